@@ -1,0 +1,201 @@
+/*
+ * commands.c: the nvctl commands nvd answers, one handler each, found in
+ * one table by their leading words.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "control.h"
+#include "control_proto.h"
+#include "daemon.h"
+#include "decode.h"
+#include "reasm.h"
+
+struct command {
+	const char *words[3];	/* leading words, NULL-padded */
+	int min_args, max_args;	/* arguments after the words */
+	const char *usage;
+	int (*run)(struct daemon *d, int argc, char **argv, int json, struct buf *out);
+};
+
+/* Adds the counters of a into sum; every field is a uint64_t. */
+static void
+stats_add(struct worker_stats *sum, const struct worker_stats *a)
+{
+	uint64_t *s = (uint64_t *)sum;
+	const uint64_t *x = (const uint64_t *)a;
+
+	_Static_assert(sizeof(*a) % sizeof(uint64_t) == 0, "worker_stats holds only uint64_t");
+	for (size_t i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
+		s[i] += x[i];
+}
+
+static void
+json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_kstats *k)
+{
+	const struct reasm_stats *r = &s->reasm;
+
+	buf_printf(o, "\"packets\":%llu,\"bytes\":%llu,"
+	    "\"verdicts\":{\"accept\":%llu,\"drop\":%llu,\"bypass\":%llu},"
+	    "\"bypassed_flows\":%llu,\"flows\":%llu,\"flows_created\":%llu,"
+	    "\"flows_evicted\":%llu,\"flows_timed_out\":%llu,\"flow_failures\":%llu,"
+	    "\"undecoded\":%llu,\"queue_dropped\":%llu,\"user_dropped\":%llu,"
+	    "\"enobufs\":%llu,\"recv_errors\":%llu,\"send_errors\":%llu,\"bad_messages\":%llu,"
+	    "\"batches\":%llu,",
+	    (unsigned long long)s->packets, (unsigned long long)s->bytes,
+	    (unsigned long long)s->verdicts[VERDICT_ACCEPT],
+	    (unsigned long long)s->verdicts[VERDICT_DROP],
+	    (unsigned long long)s->verdicts[VERDICT_BYPASS],
+	    (unsigned long long)s->bypassed_flows, (unsigned long long)s->flows.active,
+	    (unsigned long long)s->flows.created, (unsigned long long)s->flows.evicted,
+	    (unsigned long long)s->flows.timed_out,
+	    (unsigned long long)(s->flow_fail + s->flows.pool_exhausted),
+	    (unsigned long long)s->undecoded,
+	    (unsigned long long)k->queue_dropped, (unsigned long long)k->user_dropped,
+	    (unsigned long long)s->enobufs, (unsigned long long)s->recv_errors,
+	    (unsigned long long)s->send_errors, (unsigned long long)s->bad_messages,
+	    (unsigned long long)s->batches);
+	buf_puts(o, "\"anomalies\":{");
+	for (int a = 1; a < ANOM_COUNT; a++)
+		buf_printf(o, "%s\"%s\":%llu", a > 1 ? "," : "", decode_anomaly_name(a),
+		    (unsigned long long)s->anomalies[a]);
+	buf_printf(o, "},\"stream\":{\"delivered\":%llu,\"out_of_order\":%llu,"
+	    "\"retransmits\":%llu,\"overlaps\":%llu,\"overlap_mismatch\":%llu,\"gaps\":%llu,"
+	    "\"gap_bytes\":%llu,\"nomem\":%llu,\"beyond_window\":%llu,\"depth_reached\":%llu,"
+	    "\"fail_drops\":%llu}",
+	    (unsigned long long)r->delivered, (unsigned long long)r->ooo_segments,
+	    (unsigned long long)r->retransmits, (unsigned long long)r->overlaps,
+	    (unsigned long long)r->overlap_mismatch, (unsigned long long)r->gaps,
+	    (unsigned long long)r->gap_bytes, (unsigned long long)r->nomem,
+	    (unsigned long long)r->beyond_window, (unsigned long long)r->depth_reached,
+	    (unsigned long long)s->reasm_fail_drops);
+}
+
+static uint64_t
+anomalies_total(const struct worker_stats *s)
+{
+	uint64_t n = 0;
+
+	for (int a = 1; a < ANOM_COUNT; a++)
+		n += s->anomalies[a];
+	return n;
+}
+
+static void
+text_row(struct buf *o, const char *name, const struct worker_stats *s, const struct nfq_kstats *k)
+{
+	buf_printf(o, "%-6s %12llu %14llu %12llu %8llu %9llu %8llu %9llu %8llu\n", name,
+	    (unsigned long long)s->packets, (unsigned long long)s->bytes,
+	    (unsigned long long)s->verdicts[VERDICT_ACCEPT] + s->verdicts[VERDICT_BYPASS],
+	    (unsigned long long)s->verdicts[VERDICT_DROP],
+	    (unsigned long long)s->bypassed_flows, (unsigned long long)s->flows.active,
+	    (unsigned long long)anomalies_total(s),
+	    (unsigned long long)(k->queue_dropped + k->user_dropped));
+}
+
+static int
+cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	struct worker_stats st[MAX_QUEUES], total;
+	struct nfq_kstats ks[MAX_QUEUES], ktotal;
+	long up = (long)(time(NULL) - d->started);
+	char steer[MAX_STEER * (IFNAME_LEN + 2)];
+
+	(void)argc;
+	(void)argv;
+	memset(&total, 0, sizeof(total));
+	memset(&ktotal, 0, sizeof(ktotal));
+	for (int i = 0; i < d->nworkers; i++) {
+		worker_snapshot(&d->workers[i], &st[i]);
+		nfq_kernel_stats(d->workers[i].queue, &ks[i]);
+		stats_add(&total, &st[i]);
+		ktotal.queue_dropped += ks[i].queue_dropped;
+		ktotal.user_dropped += ks[i].user_dropped;
+	}
+	conf_steer_str(&d->conf, steer, sizeof(steer));
+	if (json) {
+		buf_printf(o, "{\"version\":\"%s\",\"uptime\":%ld,\"hook\":\"%s\",\"fail_mode\":\"%s\","
+		    "\"table\":", PACKAGE_VERSION, up, nft_hook_kind_name(d->hook),
+		    conf_fail_mode_name(d->conf.fail_mode));
+		buf_json_str(o, d->conf.nft_table);
+		buf_puts(o, ",\"steer\":[");
+		for (int i = 0; i < d->conf.nsteer; i++) {
+			char n[IFNAME_LEN + 1];
+
+			snprintf(n, sizeof(n), "%s%s", d->conf.steer[i].name,
+			    d->conf.steer[i].glob ? "*" : "");
+			if (i)
+				buf_puts(o, ",");
+			buf_json_str(o, n);
+		}
+		buf_printf(o, "],\"stream_depth\":%llu,\"stream_memory\":%llu,\"queues\":[",
+		    (unsigned long long)d->conf.stream_depth, (unsigned long long)reasm_memuse());
+		for (int i = 0; i < d->nworkers; i++) {
+			buf_printf(o, "%s{\"queue\":%u,", i ? "," : "", d->workers[i].queue);
+			json_stats(o, &st[i], &ks[i]);
+			buf_puts(o, "}");
+		}
+		buf_puts(o, "],\"total\":{");
+		json_stats(o, &total, &ktotal);
+		buf_puts(o, "}}\n");
+		return CTL_RESP_OK;
+	}
+	buf_printf(o, "nvd %s, up %ldd %02ld:%02ld:%02ld\n", PACKAGE_VERSION, up / 86400,
+	    up / 3600 % 24, up / 60 % 60, up % 60);
+	buf_printf(o, "hook %s, fail_mode %s, table inet %s, steer %s\n",
+	    nft_hook_kind_name(d->hook), conf_fail_mode_name(d->conf.fail_mode),
+	    d->conf.nft_table, steer);
+	buf_printf(o, "stream_depth %llu, stream memory %llu bytes\n\n",
+	    (unsigned long long)d->conf.stream_depth, (unsigned long long)reasm_memuse());
+	buf_printf(o, "%-6s %12s %14s %12s %8s %9s %8s %9s %8s\n", "queue", "packets", "bytes",
+	    "accepted", "dropped", "bypassed", "flows", "anomalies", "kdrops");
+	for (int i = 0; i < d->nworkers; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "%u", d->workers[i].queue);
+		text_row(o, name, &st[i], &ks[i]);
+	}
+	if (d->nworkers > 1)
+		text_row(o, "total", &total, &ktotal);
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_reload(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	(void)argc;
+	(void)argv;
+	if (daemon_reload(d, o) < 0)
+		return CTL_RESP_ERROR;
+	buf_puts(o, json ? "{\"reloaded\":true}\n" : "reloaded\n");
+	return CTL_RESP_OK;
+}
+
+static const struct command commands[] = {
+	{ { "status" }, 0, 0, "status", cmd_status },
+	{ { "reload" }, 0, 0, "reload", cmd_reload },
+};
+
+int
+control_dispatch(struct daemon *d, int argc, char **argv, int json, struct buf *out)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *c = &commands[i];
+		int nw = 0;
+
+		while (nw < 3 && c->words[nw] && nw < argc && !strcmp(c->words[nw], argv[nw]))
+			nw++;
+		if (nw == 0 || (nw < 3 && c->words[nw]))
+			continue;
+		if (argc - nw < c->min_args || argc - nw > c->max_args) {
+			buf_printf(out, "usage: nvctl %s", c->usage);
+			return CTL_RESP_USAGE;
+		}
+		return c->run(d, argc - nw, argv + nw, json, out);
+	}
+	buf_printf(out, "unknown command '%s'", argc ? argv[0] : "");
+	return CTL_RESP_USAGE;
+}

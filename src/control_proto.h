@@ -1,0 +1,42 @@
+/*
+ * control_proto.h: the protocol between nvctl and nvd on the control socket.
+ *
+ * One request, one response, then the connection closes.  Both start with
+ * struct ctl_hdr in host byte order (the socket is local).  A request's
+ * body is the command words, each ended by a NUL ("status\0" or
+ * "group\0mode\0web\0protect\0").  A response's body is text for people,
+ * or one JSON value when the request had CTL_F_JSON.  Every length is
+ * checked against the CTL_MAX_* bounds before anything is read.
+ */
+#ifndef NVD_CONTROL_PROTO_H
+#define NVD_CONTROL_PROTO_H
+
+#include <stdint.h>
+
+#define CTL_MAGIC		0x4e56	/* "NV" */
+#define CTL_VERSION		1
+#define CTL_MAX_REQUEST		(64 * 1024)
+#define CTL_MAX_RESPONSE	(64 * 1024 * 1024)
+#define CTL_MAX_ARGS		64
+
+/* Request types */
+#define CTL_REQ_COMMAND		1
+
+/* Response types: the outcome, and nvctl's exit status. */
+#define CTL_RESP_OK		0	/* exit 0 */
+#define CTL_RESP_ERROR		1	/* exit 1: failed */
+#define CTL_RESP_NOTFOUND	2	/* exit 1: no such thing */
+#define CTL_RESP_USAGE		3	/* exit 2: the command was malformed */
+
+/* Flags */
+#define CTL_F_JSON		0x0001
+
+struct ctl_hdr {
+	uint16_t magic;
+	uint16_t version;
+	uint16_t type;
+	uint16_t flags;
+	uint32_t len;		/* body bytes that follow */
+};
+
+#endif

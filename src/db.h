@@ -1,0 +1,34 @@
+/*
+ * db.h: the SQLite database (policy, learned rules, events).
+ *
+ * Opened in WAL mode so nvctl readers and the writer thread do not block
+ * each other.  The schema comes from the schema/ files, compiled in, applied as
+ * numbered migrations; PRAGMA user_version is the schema version.
+ */
+#ifndef NVD_DB_H
+#define NVD_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+struct db_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+
+extern const struct db_migration db_migrations[];
+extern const int db_nmigrations;
+
+/* The schema version this build writes. */
+int db_schema_version(void);
+
+/*
+ * Opens (creating it and its directory's file if need be) and migrates the
+ * database.  Returns NULL with a message in err (errlen bytes) on failure;
+ * a database newer than this build is refused, never changed.
+ */
+sqlite3 *db_open(const char *path, char *err, size_t errlen);
+void db_close(sqlite3 *db);
+
+#endif

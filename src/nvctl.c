@@ -1,0 +1,160 @@
+/*
+ * nvctl.c: the command-line client.  Sends the command words to nvd over
+ * the control socket and prints the reply: text for people, one JSON value
+ * with --json.  Exit 0 on success, 1 on failure or not found, 2 on usage.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control_proto.h"
+
+#define NVCTL_DEFAULT_SOCKET "/run/nvd/nvd.sock"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: nvctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
+	    "commands:\n"
+	    "  status    version, uptime, hook kind and per-queue counters\n"
+	    "  reload    re-read the config and rule files\n"
+	    "see nvctl(8)\n");
+}
+
+static int
+io_full(int fd, void *buf, size_t len, int writing)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = writing ? send(fd, (char *)buf + off, len - off, MSG_NOSIGNAL) :
+		    read(fd, (char *)buf + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const char *path = getenv("NVCTL_SOCKET");
+	struct ctl_hdr h = { .magic = CTL_MAGIC, .version = CTL_VERSION, .type = CTL_REQ_COMMAND };
+	char *req = NULL, *body = NULL;
+	size_t reqlen = 0;
+	int ch, fd, rc = 1;
+
+	if (path == NULL || *path == '\0')
+		path = NVCTL_DEFAULT_SOCKET;
+	/* '+': stop at the first command word, so its own options pass through. */
+	while ((ch = getopt_long(argc, argv, "+js:hV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			h.flags |= CTL_F_JSON;
+			break;
+		case 's':
+			path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("nvctl %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind == argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (argc - optind > CTL_MAX_ARGS) {
+		fprintf(stderr, "nvctl: too many arguments\n");
+		return 2;
+	}
+	for (int i = optind; i < argc; i++)
+		reqlen += strlen(argv[i]) + 1;
+	if (reqlen > CTL_MAX_REQUEST) {
+		fprintf(stderr, "nvctl: arguments too long\n");
+		return 2;
+	}
+	if ((req = malloc(reqlen)) == NULL) {
+		fprintf(stderr, "nvctl: out of memory\n");
+		return 1;
+	}
+	reqlen = 0;
+	for (int i = optind; i < argc; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		memcpy(req + reqlen, argv[i], n);
+		reqlen += n;
+	}
+	h.len = (uint32_t)reqlen;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "nvctl: socket path too long: %s\n", path);
+		goto out;
+	}
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		fprintf(stderr, "nvctl: cannot reach nvd at %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	if (io_full(fd, &h, sizeof(h), 1) < 0 || io_full(fd, req, reqlen, 1) < 0 ||
+	    io_full(fd, &h, sizeof(h), 0) < 0) {
+		fprintf(stderr, "nvctl: nvd closed the connection\n");
+		goto out_fd;
+	}
+	if (h.magic != CTL_MAGIC || h.version != CTL_VERSION || h.len > CTL_MAX_RESPONSE) {
+		fprintf(stderr, "nvctl: unexpected reply (protocol version %u, nvctl speaks %u)\n",
+		    h.version, CTL_VERSION);
+		goto out_fd;
+	}
+	if ((body = malloc((size_t)h.len + 1)) == NULL || io_full(fd, body, h.len, 0) < 0) {
+		fprintf(stderr, "nvctl: reply cut short\n");
+		goto out_fd;
+	}
+	body[h.len] = '\0';
+	switch (h.type) {
+	case CTL_RESP_OK:
+		fputs(body, stdout);
+		rc = 0;
+		break;
+	case CTL_RESP_USAGE:
+		fprintf(stderr, "nvctl: %s\n", body);
+		rc = 2;
+		break;
+	default:
+		fprintf(stderr, "nvctl: %s\n", body);
+		rc = 1;
+	}
+out_fd:
+	close(fd);
+out:
+	free(req);
+	free(body);
+	return rc;
+}

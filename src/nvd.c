@@ -1,0 +1,348 @@
+/*
+ * nvd.c: the daemon's main: options, start-up in the order that keeps
+ * traffic safe (queues bound before rules steer into them), the main loop
+ * (signals and the control socket), reload, and shutdown.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "daemon.h"
+#include "db.h"
+#include "log.h"
+#include "reasm.h"
+#include "sdnotify.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: nvd [-f] [-c FILE] [--check-config] [--version]\n");
+}
+
+/* Loads the config named by d (or defaults) into c, printing errors. */
+static int
+load_conf(const struct daemon *d, struct conf *c, struct conf_errors *errs)
+{
+	int nerr = 0;
+
+	conf_defaults(c);
+	if (d->conf_given || access(d->conf_path, F_OK) == 0)
+		nerr = conf_load(c, d->conf_path, errs);
+	if (nerr == 0)
+		nerr = conf_check(c, d->conf_path, errs);
+	return nerr;
+}
+
+/* mkdir -p of the directory part of path. */
+static int
+make_parent(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	char *p;
+
+	if (strlen(path) >= sizeof(tmp))
+		return -1;
+	strcpy(tmp, path);
+	if ((p = strrchr(tmp, '/')) == NULL || p == tmp)
+		return 0;
+	*p = '\0';
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static void
+apply_limits(const struct conf *c)
+{
+	struct reasm_limits lim = { .depth = c->stream_depth, .memcap = c->stream_memcap };
+
+	reasm_set_limits(&lim);
+	log_set_level((enum log_level)c->log_level);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct daemon *d = ((void **)arg)[0];
+	int i = (int)(intptr_t)((void **)arg)[1];
+
+	free(arg);
+	nfq_queue_run(d->queues[i], &d->workers[i], &d->stop);
+	return NULL;
+}
+
+static int
+start_workers(struct daemon *d)
+{
+	const struct conf *c = &d->conf;
+	uint64_t share = c->max_flows / c->queue_count;
+
+	d->nworkers = c->queue_count;
+	for (int i = 0; i < d->nworkers; i++) {
+		uint16_t num = (uint16_t)(c->queue_first + i);
+
+		if (worker_init(&d->workers[i], i, num, share, c->fail_mode) < 0) {
+			log_warnx("queue %u: no memory for the flow table", num);
+			return -1;
+		}
+		if ((d->queues[i] = nfq_queue_open(num, c->queue_maxlen, c->fail_mode)) == NULL)
+			return -1;
+	}
+	for (int i = 0; i < d->nworkers; i++) {
+		void **arg = malloc(2 * sizeof(void *));
+
+		if (arg == NULL)
+			return -1;
+		arg[0] = d;
+		arg[1] = (void *)(intptr_t)i;
+		if ((errno = pthread_create(&d->threads[i], NULL, worker_main, arg)) != 0) {
+			log_warn("starting worker %d", i);
+			free(arg);
+			return -1;
+		}
+	}
+	log_info("%d worker%s on queues %u-%u, fail_mode %s", d->nworkers,
+	    d->nworkers == 1 ? "" : "s", c->queue_first, c->queue_first + c->queue_count - 1,
+	    conf_fail_mode_name(c->fail_mode));
+	return 0;
+}
+
+static void
+stop_workers(struct daemon *d)
+{
+	__atomic_store_n(&d->stop, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < d->nworkers; i++)
+		if (d->threads[i])
+			pthread_join(d->threads[i], NULL);
+	for (int i = 0; i < d->nworkers; i++) {
+		nfq_queue_close(d->queues[i]);
+		worker_destroy(&d->workers[i]);
+	}
+}
+
+static int
+install_rules(struct daemon *d, const struct conf *c)
+{
+	int k;
+
+	if (!c->install_rules) {
+		d->hook = NFT_HOOK_NONE;
+		log_info("install_rules = no: steer traffic with your own ruleset (see rules/nvd.nft)");
+		return 0;
+	}
+	if ((k = nft_install(c)) < 0)
+		return -1;
+	d->hook = (enum nft_hook_kind)k;
+	return 0;
+}
+
+int
+daemon_reload(struct daemon *d, struct buf *out)
+{
+	struct conf c;
+	struct conf_errors errs = { 0 };
+	const struct conf *old = &d->conf;
+	char olds[256], news[256];
+
+	if (load_conf(d, &c, &errs) > 0) {
+		for (int i = 0; i < errs.count; i++) {
+			log_warnx("reload: %s", errs.msg[i]);
+			buf_printf(out, "%s%s", i ? "\n" : "", errs.msg[i]);
+		}
+		log_warnx("reload: configuration not changed");
+		return -1;
+	}
+	/* What the running threads and sockets were made with stays. */
+#define KEEP(field, name)						\
+	if (memcmp(&c.field, &old->field, sizeof(c.field))) {		\
+		log_warnx("reload: %s changes at the next restart", name);	\
+		memcpy(&c.field, &old->field, sizeof(c.field));		\
+	}
+	KEEP(queue_first, "queues");
+	KEEP(queue_count, "queues");
+	KEEP(fail_mode, "fail_mode");
+	KEEP(database, "database");
+	KEEP(control_socket, "control_socket");
+	KEEP(max_flows, "max_flows");
+	KEEP(queue_maxlen, "queue_maxlen");
+#undef KEEP
+	conf_steer_str(old, olds, sizeof(olds));
+	conf_steer_str(&c, news, sizeof(news));
+	if (strcmp(olds, news) || strcmp(c.nft_table, old->nft_table) ||
+	    c.install_rules != old->install_rules) {
+		if (install_rules(d, &c) < 0) {
+			buf_puts(out, "installing the nftables rules failed; see the log");
+			return -1;
+		}
+		if (old->install_rules && strcmp(c.nft_table, old->nft_table))
+			nft_remove(old->nft_table);
+		if (!c.install_rules && old->install_rules)
+			nft_remove(old->nft_table);
+	}
+	d->conf = c;
+	apply_limits(&d->conf);
+	log_info("configuration reloaded");
+	return 0;
+}
+
+static int
+main_loop(struct daemon *d, int sfd, int cfd)
+{
+	struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = cfd, .events = POLLIN } };
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_warn("poll");
+			return -1;
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGHUP) {
+				struct buf out;
+
+				log_info("SIGHUP: reloading");
+				buf_init(&out);
+				daemon_reload(d, &out);
+				buf_free(&out);
+			} else {
+				log_info("%s: shutting down", strsignal((int)si.ssi_signo));
+				return 0;
+			}
+		}
+		if (pfd[1].revents & POLLIN)
+			control_serve(d, cfd);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct daemon d;
+	struct conf_errors errs = { 0 };
+	int foreground = 0, check = 0, ch, sfd = -1, cfd = -1, rc = 1;
+	char err[512];
+	sigset_t mask;
+
+	strcpy(d.conf_path, NVD_DEFAULT_CONF);
+	while ((ch = getopt_long(argc, argv, "c:fhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			if (strlen(optarg) >= sizeof(d.conf_path)) {
+				fprintf(stderr, "nvd: config path too long\n");
+				return 2;
+			}
+			strcpy(d.conf_path, optarg);
+			d.conf_given = 1;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'C':
+			check = 1;
+			break;
+		case 'V':
+			printf("nvd %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (load_conf(&d, &d.conf, &errs) > 0) {
+		for (int i = 0; i < errs.count; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		return 1;
+	}
+	if (check)
+		return 0;
+
+	log_init("nvd", foreground);
+	apply_limits(&d.conf);
+	if (!foreground && getenv("NOTIFY_SOCKET") == NULL && daemon(0, 0) < 0)
+		fatal("daemon");
+	d.started = time(NULL);
+
+	/* Signals are read from a signalfd in the main loop; workers inherit
+	 * the blocked mask and never see them. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0)
+		fatal("signalfd");
+
+	if (make_parent(d.conf.database, 0750) < 0)
+		log_warn("creating the directory of %s", d.conf.database);
+	if ((d.db = db_open(d.conf.database, err, sizeof(err))) == NULL) {
+		log_errx("database: %s", err);
+		goto out;
+	}
+	if (make_parent(d.conf.control_socket, 0755) < 0)
+		log_warn("creating the directory of %s", d.conf.control_socket);
+	if ((cfd = control_listen(d.conf.control_socket)) < 0)
+		goto out;
+	/* Queues first: once the rules steer traffic, someone is listening. */
+	if (start_workers(&d) < 0)
+		goto out_workers;
+	if (install_rules(&d, &d.conf) < 0)
+		goto out_workers;
+	sd_notify_send("READY=1");
+	log_info("nvd %s ready: steering into queues %u-%u, hook %s", PACKAGE_VERSION,
+	    d.conf.queue_first, d.conf.queue_first + d.conf.queue_count - 1,
+	    nft_hook_kind_name(d.hook));
+
+	rc = main_loop(&d, sfd, cfd) < 0 ? 1 : 0;
+	sd_notify_send("STOPPING=1");
+	if (d.hook != NFT_HOOK_NONE && nft_remove(d.conf.nft_table) == 0)
+		log_info("nftables: table inet %s removed", d.conf.nft_table);
+out_workers:
+	stop_workers(&d);
+out:
+	if (cfd >= 0) {
+		close(cfd);
+		unlink(d.conf.control_socket);
+	}
+	db_close(d.db);
+	if (sfd >= 0)
+		close(sfd);
+	return rc;
+}

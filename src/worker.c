@@ -1,0 +1,182 @@
+#include "config.h"
+
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "log.h"
+#include "worker.h"
+
+uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int
+worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows, enum fail_mode fm)
+{
+	uint64_t seed;
+
+	memset(w, 0, sizeof(*w));
+	w->index = index;
+	w->queue = queue;
+	w->fail_mode = fm;
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint64_t)now_ms() * 0x9e3779b97f4a7c15ull ^ (uint64_t)index;
+	if (flow_table_init(&w->ft, max_flows, seed) < 0)
+		return -1;
+	pthread_mutex_init(&w->pub_lock, NULL);
+	return 0;
+}
+
+void
+worker_destroy(struct worker *w)
+{
+	flow_table_destroy(&w->ft);
+	pthread_mutex_destroy(&w->pub_lock);
+}
+
+/*
+ * Which side opened a flow whose first packet we see now.  A SYN names its
+ * sender, a SYN/ACK its receiver; mid-stream we guess that the lower port
+ * is the server's, as nearly always.
+ */
+static int
+guess_client(const struct packet *p, int src_side)
+{
+	if (p->proto == IPPROTO_TCP && (p->tcp_flags & TCP_SYN))
+		return (p->tcp_flags & TCP_ACK) ? !src_side : src_side;
+	if (p->proto == IPPROTO_TCP && p->sport < p->dport)
+		return !src_side;
+	return src_side;
+}
+
+static struct flow *
+flow_for(struct worker *w, const struct packet *p, int *dir, uint64_t now)
+{
+	struct flow_key key;
+	int side = flow_key_make(&key, p);
+	uint32_t h = flow_hash(&w->ft, &key);
+	struct flow *f = flow_lookup(&w->ft, &key, h);
+
+	/* A new SYN on a closed flow is a new connection on the same ports. */
+	if (f && p->proto == IPPROTO_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
+	    f->tcp_state >= TCPS_FIN_WAIT) {
+		flow_remove(&w->ft, f);
+		f = NULL;
+	}
+	if (f == NULL) {
+		f = flow_create(&w->ft, &key, h, guess_client(p, side), now);
+		if (f == NULL)
+			return NULL;
+		if (p->proto == IPPROTO_TCP && !(p->tcp_flags & TCP_SYN))
+			f->flags |= FLOW_F_MIDSTREAM;
+	} else
+		flow_touch(&w->ft, f, now);
+	*dir = side == f->client ? DIR_TO_SERVER : DIR_TO_CLIENT;
+	return f;
+}
+
+/* TCP: track state and feed the stream.  Returns DROP only when bytes
+ * could not be kept and fail_mode is closed (the sender will resend). */
+static enum verdict
+tcp_packet(struct worker *w, struct flow *f, int dir, const struct packet *p)
+{
+	struct reasm_dir *rd = &f->rs[dir];
+	uint32_t seq = p->seq;
+	enum reasm_result r;
+
+	if (p->tcp_flags & TCP_SYN) {
+		reasm_syn(rd, p->seq);
+		seq++;		/* the SYN takes one sequence number */
+	}
+	if (p->tcp_flags & TCP_ACK)
+		reasm_ack(&f->rs[!dir], !dir, p->ack, NULL, &w->st.reasm);
+	r = reasm_segment(rd, dir, seq, p->payload, p->payload_len,
+	    !!(p->tcp_flags & TCP_FIN), NULL, &w->st.reasm);
+	flow_tcp_track(f, dir, p->tcp_flags);
+	if (r == REASM_NOMEM && w->fail_mode == FAIL_CLOSED) {
+		w->st.reasm_fail_drops++;
+		return VERDICT_DROP;
+	}
+	return VERDICT_ACCEPT;
+}
+
+enum verdict
+worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint64_t now)
+{
+	struct packet p;
+	enum decode_anomaly a;
+	enum verdict v = VERDICT_ACCEPT;
+	struct flow *f;
+	int dir;
+
+	w->st.packets++;
+	w->st.bytes += len;
+	a = decode_packet(&p, buf, len, family);
+	if (a != ANOM_NONE) {
+		/* Without an L4 header there is no flow to judge; the kernel's
+		 * own checks drop what is really broken. */
+		w->st.anomalies[a]++;
+		w->st.undecoded++;
+		goto out;
+	}
+	f = flow_for(w, &p, &dir, now);
+	if (f == NULL) {
+		w->st.flow_fail++;
+		v = w->fail_mode == FAIL_CLOSED ? VERDICT_DROP : VERDICT_ACCEPT;
+		goto out;
+	}
+	f->pkts[dir]++;
+	f->bytes[dir] += p.len;
+	if (dir == DIR_TO_CLIENT)
+		f->flags |= FLOW_F_REPLIED;
+	if (f->flags & FLOW_F_BYPASSED)
+		goto out;	/* queued before the kernel saw the bypass mark */
+
+	if (p.proto == IPPROTO_TCP)
+		v = tcp_packet(w, f, dir, &p);
+	else
+		reasm_datagram(&f->rs[dir], p.payload_len, &w->st.reasm);
+
+	/* Nothing left to inspect: both directions reached stream_depth. */
+	if (v == VERDICT_ACCEPT && reasm_is_done(&f->rs[0]) && reasm_is_done(&f->rs[1])) {
+		f->flags |= FLOW_F_BYPASSED;
+		w->st.bypassed_flows++;
+		v = VERDICT_BYPASS;
+	}
+out:
+	w->st.verdicts[v]++;
+	return v;
+}
+
+void
+worker_publish(struct worker *w, uint64_t now)
+{
+	w->st.flows = w->ft.st;
+	pthread_mutex_lock(&w->pub_lock);
+	w->pub = w->st;
+	pthread_mutex_unlock(&w->pub_lock);
+	w->pub_ms = now;
+}
+
+void
+worker_tick(struct worker *w, uint64_t now)
+{
+	flow_expire(&w->ft, now, 4096);
+	if (now - w->pub_ms >= 100)
+		worker_publish(w, now);
+}
+
+void
+worker_snapshot(struct worker *w, struct worker_stats *out)
+{
+	pthread_mutex_lock(&w->pub_lock);
+	*out = w->pub;
+	pthread_mutex_unlock(&w->pub_lock);
+}

@@ -1,0 +1,71 @@
+/*
+ * worker.h: what happens to one packet, from bytes to verdict.
+ *
+ * worker_packet() is the whole per-packet pipeline (decode, flow, TCP
+ * state, reassembly, bypass decision).  nfq.c calls it for packets from
+ * NFQUEUE; unit and replay tests call it directly with byte arrays.
+ * A struct worker is owned by one thread; only worker_publish() and
+ * worker_snapshot() cross threads.
+ */
+#ifndef NVD_WORKER_H
+#define NVD_WORKER_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "decode.h"
+#include "flow.h"
+#include "nvd.h"
+#include "reasm.h"
+
+struct worker_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t verdicts[3];		/* by enum verdict */
+	uint64_t bypassed_flows;
+	uint64_t undecoded;		/* packets with no flow (anomaly) */
+	uint64_t anomalies[ANOM_COUNT];
+	uint64_t reasm_fail_drops;	/* fail_mode closed: dropped for lack of memory */
+	uint64_t flow_fail;		/* no flow could be had */
+	/* nfq.c */
+	uint64_t batches;
+	uint64_t recv_errors;
+	uint64_t enobufs;
+	uint64_t send_errors;
+	uint64_t bad_messages;
+	struct reasm_stats reasm;
+	struct flow_table_stats flows;
+};
+
+struct worker {
+	int index;
+	uint16_t queue;
+	enum fail_mode fail_mode;
+	struct flow_table ft;
+	struct worker_stats st;
+
+	/* Published copy of st for the control thread. */
+	pthread_mutex_t pub_lock;
+	struct worker_stats pub;
+	uint64_t pub_ms;
+};
+
+/* max_flows is this worker's share.  Returns 0 or -1 (no memory). */
+int worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows,
+    enum fail_mode fm);
+void worker_destroy(struct worker *w);
+
+/* family: AF_INET or AF_INET6 as NFQUEUE reports it, or 0 to guess. */
+enum verdict worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family,
+    uint64_t now_ms);
+
+/* Periodic work: flow timeouts, publishing statistics.  Call at least
+ * every few hundred milliseconds, also when no packet comes. */
+void worker_tick(struct worker *w, uint64_t now_ms);
+void worker_publish(struct worker *w, uint64_t now_ms);
+void worker_snapshot(struct worker *w, struct worker_stats *out);
+
+uint64_t now_ms(void);
+
+#endif
