@@ -283,6 +283,17 @@ conf_set(struct conf_ctx *x, const char *key, const char *v)
 	uint64_t n;
 	int i;
 
+	if (!strcmp(key, "queues"))
+		c->line.queues = x->line;
+	else if (!strcmp(key, "max_flows"))
+		c->line.max_flows = x->line;
+	else if (!strcmp(key, "stream_depth"))
+		c->line.stream_depth = x->line;
+	else if (!strcmp(key, "stream_memcap"))
+		c->line.stream_memcap = x->line;
+	else if (!strcmp(key, "control_socket"))
+		c->line.control_socket = x->line;
+
 	if (!strcmp(key, "database"))
 		set_path(x, key, c->database, sizeof(c->database), v, 0);
 	else if (!strcmp(key, "control_socket"))
@@ -476,18 +487,27 @@ conf_load(struct conf *c, const char *path, struct conf_errors *errs)
 	return nerr;
 }
 
+static int
+later(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* Each message names the line of the later of the keys involved. */
 int
 conf_check(const struct conf *c, const char *name, struct conf_errors *errs)
 {
 	struct conf_ctx x = { .c = (struct conf *)c, .name = name, .errs = errs };
 
-	if (c->max_flows < c->queue_count)
+	if (c->max_flows < c->queue_count) {
+		x.line = later(c->line.max_flows, c->line.queues);
 		conf_err(&x, "max_flows (%llu) is less than the number of queues (%u)",
 		    (unsigned long long)c->max_flows, c->queue_count);
-	if (c->stream_depth > c->stream_memcap)
+	}
+	if (c->stream_depth > c->stream_memcap) {
+		x.line = later(c->line.stream_depth, c->line.stream_memcap);
 		conf_err(&x, "stream_depth (%llu) is larger than stream_memcap (%llu)",
 		    (unsigned long long)c->stream_depth, (unsigned long long)c->stream_memcap);
-	if (!strcmp(c->database, c->control_socket))
-		conf_err(&x, "database and control_socket are the same file");
+	}
 	return x.nerr;
 }

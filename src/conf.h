@@ -47,6 +47,11 @@ struct conf {
 	char rules_dir[PATH_MAX];
 	char pcap_dir[PATH_MAX];
 	int log_level;
+
+	/* Where keys were set, for cross-field messages (0: default). */
+	struct {
+		int queues, max_flows, stream_depth, stream_memcap, control_socket;
+	} line;
 };
 
 /* A list of "FILE:LINE: message" lines. */
