@@ -291,8 +291,6 @@ conf_set(struct conf_ctx *x, const char *key, const char *v)
 		c->line.stream_depth = x->line;
 	else if (!strcmp(key, "stream_memcap"))
 		c->line.stream_memcap = x->line;
-	else if (!strcmp(key, "control_socket"))
-		c->line.control_socket = x->line;
 
 	if (!strcmp(key, "database"))
 		set_path(x, key, c->database, sizeof(c->database), v, 0);

@@ -50,7 +50,7 @@ struct conf {
 
 	/* Where keys were set, for cross-field messages (0: default). */
 	struct {
-		int queues, max_flows, stream_depth, stream_memcap, control_socket;
+		int queues, max_flows, stream_depth, stream_memcap;
 	} line;
 };
 
