@@ -33,8 +33,13 @@ conf_err(struct conf_ctx *x, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(x->errs->msg[x->errs->count++], sizeof(x->errs->msg[0]),
-	    "%s:%d: %s", x->name, x->line, msg);
+	/* Line 0: the file as a whole (cannot open it, a default clashes). */
+	if (x->line > 0)
+		snprintf(x->errs->msg[x->errs->count++], sizeof(x->errs->msg[0]),
+		    "%s:%d: %s", x->name, x->line, msg);
+	else
+		snprintf(x->errs->msg[x->errs->count++], sizeof(x->errs->msg[0]),
+		    "%s: %s", x->name, msg);
 }
 
 void

@@ -41,6 +41,7 @@ in_c2() { ip netns exec $NSC2 "$@"; }
 # Stops every process in the test's namespaces, then removes them.
 cleanup() {
 	local ns pid
+	exec 2>/dev/null	# no "Killed" job notices for the servers stopped here
 	if [ -n "$NVD_PID" ] && kill -0 "$NVD_PID" 2>/dev/null; then
 		kill -9 "$NVD_PID" 2>/dev/null
 	fi
