@@ -96,6 +96,13 @@ text_row(struct buf *o, const char *name, const struct worker_stats *s, const st
 	    (unsigned long long)(k->queue_dropped + k->user_dropped));
 }
 
+/* How flows are handed back to the kernel: "ct-glue" or "mark". */
+static const char *
+bypass_kind(const struct daemon *d)
+{
+	return d->nworkers && nfq_queue_ct_glue(d->queues[0]) ? "ct-glue" : "mark";
+}
+
 static int
 cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
@@ -117,9 +124,9 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	}
 	conf_steer_str(&d->conf, steer, sizeof(steer));
 	if (json) {
-		buf_printf(o, "{\"version\":\"%s\",\"uptime\":%ld,\"hook\":\"%s\",\"fail_mode\":\"%s\","
-		    "\"table\":", PACKAGE_VERSION, up, nft_hook_kind_name(d->hook),
-		    conf_fail_mode_name(d->conf.fail_mode));
+		buf_printf(o, "{\"version\":\"%s\",\"uptime\":%ld,\"hook\":\"%s\",\"bypass\":\"%s\","
+		    "\"fail_mode\":\"%s\",\"table\":", PACKAGE_VERSION, up, nft_hook_kind_name(d->hook),
+		    bypass_kind(d), conf_fail_mode_name(d->conf.fail_mode));
 		buf_json_str(o, d->conf.nft_table);
 		buf_puts(o, ",\"steer\":[");
 		for (int i = 0; i < d->conf.nsteer; i++) {
@@ -145,8 +152,8 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	}
 	buf_printf(o, "nvd %s, up %ldd %02ld:%02ld:%02ld\n", PACKAGE_VERSION, up / 86400,
 	    up / 3600 % 24, up / 60 % 60, up % 60);
-	buf_printf(o, "hook %s, fail_mode %s, table inet %s, steer %s\n",
-	    nft_hook_kind_name(d->hook), conf_fail_mode_name(d->conf.fail_mode),
+	buf_printf(o, "hook %s, bypass %s, fail_mode %s, table inet %s, steer %s\n",
+	    nft_hook_kind_name(d->hook), bypass_kind(d), conf_fail_mode_name(d->conf.fail_mode),
 	    d->conf.nft_table, steer);
 	buf_printf(o, "stream_depth %llu, stream memory %llu bytes\n\n",
 	    (unsigned long long)d->conf.stream_depth, (unsigned long long)reasm_memuse());

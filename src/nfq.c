@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@
 
 struct nfq_pending {
 	uint32_t id;
-	uint32_t mark;		/* packet mark as received */
+	uint32_t mark;		/* packet mark, or with ct_glue the conntrack mark */
 	enum verdict v;
 };
 
@@ -31,6 +32,7 @@ struct nfq_queue {
 	struct mnl_socket *nl;
 	uint16_t num;
 	uint32_t portid;
+	int ct_glue;			/* the kernel takes a ct mark in a verdict */
 	uint8_t *slots;			/* NFQ_BATCH * NFQ_SLOT */
 	struct mmsghdr msgs[NFQ_BATCH];
 	struct iovec iov[NFQ_BATCH];
@@ -39,11 +41,11 @@ struct nfq_queue {
 };
 
 static int
-nfq_send_config(struct nfq_queue *q, uint32_t maxlen, enum fail_mode fm)
+nfq_send_config(struct nfq_queue *q, uint32_t maxlen, enum fail_mode fm, int ct)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	uint32_t flags = NFQA_CFG_F_GSO;
+	uint32_t flags = NFQA_CFG_F_GSO | (ct ? NFQA_CFG_F_CONNTRACK : 0);
 	uint32_t seq = 1;
 
 	if (fm == FAIL_OPEN)
@@ -94,6 +96,26 @@ nfq_send_config(struct nfq_queue *q, uint32_t maxlen, enum fail_mode fm)
 	}
 }
 
+/*
+ * Bypass goes through conntrack glue where the kernel has it (the verdict
+ * sets the ct mark itself).  Elsewhere binding with NFQA_CFG_F_CONNTRACK
+ * fails with EOPNOTSUPP and nvd takes the portable path: NF_REPEAT with a
+ * packet mark that the rule at the top of nvd's chain copies to the ct mark.
+ */
+static int
+nfq_bind(struct nfq_queue *q, uint32_t maxlen, enum fail_mode fm)
+{
+	q->ct_glue = 1;
+	if (nfq_send_config(q, maxlen, fm, 1) == 0)
+		return 0;
+	if (errno == EAGAIN && nfq_send_config(q, maxlen, fm, 1) == 0)
+		return 0;	/* the glue module was loaded by the first try */
+	if (errno != EOPNOTSUPP && errno != EAGAIN)
+		return -1;
+	q->ct_glue = 0;
+	return nfq_send_config(q, maxlen, fm, 0);
+}
+
 struct nfq_queue *
 nfq_queue_open(uint16_t num, uint32_t maxlen, enum fail_mode fm)
 {
@@ -124,7 +146,7 @@ nfq_queue_open(uint16_t num, uint32_t maxlen, enum fail_mode fm)
 	 * into recv errors. */
 	setsockopt(mnl_socket_get_fd(q->nl), SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one));
 	setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (nfq_send_config(q, maxlen, fm) < 0) {
+	if (nfq_bind(q, maxlen, fm) < 0) {
 		if (errno == EBUSY)
 			log_warnx("queue %u is already bound by another program", num);
 		else
@@ -141,6 +163,12 @@ nfq_queue_open(uint16_t num, uint32_t maxlen, enum fail_mode fm)
 fail:
 	nfq_queue_close(q);
 	return NULL;
+}
+
+int
+nfq_queue_ct_glue(const struct nfq_queue *q)
+{
+	return q->ct_glue;
 }
 
 void
@@ -183,9 +211,18 @@ nfq_flush(struct nfq_queue *q, struct worker *w)
 				j++;
 		nlh = nfq_nlmsg_put(buf + off, j > i ? NFQNL_MSG_VERDICT_BATCH : NFQNL_MSG_VERDICT,
 		    q->num);
-		nfq_nlmsg_verdict_put(nlh, (int)q->pend[j].id, nf_verdicts[p->v]);
-		if (p->v == VERDICT_BYPASS)
-			nfq_nlmsg_verdict_put_mark(nlh, p->mark | NVD_MARK_BYPASS);
+		if (p->v == VERDICT_BYPASS && q->ct_glue) {
+			struct nlattr *nest;
+
+			nfq_nlmsg_verdict_put(nlh, (int)p->id, NF_ACCEPT);
+			nest = mnl_attr_nest_start(nlh, NFQA_CT);
+			mnl_attr_put_u32(nlh, CTA_MARK, htonl(p->mark | NVD_MARK_BYPASS));
+			mnl_attr_nest_end(nlh, nest);
+		} else {
+			nfq_nlmsg_verdict_put(nlh, (int)q->pend[j].id, nf_verdicts[p->v]);
+			if (p->v == VERDICT_BYPASS)
+				nfq_nlmsg_verdict_put_mark(nlh, p->mark | NVD_MARK_BYPASS);
+		}
 		off += nlh->nlmsg_len;
 		i = j + 1;
 	}
@@ -197,6 +234,25 @@ nfq_flush(struct nfq_queue *q, struct worker *w)
 		if (log_limit_ok(&lim, 10))
 			log_warn("queue %u: sending verdicts", q->num);
 	}
+}
+
+static int
+ct_attr_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == CTA_MARK && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+		*(uint32_t *)data = ntohl(mnl_attr_get_u32(a));
+	return MNL_CB_OK;
+}
+
+/* The conntrack mark from a packet's NFQA_CT attribute, or 0. */
+static uint32_t
+ct_mark(const struct nlattr *ct)
+{
+	uint32_t mark = 0;
+
+	if (ct)
+		mnl_attr_parse_nested(ct, ct_attr_cb, &mark);
+	return mark;
 }
 
 /* Parses one message from the kernel and queues its verdict. */
@@ -222,7 +278,8 @@ nfq_handle(struct nfq_queue *q, struct worker *w, const struct nlmsghdr *nlh, ui
 	    g->nfgen_family == NFPROTO_IPV4 ? AF_INET : 0;
 	p = &q->pend[q->npend++];
 	p->id = ntohl(ph->packet_id);
-	p->mark = attr[NFQA_MARK] ? ntohl(mnl_attr_get_u32(attr[NFQA_MARK])) : 0;
+	p->mark = q->ct_glue ? ct_mark(attr[NFQA_CT]) :
+	    attr[NFQA_MARK] ? ntohl(mnl_attr_get_u32(attr[NFQA_MARK])) : 0;
 	if (attr[NFQA_PAYLOAD])
 		p->v = worker_packet(w, mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
 		    mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), family, now);

@@ -23,6 +23,8 @@ struct nfq_queue;
  */
 struct nfq_queue *nfq_queue_open(uint16_t num, uint32_t maxlen, enum fail_mode fm);
 void nfq_queue_close(struct nfq_queue *q);
+/* 1: flows are bypassed through conntrack glue; 0: through the packet mark. */
+int nfq_queue_ct_glue(const struct nfq_queue *q);
 
 /* Runs until *stop becomes non-zero (checked at least every 200 ms). */
 void nfq_queue_run(struct nfq_queue *q, struct worker *w, const int *stop);

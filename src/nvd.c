@@ -120,9 +120,10 @@ start_workers(struct daemon *d)
 			return -1;
 		}
 	}
-	log_info("%d worker%s on queues %u-%u, fail_mode %s", d->nworkers,
+	log_info("%d worker%s on queues %u-%u, fail_mode %s, flow bypass by %s", d->nworkers,
 	    d->nworkers == 1 ? "" : "s", c->queue_first, c->queue_first + c->queue_count - 1,
-	    conf_fail_mode_name(c->fail_mode));
+	    conf_fail_mode_name(c->fail_mode),
+	    nfq_queue_ct_glue(d->queues[0]) ? "conntrack glue" : "packet mark (no ct glue)");
 	return 0;
 }
 

@@ -13,6 +13,9 @@ start_nvd || exit 1
 st=$(nvctl --json status)
 hook=$(echo "$st" | jget 'j["hook"]')
 [ "$hook" = native ] || [ "$hook" = compat ] && ok "hook kind $hook" || fail "hook kind '$hook'"
+byk=$(echo "$st" | jget 'j["bypass"]')
+[ "$byk" = mark ] || [ "$byk" = ct-glue ] && ok "bypass kind $byk" || fail "bypass kind '$byk'"
+grep -q "flow bypass by" $T/nvd.log && ok "log names the bypass kind" || fail "no bypass kind in the log"
 grep -q "installed with" $T/nvd.log && ok "log names the hook kind" || fail "no hook kind in the log"
 table_present && ok "table inet $ID installed" || fail "table inet $ID missing"
 
