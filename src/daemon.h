@@ -25,6 +25,10 @@ struct daemon {
 	struct worker workers[MAX_QUEUES];
 	struct nfq_queue *queues[MAX_QUEUES];
 	pthread_t threads[MAX_QUEUES];
+	struct worker_thread {
+		struct daemon *d;
+		int index;
+	} targs[MAX_QUEUES];
 	int stop;			/* read by workers */
 	int reload_requested;
 };

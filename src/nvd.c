@@ -82,11 +82,9 @@ apply_limits(const struct conf *c)
 static void *
 worker_main(void *arg)
 {
-	struct daemon *d = ((void **)arg)[0];
-	int i = (int)(intptr_t)((void **)arg)[1];
+	struct worker_thread *t = arg;
 
-	free(arg);
-	nfq_queue_run(d->queues[i], &d->workers[i], &d->stop);
+	nfq_queue_run(t->d->queues[t->index], &t->d->workers[t->index], &t->d->stop);
 	return NULL;
 }
 
@@ -108,15 +106,10 @@ start_workers(struct daemon *d)
 			return -1;
 	}
 	for (int i = 0; i < d->nworkers; i++) {
-		void **arg = malloc(2 * sizeof(void *));
-
-		if (arg == NULL)
-			return -1;
-		arg[0] = d;
-		arg[1] = (void *)(intptr_t)i;
-		if ((errno = pthread_create(&d->threads[i], NULL, worker_main, arg)) != 0) {
+		d->targs[i].d = d;
+		d->targs[i].index = i;
+		if ((errno = pthread_create(&d->threads[i], NULL, worker_main, &d->targs[i])) != 0) {
 			log_warn("starting worker %d", i);
-			free(arg);
 			return -1;
 		}
 	}
