@@ -197,11 +197,11 @@ END_TEST
 START_TEST(test_evict_least_recently_touched)
 {
 	struct flow *f1 = add_udp(1, 1000);
-	struct flow *f2 = add_udp(2, 2000);
-	struct flow *f3 = add_udp(3, 3000);
-	struct flow *f4 = add_udp(4, 4000);
-	struct flow *f5;
+	struct flow *f3, *f4, *f5;
 
+	add_udp(2, 2000);
+	f3 = add_udp(3, 3000);
+	f4 = add_udp(4, 4000);
 	flow_touch(&ft, f1, 5000);	/* f2 is now the oldest */
 	ck_assert_uint_eq(ft.st.evicted, 0);
 	f5 = add_udp(5, 6000);
@@ -215,7 +215,6 @@ START_TEST(test_evict_least_recently_touched)
 	ck_assert_ptr_eq(find_udp(5), f5);
 	ck_assert_uint_eq(f1->last_ms, 5000);
 	ck_assert_uint_eq(f1->first_ms, 1000);
-	(void)f2;
 }
 END_TEST
 
@@ -314,9 +313,9 @@ END_TEST
 
 START_TEST(test_expire_idle_not_fresh)
 {
-	struct flow *old = add_udp(1, 1000);
 	struct flow *fresh;
 
+	add_udp(1, 1000);
 	fresh = add_udp(2, 20000);
 	ck_assert_uint_eq(flow_expire(&ft, 30999, 100), 0);	/* 1 ms early */
 	ck_assert_uint_eq(flow_expire(&ft, 31000, 100), 1);
@@ -324,7 +323,6 @@ START_TEST(test_expire_idle_not_fresh)
 	ck_assert_uint_eq(ft.st.active, 1);
 	ck_assert_ptr_null(find_udp(1));
 	ck_assert_ptr_eq(find_udp(2), fresh);
-	(void)old;
 }
 END_TEST
 

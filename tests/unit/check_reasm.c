@@ -1,2 +1,699 @@
+/*
+ * check_reasm.c: TCP stream reassembly through a recording reasm_sink.
+ */
+#include "config.h"
+
 #include <check.h>
-int main(void){return 0;}
+#include <stdlib.h>
+#include <string.h>
+
+#include "reasm.h"
+
+#define ISN		1000u
+#define STREAM_MAX	4096
+
+static const struct reasm_limits default_limits = { .depth = 1048576, .memcap = 256u << 20 };
+
+/* What the consumer saw of each direction. */
+struct rec {
+	uint8_t bytes[2][STREAM_MAX];
+	uint64_t end[2];		/* stream offset after the last call */
+	unsigned data_calls[2];
+	unsigned order_errors;		/* a call not at the expected offset */
+	unsigned overflow;		/* a call past STREAM_MAX */
+	unsigned ngaps;
+	struct {
+		int dir;
+		uint64_t offset;
+		size_t len;
+	} gaps[16];
+};
+
+static struct rec rec;
+static struct reasm_dir rd[2];
+static struct reasm_stats st;
+
+static void
+rec_data(void *ctx, int dir, uint64_t offset, const uint8_t *buf, size_t len)
+{
+	struct rec *r = ctx;
+
+	r->data_calls[dir]++;
+	if (offset != r->end[dir])
+		r->order_errors++;
+	if (len > STREAM_MAX || offset > STREAM_MAX - len) {
+		r->overflow++;
+		return;
+	}
+	memcpy(r->bytes[dir] + offset, buf, len);
+	r->end[dir] = offset + len;
+}
+
+static void
+rec_gap(void *ctx, int dir, uint64_t offset, size_t len)
+{
+	struct rec *r = ctx;
+
+	if (offset != r->end[dir])
+		r->order_errors++;
+	if (r->ngaps < sizeof(r->gaps) / sizeof(r->gaps[0])) {
+		r->gaps[r->ngaps].dir = dir;
+		r->gaps[r->ngaps].offset = offset;
+		r->gaps[r->ngaps].len = len;
+	}
+	r->ngaps++;
+	if (len <= STREAM_MAX && offset <= STREAM_MAX - len)
+		memset(r->bytes[dir] + offset, '?', len);
+	r->end[dir] = offset + len;
+}
+
+static const struct reasm_sink sink = { rec_data, rec_gap, &rec };
+
+static void
+setup(void)
+{
+	memset(&rec, 0, sizeof(rec));
+	memset(rd, 0, sizeof(rd));
+	memset(&st, 0, sizeof(st));
+	reasm_set_limits(&default_limits);
+}
+
+static void
+teardown(void)
+{
+	reasm_free(&rd[0]);
+	reasm_free(&rd[1]);
+	reasm_set_limits(&default_limits);
+	ck_assert_uint_eq(reasm_memuse(), 0);
+}
+
+static void
+set_limits(uint64_t depth, uint64_t memcap)
+{
+	struct reasm_limits lim = { .depth = depth, .memcap = memcap };
+
+	reasm_set_limits(&lim);
+}
+
+/* Segment of direction 0 at stream offset off (the SYN took ISN). */
+static enum reasm_result
+at(uint32_t off, const char *s)
+{
+	return reasm_segment(&rd[0], 0, ISN + 1 + off, (const uint8_t *)s, strlen(s), 0,
+	    &sink, &st);
+}
+
+/* The receiver of direction 0 acknowledged everything before offset off. */
+static void
+ack(uint32_t off)
+{
+	reasm_ack(&rd[0], 0, ISN + 1 + off, &sink, &st);
+}
+
+static void
+assert_stream(int dir, const char *want)
+{
+	size_t n = strlen(want);
+
+	ck_assert_uint_eq(rec.order_errors, 0);
+	ck_assert_uint_eq(rec.overflow, 0);
+	ck_assert_uint_eq(rec.end[dir], n);
+	ck_assert_mem_eq(rec.bytes[dir], want, n);
+}
+
+/* --- ordering --------------------------------------------------------- */
+
+START_TEST(test_in_order)
+{
+	reasm_syn(&rd[0], ISN);
+	ck_assert_int_eq(at(0, "hello "), REASM_OK);
+	ck_assert_int_eq(at(6, "world"), REASM_OK);
+	assert_stream(0, "hello world");
+	ck_assert_uint_eq(rec.data_calls[0], 2);
+	ck_assert_uint_eq(st.delivered, 11);
+	ck_assert_uint_eq(st.ooo_segments, 0);
+	ck_assert_uint_eq(rd[0].offset, 11);
+	ck_assert_uint_eq(rd[0].next_seq, ISN + 12);
+	ck_assert_uint_eq(rd[0].base_seq, ISN + 1);
+}
+END_TEST
+
+START_TEST(test_out_of_order_reversed)
+{
+	reasm_syn(&rd[0], ISN);
+	ck_assert_int_eq(at(6, "ccc"), REASM_OK);
+	ck_assert_int_eq(at(3, "bbb"), REASM_OK);
+	ck_assert_uint_eq(rec.data_calls[0], 0);
+	ck_assert_uint_eq(st.ooo_segments, 2);
+	ck_assert_uint_eq(rd[0].ooo_bytes, 6);
+	ck_assert_uint_gt(reasm_memuse(), 0);
+	ck_assert_int_eq(at(0, "aaa"), REASM_OK);
+	assert_stream(0, "aaabbbccc");
+	ck_assert_uint_eq(rec.data_calls[0], 3);
+	ck_assert_uint_eq(st.delivered, 9);
+	ck_assert_uint_eq(rd[0].ooo_bytes, 0);
+	ck_assert_ptr_null(rd[0].ooo);
+	ck_assert_uint_eq(reasm_memuse(), 0);
+}
+END_TEST
+
+START_TEST(test_syn_with_data)
+{
+	reasm_syn(&rd[0], ISN);
+	at(0, "early");		/* the SYN's payload starts at ISN + 1 */
+	assert_stream(0, "early");
+}
+END_TEST
+
+START_TEST(test_midstream_start)
+{
+	/* No SYN seen: the first segment starts the stream. */
+	reasm_segment(&rd[0], 0, 777777, (const uint8_t *)"mid", 3, 0, &sink, &st);
+	reasm_segment(&rd[0], 0, 777780, (const uint8_t *)"dle", 3, 0, &sink, &st);
+	assert_stream(0, "middle");
+	ck_assert_uint_eq(rd[0].base_seq, 777777);
+}
+END_TEST
+
+START_TEST(test_directions_independent)
+{
+	reasm_syn(&rd[0], ISN);
+	reasm_syn(&rd[1], 5000);
+	at(0, "request");
+	reasm_segment(&rd[1], 1, 5001, (const uint8_t *)"response", 8, 0, &sink, &st);
+	assert_stream(0, "request");
+	assert_stream(1, "response");
+	ck_assert_uint_eq(st.delivered, 15);
+}
+END_TEST
+
+START_TEST(test_empty_segment_and_syn_again)
+{
+	reasm_syn(&rd[0], ISN);
+	ck_assert_int_eq(at(0, ""), REASM_OK);
+	reasm_syn(&rd[0], ISN + 500);	/* a second SYN does not move the stream */
+	at(0, "abc");
+	assert_stream(0, "abc");
+	ck_assert_uint_eq(rec.data_calls[0], 1);
+}
+END_TEST
+
+/* --- retransmissions and overlaps ------------------------------------ */
+
+START_TEST(test_retransmission)
+{
+	reasm_syn(&rd[0], ISN);
+	at(0, "abc");
+	at(0, "abc");
+	at(1, "bc");
+	at(3, "def");
+	at(0, "abcdef");
+	assert_stream(0, "abcdef");
+	ck_assert_uint_eq(st.retransmits, 3);
+	ck_assert_uint_eq(st.delivered, 6);
+	ck_assert_uint_eq(rec.data_calls[0], 2);
+	ck_assert_uint_eq(st.overlaps, 0);
+}
+END_TEST
+
+START_TEST(test_overlap_partly_delivered)
+{
+	reasm_syn(&rd[0], ISN);
+	at(0, "abcdef");
+	at(3, "defghi");	/* half old, half new */
+	assert_stream(0, "abcdefghi");
+	ck_assert_uint_eq(st.overlaps, 1);
+	ck_assert_uint_eq(st.retransmits, 0);
+	ck_assert_uint_eq(st.delivered, 9);
+}
+END_TEST
+
+START_TEST(test_overlapping_out_of_order)
+{
+	reasm_syn(&rd[0], ISN);
+	at(10, "KLMNO");		/* 10-15 */
+	at(12, "MNOPQR");		/* 12-18, overlaps with the same bytes */
+	ck_assert_uint_eq(st.overlaps, 1);
+	ck_assert_uint_eq(st.overlap_mismatch, 0);
+	ck_assert_uint_eq(rd[0].ooo_bytes, 8);
+	at(0, "ABCDEFGHIJ");
+	assert_stream(0, "ABCDEFGHIJKLMNOPQR");
+	ck_assert_uint_eq(st.delivered, 18);
+	ck_assert_uint_eq(st.overlap_mismatch, 0);
+}
+END_TEST
+
+START_TEST(test_out_of_order_spanning_kept)
+{
+	reasm_syn(&rd[0], ISN);
+	at(5, "fgh");			/* 5-8 */
+	at(2, "cdefghijkl");		/* 2-12: kept around 5-8 */
+	ck_assert_uint_eq(rd[0].ooo_bytes, 10);
+	ck_assert_uint_eq(st.overlaps, 1);
+	ck_assert_uint_eq(st.overlap_mismatch, 0);
+	at(0, "ab");
+	assert_stream(0, "abcdefghijkl");
+	ck_assert_uint_eq(reasm_memuse(), 0);
+}
+END_TEST
+
+START_TEST(test_overlap_mismatch_keeps_first)
+{
+	reasm_syn(&rd[0], ISN);
+	at(10, "AAAAA");		/* 10-15, seen first */
+	at(12, "BBBBBB");		/* 12-18: 12-15 differ */
+	ck_assert_uint_eq(st.overlaps, 1);
+	ck_assert_uint_eq(st.overlap_mismatch, 1);
+	at(0, "0123456789");
+	assert_stream(0, "0123456789AAAAABBB");
+	ck_assert_uint_eq(st.overlap_mismatch, 1);
+}
+END_TEST
+
+START_TEST(test_overlap_mismatch_before_kept)
+{
+	reasm_syn(&rd[0], ISN);
+	at(10, "AAAAA");		/* 10-15 */
+	at(6, "BBBBBBB");		/* 6-13: 10-13 differ */
+	ck_assert_uint_eq(st.overlap_mismatch, 1);
+	at(0, "012345");
+	assert_stream(0, "012345BBBBAAAAA");
+}
+END_TEST
+
+/* An in-order segment that covers what is kept is compared with all of it. */
+START_TEST(test_overlap_mismatch_every_kept_segment)
+{
+	reasm_syn(&rd[0], ISN);
+	at(10, "AAAAA");		/* 10-15 */
+	at(20, "CCCCC");		/* 20-25 */
+	at(0, "xxxxxxxxxxxxxxxxxxxxxxxxx");	/* 0-25, differs from both */
+	ck_assert_uint_eq(st.delivered, 25);
+	ck_assert_uint_eq(st.overlap_mismatch, 2);
+	ck_assert_uint_eq(st.overlaps, 2);
+}
+END_TEST
+
+START_TEST(test_out_of_order_retransmission)
+{
+	reasm_syn(&rd[0], ISN);
+	at(5, "fgh");
+	at(5, "fgh");		/* the same segment again, before the hole fills */
+	ck_assert_uint_eq(rd[0].ooo_bytes, 3);
+	ck_assert_uint_eq(st.overlap_mismatch, 0);
+	at(0, "abcde");
+	assert_stream(0, "abcdefgh");
+	ck_assert_uint_eq(rec.data_calls[0], 2);
+	ck_assert_uint_eq(st.delivered, 8);
+	/* Wholly seen before: a retransmission, not a partial overlap. */
+	ck_assert_uint_eq(st.retransmits, 1);
+	ck_assert_uint_eq(st.overlaps, 0);
+}
+END_TEST
+
+/* --- gaps --------------------------------------------------------------- */
+
+START_TEST(test_gap_on_ack)
+{
+	reasm_syn(&rd[0], ISN);
+	at(0, "abc");
+	at(6, "ghij");		/* 3-6 never seen */
+	ack(5);			/* not yet past the hole's end */
+	ck_assert_uint_eq(rec.ngaps, 1);
+	ck_assert_uint_eq(rec.gaps[0].offset, 3);
+	ck_assert_uint_eq(rec.gaps[0].len, 2);
+	ack(10);
+	ck_assert_uint_eq(rec.ngaps, 2);
+	ck_assert_uint_eq(rec.gaps[1].offset, 5);
+	ck_assert_uint_eq(rec.gaps[1].len, 1);
+	at(10, "klm");
+	assert_stream(0, "abc???ghijklm");
+	ck_assert_uint_eq(st.gaps, 2);
+	ck_assert_uint_eq(st.gap_bytes, 3);
+	ck_assert_uint_eq(st.delivered, 10);
+}
+END_TEST
+
+START_TEST(test_gap_then_kept_then_gap)
+{
+	reasm_syn(&rd[0], ISN);
+	at(4, "EF");		/* 4-6 kept; 0-4 and 6-10 missing */
+	ack(10);
+	ck_assert_uint_eq(rec.ngaps, 2);
+	ck_assert_uint_eq(rec.gaps[0].offset, 0);
+	ck_assert_uint_eq(rec.gaps[0].len, 4);
+	ck_assert_uint_eq(rec.gaps[1].offset, 6);
+	ck_assert_uint_eq(rec.gaps[1].len, 4);
+	at(10, "K");
+	assert_stream(0, "????EF????K");
+	ck_assert_uint_eq(reasm_memuse(), 0);
+}
+END_TEST
+
+START_TEST(test_ack_without_gap)
+{
+	reasm_syn(&rd[0], ISN);
+	at(0, "abc");
+	ack(0);
+	ack(3);
+	reasm_ack(&rd[0], 0, ISN - 100, &sink, &st);	/* old ack */
+	ck_assert_uint_eq(rec.ngaps, 0);
+	ck_assert_uint_eq(st.gaps, 0);
+	/* Before the stream started, an ack means nothing. */
+	reasm_ack(&rd[1], 1, 123456, &sink, &st);
+	ck_assert_uint_eq(rec.ngaps, 0);
+}
+END_TEST
+
+START_TEST(test_ack_of_fin_is_no_gap)
+{
+	reasm_syn(&rd[0], ISN);
+	ck_assert_int_eq(reasm_segment(&rd[0], 0, ISN + 1, (const uint8_t *)"bye", 3, 1,
+	    &sink, &st), REASM_OK);
+	ck_assert_uint_eq(rd[0].fin, 1);
+	ck_assert_uint_eq(rd[0].fin_seq, ISN + 4);
+	ack(4);			/* the FIN's own sequence number */
+	ck_assert_uint_eq(rec.ngaps, 0);
+	assert_stream(0, "bye");
+}
+END_TEST
+
+START_TEST(test_ack_of_unseen_bytes_before_fin)
+{
+	reasm_syn(&rd[0], ISN);
+	at(0, "ab");
+	/* FIN after bytes 2-5, which nvd missed. */
+	reasm_segment(&rd[0], 0, ISN + 1 + 5, (const uint8_t *)"", 0, 1, &sink, &st);
+	ack(6);
+	ck_assert_uint_eq(rec.ngaps, 1);
+	ck_assert_uint_eq(rec.gaps[0].offset, 2);
+	ck_assert_uint_eq(rec.gaps[0].len, 3);
+}
+END_TEST
+
+/* --- limits ------------------------------------------------------------- */
+
+START_TEST(test_depth_cap)
+{
+	static char chunk[61];
+
+	set_limits(100, 256u << 20);
+	memset(chunk, 'd', 60);
+	reasm_syn(&rd[0], ISN);
+	at(0, chunk);
+	ck_assert_uint_eq(rd[0].done, 0);
+	ck_assert_int_eq(reasm_is_done(&rd[0]), 0);
+	at(60, chunk);
+	ck_assert_uint_eq(st.delivered, 100);
+	ck_assert_uint_eq(rec.end[0], 100);
+	ck_assert_uint_eq(rec.data_calls[0], 2);
+	ck_assert_uint_eq(rd[0].done, 1);
+	ck_assert_int_eq(reasm_is_done(&rd[0]), 1);
+	ck_assert_uint_eq(st.depth_reached, 1);
+	/* Later data is ignored. */
+	at(120, chunk);
+	ack(500);
+	ck_assert_uint_eq(st.delivered, 100);
+	ck_assert_uint_eq(rec.data_calls[0], 2);
+	ck_assert_uint_eq(rec.ngaps, 0);
+	ck_assert_uint_eq(st.depth_reached, 1);
+	ck_assert_uint_eq(rec.order_errors + rec.overflow, 0);
+}
+END_TEST
+
+START_TEST(test_depth_exact)
+{
+	static char chunk[101];
+
+	set_limits(100, 256u << 20);
+	memset(chunk, 'd', 100);
+	reasm_syn(&rd[0], ISN);
+	at(0, chunk);
+	ck_assert_uint_eq(st.delivered, 100);
+	ck_assert_uint_eq(rd[0].done, 1);
+	ck_assert_uint_eq(st.depth_reached, 1);
+}
+END_TEST
+
+START_TEST(test_out_of_order_beyond_depth_not_kept)
+{
+	set_limits(100, 256u << 20);
+	reasm_syn(&rd[0], ISN);
+	at(0, "abc");
+	ck_assert_int_eq(at(150, "far"), REASM_OK);
+	ck_assert_int_eq(at(100, "edge"), REASM_OK);
+	ck_assert_uint_eq(st.beyond_window, 2);
+	ck_assert_ptr_null(rd[0].ooo);
+	ck_assert_uint_eq(rd[0].ooo_bytes, 0);
+	ck_assert_uint_eq(reasm_memuse(), 0);
+	/* Straddling the depth: only the part before it is kept. */
+	ck_assert_int_eq(at(95, "0123456789"), REASM_OK);
+	ck_assert_uint_eq(rd[0].ooo_bytes, 5);
+}
+END_TEST
+
+START_TEST(test_depth_frees_kept_segments)
+{
+	static char chunk[101];
+
+	set_limits(50, 256u << 20);
+	memset(chunk, 'x', 100);
+	reasm_syn(&rd[0], ISN);
+	at(30, "kept");
+	ck_assert_uint_gt(reasm_memuse(), 0);
+	at(0, chunk);		/* reaches the depth before the kept bytes */
+	ck_assert_uint_eq(rd[0].done, 1);
+	ck_assert_ptr_null(rd[0].ooo);
+	ck_assert_uint_eq(rd[0].ooo_bytes, 0);
+	ck_assert_uint_eq(reasm_memuse(), 0);
+	ck_assert_uint_eq(st.delivered, 50);
+}
+END_TEST
+
+START_TEST(test_depth_zero)
+{
+	set_limits(0, 256u << 20);
+	reasm_syn(&rd[0], ISN);
+	ck_assert_uint_eq(rd[0].done, 1);
+	ck_assert_int_eq(reasm_is_done(&rd[0]), 1);
+	ck_assert_int_eq(reasm_is_done(&rd[1]), 1);	/* not even started */
+	at(0, "abc");
+	ck_assert_uint_eq(st.delivered, 0);
+	ck_assert_uint_eq(rec.data_calls[0], 0);
+}
+END_TEST
+
+/* stream_depth lowered on reload below what a stream already passed. */
+START_TEST(test_depth_lowered_below_offset)
+{
+	static char chunk[51];
+
+	memset(chunk, 'a', 50);
+	reasm_syn(&rd[0], ISN);
+	at(0, chunk);
+	ck_assert_uint_eq(st.delivered, 50);
+	set_limits(20, 256u << 20);
+	at(50, "0123456789");
+	ck_assert_uint_eq(rec.overflow, 0);
+	ck_assert_uint_eq(rec.data_calls[0], 1);
+	ck_assert_uint_eq(st.delivered, 50);
+	ck_assert_int_eq(reasm_is_done(&rd[0]), 1);
+}
+END_TEST
+
+START_TEST(test_memcap)
+{
+	static char big[201];
+
+	memset(big, 'm', 200);
+	set_limits(1048576, 100);
+	reasm_syn(&rd[0], ISN);
+	ck_assert_int_eq(at(10, "small"), REASM_OK);
+	ck_assert_uint_gt(reasm_memuse(), 5);
+	ck_assert_int_eq(at(100, big), REASM_NOMEM);
+	ck_assert_uint_eq(st.nomem, 1);
+	ck_assert_uint_eq(st.ooo_segments, 1);
+	ck_assert_uint_eq(rd[0].ooo_bytes, 5);
+	/* In-order bytes need no memory. */
+	ck_assert_int_eq(at(0, "0123456789"), REASM_OK);
+	assert_stream(0, "0123456789small");
+	ck_assert_uint_eq(reasm_memuse(), 0);
+}
+END_TEST
+
+START_TEST(test_memcap_nothing_fits)
+{
+	set_limits(1048576, 1);
+	reasm_syn(&rd[0], ISN);
+	ck_assert_int_eq(at(10, "x"), REASM_NOMEM);
+	ck_assert_uint_eq(st.nomem, 1);
+	ck_assert_uint_eq(reasm_memuse(), 0);
+	ck_assert_ptr_null(rd[0].ooo);
+}
+END_TEST
+
+START_TEST(test_memuse_back_to_zero_after_free)
+{
+	reasm_syn(&rd[0], ISN);
+	reasm_syn(&rd[1], 9000);
+	at(10, "one");
+	at(20, "two");
+	reasm_segment(&rd[1], 1, 9011, (const uint8_t *)"three", 5, 0, &sink, &st);
+	ck_assert_uint_gt(reasm_memuse(), 0);
+	reasm_free(&rd[0]);
+	ck_assert_uint_gt(reasm_memuse(), 0);
+	reasm_free(&rd[1]);
+	ck_assert_uint_eq(reasm_memuse(), 0);
+	/* A freed direction is as new. */
+	ck_assert_uint_eq(rd[0].started, 0);
+	ck_assert_uint_eq(rd[0].offset, 0);
+	reasm_syn(&rd[0], 42);
+	reasm_segment(&rd[0], 0, 43, (const uint8_t *)"new", 3, 0, &sink, &st);
+	assert_stream(0, "new");
+	ck_assert_uint_eq(rd[0].offset, 3);
+}
+END_TEST
+
+/* --- sequence wrap-around ------------------------------------------------- */
+
+START_TEST(test_wraparound_in_order)
+{
+	const uint32_t isn = 0xfffffff0u;
+
+	reasm_syn(&rd[0], isn);
+	reasm_segment(&rd[0], 0, isn + 1, (const uint8_t *)"0123456789", 10, 0, &sink, &st);
+	reasm_segment(&rd[0], 0, isn + 11, (const uint8_t *)"abcdefghij", 10, 0, &sink, &st);
+	ck_assert_uint_eq(rd[0].next_seq, 5);
+	reasm_segment(&rd[0], 0, 5, (const uint8_t *)"XYZ", 3, 0, &sink, &st);
+	assert_stream(0, "0123456789abcdefghijXYZ");
+	ck_assert_uint_eq(rd[0].offset, 23);
+}
+END_TEST
+
+START_TEST(test_wraparound_out_of_order_and_gap)
+{
+	const uint32_t isn = 0xfffffff8u;
+
+	reasm_syn(&rd[0], isn);		/* offset 0 at 0xfffffff9 */
+	reasm_segment(&rd[0], 0, 0x00000005, (const uint8_t *)"late", 4, 0, &sink, &st);
+	reasm_segment(&rd[0], 0, 0xfffffffd, (const uint8_t *)"mid", 3, 0, &sink, &st);
+	ck_assert_uint_eq(st.ooo_segments, 2);
+	reasm_segment(&rd[0], 0, 0xfffffff9, (const uint8_t *)"ab", 2, 0, &sink, &st);
+	/* 0xfffffffb-0xfffffffd and 0x00000000-0x00000005 missing. */
+	reasm_ack(&rd[0], 0, 0x00000009, &sink, &st);
+	assert_stream(0, "ab??mid?????late");
+	ck_assert_uint_eq(st.gaps, 2);
+	ck_assert_uint_eq(rec.gaps[0].offset, 2);
+	ck_assert_uint_eq(rec.gaps[0].len, 2);
+	ck_assert_uint_eq(rec.gaps[1].offset, 7);
+	ck_assert_uint_eq(rec.gaps[1].len, 5);
+	/* A retransmission from before the wrap is recognised as old. */
+	reasm_segment(&rd[0], 0, 0xfffffff9, (const uint8_t *)"ab", 2, 0, &sink, &st);
+	ck_assert_uint_eq(st.retransmits, 1);
+}
+END_TEST
+
+/* --- datagrams ----------------------------------------------------------- */
+
+START_TEST(test_datagram_counts_to_depth)
+{
+	set_limits(100, 256u << 20);
+	reasm_datagram(&rd[0], 60, &st);
+	ck_assert_uint_eq(rd[0].started, 1);
+	ck_assert_uint_eq(st.delivered, 60);
+	ck_assert_int_eq(reasm_is_done(&rd[0]), 0);
+	reasm_datagram(&rd[0], 60, &st);
+	ck_assert_uint_eq(st.delivered, 100);
+	ck_assert_int_eq(reasm_is_done(&rd[0]), 1);
+	ck_assert_uint_eq(st.depth_reached, 1);
+	reasm_datagram(&rd[0], 60, &st);
+	ck_assert_uint_eq(st.delivered, 100);
+	ck_assert_uint_eq(st.depth_reached, 1);
+}
+END_TEST
+
+START_TEST(test_datagram_depth_lowered_below_offset)
+{
+	reasm_datagram(&rd[0], 50, &st);
+	set_limits(20, 256u << 20);
+	reasm_datagram(&rd[0], 10, &st);
+	ck_assert_uint_eq(st.delivered, 50);
+	ck_assert_int_eq(reasm_is_done(&rd[0]), 1);
+}
+END_TEST
+
+static Suite *
+reasm_suite(void)
+{
+	Suite *s = suite_create("reasm");
+	TCase *tc;
+
+	tc = tcase_create("order");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_in_order);
+	tcase_add_test(tc, test_out_of_order_reversed);
+	tcase_add_test(tc, test_syn_with_data);
+	tcase_add_test(tc, test_midstream_start);
+	tcase_add_test(tc, test_directions_independent);
+	tcase_add_test(tc, test_empty_segment_and_syn_again);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("overlap");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_retransmission);
+	tcase_add_test(tc, test_overlap_partly_delivered);
+	tcase_add_test(tc, test_overlapping_out_of_order);
+	tcase_add_test(tc, test_out_of_order_spanning_kept);
+	tcase_add_test(tc, test_overlap_mismatch_keeps_first);
+	tcase_add_test(tc, test_overlap_mismatch_before_kept);
+	tcase_add_test(tc, test_overlap_mismatch_every_kept_segment);
+	tcase_add_test(tc, test_out_of_order_retransmission);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("gaps");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_gap_on_ack);
+	tcase_add_test(tc, test_gap_then_kept_then_gap);
+	tcase_add_test(tc, test_ack_without_gap);
+	tcase_add_test(tc, test_ack_of_fin_is_no_gap);
+	tcase_add_test(tc, test_ack_of_unseen_bytes_before_fin);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_depth_cap);
+	tcase_add_test(tc, test_depth_exact);
+	tcase_add_test(tc, test_out_of_order_beyond_depth_not_kept);
+	tcase_add_test(tc, test_depth_frees_kept_segments);
+	tcase_add_test(tc, test_depth_zero);
+	tcase_add_test(tc, test_depth_lowered_below_offset);
+	tcase_add_test(tc, test_memcap);
+	tcase_add_test(tc, test_memcap_nothing_fits);
+	tcase_add_test(tc, test_memuse_back_to_zero_after_free);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("wrap");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_wraparound_in_order);
+	tcase_add_test(tc, test_wraparound_out_of_order_and_gap);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("datagram");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_datagram_counts_to_depth);
+	tcase_add_test(tc, test_datagram_depth_lowered_below_offset);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(reasm_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
