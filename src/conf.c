@@ -217,6 +217,7 @@ static int
 set_steer(struct conf_ctx *x, const char *v)
 {
 	struct conf *c = x->c;
+	struct steer_if list[MAX_STEER];
 	char tmp[CONF_MAX_LINE];
 	char *tok, *save = NULL;
 	int n = 0;
@@ -249,14 +250,15 @@ set_steer(struct conf_ctx *x, const char *v)
 			conf_err(x, "too many interfaces in steer (at most %d)", MAX_STEER);
 			return -1;
 		}
-		strcpy(c->steer[n].name, tok);
-		c->steer[n].glob = glob;
+		strcpy(list[n].name, tok);
+		list[n].glob = glob;
 		n++;
 	}
 	if (n == 0) {
 		conf_err(x, "steer needs at least one interface");
 		return -1;
 	}
+	memcpy(c->steer, list, sizeof(list[0]) * (size_t)n);
 	c->nsteer = n;
 	return 0;
 }

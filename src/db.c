@@ -25,6 +25,24 @@ user_version(sqlite3 *db, int *v)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* A database written by a newer nvd is refused, never changed. */
+static int
+check_version(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	int cur;
+
+	if (user_version(db, &cur) < 0) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		return -1;
+	}
+	if (cur > db_schema_version()) {
+		snprintf(err, errlen, "%s: schema version %d is newer than this nvd knows (%d)",
+		    path, cur, db_schema_version());
+		return -1;
+	}
+	return 0;
+}
+
 static int
 migrate(sqlite3 *db, char *err, size_t errlen)
 {
@@ -33,11 +51,6 @@ migrate(sqlite3 *db, char *err, size_t errlen)
 
 	if (user_version(db, &cur) < 0) {
 		snprintf(err, errlen, "reading schema version: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	if (cur > db_schema_version()) {
-		snprintf(err, errlen, "schema version %d is newer than this nvd knows (%d)",
-		    cur, db_schema_version());
 		return -1;
 	}
 	for (int i = 0; i < db_nmigrations; i++) {
@@ -72,6 +85,8 @@ db_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_busy_timeout(db, 5000);
+	if (check_version(db, path, err, errlen) < 0)	/* before anything writes */
+		goto fail;
 	if (sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 	    "PRAGMA foreign_keys = ON;", NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg ? msg : "?");

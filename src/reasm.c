@@ -96,7 +96,10 @@ deliver(struct reasm_dir *rd, int dir, const uint8_t *data, size_t len,
 	uint64_t d = depth();
 	size_t n = len;
 
-	if (rd->offset + n > d)
+	/* The depth may have been lowered below the offset by a reload. */
+	if (rd->offset >= d)
+		n = 0;
+	else if (rd->offset + n > d)
 		n = (size_t)(d - rd->offset);
 	if (n && sink && sink->data)
 		sink->data(sink->ctx, dir, rd->offset, data, n);
@@ -204,6 +207,13 @@ keep(struct reasm_dir *rd, uint32_t seq, const uint8_t *data, size_t len,
 		}
 		if (seq_diff(seq, s->seq + s->len) >= 0)
 			continue;	/* wholly after s */
+		if (seq_diff(seq, s->seq) >= 0 && seq_diff(seq + (uint32_t)len, s->seq + s->len) <= 0) {
+			/* Wholly kept already: a retransmission of s. */
+			st->retransmits++;
+			if (memcmp(data, s->data + seq_diff(seq, s->seq), len))
+				st->overlap_mismatch++;
+			return REASM_OK;
+		}
 		check_overlap(s, seq, data, len, st);
 		if (seq_diff(seq, s->seq) < 0) {
 			/* A piece before s: keep it, then go on with what follows s. */
@@ -264,8 +274,10 @@ reasm_segment(struct reasm_dir *rd, int dir, uint32_t seq, const uint8_t *data,
 	}
 	if (d > 0)
 		return keep(rd, seq, data, len, st);
-	if (rd->ooo)
-		check_overlap(rd->ooo, seq, data, len, st);
+	/* In-order bytes win over kept copies (as in the receiver); count
+	 * every kept segment they cover. */
+	for (struct reasm_seg *s = rd->ooo; s && seq_diff(s->seq, seq + (uint32_t)len) < 0; s = s->next)
+		check_overlap(s, seq, data, len, st);
 	deliver(rd, dir, data, len, sink, st);
 	drain(rd, dir, sink, st);
 	return REASM_OK;
@@ -307,7 +319,8 @@ reasm_datagram(struct reasm_dir *rd, size_t len, struct reasm_stats *st)
 	rd->started = 1;
 	if (rd->done)
 		return;
-	st->delivered += rd->offset + len > d ? d - rd->offset : len;
+	if (rd->offset < d)
+		st->delivered += rd->offset + len > d ? d - rd->offset : len;
 	rd->offset += len;
 	if (rd->offset >= d)
 		mark_done(rd, st);

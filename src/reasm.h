@@ -4,8 +4,9 @@
  * In-order bytes are handed to the consumer straight from the packet (no
  * copy); only out-of-order bytes are copied and kept, bounded per direction
  * (by stream_depth) and in total (stream_memcap, shared by all workers).
- * Overlaps keep the bytes seen first (what Linux receivers do) and count a
- * mismatch when the new copy differs, a sign of evasion.
+ * Among out-of-order copies the one seen first is kept; in-order bytes win
+ * over kept copies (as in the Linux receiver).  Either way a copy whose
+ * bytes differ is counted as an overlap mismatch, a sign of evasion.
  *
  * The consumer sees each direction as one byte stream through a struct
  * reasm_sink: data(offset, bytes) calls in order, and gap(offset, len) where

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -213,13 +214,13 @@ END_TEST
 
 START_TEST(test_newer_schema_refused)
 {
-	char want[128];
+	char want[PATH_MAX + 128];
 	sqlite3 *db;
 
 	make_newer_db("wal");
 	ck_assert_ptr_null(db_open(path, err, sizeof(err)));
-	snprintf(want, sizeof(want), "schema version %d is newer than this nvd knows (%d)",
-	    db_schema_version() + 1, db_schema_version());
+	snprintf(want, sizeof(want), "%s: schema version %d is newer than this nvd knows (%d)",
+	    path, db_schema_version() + 1, db_schema_version());
 	ck_assert_str_eq(err, want);
 
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
