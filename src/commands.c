@@ -43,7 +43,7 @@ json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_kstats 
 	    "\"bypassed_flows\":%llu,\"flows\":%llu,\"flows_created\":%llu,"
 	    "\"flows_evicted\":%llu,\"flows_timed_out\":%llu,\"flow_failures\":%llu,"
 	    "\"undecoded\":%llu,\"queue_dropped\":%llu,\"user_dropped\":%llu,"
-	    "\"enobufs\":%llu,\"recv_errors\":%llu,\"send_errors\":%llu,\"bad_messages\":%llu,"
+	    "\"missed\":%llu,\"enobufs\":%llu,\"recv_errors\":%llu,\"send_errors\":%llu,\"bad_messages\":%llu,"
 	    "\"batches\":%llu,",
 	    (unsigned long long)s->packets, (unsigned long long)s->bytes,
 	    (unsigned long long)s->verdicts[VERDICT_ACCEPT],
@@ -55,7 +55,7 @@ json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_kstats 
 	    (unsigned long long)(s->flow_fail + s->flows.pool_exhausted),
 	    (unsigned long long)s->undecoded,
 	    (unsigned long long)k->queue_dropped, (unsigned long long)k->user_dropped,
-	    (unsigned long long)s->enobufs, (unsigned long long)s->recv_errors,
+	    (unsigned long long)s->missed, (unsigned long long)s->enobufs, (unsigned long long)s->recv_errors,
 	    (unsigned long long)s->send_errors, (unsigned long long)s->bad_messages,
 	    (unsigned long long)s->batches);
 	buf_puts(o, "\"anomalies\":{");
@@ -93,7 +93,7 @@ text_row(struct buf *o, const char *name, const struct worker_stats *s, const st
 	    (unsigned long long)s->verdicts[VERDICT_DROP],
 	    (unsigned long long)s->bypassed_flows, (unsigned long long)s->flows.active,
 	    (unsigned long long)anomalies_total(s),
-	    (unsigned long long)(k->queue_dropped + k->user_dropped));
+	    (unsigned long long)(k->queue_dropped + k->user_dropped + s->missed));
 }
 
 /* How flows are handed back to the kernel: "ct-glue" or "mark". */
@@ -158,7 +158,7 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	buf_printf(o, "stream_depth %llu, stream memory %llu bytes\n\n",
 	    (unsigned long long)d->conf.stream_depth, (unsigned long long)reasm_memuse());
 	buf_printf(o, "%-6s %12s %14s %12s %8s %9s %8s %9s %8s\n", "queue", "packets", "bytes",
-	    "accepted", "dropped", "bypassed", "flows", "anomalies", "kdrops");
+	    "accepted", "dropped", "bypassed", "flows", "anomalies", "unseen");
 	for (int i = 0; i < d->nworkers; i++) {
 		char name[8];
 

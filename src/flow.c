@@ -9,6 +9,8 @@
 #include "nvd.h"
 
 #define FLOW_CHUNK	4096
+/* The shortest timeout; the LRU walk stops at the first flow younger. */
+#define MIN_TIMEOUT_MS	10000
 #define MAX_BUCKETS	(1u << 22)
 
 struct flow_chunk {
@@ -217,6 +219,9 @@ flow_timeout_ms(const struct flow *f)
 {
 	uint64_t s;
 
+	/* The kernel has the flow now; keep it only for packets in flight. */
+	if (f->flags & FLOW_F_BYPASSED)
+		return MIN_TIMEOUT_MS;
 	switch (f->key.proto) {
 	case IPPROTO_TCP:
 		switch (f->tcp_state) {
@@ -238,9 +243,6 @@ flow_timeout_ms(const struct flow *f)
 	}
 	return s * 1000;
 }
-
-/* The shortest timeout; the LRU walk stops at the first flow younger. */
-#define MIN_TIMEOUT_MS 10000
 
 unsigned
 flow_expire(struct flow_table *ft, uint64_t now_ms, unsigned budget)

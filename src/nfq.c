@@ -33,6 +33,7 @@ struct nfq_queue {
 	uint16_t num;
 	uint32_t portid;
 	int ct_glue;			/* the kernel takes a ct mark in a verdict */
+	uint32_t last_id;		/* packet ids are consecutive per queue */
 	uint8_t *slots;			/* NFQ_BATCH * NFQ_SLOT */
 	struct mmsghdr msgs[NFQ_BATCH];
 	struct iovec iov[NFQ_BATCH];
@@ -278,6 +279,11 @@ nfq_handle(struct nfq_queue *q, struct worker *w, const struct nlmsghdr *nlh, ui
 	    g->nfgen_family == NFPROTO_IPV4 ? AF_INET : 0;
 	p = &q->pend[q->npend++];
 	p->id = ntohl(ph->packet_id);
+	/* With fail-open the kernel accepts a packet it could not deliver
+	 * (socket buffer full) after giving it an id: a gap counts it. */
+	if (q->last_id && p->id - q->last_id > 1 && p->id - q->last_id < 0x80000000u)
+		w->st.missed += p->id - q->last_id - 1;
+	q->last_id = p->id;
 	p->mark = q->ct_glue ? ct_mark(attr[NFQA_CT]) :
 	    attr[NFQA_MARK] ? ntohl(mnl_attr_get_u32(attr[NFQA_MARK])) : 0;
 	if (attr[NFQA_PAYLOAD])

@@ -56,6 +56,25 @@ guess_client(const struct packet *p, int src_side)
 	return src_side;
 }
 
+/*
+ * A SYN (without ACK) on a known flow starts a new connection on the same
+ * ports when the old one was closing, was bypassed (nvd saw none of its
+ * end), or had another initial sequence number (nvd missed its end).  A
+ * retransmitted SYN carries the same sequence number and is not new.
+ */
+static int
+is_new_connection(const struct flow *f, int side, const struct packet *p)
+{
+	const struct reasm_dir *rd;
+
+	if (p->proto != IPPROTO_TCP || (p->tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
+		return 0;
+	if (f->tcp_state >= TCPS_FIN_WAIT || (f->flags & FLOW_F_BYPASSED))
+		return 1;
+	rd = &f->rs[side == f->client ? DIR_TO_SERVER : DIR_TO_CLIENT];
+	return rd->started && rd->base_seq != p->seq + 1;
+}
+
 static struct flow *
 flow_for(struct worker *w, const struct packet *p, int *dir, uint64_t now)
 {
@@ -64,9 +83,7 @@ flow_for(struct worker *w, const struct packet *p, int *dir, uint64_t now)
 	uint32_t h = flow_hash(&w->ft, &key);
 	struct flow *f = flow_lookup(&w->ft, &key, h);
 
-	/* A new SYN on a closed flow is a new connection on the same ports. */
-	if (f && p->proto == IPPROTO_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
-	    f->tcp_state >= TCPS_FIN_WAIT) {
+	if (f && is_new_connection(f, side, p)) {
 		flow_remove(&w->ft, f);
 		f = NULL;
 	}
@@ -136,8 +153,12 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 	f->bytes[dir] += p.len;
 	if (dir == DIR_TO_CLIENT)
 		f->flags |= FLOW_F_REPLIED;
-	if (f->flags & FLOW_F_BYPASSED)
-		goto out;	/* queued before the kernel saw the bypass mark */
+	if (f->flags & FLOW_F_BYPASSED) {
+		/* Queued before the kernel saw the mark, or conntrack forgot
+		 * the flow: mark it again. */
+		v = VERDICT_BYPASS;
+		goto out;
+	}
 
 	if (p.proto == IPPROTO_TCP)
 		v = tcp_packet(w, f, dir, &p);

@@ -34,6 +34,7 @@ struct worker_stats {
 	uint64_t enobufs;
 	uint64_t send_errors;
 	uint64_t bad_messages;
+	uint64_t missed;		/* ids skipped: passed uninspected (fail-open overrun) */
 	struct reasm_stats reasm;
 	struct flow_table_stats flows;
 };

@@ -294,12 +294,13 @@ START_TEST(test_bypass_when_both_directions_reach_depth)
 	ck_assert_int_eq(reasm_is_done(&f->rs[DIR_TO_CLIENT]), 0);
 	ck_assert_int_eq(seg(&k, 1, TCP_PSH | TCP_ACK, response), VERDICT_BYPASS);
 	ck_assert_uint_eq(f->flags & FLOW_F_BYPASSED, FLOW_F_BYPASSED);
-	/* Packets queued before the kernel saw the mark: plain accept. */
-	ck_assert_int_eq(seg(&k, 0, TCP_ACK, ""), VERDICT_ACCEPT);
-	ck_assert_int_eq(seg(&k, 1, TCP_PSH | TCP_ACK, "more"), VERDICT_ACCEPT);
-	ck_assert_int_eq(seg(&k, 0, TCP_FIN | TCP_ACK, ""), VERDICT_ACCEPT);
-	ck_assert_uint_eq(w.st.verdicts[VERDICT_BYPASS], 1);
-	ck_assert_uint_eq(w.st.verdicts[VERDICT_ACCEPT], 7);
+	/* Packets queued before the kernel saw the mark are marked again;
+	 * the flow is counted once. */
+	ck_assert_int_eq(seg(&k, 0, TCP_ACK, ""), VERDICT_BYPASS);
+	ck_assert_int_eq(seg(&k, 1, TCP_PSH | TCP_ACK, "more"), VERDICT_BYPASS);
+	ck_assert_int_eq(seg(&k, 0, TCP_FIN | TCP_ACK, ""), VERDICT_BYPASS);
+	ck_assert_uint_eq(w.st.verdicts[VERDICT_BYPASS], 4);
+	ck_assert_uint_eq(w.st.verdicts[VERDICT_ACCEPT], 4);
 	ck_assert_uint_eq(w.st.bypassed_flows, 1);
 	ck_assert_uint_eq(w.st.reasm.delivered, 20);
 	ck_assert_uint_eq(w.st.reasm.depth_reached, 2);
@@ -314,11 +315,46 @@ START_TEST(test_bypass_at_first_packet_with_depth_zero)
 	set_limits(0, 256u << 20);
 	conn_init(&k, C4, 40000, S4, 80);
 	ck_assert_int_eq(seg(&k, 0, TCP_SYN, ""), VERDICT_BYPASS);
-	ck_assert_int_eq(seg(&k, 1, TCP_SYN | TCP_ACK, ""), VERDICT_ACCEPT);
-	ck_assert_int_eq(seg(&k, 0, TCP_ACK, ""), VERDICT_ACCEPT);
+	ck_assert_int_eq(seg(&k, 1, TCP_SYN | TCP_ACK, ""), VERDICT_BYPASS);
+	ck_assert_int_eq(seg(&k, 0, TCP_ACK, ""), VERDICT_BYPASS);
 	ck_assert_uint_eq(w.st.bypassed_flows, 1);
-	ck_assert_uint_eq(w.st.verdicts[VERDICT_BYPASS], 1);
+	ck_assert_uint_eq(w.st.verdicts[VERDICT_BYPASS], 3);
 	ck_assert_uint_eq(w.ft.st.created, 1);
+}
+END_TEST
+
+/* nvd sees no FIN of a bypassed flow: a later connection on the same ports
+ * must be a new flow, judged and inspected afresh. */
+START_TEST(test_new_connection_after_bypass)
+{
+	struct conn k;
+
+	set_limits(10, 256u << 20);
+	conn_init(&k, C4, 40000, S4, 80);
+	handshake(&k);
+	seg(&k, 0, TCP_PSH | TCP_ACK, request);
+	ck_assert_int_eq(seg(&k, 1, TCP_PSH | TCP_ACK, response), VERDICT_BYPASS);
+	conn_init(&k, C4, 40000, S4, 80);
+	k.seq[0] += 7777;
+	ck_assert_int_eq(seg(&k, 0, TCP_SYN, ""), VERDICT_ACCEPT);
+	ck_assert_uint_eq(w.ft.st.created, 2);
+	ck_assert_uint_eq(conn_flow(&k)->flags & FLOW_F_BYPASSED, 0);
+}
+END_TEST
+
+/* A SYN with a new initial sequence number on a flow whose end nvd missed. */
+START_TEST(test_new_isn_is_new_connection)
+{
+	struct conn k;
+
+	conn_init(&k, C4, 40000, S4, 80);
+	handshake(&k);
+	seg(&k, 0, TCP_PSH | TCP_ACK, request);
+	conn_init(&k, C4, 40000, S4, 80);
+	k.seq[0] += 100000;
+	seg(&k, 0, TCP_SYN, "");
+	ck_assert_uint_eq(w.ft.st.created, 2);
+	ck_assert_int_eq(conn_flow(&k)->tcp_state, TCPS_SYN_SENT);
 }
 END_TEST
 
@@ -334,7 +370,7 @@ START_TEST(test_udp_bypass_at_depth)
 	pkt_str(&q, "short");
 	ck_assert_int_eq(feed(&q, 1), VERDICT_ACCEPT);
 	ck_assert_int_eq(feed(&q, 1), VERDICT_BYPASS);
-	ck_assert_int_eq(feed(&q, 1), VERDICT_ACCEPT);
+	ck_assert_int_eq(feed(&q, 1), VERDICT_BYPASS);
 	ck_assert_uint_eq(w.st.bypassed_flows, 1);
 	ck_assert_uint_eq(w.st.reasm.delivered, 20);
 }
@@ -594,6 +630,8 @@ worker_suite(void)
 	tcase_add_test(tc, test_bypass_when_both_directions_reach_depth);
 	tcase_add_test(tc, test_bypass_at_first_packet_with_depth_zero);
 	tcase_add_test(tc, test_udp_bypass_at_depth);
+	tcase_add_test(tc, test_new_connection_after_bypass);
+	tcase_add_test(tc, test_new_isn_is_new_connection);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bad");
