@@ -13,14 +13,15 @@ start_nvd || exit 1
 
 # iperf3: a 200 MB stream completes.  Its server stops counting when the
 # client's end-of-test message arrives on the control connection, which
-# can overtake the last data still queued; so "intact" is checked byte for
-# byte below, and here the server must have counted at least 99%.
+# can overtake the last data still in flight (a few MB of socket buffers);
+# so "intact" is checked byte for byte below, and here the server must have
+# counted at least 95%.
 ip netns exec $NSC2 iperf3 -s -1 -B 198.18.0.12 -p 5201 >/dev/null 2>&1 &
 sleep 0.5
 in_c1 iperf3 -c 198.18.0.12 -p 5201 -n 200M -J > $T/iperf.json 2>&1
 sent=$(jget 'j["end"]["sum_sent"]["bytes"]' < $T/iperf.json 2>/dev/null)
 recv=$(jget 'j["end"]["sum_received"]["bytes"]' < $T/iperf.json 2>/dev/null)
-[ -n "$sent" ] && [ -n "$recv" ] && [ "$sent" -ge 209715200 ] && [ $((recv * 100 / sent)) -ge 99 ] &&
+[ -n "$sent" ] && [ -n "$recv" ] && [ "$sent" -ge 209715200 ] && [ $((recv * 100 / sent)) -ge 95 ] &&
 	ok "iperf3: $sent bytes sent, $recv counted by the server" || fail "iperf3: sent '$sent' received '$recv'"
 
 # 100 MB one way, inspected all along (the return direction never reaches
