@@ -8,6 +8,10 @@
 #   ns "c2" : a "container" 198.18.0.12 fd00:18::12, veth into br0
 #
 # Only addresses from 198.18.0.0/15 and fd00::/8 are used (TESTING.md).
+#
+# Namespaces are made with unshare and entered with nsenter, not with
+# "ip netns add/exec": those remount / and /sys, which fails in a chroot
+# (the fresh-machine check runs the suite in one).
 
 set -u
 B=${NVD_BUILDDIR:?run through make check}
@@ -30,13 +34,24 @@ skip() { log "SKIP: $*"; exit 77; }
 need_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 	command -v ip >/dev/null || skip "needs iproute2"
-	ip netns add $ID-probe 2>/dev/null || skip "cannot make network namespaces"
+	command -v nsenter >/dev/null || skip "needs util-linux"
+	ns_add $ID-probe 2>/dev/null || skip "cannot make network namespaces"
 	ip netns del $ID-probe
 }
 
-in_h() { ip netns exec $NSH "$@"; }
-in_c1() { ip netns exec $NSC1 "$@"; }
-in_c2() { ip netns exec $NSC2 "$@"; }
+# ns_add NAME: a network namespace kept at /run/netns/NAME.
+ns_add() {
+	mkdir -p /run/netns
+	touch /run/netns/$1
+	unshare --net=/run/netns/$1 true || { rm -f /run/netns/$1; return 1; }
+}
+
+# in_ns NAME CMD...: runs CMD in the namespace.  Started with & from the
+# test itself (not through a shell function), $! is CMD's own pid.
+in_ns() { local ns=$1; shift; nsenter --net=/run/netns/$ns "$@"; }
+in_h() { in_ns $NSH "$@"; }
+in_c1() { in_ns $NSC1 "$@"; }
+in_c2() { in_ns $NSC2 "$@"; }
 
 # Stops every process in the test's namespaces, then removes them.
 cleanup() {
@@ -60,7 +75,7 @@ trap 'exit 1' INT TERM
 
 topo_up() {
 	local c n
-	ip netns add $NSH
+	ns_add $NSH
 	in_h ip link set lo up
 	in_h ip link add br0 type bridge
 	in_h ip addr add 198.18.0.1/24 dev br0
@@ -68,14 +83,14 @@ topo_up() {
 	in_h ip link set br0 up
 	n=11
 	for c in $NSC1 $NSC2; do
-		ip netns add $c
-		ip netns exec $c ip link set lo up
+		ns_add $c
+		in_ns $c ip link set lo up
 		ip link add veth$n netns $NSH type veth peer name eth0 netns $c
 		in_h ip link set veth$n master br0 up
-		ip netns exec $c ip addr add 198.18.0.$n/24 dev eth0
-		ip netns exec $c ip addr add fd00:18::$n/64 dev eth0 nodad
-		ip netns exec $c ip link set eth0 up
-		ip netns exec $c ip route add default via 198.18.0.1
+		in_ns $c ip addr add 198.18.0.$n/24 dev eth0
+		in_ns $c ip addr add fd00:18::$n/64 dev eth0 nodad
+		in_ns $c ip link set eth0 up
+		in_ns $c ip route add default via 198.18.0.1
 		n=$((n + 1))
 	done
 	# Bridged traffic must pass the inet hooks (br_netfilter).
@@ -100,7 +115,7 @@ write_conf() {
 # start_nvd: runs nvd in ns h and waits until it answers on its socket.
 start_nvd() {
 	# Not through in_h: $! must be nvd itself, not a subshell.
-	ip netns exec $NSH $NVD -f -c $T/nvd.conf >> $T/nvd.log 2>&1 &
+	nsenter --net=/run/netns/$NSH $NVD -f -c $T/nvd.conf >> $T/nvd.log 2>&1 &
 	NVD_PID=$!
 	for _ in $(seq 1 100); do
 		if $NVCTL -s $T/nvd.sock status >/dev/null 2>&1; then

@@ -16,7 +16,7 @@ start_nvd || exit 1
 # can overtake the last data still in flight (a few MB of socket buffers);
 # so "intact" is checked byte for byte below, and here the server must have
 # counted at least 95%.
-ip netns exec $NSC2 iperf3 -s -1 -B 198.18.0.12 -p 5201 >/dev/null 2>&1 &
+nsenter --net=/run/netns/$NSC2 iperf3 -s -1 -B 198.18.0.12 -p 5201 >/dev/null 2>&1 &
 sleep 0.5
 in_c1 iperf3 -c 198.18.0.12 -p 5201 -n 200M -J > $T/iperf.json 2>&1
 sent=$(jget 'j["end"]["sum_sent"]["bytes"]' < $T/iperf.json 2>/dev/null)
@@ -27,7 +27,7 @@ recv=$(jget 'j["end"]["sum_received"]["bytes"]' < $T/iperf.json 2>/dev/null)
 # 100 MB one way, inspected all along (the return direction never reaches
 # the depth, so the flow is never bypassed): every byte arrives.
 head -c 100000000 /dev/urandom > $T/big
-ip netns exec $NSC2 socat -u TCP-LISTEN:5003,reuseaddr OPEN:$T/big.out,creat,trunc &
+nsenter --net=/run/netns/$NSC2 socat -u TCP-LISTEN:5003,reuseaddr OPEN:$T/big.out,creat,trunc &
 sleep 0.3
 in_c1 socat -u -b65536 OPEN:$T/big TCP:198.18.0.12:5003
 sleep 0.5
@@ -37,7 +37,7 @@ rm -f $T/big $T/big.out
 # A 20 MB echo: both directions pass 64k, so the flow is bypassed.
 before=$(nvctl --json status | jget 'j["total"]["bytes"]')
 head -c 20000000 /dev/urandom > $T/payload
-ip netns exec $NSC2 socat TCP-LISTEN:5002,reuseaddr EXEC:/bin/cat &
+nsenter --net=/run/netns/$NSC2 socat TCP-LISTEN:5002,reuseaddr EXEC:/bin/cat &
 sleep 0.3
 in_c1 socat -b65536 -T10 OPEN:$T/payload\!\!OPEN:$T/echo.out,creat,trunc TCP:198.18.0.12:5002,shut-down
 cmp -s $T/payload $T/echo.out && ok "20 MB echo intact" || fail "echo differs ($(stat -c %s $T/echo.out) bytes back)"

@@ -76,7 +76,7 @@ PY
 expect "status after hostile clients" 0 nvctl status
 
 # A second nvd on the same socket refuses to start and leaves the first alone.
-expect "second nvd on the same socket" 1 ip netns exec $NSH $NVD -f -c $T/nvd.conf
+expect "second nvd on the same socket" 1 nsenter --net=/run/netns/$NSH $NVD -f -c $T/nvd.conf
 grep -q "in use" $T/err && ok "second nvd says the socket is in use" || fail "$(cat $T/err)"
 expect "first nvd still answers" 0 nvctl status
 

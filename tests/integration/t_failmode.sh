@@ -7,8 +7,8 @@ need_root
 command -v socat >/dev/null || skip "needs socat"
 
 topo_up
-ip netns exec $NSC2 socat TCP-LISTEN:5001,reuseaddr,fork EXEC:'/bin/echo pong' &
-ip netns exec $NSC2 socat UDP-RECVFROM:5002,reuseaddr,fork EXEC:'/bin/echo pong' &
+nsenter --net=/run/netns/$NSC2 socat TCP-LISTEN:5001,reuseaddr,fork EXEC:'/bin/echo pong' &
+nsenter --net=/run/netns/$NSC2 socat UDP-RECVFROM:5002,reuseaddr,fork EXEC:'/bin/echo pong' &
 sleep 0.3
 
 tcp_ok() { [ "$(in_c1 socat -T2 - TCP:198.18.0.12:5001,connect-timeout=2 </dev/null 2>/dev/null)" = pong ]; }
