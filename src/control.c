@@ -13,6 +13,7 @@
 
 #include "control.h"
 #include "control_proto.h"
+#include "io.h"
 #include "daemon.h"
 #include "log.h"
 
@@ -88,40 +89,6 @@ peer_allowed(int fd)
 	return 0;
 }
 
-static int
-read_full(int fd, void *buf, size_t len)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		ssize_t n = read(fd, (char *)buf + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		off += (size_t)n;
-	}
-	return 0;
-}
-
-static int
-write_full(int fd, const void *buf, size_t len)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		ssize_t n = send(fd, (const char *)buf + off, len - off, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		off += (size_t)n;
-	}
-	return 0;
-}
-
 static void
 reply(int fd, int type, const struct buf *body)
 {
@@ -130,8 +97,8 @@ reply(int fd, int type, const struct buf *body)
 		.len = (uint32_t)body->len,
 	};
 
-	if (write_full(fd, &h, sizeof(h)) == 0 && body->len)
-		write_full(fd, body->data, body->len);
+	if (io_write_full(fd, &h, sizeof(h)) == 0 && body->len)
+		io_write_full(fd, body->data, body->len);
 }
 
 void
@@ -154,7 +121,7 @@ control_serve(struct daemon *d, int lfd)
 	/* A client that stalls may hold the main thread this long at most. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (read_full(fd, &h, sizeof(h)) < 0)
+	if (io_read_full(fd, &h, sizeof(h)) < 0)
 		goto done;
 	if (h.magic != CTL_MAGIC || h.version != CTL_VERSION) {
 		buf_printf(&out, "protocol version %u not supported (nvd speaks %u)",
@@ -163,7 +130,7 @@ control_serve(struct daemon *d, int lfd)
 		goto done;
 	}
 	if (h.type != CTL_REQ_COMMAND || h.len == 0 || h.len > CTL_MAX_REQUEST ||
-	    (body = malloc(h.len)) == NULL || read_full(fd, body, h.len) < 0 ||
+	    (body = malloc(h.len)) == NULL || io_read_full(fd, body, h.len) < 0 ||
 	    body[h.len - 1] != '\0') {
 		buf_puts(&out, "malformed request");
 		reply(fd, CTL_RESP_USAGE, &out);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "control_proto.h"
+#include "io.h"
 
 #define NVCTL_DEFAULT_SOCKET "/run/nvd/nvd.sock"
 
@@ -27,24 +28,6 @@ usage(FILE *f)
 	    "  status    version, uptime, hook kind and per-queue counters\n"
 	    "  reload    re-read the config and rule files\n"
 	    "see nvctl(8)\n");
-}
-
-static int
-io_full(int fd, void *buf, size_t len, int writing)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		ssize_t n = writing ? send(fd, (char *)buf + off, len - off, MSG_NOSIGNAL) :
-		    read(fd, (char *)buf + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		off += (size_t)n;
-	}
-	return 0;
 }
 
 int
@@ -123,8 +106,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "nvctl: cannot reach nvd at %s: %s\n", path, strerror(errno));
 		goto out;
 	}
-	if (io_full(fd, &h, sizeof(h), 1) < 0 || io_full(fd, req, reqlen, 1) < 0 ||
-	    io_full(fd, &h, sizeof(h), 0) < 0) {
+	if (io_write_full(fd, &h, sizeof(h)) < 0 || io_write_full(fd, req, reqlen) < 0 ||
+	    io_read_full(fd, &h, sizeof(h)) < 0) {
 		fprintf(stderr, "nvctl: nvd closed the connection\n");
 		goto out_fd;
 	}
@@ -133,7 +116,7 @@ main(int argc, char **argv)
 		    h.version, CTL_VERSION);
 		goto out_fd;
 	}
-	if ((body = malloc((size_t)h.len + 1)) == NULL || io_full(fd, body, h.len, 0) < 0) {
+	if ((body = malloc((size_t)h.len + 1)) == NULL || io_read_full(fd, body, h.len) < 0) {
 		fprintf(stderr, "nvctl: reply cut short\n");
 		goto out_fd;
 	}
