@@ -1,0 +1,1372 @@
+/*
+ * check_docker.c: the Docker Engine API client: HTTP responses (whole and
+ * as an event stream cut anywhere), request texts, the list, inspect and
+ * event parsers on what dockerd 20.10 sent, docker_request() against a
+ * canned server, and the exact errors.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "docker.h"
+
+/*
+ * Captured from a private dockerd (docker.io 20.10.24) in a test network
+ * namespace, with --bip 198.19.0.1/24; shop_front's address and the
+ * data-root paths were rewritten, compose's own labels added to shop-web-1.
+ */
+/* docker inspect web1: busybox httpd on the default bridge (dockerd 20.10, --bip 198.19.0.1/24). */
+static const char inspect_bridge[] =
+	"{\"Id\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b344\","
+	"\"Created\":\"2026-11-28T15:15:59.174675576Z\",\"Path\":\"/bin/httpd\","
+	"\"Args\":[\"-f\",\"-p\",\"8080\"],\"State\":{\"Status\":\"running\","
+	"\"Running\":true,\"Paused\":false,\"Restarting\":false,\"OOMKilled\":false,"
+	"\"Dead\":false,\"Pid\":14509,\"ExitCode\":0,\"Error\":\"\","
+	"\"StartedAt\":\"2026-11-28T15:15:59.511267705Z\",\"FinishedAt\":\"0001-01-01T00:00:00Z\"},"
+	"\"Image\":\"sha256:37a2c2a5b3ad4c141eb985c35767133f65c527c97b6da38a7354f4c66f635542\","
+	"\"ResolvConfPath\":\"/var/lib/docker/containers/cb45501d5872f3e2ee3d904114376bb89d5cf1900d2"
+	"9a90d0e267ab1c321b344/resolv.conf\",\"HostnamePath\":\"/var/lib/docker/containers/cb45501d5"
+	"872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b344/hostname\","
+	"\"HostsPath\":\"/var/lib/docker/containers/cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d"
+	"0e267ab1c321b344/hosts\",\"LogPath\":\"/var/lib/docker/containers/cb45501d5872f3e2ee3d90411"
+	"4376bb89d5cf1900d29a90d0e267ab1c321b344/cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e2"
+	"67ab1c321b344-json.log\",\"Name\":\"/web1\",\"RestartCount\":0,"
+	"\"Driver\":\"overlay2\",\"Platform\":\"linux\",\"MountLabel\":\"\","
+	"\"ProcessLabel\":\"\",\"AppArmorProfile\":\"\",\"ExecIDs\":null,"
+	"\"HostConfig\":{\"Binds\":null,\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"json-file"
+	"\",\"Config\":{}},\"NetworkMode\":\"default\",\"PortBindings\":{},"
+	"\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0},"
+	"\"AutoRemove\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null,"
+	"\"CapAdd\":null,\"CapDrop\":null,\"CgroupnsMode\":\"host\","
+	"\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":null,"
+	"\"GroupAdd\":null,\"IpcMode\":\"private\",\"Cgroup\":\"\","
+	"\"Links\":null,\"OomScoreAdj\":0,\"PidMode\":\"\",\"Privileged\":false,"
+	"\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,\"SecurityOpt\":null,"
+	"\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":67108864,"
+	"\"Runtime\":\"runc\",\"ConsoleSize\":[0,0],\"Isolation\":\"\","
+	"\"CpuShares\":0,\"Memory\":0,\"NanoCpus\":0,\"CgroupParent\":\"\","
+	"\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":null,"
+	"\"BlkioDeviceWriteBps\":null,\"BlkioDeviceReadIOps\":null,"
+	"\"BlkioDeviceWriteIOps\":null,\"CpuPeriod\":0,\"CpuQuota\":0,"
+	"\"CpuRealtimePeriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\","
+	"\"CpusetMems\":\"\",\"Devices\":[],\"DeviceCgroupRules\":null,"
+	"\"DeviceRequests\":null,\"KernelMemory\":0,\"KernelMemoryTCP\":0,"
+	"\"MemoryReservation\":0,\"MemorySwap\":0,\"MemorySwappiness\":null,"
+	"\"OomKillDisable\":false,\"PidsLimit\":null,\"Ulimits\":null,"
+	"\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBandwidth\":0,"
+	"\"MaskedPaths\":[\"/proc/asound\",\"/proc/acpi\",\"/proc/kcore\","
+	"\"/proc/keys\",\"/proc/latency_stats\",\"/proc/timer_list\","
+	"\"/proc/timer_stats\",\"/proc/sched_debug\",\"/proc/scsi\","
+	"\"/sys/firmware\"],\"ReadonlyPaths\":[\"/proc/bus\",\"/proc/fs\","
+	"\"/proc/irq\",\"/proc/sys\",\"/proc/sysrq-trigger\"]},\"GraphDriver\":{\"Data\":{\"LowerDir"
+	"\":\"/var/lib/docker/overlay2/e20d1063398b31ff668bb2d0e3c1f07fc74d9896fc13c1039a15514bb2ec7"
+	"535-init/diff:/var/lib/docker/overlay2/616d38a555814c31c1287320dc8cf9b97536c4f9159ebe121942"
+	"652af26c2e67/diff\",\"MergedDir\":\"/var/lib/docker/overlay2/e20d1063398b31ff668bb2d0e3c1f0"
+	"7fc74d9896fc13c1039a15514bb2ec7535/merged\",\"UpperDir\":\"/var/lib/docker/overlay2/e20d106"
+	"3398b31ff668bb2d0e3c1f07fc74d9896fc13c1039a15514bb2ec7535/diff\","
+	"\"WorkDir\":\"/var/lib/docker/overlay2/e20d1063398b31ff668bb2d0e3c1f07fc74d9896fc13c1039a15"
+	"514bb2ec7535/work\"},\"Name\":\"overlay2\"},\"Mounts\":[],"
+	"\"Config\":{\"Hostname\":\"cb45501d5872\",\"Domainname\":\"\","
+	"\"User\":\"\",\"AttachStdin\":false,\"AttachStdout\":false,"
+	"\"AttachStderr\":false,\"Tty\":false,\"OpenStdin\":false,"
+	"\"StdinOnce\":false,\"Env\":null,\"Cmd\":[\"/bin/httpd\","
+	"\"-f\",\"-p\",\"8080\"],\"Image\":\"nvdbox\",\"Volumes\":null,"
+	"\"WorkingDir\":\"\",\"Entrypoint\":null,\"OnBuild\":null,"
+	"\"Labels\":{}},\"NetworkSettings\":{\"Bridge\":\"\",\"SandboxID\":\"5eb9ac1e6b811bbe049ae5d"
+	"4eaff254baa4d167fce71a21e4fc0f2016aa6e3d5\",\"HairpinMode\":false,"
+	"\"LinkLocalIPv6Address\":\"\",\"LinkLocalIPv6PrefixLen\":0,"
+	"\"Ports\":{},\"SandboxKey\":\"/var/run/docker/netns/5eb9ac1e6b81\","
+	"\"SecondaryIPAddresses\":null,\"SecondaryIPv6Addresses\":null,"
+	"\"EndpointID\":\"76de5db3554a7885958cbc81fb1dcb407f33ac3ef2f3be62c2759fa0ecde3e34\","
+	"\"Gateway\":\"198.19.0.1\",\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,"
+	"\"IPAddress\":\"198.19.0.2\",\"IPPrefixLen\":24,\"IPv6Gateway\":\"\","
+	"\"MacAddress\":\"02:42:c6:13:00:02\",\"Networks\":{\"bridge\":{\"IPAMConfig\":null,"
+	"\"Links\":null,\"Aliases\":null,\"NetworkID\":\"6bbf887df19f7ddbbb34a0accd9daf6b59b1f95cb5c"
+	"d37e7fbc6f1270c971064\",\"EndpointID\":\"76de5db3554a7885958cbc81fb1dcb407f33ac3ef2f3be62c2"
+	"759fa0ecde3e34\",\"Gateway\":\"198.19.0.1\",\"IPAddress\":\"198.19.0.2\","
+	"\"IPPrefixLen\":24,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\","
+	"\"GlobalIPv6PrefixLen\":0,\"MacAddress\":\"02:42:c6:13:00:02\","
+	"\"DriverOpts\":null}}}}\n";
+
+/* docker inspect shop-web-1: compose service web of project shop, on shop_front and on shop_back with IPv6. */
+static const char inspect_compose[] =
+	"{\"Id\":\"6ec70da8a5b55fd745f52cc0f718f4118a45552db64b1c0a27c16df7c9e04bbb\","
+	"\"Created\":\"2026-11-28T15:15:59.792936717Z\",\"Path\":\"/bin/httpd\","
+	"\"Args\":[\"-f\",\"-p\",\"8080\"],\"State\":{\"Status\":\"running\","
+	"\"Running\":true,\"Paused\":false,\"Restarting\":false,\"OOMKilled\":false,"
+	"\"Dead\":false,\"Pid\":14657,\"ExitCode\":0,\"Error\":\"\","
+	"\"StartedAt\":\"2026-11-28T15:16:00.434190485Z\",\"FinishedAt\":\"0001-01-01T00:00:00Z\"},"
+	"\"Image\":\"sha256:37a2c2a5b3ad4c141eb985c35767133f65c527c97b6da38a7354f4c66f635542\","
+	"\"ResolvConfPath\":\"/var/lib/docker/containers/6ec70da8a5b55fd745f52cc0f718f4118a45552db64"
+	"b1c0a27c16df7c9e04bbb/resolv.conf\",\"HostnamePath\":\"/var/lib/docker/containers/6ec70da8a"
+	"5b55fd745f52cc0f718f4118a45552db64b1c0a27c16df7c9e04bbb/hostname\","
+	"\"HostsPath\":\"/var/lib/docker/containers/6ec70da8a5b55fd745f52cc0f718f4118a45552db64b1c0a"
+	"27c16df7c9e04bbb/hosts\",\"LogPath\":\"/var/lib/docker/containers/6ec70da8a5b55fd745f52cc0f"
+	"718f4118a45552db64b1c0a27c16df7c9e04bbb/6ec70da8a5b55fd745f52cc0f718f4118a45552db64b1c0a27c"
+	"16df7c9e04bbb-json.log\",\"Name\":\"/shop-web-1\",\"RestartCount\":0,"
+	"\"Driver\":\"overlay2\",\"Platform\":\"linux\",\"MountLabel\":\"\","
+	"\"ProcessLabel\":\"\",\"AppArmorProfile\":\"\",\"ExecIDs\":null,"
+	"\"HostConfig\":{\"Binds\":null,\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"json-file"
+	"\",\"Config\":{}},\"NetworkMode\":\"shop_front\",\"PortBindings\":{},"
+	"\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0},"
+	"\"AutoRemove\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null,"
+	"\"CapAdd\":null,\"CapDrop\":null,\"CgroupnsMode\":\"host\","
+	"\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":null,"
+	"\"GroupAdd\":null,\"IpcMode\":\"private\",\"Cgroup\":\"\","
+	"\"Links\":null,\"OomScoreAdj\":0,\"PidMode\":\"\",\"Privileged\":false,"
+	"\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,\"SecurityOpt\":null,"
+	"\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":67108864,"
+	"\"Runtime\":\"runc\",\"ConsoleSize\":[0,0],\"Isolation\":\"\","
+	"\"CpuShares\":0,\"Memory\":0,\"NanoCpus\":0,\"CgroupParent\":\"\","
+	"\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":null,"
+	"\"BlkioDeviceWriteBps\":null,\"BlkioDeviceReadIOps\":null,"
+	"\"BlkioDeviceWriteIOps\":null,\"CpuPeriod\":0,\"CpuQuota\":0,"
+	"\"CpuRealtimePeriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\","
+	"\"CpusetMems\":\"\",\"Devices\":[],\"DeviceCgroupRules\":null,"
+	"\"DeviceRequests\":null,\"KernelMemory\":0,\"KernelMemoryTCP\":0,"
+	"\"MemoryReservation\":0,\"MemorySwap\":0,\"MemorySwappiness\":null,"
+	"\"OomKillDisable\":false,\"PidsLimit\":null,\"Ulimits\":null,"
+	"\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBandwidth\":0,"
+	"\"MaskedPaths\":[\"/proc/asound\",\"/proc/acpi\",\"/proc/kcore\","
+	"\"/proc/keys\",\"/proc/latency_stats\",\"/proc/timer_list\","
+	"\"/proc/timer_stats\",\"/proc/sched_debug\",\"/proc/scsi\","
+	"\"/sys/firmware\"],\"ReadonlyPaths\":[\"/proc/bus\",\"/proc/fs\","
+	"\"/proc/irq\",\"/proc/sys\",\"/proc/sysrq-trigger\"]},\"GraphDriver\":{\"Data\":{\"LowerDir"
+	"\":\"/var/lib/docker/overlay2/b3a0b1c0abc66d21804ea886492814d99df107274c320a3183e3fcc00cfae"
+	"13a-init/diff:/var/lib/docker/overlay2/616d38a555814c31c1287320dc8cf9b97536c4f9159ebe121942"
+	"652af26c2e67/diff\",\"MergedDir\":\"/var/lib/docker/overlay2/b3a0b1c0abc66d21804ea886492814"
+	"d99df107274c320a3183e3fcc00cfae13a/merged\",\"UpperDir\":\"/var/lib/docker/overlay2/b3a0b1c"
+	"0abc66d21804ea886492814d99df107274c320a3183e3fcc00cfae13a/diff\","
+	"\"WorkDir\":\"/var/lib/docker/overlay2/b3a0b1c0abc66d21804ea886492814d99df107274c320a3183e3"
+	"fcc00cfae13a/work\"},\"Name\":\"overlay2\"},\"Mounts\":[],"
+	"\"Config\":{\"Hostname\":\"6ec70da8a5b5\",\"Domainname\":\"\","
+	"\"User\":\"\",\"AttachStdin\":false,\"AttachStdout\":true,"
+	"\"AttachStderr\":true,\"Tty\":false,\"OpenStdin\":false,\"StdinOnce\":false,"
+	"\"Env\":null,\"Cmd\":[\"/bin/httpd\",\"-f\",\"-p\",\"8080\"],"
+	"\"Image\":\"nvdbox\",\"Volumes\":null,\"WorkingDir\":\"\","
+	"\"Entrypoint\":null,\"OnBuild\":null,\"Labels\":{\"com.docker.compose.config-hash\":\"5b0c2"
+	"e4e0c5ad1e3e3c9d6f5a5b7f0f6b8d5f1c1a2e3d4c5b6a7f8e9d0c1b2a3\","
+	"\"com.docker.compose.container-number\":\"1\",\"com.docker.compose.depends_on\":\"db:servic"
+	"e_started:false\",\"com.docker.compose.image\":\"sha256:37a2c2a5b3ad4c141eb985c35767133f65c"
+	"527c97b6da38a7354f4c66f635542\",\"com.docker.compose.oneoff\":\"False\","
+	"\"com.docker.compose.project\":\"shop\",\"com.docker.compose.project.config_files\":\"/srv/"
+	"shop/compose.yaml\",\"com.docker.compose.project.working_dir\":\"/srv/shop\","
+	"\"com.docker.compose.service\":\"web\",\"com.docker.compose.version\":\"2.20.2\"}},"
+	"\"NetworkSettings\":{\"Bridge\":\"\",\"SandboxID\":\"a531fa9bcedb479b5c2168633577892e462945"
+	"739334c48943904d0a9d6acb96\",\"HairpinMode\":false,\"LinkLocalIPv6Address\":\"\","
+	"\"LinkLocalIPv6PrefixLen\":0,\"Ports\":{},\"SandboxKey\":\"/var/run/docker/netns/a531fa9bce"
+	"db\",\"SecondaryIPAddresses\":null,\"SecondaryIPv6Addresses\":null,"
+	"\"EndpointID\":\"\",\"Gateway\":\"\",\"GlobalIPv6Address\":\"\","
+	"\"GlobalIPv6PrefixLen\":0,\"IPAddress\":\"\",\"IPPrefixLen\":0,"
+	"\"IPv6Gateway\":\"\",\"MacAddress\":\"\",\"Networks\":{\"shop_back\":{\"IPAMConfig\":{},"
+	"\"Links\":null,\"Aliases\":[\"6ec70da8a5b5\"],\"NetworkID\":\"ed5a1ca26c6bcfae20e37b5783221"
+	"6f9e8557a52828d934f1eba64250f071c22\",\"EndpointID\":\"5d3c92671bc7bd3d0a09453399f68bb46c36"
+	"cfc3d90cb9f584adab8776dbf1b7\",\"Gateway\":\"198.19.2.1\","
+	"\"IPAddress\":\"198.19.2.2\",\"IPPrefixLen\":24,\"IPv6Gateway\":\"fd00:19:2::1\","
+	"\"GlobalIPv6Address\":\"fd00:19:2::2\",\"GlobalIPv6PrefixLen\":64,"
+	"\"MacAddress\":\"02:42:c6:13:02:02\",\"DriverOpts\":{}},\"shop_front\":{\"IPAMConfig\":null"
+	",\"Links\":null,\"Aliases\":[\"6ec70da8a5b5\"],\"NetworkID\":\"b8d6f71af86d7810341917b2a290"
+	"602db2dc6483a2fc7fc0199ab3094aa1563c\",\"EndpointID\":\"3b92e1f3f6db22512eddf2f0df2d644e575"
+	"50da597aa746d067bad5538766080\",\"Gateway\":\"198.19.1.1\","
+	"\"IPAddress\":\"198.19.1.2\",\"IPPrefixLen\":24,\"IPv6Gateway\":\"\","
+	"\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"MacAddress\":\"02:42:c6:13:01:02\","
+	"\"DriverOpts\":null}}}}\n";
+
+/* GET /containers/json as read from the socket: shop-web-1 and web1. */
+static const char list_response[] =
+	"HTTP/1.1 200 OK\r\n"
+	"Api-Version: 1.41\r\n"
+	"Content-Type: application/json\r\n"
+	"Docker-Experimental: false\r\n"
+	"Ostype: linux\r\n"
+	"Server: Docker/20.10.24+dfsg1 (linux)\r\n"
+	"Date: Sat, 28 Nov 2026 15:16:08 GMT\r\n"
+	"Connection: close\r\n"
+	"Transfer-Encoding: chunked\r\n"
+	"\r\n"
+	"8b0\r\n"
+	"[{\"Id\":\"6ec70da8a5b55fd745f52cc0f718f4118a45552db64b1c0a27c16df7c9e04bbb\","
+	"\"Names\":[\"/shop-web-1\"],\"Image\":\"nvdbox\",\"ImageID\":\"sha256:37a2c2a5b3ad4c141eb98"
+	"5c35767133f65c527c97b6da38a7354f4c66f635542\",\"Command\":\"/bin/httpd -f -p 8080\","
+	"\"Created\":1795878959,\"Ports\":[],\"Labels\":{\"com.docker.compose.container-number\":\"1"
+	"\",\"com.docker.compose.oneoff\":\"False\",\"com.docker.compose.project\":\"shop\","
+	"\"com.docker.compose.project.working_dir\":\"/srv/shop\","
+	"\"com.docker.compose.service\":\"web\"},\"State\":\"running\","
+	"\"Status\":\"Up 8 seconds\",\"HostConfig\":{\"NetworkMode\":\"shop_front\"},"
+	"\"NetworkSettings\":{\"Networks\":{\"shop_back\":{\"IPAMConfig\":{},"
+	"\"Links\":null,\"Aliases\":null,\"NetworkID\":\"ed5a1ca26c6bcfae20e37b57832216f9e8557a52828"
+	"d934f1eba64250f071c22\",\"EndpointID\":\"5d3c92671bc7bd3d0a09453399f68bb46c36cfc3d90cb9f584"
+	"adab8776dbf1b7\",\"Gateway\":\"198.19.2.1\",\"IPAddress\":\"198.19.2.2\","
+	"\"IPPrefixLen\":24,\"IPv6Gateway\":\"fd00:19:2::1\",\"GlobalIPv6Address\":\"fd00:19:2::2\","
+	"\"GlobalIPv6PrefixLen\":64,\"MacAddress\":\"02:42:c6:13:02:02\","
+	"\"DriverOpts\":null},\"shop_front\":{\"IPAMConfig\":null,"
+	"\"Links\":null,\"Aliases\":null,\"NetworkID\":\"b8d6f71af86d7810341917b2a290602db2dc6483a2f"
+	"c7fc0199ab3094aa1563c\",\"EndpointID\":\"3b92e1f3f6db22512eddf2f0df2d644e57550da597aa746d06"
+	"7bad5538766080\",\"Gateway\":\"198.19.1.1\",\"IPAddress\":\"198.19.1.2\","
+	"\"IPPrefixLen\":24,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\","
+	"\"GlobalIPv6PrefixLen\":0,\"MacAddress\":\"02:42:c6:13:01:02\","
+	"\"DriverOpts\":null}}},\"Mounts\":[]},{\"Id\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d2"
+	"9a90d0e267ab1c321b344\",\"Names\":[\"/web1\"],\"Image\":\"nvdbox\","
+	"\"ImageID\":\"sha256:37a2c2a5b3ad4c141eb985c35767133f65c527c97b6da38a7354f4c66f635542\","
+	"\"Command\":\"/bin/httpd -f -p 8080\",\"Created\":1795878959,"
+	"\"Ports\":[],\"Labels\":{},\"State\":\"running\",\"Status\":\"Up 9 seconds\","
+	"\"HostConfig\":{\"NetworkMode\":\"default\"},\"NetworkSettings\":{\"Networks\":{\"bridge\":"
+	"{\"IPAMConfig\":null,\"Links\":null,\"Aliases\":null,\"NetworkID\":\"6bbf887df19f7ddbbb34a0"
+	"accd9daf6b59b1f95cb5cd37e7fbc6f1270c971064\",\"EndpointID\":\"76de5db3554a7885958cbc81fb1dc"
+	"b407f33ac3ef2f3be62c2759fa0ecde3e34\",\"Gateway\":\"198.19.0.1\","
+	"\"IPAddress\":\"198.19.0.2\",\"IPPrefixLen\":24,\"IPv6Gateway\":\"\","
+	"\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"MacAddress\":\"02:42:c6:13:00:02\","
+	"\"DriverOpts\":null}}},\"Mounts\":[]}]\n"
+	"\r\n"
+	"0\r\n"
+	"\r\n";
+
+/* GET /events as read from the socket while web1 was renamed web2, stopped,
+ * shop-web-1 was disconnected from shop_back and connected again, and web2
+ * was started. */
+static const char events_response[] =
+	"HTTP/1.1 200 OK\r\n"
+	"Api-Version: 1.41\r\n"
+	"Content-Type: application/json\r\n"
+	"Docker-Experimental: false\r\n"
+	"Ostype: linux\r\n"
+	"Server: Docker/20.10.24+dfsg1 (linux)\r\n"
+	"Date: Sat, 28 Nov 2026 15:16:08 GMT\r\n"
+	"Transfer-Encoding: chunked\r\n"
+	"\r\n"
+	"164\r\n"
+	"{\"status\":\"rename\",\"id\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c32"
+	"1b344\",\"from\":\"nvdbox\",\"Type\":\"container\",\"Action\":\"rename\","
+	"\"Actor\":{\"ID\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b344\","
+	"\"Attributes\":{\"image\":\"nvdbox\",\"name\":\"web2\",\"oldName\":\"/web1\"}},"
+	"\"scope\":\"local\",\"time\":1795878969,\"timeNano\":1795878969680905257}\n"
+	"\r\n"
+	"15c\r\n"
+	"{\"status\":\"kill\",\"id\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b"
+	"344\",\"from\":\"nvdbox\",\"Type\":\"container\",\"Action\":\"kill\","
+	"\"Actor\":{\"ID\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b344\","
+	"\"Attributes\":{\"image\":\"nvdbox\",\"name\":\"web2\",\"signal\":\"15\"}},"
+	"\"scope\":\"local\",\"time\":1795878969,\"timeNano\":1795878969733089358}\n"
+	"\r\n"
+	"15b\r\n"
+	"{\"status\":\"kill\",\"id\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b"
+	"344\",\"from\":\"nvdbox\",\"Type\":\"container\",\"Action\":\"kill\","
+	"\"Actor\":{\"ID\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b344\","
+	"\"Attributes\":{\"image\":\"nvdbox\",\"name\":\"web2\",\"signal\":\"9\"}},"
+	"\"scope\":\"local\",\"time\":1795878970,\"timeNano\":1795878970749903349}\n"
+	"\r\n"
+	"15d\r\n"
+	"{\"status\":\"die\",\"id\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b3"
+	"44\",\"from\":\"nvdbox\",\"Type\":\"container\",\"Action\":\"die\","
+	"\"Actor\":{\"ID\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b344\","
+	"\"Attributes\":{\"exitCode\":\"137\",\"image\":\"nvdbox\","
+	"\"name\":\"web2\"}},\"scope\":\"local\",\"time\":1795878970,"
+	"\"timeNano\":1795878970782077806}\n"
+	"\r\n"
+	"13a\r\n"
+	"{\"Type\":\"network\",\"Action\":\"disconnect\",\"Actor\":{\"ID\":\"6bbf887df19f7ddbbb34a0a"
+	"ccd9daf6b59b1f95cb5cd37e7fbc6f1270c971064\",\"Attributes\":{\"container\":\"cb45501d5872f3e"
+	"2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b344\",\"name\":\"bridge\","
+	"\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795878970,"
+	"\"timeNano\":1795878970853120023}\n"
+	"\r\n"
+	"14e\r\n"
+	"{\"status\":\"stop\",\"id\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b"
+	"344\",\"from\":\"nvdbox\",\"Type\":\"container\",\"Action\":\"stop\","
+	"\"Actor\":{\"ID\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b344\","
+	"\"Attributes\":{\"image\":\"nvdbox\",\"name\":\"web2\"}},"
+	"\"scope\":\"local\",\"time\":1795878970,\"timeNano\":1795878970860360344}\n"
+	"\r\n"
+	"13d\r\n"
+	"{\"Type\":\"network\",\"Action\":\"disconnect\",\"Actor\":{\"ID\":\"ed5a1ca26c6bcfae20e37b5"
+	"7832216f9e8557a52828d934f1eba64250f071c22\",\"Attributes\":{\"container\":\"6ec70da8a5b55fd"
+	"745f52cc0f718f4118a45552db64b1c0a27c16df7c9e04bbb\",\"name\":\"shop_back\","
+	"\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795878971,"
+	"\"timeNano\":1795878971028240034}\n"
+	"\r\n"
+	"13d\r\n"
+	"{\"Type\":\"network\",\"Action\":\"disconnect\",\"Actor\":{\"ID\":\"ed5a1ca26c6bcfae20e37b5"
+	"7832216f9e8557a52828d934f1eba64250f071c22\",\"Attributes\":{\"container\":\"6ec70da8a5b55fd"
+	"745f52cc0f718f4118a45552db64b1c0a27c16df7c9e04bbb\",\"name\":\"shop_back\","
+	"\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795878971,"
+	"\"timeNano\":1795878971030076702}\n"
+	"\r\n"
+	"13a\r\n"
+	"{\"Type\":\"network\",\"Action\":\"connect\",\"Actor\":{\"ID\":\"ed5a1ca26c6bcfae20e37b5783"
+	"2216f9e8557a52828d934f1eba64250f071c22\",\"Attributes\":{\"container\":\"6ec70da8a5b55fd745"
+	"f52cc0f718f4118a45552db64b1c0a27c16df7c9e04bbb\",\"name\":\"shop_back\","
+	"\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795878971,"
+	"\"timeNano\":1795878971208115983}\n"
+	"\r\n"
+	"137\r\n"
+	"{\"Type\":\"network\",\"Action\":\"connect\",\"Actor\":{\"ID\":\"6bbf887df19f7ddbbb34a0accd"
+	"9daf6b59b1f95cb5cd37e7fbc6f1270c971064\",\"Attributes\":{\"container\":\"cb45501d5872f3e2ee"
+	"3d904114376bb89d5cf1900d29a90d0e267ab1c321b344\",\"name\":\"bridge\","
+	"\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795878971,"
+	"\"timeNano\":1795878971255075051}\n"
+	"\r\n"
+	"150\r\n"
+	"{\"status\":\"start\",\"id\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321"
+	"b344\",\"from\":\"nvdbox\",\"Type\":\"container\",\"Action\":\"start\","
+	"\"Actor\":{\"ID\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b344\","
+	"\"Attributes\":{\"image\":\"nvdbox\",\"name\":\"web2\"}},"
+	"\"scope\":\"local\",\"time\":1795878971,\"timeNano\":1795878971521887501}\n"
+	"\r\n";
+
+#define ID_WEB	"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b344"
+#define ID_SHOP	"6ec70da8a5b55fd745f52cc0f718f4118a45552db64b1c0a27c16df7c9e04bbb"
+
+static char err[256];
+
+/* --- whole responses -------------------------------------------------------- */
+
+/* Feeds data in pieces of step bytes (0: all at once), then the end of file. */
+static int
+feed(struct docker_resp *r, const char *data, size_t len, size_t step)
+{
+	size_t off, n;
+
+	for (off = 0; off < len; off += n) {
+		n = step && step < len - off ? step : len - off;
+		if (docker_resp_feed(r, data + off, n) < 0)
+			return -1;
+	}
+	return docker_resp_eof(r);
+}
+
+/* text fails with want, whether fed at once or byte by byte. */
+#define ck_resp_err(text, len, want) do {				\
+	struct docker_resp r_;						\
+	size_t step_;							\
+	for (step_ = 0; step_ < 2; step_++) {				\
+		docker_resp_init(&r_, 0);				\
+		ck_assert_int_eq(feed(&r_, (text), (len), step_), -1);	\
+		ck_assert_str_eq(r_.err, (want));			\
+		docker_resp_free(&r_);					\
+	}								\
+} while (0)
+#define ck_resp_errs(text, want)	ck_resp_err((text), strlen(text), (want))
+
+START_TEST(test_resp_content_length)
+{
+	static const char text[] = "HTTP/1.1 404 Not Found\r\nApi-Version: 1.41\r\n"
+	    "Content-Type: application/json\r\nContent-Length: 38\r\n\r\n"
+	    "{\"message\":\"No such container: nope\"}\n";
+	struct docker_resp r;
+	size_t step;
+
+	for (step = 0; step < 40; step++) {
+		docker_resp_init(&r, 0);
+		ck_assert_int_eq(docker_resp_feed(&r, text, 10), 0);
+		ck_assert_int_eq(docker_resp_done(&r), 0);
+		ck_assert_int_eq(feed(&r, text + 10, strlen(text) - 10, step), 0);
+		ck_assert_int_eq(docker_resp_done(&r), 1);
+		ck_assert_int_eq(r.status, 404);
+		ck_assert_uint_eq(r.body.len, 38);
+		ck_assert_str_eq(r.body.data, "{\"message\":\"No such container: nope\"}\n");
+		docker_resp_free(&r);
+	}
+}
+END_TEST
+
+START_TEST(test_resp_chunked)
+{
+	static const char text[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n"
+	    "5;name=value\r\n[1,2,\r\n"
+	    "000003 \r\n3]\n\r\n"
+	    "0\r\nX-Trailer: yes\r\n\r\n";
+	struct docker_resp r;
+	size_t step;
+
+	for (step = 0; step < 8; step++) {
+		docker_resp_init(&r, 0);
+		ck_assert_int_eq(feed(&r, text, strlen(text), step), 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_str_eq(r.body.data, "[1,2,3]\n");
+		docker_resp_free(&r);
+	}
+}
+END_TEST
+
+/* Docker's own response: chunked, as it sends a list of any size. */
+START_TEST(test_resp_list)
+{
+	struct docker_resp r;
+	char ids[4][DOCKER_ID_LEN + 1];
+	size_t n;
+
+	docker_resp_init(&r, 0);
+	ck_assert_int_eq(feed(&r, list_response, strlen(list_response), 0), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(r.body.len, 0x8b0);
+	ck_assert_int_eq(docker_parse_list(r.body.data, r.body.len, ids, 4, &n, err, sizeof(err)), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(ids[0], ID_SHOP);
+	ck_assert_str_eq(ids[1], ID_WEB);
+	docker_resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_resp_until_close)
+{
+	static const char text[] = "HTTP/1.0 200 OK\nContent-Type: text/plain\n\nbody until close";
+	struct docker_resp r;
+
+	docker_resp_init(&r, 0);
+	ck_assert_int_eq(docker_resp_feed(&r, text, strlen(text)), 0);
+	ck_assert_int_eq(docker_resp_done(&r), 0);
+	ck_assert_int_eq(docker_resp_eof(&r), 0);
+	ck_assert_int_eq(docker_resp_done(&r), 1);
+	ck_assert_str_eq(r.body.data, "body until close");
+	docker_resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_resp_no_body)
+{
+	struct docker_resp r;
+
+	docker_resp_init(&r, 0);
+	ck_assert_int_eq(docker_resp_feed(&r, "HTTP/1.1 204 No Content\r\n\r\n", 27), 0);
+	ck_assert_int_eq(docker_resp_done(&r), 1);
+	ck_assert_uint_eq(r.body.len, 0);
+	docker_resp_free(&r);
+	docker_resp_init(&r, 0);
+	ck_assert_int_eq(docker_resp_feed(&r, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 38), 0);
+	ck_assert_int_eq(docker_resp_done(&r), 1);
+	docker_resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_resp_cut_short)
+{
+	ck_resp_errs("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n12345",
+	    "connection closed before the end of the response");
+	ck_resp_errs("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n12345\r\n",
+	    "connection closed before the end of the response");
+	ck_resp_errs("HTTP/1.1 200 OK\r\nContent-Len",
+	    "connection closed before the end of the response");
+	ck_resp_errs("", "connection closed before the end of the response");
+}
+END_TEST
+
+START_TEST(test_resp_bad_status)
+{
+	ck_resp_errs("HTTP/2 200 OK\r\n", "malformed status line");
+	ck_resp_errs("HTTP/1.1 20 OK\r\n", "malformed status line");
+	ck_resp_errs("HTTP/1.1 2000 OK\r\n", "malformed status line");
+	ck_resp_errs("HTTP/1.1 099 Low\r\n", "malformed status line");
+	ck_resp_errs("HTTP/1.2 200 OK\r\n", "malformed status line");
+	ck_resp_errs("http/1.1 200 OK\r\n", "malformed status line");
+	ck_resp_errs("\r\n", "malformed status line");
+	ck_resp_errs("HTTP/1.1 101 Switching Protocols\r\n", "unexpected status 101");
+	ck_resp_errs("HTTP/1.1 200 O\x01K\r\n", "control character in header line");
+}
+END_TEST
+
+START_TEST(test_resp_bad_headers)
+{
+	ck_resp_errs("HTTP/1.1 200 OK\r\nContent-Length: 12a\r\n\r\n", "invalid Content-Length");
+	ck_resp_errs("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "invalid Content-Length");
+	ck_resp_errs("HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n", "invalid Content-Length");
+	ck_resp_errs("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+	    "invalid Content-Length");
+	ck_resp_errs("HTTP/1.1 200 OK\r\nContent-Length: 5\r\ncontent-length: 6\r\n\r\n",
+	    "conflicting Content-Length");
+	ck_resp_errs("HTTP/1.1 200 OK\r\nContent-Length: 16777217\r\n\r\n",
+	    "body larger than 16777216 bytes");
+	ck_resp_errs("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+	    "unsupported Transfer-Encoding 'gzip, chunked'");
+	ck_resp_errs("HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\n\r\n", "obsolete line folding in header");
+	ck_resp_errs("HTTP/1.1 200 OK\r\nBad Header: x\r\n\r\n", "malformed header line");
+	ck_resp_errs("HTTP/1.1 200 OK\r\nContent-Length : 1\r\n\r\n", "malformed header line");
+	ck_resp_errs("HTTP/1.1 200 OK\r\n: x\r\n\r\n", "malformed header line");
+	ck_resp_errs("HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", "malformed header line");
+	ck_resp_errs("HTTP/1.1 200 OK\r\nX: a\rb\r\n\r\n", "control character in header line");
+	ck_resp_err("HTTP/1.1 200 OK\r\nX: a\0b\r\n\r\n", 27, "control character in header line");
+	ck_resp_errs("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA",
+	    "data after the end of the response");
+}
+END_TEST
+
+START_TEST(test_resp_header_too_long)
+{
+	static char text[DOCKER_MAX_HEADER + 400];
+	struct docker_resp r;
+	size_t n, i;
+
+	/* one line of DOCKER_MAX_LINE bytes, CR included, fits; one more does not */
+	n = (size_t)sprintf(text, "HTTP/1.1 200 OK\r\nX-Long: ");
+	memset(text + n, 'a', DOCKER_MAX_LINE - 9);
+	n += DOCKER_MAX_LINE - 9;
+	memcpy(text + n, "\r\n\r\n", 5);
+	docker_resp_init(&r, 0);
+	ck_assert_int_eq(docker_resp_feed(&r, text, strlen(text)), 0);
+	ck_assert_int_eq(docker_resp_eof(&r), 0);
+	docker_resp_free(&r);
+	memmove(text + n + 1, text + n, 5);
+	text[n] = 'a';
+	ck_resp_errs(text, "header line longer than 8192 bytes");
+
+	/* many short lines add up */
+	n = (size_t)sprintf(text, "HTTP/1.1 200 OK\r\n");
+	for (i = 0; n < DOCKER_MAX_HEADER + 100; i++)
+		n += (size_t)sprintf(text + n, "X-%04zu: %090d\r\n", i, 0);
+	ck_resp_errs(text, "headers longer than 32768 bytes");
+}
+END_TEST
+
+START_TEST(test_resp_bad_chunks)
+{
+#define CHUNKED "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	ck_resp_errs(CHUNKED "fffffffffffffffffffffffff\r\n", "chunk size too large");
+	ck_resp_errs(CHUNKED "1000001\r\n", "chunk size too large");
+	ck_resp_errs(CHUNKED "zz\r\n", "malformed chunk size");
+	ck_resp_errs(CHUNKED "\r\n", "malformed chunk size");
+	ck_resp_errs(CHUNKED "-1\r\n", "malformed chunk size");
+	ck_resp_errs(CHUNKED "5 x\r\n", "malformed chunk size");
+	ck_resp_errs(CHUNKED "0x5\r\n", "malformed chunk size");
+	ck_resp_errs(CHUNKED "3\r\nabcdef\r\n", "expected CRLF after chunk data");
+	ck_resp_errs(CHUNKED "3\r\nabc\r\n0\r\n\r\nmore", "data after the end of the response");
+	ck_resp_errs(CHUNKED "3\x01\r\n", "control character in chunk line");
+#undef CHUNKED
+}
+END_TEST
+
+/* A chunked body grows past DOCKER_MAX_BODY one legal chunk at a time. */
+START_TEST(test_resp_body_too_large)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+	size_t piece = 1 << 20, i;
+	char *data = calloc(1, piece), size[16];
+	struct docker_resp r;
+	int rc = 0;
+
+	ck_assert_ptr_nonnull(data);
+	docker_resp_init(&r, 0);
+	ck_assert_int_eq(docker_resp_feed(&r, head, strlen(head)), 0);
+	sprintf(size, "%zx\r\n", piece);
+	for (i = 0; i <= DOCKER_MAX_BODY / piece && rc == 0; i++) {
+		rc = docker_resp_feed(&r, size, strlen(size));
+		if (rc == 0)
+			rc = docker_resp_feed(&r, data, piece);
+		if (rc == 0)
+			rc = docker_resp_feed(&r, "\r\n", 2);
+	}
+	ck_assert_int_eq(rc, -1);
+	ck_assert_uint_eq(i, DOCKER_MAX_BODY / piece + 1);
+	ck_assert_str_eq(r.err, "body larger than 16777216 bytes");
+	/* failed for good */
+	ck_assert_int_eq(docker_resp_feed(&r, "0\r\n\r\n", 5), -1);
+	ck_assert_str_eq(r.err, "body larger than 16777216 bytes");
+	docker_resp_free(&r);
+	free(data);
+}
+END_TEST
+
+/* --- the event stream ------------------------------------------------------- */
+
+/* Feeds one piece, appending each event handed out and a newline to out. */
+static int
+stream_piece(struct docker_resp *r, const char *data, size_t len, struct buf *out)
+{
+	const char *ev;
+	size_t evlen;
+	ssize_t n;
+
+	while (len > 0) {
+		n = docker_events_feed(r, data, len, &ev, &evlen);
+		if (n < 0)
+			return -1;
+		ck_assert_uint_le((size_t)n, len);
+		if (ev != NULL) {
+			ck_assert_uint_eq(strlen(ev), evlen);
+			buf_append(out, ev, evlen);
+			buf_append(out, "\n", 1);
+		} else
+			ck_assert_uint_eq((size_t)n, len);
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The events of data fed in two pieces cut at cut, or byte by byte if cut is 0. */
+static void
+stream_events(const char *data, size_t len, size_t cut, struct buf *out)
+{
+	struct docker_resp r;
+	size_t i;
+
+	buf_reset(out);
+	docker_resp_init(&r, 1);
+	if (cut == 0) {
+		for (i = 0; i < len; i++)
+			ck_assert_int_eq(stream_piece(&r, data + i, 1, out), 0);
+	} else {
+		ck_assert_int_eq(stream_piece(&r, data, cut, out), 0);
+		ck_assert_int_eq(stream_piece(&r, data + cut, len - cut, out), 0);
+	}
+	ck_assert_int_eq(r.status, 200);
+	docker_resp_free(&r);
+}
+
+START_TEST(test_events_every_cut)
+{
+	size_t len = strlen(events_response), cut, n = 0;
+	struct buf whole, b;
+	const char *p;
+
+	buf_init(&whole);
+	buf_init(&b);
+	stream_events(events_response, len, len, &whole);
+	for (p = whole.data; (p = strchr(p, '\n')) != NULL; p++)
+		n++;
+	ck_assert_uint_eq(n, 11);
+	ck_assert(strncmp(whole.data, "{\"status\":\"rename\",", 19) == 0);
+	for (cut = 1; cut < len; cut++) {
+		stream_events(events_response, len, cut, &b);
+		ck_assert_msg(strcmp(b.data, whole.data) == 0, "cut at %zu differs", cut);
+	}
+	stream_events(events_response, len, 0, &b);
+	ck_assert_str_eq(b.data, whole.data);
+	buf_free(&whole);
+	buf_free(&b);
+}
+END_TEST
+
+/* Events need not line up with chunks; blank lines are skipped. */
+START_TEST(test_events_across_chunks)
+{
+	static const char text[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "4\r\n{\"a\"\r\n"
+	    "8\r\n:1}\n{\"b\"\r\n"
+	    "7\r\n:2}\n{}\n\r\n"
+	    "3\r\n\n \n\r\n"
+	    "0\r\n\r\n";
+	struct docker_resp r;
+	struct buf out;
+
+	buf_init(&out);
+	docker_resp_init(&r, 1);
+	ck_assert_int_eq(stream_piece(&r, text, strlen(text), &out), 0);
+	ck_assert_str_eq(out.data, "{\"a\":1}\n{\"b\":2}\n{}\n");
+	ck_assert_int_eq(docker_resp_done(&r), 1);
+	ck_assert_int_eq(stream_piece(&r, "x", 1, &out), -1);
+	ck_assert_str_eq(r.err, "data after the end of the response");
+	docker_resp_free(&r);
+	buf_free(&out);
+}
+END_TEST
+
+START_TEST(test_events_not_200)
+{
+	static const char text[] = "HTTP/1.1 400 Bad Request\r\nApi-Version: 1.41\r\n"
+	    "Content-Type: application/json\r\nContent-Length: 42\r\n\r\n"
+	    "{\"message\":\"invalid filter 'type=bogus'\"}\n";
+	struct docker_resp r;
+	struct buf out;
+
+	buf_init(&out);
+	docker_resp_init(&r, 1);
+	ck_assert_int_eq(stream_piece(&r, text, strlen(text), &out), -1);
+	ck_assert_str_eq(r.err, "HTTP status 400");
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_uint_eq(out.len, 0);
+	docker_resp_free(&r);
+	buf_free(&out);
+}
+END_TEST
+
+START_TEST(test_events_too_long)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\n\r\n";
+	size_t n = DOCKER_MAX_EVENT + 1;
+	char *text = malloc(sizeof(head) + n);
+	struct docker_resp r;
+	struct buf out;
+
+	ck_assert_ptr_nonnull(text);
+	memcpy(text, head, sizeof(head) - 1);
+	memset(text + sizeof(head) - 1, ' ', n);
+	text[sizeof(head) - 1] = '{';
+	text[sizeof(head) - 1 + n - 1] = '\n';	/* DOCKER_MAX_EVENT bytes and a newline */
+	buf_init(&out);
+	docker_resp_init(&r, 1);
+	ck_assert_int_eq(stream_piece(&r, text, sizeof(head) - 1 + n - 1, &out), 0);
+	ck_assert_int_eq(stream_piece(&r, "\n", 1, &out), -1);
+	ck_assert_str_eq(r.err, "event longer than 262144 bytes");
+	docker_resp_free(&r);
+	buf_free(&out);
+	free(text);
+}
+END_TEST
+
+/* --- requests --------------------------------------------------------------- */
+
+START_TEST(test_requests)
+{
+	char out[DOCKER_REQ_MAX];
+
+	ck_assert_int_eq(docker_req_list(out, sizeof(out)), 72);
+	ck_assert_str_eq(out, "GET /v1.41/containers/json HTTP/1.1\r\n"
+	    "Host: docker\r\nConnection: close\r\n\r\n");
+	ck_assert_int_gt(docker_req_inspect(out, sizeof(out), ID_WEB), 0);
+	ck_assert_str_eq(out, "GET /v1.41/containers/" ID_WEB "/json HTTP/1.1\r\n"
+	    "Host: docker\r\nConnection: close\r\n\r\n");
+	ck_assert_int_gt(docker_req_inspect(out, sizeof(out), "shop-web-1"), 0);
+	ck_assert_str_eq(out, "GET /v1.41/containers/shop-web-1/json HTTP/1.1\r\n"
+	    "Host: docker\r\nConnection: close\r\n\r\n");
+	ck_assert_int_gt(docker_req_events(out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "GET /v1.41/events?filters="
+	    "%7B%22type%22%3A%5B%22container%22%2C%22network%22%5D%7D HTTP/1.1\r\n"
+	    "Host: docker\r\n\r\n");
+}
+END_TEST
+
+START_TEST(test_request_refuses)
+{
+	char out[DOCKER_REQ_MAX], name[200];
+
+	ck_assert_int_eq(docker_req_inspect(out, sizeof(out), ""), -1);
+	ck_assert_int_eq(docker_req_inspect(out, sizeof(out), "../../info"), -1);
+	ck_assert_int_eq(docker_req_inspect(out, sizeof(out), "a b"), -1);
+	ck_assert_int_eq(docker_req_inspect(out, sizeof(out), "a/b"), -1);
+	ck_assert_int_eq(docker_req_inspect(out, sizeof(out), "a?x=1"), -1);
+	ck_assert_int_eq(docker_req_inspect(out, sizeof(out), "a%2f"), -1);
+	ck_assert_int_eq(docker_req_inspect(out, sizeof(out), "web\r\nX: y"), -1);
+	ck_assert_int_eq(docker_req_inspect(out, sizeof(out), "-web"), -1);
+	ck_assert_int_eq(docker_req_inspect(out, sizeof(out), "_web"), -1);
+	memset(name, 'a', 128);
+	name[128] = '\0';
+	ck_assert_int_gt(docker_req_inspect(out, sizeof(out), name), 0);
+	name[128] = 'a';
+	name[129] = '\0';
+	ck_assert_int_eq(docker_req_inspect(out, sizeof(out), name), -1);
+	ck_assert_int_eq(docker_req_list(out, 72), -1);
+	ck_assert_int_eq(docker_req_list(out, 73), 72);
+	ck_assert_int_eq(docker_req_events(out, 20), -1);
+	ck_assert_int_eq(docker_req_inspect(out, 20, "web"), -1);
+}
+END_TEST
+
+/* --- documents -------------------------------------------------------------- */
+
+static struct docker_container ct;
+
+static const char *
+addr_text(const struct docker_addr *a)
+{
+	static char text[64];
+
+	return inet_ntop(a->family, a->addr, text, sizeof(text));
+}
+
+START_TEST(test_inspect_bridge)
+{
+	ck_assert_int_eq(docker_parse_container(inspect_bridge, strlen(inspect_bridge),
+	    &ct, err, sizeof(err)), 0);
+	ck_assert_str_eq(ct.id, ID_WEB);
+	ck_assert_str_eq(ct.name, "web1");
+	ck_assert_str_eq(ct.image, "nvdbox");
+	ck_assert_str_eq(ct.project, "");
+	ck_assert_str_eq(ct.service, "");
+	ck_assert_int_eq(ct.running, 1);
+	ck_assert_int_eq(ct.pid, 14509);
+	ck_assert_int_eq(ct.nlabels, 0);
+	ck_assert_int_eq(ct.labels_dropped, 0);
+	ck_assert_int_eq(ct.naddrs, 1);
+	ck_assert_int_eq(ct.addrs[0].family, AF_INET);
+	ck_assert_str_eq(addr_text(&ct.addrs[0]), "198.19.0.2");
+	ck_assert_str_eq(ct.addrs[0].network, "bridge");
+	ck_assert_int_eq(ct.addrs_dropped, 0);
+}
+END_TEST
+
+START_TEST(test_inspect_compose)
+{
+	ck_assert_int_eq(docker_parse_container(inspect_compose, strlen(inspect_compose),
+	    &ct, err, sizeof(err)), 0);
+	ck_assert_str_eq(ct.id, ID_SHOP);
+	ck_assert_str_eq(ct.name, "shop-web-1");
+	ck_assert_str_eq(ct.image, "nvdbox");
+	ck_assert_str_eq(ct.project, "shop");
+	ck_assert_str_eq(ct.service, "web");
+	ck_assert_int_eq(ct.running, 1);
+	ck_assert_int_eq(ct.pid, 14657);
+	ck_assert_int_eq(ct.nlabels, 10);
+	ck_assert_str_eq(ct.labels[0].key, "com.docker.compose.config-hash");
+	ck_assert_str_eq(ct.labels[5].key, "com.docker.compose.project");
+	ck_assert_str_eq(ct.labels[5].value, "shop");
+	ck_assert_str_eq(ct.labels[6].key, "com.docker.compose.project.config_files");
+	ck_assert_str_eq(ct.labels[6].value, "/srv/shop/compose.yaml");
+	ck_assert_str_eq(ct.labels[9].key, "com.docker.compose.version");
+	ck_assert_int_eq(ct.naddrs, 3);
+	ck_assert_str_eq(ct.addrs[0].network, "shop_back");
+	ck_assert_int_eq(ct.addrs[0].family, AF_INET);
+	ck_assert_str_eq(addr_text(&ct.addrs[0]), "198.19.2.2");
+	ck_assert_str_eq(ct.addrs[1].network, "shop_back");
+	ck_assert_int_eq(ct.addrs[1].family, AF_INET6);
+	ck_assert_str_eq(addr_text(&ct.addrs[1]), "fd00:19:2::2");
+	ck_assert_str_eq(ct.addrs[2].network, "shop_front");
+	ck_assert_str_eq(addr_text(&ct.addrs[2]), "198.19.1.2");
+}
+END_TEST
+
+/* Docker's shapes for a created container and one on the host network. */
+START_TEST(test_inspect_no_addresses)
+{
+	static const char created[] = "{\"Id\":\"" ID_WEB "\",\"State\":{\"Status\":\"created\","
+	    "\"Running\":false,\"Paused\":false,\"Pid\":0,\"ExitCode\":0},\"Name\":\"/stopped1\","
+	    "\"Config\":{\"Image\":\"nvdbox\",\"Labels\":{}},\"NetworkSettings\":{\"IPAddress\":\"\","
+	    "\"Networks\":{\"bridge\":{\"IPAMConfig\":null,\"NetworkID\":\"\",\"Gateway\":\"\","
+	    "\"IPAddress\":\"\",\"IPPrefixLen\":0,\"GlobalIPv6Address\":\"\"}}}}";
+	static const char host[] = "{\"Id\":\"" ID_WEB "\",\"State\":{\"Running\":true,"
+	    "\"Pid\":15357},\"Name\":\"/hostnet\",\"Config\":{\"Image\":\"nvdbox\",\"Labels\":null},"
+	    "\"NetworkSettings\":{\"Networks\":{\"host\":{\"IPAMConfig\":null,"
+	    "\"IPAddress\":\"\",\"GlobalIPv6Address\":\"\"}}}}";
+	static const char bare[] = "{\"Id\":\"" ID_WEB "\",\"Name\":\"x\"}";
+
+	ck_assert_int_eq(docker_parse_container(created, strlen(created), &ct, err, sizeof(err)), 0);
+	ck_assert_str_eq(ct.name, "stopped1");
+	ck_assert_int_eq(ct.running, 0);
+	ck_assert_int_eq(ct.pid, 0);
+	ck_assert_int_eq(ct.naddrs, 0);
+	ck_assert_int_eq(docker_parse_container(host, strlen(host), &ct, err, sizeof(err)), 0);
+	ck_assert_int_eq(ct.running, 1);
+	ck_assert_int_eq(ct.pid, 15357);
+	ck_assert_int_eq(ct.naddrs, 0);
+	ck_assert_int_eq(ct.nlabels, 0);
+	ck_assert_int_eq(docker_parse_container(bare, strlen(bare), &ct, err, sizeof(err)), 0);
+	ck_assert_str_eq(ct.name, "x");
+	ck_assert_str_eq(ct.image, "");
+}
+END_TEST
+
+static void
+doc_with_labels(struct buf *b, int n, const char *extra)
+{
+	int i;
+
+	buf_reset(b);
+	buf_printf(b, "{\"Id\":\"%s\",\"Name\":\"/many\",\"Config\":{\"Labels\":{", ID_WEB);
+	for (i = 0; i < n; i++)
+		buf_printf(b, "\"a%02d\":\"v%d\",", i, i);
+	buf_printf(b, "%s}}}", extra);
+}
+
+START_TEST(test_inspect_labels_bounded)
+{
+	static char longkey[DOCKER_LABEL_KEY_MAX + 1], longval[DOCKER_LABEL_VALUE_MAX + 1];
+	struct buf b, extra;
+
+	buf_init(&b);
+	buf_init(&extra);
+	doc_with_labels(&b, DOCKER_MAX_LABELS + 6, "\"com.docker.compose.project\":\"shop\","
+	    "\"com.docker.compose.service\":\"db\"");
+	ck_assert_int_eq(docker_parse_container(b.data, b.len, &ct, err, sizeof(err)), 0);
+	ck_assert_int_eq(ct.nlabels, DOCKER_MAX_LABELS);
+	ck_assert_int_eq(ct.labels_dropped, 8);
+	ck_assert_str_eq(ct.labels[63].key, "a63");
+	ck_assert_str_eq(ct.labels[63].value, "v63");
+	ck_assert_str_eq(ct.project, "shop");
+	ck_assert_str_eq(ct.service, "db");
+
+	memset(longkey, 'k', sizeof(longkey) - 1);
+	memset(longval, 'v', sizeof(longval) - 1);
+	buf_printf(&extra, "\"%s\":\"x\",\"%.127s\":\"fits\",\"big\":\"%s\",\"fits\":\"%.255s\","
+	    "\"n\":1,\"nul\\u0000\":\"x\"", longkey, longkey, longval, longval);
+	doc_with_labels(&b, 2, extra.data);
+	ck_assert_int_eq(docker_parse_container(b.data, b.len, &ct, err, sizeof(err)), 0);
+	ck_assert_int_eq(ct.nlabels, 4);
+	ck_assert_int_eq(ct.labels_dropped, 4);
+	ck_assert_uint_eq(strlen(ct.labels[2].key), DOCKER_LABEL_KEY_MAX - 1);
+	ck_assert_str_eq(ct.labels[3].key, "fits");
+	ck_assert_uint_eq(strlen(ct.labels[3].value), DOCKER_LABEL_VALUE_MAX - 1);
+	buf_free(&b);
+	buf_free(&extra);
+}
+END_TEST
+
+START_TEST(test_inspect_addrs_bounded)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b);
+	buf_printf(&b, "{\"Id\":\"%s\",\"Name\":\"/wide\",\"NetworkSettings\":{\"Networks\":{", ID_WEB);
+	for (i = 0; i < 20; i++)
+		buf_printf(&b, "%s\"net%d\":{\"IPAddress\":\"198.19.%d.2\","
+		    "\"GlobalIPv6Address\":\"fd00:19:%x::2\"}", i ? "," : "", i, i + 10, i + 10);
+	buf_puts(&b, "}}}");
+	ck_assert_int_eq(docker_parse_container(b.data, b.len, &ct, err, sizeof(err)), 0);
+	ck_assert_int_eq(ct.naddrs, DOCKER_MAX_ADDRS);
+	ck_assert_int_eq(ct.addrs_dropped, 40 - DOCKER_MAX_ADDRS);
+	ck_assert_str_eq(ct.addrs[31].network, "net15");
+	ck_assert_str_eq(addr_text(&ct.addrs[31]), "fd00:19:19::2");
+	buf_free(&b);
+}
+END_TEST
+
+/* {"Id":ID_WEB, then body}: one bad field each. */
+#define ck_inspect_err(body, want) do {					\
+	static const char t_[] = "{\"Id\":\"" ID_WEB "\"," body;	\
+	ck_assert_int_eq(docker_parse_container(t_, strlen(t_), &ct, err, sizeof(err)), -1); \
+	ck_assert_str_eq(err, (want));					\
+} while (0)
+
+START_TEST(test_inspect_errors)
+{
+	static char longname[400];
+	struct buf b;
+
+	ck_assert_int_eq(docker_parse_container(inspect_bridge, 1000, &ct, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "inspect: offset 1000: unexpected end of input");
+	ck_assert_int_eq(docker_parse_container("[]", 2, &ct, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "inspect: not a JSON object");
+	ck_assert_int_eq(docker_parse_container("{\"Id\":\"abc\"}", 12, &ct, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "inspect: Id is not 64 hex digits");
+	ck_assert_int_eq(docker_parse_container("{\"Id\":\"CB45501D5872F3E2EE3D904114376BB8"
+	    "9D5CF1900D29A90D0E267AB1C321B344\"}", 73, &ct, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "inspect: Id is not 64 hex digits");
+	ck_inspect_err("\"State\":{}}", "inspect: Name is not a string");
+	ck_inspect_err("\"Name\":\"/\"}", "inspect: Name is empty");
+	ck_inspect_err("\"Name\":7}", "inspect: Name is not a string");
+	ck_inspect_err("\"Name\":\"/x\",\"Config\":{\"Image\":42}}",
+	    "inspect: Config.Image is not a string");
+	ck_inspect_err("\"Name\":\"/x\",\"State\":{\"Pid\":-1}}", "inspect: State.Pid is not a process id");
+	ck_inspect_err("\"Name\":\"/x\",\"State\":{\"Pid\":1e3}}", "inspect: State.Pid is not a process id");
+	ck_inspect_err("\"Name\":\"/x\",\"State\":{\"Pid\":99999999999}}",
+	    "inspect: State.Pid is not a process id");
+	ck_inspect_err("\"Name\":\"/x\",\"Config\":{\"Labels\":[]}}",
+	    "inspect: Config.Labels is not an object");
+	ck_inspect_err("\"Name\":\"/x\",\"Config\":{\"Labels\":{\"com.docker.compose.project\":1}}}",
+	    "inspect: label com.docker.compose.project is not a string");
+	ck_inspect_err("\"Name\":\"/x\",\"NetworkSettings\":{\"Networks\":[]}}",
+	    "inspect: NetworkSettings.Networks is not an object");
+	ck_inspect_err("\"Name\":\"/x\",\"NetworkSettings\":{\"Networks\":{\"bridge\":\"x\"}}}",
+	    "inspect: network bridge is not an object");
+	ck_inspect_err("\"Name\":\"/x\",\"NetworkSettings\":{\"Networks\":{\"\":{}}}}",
+	    "inspect: bad network name");
+	ck_inspect_err("\"Name\":\"/x\",\"NetworkSettings\":{\"Networks\":{\"bridge\":"
+	    "{\"IPAddress\":\"198.19.0.300\"}}}}", "inspect: network bridge: bad IPAddress");
+	ck_inspect_err("\"Name\":\"/x\",\"NetworkSettings\":{\"Networks\":{\"bridge\":"
+	    "{\"IPAddress\":\"198.19.0.2/24\"}}}}", "inspect: network bridge: bad IPAddress");
+	ck_inspect_err("\"Name\":\"/x\",\"NetworkSettings\":{\"Networks\":{\"bridge\":"
+	    "{\"IPAddress\":7}}}}", "inspect: network bridge: bad IPAddress");
+	ck_inspect_err("\"Name\":\"/x\",\"NetworkSettings\":{\"Networks\":{\"bridge\":"
+	    "{\"GlobalIPv6Address\":\"198.19.0.2\"}}}}", "inspect: network bridge: bad GlobalIPv6Address");
+
+	buf_init(&b);
+	memset(longname, 'n', 256);
+	buf_printf(&b, "{\"Id\":\"%s\",\"Name\":\"/%s\"}", ID_WEB, longname);
+	ck_assert_int_eq(docker_parse_container(b.data, b.len, &ct, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "inspect: Name longer than 255 bytes");
+	longname[255] = '\0';
+	buf_reset(&b);
+	buf_printf(&b, "{\"Id\":\"%s\",\"Name\":\"/%s\"}", ID_WEB, longname);
+	ck_assert_int_eq(docker_parse_container(b.data, b.len, &ct, err, sizeof(err)), 0);
+	ck_assert_uint_eq(strlen(ct.name), 255);
+	memset(longname, 'i', sizeof(longname) - 1);
+	buf_reset(&b);
+	buf_printf(&b, "{\"Id\":\"%s\",\"Name\":\"/x\",\"Config\":{\"Image\":\"%s\"}}", ID_WEB, longname);
+	ck_assert_int_eq(docker_parse_container(b.data, b.len, &ct, err, sizeof(err)), 0);
+	buf_reset(&b);
+	buf_printf(&b, "{\"Id\":\"%s\",\"Name\":\"/x\",\"Config\":{\"Image\":\"%s%s\"}}", ID_WEB,
+	    longname, longname);
+	ck_assert_int_eq(docker_parse_container(b.data, b.len, &ct, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "inspect: Config.Image longer than 511 bytes");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_list_errors)
+{
+	static const char two[] = "[{\"Id\":\"" ID_WEB "\"},{\"Id\":\"xyz\"}]";
+	char ids[2][DOCKER_ID_LEN + 1];
+	size_t n = 9;
+
+	ck_assert_int_eq(docker_parse_list("[]", 2, ids, 2, &n, err, sizeof(err)), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(docker_parse_list("{}", 2, ids, 2, &n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "list: not a JSON array");
+	ck_assert_int_eq(docker_parse_list("[{", 2, ids, 2, &n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "list: offset 2: unexpected end of input");
+	ck_assert_int_eq(docker_parse_list("[{},{},{}]", 10, ids, 2, &n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "list: more than 2 containers");
+	ck_assert_int_eq(docker_parse_list(two, strlen(two), ids, 2, &n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "list: container 1: Id is not 64 hex digits");
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+static struct docker_event ev;
+
+static int
+event(const char *text)
+{
+	return docker_parse_event(text, strlen(text), &ev, err, sizeof(err));
+}
+
+/* Every event of the captured stream, in order. */
+START_TEST(test_events_captured)
+{
+	static const struct {
+		enum docker_action action;
+		const char *name, *id, *cname;
+	} want[] = {
+		{ DOCKER_ACT_RENAME, "rename", ID_WEB, "web2" },
+		{ DOCKER_ACT_OTHER, "kill", ID_WEB, "web2" },
+		{ DOCKER_ACT_OTHER, "kill", ID_WEB, "web2" },
+		{ DOCKER_ACT_DIE, "die", ID_WEB, "web2" },
+		{ DOCKER_ACT_DISCONNECT, "disconnect", ID_WEB, "" },
+		{ DOCKER_ACT_STOP, "stop", ID_WEB, "web2" },
+		{ DOCKER_ACT_DISCONNECT, "disconnect", ID_SHOP, "" },
+		{ DOCKER_ACT_DISCONNECT, "disconnect", ID_SHOP, "" },
+		{ DOCKER_ACT_CONNECT, "connect", ID_SHOP, "" },
+		{ DOCKER_ACT_CONNECT, "connect", ID_WEB, "" },
+		{ DOCKER_ACT_START, "start", ID_WEB, "web2" },
+	};
+	struct buf all;
+	char *line, *next;
+	size_t i = 0;
+
+	buf_init(&all);
+	stream_events(events_response, strlen(events_response), strlen(events_response), &all);
+	for (line = all.data; (next = strchr(line, '\n')) != NULL; line = next + 1, i++) {
+		*next = '\0';
+		ck_assert_uint_lt(i, sizeof(want) / sizeof(want[0]));
+		ck_assert_msg(event(line) == 0, "event %zu: %s", i, err);
+		ck_assert_int_eq(ev.action, want[i].action);
+		ck_assert_str_eq(ev.action_name, want[i].name);
+		ck_assert_str_eq(ev.id, want[i].id);
+		ck_assert_str_eq(ev.name, want[i].cname);
+	}
+	ck_assert_uint_eq(i, sizeof(want) / sizeof(want[0]));
+	buf_free(&all);
+	ck_assert(event("{\"status\":\"start\",\"id\":\"" ID_WEB "\",\"Type\":\"container\","
+	    "\"Action\":\"start\",\"Actor\":{\"ID\":\"" ID_WEB "\",\"Attributes\":{"
+	    "\"image\":\"nvdbox\",\"name\":\"web2\"}},\"scope\":\"local\",\"time\":1795878971,"
+	    "\"timeNano\":1795878971521887501}") == 0);
+	ck_assert(ev.time_nano == 1795878971521887501LL);
+}
+END_TEST
+
+START_TEST(test_events_other)
+{
+	ck_assert_int_eq(event("{\"Type\":\"container\",\"Action\":\"exec_start: sh -c "
+	    "'while true; do date; sleep 1; done'\",\"Actor\":{\"ID\":\"" ID_WEB "\","
+	    "\"Attributes\":{\"name\":\"/web2\"}}}"), 0);
+	ck_assert_int_eq(ev.action, DOCKER_ACT_OTHER);
+	ck_assert_str_eq(ev.action_name, "exec_start: sh -c 'while true; ");
+	ck_assert_str_eq(ev.name, "web2");
+	ck_assert_int_eq(event("{\"Type\":\"network\",\"Action\":\"create\",\"Actor\":{\"ID\":"
+	    "\"ed5a1ca26c6bcfae20e37b57832216f9e8557a52828d934f1eba64250f071c22\","
+	    "\"Attributes\":{\"name\":\"shop_back\",\"type\":\"bridge\"}}}"), 0);
+	ck_assert_int_eq(ev.action, DOCKER_ACT_OTHER);
+	ck_assert_str_eq(ev.id, "");
+	ck_assert_int_eq(event("{\"Type\":\"image\",\"Action\":\"pull\",\"Actor\":{\"ID\":\"busybox\"}}"), 0);
+	ck_assert_int_eq(ev.action, DOCKER_ACT_OTHER);
+	ck_assert_int_eq(event("{\"Type\":\"container\",\"Action\":\"destroy\",\"Actor\":"
+	    "{\"ID\":\"" ID_WEB "\"}}"), 0);
+	ck_assert_int_eq(ev.action, DOCKER_ACT_DESTROY);
+	ck_assert_str_eq(ev.name, "");
+	ck_assert(ev.time_nano == 0);
+}
+END_TEST
+
+START_TEST(test_events_errors)
+{
+	ck_assert_int_eq(event("{\"Type\":\"container\",\"Action\":\"start\""), -1);
+	ck_assert_str_eq(err, "event: offset 36: unexpected end of input");
+	ck_assert_int_eq(event("[]"), -1);
+	ck_assert_str_eq(err, "event: not a JSON object");
+	ck_assert_int_eq(event("{\"Type\":\"container\"}"), -1);
+	ck_assert_str_eq(err, "event: Action is not a string");
+	ck_assert_int_eq(event("{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"abc\"}}"), -1);
+	ck_assert_str_eq(err, "event: Actor.ID is not 64 hex digits");
+	ck_assert_int_eq(event("{\"Type\":\"container\",\"Action\":\"rename\",\"Actor\":{\"ID\":\""
+	    ID_WEB "\",\"Attributes\":{\"oldName\":\"/web1\"}}}"), -1);
+	ck_assert_str_eq(err, "event: rename without Actor.Attributes.name");
+	ck_assert_int_eq(event("{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\""
+	    ID_WEB "\",\"Attributes\":{\"name\":\"/\"}}}"), -1);
+	ck_assert_str_eq(err, "event: Actor.Attributes.name is empty");
+	ck_assert_int_eq(event("{\"Type\":\"network\",\"Action\":\"connect\",\"Actor\":{\"ID\":\""
+	    ID_WEB "\",\"Attributes\":{\"name\":\"bridge\"}}}"), -1);
+	ck_assert_str_eq(err, "event: Actor.Attributes.container is not 64 hex digits");
+	ck_assert_int_eq(event("{\"Type\":\"container\",\"Action\":\"start\",\"timeNano\":1.5}"), -1);
+	ck_assert_str_eq(err, "event: timeNano is not an integer");
+}
+END_TEST
+
+/* --- docker_request against a canned server ----------------------------------- */
+
+struct server {
+	char dir[64], path[108];
+	int lfd;
+	const char *reply;	/* sent in small pieces, then the connection closes */
+	int stall;		/* send nothing; wait for the client to give up */
+	char request[1024];
+	pthread_t thread;
+};
+
+static struct server srv;
+
+static void *
+server_run(void *arg)
+{
+	struct server *s = arg;
+	size_t n = 0, off, len;
+	ssize_t k;
+	char c;
+	int fd = accept(s->lfd, NULL, NULL);
+
+	if (fd < 0)
+		return NULL;
+	while (n < sizeof(s->request) - 1 && strstr(s->request, "\r\n\r\n") == NULL) {
+		if ((k = read(fd, s->request + n, sizeof(s->request) - 1 - n)) <= 0)
+			break;
+		n += (size_t)k;
+		s->request[n] = '\0';
+	}
+	if (s->stall) {
+		while (read(fd, &c, 1) > 0)
+			;
+	} else {
+		len = strlen(s->reply);
+		for (off = 0; off < len; off += 7)
+			if (send(fd, s->reply + off, len - off < 7 ? len - off : 7, MSG_NOSIGNAL) < 0)
+				break;
+	}
+	close(fd);
+	return NULL;
+}
+
+static void
+server_start(const char *reply, int stall)
+{
+	struct sockaddr_un sun;
+
+	memset(&srv, 0, sizeof(srv));
+	strcpy(srv.dir, "/tmp/check_docker.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(srv.dir));
+	snprintf(srv.path, sizeof(srv.path), "%s/docker.sock", srv.dir);
+	srv.reply = reply;
+	srv.stall = stall;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, srv.path);
+	srv.lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(srv.lfd, 0);
+	ck_assert_int_eq(bind(srv.lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ck_assert_int_eq(listen(srv.lfd, 4), 0);
+	ck_assert_int_eq(pthread_create(&srv.thread, NULL, server_run, &srv), 0);
+}
+
+static void
+server_stop(void)
+{
+	pthread_join(srv.thread, NULL);
+	close(srv.lfd);
+	unlink(srv.path);
+	rmdir(srv.dir);
+}
+
+static const char reply_inspect[] = "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\n"
+    "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    "48\r\n{\"Id\":\"" ID_WEB "\"\r\n"
+    "11\r\n,\"Name\":\"/web1\"}\n\r\n"
+    "0\r\n\r\n";
+
+START_TEST(test_request_ok)
+{
+	char req[DOCKER_REQ_MAX];
+	struct buf body;
+
+	buf_init(&body);
+	buf_puts(&body, "old");
+	server_start(reply_inspect, 0);
+	ck_assert_int_gt(docker_req_inspect(req, sizeof(req), "web1"), 0);
+	ck_assert_msg(docker_request(srv.path, req, &body, err, sizeof(err)) == 0, "%s", err);
+	server_stop();
+	ck_assert_str_eq(srv.request, req);
+	ck_assert_str_eq(body.data, "{\"Id\":\"" ID_WEB "\",\"Name\":\"/web1\"}\n");
+	ck_assert_int_eq(docker_parse_container(body.data, body.len, &ct, err, sizeof(err)), 0);
+	ck_assert_str_eq(ct.name, "web1");
+	buf_free(&body);
+}
+END_TEST
+
+static void
+request_fails(const char *reply, const char *want)
+{
+	char req[DOCKER_REQ_MAX];
+	struct buf body;
+
+	buf_init(&body);
+	server_start(reply, 0);
+	ck_assert_int_gt(docker_req_list(req, sizeof(req)), 0);
+	ck_assert_int_eq(docker_request(srv.path, req, &body, err, sizeof(err)), -1);
+	server_stop();
+	ck_assert_str_eq(err, want);
+	ck_assert_uint_eq(body.len, 0);
+	buf_free(&body);
+}
+
+START_TEST(test_request_errors)
+{
+	request_fails("HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+	    "Content-Length: 38\r\n\r\n{\"message\":\"No such container: nope\"}\n",
+	    "HTTP 404: No such container: nope");
+	request_fails("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\noops",
+	    "HTTP 500");
+	request_fails("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n[{\"Id\":",
+	    "connection closed before the end of the response");
+	request_fails("SSH-2.0-OpenSSH_9.2\r\n", "malformed status line");
+	request_fails("", "connection closed before the end of the response");
+}
+END_TEST
+
+START_TEST(test_request_no_server)
+{
+	char path[200];
+	struct buf body;
+
+	buf_init(&body);
+	ck_assert_int_eq(docker_request("/nonexistent/docker.sock", "GET / HTTP/1.1\r\n\r\n",
+	    &body, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "connect to /nonexistent/docker.sock: No such file or directory");
+	memset(path, 'p', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	ck_assert_int_eq(docker_request(path, "GET / HTTP/1.1\r\n\r\n", &body, err, sizeof(err)), -1);
+	ck_assert(strncmp(err, "socket path too long: /ppp", 26) == 0);
+	ck_assert_int_eq(docker_events_open("/nonexistent/docker.sock", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "connect to /nonexistent/docker.sock: No such file or directory");
+	buf_free(&body);
+}
+END_TEST
+
+/* A daemon that accepts and never answers costs DOCKER_TIMEOUT_MS, no more. */
+START_TEST(test_request_timeout)
+{
+	char req[DOCKER_REQ_MAX];
+	struct buf body;
+
+	buf_init(&body);
+	server_start(NULL, 1);
+	ck_assert_int_gt(docker_req_list(req, sizeof(req)), 0);
+	ck_assert_int_eq(docker_request(srv.path, req, &body, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "no complete response within 5000 ms");
+	server_stop();
+	buf_free(&body);
+}
+END_TEST
+
+START_TEST(test_events_open)
+{
+	char req[DOCKER_REQ_MAX], chunk[100];
+	struct docker_resp r;
+	struct buf out;
+	ssize_t n;
+	size_t count = 0;
+	const char *p;
+	int fd;
+
+	buf_init(&out);
+	server_start(events_response, 0);
+	fd = docker_events_open(srv.path, err, sizeof(err));
+	ck_assert_msg(fd >= 0, "%s", err);
+	docker_resp_init(&r, 1);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		ck_assert_int_eq(stream_piece(&r, chunk, (size_t)n, &out), 0);
+	ck_assert_int_eq(n, 0);
+	close(fd);
+	server_stop();
+	ck_assert_int_gt(docker_req_events(req, sizeof(req)), 0);
+	ck_assert_str_eq(srv.request, req);
+	for (p = out.data; (p = strchr(p, '\n')) != NULL; p++)
+		count++;
+	ck_assert_uint_eq(count, 11);
+	docker_resp_free(&r);
+	buf_free(&out);
+}
+END_TEST
+
+static Suite *
+docker_suite(void)
+{
+	Suite *s = suite_create("docker");
+	TCase *tc;
+
+	tc = tcase_create("http");
+	tcase_add_test(tc, test_resp_content_length);
+	tcase_add_test(tc, test_resp_chunked);
+	tcase_add_test(tc, test_resp_list);
+	tcase_add_test(tc, test_resp_until_close);
+	tcase_add_test(tc, test_resp_no_body);
+	tcase_add_test(tc, test_resp_cut_short);
+	tcase_add_test(tc, test_resp_bad_status);
+	tcase_add_test(tc, test_resp_bad_headers);
+	tcase_add_test(tc, test_resp_header_too_long);
+	tcase_add_test(tc, test_resp_bad_chunks);
+	tcase_add_test(tc, test_resp_body_too_large);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("stream");
+	tcase_set_timeout(tc, 60);	/* every cut of the stream, under the sanitizers too */
+	tcase_add_test(tc, test_events_every_cut);
+	tcase_add_test(tc, test_events_across_chunks);
+	tcase_add_test(tc, test_events_not_200);
+	tcase_add_test(tc, test_events_too_long);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("requests");
+	tcase_add_test(tc, test_requests);
+	tcase_add_test(tc, test_request_refuses);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("documents");
+	tcase_add_test(tc, test_inspect_bridge);
+	tcase_add_test(tc, test_inspect_compose);
+	tcase_add_test(tc, test_inspect_no_addresses);
+	tcase_add_test(tc, test_inspect_labels_bounded);
+	tcase_add_test(tc, test_inspect_addrs_bounded);
+	tcase_add_test(tc, test_inspect_errors);
+	tcase_add_test(tc, test_list_errors);
+	tcase_add_test(tc, test_events_captured);
+	tcase_add_test(tc, test_events_other);
+	tcase_add_test(tc, test_events_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("socket");
+	tcase_set_timeout(tc, 20);	/* test_request_timeout waits DOCKER_TIMEOUT_MS */
+	tcase_add_test(tc, test_request_ok);
+	tcase_add_test(tc, test_request_errors);
+	tcase_add_test(tc, test_request_no_server);
+	tcase_add_test(tc, test_request_timeout);
+	tcase_add_test(tc, test_events_open);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(docker_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
