@@ -31,7 +31,7 @@ enum {
 	ST_ERROR,
 };
 
-static int
+static int __attribute__((format(printf, 3, 4)))
 errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -42,7 +42,7 @@ errf(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-static int
+static int __attribute__((format(printf, 2, 3)))
 resp_fail(struct docker_resp *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -423,7 +423,7 @@ docker_events_feed(struct docker_resp *r, const char *data, size_t len,
 
 /* --- requests ------------------------------------------------------------ */
 
-static int
+static int __attribute__((format(printf, 3, 4)))
 req_format(char *out, size_t outlen, const char *fmt, ...)
 {
 	va_list ap;

@@ -6,8 +6,8 @@
  *
  * Threads: everything here keeps its state in the caller's structs, so any
  * thread may call the parsers.  docker_request() and docker_events_open()
- * block on the socket (docker_request() for at most DOCKER_TIMEOUT_MS) and
- * belong to the docker thread only, never to the packet path.
+ * block on the socket (each step bounded by DOCKER_TIMEOUT_MS) and belong
+ * to the docker thread only, never to the packet path.
  *
  * Errors: functions that can fail return -1 and write one line into the
  * caller's err (errlen bytes, always NUL-terminated); nothing is logged.
@@ -33,8 +33,8 @@
 /*
  * One HTTP response being read.  Feed it the bytes as they arrive, in any
  * pieces; the result does not depend on where the pieces are cut.
- * Fields the caller may read: status (once the headers are in, 0 before)
- * and, after a whole response is done, body.
+ * Fields the caller may read: status (once the status line is in, 0
+ * before), body after a whole response is done, err after a -1.
  */
 struct docker_resp {
 	int status;
@@ -102,7 +102,8 @@ int docker_req_events(char *out, size_t outlen);
 
 /*
  * Sends request on a new connection to socket_path and reads the whole
- * response, all within DOCKER_TIMEOUT_MS.  On status 200 returns 0 and
+ * response.  Connecting, sending and reading the response are each
+ * bounded by DOCKER_TIMEOUT_MS.  On status 200 returns 0 and
  * moves the body into *body (its old data is freed; the caller frees it
  * with buf_free).  Returns -1 with err for a connect, I/O or protocol
  * failure, a timeout, or another status ("HTTP 404: No such container: x",
@@ -114,7 +115,8 @@ int docker_request(const char *socket_path, const char *request,
  * Connects to socket_path and sends the events request.  Returns the
  * connected socket (blocking, close-on-exec), or -1 with err.  The caller
  * reads it (poll for the timing), feeds a docker_resp in event mode, and
- * closes it; end of file means the engine went away.
+ * closes it.  End of file, or docker_resp_done() after the last chunk,
+ * means the engine went away.
  */
 int docker_events_open(const char *socket_path, char *err, size_t errlen);
 
@@ -127,7 +129,11 @@ int docker_events_open(const char *socket_path, char *err, size_t errlen);
 #define DOCKER_MAX_ADDRS	32
 #define DOCKER_NET_NAME_MAX	128
 
-/* ids[0..*count-1] of the list body, each 64 hex digits; -1 past max. */
+/*
+ * Reads the Id of each container in a GET /containers/json body into
+ * ids[0..*count-1].  -1 with *count 0 if there are more than max, or one
+ * Id is not 64 lowercase hex digits.
+ */
 int docker_parse_list(const char *json, size_t len, char (*ids)[DOCKER_ID_LEN + 1],
     size_t max, size_t *count, char *err, size_t errlen);
 
@@ -164,7 +170,10 @@ struct docker_container {
 	int addrs_dropped;
 };
 
-/* Parses GET /containers/{id}/json into *c (all of it overwritten). */
+/*
+ * Parses a GET /containers/{id}/json body into *c (all of it overwritten;
+ * nothing in it is usable after -1).
+ */
 int docker_parse_container(const char *json, size_t len, struct docker_container *c,
     char *err, size_t errlen);
 

@@ -76,17 +76,37 @@ arena_alloc(struct json_doc *doc, size_t size, size_t align)
 	return b->data;
 }
 
-static void *
-fail(struct parser *p, size_t offset, const char *fmt, ...)
+static void
+verror(struct parser *p, size_t offset, const char *fmt, va_list ap)
 {
 	char why[64];
+
+	vsnprintf(why, sizeof(why), fmt, ap);
+	p->err->offset = offset;
+	snprintf(p->err->msg, sizeof(p->err->msg), "offset %zu: %s", offset, why);
+}
+
+/* Records the error: -1 for the functions that return a status, */
+static int __attribute__((format(printf, 3, 4)))
+error_at(struct parser *p, size_t offset, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	verror(p, offset, fmt, ap);
 	va_end(ap);
-	p->err->offset = offset;
-	snprintf(p->err->msg, sizeof(p->err->msg), "offset %zu: %s", offset, why);
+	return -1;
+}
+
+/* and NULL for those that return a node. */
+static void * __attribute__((format(printf, 3, 4)))
+fail(struct parser *p, size_t offset, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(p, offset, fmt, ap);
+	va_end(ap);
 	return NULL;
 }
 
@@ -204,7 +224,7 @@ hex4(const unsigned char *s, size_t avail)
 
 /*
  * Decodes the \u escape (or surrogate pair, RFC 8259 section 7) at
- * buf[*i] into out; advances *i and *o.  Returns -1 after fail().
+ * buf[*i] into out; advances *i and *o.  Returns 0, or -1 after error_at().
  */
 static int
 unescape_u(struct parser *p, size_t *i, size_t end, char *out, size_t *o, unsigned char *has_nul)
@@ -212,13 +232,13 @@ unescape_u(struct parser *p, size_t *i, size_t end, char *out, size_t *o, unsign
 	long cp = hex4(p->buf + *i, end - *i), lo;
 
 	if (cp < 0)
-		return fail(p, *i, "invalid \\u escape in string"), -1;
+		return error_at(p, *i, "invalid \\u escape in string");
 	if (cp >= 0xdc00 && cp <= 0xdfff)
-		return fail(p, *i, "lone surrogate in \\u escape"), -1;
+		return error_at(p, *i, "lone surrogate in \\u escape");
 	if (cp >= 0xd800 && cp <= 0xdbff) {
 		lo = hex4(p->buf + *i + 6, end - *i - 6);
 		if (lo < 0xdc00 || lo > 0xdfff)
-			return fail(p, *i, "lone surrogate in \\u escape"), -1;
+			return error_at(p, *i, "lone surrogate in \\u escape");
 		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 		*i += 6;
 	}
@@ -240,7 +260,7 @@ unescape(struct parser *p, size_t *i, size_t end, char *out, size_t *o, unsigned
 		return unescape_u(p, i, end, out, o, has_nul);
 	e = c ? strchr(from, c) : NULL;
 	if (e == NULL)
-		return fail(p, *i, "invalid escape in string"), -1;
+		return error_at(p, *i, "invalid escape in string");
 	out[(*o)++] = to[e - from];
 	*i += 2;
 	return 0;
@@ -259,8 +279,7 @@ string_end(struct parser *p, size_t from, size_t *end)
 		}
 		i += p->buf[i] == '\\' ? 2 : 1;
 	}
-	fail(p, p->len, "unterminated string");
-	return -1;
+	return error_at(p, p->len, "unterminated string");
 }
 
 /*
@@ -271,14 +290,14 @@ string_end(struct parser *p, size_t from, size_t *end)
 static int
 parse_string(struct parser *p, const char **text, size_t *len, unsigned char *has_nul)
 {
-	size_t i = p->pos + 1, end, o = 0, n;
+	size_t i = p->pos + 1, end = 0, o = 0, n;
 	char *out;
 
 	if (string_end(p, i, &end) < 0)
 		return -1;
 	out = arena_alloc(p->doc, end - i + 1, 1);
 	if (out == NULL)
-		return fail(p, p->pos, "out of memory"), -1;
+		return error_at(p, p->pos, "out of memory");
 	*has_nul = 0;
 	while (i < end) {
 		unsigned char c = p->buf[i];
@@ -287,14 +306,14 @@ parse_string(struct parser *p, const char **text, size_t *len, unsigned char *ha
 			if (unescape(p, &i, end, out, &o, has_nul) < 0)
 				return -1;
 		} else if (c < 0x20) {
-			return fail(p, i, "control character in string"), -1;
+			return error_at(p, i, "control character in string");
 		} else if (c < 0x80) {
 			out[o++] = (char)c;
 			i++;
 		} else {
 			n = utf8_seq(p->buf + i, end - i);
 			if (n == 0)
-				return fail(p, i, "invalid UTF-8 in string"), -1;
+				return error_at(p, i, "invalid UTF-8 in string");
 			memcpy(out + o, p->buf + i, n);
 			o += n;
 			i += n;
@@ -404,9 +423,9 @@ expect(struct parser *p, unsigned char c, const char *msg)
 {
 	skip_ws(p);
 	if (p->pos >= p->len)
-		return fail(p, p->len, "unexpected end of input"), -1;
+		return error_at(p, p->len, "unexpected end of input");
 	if (p->buf[p->pos] != c)
-		return fail(p, p->pos, "%s", msg), -1;
+		return error_at(p, p->pos, "%s", msg);
 	p->pos++;
 	return 0;
 }

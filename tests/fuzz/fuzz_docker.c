@@ -43,7 +43,7 @@ whole(const char *data, size_t size, size_t step, struct buf *out)
 	}
 	if (rc == 0)
 		rc = docker_resp_eof(&r);
-	if (rc == 0)
+	if (rc == 0 && r.body.len > 0)
 		buf_append(out, r.body.data, r.body.len);
 	buf_puts(out, rc == 0 ? "\nok\n" : r.err);
 	docker_resp_free(&r);
