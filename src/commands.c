@@ -8,18 +8,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "command.h"
 #include "control.h"
 #include "control_proto.h"
 #include "daemon.h"
 #include "decode.h"
 #include "reasm.h"
 
-struct command {
-	const char *words[3];	/* leading words, NULL-padded */
-	int min_args, max_args;	/* arguments after the words */
-	const char *usage;
-	int (*run)(struct daemon *d, int argc, char **argv, int json, struct buf *out);
-};
 
 /* Adds the counters of a into sum; every field is a uint64_t. */
 static void
@@ -181,16 +176,23 @@ cmd_reload(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	return CTL_RESP_OK;
 }
 
-static const struct command commands[] = {
+const struct command status_commands[] = {
 	{ { "status" }, 0, 0, "status", cmd_status },
 	{ { "reload" }, 0, 0, "reload", cmd_reload },
+	{ { NULL }, 0, 0, NULL, NULL },
+};
+
+static const struct command *const tables[] = {
+	status_commands,
+	policy_commands,
+	event_commands,
 };
 
 int
 control_dispatch(struct daemon *d, int argc, char **argv, int json, struct buf *out)
 {
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		const struct command *c = &commands[i];
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+	for (const struct command *c = tables[t]; c->words[0]; c++) {
 		int nw = 0;
 
 		while (nw < 3 && c->words[nw] && nw < argc && !strcmp(c->words[nw], argv[nw]))
