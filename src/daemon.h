@@ -10,9 +10,13 @@
 #include <time.h>
 
 #include "conf.h"
+#include "live.h"
 #include "nfq.h"
 #include "nft.h"
 #include "worker.h"
+#include "writer.h"
+
+struct dockerwatch;
 
 struct daemon {
 	struct conf conf;
@@ -29,6 +33,9 @@ struct daemon {
 		struct daemon *d;
 		int index;
 	} targs[MAX_QUEUES];
+	struct live live;		/* the running policy */
+	struct writer writer;		/* events, learning, hits to SQLite */
+	struct dockerwatch *dw;		/* Docker discovery, NULL if off */
 	int stop;			/* read by workers */
 	int reload_requested;
 };
