@@ -38,6 +38,9 @@ enum tcp_state {
 #define FLOW_F_BYPASSED		0x01	/* kernel asked to stop queueing it */
 #define FLOW_F_MIDSTREAM	0x02	/* first packet seen was not a SYN */
 #define FLOW_F_REPLIED		0x04	/* the server side has sent something */
+#define FLOW_F_JUDGED		0x08	/* the policy has judged it (see policy_gen) */
+#define FLOW_F_DENIED		0x10	/* its packets are dropped */
+#define FLOW_F_REPORTED		0x20	/* its violation event was recorded */
 
 struct flow {
 	struct flow_key key;
@@ -49,6 +52,8 @@ struct flow {
 	uint8_t tcp_state;
 	uint8_t flags;
 	uint64_t pkts[2], bytes[2];	/* by enum flow_dir */
+	uint64_t policy_gen;		/* snapshot it was last judged with */
+	int64_t rule_id;		/* the rule that matched, 0 for none */
 	struct reasm_dir rs[2];		/* by enum flow_dir */
 };
 

@@ -285,6 +285,20 @@ rule_save_bypass(struct nft_batch *nb, const char *table, const char *chain)
 	rule_add(nb, r, err);
 }
 
+/* meta mark & OWN != 0 accept: resets nvd sends itself are not queued */
+static void
+rule_own(struct nft_batch *nb, const char *table, const char *chain)
+{
+	struct nftnl_rule *r = rule_new(table, chain);
+	uint32_t zero = 0;
+	int err = !r;
+
+	if (r)
+		err = e_meta_load(r, NFT_META_MARK) || e_bitwise(r, NVD_MARK_OWN, 0) ||
+		    e_cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero)) || e_accept(r);
+	rule_add(nb, r, err);
+}
+
 /* iifname/oifname NAME[*] queue */
 static void
 rule_steer(struct nft_batch *nb, const struct conf *c, const char *chain, uint32_t key,
@@ -418,6 +432,7 @@ install_kind(const struct conf *c, enum nft_hook_kind kind)
 		add_chain(&nb, c->nft_table, chains[i].name, chains[i].hook);
 		rule_ct_bypass(&nb, c->nft_table, chains[i].name);
 		rule_save_bypass(&nb, c->nft_table, chains[i].name);
+		rule_own(&nb, c->nft_table, chains[i].name);
 		for (int s = 0; s < c->nsteer; s++) {
 			if (chains[i].iif)
 				rule_steer(&nb, c, chains[i].name, NFT_META_IIFNAME, &c->steer[s], kind);

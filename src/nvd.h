@@ -30,6 +30,8 @@ enum verdict {
  * nvd's chain copies it into the conntrack mark (see nft.c).
  */
 #define NVD_MARK_BYPASS		0x20000000u
+/* Mark of the packets nvd sends itself (TCP resets): never queued. */
+#define NVD_MARK_OWN		0x10000000u
 
 #define MAX_QUEUES		64
 #define MAX_STEER		32

@@ -48,6 +48,7 @@ struct addr_slot {
 };
 
 struct policy {
+	uint64_t gen;
 	struct policy_group *groups;
 	int ngroups;
 	int g_containers, g_host, g_external;
@@ -644,6 +645,18 @@ policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_
 }
 
 /* --- views ----------------------------------------------------------- */
+
+uint64_t
+policy_gen(const struct policy *p)
+{
+	return p->gen;
+}
+
+void
+policy_set_gen(struct policy *p, uint64_t gen)
+{
+	p->gen = gen;
+}
 
 const char *
 policy_group_name_at(const struct policy *p, int group)

@@ -201,6 +201,10 @@ struct policy;
  */
 struct policy *policy_compile(const struct policy_input *in);
 void policy_free(struct policy *p);
+/* The generation live.c stamps on a snapshot before publishing it; a flow
+ * judged with another generation is judged again. */
+uint64_t policy_gen(const struct policy *p);
+void policy_set_gen(struct policy *p, uint64_t gen);
 
 /* One connection as the packet path sees it at its first packet. */
 struct policy_conn {

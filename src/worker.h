@@ -15,9 +15,15 @@
 
 #include "conf.h"
 #include "decode.h"
+#include "event.h"
 #include "flow.h"
 #include "nvd.h"
 #include "reasm.h"
+#include "rst.h"
+
+struct live;
+
+#define WORKER_HITS	256	/* rules hit between two flushes, per worker */
 
 struct worker_stats {
 	uint64_t packets;
@@ -28,6 +34,12 @@ struct worker_stats {
 	uint64_t anomalies[ANOM_COUNT];
 	uint64_t reasm_fail_drops;	/* fail_mode closed: dropped for lack of memory */
 	uint64_t flow_fail;		/* no flow could be had */
+	/* policy: connections judged, by outcome (enum policy_outcome) */
+	uint64_t judged[4];
+	uint64_t rejudged;		/* judged again after a policy change */
+	uint64_t denied_packets;	/* packets of denied flows dropped */
+	uint64_t resets_sent;
+	uint64_t records_dropped;	/* events, learning, hits: ring full */
 	/* nfq.c */
 	uint64_t batches;
 	uint64_t recv_errors;
@@ -46,6 +58,18 @@ struct worker {
 	struct flow_table ft;
 	struct worker_stats st;
 
+	/* The policy (NULL: judge nothing, accept) and where records go. */
+	struct live *live;
+	struct event_ring ring;
+	struct rst rst;
+	struct worker_hit {
+		int64_t rule_id;	/* 0: free */
+		uint64_t count;
+		int64_t last_ms;
+	} hits[WORKER_HITS];
+	int nhits;
+	uint64_t hits_ms;		/* last flush */
+
 	/* Published copy of st for the control thread. */
 	pthread_mutex_t pub_lock;
 	struct worker_stats pub;
@@ -56,6 +80,12 @@ struct worker {
 int worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows,
     enum fail_mode fm);
 void worker_destroy(struct worker *w);
+/*
+ * Judges new connections with live's policy and sends events, learning and
+ * hits to the writer through w->ring (wake_fd: the writer's eventfd, or
+ * -1).  Before the worker thread starts.  Returns 0 or -1 (no memory).
+ */
+int worker_set_policy(struct worker *w, struct live *live, int wake_fd);
 
 /* family: AF_INET or AF_INET6 as NFQUEUE reports it, or 0 to guess. */
 enum verdict worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family,
