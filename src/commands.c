@@ -53,6 +53,12 @@ json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_kstats 
 	    (unsigned long long)s->missed, (unsigned long long)s->enobufs, (unsigned long long)s->recv_errors,
 	    (unsigned long long)s->send_errors, (unsigned long long)s->bad_messages,
 	    (unsigned long long)s->batches);
+	buf_printf(o, "\"judged\":{\"allow\":%llu,\"learn\":%llu,\"alert\":%llu,\"deny\":%llu},"
+	    "\"rejudged\":%llu,\"denied_packets\":%llu,\"resets_sent\":%llu,\"records_dropped\":%llu,",
+	    (unsigned long long)s->judged[0], (unsigned long long)s->judged[1],
+	    (unsigned long long)s->judged[2], (unsigned long long)s->judged[3],
+	    (unsigned long long)s->rejudged, (unsigned long long)s->denied_packets,
+	    (unsigned long long)s->resets_sent, (unsigned long long)s->records_dropped);
 	buf_puts(o, "\"anomalies\":{");
 	for (int a = 1; a < ANOM_COUNT; a++)
 		buf_printf(o, "%s\"%s\":%llu", a > 1 ? "," : "", decode_anomaly_name(a),
