@@ -1,0 +1,25 @@
+/*
+ * judge.h: the policy stage of the packet path.  A flow is judged at its
+ * first packet, and again at its next packet after each policy change, so
+ * a tightened policy reaches flows already open.  The outcome (policy.h)
+ * becomes the flow's verdict and, once per flow, a violation event, a
+ * learned connection or a rule hit for the writer.
+ */
+#ifndef NVD_JUDGE_H
+#define NVD_JUDGE_H
+
+#include <stdint.h>
+
+#include "decode.h"
+#include "flow.h"
+#include "nvd.h"
+
+struct worker;
+
+/* ACCEPT or DROP for packet p of flow f; sends resets for dropped TCP. */
+enum verdict judge_packet(struct worker *w, struct flow *f, const struct packet *p,
+    uint64_t now_ms);
+/* Hands the rule hits counted so far to the writer. */
+void judge_flush_hits(struct worker *w, int64_t now_real_ms);
+
+#endif

@@ -1,0 +1,391 @@
+/*
+ * check_judge.c: the policy stage of the packet path, replayed through
+ * worker_packet(): verdicts by mode, events, learning and hits handed to
+ * the event ring, re-judging after a policy swap, and the TCP resets.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "decode.h"
+#include "judge.h"
+#include "live.h"
+#include "pkt.h"
+#include "policy.h"
+#include "reasm.h"
+#include "rst.h"
+#include "worker.h"
+
+#define CLIENT	"198.19.0.20"
+#define WEB	"198.19.0.10"
+
+static const struct reasm_limits limits = { .depth = 1048576, .memcap = 64u << 20 };
+
+static struct worker w;
+static struct live live;
+static uint64_t clock_ms = 1000000;
+static struct policy_group groups[8];
+static int ngroups;
+static struct policy_rule rules[8];
+static int nrules;
+static struct policy_workload wls[2];
+
+static void
+add_group(const char *name, enum group_kind kind, enum policy_mode mode)
+{
+	memset(&groups[ngroups], 0, sizeof(groups[0]));
+	strcpy(groups[ngroups].name, name);
+	groups[ngroups].kind = kind;
+	groups[ngroups++].mode = mode;
+}
+
+static void
+add_rule(const char *ports, enum rule_action a, enum rule_type t)
+{
+	struct policy_rule *r = &rules[nrules++];
+	char err[128];
+
+	memset(r, 0, sizeof(*r));
+	r->id = 100 + nrules;
+	strcpy(r->from, "nv.client");
+	strcpy(r->to, "nv.web");
+	strcpy(r->apps, "any");
+	r->nports = ports_parse(ports, r->ports, POLICY_MAX_PORTS, err, sizeof(err));
+	r->action = a;
+	r->type = t;
+	r->order = nrules;
+}
+
+static void
+add_wl(struct policy_workload *x, const char *name, const char *ip)
+{
+	memset(x, 0, sizeof(*x));
+	strcpy(x->id, name);
+	strcpy(x->name, name);
+	x->addrs[0].family = AF_INET;
+	inet_pton(AF_INET, ip, x->addrs[0].addr);
+	x->naddrs = 1;
+}
+
+/* Compiles the current groups and rules and swaps them in, as live.c does. */
+static void
+publish(void)
+{
+	struct policy_input in = {
+		.groups = groups, .ngroups = ngroups, .rules = rules, .nrules = nrules,
+		.workloads = wls, .nworkloads = 2, .default_mode = MODE_DISCOVER,
+	};
+	struct policy *p = policy_compile(&in);
+
+	ck_assert_ptr_nonnull(p);
+	policy_set_gen(p, ++live.gen);
+	policy_free(live.cur);	/* no other thread here */
+	live.cur = p;
+}
+
+static void
+set_mode(const char *group, enum policy_mode m)
+{
+	for (int i = 0; i < ngroups; i++)
+		if (!strcmp(groups[i].name, group))
+			groups[i].mode = m;
+	publish();
+}
+
+static void
+setup(void)
+{
+	reasm_set_limits(&limits);
+	memset(&live, 0, sizeof(live));
+	ngroups = nrules = 0;
+	add_group("containers", GROUP_BUILTIN, MODE_DISCOVER);
+	add_group("host", GROUP_BUILTIN, MODE_DISCOVER);
+	add_group("external", GROUP_BUILTIN, MODE_DISCOVER);
+	add_group("nv.client", GROUP_LEARNED, MODE_DISCOVER);
+	add_group("nv.web", GROUP_LEARNED, MODE_DISCOVER);
+	add_wl(&wls[0], "client", CLIENT);
+	add_wl(&wls[1], "web", WEB);
+	add_rule("tcp/80", RULE_ALLOW, RULE_LEARNED);
+	publish();
+	ck_assert_int_eq(worker_init(&w, 0, 0, 1000, FAIL_OPEN), 0);
+	ck_assert_int_eq(worker_set_policy(&w, &live, -1), 0);
+	rst_close(&w.rst);	/* build resets, send none from a unit test */
+}
+
+static void
+teardown(void)
+{
+	worker_destroy(&w);
+	policy_free(live.cur);
+}
+
+static enum verdict
+tcp(const char *src, uint16_t sport, const char *dst, uint16_t dport, uint8_t flags,
+    uint32_t seq, uint32_t ack)
+{
+	struct pkt p;
+	uint8_t buf[256];
+	size_t n;
+
+	pkt_tcp(&p, src, sport, dst, dport, flags, seq, ack);
+	n = pkt_build(&p, buf, sizeof(buf));
+	ck_assert_uint_gt(n, 0);
+	return worker_packet(&w, buf, n, AF_INET, clock_ms++);
+}
+
+static enum verdict
+syn(uint16_t sport, uint16_t dport)
+{
+	return tcp(CLIENT, sport, WEB, dport, TCP_SYN, 1000, 0);
+}
+
+/* Pops what the worker handed to the writer. */
+static unsigned
+records(struct record *out, unsigned max)
+{
+	return event_ring_pop(&w.ring, out, max);
+}
+
+START_TEST(test_discover_learns)
+{
+	struct record r[4];
+
+	ck_assert_int_eq(syn(40000, 8080), VERDICT_ACCEPT);
+	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_int_eq(r[0].type, REC_LEARN);
+	ck_assert_str_eq(r[0].u.learn.from, "nv.client");
+	ck_assert_str_eq(r[0].u.learn.to, "nv.web");
+	ck_assert_int_eq(r[0].u.learn.proto, IPPROTO_TCP);
+	ck_assert_int_eq(r[0].u.learn.port, 8080);
+	/* The rest of the flow is not learned again. */
+	ck_assert_int_eq(tcp(WEB, 8080, CLIENT, 40000, TCP_SYN | TCP_ACK, 5000, 1001), VERDICT_ACCEPT);
+	ck_assert_int_eq(tcp(CLIENT, 40000, WEB, 8080, TCP_ACK, 1001, 5001), VERDICT_ACCEPT);
+	ck_assert_uint_eq(records(r, 4), 0);
+	ck_assert_uint_eq(w.st.judged[POL_LEARN], 1);
+}
+END_TEST
+
+START_TEST(test_protect_denies_unlearned)
+{
+	struct record r[4];
+	struct event_rec *e;
+
+	set_mode("nv.web", MODE_PROTECT);
+	ck_assert_int_eq(syn(40001, 80), VERDICT_ACCEPT);
+	ck_assert_int_eq(syn(40002, 81), VERDICT_DROP);
+	ck_assert_int_eq(syn(40002, 81), VERDICT_DROP);	/* retransmitted: one event */
+	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_int_eq(r[0].type, REC_EVENT);
+	e = &r[0].u.ev;
+	ck_assert_int_eq(e->type, EV_VIOLATION);
+	ck_assert_int_eq(e->action, EV_DENY);
+	ck_assert_str_eq(e->src_workload, "client");
+	ck_assert_str_eq(e->dst_workload, "web");
+	ck_assert_str_eq(e->src_group, "nv.client");
+	ck_assert_str_eq(e->dst_group, "nv.web");
+	ck_assert_int_eq(e->src_port, 40002);
+	ck_assert_int_eq(e->dst_port, 81);
+	ck_assert_int_eq(e->proto, IPPROTO_TCP);
+	ck_assert_int_eq(e->rule_id, 0);
+	ck_assert_str_eq(e->message, "nv.client -> nv.web tcp/81: no rule allows it (protect)");
+	ck_assert_uint_eq(w.st.judged[POL_ALLOW], 1);
+	ck_assert_uint_eq(w.st.judged[POL_DENY], 1);
+	ck_assert_uint_eq(w.st.denied_packets, 2);
+	/* The allowed flow's hit reaches the writer at the next flush. */
+	judge_flush_hits(&w, 12345);
+	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_int_eq(r[0].type, REC_HIT);
+	ck_assert_int_eq(r[0].u.hit.rule_id, 101);
+	ck_assert_uint_eq(r[0].u.hit.count, 1);
+}
+END_TEST
+
+START_TEST(test_monitor_alerts_once)
+{
+	struct record r[4];
+
+	set_mode("nv.client", MODE_MONITOR);
+	ck_assert_int_eq(syn(40003, 9090), VERDICT_ACCEPT);
+	ck_assert_int_eq(tcp(CLIENT, 40003, WEB, 9090, TCP_ACK, 1001, 1), VERDICT_ACCEPT);
+	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_int_eq(r[0].u.ev.action, EV_ALERT);
+}
+END_TEST
+
+START_TEST(test_user_deny_beats_learned)
+{
+	struct record r[4];
+
+	add_rule("tcp/80", RULE_DENY, RULE_USER);
+	set_mode("nv.web", MODE_PROTECT);
+	ck_assert_int_eq(syn(40004, 80), VERDICT_DROP);
+	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_int_eq(r[0].u.ev.rule_id, 102);
+	ck_assert_str_eq(r[0].u.ev.name, "rule 102");
+}
+END_TEST
+
+/* A stricter policy reaches a flow that is already open. */
+START_TEST(test_tightening_cuts_open_flow)
+{
+	struct record r[4];
+
+	set_mode("nv.web", MODE_MONITOR);
+	ck_assert_int_eq(syn(40005, 9090), VERDICT_ACCEPT);
+	ck_assert_int_eq(tcp(WEB, 9090, CLIENT, 40005, TCP_SYN | TCP_ACK, 5000, 1001), VERDICT_ACCEPT);
+	ck_assert_int_eq(tcp(CLIENT, 40005, WEB, 9090, TCP_ACK, 1001, 5001), VERDICT_ACCEPT);
+	ck_assert_uint_eq(records(r, 4), 1);	/* the alert */
+	set_mode("nv.web", MODE_PROTECT);
+	ck_assert_int_eq(tcp(CLIENT, 40005, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_DROP);
+	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
+	ck_assert_uint_eq(w.st.rejudged, 1);
+	/* Loosened again (a rule now allows it), the flow passes. */
+	add_rule("tcp/9090", RULE_ALLOW, RULE_USER);
+	publish();
+	ck_assert_int_eq(tcp(CLIENT, 40005, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_ACCEPT);
+}
+END_TEST
+
+START_TEST(test_no_policy_accepts)
+{
+	worker_destroy(&w);
+	ck_assert_int_eq(worker_init(&w, 0, 0, 1000, FAIL_OPEN), 0);
+	ck_assert_int_eq(syn(40006, 81), VERDICT_ACCEPT);
+	/* teardown destroys w again: make it a worker with a ring */
+	ck_assert_int_eq(worker_set_policy(&w, &live, -1), 0);
+	rst_close(&w.rst);
+}
+END_TEST
+
+/* The 16-bit one's complement sum of a buffer, folded. */
+static uint16_t
+csum(uint32_t s, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)b[i] << 8 | b[i + 1];
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* The TCP checksum of a built IPv4 reset verifies to 0xffff. */
+static void
+check_tcp_csum4(const uint8_t *ip)
+{
+	uint32_t s = csum(0, ip + 12, 8) + IPPROTO_TCP + 20;
+
+	ck_assert_uint_eq(csum(s, ip + 20, 20), 0xffff);
+	ck_assert_uint_eq(csum(0, ip, 20), 0xffff);
+}
+
+START_TEST(test_rst_to_syn_sender)
+{
+	struct pkt p;
+	uint8_t buf[128], out[64];
+	struct packet d, r;
+	size_t n;
+
+	pkt_tcp(&p, CLIENT, 40000, WEB, 81, TCP_SYN, 1000, 0);
+	n = pkt_build(&p, buf, sizeof(buf));
+	ck_assert_int_eq(decode_packet(&d, buf, n, AF_INET), ANOM_NONE);
+	n = rst_build(&d, 1, out);
+	ck_assert_uint_eq(n, 40);
+	ck_assert_int_eq(decode_packet(&r, out, n, AF_INET), ANOM_NONE);
+	ck_assert_int_eq(memcmp(r.src, d.dst, 4), 0);
+	ck_assert_int_eq(memcmp(r.dst, d.src, 4), 0);
+	ck_assert_int_eq(r.sport, 81);
+	ck_assert_int_eq(r.dport, 40000);
+	ck_assert_int_eq(r.tcp_flags, TCP_RST | TCP_ACK);
+	ck_assert_uint_eq(r.seq, 0);
+	ck_assert_uint_eq(r.ack, 1001);		/* the SYN's sequence number + 1 */
+	check_tcp_csum4(out);
+}
+END_TEST
+
+START_TEST(test_rst_mid_stream_both_ends)
+{
+	struct pkt p;
+	uint8_t buf[256], out[64];
+	struct packet d, r;
+	size_t n;
+
+	pkt_tcp(&p, CLIENT, 40000, WEB, 81, TCP_ACK | TCP_PSH, 5000, 9000);
+	pkt_str(&p, "hello");
+	n = pkt_build(&p, buf, sizeof(buf));
+	ck_assert_int_eq(decode_packet(&d, buf, n, AF_INET), ANOM_NONE);
+	/* To the sender: at the sequence number it expects next. */
+	n = rst_build(&d, 1, out);
+	ck_assert_int_eq(decode_packet(&r, out, n, AF_INET), ANOM_NONE);
+	ck_assert_int_eq(r.tcp_flags, TCP_RST);
+	ck_assert_uint_eq(r.seq, 9000);
+	check_tcp_csum4(out);
+	/* To the receiver, as from the sender. */
+	n = rst_build(&d, 0, out);
+	ck_assert_int_eq(decode_packet(&r, out, n, AF_INET), ANOM_NONE);
+	ck_assert_int_eq(memcmp(r.src, d.src, 4), 0);
+	ck_assert_int_eq(r.sport, 40000);
+	ck_assert_int_eq(r.dport, 81);
+	ck_assert_uint_eq(r.seq, 5000);
+	check_tcp_csum4(out);
+}
+END_TEST
+
+START_TEST(test_rst_ipv6)
+{
+	struct pkt p;
+	uint8_t buf[256], out[64];
+	struct packet d, r;
+	size_t n;
+	uint32_t s;
+
+	pkt_tcp(&p, "fd00::1", 40000, "fd00::2", 81, TCP_SYN, 7, 0);
+	n = pkt_build(&p, buf, sizeof(buf));
+	ck_assert_int_eq(decode_packet(&d, buf, n, AF_INET6), ANOM_NONE);
+	n = rst_build(&d, 1, out);
+	ck_assert_uint_eq(n, 60);
+	ck_assert_int_eq(decode_packet(&r, out, n, AF_INET6), ANOM_NONE);
+	ck_assert_uint_eq(r.ack, 8);
+	s = csum(0, out + 8, 32) + IPPROTO_TCP + 20;
+	ck_assert_uint_eq(csum(s, out + 40, 20), 0xffff);
+}
+END_TEST
+
+static Suite *
+judge_suite(void)
+{
+	Suite *s = suite_create("judge");
+	TCase *tc = tcase_create("verdicts");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_discover_learns);
+	tcase_add_test(tc, test_protect_denies_unlearned);
+	tcase_add_test(tc, test_monitor_alerts_once);
+	tcase_add_test(tc, test_user_deny_beats_learned);
+	tcase_add_test(tc, test_tightening_cuts_open_flow);
+	tcase_add_test(tc, test_no_policy_accepts);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("resets");
+	tcase_add_test(tc, test_rst_to_syn_sender);
+	tcase_add_test(tc, test_rst_mid_stream_both_ends);
+	tcase_add_test(tc, test_rst_ipv6);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(judge_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
