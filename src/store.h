@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "policy.h"
 
 #define STORE_NOTFOUND	(-2)
@@ -43,5 +44,111 @@ int store_group_ensure_learned(sqlite3 *db, const char *name, enum policy_mode m
  * non-static workload as not running. */
 int store_workloads_seen(sqlite3 *db, const struct policy_workload *w, int n,
     char *err, size_t errlen);
+
+/* --- groups --------------------------------------------------------- */
+
+/* A group as stored, with what `nvctl group list` shows besides members. */
+struct store_group {
+	struct policy_group g;
+	int64_t created, updated;
+	int nrules;			/* rules with it as from or to */
+};
+
+/*
+ * Adds user group name with criteria (criteria_parse() syntax, stored as
+ * criteria_format() text).  Errors: policy_group_name_check()'s, the
+ * parser's, "group 'x' already exists".
+ */
+int store_group_add(sqlite3 *db, const char *name, const char *criteria,
+    enum policy_mode mode, char *err, size_t errlen);
+/*
+ * Deletes a learned or user group and its learned rules.  Refused:
+ * "group 'containers' is built in", "group 'x' is used by rule 12" (the
+ * lowest id of the user rules naming it); STORE_NOTFOUND: "group 'x' does
+ * not exist".
+ */
+int store_group_delete(sqlite3 *db, const char *name, char *err, size_t errlen);
+/* Sets the mode of any group; STORE_NOTFOUND if there is none. */
+int store_group_mode(sqlite3 *db, const char *name, enum policy_mode mode,
+    char *err, size_t errlen);
+/* One group; STORE_NOTFOUND: "group 'x' does not exist". */
+int store_group_get(sqlite3 *db, const char *name, struct store_group *g,
+    char *err, size_t errlen);
+/* Every group by name into *g (malloc'ed, free() it), *n of them. */
+int store_group_list(sqlite3 *db, struct store_group **g, int *n, char *err, size_t errlen);
+
+/* --- rules ---------------------------------------------------------- */
+
+/*
+ * Canonical applications text: "any", or names of [a-z0-9_.+-] joined by
+ * "," (lowercased).  Returns 0 or -1 with err ("application list 'a,,b':
+ * empty application", "application 'h t': only letters, digits, '_',
+ * '.', '+' and '-'", "application 'any' stands alone").
+ */
+int store_apps_canon(const char *text, char *out, size_t outlen, char *err, size_t errlen);
+
+/*
+ * Adds a user rule from r's from, to, apps (canonicalised here), ports and
+ * action, and sets *id.  before 0 appends it after every user rule; else it
+ * goes right before rule before (a user rule, or a learned one: then
+ * after every user rule, since learned rules come last anyway), renumbering
+ * the user rules 1..n when the gap left is too small.  STORE_NOTFOUND:
+ * "group 'x' does not exist", "rule 7 does not exist".
+ */
+int store_rule_add(sqlite3 *db, const struct policy_rule *r, int64_t before, int64_t *id,
+    char *err, size_t errlen);
+/* STORE_NOTFOUND: "rule 7 does not exist". */
+int store_rule_delete(sqlite3 *db, int64_t id, char *err, size_t errlen);
+/*
+ * Turns learned rule id into a user rule evaluated after every other user
+ * rule; it keeps its id.  Refused: "rule 5 is already a user rule".
+ */
+int store_rule_promote(sqlite3 *db, int64_t id, char *err, size_t errlen);
+int store_rule_get(sqlite3 *db, int64_t id, struct policy_rule *r, char *err, size_t errlen);
+/*
+ * Rules in evaluation order (user rules by order, then learned by id), all
+ * of them or those with group as from or to (STORE_NOTFOUND if the group
+ * does not exist).  *r is malloc'ed (free() it; NULL when *n is 0).
+ */
+int store_rule_list(sqlite3 *db, const char *group, struct policy_rule **r, int *n,
+    char *err, size_t errlen);
+
+/* --- workloads ------------------------------------------------------ */
+
+#define STORE_STATIC_PREFIX	"static:"
+
+/*
+ * Addresses as stored and as `--ip` takes them: "198.19.0.2,fd00::2".
+ * store_addrs_parse() returns the count (at least 1) or -1 with err
+ * ("address '10.0.0.300': not an IPv4 or IPv6 address").
+ */
+int store_addrs_parse(const char *text, struct policy_addr *a, int max, char *err, size_t errlen);
+void store_addrs_format(const struct policy_addr *a, int n, struct buf *out);
+
+/* A workload's row. */
+struct store_workload {
+	struct policy_workload w;	/* labels owned: store_workloads_free() */
+	char learned_group[POLICY_NAME_MAX];
+	int running;
+	int64_t first_seen, last_seen;
+};
+
+/*
+ * Adds static workload w->name (1-64 characters of [A-Za-z0-9_.-]) with
+ * w's addresses and labels, and sets w->id to "static:NAME" and
+ * w->is_static.  Refused: "workload 'x' already exists" (a static one, or
+ * a running container of that name).
+ */
+int store_workload_add(sqlite3 *db, struct policy_workload *w, char *err, size_t errlen);
+/*
+ * Deletes static workload name.  Refused: "workload 'web' is a container;
+ * remove it with Docker" (a running container has that name);
+ * STORE_NOTFOUND: "workload 'x' does not exist".
+ */
+int store_workload_delete(sqlite3 *db, const char *name, char *err, size_t errlen);
+/* Rows of the workloads table (static ones only if statics_only), by name. */
+int store_workload_list(sqlite3 *db, int statics_only, struct store_workload **w, int *n,
+    char *err, size_t errlen);
+void store_workloads_free(struct store_workload *w, int n);
 
 #endif
