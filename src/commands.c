@@ -109,6 +109,7 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
 	struct worker_stats st[MAX_QUEUES], total;
 	struct nfq_kstats ks[MAX_QUEUES], ktotal;
+	struct writer_stats ws;
 	long up = (long)(time(NULL) - d->started);
 	char steer[MAX_STEER * (IFNAME_LEN + 2)];
 
@@ -124,6 +125,7 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		ktotal.user_dropped += ks[i].user_dropped;
 	}
 	conf_steer_str(&d->conf, steer, sizeof(steer));
+	writer_snapshot(&d->writer, &ws);
 	if (json) {
 		buf_printf(o, "{\"version\":\"%s\",\"uptime\":%ld,\"hook\":\"%s\",\"bypass\":\"%s\","
 		    "\"fail_mode\":\"%s\",\"table\":", PACKAGE_VERSION, up, nft_hook_kind_name(d->hook),
@@ -148,7 +150,9 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		}
 		buf_puts(o, "],\"total\":{");
 		json_stats(o, &total, &ktotal);
-		buf_puts(o, "}}\n");
+		buf_printf(o, "},\"events\":{\"written\":%llu,\"dropped\":%llu,\"db_errors\":%llu}}\n",
+		    (unsigned long long)ws.events_written, (unsigned long long)ws.events_dropped,
+		    (unsigned long long)ws.db_errors);
 		return CTL_RESP_OK;
 	}
 	buf_printf(o, "nvd %s, up %ldd %02ld:%02ld:%02ld\n", PACKAGE_VERSION, up / 86400,
@@ -156,8 +160,11 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	buf_printf(o, "hook %s, bypass %s, fail_mode %s, table inet %s, steer %s\n",
 	    nft_hook_kind_name(d->hook), bypass_kind(d), conf_fail_mode_name(d->conf.fail_mode),
 	    d->conf.nft_table, steer);
-	buf_printf(o, "stream_depth %llu, stream memory %llu bytes\n\n",
+	buf_printf(o, "stream_depth %llu, stream memory %llu bytes\n",
 	    (unsigned long long)d->conf.stream_depth, (unsigned long long)reasm_memuse());
+	buf_printf(o, "events %llu written, %llu dropped, %llu database errors\n\n",
+	    (unsigned long long)ws.events_written, (unsigned long long)ws.events_dropped,
+	    (unsigned long long)ws.db_errors);
 	buf_printf(o, "%-6s %12s %14s %12s %8s %9s %8s %9s %8s\n", "queue", "packets", "bytes",
 	    "accepted", "dropped", "bypassed", "flows", "anomalies", "unseen");
 	for (int i = 0; i < d->nworkers; i++) {

@@ -11,6 +11,7 @@
 #ifndef NVD_EVENT_H
 #define NVD_EVENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "policy.h"
@@ -119,5 +120,17 @@ unsigned event_ring_pop(struct event_ring *r, struct record *out, unsigned max);
 /* Fills the address and port fields of ev from text-free packet data. */
 void event_set_addrs(struct event_rec *ev, int family, const uint8_t *src, uint16_t sport,
     const uint8_t *dst, uint16_t dport, uint8_t proto);
+
+/* "2026-11-28T17:20:04.123Z": RFC 3339, UTC, milliseconds; always
+ * EVENT_TIME_LEN - 1 characters for years 0-9999, so such texts sort as
+ * the times do. */
+#define EVENT_TIME_LEN	25
+void event_time_format(int64_t ms, char *out, size_t outlen);
+/*
+ * The --since of nvctl events: an RFC 3339 time ("2026-11-28T17:00:00Z",
+ * "2026-11-28T18:00:00.5+01:00") or an age before now_ms ("90s", "10m",
+ * "2h", "1d").  Returns 0 with *ms, or -1 with err.
+ */
+int event_since_parse(const char *s, int64_t now_ms, int64_t *ms, char *err, size_t errlen);
 
 #endif

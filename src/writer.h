@@ -52,6 +52,7 @@ struct writer {
 	/* private: drop logging */
 	uint64_t dropped_logged;
 	int dropping;
+	struct writer_priv *priv;	/* statements, batch buffer (writer.c) */
 };
 
 /*
@@ -59,17 +60,26 @@ struct writer {
  * the eventfd.  Returns 0, or -1 with err.
  */
 int writer_init(struct writer *w, const char *db_path, char *err, size_t errlen);
-/* Before writer_start() only. */
+/*
+ * Before writer_start() only.  A ring whose wake_fd is -1 is given the
+ * writer's.  At most WRITER_MAX_RINGS; more are refused with a log line.
+ */
 void writer_add_ring(struct writer *w, struct event_ring *r);
 int writer_start(struct writer *w);
-/* Drains every ring, writes what is left, joins the thread, closes. */
+/*
+ * Drains every ring, writes what is left, joins the thread, closes.  Call
+ * it after the producers stopped.  Safe on a writer whose init failed or
+ * that was never started (it then drains on the calling thread).
+ */
 void writer_stop(struct writer *w);
 /*
  * Drains the rings and writes now; returns when the records that were in
  * the rings when it was called are in the database.  For the writer
- * thread's own loop and for unit tests that run without the thread.
+ * thread's own loop and for unit tests that run without the thread;
+ * never while the thread runs.
  */
 void writer_drain(struct writer *w);
+/* Any thread. */
 void writer_snapshot(struct writer *w, struct writer_stats *out);
 
 #endif
