@@ -60,6 +60,7 @@ cleanup() {
 	if [ -n "$NVD_PID" ] && kill -0 "$NVD_PID" 2>/dev/null; then
 		kill -9 "$NVD_PID" 2>/dev/null
 	fi
+	docker_cleanup		# before the namespace's processes: containers first
 	for ns in $NSC1 $NSC2 $NSH; do
 		for pid in $(ip netns pids $ns 2>/dev/null); do
 			kill -9 "$pid" 2>/dev/null
@@ -151,4 +152,184 @@ finish() {
 		exit 1
 	fi
 	exit 0
+}
+
+# --- Docker (TESTING.md, layer 3) -------------------------------------------
+# A private dockerd in the test's host namespace (ns "h"): its own socket,
+# data and exec roots, config file and pid, bridge docker0 at
+# 198.19.0.1/24, and Docker's own iptables(-nft) rules, all inside ns h.
+# Containers come from a busybox-static image made with "docker import".
+#
+#   docker_up [dockerd args...]   start it (makes ns h if the test has not)
+#   busybox_image                 import $DOCKER_IMAGE (nvdbox)
+#   docker_run NAME [run options...] [-- command...]
+#                                 a detached container, by default a web
+#                                 server: httpd -f -p 8080 -h /www
+#   dk ARGS...                    the docker client on the test's engine
+#   docker_ip NAME, docker_pid NAME, in_ct NAME CMD... (CMD in its netns)
+#   docker_stop NAME, docker_rm NAME, dockerd_stop, dockerd_start
+#
+# busybox in a container crashes on host-name lookups (TESTING.md): use it
+# for servers, and run clients from the host with in_ct.  cleanup() calls
+# docker_cleanup: containers, dockerd, mounts and data go with the test.
+
+DOCKER=/usr/bin/docker		# docker.io's client (another may come first in PATH)
+DOCKERD=$(command -v dockerd || echo /usr/sbin/dockerd)
+DOCKER_IMAGE=nvdbox
+DOCKER_DIR=			# $T/docker once docker_up ran
+DOCKER_SOCK=
+DOCKERD_PID=
+DOCKERD_ARGS=()
+
+need_docker() {
+	[ -x $DOCKERD ] && [ -x $DOCKER ] || skip "needs docker.io"
+	local bb
+	bb=$(command -v busybox) || skip "needs busybox-static"
+	ldd "$bb" >/dev/null 2>&1 && skip "needs busybox-static, not the dynamic busybox"
+	return 0
+}
+
+dk() { $DOCKER -H unix://$DOCKER_SOCK "$@"; }
+
+# dockerd_start: (re)starts dockerd with the dirs and arguments of docker_up
+# and waits until it answers.
+dockerd_start() {
+	# Not through in_h: $! must be dockerd itself.
+	nsenter --net=/run/netns/$NSH $DOCKERD --config-file $DOCKER_DIR/daemon.json \
+		--data-root $DOCKER_DIR/data --exec-root $DOCKER_DIR/exec \
+		--pidfile $DOCKER_DIR/dockerd.pid -H unix://$DOCKER_SOCK \
+		--bip 198.19.0.1/24 "${DOCKERD_ARGS[@]}" >> $DOCKER_DIR/dockerd.log 2>&1 &
+	DOCKERD_PID=$!
+	for _ in $(seq 1 300); do
+		dk info >/dev/null 2>&1 && return 0
+		kill -0 $DOCKERD_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	log "dockerd did not start:"; tail -20 $DOCKER_DIR/dockerd.log
+	return 1
+}
+
+# dockerd_stop: SIGTERM and wait (it stops its containers unless --live-restore).
+dockerd_stop() {
+	[ -n "$DOCKERD_PID" ] || return 0
+	kill -TERM $DOCKERD_PID 2>/dev/null
+	wait $DOCKERD_PID 2>/dev/null
+	DOCKERD_PID=
+}
+
+docker_up() {
+	need_docker
+	if [ ! -e /run/netns/$NSH ]; then
+		ns_add $NSH
+		in_h ip link set lo up
+	fi
+	DOCKER_DIR=$T/docker
+	DOCKER_SOCK=$DOCKER_DIR/docker.sock
+	DOCKERD_ARGS=("$@")
+	mkdir -p $DOCKER_DIR
+	echo '{}' > $DOCKER_DIR/daemon.json	# not the host's /etc/docker/daemon.json
+	dockerd_start || return 1
+	# Bridged container traffic must pass the inet hooks (dockerd sets
+	# these too when it manages iptables).
+	in_h sysctl -qw net.bridge.bridge-nf-call-iptables=1 2>/dev/null
+	in_h sysctl -qw net.bridge.bridge-nf-call-ip6tables=1 2>/dev/null
+	return 0
+}
+
+# busybox_image: $DOCKER_IMAGE from the host's busybox-static, no registry.
+busybox_image() {
+	local dir=$DOCKER_DIR/rootfs a
+	mkdir -p $dir/bin $dir/etc $dir/tmp $dir/www
+	cp "$(command -v busybox)" $dir/bin/busybox
+	for a in $($dir/bin/busybox --list); do
+		[ -e $dir/bin/$a ] || ln -s busybox $dir/bin/$a
+	done
+	echo "root:x:0:0:root:/:/bin/sh" > $dir/etc/passwd
+	echo "root:x:0:" > $dir/etc/group
+	echo "nvd test page" > $dir/www/index.html
+	tar -C $dir -c . | dk import - $DOCKER_IMAGE >/dev/null
+}
+
+# docker_run NAME [run options...] [-- command...]: --init so that a stop
+# (SIGTERM) ends the server at once rather than after Docker's 10 s.
+docker_run() {
+	local name=$1 opts=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	[ $# -gt 0 ] || set -- httpd -f -p 8080 -h /www
+	dk run -d --init --name $name "${opts[@]}" $DOCKER_IMAGE "$@" >/dev/null
+}
+
+docker_stop() { dk stop -t 2 "$@" >/dev/null; }
+docker_rm() { dk rm -f "$@" >/dev/null; }
+docker_id() { dk inspect -f '{{.Id}}' $1; }
+docker_pid() { dk inspect -f '{{.State.Pid}}' $1; }
+# The first address of the container (its first network's).
+docker_ip() {
+	dk inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' $1 | cut -d' ' -f1
+}
+# in_ct NAME CMD...: CMD from the host, in the container's network namespace.
+in_ct() { local pid; pid=$(docker_pid $1) || return 1; shift; nsenter --net=/proc/$pid/ns/net "$@"; }
+
+# Kills the processes of every container of the test's dockerd, found by
+# their cgroups (cgroup v1 and v2, cgroupfs and systemd drivers), and
+# removes those cgroups: for when dockerd is gone and cannot.
+docker_kill_containers() {
+	local c id d dirs= left pid
+	for c in $DOCKER_DIR/data/containers/*/; do
+		[ -d "$c" ] || continue
+		id=$(basename $c)
+		for d in /sys/fs/cgroup/docker/$id /sys/fs/cgroup/*/docker/$id \
+		    /sys/fs/cgroup/system.slice/docker-$id.scope \
+		    /sys/fs/cgroup/*/system.slice/docker-$id.scope; do
+			[ -f "$d/cgroup.procs" ] || continue
+			dirs="$dirs $d"
+			for pid in $(cat $d/cgroup.procs); do kill -9 $pid; done
+		done
+	done
+	for _ in $(seq 1 30); do
+		left=
+		for d in $dirs; do
+			rmdir $d 2>/dev/null || [ ! -d $d ] || left="$left $d"
+		done
+		dirs=$left
+		[ -n "$dirs" ] || break
+		sleep 0.1
+	done
+}
+
+# Called by cleanup(): removes the containers while dockerd still runs,
+# stops it, kills what is left, and unmounts what it mounted under
+# $DOCKER_DIR (overlays, the data root, network namespaces) so that
+# rm -rf $T stays on this file system.
+docker_cleanup() {
+	local ids m
+	[ -n "$DOCKER_DIR" ] || return 0
+	if [ -n "$DOCKERD_PID" ] && kill -0 $DOCKERD_PID 2>/dev/null; then
+		ids=$(timeout 20 $DOCKER -H unix://$DOCKER_SOCK ps -aq)
+		[ -n "$ids" ] && timeout 30 $DOCKER -H unix://$DOCKER_SOCK rm -f $ids >/dev/null
+		kill -TERM $DOCKERD_PID
+		for _ in $(seq 1 100); do
+			kill -0 $DOCKERD_PID 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 $DOCKERD_PID
+	fi
+	docker_kill_containers
+	for m in $(findmnt -rn -o TARGET | grep "^$DOCKER_DIR/" | sort -r); do
+		umount -l "$m"
+	done
+	DOCKER_DIR=
+}
+
+# docker_conf [key = value lines...]: write_conf's file with nvd on the
+# test's dockerd: steer docker0, docker_socket its socket.
+docker_conf() {
+	write_conf "$@"
+	sed -i -e "s|^steer = .*|steer = docker0|" \
+		-e "s|^docker_socket =.*|docker_socket = $DOCKER_SOCK|" $T/nvd.conf
 }
