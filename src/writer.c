@@ -86,6 +86,8 @@ struct writer_priv {
 	uint64_t drop_start;		/* total dropped when the drop began */
 	int64_t drop_last_ms;		/* when the total last grew */
 	struct log_limit errlim;
+	int64_t time_sec;		/* of time_text */
+	char time_text[EVENT_TIME_LEN];
 	int last_err;			/* of the last failed step() */
 	char last_msg[160];
 };
@@ -184,6 +186,24 @@ bind_addr(sqlite3_stmt *st, int i, int family, const uint8_t *a)
 		sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
 }
 
+/* event_time_format() with the date and second formatted once per second:
+ * a burst's events share them. */
+static void
+event_time(struct writer_priv *p, int64_t ms, char *out)
+{
+	int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	int frac = (int)(ms - sec * 1000);
+
+	if (sec != p->time_sec || p->time_text[0] == '\0') {
+		event_time_format(ms, p->time_text, sizeof(p->time_text));
+		p->time_sec = sec;
+	}
+	memcpy(out, p->time_text, EVENT_TIME_LEN);
+	out[20] = (char)('0' + frac / 100);
+	out[21] = (char)('0' + frac / 10 % 10);
+	out[22] = (char)('0' + frac % 10);
+}
+
 static void
 write_event(struct writer *w, const struct event_rec *ev)
 {
@@ -191,8 +211,8 @@ write_event(struct writer *w, const struct event_rec *ev)
 	char when[EVENT_TIME_LEN];
 	const char *proto = proto_name(ev->proto);
 
-	event_time_format(ev->time_ms, when, sizeof(when));
-	sqlite3_bind_text(st, 1, when, -1, SQLITE_TRANSIENT);
+	event_time(w->priv, ev->time_ms, when);
+	sqlite3_bind_text(st, 1, when, EVENT_TIME_LEN - 1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, event_type_name(ev->type), -1, SQLITE_STATIC);
 	BIND_FIELD(st, 3, ev->name);
 	sqlite3_bind_text(st, 4, event_level_name(ev->level), -1, SQLITE_STATIC);

@@ -1,0 +1,695 @@
+/*
+ * check_writer.c: the writer thread and what it writes: event rows,
+ * learned rules (aggregation, ephemeral folding, a deleted group), rule
+ * hits, drop counting and logging, and bursts with the thread running.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "event.h"
+#include "log.h"
+#include "writer.h"
+
+static char dir[64];
+static char path[256];
+static char err[512];
+static sqlite3 *db;		/* the test's own connection, as the main thread's */
+static struct writer w;
+static struct event_ring ring;
+static int learned_calls;
+
+/* No ck_assert here: main() calls it outside any test. */
+static void
+empty_dir(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char f[400];
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(f, sizeof(f), "%s/%s", dir, e->d_name);
+		unlink(f);
+	}
+	closedir(d);
+}
+
+static void
+on_learned(void *ctx)
+{
+	(*(int *)ctx)++;
+}
+
+static void
+exec(const char *sql)
+{
+	char *msg = NULL;
+
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql, msg);
+}
+
+/* The first column of the first row of sql, as text ("" if none, "NULL"). */
+static const char *
+query_text(const char *sql)
+{
+	static char out[512];
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+	    sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out, sizeof(out), "%s", sqlite3_column_type(st, 0) == SQLITE_NULL ? "NULL" :
+		    (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+static long long
+query_int(const char *sql)
+{
+	return atoll(query_text(sql));
+}
+
+static void
+add_group(const char *name)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO groups (name, kind, mode, created, updated) "
+	    "VALUES ('%s', 'learned', 'discover', 0, 0)", name);
+	exec(sql);
+}
+
+static void
+setup(void)
+{
+	ck_assert_int_eq(access(dir, W_OK), 0);
+	empty_dir();
+	snprintf(path, sizeof(path), "%s/nvd.db", dir);
+	db = db_open(path, err, sizeof(err));
+	ck_assert_msg(db != NULL, "%s", err);
+	add_group("nv.client");
+	add_group("nv.web");
+	add_group("nv.db");
+	ck_assert_msg(writer_init(&w, path, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(event_ring_init(&ring, -1), 0);
+	writer_add_ring(&w, &ring);
+	ck_assert_int_eq(ring.wake_fd, w.wake_fd);
+	learned_calls = 0;
+	w.on_learned = on_learned;
+	w.ctx = &learned_calls;
+}
+
+static void
+teardown(void)
+{
+	writer_stop(&w);
+	event_ring_destroy(&ring);
+	db_close(db);
+	db = NULL;
+	empty_dir();
+}
+
+static void
+push_event(struct event_ring *r, uint64_t seq)
+{
+	struct record *rec = event_ring_reserve(r);
+
+	ck_assert_ptr_nonnull(rec);
+	memset(rec, 0, sizeof(*rec));
+	rec->type = REC_EVENT;
+	rec->u.ev.time_ms = 1795886404123LL;
+	rec->u.ev.type = EV_VIOLATION;
+	rec->u.ev.level = EV_WARNING;
+	rec->u.ev.action = EV_DENY;
+	rec->u.ev.rule_id = (int64_t)seq + 1;
+	snprintf(rec->u.ev.src_group, sizeof(rec->u.ev.src_group), "nv.client");
+	event_ring_commit(r);
+}
+
+static int
+push_learn(struct event_ring *r, const char *from, const char *to, uint8_t proto,
+    uint16_t port, int64_t ms)
+{
+	struct record *rec = event_ring_reserve(r);
+
+	if (rec == NULL)
+		return -1;
+	memset(rec, 0, sizeof(*rec));
+	rec->type = REC_LEARN;
+	rec->u.learn.time_ms = ms;
+	snprintf(rec->u.learn.from, sizeof(rec->u.learn.from), "%s", from);
+	snprintf(rec->u.learn.to, sizeof(rec->u.learn.to), "%s", to);
+	rec->u.learn.proto = proto;
+	rec->u.learn.port = port;
+	event_ring_commit(r);
+	return 0;
+}
+
+static void
+push_hit(struct event_ring *r, int64_t rule_id, uint64_t count, int64_t ms)
+{
+	struct record *rec = event_ring_reserve(r);
+
+	ck_assert_ptr_nonnull(rec);
+	rec->type = REC_HIT;
+	rec->u.hit.rule_id = rule_id;
+	rec->u.hit.count = count;
+	rec->u.hit.time_ms = ms;
+	event_ring_commit(r);
+}
+
+static struct writer_stats
+stats(void)
+{
+	struct writer_stats s;
+
+	writer_snapshot(&w, &s);
+	return s;
+}
+
+/* --- events ---------------------------------------------------------- */
+
+START_TEST(test_event_row)
+{
+	struct record *rec = event_ring_reserve(&ring);
+	struct event_rec *ev = &rec->u.ev;
+	uint8_t a[4] = { 198, 18, 0, 1 }, b[4] = { 198, 18, 0, 2 };
+	const char *sql = "SELECT time || '|' || type || '|' || name || '|' || level || '|' || "
+	    "action || '|' || proto || '|' || src_ip || '|' || src_port || '|' || src_workload || '|' || "
+	    "src_group || '|' || dst_ip || '|' || dst_port || '|' || dst_workload || '|' || "
+	    "dst_group || '|' || fqdn || '|' || app || '|' || rule_id || '|' || sensor || '|' || "
+	    "message FROM events";
+
+	memset(rec, 0, sizeof(*rec));
+	rec->type = REC_EVENT;
+	ev->time_ms = 1795886404123LL;
+	ev->type = EV_DLP;
+	ev->level = EV_CRITICAL;
+	ev->action = EV_ALERT;
+	event_set_addrs(ev, AF_INET, a, 40000, b, 8080, IPPROTO_TCP);
+	ev->rule_id = 7;
+	strcpy(ev->name, "card numbers");
+	strcpy(ev->src_workload, "client-1");
+	strcpy(ev->src_group, "nv.client");
+	strcpy(ev->dst_workload, "web-1");
+	strcpy(ev->dst_group, "nv.web");
+	strcpy(ev->fqdn, "web.example");
+	strcpy(ev->app, "http");
+	strcpy(ev->sensor, "dlp1");
+	strcpy(ev->message, "it's a \"message\"");
+	event_ring_commit(&ring);
+	writer_drain(&w);
+	ck_assert_str_eq(query_text(sql), "2026-11-28T17:20:04.123Z|dlp|card numbers|critical|"
+	    "alert|tcp|198.18.0.1|40000|client-1|nv.client|198.18.0.2|8080|web-1|nv.web|"
+	    "web.example|http|7|dlp1|it's a \"message\"");
+	ck_assert_uint_eq(stats().events_written, 1);
+	ck_assert_uint_eq(stats().db_errors, 0);
+}
+END_TEST
+
+/* Empty strings, zero ports and rule id are NULL; ICMPv6 is "icmp". */
+START_TEST(test_event_nulls)
+{
+	struct record *rec = event_ring_reserve(&ring);
+	uint8_t a[16] = { 0xfd, [15] = 1 }, b[16] = { 0xfd, [15] = 2 };
+
+	memset(rec, 0, sizeof(*rec));
+	rec->type = REC_EVENT;
+	rec->u.ev.time_ms = 1000;
+	rec->u.ev.action = EV_DENY;
+	event_set_addrs(&rec->u.ev, AF_INET6, a, 0, b, 0, IPPROTO_ICMPV6);
+	event_ring_commit(&ring);
+	rec = event_ring_reserve(&ring);
+	memset(rec, 0, sizeof(*rec));
+	rec->type = REC_EVENT;
+	rec->u.ev.proto = 47;		/* no name in the interface */
+	event_ring_commit(&ring);
+	writer_drain(&w);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM events"), 2);
+	ck_assert_str_eq(query_text("SELECT time FROM events WHERE id = 1"), "1970-01-01T00:00:01.000Z");
+	ck_assert_str_eq(query_text("SELECT proto FROM events WHERE id = 1"), "icmp");
+	ck_assert_str_eq(query_text("SELECT src_ip FROM events WHERE id = 1"), "fd00::1");
+	ck_assert_str_eq(query_text("SELECT dst_ip FROM events WHERE id = 1"), "fd00::2");
+	ck_assert_str_eq(query_text("SELECT type || level || action FROM events WHERE id = 1"),
+	    "violationinfodeny");
+	ck_assert_int_eq(query_int("SELECT count(*) FROM events WHERE id = 1 AND src_port IS NULL "
+	    "AND dst_port IS NULL AND rule_id IS NULL AND name IS NULL AND src_workload IS NULL "
+	    "AND src_group IS NULL AND dst_workload IS NULL AND dst_group IS NULL AND fqdn IS NULL "
+	    "AND app IS NULL AND sensor IS NULL AND message IS NULL"), 1);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM events WHERE id = 2 AND proto IS NULL "
+	    "AND src_ip IS NULL AND dst_ip IS NULL"), 1);
+}
+END_TEST
+
+/* A record's text fields need no NUL: the field's size bounds them. */
+START_TEST(test_event_unterminated)
+{
+	struct record *rec = event_ring_reserve(&ring);
+
+	memset(rec, 0, sizeof(*rec));
+	rec->type = REC_EVENT;
+	memset(rec->u.ev.message, 'x', sizeof(rec->u.ev.message));
+	memset(rec->u.ev.sensor, 'y', sizeof(rec->u.ev.sensor));
+	event_ring_commit(&ring);
+	writer_drain(&w);
+	ck_assert_int_eq(query_int("SELECT length(message) FROM events"),
+	    (int)sizeof(rec->u.ev.message));
+	ck_assert_int_eq(query_int("SELECT length(sensor) FROM events"),
+	    (int)sizeof(rec->u.ev.sensor));
+}
+END_TEST
+
+/* --- bursts with the thread ------------------------------------------ */
+
+struct producer {
+	struct event_ring *ring;
+	uint64_t n;
+	int paced;		/* wait for room rather than drop */
+	uint64_t pushed;	/* accepted by the ring */
+};
+
+static void *
+produce(void *arg)
+{
+	struct producer *p = arg;
+
+	for (uint64_t i = 0; i < p->n; i++) {
+		struct record *rec;
+
+		/* paced: a producer no faster than SQLite waits for room */
+		while (p->paced && __atomic_load_n(&p->ring->head, __ATOMIC_RELAXED) -
+		    __atomic_load_n(&p->ring->tail, __ATOMIC_ACQUIRE) >= EVENT_RING_SIZE)
+			sched_yield();
+		if ((rec = event_ring_reserve(p->ring)) == NULL)
+			continue;
+		memset(&rec->u.ev, 0, sizeof(rec->u.ev));
+		rec->type = REC_EVENT;
+		rec->u.ev.time_ms = (int64_t)i;
+		rec->u.ev.action = EV_DENY;
+		rec->u.ev.proto = IPPROTO_TCP;
+		rec->u.ev.dst_port = (uint16_t)(i % 65535 + 1);
+		snprintf(rec->u.ev.message, sizeof(rec->u.ev.message), "event %llu",
+		    (unsigned long long)i);
+		event_ring_commit(p->ring);
+		p->pushed++;
+	}
+	return NULL;
+}
+
+START_TEST(test_burst_100k_none_lost)
+{
+	struct producer p = { &ring, 100000, 1, 0 };
+	pthread_t t;
+
+	ck_assert_int_eq(writer_start(&w), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, produce, &p), 0);
+	pthread_join(t, NULL);
+	writer_stop(&w);
+	ck_assert_uint_eq(p.pushed, 100000);
+	ck_assert_uint_eq(ring.dropped, 0);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM events"), 100000);
+	ck_assert_int_eq(query_int("SELECT count(DISTINCT message) FROM events"), 100000);
+	ck_assert_uint_eq(stats().events_written, 100000);
+	ck_assert_uint_eq(stats().events_dropped, 0);
+	ck_assert_uint_eq(stats().db_errors, 0);
+}
+END_TEST
+
+/* Two workers' rings into one writer. */
+START_TEST(test_burst_two_rings)
+{
+	struct event_ring ring2;
+	struct producer p1 = { &ring, 50000, 1, 0 }, p2 = { &ring2, 50000, 1, 0 };
+	pthread_t t1, t2;
+
+	ck_assert_int_eq(event_ring_init(&ring2, -1), 0);
+	writer_add_ring(&w, &ring2);
+	ck_assert_int_eq(writer_start(&w), 0);
+	ck_assert_int_eq(pthread_create(&t1, NULL, produce, &p1), 0);
+	ck_assert_int_eq(pthread_create(&t2, NULL, produce, &p2), 0);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	writer_stop(&w);
+	event_ring_destroy(&ring2);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM events"), 100000);
+	ck_assert_uint_eq(stats().events_written, 100000);
+}
+END_TEST
+
+/* Faster than the writer: what is refused is counted, nothing else lost. */
+START_TEST(test_flood_drops_counted)
+{
+	struct producer p = { &ring, 200000, 0, 0 };
+	pthread_t t;
+	long long rows;
+
+	log_set_level(LOG_LVL_ERROR);	/* the drop's two log lines: test_drop_logged */
+	ck_assert_int_eq(writer_start(&w), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, produce, &p), 0);
+	pthread_join(t, NULL);
+	writer_stop(&w);
+	log_set_level(LOG_LVL_WARNING);
+	rows = query_int("SELECT count(*) FROM events");
+	ck_assert_uint_eq(p.pushed + ring.dropped, 200000);
+	ck_assert_int_eq(rows, (long long)p.pushed);
+	ck_assert_uint_eq(stats().events_written, p.pushed);
+	ck_assert_uint_eq(stats().events_dropped, ring.dropped);
+}
+END_TEST
+
+/* writer_stop() writes what the producer left in the ring. */
+START_TEST(test_stop_drains)
+{
+	ck_assert_int_eq(writer_start(&w), 0);
+	for (uint64_t i = 0; i < 3000; i++)
+		push_event(&ring, i);
+	writer_stop(&w);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM events"), 3000);
+}
+END_TEST
+
+/* A drop is logged when it starts and, with its count, when it ends. */
+START_TEST(test_drop_logged)
+{
+	char logpath[300], text[4096] = "";
+	int fd, saved = dup(2);
+	FILE *f;
+	size_t n;
+
+	snprintf(logpath, sizeof(logpath), "%s/stderr", dir);
+	fd = open(logpath, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	for (int i = 0; i < EVENT_RING_SIZE; i++)
+		push_event(&ring, (uint64_t)i);
+	for (int i = 0; i < 5; i++)
+		ck_assert_ptr_null(event_ring_reserve(&ring));
+	writer_drain(&w);
+	ck_assert_uint_eq(stats().events_dropped, 5);
+	writer_drain(&w);		/* no new drop, but not quiet for long yet */
+	writer_stop(&w);		/* the end of the drop, whatever its length */
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	f = fopen(logpath, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	ck_assert_str_eq(text, "nvd: events: ring full, dropping records\n"
+	    "nvd: events: 5 records dropped\n");
+	ck_assert_int_eq(query_int("SELECT count(*) FROM events"), EVENT_RING_SIZE);
+}
+END_TEST
+
+/* --- learning -------------------------------------------------------- */
+
+START_TEST(test_learn_aggregates)
+{
+	for (int i = 0; i < 1000; i++)
+		ck_assert_int_eq(push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 8080,
+		    1795886404000LL + i * 1000), 0);
+	writer_drain(&w);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM rules"), 1);
+	ck_assert_str_eq(query_text("SELECT from_group || ' ' || to_group || ' ' || ports || ' ' || "
+	    "apps || ' ' || action || ' ' || type || ' ' || hits || ' ' || last_seen FROM rules"),
+	    "nv.client nv.web tcp/8080 any allow learned 1000 1795887403");
+	ck_assert_int_eq(query_int("SELECT created = updated AND created > 0 FROM rules"), 1);
+	ck_assert_int_eq(learned_calls, 1);
+	ck_assert_uint_eq(stats().learned, 1000);
+	ck_assert_uint_eq(stats().rules_created, 1);
+
+	/* again, older: hits grow, last_seen stays, no rebuild for hits alone */
+	for (int i = 0; i < 500; i++)
+		ck_assert_int_eq(push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 8080,
+		    1000), 0);
+	writer_drain(&w);
+	ck_assert_str_eq(query_text("SELECT hits || ' ' || last_seen FROM rules"),
+	    "1500 1795887403");
+	ck_assert_int_eq(learned_calls, 1);
+	ck_assert_uint_eq(stats().rules_created, 1);
+}
+END_TEST
+
+/* More records than one batch holds: still one rule, one rebuild. */
+START_TEST(test_learn_across_batches)
+{
+	for (int i = 0; i < WRITER_BATCH + 1000; i++)
+		ck_assert_int_eq(push_learn(&ring, "nv.client", "nv.web", IPPROTO_UDP, 53,
+		    1795886404000LL), 0);
+	writer_drain(&w);
+	ck_assert_str_eq(query_text("SELECT ports || ' ' || hits FROM rules"),
+	    "udp/53 " "5096");
+	ck_assert_int_eq(learned_calls, 1);
+}
+END_TEST
+
+/* Different protocols, ports, pairs and ICMP are rules of their own. */
+START_TEST(test_learn_distinct)
+{
+	push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 80, 1000);
+	push_learn(&ring, "nv.client", "nv.web", IPPROTO_UDP, 80, 1000);
+	push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 443, 1000);
+	push_learn(&ring, "nv.web", "nv.db", IPPROTO_TCP, 5432, 1000);
+	push_learn(&ring, "nv.client", "nv.web", IPPROTO_ICMP, 0, 1000);
+	push_learn(&ring, "nv.client", "nv.web", IPPROTO_ICMP, 0, 2000);
+	push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 0, 1000);	/* nothing to say */
+	writer_drain(&w);
+	ck_assert_str_eq(query_text("SELECT group_concat(from_group || '>' || to_group || ' ' || "
+	    "ports || ' ' || hits, ';') FROM (SELECT * FROM rules ORDER BY id)"),
+	    "nv.client>nv.web tcp/80 1;nv.client>nv.web udp/80 1;nv.client>nv.web tcp/443 1;"
+	    "nv.web>nv.db tcp/5432 1;nv.client>nv.web icmp 2");
+	ck_assert_uint_eq(stats().rules_created, 5);
+	ck_assert_int_eq(learned_calls, 1);
+}
+END_TEST
+
+/* Up to LEARN_EPHEMERAL_MAX high ports stay single rules. */
+START_TEST(test_ephemeral_under_max)
+{
+	for (int i = 0; i < LEARN_EPHEMERAL_MAX; i++)
+		push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, (uint16_t)(40000 + i), 1000);
+	writer_drain(&w);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM rules WHERE ports LIKE 'tcp/4%'"),
+	    LEARN_EPHEMERAL_MAX);
+}
+END_TEST
+
+START_TEST(test_ephemeral_fold)
+{
+	uint16_t ports[20];
+
+	srandom(3);
+	for (int i = 0; i < 20; i++) {
+		int dup;
+
+		do {	/* 20 distinct random ports in 32768-65535 */
+			ports[i] = (uint16_t)(LEARN_EPHEMERAL_LO + random() % 32768);
+			dup = 0;
+			for (int j = 0; j < i; j++)
+				dup |= ports[j] == ports[i];
+		} while (dup);
+		push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, ports[i],
+		    1795886404000LL + i * 1000);
+	}
+	push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 8080, 1000);	/* stays */
+	push_learn(&ring, "nv.client", "nv.web", IPPROTO_UDP, 40000, 1000);	/* other proto */
+	writer_drain(&w);
+	ck_assert_str_eq(query_text("SELECT group_concat(ports || ' ' || hits, ';') FROM "
+	    "(SELECT * FROM rules ORDER BY ports)"),
+	    "tcp/32768-65535 20;tcp/8080 1;udp/40000 1");
+	ck_assert_int_eq(query_int("SELECT last_seen FROM rules WHERE ports = 'tcp/32768-65535'"),
+	    1795886423);
+	ck_assert_int_eq(learned_calls, 1);
+
+	/* a later port in the range, new or old, only adds hits */
+	push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 65535, 1795886500000LL);
+	push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, ports[0], 1000);
+	writer_drain(&w);
+	ck_assert_str_eq(query_text("SELECT group_concat(ports || ' ' || hits || ' ' || last_seen, ';') "
+	    "FROM (SELECT * FROM rules WHERE ports LIKE 'tcp/3%')"),
+	    "tcp/32768-65535 22 1795886500");
+	ck_assert_int_eq(query_int("SELECT count(*) FROM rules"), 3);
+	ck_assert_int_eq(learned_calls, 1);
+}
+END_TEST
+
+/* Ports learned in earlier batches are folded with their hits. */
+START_TEST(test_ephemeral_fold_across_batches)
+{
+	for (int b = 0; b < 3; b++) {
+		for (int i = 0; i < 4; i++)
+			for (int k = 0; k <= i; k++)	/* port i learned i + 1 times */
+				push_learn(&ring, "nv.web", "nv.db", IPPROTO_UDP,
+				    (uint16_t)(50000 + b * 4 + i), 1000);
+		writer_drain(&w);
+	}
+	/* 12 ports, each batch 1 + 2 + 3 + 4 hits */
+	ck_assert_str_eq(query_text("SELECT group_concat(ports || ' ' || hits, ';') FROM rules"),
+	    "udp/32768-65535 30");
+	ck_assert_int_eq(learned_calls, 3);
+	ck_assert_uint_eq(stats().learned, 30);
+}
+END_TEST
+
+/* A range rule a user promoted is no learned rule: learning starts over. */
+START_TEST(test_ephemeral_promoted_range)
+{
+	exec("INSERT INTO rules (from_group, to_group, ports, action, type, created, updated) "
+	    "VALUES ('nv.client', 'nv.web', 'tcp/32768-65535', 'allow', 'user', 0, 0)");
+	push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 40000, 1000);
+	writer_drain(&w);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM rules WHERE ports = 'tcp/40000' "
+	    "AND type = 'learned'"), 1);
+}
+END_TEST
+
+/* A group deleted since the packet was judged: that record is skipped. */
+START_TEST(test_learn_missing_group)
+{
+	push_event(&ring, 0);
+	push_learn(&ring, "nv.gone", "nv.web", IPPROTO_TCP, 80, 1000);
+	push_learn(&ring, "nv.client", "nv.gone", IPPROTO_TCP, 80, 1000);
+	push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 80, 1000);
+	writer_drain(&w);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM events"), 1);
+	ck_assert_str_eq(query_text("SELECT group_concat(from_group || '>' || to_group || ' ' || "
+	    "hits, ';') FROM rules"), "nv.client>nv.web 1");
+	ck_assert_uint_eq(stats().db_errors, 2);
+	ck_assert_uint_eq(stats().learned, 1);
+	ck_assert_uint_eq(stats().events_written, 1);
+	ck_assert_int_eq(learned_calls, 1);
+}
+END_TEST
+
+/* --- hits ------------------------------------------------------------ */
+
+START_TEST(test_hits)
+{
+	exec("INSERT INTO rules (id, from_group, to_group, ports, action, type, created, updated) "
+	    "VALUES (7, 'nv.client', 'nv.web', 'tcp/80', 'allow', 'user', 0, 0)");
+	push_hit(&ring, 7, 5, 1795886404999LL);
+	push_hit(&ring, 7, 3, 1000);		/* older: last_seen stays */
+	push_hit(&ring, 99, 4, 1000);		/* deleted rule: nothing */
+	writer_drain(&w);
+	ck_assert_str_eq(query_text("SELECT hits || ' ' || last_seen || ' ' || updated FROM rules"),
+	    "8 1795886404 0");
+	ck_assert_uint_eq(stats().hits, 3);
+	ck_assert_uint_eq(stats().db_errors, 0);
+	ck_assert_int_eq(learned_calls, 0);
+}
+END_TEST
+
+/* Writes while the main connection reads (WAL): neither fails. */
+START_TEST(test_reader_does_not_block)
+{
+	sqlite3_stmt *st;
+
+	push_event(&ring, 0);
+	writer_drain(&w);
+	exec("BEGIN");
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM events", -1, &st, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+	push_event(&ring, 1);
+	writer_drain(&w);
+	sqlite3_finalize(st);
+	exec("COMMIT");
+	ck_assert_int_eq(query_int("SELECT count(*) FROM events"), 2);
+	ck_assert_uint_eq(stats().db_errors, 0);
+}
+END_TEST
+
+START_TEST(test_init_error)
+{
+	struct writer w2;
+	char want[600];
+
+	snprintf(path, sizeof(path), "%s/no/such/nvd.db", dir);
+	ck_assert_int_eq(writer_init(&w2, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: unable to open database file", path);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(w2.wake_fd, -1);
+	writer_stop(&w2);	/* harmless after a failed init */
+}
+END_TEST
+
+static Suite *
+writer_suite(void)
+{
+	Suite *s = suite_create("writer");
+	TCase *tc;
+
+	tc = tcase_create("events");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_event_row);
+	tcase_add_test(tc, test_event_nulls);
+	tcase_add_test(tc, test_event_unterminated);
+	tcase_add_test(tc, test_stop_drains);
+	tcase_add_test(tc, test_drop_logged);
+	tcase_add_test(tc, test_reader_does_not_block);
+	tcase_add_test(tc, test_init_error);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("burst");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_burst_100k_none_lost);
+	tcase_add_test(tc, test_burst_two_rings);
+	tcase_add_test(tc, test_flood_drops_counted);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("learn");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_learn_aggregates);
+	tcase_add_test(tc, test_learn_across_batches);
+	tcase_add_test(tc, test_learn_distinct);
+	tcase_add_test(tc, test_ephemeral_under_max);
+	tcase_add_test(tc, test_ephemeral_fold);
+	tcase_add_test(tc, test_ephemeral_fold_across_batches);
+	tcase_add_test(tc, test_ephemeral_promoted_range);
+	tcase_add_test(tc, test_learn_missing_group);
+	tcase_add_test(tc, test_hits);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	log_set_level(LOG_LVL_WARNING);
+	strcpy(dir, "/tmp/check_writer.XXXXXX");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(writer_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	empty_dir();
+	rmdir(dir);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
