@@ -86,7 +86,7 @@ violation(struct worker *w, const struct policy *pol, const struct flow *f,
 		snprintf(port, sizeof(port), "%s/%u", proto_word(c->proto), c->port);
 	else
 		snprintf(port, sizeof(port), "%s", proto_word(c->proto));
-	snprintf(ev->message, sizeof(ev->message), "%s -> %s %s: %s (%s)",
+	snprintf(ev->message, sizeof(ev->message), "%.50s -> %.50s %s: %s (%s)",
 	    ev->src_group, ev->dst_group, port,
 	    v->rule_id ? "denied by rule" : "no rule allows it",
 	    policy_mode_name(v->client.mode > v->server.mode ? v->client.mode : v->server.mode));

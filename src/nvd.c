@@ -20,6 +20,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "db.h"
+#include "dockerwatch.h"
 #include "log.h"
 #include "reasm.h"
 #include "sdnotify.h"
@@ -98,12 +99,18 @@ start_workers(struct daemon *d)
 	for (int i = 0; i < d->nworkers; i++) {
 		uint16_t num = (uint16_t)(c->queue_first + i);
 
-		if (worker_init(&d->workers[i], i, num, share, c->fail_mode) < 0) {
+		if (worker_init(&d->workers[i], i, num, share, c->fail_mode) < 0 ||
+		    worker_set_policy(&d->workers[i], &d->live, d->writer.wake_fd) < 0) {
 			log_warnx("queue %u: no memory for the flow table", num);
 			return -1;
 		}
+		writer_add_ring(&d->writer, &d->workers[i].ring);
 		if ((d->queues[i] = nfq_queue_open(num, c->queue_maxlen, c->fail_mode)) == NULL)
 			return -1;
+	}
+	if (writer_start(&d->writer) < 0) {
+		log_warnx("starting the writer thread");
+		return -1;
 	}
 	for (int i = 0; i < d->nworkers; i++) {
 		d->targs[i].d = d;
@@ -194,22 +201,59 @@ daemon_reload(struct daemon *d, struct buf *out)
 	}
 	d->conf = c;
 	apply_limits(&d->conf);
+	d->live.default_mode = c.default_mode;	/* for learned groups made from now on */
 	log_info("configuration reloaded");
 	return 0;
+}
+
+/* The writer learned rules: rebuild the policy (the main loop does). */
+static void
+learned(void *ctx)
+{
+	live_request_rebuild(ctx);
+}
+
+/*
+ * Rebuilds the policy when asked (Docker, learning), at most every
+ * REBUILD_MIN_MS so a burst of changes costs one rebuild; frees snapshots
+ * the workers are done with.
+ */
+#define REBUILD_MIN_MS	200
+static void
+policy_housekeeping(struct daemon *d, int woken, int *pending)
+{
+	uint64_t n;
+	char err[256];
+
+	if (woken && read(d->live.wake_fd, &n, sizeof(n)) == sizeof(n))
+		*pending = 1;
+	if (*pending && (int64_t)now_ms() - d->live.last_rebuild_ms >= REBUILD_MIN_MS) {
+		*pending = 0;
+		if (live_rebuild(&d->live, err, sizeof(err)) < 0)
+			log_warnx("policy: %s", err);
+	}
+	live_reclaim(&d->live);
 }
 
 static int
 main_loop(struct daemon *d, int sfd, int cfd)
 {
-	struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = cfd, .events = POLLIN } };
+	struct pollfd pfd[3] = { { .fd = sfd, .events = POLLIN }, { .fd = cfd, .events = POLLIN },
+	    { .fd = d->live.wake_fd, .events = POLLIN } };
+	int pending = 0;
 
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
+		int n = poll(pfd, 3, 100);
+
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			log_warn("poll");
 			return -1;
 		}
+		policy_housekeeping(d, pfd[2].revents & POLLIN, &pending);
+		if (n == 0)
+			continue;
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -310,15 +354,30 @@ main(int argc, char **argv)
 		log_errx("database: %s", err);
 		goto out;
 	}
+	if (live_init(&d.live, d.db, d.conf.default_mode, d.conf.queue_count, err, sizeof(err)) < 0) {
+		log_errx("policy: %s", err);
+		goto out;
+	}
+	if (writer_init(&d.writer, d.conf.database, err, sizeof(err)) < 0) {
+		log_errx("writer: %s", err);
+		goto out_live;
+	}
+	d.writer.on_learned = learned;
+	d.writer.ctx = &d.live;
 	if (make_parent(d.conf.control_socket, 0755) < 0)
 		log_warn("creating the directory of %s", d.conf.control_socket);
 	if ((cfd = control_listen(d.conf.control_socket)) < 0)
-		goto out;
+		goto out_workers;
 	/* Queues first: once the rules steer traffic, someone is listening. */
 	if (start_workers(&d) < 0)
 		goto out_workers;
 	if (install_rules(&d, &d.conf) < 0)
 		goto out_workers;
+	if (d.conf.docker_socket[0] &&
+	    (d.dw = dockerwatch_start(d.conf.docker_socket, &d.live, err, sizeof(err))) == NULL) {
+		log_errx("docker: %s", err);
+		goto out_rules;
+	}
 	sd_notify_send("READY=1");
 	log_info("nvd %s ready: steering into queues %u-%u, hook %s", PACKAGE_VERSION,
 	    d.conf.queue_first, d.conf.queue_first + d.conf.queue_count - 1,
@@ -326,10 +385,16 @@ main(int argc, char **argv)
 
 	rc = main_loop(&d, sfd, cfd) < 0 ? 1 : 0;
 	sd_notify_send("STOPPING=1");
+	if (d.dw)
+		dockerwatch_stop(d.dw);
+out_rules:
 	if (d.hook != NFT_HOOK_NONE && nft_remove(d.conf.nft_table) == 0)
 		log_info("nftables: table inet %s removed", d.conf.nft_table);
 out_workers:
 	stop_workers(&d);
+	writer_stop(&d.writer);	/* after the workers: their last records are written */
+out_live:
+	live_destroy(&d.live);
 out:
 	if (cfd >= 0) {
 		close(cfd);

@@ -5,6 +5,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "judge.h"
+#include "live.h"
 #include "log.h"
 #include "worker.h"
 
@@ -34,9 +36,23 @@ worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows, enu
 	return 0;
 }
 
+int
+worker_set_policy(struct worker *w, struct live *live, int wake_fd)
+{
+	if (event_ring_init(&w->ring, wake_fd) < 0)
+		return -1;
+	rst_open(&w->rst);
+	w->live = live;
+	return 0;
+}
+
 void
 worker_destroy(struct worker *w)
 {
+	if (w->live) {
+		event_ring_destroy(&w->ring);
+		rst_close(&w->rst);
+	}
 	flow_table_destroy(&w->ft);
 	pthread_mutex_destroy(&w->pub_lock);
 }
@@ -160,6 +176,8 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 		goto out;
 	}
 
+	if ((v = judge_packet(w, f, &p, now)) == VERDICT_DROP)
+		goto out;
 	if (p.proto == IPPROTO_TCP)
 		v = tcp_packet(w, f, dir, &p);
 	else
@@ -180,6 +198,8 @@ void
 worker_publish(struct worker *w, uint64_t now)
 {
 	w->st.flows = w->ft.st;
+	if (w->live)
+		w->st.records_dropped = __atomic_load_n(&w->ring.dropped, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&w->pub_lock);
 	w->pub = w->st;
 	pthread_mutex_unlock(&w->pub_lock);
@@ -190,6 +210,16 @@ void
 worker_tick(struct worker *w, uint64_t now)
 {
 	flow_expire(&w->ft, now, 4096);
+	if (w->live) {
+		live_quiesce(w->live, w->index);
+		if (now - w->hits_ms >= 1000) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			judge_flush_hits(w, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+			w->hits_ms = now;
+		}
+	}
 	if (now - w->pub_ms >= 100)
 		worker_publish(w, now);
 }
