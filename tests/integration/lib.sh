@@ -191,11 +191,38 @@ need_docker() {
 
 dk() { $DOCKER -H unix://$DOCKER_SOCK "$@"; }
 
+# dockerd runs in a mount namespace of its own, chrooted into a recursive
+# bind mount of /: its mounts (overlays, network namespaces) stay out of
+# the host's table and go with it, and / is a mount point for it even in
+# a chroot such as the fresh-machine check's (where dockerd's image import
+# fails with "remount /, flags: 0x84000: invalid argument" otherwise).
+# A holder process keeps the namespace across dockerd restarts, as a host
+# keeps its mounts.
+DOCKER_NS_PID=
+docker_mountns() {
+	local prop=private
+	# In a chroot / is no mount point and cannot be made private.
+	mountpoint -q / || prop=unchanged
+	mkdir -p $DOCKER_DIR/root
+	nsenter --net=/run/netns/$NSH unshare -m --propagation $prop sh -c \
+		'mount --rbind / "$1" && mount --make-rprivate "$1" && exec chroot "$1" sleep infinity' \
+		sh $DOCKER_DIR/root &
+	DOCKER_NS_PID=$!
+	for _ in $(seq 1 50); do
+		[ "$(cat /proc/$DOCKER_NS_PID/comm 2>/dev/null)" = sleep ] && return 0
+		kill -0 $DOCKER_NS_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	log "cannot make dockerd's mount namespace"
+	return 1
+}
+
 # dockerd_start: (re)starts dockerd with the dirs and arguments of docker_up
 # and waits until it answers.
 dockerd_start() {
 	# Not through in_h: $! must be dockerd itself.
-	nsenter --net=/run/netns/$NSH $DOCKERD --config-file $DOCKER_DIR/daemon.json \
+	nsenter -t $DOCKER_NS_PID -m -r -w --net=/run/netns/$NSH $DOCKERD \
+		--config-file $DOCKER_DIR/daemon.json \
 		--data-root $DOCKER_DIR/data --exec-root $DOCKER_DIR/exec \
 		--pidfile $DOCKER_DIR/dockerd.pid -H unix://$DOCKER_SOCK \
 		--bip 198.19.0.1/24 "${DOCKERD_ARGS[@]}" >> $DOCKER_DIR/dockerd.log 2>&1 &
@@ -228,6 +255,7 @@ docker_up() {
 	DOCKERD_ARGS=("$@")
 	mkdir -p $DOCKER_DIR
 	echo '{}' > $DOCKER_DIR/daemon.json	# not the host's /etc/docker/daemon.json
+	docker_mountns || return 1
 	dockerd_start || return 1
 	# Bridged container traffic must pass the inet hooks (dockerd sets
 	# these too when it manages iptables).
@@ -320,6 +348,7 @@ docker_cleanup() {
 		kill -9 $DOCKERD_PID
 	fi
 	docker_kill_containers
+	[ -n "$DOCKER_NS_PID" ] && kill -9 $DOCKER_NS_PID
 	for m in $(findmnt -rn -o TARGET | grep "^$DOCKER_DIR/" | sort -r); do
 		umount -l "$m"
 	done
