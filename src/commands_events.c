@@ -16,6 +16,7 @@
 #include "event.h"
 #include "policy.h"
 
+#define EVENTS_USAGE		"events [--type T] [--group G] [--since TIME] [--limit N]"
 #define EVENTS_DEFAULT_LIMIT	100
 #define EVENTS_MAX_LIMIT	1000000000ULL
 /* A reply bigger than this is refused rather than cut: nvctl reads at
@@ -81,54 +82,75 @@ parse_limit(const char *s, long long *limit)
 	return 0;
 }
 
-/* Fills q from the options; returns CTL_RESP_OK or USAGE with out set. */
+static int
+set_option(const char *opt, const char *val, struct events_query *q, struct buf *out)
+{
+	char err[256];
+	enum event_type t;
+	int64_t ms;
+
+	if (strcmp(opt, "--type") == 0) {
+		if (event_type_parse(val, &t) < 0) {
+			buf_printf(out, "unknown event type '%.64s' (expected violation, threat, dlp, "
+			    "waf, incident or quarantine)", val);
+			return CTL_RESP_USAGE;
+		}
+		q->type = event_type_name(t);
+	} else if (strcmp(opt, "--group") == 0) {
+		if (*val == '\0' || strlen(val) >= POLICY_NAME_MAX) {
+			buf_printf(out, "bad group name '%.64s' (1-%d bytes)", val, POLICY_NAME_MAX - 1);
+			return CTL_RESP_USAGE;
+		}
+		q->group = val;
+	} else if (strcmp(opt, "--since") == 0) {
+		if (event_since_parse(val, real_ms(), &ms, err, sizeof(err)) < 0) {
+			buf_printf(out, "--since: %s", err);
+			return CTL_RESP_USAGE;
+		}
+		event_time_format(ms, q->since, sizeof(q->since));
+	} else if (parse_limit(val, &q->limit) < 0) {
+		buf_printf(out, "bad --limit '%.64s' (expected 0 to %llu; 0 means no limit)", val,
+		    EVENTS_MAX_LIMIT);
+		return CTL_RESP_USAGE;
+	}
+	return CTL_RESP_OK;
+}
+
+/*
+ * Fills q from "--name VALUE" or "--name=VALUE" options; a later one
+ * overrides an earlier one.  Returns CTL_RESP_OK, or USAGE with out set.
+ */
 static int
 parse_options(int argc, char **argv, struct events_query *q, struct buf *out)
 {
-	char err[256];
+	static const char *const names[] = { "--type", "--group", "--since", "--limit" };
 
 	memset(q, 0, sizeof(*q));
 	q->limit = EVENTS_DEFAULT_LIMIT;
-	for (int i = 0; i < argc; i += 2) {
-		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		enum event_type t;
-		int64_t ms;
+	for (int i = 0; i < argc; i++) {
+		char opt[16];
+		const char *eq = strchr(argv[i], '='), *val;
+		size_t len = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+		int known = 0, rc;
 
-		if (strcmp(opt, "--type") && strcmp(opt, "--group") && strcmp(opt, "--since") &&
-		    strcmp(opt, "--limit")) {
-			buf_printf(out, "events: unknown option '%.64s' (usage: nvctl events "
-			    "[--type T] [--group G] [--since TIME] [--limit N])", opt);
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			known |= strlen(names[k]) == len && strncmp(names[k], argv[i], len) == 0;
+		if (!known) {
+			buf_printf(out, "unknown %s '%.64s' (usage: nvctl %s)",
+			    argv[i][0] == '-' ? "option" : "argument", argv[i], EVENTS_USAGE);
 			return CTL_RESP_USAGE;
 		}
-		if (val == NULL) {
-			buf_printf(out, "events: option %s needs a value", opt);
+		snprintf(opt, sizeof(opt), "%.*s", (int)len, argv[i]);
+		if (eq)
+			val = eq + 1;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else {
+			buf_printf(out, "option %s needs a value", opt);
 			return CTL_RESP_USAGE;
 		}
-		if (strcmp(opt, "--type") == 0) {
-			if (event_type_parse(val, &t) < 0) {
-				buf_printf(out, "events: unknown event type '%.64s' (expected violation, "
-				    "threat, dlp, waf, incident or quarantine)", val);
-				return CTL_RESP_USAGE;
-			}
-			q->type = event_type_name(t);
-		} else if (strcmp(opt, "--group") == 0) {
-			if (*val == '\0' || strlen(val) >= POLICY_NAME_MAX) {
-				buf_printf(out, "events: bad group name '%.64s' (1-%d bytes)", val,
-				    POLICY_NAME_MAX - 1);
-				return CTL_RESP_USAGE;
-			}
-			q->group = val;
-		} else if (strcmp(opt, "--since") == 0) {
-			if (event_since_parse(val, real_ms(), &ms, err, sizeof(err)) < 0) {
-				buf_printf(out, "events: --since: %s", err);
-				return CTL_RESP_USAGE;
-			}
-			event_time_format(ms, q->since, sizeof(q->since));
-		} else if (parse_limit(val, &q->limit) < 0) {
-			buf_printf(out, "events: bad --limit '%.64s' (expected 0 to %llu; "
-			    "0 means no limit)", val, EVENTS_MAX_LIMIT);
-			return CTL_RESP_USAGE;
-		}
+		if ((rc = set_option(opt, val, q, out)) != CTL_RESP_OK)
+			return rc;
 	}
 	return CTL_RESP_OK;
 }
@@ -176,27 +198,19 @@ end_text(sqlite3_stmt *st, int wl, int ip, int port, char *out, size_t outlen)
 		snprintf(out, outlen, "%s:%lld", name, (long long)sqlite3_column_int64(st, port));
 }
 
+/* The columns of the table but the last (the message). */
+enum { C_TIME, C_TYPE, C_LEVEL, C_ACTION, C_PROTO, C_SRC, C_DST, C_GROUPS, C_RULE, C_COUNT };
+static const char *const headers[C_COUNT] = {
+	"time", "type", "level", "action", "proto", "source", "destination", "groups", "rule",
+};
+
 struct text_cells {
+	const char *c[C_COUNT];
 	char src[POLICY_NAME_MAX + 16];
 	char dst[POLICY_NAME_MAX + 16];
 	char groups[2 * POLICY_NAME_MAX + 4];
 	char rule[24];
 };
-
-static void
-text_cells(sqlite3_stmt *st, struct text_cells *c)
-{
-	end_text(st, F_SRC_WORKLOAD, F_SRC_IP, F_SRC_PORT, c->src, sizeof(c->src));
-	end_text(st, F_DST_WORKLOAD, F_DST_IP, F_DST_PORT, c->dst, sizeof(c->dst));
-	snprintf(c->groups, sizeof(c->groups), "%s->%s",
-	    col(st, F_SRC_GROUP) ? col(st, F_SRC_GROUP) : "-",
-	    col(st, F_DST_GROUP) ? col(st, F_DST_GROUP) : "-");
-	if (sqlite3_column_type(st, F_RULE_ID) == SQLITE_NULL)
-		snprintf(c->rule, sizeof(c->rule), "-");
-	else
-		snprintf(c->rule, sizeof(c->rule), "%lld",
-		    (long long)sqlite3_column_int64(st, F_RULE_ID));
-}
 
 static const char *
 or_dash(const char *s)
@@ -205,23 +219,38 @@ or_dash(const char *s)
 }
 
 static void
-text_row(sqlite3_stmt *st, const int *wd, struct buf *o)
+text_cells(sqlite3_stmt *st, struct text_cells *t)
 {
-	struct text_cells c;
-
-	text_cells(st, &c);
-	buf_printf(o, "%-24s %-10s %-8s %-10s %-5s %-*s %-*s %-*s %-*s %s\n",
-	    or_dash(col(st, F_TIME)), or_dash(col(st, F_TYPE)), or_dash(col(st, F_LEVEL)),
-	    or_dash(col(st, F_ACTION)), or_dash(col(st, F_PROTO)), wd[0], c.src, wd[1], c.dst,
-	    wd[2], c.groups, wd[3], c.rule, col(st, F_MESSAGE) ? col(st, F_MESSAGE) : "");
+	end_text(st, F_SRC_WORKLOAD, F_SRC_IP, F_SRC_PORT, t->src, sizeof(t->src));
+	end_text(st, F_DST_WORKLOAD, F_DST_IP, F_DST_PORT, t->dst, sizeof(t->dst));
+	snprintf(t->groups, sizeof(t->groups), "%s->%s", or_dash(col(st, F_SRC_GROUP)),
+	    or_dash(col(st, F_DST_GROUP)));
+	if (sqlite3_column_type(st, F_RULE_ID) == SQLITE_NULL)
+		snprintf(t->rule, sizeof(t->rule), "-");
+	else
+		snprintf(t->rule, sizeof(t->rule), "%lld",
+		    (long long)sqlite3_column_int64(st, F_RULE_ID));
+	t->c[C_TIME] = or_dash(col(st, F_TIME));
+	t->c[C_TYPE] = or_dash(col(st, F_TYPE));
+	t->c[C_LEVEL] = or_dash(col(st, F_LEVEL));
+	t->c[C_ACTION] = or_dash(col(st, F_ACTION));
+	t->c[C_PROTO] = or_dash(col(st, F_PROTO));
+	t->c[C_SRC] = t->src;
+	t->c[C_DST] = t->dst;
+	t->c[C_GROUPS] = t->groups;
+	t->c[C_RULE] = t->rule;
 }
 
-static int
-widen(int w, const char *s)
+/* One line, without the padding after its last word. */
+static void
+text_line(const char *const *c, const char *message, const int *wd, struct buf *o)
 {
-	int n = (int)strlen(s);
-
-	return n > w ? n : w;
+	for (int i = 0; i < C_COUNT; i++)
+		buf_printf(o, "%-*s  ", wd[i], c[i]);
+	buf_puts(o, message);
+	while (!buf_failed(o) && o->len > 0 && o->data[o->len - 1] == ' ')
+		o->len--;
+	buf_puts(o, "\n");
 }
 
 static int
@@ -239,7 +268,7 @@ static int
 too_big(struct buf *o)
 {
 	buf_reset(o);
-	buf_printf(o, "events: more than %d MiB of events for one reply; narrow it with "
+	buf_printf(o, "more than %d MiB of events for one reply; narrow it with "
 	    "--limit, --since, --type or --group", EVENTS_REPLY_MAX >> 20);
 	return CTL_RESP_ERROR;
 }
@@ -267,25 +296,23 @@ write_json(sqlite3_stmt *st, struct buf *o)
 static int
 write_text(sqlite3_stmt *st, struct buf *o)
 {
-	int wd[4] = { 6, 11, 6, 4 };	/* SOURCE DESTINATION GROUPS RULE */
-	int rc;
+	int wd[C_COUNT], rc;
+	struct text_cells t;
 
+	for (int i = 0; i < C_COUNT; i++)
+		wd[i] = (int)strlen(headers[i]);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct text_cells c;
-
-		text_cells(st, &c);
-		wd[0] = widen(wd[0], c.src);
-		wd[1] = widen(wd[1], c.dst);
-		wd[2] = widen(wd[2], c.groups);
-		wd[3] = widen(wd[3], c.rule);
+		text_cells(st, &t);
+		for (int i = 0; i < C_COUNT; i++)
+			if ((int)strlen(t.c[i]) > wd[i])
+				wd[i] = (int)strlen(t.c[i]);
 	}
 	if (rc != SQLITE_DONE || sqlite3_reset(st) != SQLITE_OK)
 		return -1;
-	buf_printf(o, "%-24s %-10s %-8s %-10s %-5s %-*s %-*s %-*s %-*s %s\n", "TIME", "TYPE",
-	    "LEVEL", "ACTION", "PROTO", wd[0], "SOURCE", wd[1], "DESTINATION", wd[2], "GROUPS",
-	    wd[3], "RULE", "MESSAGE");
+	text_line(headers, "message", wd, o);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		text_row(st, wd, o);
+		text_cells(st, &t);
+		text_line(t.c, col(st, F_MESSAGE) ? col(st, F_MESSAGE) : "", wd, o);
 		if (o->len > EVENTS_REPLY_MAX)
 			return too_big(o);
 	}
@@ -302,7 +329,8 @@ cmd_events(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	if ((rc = parse_options(argc, argv, &q, o)) != CTL_RESP_OK)
 		return rc;
 	/* one snapshot for both passes of the table */
-	if (sqlite3_get_autocommit(d->db) && sqlite3_exec(d->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
+	if (sqlite3_get_autocommit(d->db) &&
+	    sqlite3_exec(d->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
 		in_tx = 1;
 	if (sqlite3_prepare_v2(d->db, query_sql, -1, &st, NULL) != SQLITE_OK ||
 	    bind_query(st, &q) < 0)
@@ -311,7 +339,7 @@ cmd_events(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		rc = json ? write_json(st, o) : write_text(st, o);
 	if (rc < 0) {
 		buf_reset(o);
-		buf_printf(o, "events: %s", sqlite3_errmsg(d->db));
+		buf_printf(o, "reading events: %s", sqlite3_errmsg(d->db));
 		rc = CTL_RESP_ERROR;
 	}
 	sqlite3_finalize(st);
@@ -321,7 +349,6 @@ cmd_events(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 }
 
 const struct command event_commands[] = {
-	{ { "events" }, 0, 8, "events [--type T] [--group G] [--since TIME] [--limit N]",
-	    cmd_events },
+	{ { "events" }, 0, 8, EVENTS_USAGE, cmd_events },
 	{ { NULL }, 0, 0, NULL, NULL },
 };

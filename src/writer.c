@@ -650,11 +650,11 @@ writer_init(struct writer *w, const char *db_path, char *err, size_t errlen)
 	pthread_mutex_init(&w->lock, NULL);
 	if ((p = w->priv = calloc(1, sizeof(*p))) == NULL ||
 	    (p->batch = calloc(WRITER_BATCH, sizeof(*p->batch))) == NULL) {
-		snprintf(err, errlen, "writer: out of memory");
+		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	if ((w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "writer: eventfd: %s", strerror(errno));
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
 	/* db_open() sets WAL, synchronous NORMAL, foreign keys and busy_timeout */
@@ -663,7 +663,7 @@ writer_init(struct writer *w, const char *db_path, char *err, size_t errlen)
 	for (int i = 0; i < S_COUNT; i++)
 		if (sqlite3_prepare_v3(w->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 		    &p->st[i], NULL) != SQLITE_OK) {
-			snprintf(err, errlen, "writer: %s", sqlite3_errmsg(w->db));
+			snprintf(err, errlen, "%s", sqlite3_errmsg(w->db));
 			goto fail;
 		}
 	return 0;

@@ -1,7 +1,8 @@
 /*
  * check_writer.c: the writer thread and what it writes: event rows,
  * learned rules (aggregation, ephemeral folding, a deleted group), rule
- * hits, drop counting and logging, and bursts with the thread running.
+ * hits, drop counting and logging, and bursts with the thread running;
+ * and nvctl events reading what it wrote.
  */
 #include "config.h"
 
@@ -11,11 +12,17 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "control.h"
+#include "control_proto.h"
+#include "daemon.h"
 #include "db.h"
 #include "event.h"
 #include "log.h"
@@ -633,6 +640,258 @@ START_TEST(test_init_error)
 }
 END_TEST
 
+/* --- nvctl events ---------------------------------------------------- */
+
+static struct daemon d;
+static struct buf out;
+
+/* nvd.c's, which the command table links; no reload here. */
+int
+daemon_reload(struct daemon *dd, struct buf *o)
+{
+	(void)dd;
+	buf_puts(o, "no reload in tests");
+	return -1;
+}
+
+static int64_t
+real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Three events through the writer: 1 and 2 in 2020, 3 ten seconds ago. */
+static void
+cli_setup(void)
+{
+	uint8_t a4[4] = { 198, 18, 0, 1 }, b4[4] = { 198, 18, 0, 2 };
+	uint8_t a6[16] = { 0xfd, [15] = 1 }, b6[16] = { 0xfd, [15] = 2 };
+	struct record *rec;
+	struct event_rec *ev;
+
+	setup();
+	rec = event_ring_reserve(&ring);
+	memset(rec, 0, sizeof(*rec));
+	rec->type = REC_EVENT;
+	ev = &rec->u.ev;
+	ev->time_ms = 1606584004123LL;		/* 2020-11-28T17:20:04.123Z */
+	ev->level = EV_WARNING;
+	ev->action = EV_DENY;
+	event_set_addrs(ev, AF_INET, a4, 40000, b4, 8080, IPPROTO_TCP);
+	strcpy(ev->name, "no rule");
+	strcpy(ev->src_workload, "client-1");
+	strcpy(ev->src_group, "nv.client");
+	strcpy(ev->dst_workload, "web-1");
+	strcpy(ev->dst_group, "nv.web");
+	strcpy(ev->message, "nv.client -> nv.web tcp/8080: no rule allows it (protect)");
+	event_ring_commit(&ring);
+
+	rec = event_ring_reserve(&ring);
+	memset(rec, 0, sizeof(*rec));
+	rec->type = REC_EVENT;
+	ev = &rec->u.ev;
+	ev->time_ms = 1606584600000LL;		/* 2020-11-28T17:30:00.000Z */
+	ev->type = EV_DLP;
+	ev->level = EV_CRITICAL;
+	ev->action = EV_ALERT;
+	event_set_addrs(ev, AF_INET6, a6, 50000, b6, 443, IPPROTO_TCP);
+	ev->rule_id = 7;
+	strcpy(ev->name, "card \"numbers\"");
+	strcpy(ev->src_group, "nv.web");
+	strcpy(ev->dst_group, "external");
+	strcpy(ev->fqdn, "pay.example");
+	strcpy(ev->sensor, "dlp1");
+	event_ring_commit(&ring);
+
+	rec = event_ring_reserve(&ring);
+	memset(rec, 0, sizeof(*rec));
+	rec->type = REC_EVENT;
+	ev = &rec->u.ev;
+	ev->time_ms = real_ms() - 10000;
+	ev->level = EV_WARNING;
+	ev->action = EV_ALERT;
+	event_set_addrs(ev, AF_INET, a4, 5353, b4, 53, IPPROTO_UDP);
+	strcpy(ev->src_group, "nv.client");
+	strcpy(ev->dst_group, "nv.db");
+	event_ring_commit(&ring);
+	writer_drain(&w);
+
+	memset(&d, 0, sizeof(d));
+	d.db = db;
+	buf_init(&out);
+}
+
+static void
+cli_teardown(void)
+{
+	buf_free(&out);
+	teardown();
+}
+
+/* Runs "events ARGS..." (NULL-ended); returns the CTL_RESP_* code. */
+static int
+events(int json, ...)
+{
+	char *argv[16] = { "events" };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, json);
+	while ((argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	buf_reset(&out);
+	return control_dispatch(&d, argc, argv, json, &out);
+}
+
+/* The reply as a string. */
+static const char *
+reply(void)
+{
+	buf_append(&out, "", 1);
+	out.len--;
+	return out.data;
+}
+
+/* The ids of a JSON reply in order: "3,2,1". */
+static const char *
+ids(void)
+{
+	static char list[256];
+	const char *p = reply();
+	size_t n = 0;
+
+	list[0] = '\0';
+	while ((p = strstr(p, "{\"id\":")) != NULL) {
+		p += 6;
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%ld", n ? "," : "",
+		    strtol(p, NULL, 10));
+	}
+	return list;
+}
+
+START_TEST(test_cli_json)
+{
+	ck_assert_int_eq(events(1, NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "3,2,1");
+	ck_assert_int_eq(events(1, "--type", "dlp", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(reply(), "[{\"id\":2,\"time\":\"2020-11-28T17:30:00.000Z\","
+	    "\"type\":\"dlp\",\"name\":\"card \\\"numbers\\\"\",\"level\":\"critical\","
+	    "\"action\":\"alert\",\"proto\":\"tcp\",\"src_ip\":\"fd00::1\",\"src_port\":50000,"
+	    "\"src_workload\":null,\"src_group\":\"nv.web\",\"dst_ip\":\"fd00::2\","
+	    "\"dst_port\":443,\"dst_workload\":null,\"dst_group\":\"external\","
+	    "\"fqdn\":\"pay.example\",\"app\":null,\"rule_id\":7,\"sensor\":\"dlp1\","
+	    "\"message\":null}]\n");
+	ck_assert_int_eq(events(1, "--type", "waf", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(reply(), "[]\n");
+}
+END_TEST
+
+START_TEST(test_cli_filters)
+{
+	ck_assert_int_eq(events(1, "--type", "violation", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "3,1");
+	ck_assert_int_eq(events(1, "--group", "nv.web", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "2,1");
+	ck_assert_int_eq(events(1, "--group=nv.db", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "3");
+	ck_assert_int_eq(events(1, "--group", "nv.client", "--type", "violation", NULL),
+	    CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "3,1");
+	ck_assert_int_eq(events(1, "--since", "2020-11-28T17:25:00Z", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "3,2");
+	ck_assert_int_eq(events(1, "--since", "2020-11-28T18:20:04.123+01:00", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "3,2,1");
+	ck_assert_int_eq(events(1, "--since", "1h", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "3");
+	ck_assert_int_eq(events(1, "--since", "1s", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "");
+	ck_assert_int_eq(events(1, "--limit", "2", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "3,2");
+	ck_assert_int_eq(events(1, "--limit", "0", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "3,2,1");
+	ck_assert_int_eq(events(1, "--limit", "1", "--limit", "2", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "3,2");
+}
+END_TEST
+
+/* The default limit is 100, newest first. */
+START_TEST(test_cli_default_limit)
+{
+	for (uint64_t i = 0; i < 150; i++)
+		push_event(&ring, i);
+	writer_drain(&w);
+	ck_assert_int_eq(events(1, NULL), CTL_RESP_OK);
+	ck_assert_ptr_nonnull(strstr(reply(), "[{\"id\":153,"));
+	ck_assert_ptr_nonnull(strstr(reply(), "{\"id\":54,"));
+	ck_assert_ptr_null(strstr(reply(), "{\"id\":53,"));
+	ck_assert_int_eq(events(1, "--limit", "0", NULL), CTL_RESP_OK);
+	ck_assert_ptr_nonnull(strstr(reply(), "{\"id\":1,"));
+}
+END_TEST
+
+START_TEST(test_cli_text)
+{
+	ck_assert_int_eq(events(0, "--group", "nv.web", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(reply(),
+	    "time                      type       level     action  proto  source           "
+	    "destination    groups             rule  message\n"
+	    "2020-11-28T17:30:00.000Z  dlp        critical  alert   tcp    [fd00::1]:50000  "
+	    "[fd00::2]:443  nv.web->external   7\n"
+	    "2020-11-28T17:20:04.123Z  violation  warning   deny    tcp    client-1:40000   "
+	    "web-1:8080     nv.client->nv.web  -     "
+	    "nv.client -> nv.web tcp/8080: no rule allows it (protect)\n");
+	ck_assert_int_eq(events(0, "--type", "waf", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(reply(), "time  type  level  action  proto  source  destination  groups  "
+	    "rule  message\n");
+}
+END_TEST
+
+START_TEST(test_cli_errors)
+{
+	static const struct {
+		const char *a, *b;
+		const char *want;
+	} cases[] = {
+		{ "--bogus", "x", "unknown option '--bogus' (usage: nvctl events [--type T] "
+		    "[--group G] [--since TIME] [--limit N])" },
+		{ "violation", NULL, "unknown argument 'violation' (usage: nvctl events [--type T] "
+		    "[--group G] [--since TIME] [--limit N])" },
+		{ "--type", NULL, "option --type needs a value" },
+		{ "--type", "worm", "unknown event type 'worm' (expected violation, threat, dlp, "
+		    "waf, incident or quarantine)" },
+		{ "--type", "", "unknown event type '' (expected violation, threat, dlp, "
+		    "waf, incident or quarantine)" },
+		{ "--group", "", "bad group name '' (1-127 bytes)" },
+		{ "--limit", "-1", "bad --limit '-1' (expected 0 to 1000000000; 0 means no limit)" },
+		{ "--limit", "1000000001", "bad --limit '1000000001' (expected 0 to 1000000000; "
+		    "0 means no limit)" },
+		{ "--limit", "ten", "bad --limit 'ten' (expected 0 to 1000000000; 0 means no limit)" },
+		{ "--limit=", NULL, "bad --limit '' (expected 0 to 1000000000; 0 means no limit)" },
+		{ "--since", "soon", "--since: bad time 'soon' (expected an RFC 3339 time such as "
+		    "2026-11-28T17:00:00Z, or an age such as 90s, 10m, 2h or 1d)" },
+	};
+	char big[200];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(events(1, cases[i].a, cases[i].b, NULL), CTL_RESP_USAGE);
+		ck_assert_str_eq(reply(), cases[i].want);
+	}
+	memset(big, 'g', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(events(0, "--group", big, NULL), CTL_RESP_USAGE);
+	ck_assert_str_eq(reply(), "bad group name 'gggggggggggggggggggggggggggggggggggggggggggggggggg"
+	    "gggggggggggggg' (1-127 bytes)");
+	ck_assert_int_eq(events(0, "--type", "dlp", "--group", "g", "--since", "1d", "--limit", "1",
+	    "--limit", NULL), CTL_RESP_USAGE);
+	ck_assert_str_eq(reply(), "usage: nvctl events [--type T] [--group G] [--since TIME] "
+	    "[--limit N]");
+}
+END_TEST
+
 static Suite *
 writer_suite(void)
 {
@@ -669,6 +928,15 @@ writer_suite(void)
 	tcase_add_test(tc, test_ephemeral_promoted_range);
 	tcase_add_test(tc, test_learn_missing_group);
 	tcase_add_test(tc, test_hits);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cli");
+	tcase_add_checked_fixture(tc, cli_setup, cli_teardown);
+	tcase_add_test(tc, test_cli_json);
+	tcase_add_test(tc, test_cli_filters);
+	tcase_add_test(tc, test_cli_default_limit);
+	tcase_add_test(tc, test_cli_text);
+	tcase_add_test(tc, test_cli_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
