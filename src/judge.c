@@ -156,6 +156,25 @@ hit(struct worker *w, int64_t rule_id)
 	}
 }
 
+/*
+ * ICMP that is no connection of its own and that the network cannot work
+ * without: IPv6 neighbor discovery and MLD, and errors about other
+ * connections (unreachable, too big, time exceeded, parameter problem,
+ * which conntrack relates to the connection they report on).  They pass
+ * unjudged and are never learned.
+ */
+static int
+exempt(const struct packet *p)
+{
+	if (p->proto == IPPROTO_ICMPV6)
+		return p->icmp_type < 128 || (p->icmp_type >= 130 && p->icmp_type <= 137) ||
+		    p->icmp_type == 143;
+	if (p->proto == IPPROTO_ICMP)
+		return p->icmp_type == 3 || p->icmp_type == 4 || p->icmp_type == 11 ||
+		    p->icmp_type == 12;
+	return 0;
+}
+
 enum verdict
 judge_packet(struct worker *w, struct flow *f, const struct packet *p, uint64_t now)
 {
@@ -165,7 +184,7 @@ judge_packet(struct worker *w, struct flow *f, const struct packet *p, uint64_t 
 	int first, was_denied = !!(f->flags & FLOW_F_DENIED);
 
 	(void)now;
-	if (w->live == NULL)
+	if (w->live == NULL || exempt(p))
 		return VERDICT_ACCEPT;
 	pol = live_current(w->live);
 	if ((f->flags & FLOW_F_JUDGED) && f->policy_gen == policy_gen(pol))

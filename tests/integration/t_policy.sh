@@ -40,7 +40,7 @@ for i in 1 2 3; do
 	[ "$r" = "ok 8080" ] || fail "discover: connection $i to 8080: $r"
 done
 learned_rule() {
-	nvctl --json rule list | jget '[r["id"] for r in j if r["from"]=="nv.client" and r["to"]=="nv.web" and r["ports"]=="tcp/8080" and r["type"]=="learned"][0]' 2>/dev/null
+	nvctl --json rule list | jget '[r["id"] for r in j if r["from"]=="nv.client" and r["to"]=="nv.web" and r["ports"]==["tcp/8080"] and r["type"]=="learned"][0]' 2>/dev/null
 }
 wait_for learned_rule >/dev/null && LR=$(learned_rule) && ok "learned nv.client -> nv.web tcp/8080 (rule $LR)" ||
 	fail "no learned rule: $(nvctl rule list)"
@@ -73,7 +73,7 @@ alert_event() {
 	[ "$(events_where 'e["action"]=="alert" and e["dst_port"]==9090 and e["type"]=="violation"')" -ge 1 ]
 }
 wait_for alert_event && ok "monitor: violation event with action alert" || fail "no alert event"
-n=$(nvctl --json rule list | jget 'sum(1 for r in j if r["ports"]=="tcp/9090")')
+n=$(nvctl --json rule list | jget 'sum(1 for r in j if "tcp/9090" in r["ports"])')
 [ "$n" = 0 ] && ok "monitor learns nothing" || fail "monitor learned tcp/9090"
 
 # --- a user deny beats the learned allow -----------------------------------
@@ -116,7 +116,10 @@ r=$(get 198.18.0.12 9090)
 
 # --- a burst of violations: written, or counted as dropped -------------------
 nvctl group mode nv.web monitor >/dev/null
-before=$(events_where 'e["proto"]=="udp"')
+# Counted in the database itself (sqlite3 is a supported way to audit).
+udp_events() { sqlite3 $T/nvd.db "select count(*) from events where proto = 'udp'"; }
+before=$(udp_events)
+a0=$(nvctl --json status | jget 'j["total"]["judged"]["alert"]')
 sent=$(in_c1 $PEERS udpflood 198.18.0.12 100000)
 settled() {
 	local a b
@@ -127,12 +130,16 @@ settled() {
 }
 wait_for settled
 st=$(nvctl --json status)
-alerts=$(echo "$st" | jget 'j["total"]["judged"]["alert"]')
-dropped=$(echo "$st" | jget 'j["total"]["records_dropped"]')
-written=$(($(events_where 'e["proto"]=="udp"') - before))
+alerts=$(($(echo "$st" | jget 'j["total"]["judged"]["alert"]') - a0))
+accounted() {
+	dropped=$(nvctl --json status | jget 'j["total"]["records_dropped"]')
+	written=$(($(udp_events) - before))
+	[ $((written + dropped)) -ge "$alerts" ]
+}
+wait_for accounted
 log "burst: sent $sent, judged alert $alerts, events written $written, records dropped $dropped"
 [ "$alerts" -ge 90000 ] && ok "burst: $alerts violations judged" || fail "burst: only $alerts judged"
-[ $((written + dropped)) -ge "$alerts" ] 2>/dev/null && [ "$written" -gt 0 ] &&
+accounted && [ "$written" -gt 0 ] &&
 	ok "burst: every violation written ($written) or counted as dropped ($dropped)" ||
 	fail "burst: $alerts judged but $written written + $dropped dropped"
 [ "$dropped" = 0 ] || grep -q "dropp" $T/nvd.log && ok "burst: drops, if any, are logged" ||

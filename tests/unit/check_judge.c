@@ -263,6 +263,28 @@ START_TEST(test_no_policy_accepts)
 }
 END_TEST
 
+/* Neighbor discovery and ICMP errors pass a protected group unjudged;
+ * an echo request is judged. */
+START_TEST(test_icmp_exempt)
+{
+	struct pkt p;
+	uint8_t buf[256];
+	size_t n;
+
+	set_mode("nv.web", MODE_PROTECT);
+	pkt_icmp(&p, "fd00::20", "fd00::10", 136, 0, 0);	/* neighbor advertisement */
+	n = pkt_build(&p, buf, sizeof(buf));
+	ck_assert_int_eq(worker_packet(&w, buf, n, AF_INET6, clock_ms++), VERDICT_ACCEPT);
+	pkt_icmp(&p, WEB, CLIENT, 3, 3, 0);			/* port unreachable */
+	n = pkt_build(&p, buf, sizeof(buf));
+	ck_assert_int_eq(worker_packet(&w, buf, n, AF_INET, clock_ms++), VERDICT_ACCEPT);
+	pkt_icmp(&p, CLIENT, WEB, 8, 0, 7);			/* echo request */
+	n = pkt_build(&p, buf, sizeof(buf));
+	ck_assert_int_eq(worker_packet(&w, buf, n, AF_INET, clock_ms++), VERDICT_DROP);
+	ck_assert_uint_eq(w.st.judged[POL_DENY], 1);
+}
+END_TEST
+
 /* The 16-bit one's complement sum of a buffer, folded. */
 static uint16_t
 csum(uint32_t s, const uint8_t *b, size_t n)
@@ -369,6 +391,7 @@ judge_suite(void)
 	tcase_add_test(tc, test_user_deny_beats_learned);
 	tcase_add_test(tc, test_tightening_cuts_open_flow);
 	tcase_add_test(tc, test_no_policy_accepts);
+	tcase_add_test(tc, test_icmp_exempt);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("resets");
 	tcase_add_test(tc, test_rst_to_syn_sender);
