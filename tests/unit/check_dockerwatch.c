@@ -1,0 +1,851 @@
+/*
+ * check_dockerwatch.c: the docker thread.  The conversion of a container
+ * into a workload, and the thread itself against a scripted engine on a
+ * unix socket: the stream first and the list after it, each kind of event,
+ * an inspect that finds the container gone, the engine closing the stream
+ * or going away and coming back (workloads that vanished meanwhile go),
+ * an engine that refuses the stream, and the status counters.
+ *
+ * The responses have the form dockerd 20.10 gives them (see
+ * check_docker.c for captured ones); the thread's result is read from a
+ * struct live made bare (no database, no snapshot), through its lock.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "docker.h"
+#include "dockerwatch.h"
+#include "live.h"
+#include "policy.h"
+
+#define ID_A	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define ID_B	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define ID_C	"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define ID_NET	"6bbf887df19f7ddbbb34a0accd9daf6b59b1f95cb5cd37e7fbc6f1270c971064"
+
+static char err[256];
+
+/* --- conversion -------------------------------------------------------------- */
+
+static struct docker_container ct;	/* ~30 KB */
+
+static const char inspect_compose[] =
+	"{\"Id\":\"" ID_A "\",\"Name\":\"/shop-web-1\","
+	"\"State\":{\"Status\":\"running\",\"Running\":true,\"Paused\":false,\"Pid\":14657},"
+	"\"Config\":{\"Image\":\"nvdbox\",\"Labels\":{\"com.docker.compose.container-number\":\"1\","
+	"\"com.docker.compose.project\":\"shop\",\"com.docker.compose.service\":\"web\","
+	"\"tier\":\"front\"}},"
+	"\"NetworkSettings\":{\"Networks\":{"
+	"\"shop_back\":{\"IPAddress\":\"198.19.2.2\",\"GlobalIPv6Address\":\"fd00:19:2::2\"},"
+	"\"shop_front\":{\"IPAddress\":\"198.19.1.2\",\"GlobalIPv6Address\":\"\"}}}}";
+
+static const char *
+addr_text(const struct policy_addr *a)
+{
+	static char out[INET6_ADDRSTRLEN];
+
+	return inet_ntop(a->family, a->addr, out, sizeof(out));
+}
+
+START_TEST(test_workload_compose)
+{
+	struct policy_workload w;
+	char group[POLICY_NAME_MAX];
+
+	ck_assert_msg(docker_parse_container(inspect_compose, strlen(inspect_compose), &ct,
+	    err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(dockerwatch_workload(&ct, &w), 0);
+	ck_assert_str_eq(w.id, ID_A);
+	ck_assert_str_eq(w.name, "shop-web-1");
+	ck_assert_str_eq(w.image, "nvdbox");
+	ck_assert_str_eq(w.service, "web");
+	ck_assert_str_eq(w.project, "shop");
+	ck_assert_int_eq(w.is_static, 0);
+	ck_assert_int_eq(w.nlabels, 4);
+	ck_assert_str_eq(w.labels[0].key, "com.docker.compose.container-number");
+	ck_assert_str_eq(w.labels[0].value, "1");
+	ck_assert_str_eq(w.labels[3].key, "tier");
+	ck_assert_str_eq(w.labels[3].value, "front");
+	ck_assert_int_eq(w.naddrs, 3);
+	ck_assert_int_eq(w.addrs[0].family, AF_INET);
+	ck_assert_str_eq(addr_text(&w.addrs[0]), "198.19.2.2");
+	ck_assert_int_eq(w.addrs[1].family, AF_INET6);
+	ck_assert_str_eq(addr_text(&w.addrs[1]), "fd00:19:2::2");
+	ck_assert_str_eq(addr_text(&w.addrs[2]), "198.19.1.2");
+	policy_learned_group(&w, group, sizeof(group));
+	ck_assert_str_eq(group, "nv.web.shop");
+	policy_workload_clear(&w);
+	ck_assert_ptr_null(w.labels);
+}
+END_TEST
+
+START_TEST(test_workload_plain)
+{
+	static const char doc[] = "{\"Id\":\"" ID_B "\",\"Name\":\"/web-2\","
+	    "\"State\":{\"Running\":true,\"Pid\":7},\"Config\":{\"Image\":\"nvdbox:1\",\"Labels\":{}},"
+	    "\"NetworkSettings\":{\"Networks\":{\"bridge\":{\"IPAddress\":\"198.19.0.2\"}}}}";
+	struct policy_workload w;
+	char group[POLICY_NAME_MAX];
+
+	ck_assert_msg(docker_parse_container(doc, strlen(doc), &ct, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(dockerwatch_workload(&ct, &w), 0);
+	ck_assert_str_eq(w.name, "web-2");
+	ck_assert_str_eq(w.image, "nvdbox:1");
+	ck_assert_str_eq(w.service, "");
+	ck_assert_str_eq(w.project, "");
+	ck_assert_int_eq(w.nlabels, 0);
+	ck_assert_ptr_null(w.labels);
+	ck_assert_int_eq(w.naddrs, 1);
+	ck_assert_str_eq(addr_text(&w.addrs[0]), "198.19.0.2");
+	policy_learned_group(&w, group, sizeof(group));
+	ck_assert_str_eq(group, "nv.web");
+	policy_workload_clear(&w);
+}
+END_TEST
+
+/* Fields longer than the policy's are cut to fit; addresses past its bound are left out. */
+START_TEST(test_workload_bounds)
+{
+	struct policy_workload w;
+	int i;
+
+	memset(&ct, 0, sizeof(ct));
+	strcpy(ct.id, ID_C);
+	memset(ct.name, 'n', DOCKER_NAME_MAX - 1);
+	memset(ct.image, 'i', DOCKER_IMAGE_MAX - 1);
+	memset(ct.service, 's', DOCKER_LABEL_VALUE_MAX - 1);
+	memset(ct.project, 'p', DOCKER_LABEL_VALUE_MAX - 1);
+	ct.running = 1;
+	for (i = 0; i < DOCKER_MAX_ADDRS; i++) {
+		ct.addrs[i].family = AF_INET;
+		ct.addrs[i].addr[0] = 198;
+		ct.addrs[i].addr[1] = 19;
+		ct.addrs[i].addr[3] = (uint8_t)(i + 1);
+	}
+	ct.naddrs = DOCKER_MAX_ADDRS;
+	ct.nlabels = DOCKER_MAX_LABELS;
+	for (i = 0; i < DOCKER_MAX_LABELS; i++) {
+		memset(ct.labels[i].key, 'k', DOCKER_LABEL_KEY_MAX - 1);
+		memset(ct.labels[i].value, 'v', DOCKER_LABEL_VALUE_MAX - 1);
+	}
+	ck_assert_int_eq(dockerwatch_workload(&ct, &w), 0);
+	ck_assert_str_eq(w.id, ID_C);
+	ck_assert_uint_eq(strlen(w.name), POLICY_NAME_MAX - 1);
+	ck_assert_uint_eq(strlen(w.image), POLICY_IMAGE_MAX - 1);
+	ck_assert_uint_eq(strlen(w.service), POLICY_NAME_MAX - 1);
+	ck_assert_uint_eq(strlen(w.project), POLICY_NAME_MAX - 1);
+	ck_assert_int_eq(w.nlabels, DOCKER_MAX_LABELS);
+	ck_assert_uint_eq(strlen(w.labels[DOCKER_MAX_LABELS - 1].key), POLICY_LABEL_KEY_MAX - 1);
+	ck_assert_uint_eq(strlen(w.labels[DOCKER_MAX_LABELS - 1].value), POLICY_LABEL_VALUE_MAX - 1);
+	ck_assert_int_eq(w.naddrs, POLICY_MAX_ADDRS);
+	ck_assert_str_eq(addr_text(&w.addrs[POLICY_MAX_ADDRS - 1]), "198.19.0.16");
+	policy_workload_clear(&w);
+}
+END_TEST
+
+/* --- a scripted engine --------------------------------------------------------- */
+
+struct fake_ct {
+	char id[DOCKER_ID_LEN + 1];
+	char name[64];
+	char labels[256];	/* the JSON members of Config.Labels */
+	char nets[256];		/* the JSON members of NetworkSettings.Networks */
+	int running;
+};
+
+#define MAX_FAKE	8
+#define MAX_REQS	64
+
+/*
+ * One thread answers requests one connection at a time, as dockerd's
+ * handlers would: the list and inspect documents from cts[], the events
+ * request by keeping the connection for engine_event().
+ */
+static struct engine {
+	char dir[64], path[108];
+	int lfd, stop_fd;
+	int up;			/* listening, thread running */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	struct fake_ct cts[MAX_FAKE];
+	int ncts;
+	int evfd;		/* the events connection, -1 if none */
+	int events_status;	/* status for the events request */
+	int streams;		/* events connections answered */
+	char reqs[MAX_REQS][96];	/* request lines in the order received */
+	int nreqs;
+} eng;
+
+static void
+send_all(int fd, const char *s, size_t len)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < len && (n = send(fd, s + off, len - off, MSG_NOSIGNAL)) > 0)
+		off += (size_t)n;
+}
+
+static void
+reply(int fd, int status, const char *body)
+{
+	char head[256];
+
+	snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\nApi-Version: 1.41\r\n"
+	    "Content-Type: application/json\r\nServer: Docker/20.10.24+dfsg1 (linux)\r\n"
+	    "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n%zx\r\n",
+	    status, status == 200 ? "OK" : "Not Found", strlen(body));
+	send_all(fd, head, strlen(head));
+	send_all(fd, body, strlen(body));
+	send_all(fd, "\r\n0\r\n\r\n", 7);
+}
+
+/* With eng.lock held. */
+static struct fake_ct *
+fake_find(const char *id)
+{
+	for (int i = 0; i < eng.ncts; i++)
+		if (!strcmp(eng.cts[i].id, id))
+			return &eng.cts[i];
+	return NULL;
+}
+
+static void
+reply_list(int fd)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "[");
+	for (int i = 0, n = 0; i < eng.ncts; i++)
+		if (eng.cts[i].running)
+			buf_printf(&b, "%s{\"Id\":\"%s\",\"Names\":[\"/%s\"],\"Image\":\"nvdbox\","
+			    "\"State\":\"running\"}", n++ ? "," : "", eng.cts[i].id, eng.cts[i].name);
+	buf_puts(&b, "]\n");
+	reply(fd, 200, b.data);
+	buf_free(&b);
+}
+
+static void
+reply_inspect(int fd, const char *id)
+{
+	struct fake_ct *c = fake_find(id);
+	struct buf b;
+
+	if (c == NULL) {
+		buf_init(&b);
+		buf_printf(&b, "{\"message\":\"No such container: %s\"}\n", id);
+		reply(fd, 404, b.data);
+		buf_free(&b);
+		return;
+	}
+	buf_init(&b);
+	buf_printf(&b, "{\"Id\":\"%s\",\"Name\":\"/%s\",\"State\":{\"Status\":\"%s\","
+	    "\"Running\":%s,\"Pid\":%d},\"Config\":{\"Image\":\"nvdbox\",\"Labels\":{%s}},"
+	    "\"NetworkSettings\":{\"Networks\":{%s}}}\n", c->id, c->name,
+	    c->running ? "running" : "exited", c->running ? "true" : "false",
+	    c->running ? 4242 : 0, c->labels, c->running ? c->nets : "");
+	reply(fd, 200, b.data);
+	buf_free(&b);
+}
+
+static void
+answer(int fd)
+{
+	char req[1024], line[96], id[DOCKER_ID_LEN + 1];
+	size_t n = 0;
+	ssize_t k;
+
+	req[0] = '\0';
+	while (n < sizeof(req) - 1 && strstr(req, "\r\n\r\n") == NULL) {
+		if ((k = read(fd, req + n, sizeof(req) - 1 - n)) <= 0)
+			break;
+		n += (size_t)k;
+		req[n] = '\0';
+	}
+	/* "GET /path?query HTTP/1.1" is recorded as "GET /path". */
+	k = (ssize_t)strcspn(req, " ");
+	k += req[k] ? (ssize_t)strcspn(req + k + 1, "? \r") + 1 : 0;
+	snprintf(line, sizeof(line), "%.*s", (int)k, req);
+	pthread_mutex_lock(&eng.lock);
+	if (eng.nreqs < MAX_REQS)
+		strcpy(eng.reqs[eng.nreqs++], line);
+	if (!strcmp(line, "GET /v1.41/events")) {
+		eng.streams++;
+		if (eng.events_status != 200) {
+			reply(fd, eng.events_status, "{\"message\":\"not now\"}\n");
+			close(fd);
+		} else {
+			static const char head[] = "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\n"
+			    "Content-Type: application/json\r\nServer: Docker/20.10.24+dfsg1 (linux)\r\n"
+			    "Transfer-Encoding: chunked\r\n\r\n";
+
+			if (eng.evfd >= 0)
+				close(eng.evfd);
+			send_all(fd, head, sizeof(head) - 1);
+			eng.evfd = fd;
+		}
+	} else {
+		if (!strcmp(line, "GET /v1.41/containers/json"))
+			reply_list(fd);
+		else if (sscanf(line, "GET /v1.41/containers/%64[0-9a-f]/json", id) == 1)
+			reply_inspect(fd, id);
+		else
+			reply(fd, 404, "{\"message\":\"page not found\"}\n");
+		close(fd);
+	}
+	pthread_mutex_unlock(&eng.lock);
+}
+
+static void *
+engine_run(void *unused)
+{
+	struct pollfd pfd[2] = { { .fd = eng.stop_fd, .events = POLLIN }, { .fd = eng.lfd, .events = POLLIN } };
+	int fd;
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents)
+			break;
+		if ((pfd[1].revents & POLLIN) && (fd = accept(eng.lfd, NULL, NULL)) >= 0)
+			answer(fd);
+	}
+	return NULL;
+}
+
+/* Starts listening at eng.path (made once per test by engine_init). */
+static void
+engine_listen(void)
+{
+	struct sockaddr_un sun;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, eng.path);
+	eng.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(eng.lfd, 0);
+	ck_assert_int_eq(bind(eng.lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ck_assert_int_eq(listen(eng.lfd, 16), 0);
+	eng.stop_fd = eventfd(0, EFD_CLOEXEC);
+	ck_assert_int_ge(eng.stop_fd, 0);
+	ck_assert_int_eq(pthread_create(&eng.thread, NULL, engine_run, NULL), 0);
+	eng.up = 1;
+}
+
+/* The engine goes away: its socket, and the events stream with it. */
+static void
+engine_down(void)
+{
+	uint64_t one = 1;
+
+	if (!eng.up)
+		return;
+	eng.up = 0;
+	ck_assert_int_eq(write(eng.stop_fd, &one, sizeof(one)), sizeof(one));
+	pthread_join(eng.thread, NULL);
+	close(eng.stop_fd);
+	close(eng.lfd);
+	unlink(eng.path);
+	pthread_mutex_lock(&eng.lock);
+	if (eng.evfd >= 0)
+		close(eng.evfd);
+	eng.evfd = -1;
+	pthread_mutex_unlock(&eng.lock);
+}
+
+static void
+engine_init(void)
+{
+	memset(&eng, 0, sizeof(eng));
+	pthread_mutex_init(&eng.lock, NULL);
+	eng.evfd = -1;
+	eng.events_status = 200;
+	strcpy(eng.dir, "/tmp/check_dockerwatch.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(eng.dir));
+	snprintf(eng.path, sizeof(eng.path), "%s/docker.sock", eng.dir);
+}
+
+static void
+engine_fini(void)
+{
+	engine_down();
+	rmdir(eng.dir);
+	pthread_mutex_destroy(&eng.lock);
+}
+
+/* Adds or changes a container; net "": no network. */
+static void
+engine_set(const char *id, const char *name, int running, const char *ip, const char *labels)
+{
+	struct fake_ct *c;
+
+	pthread_mutex_lock(&eng.lock);
+	if ((c = fake_find(id)) == NULL) {
+		ck_assert_int_lt(eng.ncts, MAX_FAKE);
+		c = &eng.cts[eng.ncts++];
+	}
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->labels, sizeof(c->labels), "%s", labels ? labels : "");
+	if (*ip)
+		snprintf(c->nets, sizeof(c->nets), "\"bridge\":{\"NetworkID\":\"" ID_NET "\","
+		    "\"Gateway\":\"198.19.0.1\",\"IPAddress\":\"%s\",\"IPPrefixLen\":24,"
+		    "\"GlobalIPv6Address\":\"\"}", ip);
+	else
+		c->nets[0] = '\0';
+	c->running = running;
+	pthread_mutex_unlock(&eng.lock);
+}
+
+static void
+engine_destroy(const char *id)
+{
+	struct fake_ct *c;
+
+	pthread_mutex_lock(&eng.lock);
+	if ((c = fake_find(id)) != NULL)
+		*c = eng.cts[--eng.ncts];
+	pthread_mutex_unlock(&eng.lock);
+}
+
+/* Sends one event, as dockerd does: one chunk, the JSON and a newline. */
+static void
+engine_send(const char *json)
+{
+	char head[32];
+
+	pthread_mutex_lock(&eng.lock);
+	ck_assert_int_ge(eng.evfd, 0);
+	snprintf(head, sizeof(head), "%zx\r\n", strlen(json) + 1);
+	send_all(eng.evfd, head, strlen(head));
+	send_all(eng.evfd, json, strlen(json));
+	send_all(eng.evfd, "\n\r\n", 3);
+	pthread_mutex_unlock(&eng.lock);
+}
+
+static void
+engine_event(const char *action, const char *id, const char *name)
+{
+	char json[512];
+
+	snprintf(json, sizeof(json), "{\"status\":\"%s\",\"id\":\"%s\",\"from\":\"nvdbox\","
+	    "\"Type\":\"container\",\"Action\":\"%s\",\"Actor\":{\"ID\":\"%s\","
+	    "\"Attributes\":{\"image\":\"nvdbox\",\"name\":\"%s\"}},\"scope\":\"local\","
+	    "\"time\":1795878969,\"timeNano\":1795878969680905257}", action, id, action, id, name);
+	engine_send(json);
+}
+
+static void
+engine_net_event(const char *action, const char *id)
+{
+	char json[512];
+
+	snprintf(json, sizeof(json), "{\"Type\":\"network\",\"Action\":\"%s\",\"Actor\":{\"ID\":"
+	    "\"" ID_NET "\",\"Attributes\":{\"container\":\"%s\",\"name\":\"bridge\","
+	    "\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795878970,"
+	    "\"timeNano\":1795878970853120023}", action, id);
+	engine_send(json);
+}
+
+/* The engine ends the stream (the last chunk), as dockerd does when it stops. */
+static void
+engine_end_stream(void)
+{
+	pthread_mutex_lock(&eng.lock);
+	if (eng.evfd >= 0) {
+		send_all(eng.evfd, "0\r\n\r\n", 5);
+		close(eng.evfd);
+	}
+	eng.evfd = -1;
+	pthread_mutex_unlock(&eng.lock);
+}
+
+static int
+engine_streams(void)
+{
+	int n;
+
+	pthread_mutex_lock(&eng.lock);
+	n = eng.streams;
+	pthread_mutex_unlock(&eng.lock);
+	return n;
+}
+
+/* --- the live workloads, read through their lock ------------------------------ */
+
+static struct live lv;
+
+/* A struct live without database or snapshot: enough for the workload calls. */
+static void
+live_bare(void)
+{
+	memset(&lv, 0, sizeof(lv));
+	pthread_mutex_init(&lv.lock, NULL);
+	lv.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ck_assert_int_ge(lv.wake_fd, 0);
+}
+
+/* The workload with id, as "name image addr,addr", or "" if there is none. */
+static const char *
+wl(const char *id)
+{
+	static char out[512];
+	size_t off;
+
+	out[0] = '\0';
+	pthread_mutex_lock(&lv.lock);
+	for (int i = 0; i < lv.nwl; i++) {
+		if (strcmp(lv.wl[i].id, id))
+			continue;
+		off = (size_t)snprintf(out, sizeof(out), "%s %s", lv.wl[i].name, lv.wl[i].image);
+		for (int a = 0; a < lv.wl[i].naddrs && off < sizeof(out); a++)
+			off += (size_t)snprintf(out + off, sizeof(out) - off, "%c%s", a ? ',' : ' ',
+			    addr_text(&lv.wl[i].addrs[a]));
+	}
+	pthread_mutex_unlock(&lv.lock);
+	return out;
+}
+
+static int
+nwl(void)
+{
+	int n;
+
+	pthread_mutex_lock(&lv.lock);
+	n = lv.nwl;
+	pthread_mutex_unlock(&lv.lock);
+	return n;
+}
+
+/* Waits (up to 10 s; the thread acts in milliseconds) until cond holds. */
+#define WAIT_UNTIL(cond) do {						\
+	for (int w_ = 0; w_ < 1000 && !(cond); w_++)			\
+		usleep(10000);						\
+	ck_assert_msg((cond), "timed out waiting for %s", #cond);	\
+} while (0)
+
+static struct dockerwatch *dw;
+
+static struct dockerwatch_status *
+status(void)
+{
+	static struct dockerwatch_status st;
+
+	dockerwatch_status(dw, &st);
+	return &st;
+}
+
+static void
+watch_setup(void)
+{
+	engine_init();
+	live_bare();
+	dw = NULL;
+}
+
+static void
+watch_teardown(void)
+{
+	dockerwatch_stop(dw);
+	dw = NULL;
+	live_destroy(&lv);
+	engine_fini();
+}
+
+/* Starts the thread and waits until it has listed the engine's containers. */
+static void
+watch_start(void)
+{
+	dw = dockerwatch_start(eng.path, &lv, err, sizeof(err));
+	ck_assert_msg(dw != NULL, "%s", err);
+}
+
+START_TEST(test_watch_list_then_events)
+{
+	static const char compose[] = "\"com.docker.compose.project\":\"shop\","
+	    "\"com.docker.compose.service\":\"web\"";
+
+	engine_set(ID_A, "web1", 1, "198.19.0.2", NULL);
+	engine_set(ID_B, "shop-web-1", 1, "198.19.0.3", compose);
+	engine_set(ID_C, "old", 0, "", NULL);
+	engine_listen();
+	watch_start();
+	WAIT_UNTIL(status()->connected);
+	ck_assert_int_eq(nwl(), 2);
+	ck_assert_str_eq(wl(ID_A), "web1 nvdbox 198.19.0.2");
+	ck_assert_str_eq(wl(ID_B), "shop-web-1 nvdbox 198.19.0.3");
+	ck_assert_str_eq(wl(ID_C), "");
+	pthread_mutex_lock(&lv.lock);
+	ck_assert_str_eq(lv.wl[1].service, "web");
+	ck_assert_str_eq(lv.wl[1].project, "shop");
+	pthread_mutex_unlock(&lv.lock);
+
+	/* The stream was asked for first, then the list, then each container. */
+	pthread_mutex_lock(&eng.lock);
+	ck_assert_int_eq(eng.nreqs, 4);
+	ck_assert_str_eq(eng.reqs[0], "GET /v1.41/events");
+	ck_assert_str_eq(eng.reqs[1], "GET /v1.41/containers/json");
+	ck_assert_str_eq(eng.reqs[2], "GET /v1.41/containers/" ID_A "/json");
+	ck_assert_str_eq(eng.reqs[3], "GET /v1.41/containers/" ID_B "/json");
+	pthread_mutex_unlock(&eng.lock);
+	ck_assert_int_eq(status()->containers, 2);
+	ck_assert_uint_eq(status()->connects, 1);
+	ck_assert_uint_eq(status()->reconnects, 0);
+	ck_assert_str_eq(status()->socket, eng.path);
+	ck_assert_str_eq(status()->last_error, "");
+
+	/* start: a container comes (network connect first, as dockerd sends it). */
+	engine_set(ID_C, "db", 0, "", NULL);
+	engine_net_event("connect", ID_C);
+	engine_set(ID_C, "db", 1, "198.19.0.4", NULL);
+	engine_event("start", ID_C, "db");
+	WAIT_UNTIL(*wl(ID_C) != '\0');
+	ck_assert_str_eq(wl(ID_C), "db nvdbox 198.19.0.4");
+	ck_assert_int_eq(status()->containers, 3);
+
+	/* rename: the new name. */
+	engine_set(ID_A, "web2", 1, "198.19.0.2", NULL);
+	engine_event("rename", ID_A, "web2");
+	WAIT_UNTIL(!strcmp(wl(ID_A), "web2 nvdbox 198.19.0.2"));
+
+	/* network disconnect and connect: the addresses Docker has now. */
+	engine_set(ID_A, "web2", 1, "", NULL);
+	engine_net_event("disconnect", ID_A);
+	WAIT_UNTIL(!strcmp(wl(ID_A), "web2 nvdbox"));
+	engine_set(ID_A, "web2", 1, "198.19.0.9", NULL);
+	engine_net_event("connect", ID_A);
+	WAIT_UNTIL(!strcmp(wl(ID_A), "web2 nvdbox 198.19.0.9"));
+
+	/* pause keeps the workload; kill is nothing; die removes it. */
+	engine_event("pause", ID_B, "shop-web-1");
+	engine_event("kill", ID_C, "db");
+	engine_event("die", ID_C, "db");
+	WAIT_UNTIL(*wl(ID_C) == '\0');
+	ck_assert_str_eq(wl(ID_B), "shop-web-1 nvdbox 198.19.0.3");
+	ck_assert_int_eq(status()->containers, 2);
+
+	/* stop and destroy remove too (a second removal is harmless). */
+	engine_event("stop", ID_B, "shop-web-1");
+	engine_event("destroy", ID_B, "shop-web-1");
+	WAIT_UNTIL(status()->events == 10);
+	ck_assert_str_eq(wl(ID_B), "");
+	ck_assert_int_eq(nwl(), 1);
+	ck_assert_uint_eq(status()->errors, 0);
+}
+END_TEST
+
+/* A start whose container is gone by the time it is inspected (HTTP 404). */
+START_TEST(test_watch_gone_before_inspect)
+{
+	engine_listen();
+	watch_start();
+	WAIT_UNTIL(status()->connected);
+	ck_assert_int_eq(nwl(), 0);
+	engine_event("start", ID_A, "brief");
+	engine_set(ID_B, "next", 1, "198.19.0.5", NULL);
+	engine_event("start", ID_B, "next");
+	WAIT_UNTIL(*wl(ID_B) != '\0');
+	ck_assert_str_eq(wl(ID_A), "");
+	ck_assert_int_eq(nwl(), 1);
+	ck_assert_uint_eq(status()->errors, 0);
+	/* A start of a container that stopped again before the inspect: not running. */
+	engine_set(ID_C, "flash", 0, "", NULL);
+	engine_event("start", ID_C, "flash");
+	engine_event("restart", ID_B, "next");
+	WAIT_UNTIL(status()->events == 4);
+	WAIT_UNTIL(nwl() == 1);
+	ck_assert_str_eq(wl(ID_C), "");
+}
+END_TEST
+
+/* A bad event is counted and skipped; the stream goes on. */
+START_TEST(test_watch_bad_event)
+{
+	engine_listen();
+	watch_start();
+	WAIT_UNTIL(status()->connected);
+	engine_send("{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"xyz\"}}");
+	engine_set(ID_A, "web1", 1, "198.19.0.2", NULL);
+	engine_event("start", ID_A, "web1");
+	WAIT_UNTIL(*wl(ID_A) != '\0');
+	ck_assert_uint_eq(status()->errors, 1);
+	ck_assert_str_eq(status()->last_error, "event: Actor.ID is not 64 hex digits");
+	ck_assert_int_eq(status()->connected, 1);
+	ck_assert_int_eq(engine_streams(), 1);
+}
+END_TEST
+
+/*
+ * The engine ends the stream: the thread connects again and lists again;
+ * what changed meanwhile (one container gone, one new) is taken over.
+ */
+START_TEST(test_watch_stream_ends)
+{
+	engine_set(ID_A, "web1", 1, "198.19.0.2", NULL);
+	engine_set(ID_B, "web2", 1, "198.19.0.3", NULL);
+	engine_listen();
+	watch_start();
+	WAIT_UNTIL(status()->connected);
+	ck_assert_int_eq(nwl(), 2);
+
+	engine_destroy(ID_A);
+	engine_set(ID_C, "web3", 1, "198.19.0.4", NULL);
+	engine_end_stream();
+	WAIT_UNTIL(status()->reconnects == 1 && status()->connected);
+	WAIT_UNTIL(nwl() == 2 && *wl(ID_C) != '\0');
+	ck_assert_str_eq(wl(ID_A), "");
+	ck_assert_str_eq(wl(ID_B), "web2 nvdbox 198.19.0.3");
+	ck_assert_str_eq(wl(ID_C), "web3 nvdbox 198.19.0.4");
+	ck_assert_int_eq(engine_streams(), 2);
+	ck_assert_uint_eq(status()->connects, 2);
+	ck_assert_uint_eq(status()->errors, 1);
+	snprintf(err, sizeof(err), "%s ended the events stream", eng.path);
+	ck_assert_str_eq(status()->last_error, err);
+}
+END_TEST
+
+/*
+ * The engine goes away (socket gone) and comes back later, as when
+ * dockerd restarts: the workloads are kept meanwhile, then listed again.
+ */
+START_TEST(test_watch_engine_restarts)
+{
+	struct dockerwatch_status st;
+
+	engine_set(ID_A, "web1", 1, "198.19.0.2", NULL);
+	engine_listen();
+	watch_start();
+	WAIT_UNTIL(status()->connected);
+	engine_down();
+	WAIT_UNTIL(!status()->connected && status()->errors >= 2);
+	dockerwatch_status(dw, &st);
+	ck_assert_msg(strstr(st.last_error, "connect to ") == st.last_error &&
+	    strstr(st.last_error, ": No such file or directory") != NULL, "%s", st.last_error);
+	ck_assert_int_eq(nwl(), 1);	/* kept while the engine is away */
+	ck_assert_int_ne(st.since, 0);
+
+	engine_destroy(ID_A);
+	engine_set(ID_B, "web2", 1, "198.19.0.3", NULL);
+	engine_listen();
+	WAIT_UNTIL(status()->connected);
+	ck_assert_int_eq(nwl(), 1);
+	ck_assert_str_eq(wl(ID_B), "web2 nvdbox 198.19.0.3");
+	ck_assert_uint_eq(status()->reconnects, 1);
+}
+END_TEST
+
+/* No engine at start is no failure: the thread waits for one. */
+START_TEST(test_watch_no_engine_yet)
+{
+	watch_start();
+	WAIT_UNTIL(status()->errors >= 2);
+	ck_assert_int_eq(status()->connected, 0);
+	ck_assert_int_eq(status()->since, 0);
+	ck_assert_uint_eq(status()->connects, 0);
+	engine_set(ID_A, "web1", 1, "198.19.0.2", NULL);
+	engine_listen();
+	WAIT_UNTIL(status()->connected);
+	ck_assert_str_eq(wl(ID_A), "web1 nvdbox 198.19.0.2");
+	ck_assert_uint_eq(status()->reconnects, 0);
+}
+END_TEST
+
+/* An engine that refuses the stream: an error, and no list is asked for. */
+START_TEST(test_watch_refused)
+{
+	eng.events_status = 500;
+	engine_listen();
+	watch_start();
+	WAIT_UNTIL(status()->errors >= 1);
+	ck_assert_str_eq(status()->last_error, "events: HTTP status 500");
+	ck_assert_int_eq(status()->connected, 0);
+	pthread_mutex_lock(&eng.lock);
+	for (int i = 0; i < eng.nreqs; i++)
+		ck_assert_str_eq(eng.reqs[i], "GET /v1.41/events");
+	pthread_mutex_unlock(&eng.lock);
+}
+END_TEST
+
+/* Stop wakes the thread wherever it waits: on the stream and in its backoff. */
+START_TEST(test_watch_stop)
+{
+	engine_listen();
+	watch_start();
+	WAIT_UNTIL(status()->connected);
+	dockerwatch_stop(dw);
+	dw = NULL;
+	engine_down();
+	watch_start();
+	WAIT_UNTIL(status()->errors >= 1);
+	dockerwatch_stop(dw);
+	dw = NULL;
+	dockerwatch_stop(NULL);
+}
+END_TEST
+
+START_TEST(test_watch_start_errors)
+{
+	char path[200];
+
+	memset(path, 'p', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	ck_assert_ptr_null(dockerwatch_start(path, &lv, err, sizeof(err)));
+	ck_assert(strncmp(err, "docker socket path too long: /ppp", 33) == 0);
+}
+END_TEST
+
+static Suite *
+dockerwatch_suite(void)
+{
+	Suite *s = suite_create("dockerwatch");
+	TCase *tc;
+
+	tc = tcase_create("workload");
+	tcase_add_test(tc, test_workload_compose);
+	tcase_add_test(tc, test_workload_plain);
+	tcase_add_test(tc, test_workload_bounds);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("watch");
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, watch_setup, watch_teardown);
+	tcase_add_test(tc, test_watch_list_then_events);
+	tcase_add_test(tc, test_watch_gone_before_inspect);
+	tcase_add_test(tc, test_watch_bad_event);
+	tcase_add_test(tc, test_watch_stream_ends);
+	tcase_add_test(tc, test_watch_engine_restarts);
+	tcase_add_test(tc, test_watch_no_engine_yet);
+	tcase_add_test(tc, test_watch_refused);
+	tcase_add_test(tc, test_watch_stop);
+	tcase_add_test(tc, test_watch_start_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(dockerwatch_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
