@@ -41,7 +41,7 @@ INSERT INTO groups VALUES ('external', 'builtin', '', 'discover', strftime('%s')
 -- A learned rule is unique by (from, to, ports, apps): learning the same
 -- connection again adds to hits and moves last_seen.
 CREATE TABLE rules (
-	id		INTEGER PRIMARY KEY,
+	id		INTEGER PRIMARY KEY AUTOINCREMENT,	-- never reused: events name rules by id
 	from_group	TEXT NOT NULL REFERENCES groups(name) ON UPDATE CASCADE,
 	to_group	TEXT NOT NULL REFERENCES groups(name) ON UPDATE CASCADE,
 	apps		TEXT NOT NULL DEFAULT 'any',

@@ -207,7 +207,10 @@ judge_packet(struct worker *w, struct flow *f, const struct packet *p, uint64_t 
 		break;
 	case POL_LEARN:
 		f->flags &= (uint8_t)~FLOW_F_DENIED;
-		if (first)
+		/* Only what a workload does is learned: traffic between two
+		 * addresses that are no workload (the bridge's own chatter,
+		 * routed traffic) says nothing about a container. */
+		if (first && (v.client.workload >= 0 || v.server.workload >= 0))
 			learn(w, pol, &c, &v);
 		break;
 	case POL_ALERT:

@@ -25,9 +25,15 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: nvctl [-s SOCKET] [--json] COMMAND [ARGS]\n"
 	    "commands:\n"
-	    "  status    version, uptime, hook kind and per-queue counters\n"
-	    "  reload    re-read the config and rule files\n"
-	    "see nvctl(8)\n");
+	    "  status                      version, uptime, hook kind, counters\n"
+	    "  reload                      re-read the config and rule files\n"
+	    "  workload list|add|delete    containers and static workloads\n"
+	    "  group list|show|add|delete|mode\n"
+	    "                              groups, their criteria and policy mode\n"
+	    "  rule list|show|add|delete|promote\n"
+	    "                              network rules, user and learned\n"
+	    "  events                      the audit log, newest first\n"
+	    "--json may also come last.  See nvctl(8).\n");
 }
 
 int
@@ -72,6 +78,11 @@ main(int argc, char **argv)
 	if (optind == argc) {
 		usage(stderr);
 		return 2;
+	}
+	/* "--json" also works as the last word ("nvctl rule list --json"). */
+	if (argc - optind >= 2 && !strcmp(argv[argc - 1], "--json")) {
+		h.flags |= CTL_F_JSON;
+		argc--;
 	}
 	if (argc - optind > CTL_MAX_ARGS) {
 		fprintf(stderr, "nvctl: too many arguments\n");

@@ -185,6 +185,7 @@ daemon_reload(struct daemon *d, struct buf *out)
 	KEEP(control_socket, "control_socket");
 	KEEP(max_flows, "max_flows");
 	KEEP(queue_maxlen, "queue_maxlen");
+	KEEP(docker_socket, "docker_socket");
 #undef KEEP
 	conf_steer_str(old, olds, sizeof(olds));
 	conf_steer_str(&c, news, sizeof(news));

@@ -388,7 +388,8 @@ compile_rules(struct policy *p, const struct policy_input *in)
 	p->entries = calloc((size_t)in->nrules * POLICY_MAX_PORTS + 1, sizeof(*p->entries));
 	if (!p->rules || !p->entries)
 		return -1;
-	memcpy(p->rules, in->rules, (size_t)in->nrules * sizeof(*p->rules));
+	if (in->nrules)
+		memcpy(p->rules, in->rules, (size_t)in->nrules * sizeof(*p->rules));
 	p->nrules = in->nrules;
 	qsort(p->rules, (size_t)p->nrules, sizeof(*p->rules), rank_cmp);
 	for (int r = 0; r < p->nrules; r++) {
@@ -477,7 +478,8 @@ policy_compile(const struct policy_input *in)
 	for (int i = 0; i < p->ngroups; i++)
 		if (is_address_group(&p->groups[i]))
 			p->addr_groups[p->naddr_groups++] = i;
-	memcpy(p->host, in->host_addrs, (size_t)in->nhost_addrs * sizeof(*p->host));
+	if (in->nhost_addrs)
+		memcpy(p->host, in->host_addrs, (size_t)in->nhost_addrs * sizeof(*p->host));
 	p->nhost = in->nhost_addrs;
 	if (compile_workloads(p, in, gcap) < 0 || compile_rules(p, in) < 0)
 		goto fail;

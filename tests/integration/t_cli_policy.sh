@@ -120,8 +120,8 @@ run_table <<'EOF'
 1 group mode dbs loud -> nvctl: bad mode 'loud' (expected discover, monitor or protect)
 1 group mode nope protect -> nvctl: group 'nope' does not exist
 2 group mode dbs -> nvctl: usage: nvctl group mode NAME discover|monitor|protect
-# --json goes before the command.
-2 group list --json -> nvctl: usage: nvctl group list
+# --json may also come last.
+0 group list --json -> "name":"containers"
 
 # --- rules ----------------------------------------------------------------
 0 rule list -> id  from  to  applications  ports  action  type  hits  last_seen  updated
