@@ -535,11 +535,11 @@ dockerwatch_start(const char *socket_path, struct live *l, char *err, size_t err
 	sigset_t all, old;
 
 	if (strlen(socket_path) >= sizeof(dw->path)) {
-		snprintf(err, errlen, "docker socket path too long: %s", socket_path);
+		snprintf(err, errlen, "socket path too long: %s", socket_path);
 		return NULL;
 	}
 	if ((dw = calloc(1, sizeof(*dw))) == NULL) {
-		snprintf(err, errlen, "docker: no memory");
+		snprintf(err, errlen, "no memory");
 		return NULL;
 	}
 	strcpy(dw->path, socket_path);
@@ -548,7 +548,7 @@ dockerwatch_start(const char *socket_path, struct live *l, char *err, size_t err
 	dw->backoff = DOCKERWATCH_BACKOFF_MIN_MS;
 	pthread_mutex_init(&dw->lock, NULL);
 	if ((dw->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "docker: eventfd: %s", strerror(errno));
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
 	/* Signals are the main thread's (signalfd); this thread takes none. */
@@ -557,7 +557,7 @@ dockerwatch_start(const char *socket_path, struct live *l, char *err, size_t err
 	errno = pthread_create(&dw->thread, NULL, dockerwatch_main, dw);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (errno != 0) {
-		snprintf(err, errlen, "docker: thread: %s", strerror(errno));
+		snprintf(err, errlen, "thread: %s", strerror(errno));
 		close(dw->wake_fd);
 		goto fail;
 	}
