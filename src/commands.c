@@ -13,6 +13,7 @@
 #include "control_proto.h"
 #include "daemon.h"
 #include "decode.h"
+#include "dockerwatch.h"
 #include "reasm.h"
 
 
@@ -104,6 +105,58 @@ bypass_kind(const struct daemon *d)
 	return d->nworkers && nfq_queue_ct_glue(d->queues[0]) ? "ct-glue" : "mark";
 }
 
+/* The running policy's size and the Docker watcher, JSON members. */
+static void
+json_policy_docker(struct buf *o, struct daemon *d)
+{
+	const struct policy *p = live_current(&d->live);
+	struct dockerwatch_status ds;
+
+	buf_printf(o, ",\"policy\":{\"workloads\":%d,\"groups\":%d,\"rules\":%d,"
+	    "\"rebuilds\":%llu},\"docker\":", p ? policy_nworkloads(p) : 0,
+	    p ? policy_ngroups(p) : 0, p ? policy_nrules(p) : 0,
+	    (unsigned long long)d->live.rebuilds);
+	if (d->dw == NULL) {
+		buf_puts(o, "null");
+		return;
+	}
+	dockerwatch_status(d->dw, &ds);
+	buf_puts(o, "{\"socket\":");
+	buf_json_str(o, ds.socket);
+	buf_printf(o, ",\"connected\":%s,\"since\":%lld,\"containers\":%d,\"events\":%llu,"
+	    "\"reconnects\":%llu,\"errors\":%llu,\"last_error\":", ds.connected ? "true" : "false",
+	    (long long)ds.since, ds.containers, (unsigned long long)ds.events,
+	    (unsigned long long)ds.reconnects, (unsigned long long)ds.errors);
+	buf_json_str(o, ds.last_error[0] ? ds.last_error : NULL);
+	buf_puts(o, "}");
+}
+
+static void
+text_policy_docker(struct buf *o, struct daemon *d, const struct worker_stats *t)
+{
+	const struct policy *p = live_current(&d->live);
+	struct dockerwatch_status ds;
+
+	buf_printf(o, "policy %d workloads, %d groups, %d rules; connections allowed %llu, "
+	    "learned %llu, alerted %llu, denied %llu\n", p ? policy_nworkloads(p) : 0,
+	    p ? policy_ngroups(p) : 0, p ? policy_nrules(p) : 0,
+	    (unsigned long long)t->judged[POL_ALLOW],
+	    (unsigned long long)t->judged[POL_LEARN], (unsigned long long)t->judged[POL_ALERT],
+	    (unsigned long long)t->judged[POL_DENY]);
+	if (d->dw == NULL) {
+		buf_puts(o, "docker discovery off (docker_socket is empty)\n");
+		return;
+	}
+	dockerwatch_status(d->dw, &ds);
+	if (ds.connected)
+		buf_printf(o, "docker connected to %s, %d containers, %llu events, %llu reconnects\n",
+		    ds.socket, ds.containers, (unsigned long long)ds.events,
+		    (unsigned long long)ds.reconnects);
+	else
+		buf_printf(o, "docker not connected to %s%s%s\n", ds.socket,
+		    ds.last_error[0] ? ": " : "", ds.last_error);
+}
+
 static int
 cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
@@ -150,9 +203,11 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		}
 		buf_puts(o, "],\"total\":{");
 		json_stats(o, &total, &ktotal);
-		buf_printf(o, "},\"events\":{\"written\":%llu,\"dropped\":%llu,\"db_errors\":%llu}}\n",
+		buf_printf(o, "},\"events\":{\"written\":%llu,\"dropped\":%llu,\"db_errors\":%llu}",
 		    (unsigned long long)ws.events_written, (unsigned long long)ws.events_dropped,
 		    (unsigned long long)ws.db_errors);
+		json_policy_docker(o, d);
+		buf_puts(o, "}\n");
 		return CTL_RESP_OK;
 	}
 	buf_printf(o, "nvd %s, up %ldd %02ld:%02ld:%02ld\n", PACKAGE_VERSION, up / 86400,
@@ -162,9 +217,11 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	    d->conf.nft_table, steer);
 	buf_printf(o, "stream_depth %llu, stream memory %llu bytes\n",
 	    (unsigned long long)d->conf.stream_depth, (unsigned long long)reasm_memuse());
-	buf_printf(o, "events %llu written, %llu dropped, %llu database errors\n\n",
+	buf_printf(o, "events %llu written, %llu dropped, %llu database errors\n",
 	    (unsigned long long)ws.events_written, (unsigned long long)ws.events_dropped,
 	    (unsigned long long)ws.db_errors);
+	text_policy_docker(o, d, &total);
+	buf_puts(o, "\n");
 	buf_printf(o, "%-6s %12s %14s %12s %8s %9s %8s %9s %8s\n", "queue", "packets", "bytes",
 	    "accepted", "dropped", "bypassed", "flows", "anomalies", "unseen");
 	for (int i = 0; i < d->nworkers; i++) {

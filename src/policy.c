@@ -685,6 +685,18 @@ policy_nworkloads(const struct policy *p)
 }
 
 int
+policy_ngroups(const struct policy *p)
+{
+	return p->ngroups;
+}
+
+int
+policy_nrules(const struct policy *p)
+{
+	return p->nrules;
+}
+
+int
 policy_workload_groups(const struct policy *p, int wl, int *groups, int max)
 {
 	int n = 0;

@@ -248,6 +248,8 @@ void policy_judge(const struct policy *p, const struct policy_conn *c, struct po
 const char *policy_group_name_at(const struct policy *p, int group);
 const struct policy_workload *policy_workload_at(const struct policy *p, int workload);
 int policy_nworkloads(const struct policy *p);
+int policy_ngroups(const struct policy *p);
+int policy_nrules(const struct policy *p);
 /* Index of the group named name, or -1. */
 int policy_group_find(const struct policy *p, const char *name);
 enum policy_mode policy_group_mode_at(const struct policy *p, int group);

@@ -46,6 +46,11 @@ groups_of() {
 discovered() { groups_of web | grep -q "nv.web" && groups_of client | grep -q "nv.client"; }
 wait_for discovered && ok "containers discovered in nv.web and nv.client" ||
 	fail "discovery: $(nvctl workload list)"
+st=$(nvctl --json status)
+[ "$(echo "$st" | jget 'j["docker"]["connected"] and j["policy"]["workloads"]')" = 2 ] &&
+	ok "status: docker connected, 2 workloads in the policy" || fail "status: $(echo "$st" | jget 'j["docker"], j["policy"]')"
+nvctl status | grep -q "^docker connected to $DOCKER_SOCK, 2 containers" && ok "status text names the docker socket" ||
+	fail "status text: $(nvctl status | grep docker)"
 events_where() {
 	nvctl --json events --limit 1000 | jget "sum(1 for e in j if $1)"
 }
