@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include "judge.h"
-#include "live.h"
 #include "policy.h"
 #include "worker.h"
 
@@ -176,17 +175,16 @@ exempt(const struct packet *p)
 }
 
 enum verdict
-judge_packet(struct worker *w, struct flow *f, const struct packet *p, uint64_t now)
+judge_packet(struct worker *w, const struct policy *pol, struct flow *f, const struct packet *p,
+    uint64_t now)
 {
-	const struct policy *pol;
 	struct policy_conn c;
 	struct policy_verdict v;
 	int first, was_denied = !!(f->flags & FLOW_F_DENIED);
 
 	(void)now;
-	if (w->live == NULL || exempt(p))
+	if (pol == NULL || exempt(p))
 		return VERDICT_ACCEPT;
-	pol = live_current(w->live);
 	if ((f->flags & FLOW_F_JUDGED) && f->policy_gen == policy_gen(pol))
 		goto out;
 	first = !(f->flags & FLOW_F_JUDGED);
@@ -224,10 +222,11 @@ judge_packet(struct worker *w, struct flow *f, const struct packet *p, uint64_t 
 			violation(w, pol, f, &c, &v);
 		f->flags |= FLOW_F_DENIED | FLOW_F_REPORTED;
 		if (!was_denied && p->proto == IPPROTO_TCP) {
-			/* Cut mid-stream: both ends must learn it now. */
+			/* Cut mid-stream (re-judged, or a connection open
+			 * before nvd saw it): both ends must learn it now. */
 			uint64_t before = w->rst.sent;
 
-			rst_send(&w->rst, p, !first);
+			rst_send(&w->rst, p, !first || (f->flags & FLOW_F_MIDSTREAM));
 			w->st.resets_sent += w->rst.sent - before;
 		}
 		w->st.denied_packets++;

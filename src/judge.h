@@ -16,9 +16,17 @@
 
 struct worker;
 
-/* ACCEPT or DROP for packet p of flow f; sends resets for dropped TCP. */
-enum verdict judge_packet(struct worker *w, struct flow *f, const struct packet *p,
-    uint64_t now_ms);
+struct policy;
+
+/*
+ * ACCEPT or DROP for packet p of flow f under snapshot pol (the one the
+ * worker loaded for this packet; NULL: no policy, accept); sends resets
+ * for dropped TCP, to both ends when the connection was open before nvd
+ * judged it (a re-judged or a mid-stream flow).  Judges f again when pol
+ * is not the snapshot f was judged with (f->policy_gen).
+ */
+enum verdict judge_packet(struct worker *w, const struct policy *pol, struct flow *f,
+    const struct packet *p, uint64_t now_ms);
 /* Hands the rule hits counted so far to the writer. */
 void judge_flush_hits(struct worker *w, int64_t now_real_ms);
 

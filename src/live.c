@@ -175,11 +175,12 @@ wl_copy(struct live *l, int *n, int *changed)
 	return c;
 }
 
+/* Swaps p in, with bypass generation bgen. */
 static void
-swap_in(struct live *l, struct policy *p)
+swap_in(struct live *l, struct policy *p, unsigned bgen)
 {
 	struct policy *old;
-	uint64_t gen = __atomic_load_n(&l->gen, __ATOMIC_ACQUIRE) + 1;
+	uint64_t gen = live_gen_next(__atomic_load_n(&l->gen, __ATOMIC_ACQUIRE), bgen);
 	struct live_retired *r;
 
 	/* Only this thread swaps: stamp, publish, then count the swap. */
@@ -199,8 +200,28 @@ swap_in(struct live *l, struct policy *p)
 	l->retired = r;
 }
 
-int
-live_rebuild(struct live *l, char *err, size_t errlen)
+/*
+ * Asks the daemon to move the kernel to the next bypass generation, and
+ * returns the generation the new snapshot carries.  Before the swap: until
+ * then workers mark bypasses with the current generation, which the new
+ * rules still save (nft.h), and such a flow comes back at its next packet.
+ */
+static unsigned
+tighten(struct live *l)
+{
+	unsigned cur = live_bypass_gen(__atomic_load_n(&l->gen, __ATOMIC_ACQUIRE));
+	unsigned g;
+
+	if (l->tighten == NULL)
+		return cur;
+	g = l->tighten(l->tighten_ctx, cur, (cur + 1) % NVD_BYPASS_GENS) % NVD_BYPASS_GENS;
+	if (g != cur)
+		l->tightenings++;
+	return g;
+}
+
+static int
+rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 {
 	struct store_policy sp = { 0 };
 	struct policy_addr host[HOST_ADDRS_MAX];
@@ -238,7 +259,8 @@ live_rebuild(struct live *l, char *err, size_t errlen)
 		snprintf(err, errlen, "no memory for the policy");
 		goto out;
 	}
-	swap_in(l, p);
+	swap_in(l, p, may_tighten || changed ? tighten(l) :
+	    live_bypass_gen(__atomic_load_n(&l->gen, __ATOMIC_ACQUIRE)));
 	l->rebuilds++;
 	l->last_rebuild_ms = (int64_t)now_ms();
 	log_debug("policy: %d groups, %d rules, %d workloads", sp.ngroups, sp.nrules, nwl);
@@ -256,10 +278,21 @@ out:
 	return rc;
 }
 
-void
-live_reclaim(struct live *l)
+int
+live_rebuild(struct live *l, char *err, size_t errlen)
 {
-	struct live_retired **rp = &l->retired;
+	return rebuild(l, 1, err, errlen);
+}
+
+int
+live_refresh(struct live *l, char *err, size_t errlen)
+{
+	return rebuild(l, 0, err, errlen);
+}
+
+uint64_t
+live_oldest_seen(struct live *l)
+{
 	uint64_t min = UINT64_MAX;
 
 	for (int i = 0; i < l->nworkers; i++) {
@@ -268,6 +301,15 @@ live_reclaim(struct live *l)
 		if (s < min)
 			min = s;
 	}
+	return min;
+}
+
+void
+live_reclaim(struct live *l)
+{
+	struct live_retired **rp = &l->retired;
+	uint64_t min = live_oldest_seen(l);
+
 	while (*rp) {
 		struct live_retired *r = *rp;
 

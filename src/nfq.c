@@ -24,7 +24,8 @@
 
 struct nfq_pending {
 	uint32_t id;
-	uint32_t mark;		/* packet mark, or with ct_glue the conntrack mark */
+	uint32_t mark;		/* packet mark, or with ct_glue the conntrack mark;
+				 * for BYPASS the mark the verdict sets */
 	enum verdict v;
 };
 
@@ -193,7 +194,8 @@ static const int nf_verdicts[] = {
  * Sends the pending verdicts in one sendmsg.  A run of equal verdicts ends
  * in one batch verdict (it covers every id up to its own, and the ids
  * before the run were answered by the messages before it).  BYPASS carries
- * the packet's own mark plus NVD_MARK_BYPASS, so it is always sent alone.
+ * the packet's own mark with nvd's bypass bits (nvd.h), so it is always
+ * sent alone.
  */
 static void
 nfq_flush(struct nfq_queue *q, struct worker *w)
@@ -217,12 +219,12 @@ nfq_flush(struct nfq_queue *q, struct worker *w)
 
 			nfq_nlmsg_verdict_put(nlh, (int)p->id, NF_ACCEPT);
 			nest = mnl_attr_nest_start(nlh, NFQA_CT);
-			mnl_attr_put_u32(nlh, CTA_MARK, htonl(p->mark | NVD_MARK_BYPASS));
+			mnl_attr_put_u32(nlh, CTA_MARK, htonl(p->mark));
 			mnl_attr_nest_end(nlh, nest);
 		} else {
 			nfq_nlmsg_verdict_put(nlh, (int)q->pend[j].id, nf_verdicts[p->v]);
 			if (p->v == VERDICT_BYPASS)
-				nfq_nlmsg_verdict_put_mark(nlh, p->mark | NVD_MARK_BYPASS);
+				nfq_nlmsg_verdict_put_mark(nlh, p->mark);
 		}
 		off += nlh->nlmsg_len;
 		i = j + 1;
@@ -291,6 +293,8 @@ nfq_handle(struct nfq_queue *q, struct worker *w, const struct nlmsghdr *nlh, ui
 		    mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), family, now);
 	else
 		p->v = VERDICT_ACCEPT;
+	if (p->v == VERDICT_BYPASS)
+		p->mark = (p->mark & ~NVD_MARK_BYPASS_BITS) | w->bypass_mark;
 	if (q->npend == (int)(sizeof(q->pend) / sizeof(q->pend[0])))
 		nfq_flush(q, w);
 }

@@ -253,36 +253,58 @@ rule_add(struct nft_batch *nb, struct nftnl_rule *r, int err)
 	nftnl_rule_free(r);
 }
 
-/* ct mark & BYPASS != 0 accept */
+/* ct mark & (BYPASS|GEN) == BYPASS|gen accept: flows bypassed in this
+ * generation; one bypassed in another comes back to the queue. */
 static void
-rule_ct_bypass(struct nft_batch *nb, const char *table, const char *chain)
+rule_ct_bypass(struct nft_batch *nb, const char *table, const char *chain, unsigned gen)
 {
 	struct nftnl_rule *r = rule_new(table, chain);
-	uint32_t zero = 0;
+	uint32_t want = NVD_MARK_BYPASS | NVD_MARK_GEN(gen);
 	int err = !r;
 
 	if (r)
-		err = e_ct_load(r, NFT_CT_MARK) || e_bitwise(r, NVD_MARK_BYPASS, 0) ||
-		    e_cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero)) || e_accept(r);
+		err = e_ct_load(r, NFT_CT_MARK) || e_bitwise(r, NVD_MARK_BYPASS_BITS, 0) ||
+		    e_cmp(r, NFT_CMP_EQ, &want, sizeof(want)) || e_accept(r);
 	rule_add(nb, r, err);
 }
 
-/* meta mark & BYPASS != 0: save the bit in the ct mark, clear it, accept */
+/*
+ * meta mark & (BYPASS|GEN) == BYPASS|gen: a verdict asked for bypass in
+ * generation gen.  ct mark = (ct mark & ~(BYPASS|GEN)) | BYPASS|gen, the
+ * bits cleared from the packet mark, accept.  The generation is a constant
+ * of the rule (nftables cannot copy between registers on every kernel), so
+ * there is one such rule per generation a verdict may carry.
+ */
 static void
-rule_save_bypass(struct nft_batch *nb, const char *table, const char *chain)
+rule_save_bypass(struct nft_batch *nb, const char *table, const char *chain, unsigned gen)
 {
 	struct nftnl_rule *r = rule_new(table, chain);
-	uint32_t zero = 0;
+	uint32_t want = NVD_MARK_BYPASS | NVD_MARK_GEN(gen);
 	int err = !r;
 
 	if (r)
-		err = e_meta_load(r, NFT_META_MARK) || e_bitwise(r, NVD_MARK_BYPASS, 0) ||
-		    e_cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero)) ||
-		    e_ct_load(r, NFT_CT_MARK) || e_bitwise(r, ~NVD_MARK_BYPASS, NVD_MARK_BYPASS) ||
+		err = e_meta_load(r, NFT_META_MARK) || e_bitwise(r, NVD_MARK_BYPASS_BITS, 0) ||
+		    e_cmp(r, NFT_CMP_EQ, &want, sizeof(want)) ||
+		    e_ct_load(r, NFT_CT_MARK) || e_bitwise(r, ~NVD_MARK_BYPASS_BITS, want) ||
 		    e_ct_set(r, NFT_CT_MARK) ||
-		    e_meta_load(r, NFT_META_MARK) || e_bitwise(r, ~NVD_MARK_BYPASS, 0) ||
+		    e_meta_load(r, NFT_META_MARK) || e_bitwise(r, ~NVD_MARK_BYPASS_BITS, 0) ||
 		    e_meta_set(r, NFT_META_MARK) || e_accept(r);
 	rule_add(nb, r, err);
+}
+
+/* Deletes every rule of the chain (a DELRULE without a handle). */
+static void
+flush_chain(struct nft_batch *nb, const char *table, const char *chain)
+{
+	struct nftnl_rule *r = rule_new(table, chain);
+
+	if (r == NULL) {
+		nb->oom = 1;
+		return;
+	}
+	nftnl_rule_nlmsg_build_payload(batch_msg(nb, NFT_MSG_DELRULE, 0), r);
+	nftnl_rule_free(r);
+	batch_next(nb);
 }
 
 /* meta mark & OWN != 0 accept: resets nvd sends itself are not queued */
@@ -407,8 +429,15 @@ batch_close_send(struct nft_batch *nb)
 	return ret;
 }
 
+/*
+ * One batch: the table anew (replace) or the rules of its chains anew
+ * (!replace), for bypass generation gen; verdicts of generation prev are
+ * still saved, so that packets judged just before a change are not queued
+ * again and again.
+ */
 static int
-install_kind(const struct conf *c, enum nft_hook_kind kind)
+install_kind(const struct conf *c, enum nft_hook_kind kind, unsigned gen, unsigned prev,
+    int replace)
 {
 	static const struct {
 		const char *name;
@@ -425,13 +454,20 @@ install_kind(const struct conf *c, enum nft_hook_kind kind)
 		return -1;
 	/* add + delete + add: replaces a table left by an earlier run, and
 	 * works on kernels without NFT_MSG_DESTROYTABLE. */
-	add_table(&nb, c->nft_table, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	add_table(&nb, c->nft_table, NFT_MSG_DELTABLE, 0);
-	add_table(&nb, c->nft_table, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL);
+	if (replace) {
+		add_table(&nb, c->nft_table, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+		add_table(&nb, c->nft_table, NFT_MSG_DELTABLE, 0);
+		add_table(&nb, c->nft_table, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL);
+	}
 	for (size_t i = 0; i < sizeof(chains) / sizeof(chains[0]); i++) {
-		add_chain(&nb, c->nft_table, chains[i].name, chains[i].hook);
-		rule_ct_bypass(&nb, c->nft_table, chains[i].name);
-		rule_save_bypass(&nb, c->nft_table, chains[i].name);
+		if (replace)
+			add_chain(&nb, c->nft_table, chains[i].name, chains[i].hook);
+		else
+			flush_chain(&nb, c->nft_table, chains[i].name);
+		rule_ct_bypass(&nb, c->nft_table, chains[i].name, gen);
+		rule_save_bypass(&nb, c->nft_table, chains[i].name, gen);
+		if (prev != gen)
+			rule_save_bypass(&nb, c->nft_table, chains[i].name, prev);
 		rule_own(&nb, c->nft_table, chains[i].name);
 		for (int s = 0; s < c->nsteer; s++) {
 			if (chains[i].iif)
@@ -444,9 +480,11 @@ install_kind(const struct conf *c, enum nft_hook_kind kind)
 }
 
 int
-nft_install(const struct conf *c)
+nft_install_gen(const struct conf *c, unsigned gen, unsigned prev)
 {
-	if (install_kind(c, NFT_HOOK_NATIVE) == 0) {
+	gen %= NVD_BYPASS_GENS;
+	prev %= NVD_BYPASS_GENS;
+	if (install_kind(c, NFT_HOOK_NATIVE, gen, prev, 1) == 0) {
 		log_info("nftables: table inet %s installed with the native queue statement",
 		    c->nft_table);
 		return NFT_HOOK_NATIVE;
@@ -456,13 +494,38 @@ nft_install(const struct conf *c)
 		return -1;
 	}
 	log_debug("nftables: no native queue expression (%s), trying xt NFQUEUE", strerror(errno));
-	if (install_kind(c, NFT_HOOK_COMPAT) == 0) {
+	if (install_kind(c, NFT_HOOK_COMPAT, gen, prev, 1) == 0) {
 		log_info("nftables: table inet %s installed with the xt NFQUEUE target "
 		    "(compat; this kernel has no nft_queue)", c->nft_table);
 		return NFT_HOOK_COMPAT;
 	}
 	log_warn("nftables: installing table inet %s (compat)", c->nft_table);
 	return -1;
+}
+
+int
+nft_install(const struct conf *c)
+{
+	return nft_install_gen(c, 0, 0);
+}
+
+int
+nft_update(const struct conf *c, enum nft_hook_kind kind, unsigned gen, unsigned prev)
+{
+	gen %= NVD_BYPASS_GENS;
+	prev %= NVD_BYPASS_GENS;
+	if (install_kind(c, kind, gen, prev, 0) == 0) {
+		log_debug("nftables: table inet %s at bypass generation %u", c->nft_table, gen);
+		return 0;
+	}
+	if (errno != ENOENT) {
+		log_warn("nftables: replacing the rules of table inet %s", c->nft_table);
+		return -1;
+	}
+	/* Someone deleted the table or a chain: make it whole again. */
+	log_warnx("nftables: table inet %s or one of its chains is gone; installing it again",
+	    c->nft_table);
+	return nft_install_gen(c, gen, prev) < 0 ? -1 : 0;
 }
 
 int

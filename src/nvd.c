@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "ct.h"
 #include "daemon.h"
 #include "db.h"
 #include "dockerwatch.h"
@@ -140,9 +141,27 @@ stop_workers(struct daemon *d)
 	}
 }
 
+/*
+ * Flow bypass generations (nvd.h, live.h): what the kernel was told, for
+ * the main thread.
+ */
+static struct {
+	/* Conntrack entries may carry the generation (since its last sweep). */
+	uint8_t used[NVD_BYPASS_GENS];
+	/* install_rules = no: sweep every bypassed flow once no worker judges
+	 * with a snapshot older than this gen (0: none due). */
+	uint64_t sweep_after;
+} bypass;
+
+/*
+ * Installs the rules for c at the current bypass generation: the whole
+ * table at start (old NULL) or under a new name; at a reload that keeps
+ * the table, its rules only, so that no queued packet is lost.
+ */
 static int
-install_rules(struct daemon *d, const struct conf *c)
+install_rules(struct daemon *d, const struct conf *c, const struct conf *old)
 {
+	unsigned g = live_bypass_gen(live_gen(&d->live));
 	int k;
 
 	if (!c->install_rules) {
@@ -150,10 +169,83 @@ install_rules(struct daemon *d, const struct conf *c)
 		log_info("install_rules = no: steer traffic with your own ruleset (see rules/nvd.nft)");
 		return 0;
 	}
-	if ((k = nft_install(c)) < 0)
+	if (old && old->install_rules && d->hook != NFT_HOOK_NONE &&
+	    !strcmp(old->nft_table, c->nft_table))
+		return nft_update(c, d->hook, g, g);
+	if ((k = nft_install_gen(c, g, g)) < 0)
 		return -1;
 	d->hook = (enum nft_hook_kind)k;
 	return 0;
+}
+
+/*
+ * Clears nvd's bypass bits from every conntrack entry that has them: the
+ * flows' next packets come to the queue to be judged again.
+ */
+static void
+bypass_sweep_all(const char *why)
+{
+	long n = ct_mark_clear(NVD_MARK_BYPASS, NVD_MARK_BYPASS, NVD_MARK_BYPASS_BITS);
+
+	if (n < 0) {
+		log_warn("conntrack: handing bypassed flows back to the queues (%s)", why);
+		memset(bypass.used, 1, sizeof(bypass.used));
+		return;
+	}
+	memset(bypass.used, 0, sizeof(bypass.used));
+	log_info("conntrack: %ld bypassed flow%s handed back to the queues (%s)", n,
+	    n == 1 ? "" : "s", why);
+}
+
+/*
+ * live's tighten callback: a policy change that may tighten the policy
+ * must reach the flows the kernel bypasses.  With nvd's rules: the next
+ * generation (one nftables batch; the flows of every other generation come
+ * back to the queue at their next packet).  Conntrack entries of a flow
+ * idle since next was last used (NVD_BYPASS_GENS changes ago) would match
+ * it again, so they are cleared first.  With the operator's rules, which
+ * know generation 0 only: every bypassed flow is cleared from conntrack
+ * once the workers have moved on to the new snapshot (bypass_housekeeping).
+ */
+static unsigned
+bypass_tighten(void *ctx, unsigned cur, unsigned next)
+{
+	struct daemon *d = ctx;
+	long n;
+
+	if (d->hook == NFT_HOOK_NONE) {
+		bypass.sweep_after = live_gen(&d->live) + 1;
+		return 0;
+	}
+	if (bypass.used[next]) {
+		n = ct_mark_clear(NVD_MARK_BYPASS_BITS, NVD_MARK_BYPASS | NVD_MARK_GEN(next),
+		    NVD_MARK_BYPASS_BITS);
+		if (n < 0)
+			log_warn("conntrack: clearing bypass generation %u before its reuse "
+			    "(flows idle since its last use may pass unjudged)", next);
+		else {
+			bypass.used[next] = 0;
+			log_debug("conntrack: %ld flow%s of bypass generation %u cleared", n,
+			    n == 1 ? "" : "s", next);
+		}
+	}
+	if (nft_update(&d->conf, d->hook, next, cur) < 0) {
+		log_warnx("policy: flows the kernel bypasses keep their verdict until "
+		    "the next change");
+		return cur;
+	}
+	bypass.used[next] = 1;
+	return next;
+}
+
+static void
+bypass_housekeeping(struct daemon *d)
+{
+	if (bypass.sweep_after == 0 || live_oldest_seen(&d->live) < bypass.sweep_after)
+		return;
+	bypass.sweep_after = 0;
+	if (d->hook == NFT_HOOK_NONE)
+		bypass_sweep_all("policy changed; install_rules = no");
 }
 
 int
@@ -191,7 +283,7 @@ daemon_reload(struct daemon *d, struct buf *out)
 	conf_steer_str(&c, news, sizeof(news));
 	if (strcmp(olds, news) || strcmp(c.nft_table, old->nft_table) ||
 	    c.install_rules != old->install_rules) {
-		if (install_rules(d, &c) < 0) {
+		if (install_rules(d, &c, old) < 0) {
 			buf_puts(out, "installing the nftables rules failed; see the log");
 			return -1;
 		}
@@ -203,6 +295,13 @@ daemon_reload(struct daemon *d, struct buf *out)
 	d->conf = c;
 	apply_limits(&d->conf);
 	d->live.default_mode = c.default_mode;	/* for learned groups made from now on */
+	/* The operator's rules know bypass generation 0 only. */
+	if (d->hook == NFT_HOOK_NONE && live_bypass_gen(live_gen(&d->live)) != 0) {
+		char err[256];
+
+		if (live_rebuild(&d->live, err, sizeof(err)) < 0)
+			log_warnx("reload: policy: %s", err);
+	}
 	log_info("configuration reloaded");
 	return 0;
 }
@@ -217,7 +316,7 @@ learned(void *ctx)
 /*
  * Rebuilds the policy when asked (Docker, learning), at most every
  * REBUILD_MIN_MS so a burst of changes costs one rebuild; frees snapshots
- * the workers are done with.
+ * the workers are done with; hands bypassed flows back when due.
  */
 #define REBUILD_MIN_MS	200
 static void
@@ -230,10 +329,11 @@ policy_housekeeping(struct daemon *d, int woken, int *pending)
 		*pending = 1;
 	if (*pending && (int64_t)now_ms() - d->live.last_rebuild_ms >= REBUILD_MIN_MS) {
 		*pending = 0;
-		if (live_rebuild(&d->live, err, sizeof(err)) < 0)
+		if (live_refresh(&d->live, err, sizeof(err)) < 0)
 			log_warnx("policy: %s", err);
 	}
 	live_reclaim(&d->live);
+	bypass_housekeeping(d);
 }
 
 static int
@@ -372,8 +472,14 @@ main(int argc, char **argv)
 	/* Queues first: once the rules steer traffic, someone is listening. */
 	if (start_workers(&d) < 0)
 		goto out_workers;
-	if (install_rules(&d, &d.conf) < 0)
+	if (install_rules(&d, &d.conf, NULL) < 0)
 		goto out_workers;
+	/* Flows bypassed before this start (an earlier run, another policy
+	 * meanwhile) are judged again; then policy changes reach them. */
+	bypass_sweep_all("start");
+	bypass.used[live_bypass_gen(live_gen(&d.live))] = 1;
+	d.live.tighten = bypass_tighten;
+	d.live.tighten_ctx = &d;
 	if (d.conf.docker_socket[0] &&
 	    (d.dw = dockerwatch_start(d.conf.docker_socket, &d.live, err, sizeof(err))) == NULL) {
 		log_errx("docker: %s", err);

@@ -26,12 +26,29 @@ enum verdict {
 };
 
 /*
- * Packet mark bit nvd sets on a verdict to ask for bypass; the top rule of
- * nvd's chain copies it into the conntrack mark (see nft.c).
+ * Bits of the packet and conntrack marks that nvd owns (0x3ff00000):
+ *
+ *   BYPASS  0x20000000  the flow is handed back to the kernel
+ *   OWN     0x10000000  packets nvd sends itself (TCP resets): never queued
+ *   GEN     0x0ff00000  the bypass generation, 0-255, beside BYPASS
+ *
+ * A verdict that bypasses a flow carries BYPASS and the generation of the
+ * policy snapshot that judged the flow, in the packet mark (the rule at the
+ * top of nvd's chains saves both in the conntrack mark) or, with conntrack
+ * glue, in the conntrack mark itself.  The rules accept without queueing
+ * only the flows whose conntrack mark has BYPASS and the current
+ * generation.  A policy change that may tighten the policy moves to the
+ * next generation (live.h), so every bypassed flow comes back to the queue
+ * at its next packet and is judged again (nft.h, ct.h).
  */
 #define NVD_MARK_BYPASS		0x20000000u
-/* Mark of the packets nvd sends itself (TCP resets): never queued. */
 #define NVD_MARK_OWN		0x10000000u
+#define NVD_MARK_GEN_MASK	0x0ff00000u
+#define NVD_MARK_GEN_SHIFT	20
+#define NVD_BYPASS_GENS		256
+#define NVD_MARK_GEN(g)		(((uint32_t)(g) << NVD_MARK_GEN_SHIFT) & NVD_MARK_GEN_MASK)
+/* The bits a bypass sets or clears. */
+#define NVD_MARK_BYPASS_BITS	(NVD_MARK_BYPASS | NVD_MARK_GEN_MASK)
 
 #define MAX_QUEUES		64
 #define MAX_STEER		32

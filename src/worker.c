@@ -140,14 +140,44 @@ tcp_packet(struct worker *w, struct flow *f, int dir, const struct packet *p)
 	return VERDICT_ACCEPT;
 }
 
+/*
+ * Whether f's policy decision holds in bypass generation bgen: a flow no
+ * policy judged (none loaded, or only exempt packets) always; a judged one
+ * if it was judged in that generation.  A flow judged in an older one
+ * must be judged again before the kernel may take it.
+ */
+static int
+decision_holds(const struct flow *f, unsigned bgen)
+{
+	return !(f->flags & FLOW_F_JUDGED) || live_bypass_gen(f->policy_gen) == bgen;
+}
+
+/*
+ * A packet of a flow nvd bypassed.  In the same generation it was queued
+ * before the kernel saw the mark (or conntrack forgot the flow): mark it
+ * again (1).  In another, the policy may have tightened since: the flow
+ * is judged again like any other (0).
+ */
+static int
+bypass_again(struct worker *w, struct flow *f, unsigned bgen)
+{
+	if (decision_holds(f, bgen))
+		return 1;
+	f->flags &= (uint8_t)~FLOW_F_BYPASSED;
+	w->st.bypass_returned++;
+	return 0;
+}
+
 enum verdict
 worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint64_t now)
 {
 	struct packet p;
 	enum decode_anomaly a;
 	enum verdict v = VERDICT_ACCEPT;
+	const struct policy *pol;
+	unsigned bgen;
 	struct flow *f;
-	int dir;
+	int dir, returned = 0;
 
 	w->st.packets++;
 	w->st.bytes += len;
@@ -169,27 +199,38 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 	f->bytes[dir] += p.len;
 	if (dir == DIR_TO_CLIENT)
 		f->flags |= FLOW_F_REPLIED;
+	/* One load: this packet's policy and the generation its bypass
+	 * mark carries (live.h). */
+	pol = w->live ? live_current(w->live) : NULL;
+	bgen = pol ? live_bypass_gen(policy_gen(pol)) : 0;
 	if (f->flags & FLOW_F_BYPASSED) {
-		/* Queued before the kernel saw the mark, or conntrack forgot
-		 * the flow: mark it again. */
-		v = VERDICT_BYPASS;
-		goto out;
+		if (bypass_again(w, f, bgen)) {
+			v = VERDICT_BYPASS;
+			goto out;
+		}
+		returned = 1;
 	}
 
-	if ((v = judge_packet(w, f, &p, now)) == VERDICT_DROP)
+	if ((v = judge_packet(w, pol, f, &p, now)) == VERDICT_DROP)
 		goto out;
 	if (p.proto == IPPROTO_TCP)
 		v = tcp_packet(w, f, dir, &p);
 	else
 		reasm_datagram(&f->rs[dir], p.payload_len, &w->st.reasm);
 
-	/* Nothing left to inspect: both directions reached stream_depth. */
-	if (v == VERDICT_ACCEPT && reasm_is_done(&f->rs[0]) && reasm_is_done(&f->rs[1])) {
+	/* Nothing left to inspect: both directions reached stream_depth.
+	 * (An exempt packet of a flow judged in an older generation does not
+	 * judge it again: the flow waits for its next packet.) */
+	if (v == VERDICT_ACCEPT && reasm_is_done(&f->rs[0]) && reasm_is_done(&f->rs[1]) &&
+	    decision_holds(f, bgen)) {
 		f->flags |= FLOW_F_BYPASSED;
-		w->st.bypassed_flows++;
+		if (!returned)
+			w->st.bypassed_flows++;
 		v = VERDICT_BYPASS;
 	}
 out:
+	if (v == VERDICT_BYPASS)
+		w->bypass_mark = NVD_MARK_BYPASS | NVD_MARK_GEN(bgen);
 	w->st.verdicts[v]++;
 	return v;
 }

@@ -30,6 +30,7 @@ struct worker_stats {
 	uint64_t bytes;
 	uint64_t verdicts[3];		/* by enum verdict */
 	uint64_t bypassed_flows;
+	uint64_t bypass_returned;	/* bypassed flows back after a new generation */
 	uint64_t undecoded;		/* packets with no flow (anomaly) */
 	uint64_t anomalies[ANOM_COUNT];
 	uint64_t reasm_fail_drops;	/* fail_mode closed: dropped for lack of memory */
@@ -57,6 +58,9 @@ struct worker {
 	enum fail_mode fail_mode;
 	struct flow_table ft;
 	struct worker_stats st;
+	/* The mark bits of the last BYPASS verdict: NVD_MARK_BYPASS and the
+	 * bypass generation (nvd.h); nfq.c puts them in the verdict. */
+	uint32_t bypass_mark;
 
 	/* The policy (NULL: judge nothing, accept) and where records go. */
 	struct live *live;
@@ -87,7 +91,8 @@ void worker_destroy(struct worker *w);
  */
 int worker_set_policy(struct worker *w, struct live *live, int wake_fd);
 
-/* family: AF_INET or AF_INET6 as NFQUEUE reports it, or 0 to guess. */
+/* family: AF_INET or AF_INET6 as NFQUEUE reports it, or 0 to guess.
+ * After VERDICT_BYPASS, w->bypass_mark holds the mark bits to set. */
 enum verdict worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family,
     uint64_t now_ms);
 

@@ -1,7 +1,8 @@
 /*
  * check_judge.c: the policy stage of the packet path, replayed through
  * worker_packet(): verdicts by mode, events, learning and hits handed to
- * the event ring, re-judging after a policy swap, and the TCP resets.
+ * the event ring, re-judging after a policy swap, flows the kernel
+ * bypasses judged again in a new bypass generation, and the TCP resets.
  */
 #include "config.h"
 
@@ -72,9 +73,10 @@ add_wl(struct policy_workload *x, const char *name, const char *ip)
 	x->naddrs = 1;
 }
 
-/* Compiles the current groups and rules and swaps them in, as live.c does. */
+/* Compiles the current groups and rules and swaps them in with bypass
+ * generation bgen, as live.c does. */
 static void
-publish(void)
+publish_gen(unsigned bgen)
 {
 	struct policy_input in = {
 		.groups = groups, .ngroups = ngroups, .rules = rules, .nrules = nrules,
@@ -83,9 +85,24 @@ publish(void)
 	struct policy *p = policy_compile(&in);
 
 	ck_assert_ptr_nonnull(p);
-	policy_set_gen(p, ++live.gen);
+	live.gen = live_gen_next(live.gen, bgen);
+	policy_set_gen(p, live.gen);
 	policy_free(live.cur);	/* no other thread here */
 	live.cur = p;
+}
+
+/* A rebuild that keeps the bypass generation (learning). */
+static void
+publish(void)
+{
+	publish_gen(live_bypass_gen(live.gen));
+}
+
+/* A rebuild that may tighten: the next bypass generation. */
+static void
+publish_tightened(void)
+{
+	publish_gen(live_bypass_gen(live.gen) + 1);
 }
 
 static void
@@ -285,6 +302,140 @@ START_TEST(test_icmp_exempt)
 }
 END_TEST
 
+/* --- flow bypass generations --------------------------------------------- */
+
+static const struct reasm_limits no_depth = { .depth = 0, .memcap = 64u << 20 };
+
+static void
+setup_bypass(void)
+{
+	setup();
+	reasm_set_limits(&no_depth);	/* every flow is bypassed at once */
+}
+
+static enum verdict
+icmp(const char *src, const char *dst, uint8_t type)
+{
+	struct pkt p;
+	uint8_t buf[256];
+	size_t n;
+
+	pkt_icmp(&p, src, dst, type, 0, 0);
+	n = pkt_build(&p, buf, sizeof(buf));
+	ck_assert_uint_gt(n, 0);
+	return worker_packet(&w, buf, n, AF_INET, clock_ms++);
+}
+
+START_TEST(test_gen_arithmetic)
+{
+	ck_assert_uint_eq(live_bypass_gen(5), 0);
+	ck_assert_uint_eq(live_gen_next(5, 0), 6);
+	ck_assert_uint_eq(live_gen_next(5, 1), 1ull << 32);
+	ck_assert_uint_eq(live_bypass_gen(live_gen_next(5, 1)), 1);
+	/* 255 wraps to 0, and a jump back to 0 (the operator's rules) stays
+	 * above every gen before it. */
+	ck_assert_uint_eq(live_gen_next((255ull << 32) + 7, 0), 256ull << 32);
+	ck_assert_uint_eq(live_bypass_gen(256ull << 32), 0);
+	ck_assert_uint_eq(live_gen_next((3ull << 32) + 9, 0), 256ull << 32);
+	ck_assert_uint_eq(live_gen_next((3ull << 32) + 9, 3), (3ull << 32) + 10);
+	ck_assert_uint_eq(live_gen_next(0, NVD_BYPASS_GENS), 1);
+}
+END_TEST
+
+/* An allowed bypassed flow: marked again in its generation (stragglers,
+ * learning); judged again in the next, and bypassed again in it. */
+START_TEST(test_bypassed_allowed_rejudged)
+{
+	set_mode("nv.web", MODE_PROTECT);
+	ck_assert_int_eq(syn(40010, 80), VERDICT_BYPASS);
+	ck_assert_uint_eq(w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(0));
+	ck_assert_int_eq(tcp(WEB, 80, CLIENT, 40010, TCP_SYN | TCP_ACK, 5000, 1001), VERDICT_BYPASS);
+	publish();	/* learned a rule: same generation */
+	ck_assert_int_eq(tcp(CLIENT, 40010, WEB, 80, TCP_ACK, 1001, 5001), VERDICT_BYPASS);
+	ck_assert_uint_eq(w.st.rejudged, 0);
+	ck_assert_uint_eq(w.st.bypass_returned, 0);
+	publish_tightened();
+	ck_assert_int_eq(tcp(CLIENT, 40010, WEB, 80, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_BYPASS);
+	ck_assert_uint_eq(w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(1));
+	ck_assert_uint_eq(w.st.rejudged, 1);
+	ck_assert_uint_eq(w.st.bypass_returned, 1);
+	ck_assert_uint_eq(w.st.bypassed_flows, 1);	/* one flow, bypassed twice */
+	/* A straggler of the new generation. */
+	ck_assert_int_eq(tcp(WEB, 80, CLIENT, 40010, TCP_ACK, 5001, 1001), VERDICT_BYPASS);
+	ck_assert_uint_eq(w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(1));
+	ck_assert_uint_eq(w.st.rejudged, 1);
+	ck_assert_uint_eq(w.st.verdicts[VERDICT_BYPASS], 5);
+	ck_assert_uint_eq(w.st.verdicts[VERDICT_ACCEPT], 0);
+}
+END_TEST
+
+/* A bypassed flow the tightened policy denies: dropped at its next packet,
+ * one violation event, resets to both ends. */
+START_TEST(test_bypassed_denied_after_tightening)
+{
+	struct record r[4];
+
+	set_mode("nv.web", MODE_MONITOR);
+	ck_assert_int_eq(syn(40011, 9090), VERDICT_BYPASS);
+	ck_assert_int_eq(tcp(WEB, 9090, CLIENT, 40011, TCP_SYN | TCP_ACK, 5000, 1001), VERDICT_BYPASS);
+	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_int_eq(r[0].u.ev.action, EV_ALERT);
+	for (int i = 0; i < ngroups; i++)
+		if (!strcmp(groups[i].name, "nv.web"))
+			groups[i].mode = MODE_PROTECT;
+	publish_tightened();
+	ck_assert_int_eq(tcp(CLIENT, 40011, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_DROP);
+	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_int_eq(r[0].type, REC_EVENT);
+	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
+	ck_assert_int_eq(r[0].u.ev.dst_port, 9090);
+	ck_assert_str_eq(r[0].u.ev.message, "nv.client -> nv.web tcp/9090: no rule allows it (protect)");
+	ck_assert_uint_eq(w.rst.failed + w.rst.sent, 2);	/* both ends (no socket here) */
+	ck_assert_uint_eq(w.st.rejudged, 1);
+	ck_assert_uint_eq(w.st.bypass_returned, 1);
+	/* The flow stays denied: a retransmit is dropped, its sender reset. */
+	ck_assert_int_eq(tcp(CLIENT, 40011, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_DROP);
+	ck_assert_uint_eq(records(r, 4), 0);
+	ck_assert_uint_eq(w.rst.failed + w.rst.sent, 3);
+}
+END_TEST
+
+/* A flow nvd no longer knows (expired after its bypass, or bypassed by an
+ * earlier run) comes back mid-stream: judged as a new flow, the server
+ * told apart by its lower port whichever side sends first. */
+START_TEST(test_forgotten_flow_midstream)
+{
+	struct record r[4];
+
+	set_mode("nv.web", MODE_PROTECT);
+	ck_assert_int_eq(tcp(CLIENT, 40012, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_DROP);
+	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
+	ck_assert_str_eq(r[0].u.ev.src_workload, "client");
+	ck_assert_int_eq(r[0].u.ev.dst_port, 9090);
+	ck_assert_uint_eq(w.rst.failed + w.rst.sent, 2);	/* both ends: it was open */
+	ck_assert_int_eq(tcp(WEB, 80, CLIENT, 40013, TCP_ACK, 5001, 1001), VERDICT_BYPASS);
+	ck_assert_int_eq(tcp(CLIENT, 40014, WEB, 80, TCP_ACK, 1001, 5001), VERDICT_BYPASS);
+	ck_assert_uint_eq(w.st.judged[POL_ALLOW], 2);
+	ck_assert_uint_eq(w.st.judged[POL_DENY], 1);
+}
+END_TEST
+
+/* An exempt packet of a flow judged in an older generation does not judge
+ * it again, so it must not hand the flow back to the kernel either. */
+START_TEST(test_exempt_packet_keeps_flow_queued)
+{
+	set_mode("nv.web", MODE_MONITOR);
+	ck_assert_int_eq(icmp(CLIENT, WEB, 13), VERDICT_BYPASS);	/* timestamp: judged */
+	publish_tightened();
+	ck_assert_int_eq(icmp(WEB, CLIENT, 3), VERDICT_ACCEPT);	/* unreachable: exempt */
+	ck_assert_uint_eq(w.st.rejudged, 0);
+	ck_assert_int_eq(icmp(CLIENT, WEB, 13), VERDICT_BYPASS);
+	ck_assert_uint_eq(w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(1));
+	ck_assert_uint_eq(w.st.rejudged, 1);
+}
+END_TEST
+
 /* The 16-bit one's complement sum of a buffer, folded. */
 static uint16_t
 csum(uint32_t s, const uint8_t *b, size_t n)
@@ -392,6 +543,14 @@ judge_suite(void)
 	tcase_add_test(tc, test_tightening_cuts_open_flow);
 	tcase_add_test(tc, test_no_policy_accepts);
 	tcase_add_test(tc, test_icmp_exempt);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("bypass generations");
+	tcase_add_checked_fixture(tc, setup_bypass, teardown);
+	tcase_add_test(tc, test_gen_arithmetic);
+	tcase_add_test(tc, test_bypassed_allowed_rejudged);
+	tcase_add_test(tc, test_bypassed_denied_after_tightening);
+	tcase_add_test(tc, test_forgotten_flow_midstream);
+	tcase_add_test(tc, test_exempt_packet_keeps_flow_queued);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("resets");
 	tcase_add_test(tc, test_rst_to_syn_sender);

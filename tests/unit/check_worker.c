@@ -294,6 +294,8 @@ START_TEST(test_bypass_when_both_directions_reach_depth)
 	ck_assert_int_eq(reasm_is_done(&f->rs[DIR_TO_CLIENT]), 0);
 	ck_assert_int_eq(seg(&k, 1, TCP_PSH | TCP_ACK, response), VERDICT_BYPASS);
 	ck_assert_uint_eq(f->flags & FLOW_F_BYPASSED, FLOW_F_BYPASSED);
+	/* No policy: bypass generation 0, which nvd.nft's static rules know. */
+	ck_assert_uint_eq(w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(0));
 	/* Packets queued before the kernel saw the mark are marked again;
 	 * the flow is counted once. */
 	ck_assert_int_eq(seg(&k, 0, TCP_ACK, ""), VERDICT_BYPASS);
@@ -302,6 +304,8 @@ START_TEST(test_bypass_when_both_directions_reach_depth)
 	ck_assert_uint_eq(w.st.verdicts[VERDICT_BYPASS], 4);
 	ck_assert_uint_eq(w.st.verdicts[VERDICT_ACCEPT], 4);
 	ck_assert_uint_eq(w.st.bypassed_flows, 1);
+	ck_assert_uint_eq(w.st.bypass_returned, 0);
+	ck_assert_uint_eq(w.bypass_mark, NVD_MARK_BYPASS);
 	ck_assert_uint_eq(w.st.reasm.delivered, 20);
 	ck_assert_uint_eq(w.st.reasm.depth_reached, 2);
 	ck_assert_uint_eq(f->pkts[DIR_TO_SERVER] + f->pkts[DIR_TO_CLIENT], 8);
