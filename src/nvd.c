@@ -128,6 +128,8 @@ start_workers(struct daemon *d)
 	return 0;
 }
 
+/* Stops the worker threads and closes their queues; their state (and
+ * the event rings the writer reads) stays until destroy_workers(). */
 static void
 stop_workers(struct daemon *d)
 {
@@ -137,8 +139,16 @@ stop_workers(struct daemon *d)
 			pthread_join(d->threads[i], NULL);
 	for (int i = 0; i < d->nworkers; i++) {
 		nfq_queue_close(d->queues[i]);
-		worker_destroy(&d->workers[i]);
+		d->queues[i] = NULL;
 	}
+}
+
+/* After writer_stop(): the writer drains the rings until it stops. */
+static void
+destroy_workers(struct daemon *d)
+{
+	for (int i = 0; i < d->nworkers; i++)
+		worker_destroy(&d->workers[i]);
 }
 
 /*
@@ -500,6 +510,7 @@ out_rules:
 out_workers:
 	stop_workers(&d);
 	writer_stop(&d.writer);	/* after the workers: their last records are written */
+	destroy_workers(&d);
 out_live:
 	live_destroy(&d.live);
 out:
