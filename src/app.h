@@ -93,6 +93,12 @@ enum app_id app_by_word(const char *word);
  */
 enum app_id app_detect(const struct app_input *in, struct app_info *info, int *done);
 
+/*
+ * The non-empty fields of info as "method GET, host example.com, path /"
+ * (TLS names host "sni"), cut to fit outlen.
+ */
+void app_describe(enum app_id id, const struct app_info *info, char *out, size_t outlen);
+
 /* Bounded helpers for probes. */
 /* Copies n bytes into out (cap bytes), '?' for bytes not printable ASCII. */
 void app_copy_text(char *out, size_t cap, const uint8_t *s, size_t n);

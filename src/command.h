@@ -25,5 +25,6 @@ struct command {
 extern const struct command status_commands[];		/* commands.c */
 extern const struct command policy_commands[];		/* commands_policy.c */
 extern const struct command event_commands[];		/* commands_events.c */
+extern const struct command conv_commands[];		/* commands_conv.c */
 
 #endif

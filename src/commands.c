@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app.h"
 #include "command.h"
 #include "control.h"
 #include "control_proto.h"
@@ -74,6 +75,40 @@ json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_kstats 
 	    (unsigned long long)r->gap_bytes, (unsigned long long)r->nomem,
 	    (unsigned long long)r->beyond_window, (unsigned long long)r->depth_reached,
 	    (unsigned long long)s->reasm_fail_drops);
+	buf_printf(o, ",\"bypass_returned\":%llu,\"applications\":{",
+	    (unsigned long long)s->bypass_returned);
+	for (int a = 0; a < APP_COUNT; a++)
+		buf_printf(o, "%s\"%s\":%llu", a ? "," : "", app_name(a),
+		    (unsigned long long)s->detect.detected[a]);
+	buf_printf(o, "},\"detection\":{\"by_ports\":%llu,\"no_buffer\":%llu,\"gaps\":%llu,"
+	    "\"buffered\":%llu}", (unsigned long long)s->detect.waived,
+	    (unsigned long long)s->detect.nobuf, (unsigned long long)s->detect.gaps,
+	    (unsigned long long)s->detect.buffered);
+}
+
+/* "HTTP 12, TLS 3, unknown 5": the applications detected, most first. */
+static void
+text_apps(struct buf *o, const struct worker_stats *t)
+{
+	int done[APP_COUNT] = { 0 }, n = 0;
+
+	buf_puts(o, "applications ");
+	for (;;) {
+		int best = -1;
+
+		for (int a = 0; a < APP_COUNT; a++)
+			if (!done[a] && t->detect.detected[a] &&
+			    (best < 0 || t->detect.detected[a] > t->detect.detected[best]))
+				best = a;
+		if (best < 0)
+			break;
+		done[best] = 1;
+		buf_printf(o, "%s%s %llu", n++ ? ", " : "", app_name(best),
+		    (unsigned long long)t->detect.detected[best]);
+	}
+	buf_printf(o, "%s; judged by ports alone %llu (%llu without a buffer, %llu after a gap)\n",
+	    n ? "" : "none yet", (unsigned long long)t->detect.waived,
+	    (unsigned long long)t->detect.nobuf, (unsigned long long)t->detect.gaps);
 }
 
 static uint64_t
@@ -113,9 +148,9 @@ json_policy_docker(struct buf *o, struct daemon *d)
 	struct dockerwatch_status ds;
 
 	buf_printf(o, ",\"policy\":{\"workloads\":%d,\"groups\":%d,\"rules\":%d,"
-	    "\"rebuilds\":%llu},\"docker\":", p ? policy_nworkloads(p) : 0,
+	    "\"rebuilds\":%llu,\"tightenings\":%llu},\"docker\":", p ? policy_nworkloads(p) : 0,
 	    p ? policy_ngroups(p) : 0, p ? policy_nrules(p) : 0,
-	    (unsigned long long)d->live.rebuilds);
+	    (unsigned long long)d->live.rebuilds, (unsigned long long)d->live.tightenings);
 	if (d->dw == NULL) {
 		buf_puts(o, "null");
 		return;
@@ -143,6 +178,10 @@ text_policy_docker(struct buf *o, struct daemon *d, const struct worker_stats *t
 	    (unsigned long long)t->judged[POL_ALLOW],
 	    (unsigned long long)t->judged[POL_LEARN], (unsigned long long)t->judged[POL_ALERT],
 	    (unsigned long long)t->judged[POL_DENY]);
+	buf_printf(o, "policy changes %llu, %llu of them tightening; bypassed flows judged again %llu\n",
+	    (unsigned long long)d->live.rebuilds, (unsigned long long)d->live.tightenings,
+	    (unsigned long long)t->bypass_returned);
+	text_apps(o, t);
 	if (d->dw == NULL) {
 		buf_puts(o, "docker discovery off (docker_socket is empty)\n");
 		return;
@@ -256,6 +295,7 @@ static const struct command *const tables[] = {
 	status_commands,
 	policy_commands,
 	event_commands,
+	conv_commands,
 };
 
 int

@@ -24,6 +24,7 @@
 #include "live.h"
 #include "policy.h"
 #include "store.h"
+#include "table.h"
 
 #define USAGE_WL_LIST	"workload list"
 #define USAGE_WL_ADD	"workload add NAME --ip ADDR[,ADDR] [--label K=V]..."
@@ -216,88 +217,6 @@ json_list(struct buf *o, const char *text)
 		p += len + (p[len] == ',');
 	}
 	buf_puts(o, "]");
-}
-
-/*
- * A text table: cells added row by row, printed with each column as wide
- * as its widest cell, two spaces apart, no trailing blanks.
- */
-struct table {
-	int ncols;
-	char **cell;
-	int n, cap;
-	int failed;
-};
-
-static void
-table_add(struct table *t, const char *s)
-{
-	if (t->failed)
-		return;
-	if (t->n == t->cap) {
-		int cap = t->cap ? t->cap * 2 : 64;
-		char **c = realloc(t->cell, (size_t)cap * sizeof(*c));
-
-		if (c == NULL) {
-			t->failed = 1;
-			return;
-		}
-		t->cell = c;
-		t->cap = cap;
-	}
-	if ((t->cell[t->n] = strdup(s ? s : "-")) == NULL)
-		t->failed = 1;
-	else
-		t->n++;
-}
-
-static void
-table_addf(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-table_addf(struct table *t, const char *fmt, ...)
-{
-	char s[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(s, sizeof(s), fmt, ap);
-	va_end(ap);
-	table_add(t, s);
-}
-
-static void
-table_print(struct table *t, struct buf *o)
-{
-	int w[16] = { 0 };
-
-	if (t->failed) {
-		buf_puts(o, "out of memory\n");
-		return;
-	}
-	for (int i = 0; i < t->n; i++) {
-		int len = (int)strlen(t->cell[i]);
-
-		if (len > w[i % t->ncols])
-			w[i % t->ncols] = len;
-	}
-	for (int i = 0; i < t->n; i++) {
-		int c = i % t->ncols;
-
-		if (c == t->ncols - 1)
-			buf_printf(o, "%s\n", t->cell[i]);
-		else
-			buf_printf(o, "%-*s  ", w[c], t->cell[i]);
-	}
-}
-
-static void
-table_free(struct table *t)
-{
-	for (int i = 0; i < t->n; i++)
-		free(t->cell[i]);
-	free(t->cell);
-	memset(t, 0, sizeof(*t));
 }
 
 /* --- workloads ------------------------------------------------------- */

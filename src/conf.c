@@ -59,6 +59,7 @@ conf_defaults(struct conf *c)
 	c->default_mode = MODE_DISCOVER;
 	c->dns_min_ttl = 60;
 	c->stream_depth = 1048576;
+	c->bypass_identified = 1;
 	c->stream_memcap = 256ull << 20;
 	c->max_flows = 1000000;
 	c->queue_maxlen = 8192;
@@ -321,6 +322,11 @@ conf_set(struct conf_ctx *x, const char *key, const char *v)
 			conf_err(x, "bad value for install_rules: '%s' (expected yes or no)", v);
 		else
 			c->install_rules = i;
+	} else if (!strcmp(key, "bypass_identified")) {
+		if (parse_bool(v, &i) < 0)
+			conf_err(x, "bad value for bypass_identified: '%s' (expected yes or no)", v);
+		else
+			c->bypass_identified = i;
 	} else if (!strcmp(key, "docker_socket"))
 		set_path(x, key, c->docker_socket, sizeof(c->docker_socket), v, 1);
 	else if (!strcmp(key, "default_mode")) {

@@ -42,6 +42,7 @@ struct conf {
 	uint32_t dns_min_ttl;
 	uint64_t stream_depth;
 	uint64_t stream_memcap;
+	int bypass_identified;	/* bypass a flow once its application is known */
 	uint64_t max_flows;
 	uint32_t queue_maxlen;
 	char rules_dir[PATH_MAX];

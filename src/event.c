@@ -78,6 +78,16 @@ event_action_name(enum event_action a)
 	return (unsigned)a < NELEM(action_names) ? action_names[a] : "unknown";
 }
 
+const char *
+conv_verdict_name(enum conv_verdict v)
+{
+	static const char *const names[] = {
+		[CONV_ALLOW] = "allow", [CONV_ALERT] = "alert", [CONV_DENY] = "deny",
+	};
+
+	return (unsigned)v < NELEM(names) ? names[v] : "unknown";
+}
+
 /* --- ring ------------------------------------------------------------ */
 
 int

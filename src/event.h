@@ -20,6 +20,7 @@ enum record_type {
 	REC_EVENT = 1,
 	REC_LEARN,
 	REC_HIT,
+	REC_CONV,
 };
 
 enum event_type {
@@ -64,7 +65,7 @@ struct event_rec {
 	char fqdn[128];
 	char app[32];
 	char sensor[64];
-	char message[160];
+	char message[256];
 };
 
 /* A connection seen in discover mode with no rule: from → to on port. */
@@ -74,8 +75,32 @@ struct learn_rec {
 	char to[POLICY_NAME_MAX];
 	uint8_t proto;			/* IPPROTO_TCP, _UDP, _ICMP */
 	uint16_t port;			/* server port, 0 for ICMP */
-	char app[32];			/* "" until the L7 issue */
+	char app[32];			/* rule word ("postgresql"), "" for any */
 };
+
+/*
+ * Traffic of one conversation: (from, to or fqdn, application, protocol,
+ * port, verdict).  sessions is 1 when a connection is counted (once its
+ * application is known), 0 for bytes it carried since.
+ */
+enum conv_verdict {
+	CONV_ALLOW = 0,
+	CONV_ALERT,
+	CONV_DENY,
+};
+struct conv_rec {
+	int64_t time_ms;
+	char from[POLICY_NAME_MAX];
+	char to[POLICY_NAME_MAX];
+	char fqdn[128];
+	char app[32];			/* app_name(): "PostgreSQL", "unknown" */
+	uint8_t proto;
+	uint16_t port;
+	uint8_t verdict;		/* enum conv_verdict */
+	uint32_t sessions;
+	uint64_t bytes;
+};
+const char *conv_verdict_name(enum conv_verdict v);
 
 /* Connections that matched rule_id since the last hit record. */
 struct hit_rec {
@@ -90,6 +115,7 @@ struct record {
 		struct event_rec ev;
 		struct learn_rec learn;
 		struct hit_rec hit;
+		struct conv_rec conv;
 	} u;
 };
 

@@ -43,6 +43,8 @@ flow_table_destroy(struct flow_table *ft)
 	struct flow *f;
 
 	for (f = ft->lru.lru_next; f && f != &ft->lru; f = f->lru_next) {
+		if (ft->on_end)
+			ft->on_end(ft->end_ctx, f);
 		reasm_free(&f->rs[0]);
 		reasm_free(&f->rs[1]);
 	}
@@ -150,6 +152,8 @@ flow_remove(struct flow_table *ft, struct flow *f)
 		pp = &(*pp)->hnext;
 	*pp = f->hnext;
 	lru_unlink(f);
+	if (ft->on_end)
+		ft->on_end(ft->end_ctx, f);
 	reasm_free(&f->rs[0]);
 	reasm_free(&f->rs[1]);
 	f->hnext = ft->free_list;
@@ -219,7 +223,11 @@ flow_timeout_ms(const struct flow *f)
 {
 	uint64_t s;
 
-	/* The kernel has the flow now; keep it only for packets in flight. */
+	/*
+	 * The kernel has the flow now; keep it only for packets in flight.
+	 * One that comes back after a policy change (live.h) is judged
+	 * mid-stream: by ports, its application no longer known.
+	 */
 	if (f->flags & FLOW_F_BYPASSED)
 		return MIN_TIMEOUT_MS;
 	switch (f->key.proto) {

@@ -41,6 +41,19 @@ enum tcp_state {
 #define FLOW_F_JUDGED		0x08	/* the policy has judged it (see policy_gen) */
 #define FLOW_F_DENIED		0x10	/* its packets are dropped */
 #define FLOW_F_REPORTED		0x20	/* its violation event was recorded */
+#define FLOW_F_APP_NEW		0x40	/* its application was decided since it was judged */
+#define FLOW_F_CONV		0x80	/* counted as a session of a conversation */
+
+/* Where application detection (detect.h) stands for a flow. */
+enum app_state {
+	APPS_NONE = 0,		/* no payload yet */
+	APPS_DETECTING,		/* payload seen, probes undecided */
+	APPS_DONE,		/* app holds the answer (maybe APP_UNKNOWN) */
+	APPS_WAIVED,		/* could not be told (no buffer, a gap, mid-stream):
+				 * judged by ports alone */
+};
+
+struct app_buf;
 
 struct flow {
 	struct flow_key key;
@@ -54,6 +67,10 @@ struct flow {
 	uint64_t pkts[2], bytes[2];	/* by enum flow_dir */
 	uint64_t policy_gen;		/* snapshot it was last judged with */
 	int64_t rule_id;		/* the rule that matched, 0 for none */
+	uint8_t app;			/* enum app_id, once app_state is APPS_DONE */
+	uint8_t app_state;		/* enum app_state */
+	struct app_buf *ab;		/* bytes kept while detecting (detect.c) */
+	uint64_t conv_bytes;		/* bytes already counted in its conversation */
 	struct reasm_dir rs[2];		/* by enum flow_dir */
 };
 
@@ -77,6 +94,10 @@ struct flow_table {
 	struct flow *free_list;
 	struct flow_chunk *chunks;
 	struct flow_table_stats st;
+	/* Called for every flow that leaves the table (removed, timed out,
+	 * evicted, or at destroy), before its memory is reused. */
+	void (*on_end)(void *ctx, struct flow *f);
+	void *end_ctx;
 };
 
 /* Returns 0, or -1 when the buckets could not be allocated. */

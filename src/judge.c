@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "app.h"
+#include "detect.h"
 #include "judge.h"
 #include "policy.h"
 #include "worker.h"
@@ -36,6 +38,18 @@ flow_conn(const struct flow *f, struct policy_conn *c)
 	memcpy(c->server, f->key.addr[sv], 16);
 	c->proto = f->key.proto;
 	c->port = (c->proto == IPPROTO_TCP || c->proto == IPPROTO_UDP) ? f->key.port[sv] : 0;
+	if (f->app_state == APPS_DONE)
+		c->app = f->app != APP_UNKNOWN ? app_table[f->app]->word : NULL;
+	else
+		c->app_waived = 1;	/* provisional until detection decides */
+}
+
+/* The flow's application as events and conversations name it, "" while
+ * it is not known. */
+static const char *
+flow_app_name(const struct flow *f)
+{
+	return f->app_state == APPS_DONE ? app_name(f->app) : "";
 }
 
 static const char *
@@ -59,7 +73,7 @@ violation(struct worker *w, const struct policy *pol, const struct flow *f,
 {
 	struct record *r = event_ring_reserve(&w->ring);
 	struct event_rec *ev;
-	char port[16];
+	char port[16], app[200] = "";
 
 	if (r == NULL)
 		return;		/* counted in the ring's dropped */
@@ -85,10 +99,53 @@ violation(struct worker *w, const struct policy *pol, const struct flow *f,
 		snprintf(port, sizeof(port), "%s/%u", proto_word(c->proto), c->port);
 	else
 		snprintf(port, sizeof(port), "%s", proto_word(c->proto));
-	snprintf(ev->message, sizeof(ev->message), "%.50s -> %.50s %s: %s (%s)",
-	    ev->src_group, ev->dst_group, port,
+	snprintf(ev->app, sizeof(ev->app), "%s", flow_app_name(f));
+	if (ev->app[0]) {
+		char details[160];
+
+		/* What the probe found, only at the packet that decided it. */
+		details[0] = '\0';
+		if (w->det.info_flow == f)
+			app_describe(f->app, &w->det.info, details, sizeof(details));
+		snprintf(app, sizeof(app), " app: %s%s%s%s", ev->app, details[0] ? " (" : "",
+		    details, details[0] ? ")" : "");
+	}
+	snprintf(ev->message, sizeof(ev->message), "%.50s -> %.50s %s%s: %s (%s)",
+	    ev->src_group, ev->dst_group, port, app,
 	    v->rule_id ? "denied by rule" : "no rule allows it",
 	    policy_mode_name(v->client.mode > v->server.mode ? v->client.mode : v->server.mode));
+	event_ring_commit(&w->ring);
+}
+
+/* The connection counted in its conversation: one session with bytes so
+ * far (sessions 1), or the bytes since (sessions 0). */
+static void
+conversation(struct worker *w, const struct policy *pol, struct flow *f,
+    const struct policy_conn *c, const struct policy_verdict *v, int session)
+{
+	uint64_t total = f->bytes[0] + f->bytes[1];
+	struct record *r;
+	struct conv_rec *cv;
+
+	if (!session && total <= f->conv_bytes)
+		return;
+	if ((r = event_ring_reserve(&w->ring)) == NULL)
+		return;		/* counted in the ring's dropped */
+	r->type = REC_CONV;
+	cv = &r->u.conv;
+	memset(cv, 0, sizeof(*cv));
+	cv->time_ms = real_ms();
+	copy_name(cv->from, sizeof(cv->from), policy_group_name_at(pol, v->client.group));
+	copy_name(cv->to, sizeof(cv->to), policy_group_name_at(pol, v->server.group));
+	snprintf(cv->app, sizeof(cv->app), "%s", f->app_state == APPS_DONE ?
+	    app_name(f->app) : app_name(APP_UNKNOWN));
+	cv->proto = c->proto == IPPROTO_ICMPV6 ? IPPROTO_ICMP : c->proto;
+	cv->port = c->port;
+	cv->verdict = v->outcome == POL_DENY ? CONV_DENY : v->outcome == POL_ALERT ?
+	    CONV_ALERT : CONV_ALLOW;
+	cv->sessions = session ? 1 : 0;
+	cv->bytes = total - f->conv_bytes;
+	f->conv_bytes = total;
 	event_ring_commit(&w->ring);
 }
 
@@ -109,6 +166,8 @@ learn(struct worker *w, const struct policy *pol, const struct policy_conn *c,
 	copy_name(l->to, sizeof(l->to), policy_group_name_at(pol, v->server.group));
 	l->proto = c->proto == IPPROTO_ICMPV6 ? IPPROTO_ICMP : c->proto;
 	l->port = c->port;
+	if (c->app)
+		snprintf(l->app, sizeof(l->app), "%s", c->app);
 	event_ring_commit(&w->ring);
 }
 
@@ -162,8 +221,8 @@ hit(struct worker *w, int64_t rule_id)
  * which conntrack relates to the connection they report on).  They pass
  * unjudged and are never learned.
  */
-static int
-exempt(const struct packet *p)
+int
+judge_exempt(const struct packet *p)
 {
 	if (p->proto == IPPROTO_ICMPV6)
 		return p->icmp_type < 128 || (p->icmp_type >= 130 && p->icmp_type <= 137) ||
@@ -174,56 +233,82 @@ exempt(const struct packet *p)
 	return 0;
 }
 
+/*
+ * Judges f with pol.  The first judgement with its application decided is
+ * the final one (FLOW_F_CONV): it is counted, learned, reported and
+ * counted in its conversation; judgements before it are provisional
+ * (detect.h), after it only a policy change judges f again.  A deny is
+ * final at once and reported at once; an alert is reported once the
+ * application is known.
+ */
+static void
+judge_flow(struct worker *w, const struct policy *pol, struct flow *f,
+    struct policy_verdict *v)
+{
+	struct policy_conn c;
+	int final = detect_final(f) && !(f->flags & FLOW_F_CONV);
+	int was_denied = !!(f->flags & FLOW_F_DENIED), judged = !!(f->flags & FLOW_F_JUDGED);
+
+	flow_conn(f, &c);
+	policy_judge(pol, &c, v);
+	if (judged && f->policy_gen != policy_gen(pol))
+		w->st.rejudged++;
+	f->flags |= FLOW_F_JUDGED;
+	f->flags &= (uint8_t)~FLOW_F_APP_NEW;
+	f->policy_gen = policy_gen(pol);
+	f->rule_id = v->rule_id;
+	if (v->outcome == POL_DENY) {
+		if (!was_denied)
+			violation(w, pol, f, &c, v);
+		f->flags |= FLOW_F_DENIED | FLOW_F_REPORTED;
+		final = !(f->flags & FLOW_F_CONV);
+	} else
+		f->flags &= (uint8_t)~FLOW_F_DENIED;
+	if (v->outcome == POL_ALERT && detect_final(f) && !(f->flags & FLOW_F_REPORTED)) {
+		violation(w, pol, f, &c, v);
+		f->flags |= FLOW_F_REPORTED;
+	}
+	if (!final)
+		return;
+	switch (v->outcome) {
+	case POL_ALLOW:
+		if (v->rule_id)
+			hit(w, v->rule_id);
+		break;
+	case POL_LEARN:
+		/* Only what a workload does is learned: traffic between two
+		 * addresses that are no workload (the bridge's own chatter,
+		 * routed traffic) says nothing about a container. */
+		if (v->client.workload >= 0 || v->server.workload >= 0)
+			learn(w, pol, &c, v);
+		break;
+	case POL_ALERT:
+	case POL_DENY:
+		break;
+	}
+	w->st.judged[v->outcome]++;
+	conversation(w, pol, f, &c, v, 1);
+	f->flags |= FLOW_F_CONV;
+}
+
 enum verdict
 judge_packet(struct worker *w, const struct policy *pol, struct flow *f, const struct packet *p,
     uint64_t now)
 {
-	struct policy_conn c;
 	struct policy_verdict v;
-	int first, was_denied = !!(f->flags & FLOW_F_DENIED);
+	int first = !(f->flags & FLOW_F_JUDGED), was_denied = !!(f->flags & FLOW_F_DENIED);
 
 	(void)now;
-	if (pol == NULL || exempt(p))
+	if (pol == NULL || judge_exempt(p))
 		return VERDICT_ACCEPT;
-	if ((f->flags & FLOW_F_JUDGED) && f->policy_gen == policy_gen(pol))
+	if (!first && f->policy_gen == policy_gen(pol) && !(f->flags & FLOW_F_APP_NEW))
 		goto out;
-	first = !(f->flags & FLOW_F_JUDGED);
-	flow_conn(f, &c);
-	policy_judge(pol, &c, &v);
-	f->flags |= FLOW_F_JUDGED;
-	f->policy_gen = policy_gen(pol);
-	f->rule_id = v.rule_id;
-	if (first)
-		w->st.judged[v.outcome]++;
-	else
-		w->st.rejudged++;
-	switch (v.outcome) {
-	case POL_ALLOW:
-		f->flags &= (uint8_t)~FLOW_F_DENIED;
-		if (first && v.rule_id)
-			hit(w, v.rule_id);
-		break;
-	case POL_LEARN:
-		f->flags &= (uint8_t)~FLOW_F_DENIED;
-		/* Only what a workload does is learned: traffic between two
-		 * addresses that are no workload (the bridge's own chatter,
-		 * routed traffic) says nothing about a container. */
-		if (first && (v.client.workload >= 0 || v.server.workload >= 0))
-			learn(w, pol, &c, &v);
-		break;
-	case POL_ALERT:
-		f->flags &= (uint8_t)~FLOW_F_DENIED;
-		if (!(f->flags & FLOW_F_REPORTED))
-			violation(w, pol, f, &c, &v);
-		f->flags |= FLOW_F_REPORTED;
-		break;
-	case POL_DENY:
-		if (!was_denied)
-			violation(w, pol, f, &c, &v);
-		f->flags |= FLOW_F_DENIED | FLOW_F_REPORTED;
+	judge_flow(w, pol, f, &v);
+	if (v.outcome == POL_DENY) {
 		if (!was_denied && p->proto == IPPROTO_TCP) {
-			/* Cut mid-stream (re-judged, or a connection open
-			 * before nvd saw it): both ends must learn it now. */
+			/* Cut mid-stream (re-judged, judged by its
+			 * application, or a connection open before nvd saw
+			 * it): both ends must learn it now. */
 			uint64_t before = w->rst.sent;
 
 			rst_send(&w->rst, p, !first || (f->flags & FLOW_F_MIDSTREAM));
@@ -242,4 +327,24 @@ out:
 		return VERDICT_DROP;
 	}
 	return VERDICT_ACCEPT;
+}
+
+void
+judge_flow_end(struct worker *w, const struct policy *pol, struct flow *f)
+{
+	struct policy_verdict v;
+
+	if (pol == NULL || !(f->flags & FLOW_F_JUDGED))
+		return;
+	if (!(f->flags & FLOW_F_CONV)) {
+		judge_flow(w, pol, f, &v);
+	} else if (f->bytes[0] + f->bytes[1] > f->conv_bytes) {
+		struct policy_conn c;
+
+		flow_conn(f, &c);
+		policy_judge(pol, &c, &v);
+		if (f->flags & FLOW_F_DENIED)
+			v.outcome = POL_DENY;
+		conversation(w, pol, f, &c, &v, 0);
+	}
 }

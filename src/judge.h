@@ -27,6 +27,18 @@ struct policy;
  */
 enum verdict judge_packet(struct worker *w, const struct policy *pol, struct flow *f,
     const struct packet *p, uint64_t now_ms);
+/*
+ * ICMP that is no connection of its own: neighbor discovery, MLD, and
+ * errors about other connections.  Passed unjudged, never bypassed (the
+ * mark would land on the connection an error is related to).
+ */
+int judge_exempt(const struct packet *p);
+/*
+ * Flow f leaves the table: a flow judged only provisionally gets its final
+ * judgement (detect_close() first), one already counted adds the bytes it
+ * carried since to its conversation.
+ */
+void judge_flow_end(struct worker *w, const struct policy *pol, struct flow *f);
 /* Hands the rule hits counted so far to the writer. */
 void judge_flush_hits(struct worker *w, int64_t now_real_ms);
 

@@ -105,6 +105,7 @@ start_workers(struct daemon *d)
 			log_warnx("queue %u: no memory for the flow table", num);
 			return -1;
 		}
+		d->workers[i].bypass_identified = c->bypass_identified;
 		writer_add_ring(&d->writer, &d->workers[i].ring);
 		if ((d->queues[i] = nfq_queue_open(num, c->queue_maxlen, c->fail_mode)) == NULL)
 			return -1;
@@ -288,6 +289,7 @@ daemon_reload(struct daemon *d, struct buf *out)
 	KEEP(max_flows, "max_flows");
 	KEEP(queue_maxlen, "queue_maxlen");
 	KEEP(docker_socket, "docker_socket");
+	KEEP(bypass_identified, "bypass_identified");
 #undef KEEP
 	conf_steer_str(old, olds, sizeof(olds));
 	conf_steer_str(&c, news, sizeof(news));

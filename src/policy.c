@@ -557,13 +557,15 @@ resolve_end(const struct policy *p, int family, const uint8_t *a, struct policy_
 }
 
 static int
-apps_match(const char *apps, const char *app)
+apps_match(const struct policy_rule *r, const struct policy_conn *c)
 {
+	const char *apps = r->apps, *app = c->app, *s;
 	size_t n;
-	const char *s;
 
 	if (apps[0] == '\0' || !strcmp(apps, "any"))
 		return 1;
+	if (c->app_waived)
+		return r->action == RULE_ALLOW;
 	if (app == NULL)
 		return 0;
 	n = strlen(app);
@@ -602,7 +604,7 @@ best_in(const struct policy *p, const struct rule_slot *s, const struct policy_c
 
 		if (e->rank >= best)
 			break;		/* the run is sorted by rank */
-		if (spec_covers(&e->spec, proto, c->port) && apps_match(p->rules[e->rule].apps, c->app))
+		if (spec_covers(&e->spec, proto, c->port) && apps_match(&p->rules[e->rule], c))
 			return e->rank;
 	}
 	return best;

@@ -212,7 +212,11 @@ struct policy_conn {
 	uint8_t client[16], server[16];
 	uint8_t proto;		/* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP(V6) */
 	uint16_t port;		/* the server's port; 0 for ICMP */
-	const char *app;	/* detected application, or NULL (matches only "any" rules) */
+	const char *app;	/* detected application's rule word, or NULL (unknown:
+				 * matches only "any" rules) */
+	int app_waived;		/* application not known (yet, or ever): allow rules
+				 * match whatever applications they name, deny rules
+				 * only with "any" */
 };
 
 enum policy_outcome {

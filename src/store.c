@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "app.h"
 #include "json.h"
 #include "store.h"
 
@@ -423,6 +424,23 @@ app_char(int c)
 	return isalnum(c) || c == '_' || c == '.' || c == '+' || c == '-';
 }
 
+/* Whether the n-byte word names a protocol nvd detects (app.h). */
+static int
+known_app(const char *word, size_t n, char *err, size_t errlen)
+{
+	char w[POLICY_APPS_MAX], known[256] = "";
+	size_t off = 0;
+
+	snprintf(w, sizeof(w), "%.*s", (int)n, word);
+	if (app_by_word(w) != APP_COUNT)
+		return 1;
+	for (int i = 1; i < APP_COUNT && off < sizeof(known); i++)
+		off += (size_t)snprintf(known + off, sizeof(known) - off, "%s%s", i > 1 ? ", " : "",
+		    app_table[i]->word);
+	snprintf(err, errlen, "unknown application '%s' (known: %s, or any)", w, known);
+	return 0;
+}
+
 int
 store_apps_canon(const char *text, char *out, size_t outlen, char *err, size_t errlen)
 {
@@ -449,10 +467,13 @@ store_apps_canon(const char *text, char *out, size_t outlen, char *err, size_t e
 			}
 			out[off + i] = (char)tolower((unsigned char)p[i]);
 		}
-		if (len == 3 && !strncmp(out + off, "any", 3) && (off > 0 || p[len] == ',')) {
-			snprintf(err, errlen, "application 'any' stands alone");
+		if (len == 3 && !strncmp(out + off, "any", 3)) {
+			if (off > 0 || p[len] == ',') {
+				snprintf(err, errlen, "application 'any' stands alone");
+				return -1;
+			}
+		} else if (!known_app(out + off, len, err, errlen))
 			return -1;
-		}
 		off += len;
 		if (p[len] == '\0')
 			break;

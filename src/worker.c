@@ -19,6 +19,19 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* A flow leaves the table: its last word to the writer, its buffer back. */
+static void
+flow_ended(void *ctx, struct flow *f)
+{
+	struct worker *w = ctx;
+
+	if (w->live && (f->flags & FLOW_F_JUDGED)) {
+		detect_close(&w->det, f);
+		judge_flow_end(w, live_current(w->live), f);
+	}
+	detect_release(&w->det, f);
+}
+
 int
 worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows, enum fail_mode fm)
 {
@@ -28,10 +41,14 @@ worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows, enu
 	w->index = index;
 	w->queue = queue;
 	w->fail_mode = fm;
+	w->bypass_identified = 1;
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		seed = (uint64_t)now_ms() * 0x9e3779b97f4a7c15ull ^ (uint64_t)index;
 	if (flow_table_init(&w->ft, max_flows, seed) < 0)
 		return -1;
+	w->ft.on_end = flow_ended;
+	w->ft.end_ctx = w;
+	detect_init(&w->det, fm);
 	pthread_mutex_init(&w->pub_lock, NULL);
 	return 0;
 }
@@ -49,11 +66,13 @@ worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 void
 worker_destroy(struct worker *w)
 {
+	w->ft.on_end = NULL;	/* the writer is gone: nothing more to tell */
 	if (w->live) {
 		event_ring_destroy(&w->ring);
 		rst_close(&w->rst);
 	}
 	flow_table_destroy(&w->ft);
+	detect_destroy(&w->det);
 	pthread_mutex_destroy(&w->pub_lock);
 }
 
@@ -109,6 +128,7 @@ flow_for(struct worker *w, const struct packet *p, int *dir, uint64_t now)
 			return NULL;
 		if (p->proto == IPPROTO_TCP && !(p->tcp_flags & TCP_SYN))
 			f->flags |= FLOW_F_MIDSTREAM;
+		detect_start(&w->det, f);
 	} else
 		flow_touch(&w->ft, f, now);
 	*dir = side == f->client ? DIR_TO_SERVER : DIR_TO_CLIENT;
@@ -123,16 +143,22 @@ tcp_packet(struct worker *w, struct flow *f, int dir, const struct packet *p)
 	struct reasm_dir *rd = &f->rs[dir];
 	uint32_t seq = p->seq;
 	enum reasm_result r;
+	struct detect_sink ds;
+	struct reasm_sink sink = detect_sink(&ds, &w->det, f);
+	const struct reasm_sink *to = detect_final(f) ? NULL : &sink;
 
 	if (p->tcp_flags & TCP_SYN) {
 		reasm_syn(rd, p->seq);
 		seq++;		/* the SYN takes one sequence number */
 	}
 	if (p->tcp_flags & TCP_ACK)
-		reasm_ack(&f->rs[!dir], !dir, p->ack, NULL, &w->st.reasm);
+		reasm_ack(&f->rs[!dir], !dir, p->ack, to, &w->st.reasm);
 	r = reasm_segment(rd, dir, seq, p->payload, p->payload_len,
-	    !!(p->tcp_flags & TCP_FIN), NULL, &w->st.reasm);
+	    !!(p->tcp_flags & TCP_FIN), to, &w->st.reasm);
 	flow_tcp_track(f, dir, p->tcp_flags);
+	/* Nothing more will come: decide with what there is. */
+	if (f->tcp_state >= TCPS_CLOSING)
+		detect_close(&w->det, f);
 	if (r == REASM_NOMEM && w->fail_mode == FAIL_CLOSED) {
 		w->st.reasm_fail_drops++;
 		return VERDICT_DROP;
@@ -215,14 +241,38 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 		goto out;
 	if (p.proto == IPPROTO_TCP)
 		v = tcp_packet(w, f, dir, &p);
-	else
+	else {
+		if (p.proto == IPPROTO_UDP)
+			detect_datagram(&w->det, f, dir, p.payload, p.payload_len);
 		reasm_datagram(&f->rs[dir], p.payload_len, &w->st.reasm);
+	}
+	/* This packet decided the application: judge with it, and drop
+	 * the packet that showed it if the policy does not allow it. */
+	if (f->flags & FLOW_F_APP_NEW) {
+		enum verdict jv = judge_packet(w, pol, f, &p, now);
 
-	/* Nothing left to inspect: both directions reached stream_depth.
+		f->flags &= (uint8_t)~FLOW_F_APP_NEW;
+		if (jv == VERDICT_DROP) {
+			v = jv;
+			goto out;
+		}
+	}
+
+	/* Nothing left to inspect: the application is known (and nothing
+	 * else wants the bytes) or both directions reached stream_depth.
 	 * (An exempt packet of a flow judged in an older generation does not
 	 * judge it again: the flow waits for its next packet.) */
-	if (v == VERDICT_ACCEPT && reasm_is_done(&f->rs[0]) && reasm_is_done(&f->rs[1]) &&
+	if (v == VERDICT_ACCEPT && !judge_exempt(&p) && ((w->bypass_identified && detect_final(f)) ||
+	    (reasm_is_done(&f->rs[0]) && reasm_is_done(&f->rs[1]))) &&
 	    decision_holds(f, bgen)) {
+		if (!detect_final(f)) {
+			/* The depth came first: judged for good by ports. */
+			detect_stop(&w->det, f);
+			v = judge_packet(w, pol, f, &p, now);
+			f->flags &= (uint8_t)~FLOW_F_APP_NEW;
+			if (v == VERDICT_DROP)
+				goto out;
+		}
 		f->flags |= FLOW_F_BYPASSED;
 		if (!returned)
 			w->st.bypassed_flows++;
@@ -239,6 +289,7 @@ void
 worker_publish(struct worker *w, uint64_t now)
 {
 	w->st.flows = w->ft.st;
+	w->st.detect = w->det.st;
 	if (w->live)
 		w->st.records_dropped = __atomic_load_n(&w->ring.dropped, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&w->pub_lock);

@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "decode.h"
+#include "detect.h"
 #include "event.h"
 #include "flow.h"
 #include "nvd.h"
@@ -50,13 +51,16 @@ struct worker_stats {
 	uint64_t missed;		/* ids skipped: passed uninspected (fail-open overrun) */
 	struct reasm_stats reasm;
 	struct flow_table_stats flows;
+	struct detect_stats detect;
 };
 
 struct worker {
 	int index;
 	uint16_t queue;
 	enum fail_mode fail_mode;
+	int bypass_identified;		/* conf: bypass once the application is known */
 	struct flow_table ft;
+	struct detect det;
 	struct worker_stats st;
 	/* The mark bits of the last BYPASS verdict: NVD_MARK_BYPASS and the
 	 * bypass generation (nvd.h); nfq.c puts them in the verdict. */

@@ -3,7 +3,8 @@
  * of up to WRITER_BATCH records and writes it in one transaction on its own
  * connection, with statements prepared once: events are inserted, learn
  * records are aggregated per batch and upserted as learned rules, hit
- * records add to their rule's counter.
+ * records add to their rule's counter, conversation records to their
+ * conversation's sessions and bytes.
  *
  * A statement that fails (a learned rule whose group was deleted meanwhile
  * violates its foreign key) costs that record only, counted in db_errors;
@@ -41,7 +42,7 @@ struct learn_key {
 enum stmt {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
-	S_EVENT, S_HIT, S_LEARN_SCAN, S_LEARN_UPSERT, S_LEARN_ADD, S_RULE_DELETE,
+	S_EVENT, S_HIT, S_LEARN_SCAN, S_LEARN_UPSERT, S_LEARN_ADD, S_RULE_DELETE, S_CONV,
 	S_COUNT
 };
 
@@ -69,6 +70,12 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_LEARN_ADD] = "UPDATE rules SET hits = hits + ?1, "
 	    "last_seen = max(coalesce(last_seen, 0), ?2), updated = ?3 WHERE id = ?4",
 	[S_RULE_DELETE] = "DELETE FROM rules WHERE id = ?1",
+	[S_CONV] = "INSERT INTO conversations (from_group, to_group, fqdn, app, proto, port, "
+	    "verdict, sessions, bytes, first_seen, last_seen) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
+	    "ON CONFLICT (from_group, to_group, fqdn, app, proto, port, verdict) DO UPDATE SET "
+	    "sessions = sessions + excluded.sessions, bytes = bytes + excluded.bytes, "
+	    "last_seen = max(last_seen, excluded.last_seen)",
 };
 
 struct writer_priv {
@@ -252,6 +259,28 @@ write_hit(struct writer *w, const struct hit_rec *h)
 		w->priv->pend.hits++;
 	else
 		db_error(w, "rule hits");
+}
+
+static void
+write_conv(struct writer *w, const struct conv_rec *c)
+{
+	sqlite3_stmt *st = w->priv->st[S_CONV];
+
+	sqlite3_bind_text(st, 1, c->from, (int)strnlen(c->from, sizeof(c->from)), SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->to, (int)strnlen(c->to, sizeof(c->to)), SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->fqdn, (int)strnlen(c->fqdn, sizeof(c->fqdn)), SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->app, (int)strnlen(c->app, sizeof(c->app)), SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->proto == IPPROTO_TCP ? "tcp" : c->proto == IPPROTO_UDP ?
+	    "udp" : "icmp", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, c->port);
+	sqlite3_bind_text(st, 7, conv_verdict_name(c->verdict), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, c->sessions);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)c->bytes);
+	sqlite3_bind_int64(st, 10, c->time_ms / 1000);
+	if (step(w, st) == 0)
+		w->priv->pend.conversations++;
+	else
+		db_error(w, "conversation");
 }
 
 /* --- learning -------------------------------------------------------- */
@@ -518,6 +547,9 @@ write_batch(struct writer *w, const struct record *recs, unsigned n)
 		case REC_HIT:
 			write_hit(w, &recs[i].u.hit);
 			break;
+		case REC_CONV:
+			write_conv(w, &recs[i].u.conv);
+			break;
 		default:
 			break;
 		}
@@ -536,6 +568,7 @@ write_batch(struct writer *w, const struct record *recs, unsigned n)
 	w->st.learned += p->pend.learned;
 	w->st.rules_created += p->pend.rules_created;
 	w->st.hits += p->pend.hits;
+	w->st.conversations += p->pend.conversations;
 	w->st.db_errors += p->pend.db_errors;
 	pthread_mutex_unlock(&w->lock);
 	changed = p->learned_changed;

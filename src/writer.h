@@ -34,6 +34,7 @@ struct writer_stats {
 	uint64_t learned;		/* learn records applied */
 	uint64_t rules_created;		/* learned rules that did not exist */
 	uint64_t hits;			/* hit records applied */
+	uint64_t conversations;		/* conversation records applied */
 	uint64_t db_errors;
 };
 

@@ -168,20 +168,52 @@ records(struct record *out, unsigned max)
 	return event_ring_pop(&w.ring, out, max);
 }
 
+/* Pops everything; keeps (and counts) only the records of one type. */
+static unsigned
+records_of(int type, struct record *out, unsigned max)
+{
+	struct record all[16];
+	unsigned n = records(all, 16), k = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (all[i].type == type && k < max)
+			out[k++] = all[i];
+	return k;
+}
+
+/* FIN both ways: the connection is over, and so is detection (detect.h). */
+static void
+close_conn(uint16_t sport, uint16_t dport)
+{
+	tcp(CLIENT, sport, WEB, dport, TCP_FIN | TCP_ACK, 1001, 5001);
+	tcp(WEB, dport, CLIENT, sport, TCP_FIN | TCP_ACK, 5001, 1002);
+}
+
 START_TEST(test_discover_learns)
 {
 	struct record r[4];
 
 	ck_assert_int_eq(syn(40000, 8080), VERDICT_ACCEPT);
-	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_int_eq(tcp(WEB, 8080, CLIENT, 40000, TCP_SYN | TCP_ACK, 5000, 1001), VERDICT_ACCEPT);
+	ck_assert_int_eq(tcp(CLIENT, 40000, WEB, 8080, TCP_ACK, 1001, 5001), VERDICT_ACCEPT);
+	/* Learned once its application is known: here, when it closes
+	 * without a byte (judged by its port). */
+	ck_assert_uint_eq(records(r, 4), 0);
+	close_conn(40000, 8080);
+	ck_assert_uint_eq(records(r, 4), 2);
 	ck_assert_int_eq(r[0].type, REC_LEARN);
 	ck_assert_str_eq(r[0].u.learn.from, "nv.client");
 	ck_assert_str_eq(r[0].u.learn.to, "nv.web");
 	ck_assert_int_eq(r[0].u.learn.proto, IPPROTO_TCP);
 	ck_assert_int_eq(r[0].u.learn.port, 8080);
-	/* The rest of the flow is not learned again. */
-	ck_assert_int_eq(tcp(WEB, 8080, CLIENT, 40000, TCP_SYN | TCP_ACK, 5000, 1001), VERDICT_ACCEPT);
-	ck_assert_int_eq(tcp(CLIENT, 40000, WEB, 8080, TCP_ACK, 1001, 5001), VERDICT_ACCEPT);
+	ck_assert_str_eq(r[0].u.learn.app, "");
+	ck_assert_int_eq(r[1].type, REC_CONV);
+	ck_assert_str_eq(r[1].u.conv.app, "unknown");
+	ck_assert_int_eq(r[1].u.conv.verdict, CONV_ALLOW);
+	ck_assert_uint_eq(r[1].u.conv.sessions, 1);
+	ck_assert_uint_gt(r[1].u.conv.bytes, 0);
+	/* Decided and allowed: the kernel takes the rest, learned once. */
+	ck_assert_int_eq(tcp(CLIENT, 40000, WEB, 8080, TCP_ACK, 1002, 5002), VERDICT_BYPASS);
 	ck_assert_uint_eq(records(r, 4), 0);
 	ck_assert_uint_eq(w.st.judged[POL_LEARN], 1);
 }
@@ -196,8 +228,10 @@ START_TEST(test_protect_denies_unlearned)
 	ck_assert_int_eq(syn(40001, 80), VERDICT_ACCEPT);
 	ck_assert_int_eq(syn(40002, 81), VERDICT_DROP);
 	ck_assert_int_eq(syn(40002, 81), VERDICT_DROP);	/* retransmitted: one event */
-	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_uint_eq(records(r, 4), 2);
 	ck_assert_int_eq(r[0].type, REC_EVENT);
+	ck_assert_int_eq(r[1].type, REC_CONV);
+	ck_assert_int_eq(r[1].u.conv.verdict, CONV_DENY);
 	e = &r[0].u.ev;
 	ck_assert_int_eq(e->type, EV_VIOLATION);
 	ck_assert_int_eq(e->action, EV_DENY);
@@ -210,9 +244,13 @@ START_TEST(test_protect_denies_unlearned)
 	ck_assert_int_eq(e->proto, IPPROTO_TCP);
 	ck_assert_int_eq(e->rule_id, 0);
 	ck_assert_str_eq(e->message, "nv.client -> nv.web tcp/81: no rule allows it (protect)");
-	ck_assert_uint_eq(w.st.judged[POL_ALLOW], 1);
+	ck_assert_str_eq(e->app, "");
+	ck_assert_uint_eq(w.st.judged[POL_ALLOW], 0);	/* provisional until decided */
 	ck_assert_uint_eq(w.st.judged[POL_DENY], 1);
 	ck_assert_uint_eq(w.st.denied_packets, 2);
+	close_conn(40001, 80);
+	ck_assert_uint_eq(w.st.judged[POL_ALLOW], 1);
+	ck_assert_uint_eq(records_of(REC_CONV, r, 4), 1);
 	/* The allowed flow's hit reaches the writer at the next flush. */
 	judge_flush_hits(&w, 12345);
 	ck_assert_uint_eq(records(r, 4), 1);
@@ -229,8 +267,13 @@ START_TEST(test_monitor_alerts_once)
 	set_mode("nv.client", MODE_MONITOR);
 	ck_assert_int_eq(syn(40003, 9090), VERDICT_ACCEPT);
 	ck_assert_int_eq(tcp(CLIENT, 40003, WEB, 9090, TCP_ACK, 1001, 1), VERDICT_ACCEPT);
-	ck_assert_uint_eq(records(r, 4), 1);
+	/* Reported once its application is known, to name it. */
+	ck_assert_uint_eq(records(r, 4), 0);
+	close_conn(40003, 9090);
+	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.action, EV_ALERT);
+	ck_assert_int_eq(tcp(CLIENT, 40003, WEB, 9090, TCP_ACK, 1002, 1), VERDICT_BYPASS);
+	ck_assert_uint_eq(records(r, 4), 0);
 }
 END_TEST
 
@@ -241,7 +284,7 @@ START_TEST(test_user_deny_beats_learned)
 	add_rule("tcp/80", RULE_DENY, RULE_USER);
 	set_mode("nv.web", MODE_PROTECT);
 	ck_assert_int_eq(syn(40004, 80), VERDICT_DROP);
-	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.rule_id, 102);
 	ck_assert_str_eq(r[0].u.ev.name, "rule 102");
 }
@@ -256,10 +299,10 @@ START_TEST(test_tightening_cuts_open_flow)
 	ck_assert_int_eq(syn(40005, 9090), VERDICT_ACCEPT);
 	ck_assert_int_eq(tcp(WEB, 9090, CLIENT, 40005, TCP_SYN | TCP_ACK, 5000, 1001), VERDICT_ACCEPT);
 	ck_assert_int_eq(tcp(CLIENT, 40005, WEB, 9090, TCP_ACK, 1001, 5001), VERDICT_ACCEPT);
-	ck_assert_uint_eq(records(r, 4), 1);	/* the alert */
+	ck_assert_uint_eq(records(r, 4), 0);	/* the alert waits for the application */
 	set_mode("nv.web", MODE_PROTECT);
 	ck_assert_int_eq(tcp(CLIENT, 40005, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_DROP);
-	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
 	ck_assert_uint_eq(w.st.rejudged, 1);
 	/* Loosened again (a rule now allows it), the flow passes. */
@@ -378,14 +421,16 @@ START_TEST(test_bypassed_denied_after_tightening)
 	set_mode("nv.web", MODE_MONITOR);
 	ck_assert_int_eq(syn(40011, 9090), VERDICT_BYPASS);
 	ck_assert_int_eq(tcp(WEB, 9090, CLIENT, 40011, TCP_SYN | TCP_ACK, 5000, 1001), VERDICT_BYPASS);
-	ck_assert_uint_eq(records(r, 4), 1);
+	/* Bypassed before any byte (stream_depth 0): judged for good by
+	 * ports at once, and the alert with it. */
+	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.action, EV_ALERT);
 	for (int i = 0; i < ngroups; i++)
 		if (!strcmp(groups[i].name, "nv.web"))
 			groups[i].mode = MODE_PROTECT;
 	publish_tightened();
 	ck_assert_int_eq(tcp(CLIENT, 40011, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_DROP);
-	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].type, REC_EVENT);
 	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
 	ck_assert_int_eq(r[0].u.ev.dst_port, 9090);
@@ -409,7 +454,7 @@ START_TEST(test_forgotten_flow_midstream)
 
 	set_mode("nv.web", MODE_PROTECT);
 	ck_assert_int_eq(tcp(CLIENT, 40012, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_DROP);
-	ck_assert_uint_eq(records(r, 4), 1);
+	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
 	ck_assert_str_eq(r[0].u.ev.src_workload, "client");
 	ck_assert_int_eq(r[0].u.ev.dst_port, 9090);

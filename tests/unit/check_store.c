@@ -367,7 +367,7 @@ START_TEST(test_apps_canon)
 		const char *in, *out;
 	} good[] = {
 		{ "any", "any" }, { "ANY", "any" }, { "HTTP", "http" },
-		{ "PostgreSQL,http2,grpc-web", "postgresql,http2,grpc-web" },
+		{ "PostgreSQL,http2,grpc", "postgresql,http2,grpc" },
 	};
 	static const struct {
 		const char *in, *err;
@@ -378,6 +378,9 @@ START_TEST(test_apps_canon)
 		{ "h t", "application 'h t': only letters, digits, '_', '.', '+' and '-'" },
 		{ "http,any", "application 'any' stands alone" },
 		{ "any,http", "application 'any' stands alone" },
+		{ "http,postgres", "unknown application 'postgres' (known: http, http2, grpc, tls, "
+		    "dns, ssh, postgresql, mysql, redis, mongodb, kafka, smtp, ftp, memcached, "
+		    "or any)" },
 	};
 	char out[POLICY_APPS_MAX], big[POLICY_APPS_MAX + 8];
 

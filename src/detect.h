@@ -1,0 +1,93 @@
+/*
+ * detect.h: the application detection stage of the packet path.
+ *
+ * A flow's first bytes in each direction (TCP: the reassembled stream, as
+ * reasm.h delivers it; UDP: the first datagram each way) go to the probes
+ * of app.h until they decide.  The first bytes of a flow are probed where
+ * they lie in the packet; only when the probes need more are they copied
+ * into a buffer (2 x APP_PROBE_MAX bytes) from a bounded per-worker pool,
+ * and the buffer goes back to the pool as soon as the flow is decided.
+ *
+ * When the pool is empty, when nvd missed bytes (a gap) or joined the
+ * flow mid-stream, the flow's application cannot be told: fail_mode open
+ * judges it by ports alone (APPS_WAIVED), closed as unknown.
+ *
+ * Owned by one worker thread, like its flows.
+ */
+#ifndef NVD_DETECT_H
+#define NVD_DETECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "conf.h"
+#include "flow.h"
+#include "reasm.h"
+
+#define DETECT_BUFFERS_MAX	4096	/* flows being detected at once, per worker */
+
+struct detect_stats {
+	uint64_t detected[APP_COUNT];	/* flows decided, by enum app_id */
+	uint64_t waived;		/* flows judged by ports alone */
+	uint64_t nobuf;			/* ... of them: no buffer free */
+	uint64_t gaps;			/* ... of them: bytes missed */
+	uint64_t buffered;		/* flows that needed a buffer */
+};
+
+struct app_buf_chunk;
+
+struct detect {
+	enum fail_mode fail_mode;
+	struct app_buf *free;		/* pool */
+	struct app_buf_chunk *chunks;
+	uint32_t allocated;
+	/* The flow decided by the last call, and what its probe found:
+	 * valid until the next call. */
+	const struct flow *info_flow;
+	struct app_info info;
+	struct detect_stats st;
+};
+
+void detect_init(struct detect *d, enum fail_mode fm);
+void detect_destroy(struct detect *d);
+
+/*
+ * The reasm sink feeding f's detection (ctx of the returned sink is s,
+ * which the caller keeps alive for the call): data past APP_PROBE_MAX and
+ * data of a decided flow are ignored.
+ */
+struct detect_sink {
+	struct detect *d;
+	struct flow *f;
+};
+struct reasm_sink detect_sink(struct detect_sink *s, struct detect *d, struct flow *f);
+
+/* A UDP datagram of f in direction dir (only the first each way counts). */
+void detect_datagram(struct detect *d, struct flow *f, int dir, const uint8_t *buf, size_t len);
+
+/* A flow with nothing to detect (ICMP, other protocols) or joined
+ * mid-stream is decided at once. */
+void detect_start(struct detect *d, struct flow *f);
+
+/*
+ * No more bytes will come (both directions closed, a reset, or the flow
+ * ends): decides f with what it has.
+ */
+void detect_close(struct detect *d, struct flow *f);
+
+/* Nothing more of f will be inspected (stream_depth reached first): an
+ * undecided flow is judged by ports alone. */
+void detect_stop(struct detect *d, struct flow *f);
+
+/* Gives back f's buffer (flow end). */
+void detect_release(struct detect *d, struct flow *f);
+
+/* Whether f's application is decided (APPS_DONE or APPS_WAIVED). */
+static inline int
+detect_final(const struct flow *f)
+{
+	return f->app_state >= APPS_DONE;
+}
+
+#endif
