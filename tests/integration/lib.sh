@@ -362,3 +362,185 @@ docker_conf() {
 	sed -i -e "s|^steer = .*|steer = docker0|" \
 		-e "s|^docker_socket =.*|docker_socket = $DOCKER_SOCK|" $T/nvd.conf
 }
+
+# --- Real application servers (TESTING.md: real peers) ----------------------
+# Each runs in a test namespace, listens on one address only, and keeps its
+# config, data, pid and logs under $T/NAME (its output in $T/NAME/log).
+#
+#   srv_postgres NS ADDR    PostgreSQL on 5432, user postgres, trust
+#   srv_mariadb NS ADDR     MariaDB on 3306, --skip-grant-tables
+#   srv_redis NS ADDR       Redis on 6379, no persistence
+#   srv_sshd NS ADDR        OpenSSH on 22, own host key; root logs in with
+#                           the key $T/sshd/client_key
+#   srv_nginx NS ADDR       nginx: http on 80, https on 443 (self-signed)
+#   srv_dnsmasq NS ADDR     dnsmasq on 53 (udp, tcp): db.test is ADDR
+#   srv_ready NAME NS PROTO ADDR PORT   waits until it listens (30 s)
+#   srv_stop_all            stops them all by pid (cleanup() kills any left)
+#
+# Each starter returns at once: call srv_ready before using the server.
+# $T is made traversable for the servers that drop root (PostgreSQL,
+# MariaDB, nginx's workers, dnsmasq).
+
+SRV_PIDS=
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+
+need_servers() {
+	local c
+	for c in $PG_BIN/initdb $PG_BIN/postgres psql mariadb-install-db mariadbd \
+	    mariadb redis-server redis-cli /usr/sbin/sshd ssh ssh-keygen nginx \
+	    openssl dnsmasq dig curl ss setpriv; do
+		command -v $c >/dev/null || skip "needs $c (scripts/setup deps --test)"
+	done
+}
+
+# srv_run NAME NS CMD...: CMD in NS, in $T/NAME, in the background; its pid
+# (the server's own: the subshell and nsenter exec it) joins SRV_PIDS.
+srv_run() {
+	local name=$1 ns=$2
+	shift 2
+	(cd $T/$name && exec nsenter --net=/run/netns/$ns "$@" >> $T/$name/log 2>&1) &
+	eval "SRV_PID_$name=$!"
+	SRV_PIDS="$SRV_PIDS $!"
+}
+
+srv_dir() {
+	chmod 711 $T
+	mkdir -p $T/$1
+}
+
+# srv_ready NAME NS PROTO ADDR PORT: polls until NS has a PROTO (tcp or udp)
+# socket bound to ADDR:PORT; says why not (the server's log) on failure.
+srv_ready() {
+	local name=$1 ns=$2 proto=$3 addr=$4 port=$5 pid flag=-Hlnt
+	local end=$((SECONDS + 30))
+	[ $proto = udp ] && flag=-Hlnu
+	eval "pid=\$SRV_PID_$name"
+	while [ $SECONDS -lt $end ] && kill -0 $pid 2>/dev/null; do
+		if [ -n "$(nsenter --net=/run/netns/$ns ss $flag "src $addr:$port")" ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	log "$name does not listen on $proto $addr:$port:"
+	tail -20 $T/$name/log
+	return 1
+}
+
+srv_stop_all() {
+	local pid
+	for pid in $SRV_PIDS; do
+		kill -TERM $pid 2>/dev/null
+	done
+	for pid in $SRV_PIDS; do
+		for _ in $(seq 1 50); do
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 $pid 2>/dev/null
+		wait $pid 2>/dev/null
+	done
+	SRV_PIDS=
+}
+
+srv_postgres() {
+	local ns=$1 addr=$2 d=$T/postgres
+	srv_dir postgres
+	chown postgres: $d
+	(cd $d && setpriv --reuid=postgres --regid=postgres --init-groups \
+		$PG_BIN/initdb -A trust -U postgres --no-sync -D $d/data > $d/log 2>&1) || {
+		log "initdb failed:"; tail -20 $d/log; return 1
+	}
+	# initdb -A trust trusts local connections only (TESTING.md).
+	echo "host all all 198.18.0.0/15 trust" >> $d/data/pg_hba.conf
+	echo "host all all fd00::/8 trust" >> $d/data/pg_hba.conf
+	srv_run postgres $ns setpriv --reuid=postgres --regid=postgres --init-groups \
+		$PG_BIN/postgres -D $d/data -k $d -c listen_addresses=$addr -p 5432 \
+		-c fsync=off -c shared_buffers=16MB
+}
+
+srv_mariadb() {
+	local ns=$1 addr=$2 d=$T/mariadb
+	srv_dir mariadb
+	chown mysql: $d		# it makes its socket there
+	# --no-defaults: none of the host's /etc/mysql configuration.
+	mariadb-install-db --no-defaults --datadir=$d/data --user=mysql \
+		--skip-test-db --skip-name-resolve > $d/log 2>&1 || {
+		log "mariadb-install-db failed:"; tail -20 $d/log; return 1
+	}
+	srv_run mariadb $ns mariadbd --no-defaults --datadir=$d/data --user=mysql \
+		--socket=$d/sock --pid-file=$d/pid --bind-address=$addr --port=3306 \
+		--skip-grant-tables --skip-name-resolve --innodb-buffer-pool-size=16M
+}
+
+srv_redis() {
+	local ns=$1 addr=$2
+	srv_dir redis
+	srv_run redis $ns redis-server --port 6379 --bind $addr --protected-mode no --save '' \
+		--appendonly no --daemonize no --dir $T/redis
+}
+
+srv_sshd() {
+	local ns=$1 addr=$2 d=$T/sshd
+	srv_dir sshd
+	ssh-keygen -q -t ed25519 -N '' -f $d/host_key || return 1
+	ssh-keygen -q -t ed25519 -N '' -f $d/client_key || return 1
+	cp $d/client_key.pub $d/authorized_keys
+	cat > $d/sshd_config <<-EOC
+	ListenAddress $addr:22
+	HostKey $d/host_key
+	PidFile $d/pid
+	AuthorizedKeysFile $d/authorized_keys
+	PermitRootLogin prohibit-password
+	PasswordAuthentication no
+	KbdInteractiveAuthentication no
+	UsePAM no
+	StrictModes no
+	EOC
+	# sshd needs its privilege separation directory (made by its service).
+	mkdir -p /run/sshd
+	srv_run sshd $ns /usr/sbin/sshd -D -e -f $d/sshd_config
+}
+
+srv_nginx() {
+	local ns=$1 addr=$2 d=$T/nginx
+	srv_dir nginx
+	mkdir -p $d/www
+	echo "nvd test page" > $d/www/index.html
+	chmod -R a+rX $d
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-days 2 -subj /CN=db.test -keyout $d/key.pem -out $d/cert.pem \
+		> $d/log 2>&1 || { log "openssl failed:"; cat $d/log; return 1; }
+	cat > $d/nginx.conf <<-EOC
+	daemon off;
+	worker_processes 1;
+	pid $d/pid;
+	error_log $d/error.log;
+	events { worker_connections 64; }
+	http {
+		access_log off;
+		client_body_temp_path $d/tmp-body;
+		proxy_temp_path $d/tmp-proxy;
+		fastcgi_temp_path $d/tmp-fastcgi;
+		uwsgi_temp_path $d/tmp-uwsgi;
+		scgi_temp_path $d/tmp-scgi;
+		server { listen $addr:80; root $d/www; }
+		server {
+			listen $addr:443 ssl;
+			ssl_certificate $d/cert.pem;
+			ssl_certificate_key $d/key.pem;
+			root $d/www;
+		}
+	}
+	EOC
+	# -e: not even the compiled-in /var/log/nginx/error.log.
+	srv_run nginx $ns nginx -e $d/error.log -p $d -c $d/nginx.conf
+}
+
+srv_dnsmasq() {
+	local ns=$1 addr=$2 d=$T/dnsmasq
+	srv_dir dnsmasq
+	srv_run dnsmasq $ns dnsmasq --keep-in-foreground --conf-file=/dev/null \
+		--port=53 --listen-address=$addr --bind-interfaces \
+		--no-resolv --no-hosts --host-record=db.test,$addr \
+		--pid-file=$d/pid --log-facility=$d/dnsmasq.log
+}
