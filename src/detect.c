@@ -8,10 +8,19 @@
 #include "nvd.h"
 
 #define BUF_CHUNK	64		/* buffers allocated at a time */
+/*
+ * The probes run again on every new segment, each time over all the bytes
+ * kept (up to 2 x APP_PROBE_MAX): a peer sending a byte per segment would
+ * make that quadratic.  A flow still undecided after PROBE_RUNS_MAX runs
+ * is decided with what it has, as if both directions had ended (real
+ * clients and servers are told within their first few segments).
+ */
+#define PROBE_RUNS_MAX	32
 
 struct app_buf {
 	struct app_buf *next;		/* free list */
 	uint32_t len[2];
+	uint32_t runs;			/* probe runs on this buffer */
 	uint8_t seen[2];		/* UDP: that direction's first datagram is in */
 	uint8_t data[2][APP_PROBE_MAX];
 };
@@ -63,6 +72,7 @@ buf_get(struct detect *d)
 		return NULL;
 	d->free = b->next;
 	b->len[0] = b->len[1] = 0;
+	b->runs = 0;
 	b->seen[0] = b->seen[1] = 0;
 	return b;
 }
@@ -147,6 +157,8 @@ probe_buffer(struct detect *d, struct flow *f, int ended)
 {
 	struct app_input in;
 
+	if (++f->ab->runs >= PROBE_RUNS_MAX)
+		ended = 1;
 	memset(&in, 0, sizeof(in));
 	for (int dir = 0; dir < 2; dir++) {
 		in.data[dir] = f->ab->data[dir];
@@ -197,6 +209,8 @@ feed(struct detect *d, struct flow *f, int dir, uint64_t offset, const uint8_t *
 	if (f->key.proto == IPPROTO_UDP)
 		f->ab->seen[dir] = 1;
 	probe_buffer(d, f, 0);
+	if (!detect_final(f) && f->ab->runs >= PROBE_RUNS_MAX)
+		decide(d, f, APP_UNKNOWN);
 }
 
 static void
