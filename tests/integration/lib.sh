@@ -379,9 +379,11 @@ docker_conf() {
 #
 # Each starter returns at once: call srv_ready before using the server.
 # $T is made traversable for the servers that drop root (PostgreSQL,
-# MariaDB, nginx's workers, dnsmasq).
+# MariaDB, nginx's workers, dnsmasq).  Once one runs, the test's exit stops
+# them gracefully before cleanup(): PostgreSQL killed with SIGKILL leaves
+# its System V shared memory segment behind.
 
-SRV_PIDS=
+SRV_NAMES=
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 
 need_servers() {
@@ -394,13 +396,14 @@ need_servers() {
 }
 
 # srv_run NAME NS CMD...: CMD in NS, in $T/NAME, in the background; its pid
-# (the server's own: the subshell and nsenter exec it) joins SRV_PIDS.
+# (the server's own: the subshell and nsenter exec it) is $SRV_PID_NAME.
 srv_run() {
 	local name=$1 ns=$2
 	shift 2
 	(cd $T/$name && exec nsenter --net=/run/netns/$ns "$@" >> $T/$name/log 2>&1) &
 	eval "SRV_PID_$name=$!"
-	SRV_PIDS="$SRV_PIDS $!"
+	SRV_NAMES="$SRV_NAMES $name"
+	trap 'srv_stop_all; cleanup' EXIT
 }
 
 srv_dir() {
@@ -427,11 +430,15 @@ srv_ready() {
 }
 
 srv_stop_all() {
-	local pid
-	for pid in $SRV_PIDS; do
+	local name pid pids=
+	for name in $SRV_NAMES; do
+		eval "pid=\$SRV_PID_$name"
+		pids="$pids $pid"
 		kill -TERM $pid 2>/dev/null
+		# PostgreSQL's SIGTERM waits for its clients to leave; SIGINT does not.
+		[ $name = postgres ] && kill -INT $pid 2>/dev/null
 	done
-	for pid in $SRV_PIDS; do
+	for pid in $pids; do
 		for _ in $(seq 1 50); do
 			kill -0 $pid 2>/dev/null || break
 			sleep 0.1
@@ -439,7 +446,7 @@ srv_stop_all() {
 		kill -9 $pid 2>/dev/null
 		wait $pid 2>/dev/null
 	done
-	SRV_PIDS=
+	SRV_NAMES=
 }
 
 srv_postgres() {
