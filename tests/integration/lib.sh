@@ -372,7 +372,8 @@ docker_conf() {
 #   srv_redis NS ADDR       Redis on 6379, no persistence
 #   srv_sshd NS ADDR        OpenSSH on 22, own host key; root logs in with
 #                           the key $T/sshd/client_key
-#   srv_nginx NS ADDR       nginx: http on 80, https on 443 (self-signed)
+#   srv_nginx NS ADDR [ADDR6]   nginx: http on 80 (also on ADDR6, an IPv6
+#                           address), https on 443 (self-signed)
 #   srv_dnsmasq NS ADDR     dnsmasq on 53 (udp, tcp): db.test is ADDR
 #   srv_ready NAME NS PROTO ADDR PORT   waits until it listens (30 s)
 #   srv_stop_all            stops them all by pid (cleanup() kills any left)
@@ -509,7 +510,8 @@ srv_sshd() {
 }
 
 srv_nginx() {
-	local ns=$1 addr=$2 d=$T/nginx
+	local ns=$1 addr=$2 d=$T/nginx listen6=
+	[ -n "${3:-}" ] && listen6="listen [$3]:80;"
 	srv_dir nginx
 	mkdir -p $d/www
 	echo "nvd test page" > $d/www/index.html
@@ -530,7 +532,7 @@ srv_nginx() {
 		fastcgi_temp_path $d/tmp-fastcgi;
 		uwsgi_temp_path $d/tmp-uwsgi;
 		scgi_temp_path $d/tmp-scgi;
-		server { listen $addr:80; root $d/www; }
+		server { listen $addr:80; $listen6 root $d/www; }
 		server {
 			listen $addr:443 ssl;
 			ssl_certificate $d/cert.pem;
