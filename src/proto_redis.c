@@ -62,9 +62,10 @@ reply(const struct app_input *in)
 	    APP_YES : APP_NO;
 }
 
-/* "<c><digits>\r\n" at p[*i], up to max; the number in *v. */
+/* "<c><digits>\r\n" at p[*i], from min up to max; the number in *v. */
 static enum app_result
-header(const uint8_t *p, size_t n, size_t *i, char c, unsigned long max, unsigned long *v)
+header(const uint8_t *p, size_t n, size_t *i, char c, unsigned long min, unsigned long max,
+    unsigned long *v)
 {
 	size_t start = *i + 1;
 
@@ -75,7 +76,7 @@ header(const uint8_t *p, size_t n, size_t *i, char c, unsigned long max, unsigne
 	for (*v = 0; *i < n && p[*i] >= '0' && p[*i] <= '9'; (*i)++)
 		if ((*v = *v * 10 + (unsigned long)(p[*i] - '0')) > max)
 			return APP_NO;
-	if (*i < n && (*i == start || *v == 0 || p[*i] != '\r'))
+	if (*i < n && (*i == start || *v < min || p[*i] != '\r'))
 		return APP_NO;
 	if (*i + 1 < n && p[*i + 1] != '\n')
 		return APP_NO;
@@ -93,8 +94,8 @@ array(const uint8_t *p, size_t n, const uint8_t **w, size_t *wl, unsigned long *
 	unsigned long v;
 	enum app_result r;
 
-	if ((r = header(p, n, &i, '*', 1024 * 1024, count)) != APP_YES ||
-	    (r = header(p, n, &i, '$', WORD_MAX, &v)) != APP_YES)
+	if ((r = header(p, n, &i, '*', 1, 1024 * 1024, count)) != APP_YES ||
+	    (r = header(p, n, &i, '$', 1, WORD_MAX, &v)) != APP_YES)
 		return r;
 	for (size_t k = 0; k < v + 2 && i + k < n; k++) {
 		uint8_t b = p[i + k];
@@ -120,10 +121,10 @@ whole(const uint8_t *p, size_t n, unsigned long count)
 	size_t i = 0;
 	unsigned long v, k;
 
-	if (header(p, n, &i, '*', 1024 * 1024, &v) != APP_YES)
+	if (header(p, n, &i, '*', 1, 1024 * 1024, &v) != APP_YES)
 		return -1;
 	for (k = 0; k < count; k++) {
-		enum app_result r = header(p, n, &i, '$', 512ul << 20, &v);
+		enum app_result r = header(p, n, &i, '$', 0, 512ul << 20, &v);
 
 		if (r != APP_YES)
 			return r == APP_NO ? -1 : 0;
