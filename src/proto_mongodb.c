@@ -84,7 +84,8 @@ value_size(const struct doc *d, uint8_t type, size_t off, size_t *size)
 	case 0x05:					/* int32 length, subtype, data */
 		if ((w = need(d, off, 4)) != WALK_OK)
 			return w;
-		*size = le32(d->p + off);
+		if ((*size = le32(d->p + off)) > MSG_MAX)
+			return WALK_BAD;
 		if (type == 0x03 || type == 0x04 || type == 0x0f)
 			return *size < 5 ? WALK_BAD : WALK_OK;
 		if (type != 0x05 && *size < 1)
@@ -229,9 +230,9 @@ mongodb_probe(const struct app_input *in, struct app_info *info)
 	m.end = mlen;
 	if ((w = fields(&m, op, &start)) == WALK_OK && op != OP_COMPRESSED &&
 	    (w = need(&m, start, 4)) == WALK_OK) {
-		d.end = start + le32(p + start);
-		if (le32(p + start) < 5 || d.end > m.end)
+		if (le32(p + start) < 5 || le32(p + start) > m.end - start)
 			return APP_NO;
+		d.end = start + le32(p + start);
 		w = walk(&d, start);
 	}
 	if (w == WALK_BAD)
