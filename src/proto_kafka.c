@@ -16,7 +16,13 @@
 #include "app.h"
 #include "nvd.h"
 
-#define REQUEST_MAX	104857600	/* socket.request.max.bytes */
+/*
+ * A connection's first request is small (ApiVersions, Metadata,
+ * SaslHandshake; a producer's max.request.size is 1 MB by default).  This
+ * bound also keeps out DNS over TCP, whose length and id read as a size
+ * of at least 1.1 MB.
+ */
+#define REQUEST_MAX	(1 << 20)
 #define API_KEY_MAX	80
 #define API_VERSION_MAX	20
 #define CLIENT_ID_MAX	512
@@ -47,7 +53,7 @@ more(const struct app_input *in, int dir)
 static int
 fixed_ok(const uint8_t *p, size_t n)
 {
-	if (n > 0 && p[0] > REQUEST_MAX >> 24)
+	if ((n > 0 && p[0] != 0) || (n > 1 && p[1] > REQUEST_MAX >> 16))
 		return 0;
 	if (n > 4 && p[4] != 0)
 		return 0;		/* api_key high byte */
