@@ -146,8 +146,8 @@ token(const uint8_t *line, size_t len, size_t *off, const uint8_t **t, size_t *t
 static int
 shape(const char *sh, const uint8_t *line, size_t len, size_t off, long *data)
 {
-	const uint8_t *t;
-	size_t tl;
+	const uint8_t *t = NULL;
+	size_t tl = 0;
 	unsigned long v;
 	int have = token(line, len, &off, &t, &tl);
 
