@@ -8,8 +8,9 @@
  * error packet (0xff, code, message) to a host it refuses.  The answer is
  * held back (MAYBE) until the client's first packet, sequence 1, is whole:
  * a Handshake Response names the user, the schema and the client
- * library's _client_name attribute; a short SSLRequest means TLS follows.
- * A client that leaves without one still leaves a MySQL server.
+ * library's _client_name (and _client_version) attribute; a short
+ * SSLRequest (the method) means TLS follows.  A client that leaves without
+ * one still leaves a MySQL server.  server is the version, or the error.
  */
 #include "config.h"
 

@@ -6,9 +6,10 @@
  * strings, "*N\r\n$len\r\nCMD\r\n...", whose first string is the command
  * word.  People and health checks send inline commands, "PING\r\n": only
  * a short list of real command words is taken, never a line with an HTTP
- * version, and the words memcached shares ("get", "set", ...) only once
- * the server has answered in RESP.  A server reply that is not RESP rules
- * Redis out.
+ * version, and the words memcached shares ("get", "set", ...) only with
+ * Redis's number of arguments and once the server has answered in RESP.
+ * A server reply that is not RESP rules Redis out, and so does one that
+ * comes before the command is whole.
  */
 #include "config.h"
 
