@@ -7,7 +7,9 @@ need_root
 command -v socat >/dev/null || skip "needs socat"
 
 topo_up
-write_conf "queues = 3-4"
+# Every flow stays in userspace (no bypass once identified): the counters
+# below count whole transfers.
+write_conf "queues = 3-4" "bypass_identified = no"
 start_nvd || exit 1
 
 st=$(nvctl --json status)
