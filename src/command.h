@@ -26,5 +26,6 @@ extern const struct command status_commands[];		/* commands.c */
 extern const struct command policy_commands[];		/* commands_policy.c */
 extern const struct command event_commands[];		/* commands_events.c */
 extern const struct command conv_commands[];		/* commands_conv.c */
+extern const struct command dns_commands[];		/* commands_dns.c */
 
 #endif

@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "decode.h"
 #include "dockerwatch.h"
+#include "fqdn.h"
 #include "reasm.h"
 
 
@@ -80,7 +81,20 @@ json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_kstats 
 	for (int a = 0; a < APP_COUNT; a++)
 		buf_printf(o, "%s\"%s\":%llu", a ? "," : "", app_name(a),
 		    (unsigned long long)s->detect.detected[a]);
-	buf_printf(o, "},\"detection\":{\"by_ports\":%llu,\"no_buffer\":%llu,\"gaps\":%llu,"
+	{
+		uint64_t errs = 0;
+
+		for (int i = 0; i < DNS_STATUS_COUNT; i++)
+			errs += s->dns.errors[i];
+		buf_printf(o, "},\"dns\":{\"answers\":%llu,\"bindings\":%llu,\"errors\":%llu,"
+		    "\"cut\":%llu,\"too_big\":%llu,\"no_stream\":%llu,\"bind_failed\":%llu",
+		    (unsigned long long)s->dns.answers, (unsigned long long)s->dns.bindings,
+		    (unsigned long long)errs, (unsigned long long)s->dns.cut,
+		    (unsigned long long)s->dns.too_big, (unsigned long long)s->dns.no_stream,
+		    (unsigned long long)s->dns.bind_failed);
+	}
+	buf_printf(o, "},\"proxied\":%llu", (unsigned long long)s->proxied);
+	buf_printf(o, ",\"detection\":{\"by_ports\":%llu,\"no_buffer\":%llu,\"gaps\":%llu,"
 	    "\"buffered\":%llu}", (unsigned long long)s->detect.waived,
 	    (unsigned long long)s->detect.nobuf, (unsigned long long)s->detect.gaps,
 	    (unsigned long long)s->detect.buffered);
@@ -147,6 +161,20 @@ json_policy_docker(struct buf *o, struct daemon *d)
 	const struct policy *p = live_current(&d->live);
 	struct dockerwatch_status ds;
 
+	if (d->fqdn) {
+		struct fqdn_stats fs;
+
+		fqdn_stats(d->fqdn, &fs);
+		buf_printf(o, ",\"dns_cache\":{\"bindings\":%llu,\"names\":%llu,\"connections\":%llu,"
+		    "\"binds\":%llu,\"refreshes\":%llu,\"lookups\":%llu,\"hits\":%llu,"
+		    "\"expired\":%llu,\"evicted\":%llu,\"evicted_in_use\":%llu,\"memory\":%llu}",
+		    (unsigned long long)fs.bindings, (unsigned long long)fs.names,
+		    (unsigned long long)fs.refs, (unsigned long long)fs.binds,
+		    (unsigned long long)fs.refreshes, (unsigned long long)fs.lookups,
+		    (unsigned long long)fs.hits, (unsigned long long)fs.expired,
+		    (unsigned long long)fs.evicted, (unsigned long long)fs.evicted_in_use,
+		    (unsigned long long)fs.memory);
+	}
 	buf_printf(o, ",\"policy\":{\"workloads\":%d,\"groups\":%d,\"rules\":%d,"
 	    "\"rebuilds\":%llu,\"tightenings\":%llu},\"docker\":", p ? policy_nworkloads(p) : 0,
 	    p ? policy_ngroups(p) : 0, p ? policy_nrules(p) : 0,
@@ -182,6 +210,17 @@ text_policy_docker(struct buf *o, struct daemon *d, const struct worker_stats *t
 	    (unsigned long long)d->live.rebuilds, (unsigned long long)d->live.tightenings,
 	    (unsigned long long)t->bypass_returned);
 	text_apps(o, t);
+	if (d->fqdn) {
+		struct fqdn_stats fs;
+
+		fqdn_stats(d->fqdn, &fs);
+		buf_printf(o, "dns answers %llu, names bound %llu; cache %llu bindings of %llu names "
+		    "(%llu KiB), %llu held by connections, %llu evicted\n",
+		    (unsigned long long)t->dns.answers, (unsigned long long)t->dns.bindings,
+		    (unsigned long long)fs.bindings, (unsigned long long)fs.names,
+		    (unsigned long long)fs.memory >> 10, (unsigned long long)fs.refs,
+		    (unsigned long long)(fs.evicted + fs.evicted_in_use));
+	}
 	if (d->dw == NULL) {
 		buf_puts(o, "docker discovery off (docker_socket is empty)\n");
 		return;
@@ -296,6 +335,7 @@ static const struct command *const tables[] = {
 	policy_commands,
 	event_commands,
 	conv_commands,
+	dns_commands,
 };
 
 int

@@ -58,6 +58,7 @@ conf_defaults(struct conf *c)
 	strcpy(c->docker_socket, "/var/run/docker.sock");
 	c->default_mode = MODE_DISCOVER;
 	c->dns_min_ttl = 60;
+	c->dns_max_bindings = 1000000;
 	c->stream_depth = 1048576;
 	c->bypass_identified = 1;
 	c->stream_memcap = 256ull << 20;
@@ -339,6 +340,11 @@ conf_set(struct conf_ctx *x, const char *key, const char *v)
 			conf_err(x, "bad value for dns_min_ttl: '%s' (expected seconds, 0-604800)", v);
 		else
 			c->dns_min_ttl = (uint32_t)n;
+	} else if (!strcmp(key, "dns_max_bindings")) {
+		if (parse_u64(v, 100000000, &n) < 0 || n < 1000)
+			conf_err(x, "bad value for dns_max_bindings: '%s' (expected 1000-100000000)", v);
+		else
+			c->dns_max_bindings = n;
 	} else if (!strcmp(key, "stream_depth")) {
 		if (parse_size(v, &n) < 0 || n > (1ull << 30))
 			conf_err(x, "bad value for stream_depth: '%s' (expected bytes, at most 1g; k, m, g suffixes)", v);

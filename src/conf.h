@@ -40,6 +40,7 @@ struct conf {
 	char docker_socket[108];
 	enum policy_mode default_mode;
 	uint32_t dns_min_ttl;
+	uint64_t dns_max_bindings;	/* IP to FQDN cache bound */
 	uint64_t stream_depth;
 	uint64_t stream_memcap;
 	int bypass_identified;	/* bypass a flow once its application is known */

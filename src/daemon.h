@@ -36,6 +36,7 @@ struct daemon {
 	struct live live;		/* the running policy */
 	struct writer writer;		/* events, learning, hits to SQLite */
 	struct dockerwatch *dw;		/* Docker discovery, NULL if off */
+	struct fqdn_cache *fqdn;	/* names of addresses, from DNS answers */
 	int stop;			/* read by workers */
 	int reload_requested;
 };

@@ -213,34 +213,21 @@ feed(struct detect *d, struct flow *f, int dir, uint64_t offset, const uint8_t *
 		decide(d, f, APP_UNKNOWN);
 }
 
-static void
-sink_data(void *ctx, int dir, uint64_t offset, const uint8_t *buf, size_t len)
+void
+detect_data(struct detect *d, struct flow *f, int dir, uint64_t offset, const uint8_t *buf,
+    size_t len)
 {
-	struct detect_sink *s = ctx;
-
-	feed(s->d, s->f, dir, offset, buf, len);
+	feed(d, f, dir, offset, buf, len);
 }
 
 /* Bytes nvd never saw: what was sent cannot be told any more. */
-static void
-sink_gap(void *ctx, int dir, uint64_t offset, size_t len)
+void
+detect_gap(struct detect *d, struct flow *f, int dir, uint64_t offset)
 {
-	struct detect_sink *s = ctx;
-
-	if (detect_final(s->f) || offset >= APP_PROBE_MAX)
+	if (detect_final(f) || offset >= APP_PROBE_MAX)
 		return;
-	s->d->st.gaps++;
-	waive(s->d, s->f);
-}
-
-struct reasm_sink
-detect_sink(struct detect_sink *s, struct detect *d, struct flow *f)
-{
-	struct reasm_sink sink = { sink_data, sink_gap, s };
-
-	s->d = d;
-	s->f = f;
-	return sink;
+	d->st.gaps++;
+	waive(d, f);
 }
 
 void

@@ -53,15 +53,13 @@ void detect_init(struct detect *d, enum fail_mode fm);
 void detect_destroy(struct detect *d);
 
 /*
- * The reasm sink feeding f's detection (ctx of the returned sink is s,
- * which the caller keeps alive for the call): data past APP_PROBE_MAX and
- * data of a decided flow are ignored.
+ * Stream bytes of f (reasm.h's sink calls, passed on by the worker): data
+ * at offset of direction dir, or a gap.  Data past APP_PROBE_MAX and data
+ * of a decided flow are ignored.
  */
-struct detect_sink {
-	struct detect *d;
-	struct flow *f;
-};
-struct reasm_sink detect_sink(struct detect_sink *s, struct detect *d, struct flow *f);
+void detect_data(struct detect *d, struct flow *f, int dir, uint64_t offset,
+    const uint8_t *buf, size_t len);
+void detect_gap(struct detect *d, struct flow *f, int dir, uint64_t offset);
 
 /* A UDP datagram of f in direction dir (only the first each way counts). */
 void detect_datagram(struct detect *d, struct flow *f, int dir, const uint8_t *buf, size_t len);

@@ -62,7 +62,7 @@ struct event_rec {
 	char src_group[POLICY_NAME_MAX];
 	char dst_workload[POLICY_NAME_MAX];
 	char dst_group[POLICY_NAME_MAX];
-	char fqdn[128];
+	char fqdn[POLICY_FQDN_MAX + 1];
 	char app[32];
 	char sensor[64];
 	char message[256];
@@ -73,6 +73,7 @@ struct learn_rec {
 	int64_t time_ms;
 	char from[POLICY_NAME_MAX];
 	char to[POLICY_NAME_MAX];
+	uint8_t to_fqdn;		/* to is a DNS name: its group is made if need be */
 	uint8_t proto;			/* IPPROTO_TCP, _UDP, _ICMP */
 	uint16_t port;			/* server port, 0 for ICMP */
 	char app[32];			/* rule word ("postgresql"), "" for any */
@@ -92,7 +93,7 @@ struct conv_rec {
 	int64_t time_ms;
 	char from[POLICY_NAME_MAX];
 	char to[POLICY_NAME_MAX];
-	char fqdn[128];
+	char fqdn[POLICY_FQDN_MAX + 1];
 	char app[32];			/* app_name(): "PostgreSQL", "unknown" */
 	uint8_t proto;
 	uint16_t port;

@@ -54,6 +54,7 @@ enum app_state {
 };
 
 struct app_buf;
+struct dns_stream;
 
 struct flow {
 	struct flow_key key;
@@ -70,6 +71,8 @@ struct flow {
 	uint8_t app;			/* enum app_id, once app_state is APPS_DONE */
 	uint8_t app_state;		/* enum app_state */
 	struct app_buf *ab;		/* bytes kept while detecting (detect.c) */
+	struct dns_stream *dns;		/* a TCP DNS answer being reassembled (dnsbind.c) */
+	uint64_t fqdn_ref;		/* the name binding it was judged with (fqdn.h), or 0 */
 	uint64_t conv_bytes;		/* bytes already counted in its conversation */
 	struct reasm_dir rs[2];		/* by enum flow_dir */
 };

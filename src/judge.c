@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,9 @@
 
 #include "app.h"
 #include "detect.h"
+#include "dns.h"
+#include "egress.h"
+#include "fqdn.h"
 #include "judge.h"
 #include "policy.h"
 #include "worker.h"
@@ -67,13 +71,25 @@ end_names(const struct policy *pol, const struct policy_end *e, char *wl, char *
 	copy_name(grp, POLICY_NAME_MAX, policy_group_name_at(pol, e->group));
 }
 
+/*
+ * The name the server is known by for events and conversations: the one
+ * that put it in an FQDN group, else one the client resolved for it.
+ */
+static const char *
+verdict_fqdn(const struct policy_conn *c, const struct policy_verdict *v)
+{
+	if (v->name >= 0 && v->name < c->nnames)
+		return c->names[v->name];
+	return c->nnames > 0 ? c->names[0] : "";
+}
+
 static void
 violation(struct worker *w, const struct policy *pol, const struct flow *f,
     const struct policy_conn *c, const struct policy_verdict *v)
 {
 	struct record *r = event_ring_reserve(&w->ring);
 	struct event_rec *ev;
-	char port[16], app[200] = "";
+	char port[16], app[200] = "", via[POLICY_FQDN_MAX + 40] = "";
 
 	if (r == NULL)
 		return;		/* counted in the ring's dropped */
@@ -84,8 +100,8 @@ violation(struct worker *w, const struct policy *pol, const struct flow *f,
 	ev->type = EV_VIOLATION;
 	ev->level = EV_WARNING;
 	ev->action = v->outcome == POL_DENY ? EV_DENY : EV_ALERT;
-	event_set_addrs(ev, c->family, c->client, f->key.port[f->client], c->server, c->port,
-	    c->proto);
+	event_set_addrs(ev, c->family, c->client, f->key.port[f->client], c->server,
+	    c->by_name ? f->key.port[!f->client] : c->port, c->proto);
 	if (c->proto != IPPROTO_TCP && c->proto != IPPROTO_UDP)
 		ev->src_port = 0;
 	end_names(pol, &v->client, ev->src_workload, ev->src_group);
@@ -110,8 +126,11 @@ violation(struct worker *w, const struct policy *pol, const struct flow *f,
 		snprintf(app, sizeof(app), " app: %s%s%s%s", ev->app, details[0] ? " (" : "",
 		    details, details[0] ? ")" : "");
 	}
-	snprintf(ev->message, sizeof(ev->message), "%.50s -> %.50s %s%s: %s (%s)",
-	    ev->src_group, ev->dst_group, port, app,
+	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", verdict_fqdn(c, v));
+	if (c->by_name)		/* judged for the destination a proxy was asked for */
+		snprintf(via, sizeof(via), " via proxy to %s:%u", ev->fqdn, c->port);
+	snprintf(ev->message, sizeof(ev->message), "%.50s -> %.50s %s%s%s: %s (%s)",
+	    ev->src_group, ev->dst_group, port, via, app,
 	    v->rule_id ? "denied by rule" : "no rule allows it",
 	    policy_mode_name(v->client.mode > v->server.mode ? v->client.mode : v->server.mode));
 	event_ring_commit(&w->ring);
@@ -137,6 +156,7 @@ conversation(struct worker *w, const struct policy *pol, struct flow *f,
 	cv->time_ms = real_ms();
 	copy_name(cv->from, sizeof(cv->from), policy_group_name_at(pol, v->client.group));
 	copy_name(cv->to, sizeof(cv->to), policy_group_name_at(pol, v->server.group));
+	snprintf(cv->fqdn, sizeof(cv->fqdn), "%s", verdict_fqdn(c, v));
 	snprintf(cv->app, sizeof(cv->app), "%s", f->app_state == APPS_DONE ?
 	    app_name(f->app) : app_name(APP_UNKNOWN));
 	cv->proto = c->proto == IPPROTO_ICMPV6 ? IPPROTO_ICMP : c->proto;
@@ -164,6 +184,14 @@ learn(struct worker *w, const struct policy *pol, const struct policy_conn *c,
 	l->time_ms = real_ms();
 	copy_name(l->from, sizeof(l->from), policy_group_name_at(pol, v->client.group));
 	copy_name(l->to, sizeof(l->to), policy_group_name_at(pol, v->server.group));
+	/* An external destination known by a name is learned by the name
+	 * (a group of its own), not as "external". */
+	if (v->server.workload < 0 && !strcmp(l->to, "external") && c->nnames > 0 &&
+	    strlen(verdict_fqdn(c, v)) < sizeof(l->to) &&
+	    strncmp(verdict_fqdn(c, v), GROUP_LEARNED_PREFIX, strlen(GROUP_LEARNED_PREFIX))) {
+		copy_name(l->to, sizeof(l->to), verdict_fqdn(c, v));
+		l->to_fqdn = 1;
+	}
 	l->proto = c->proto == IPPROTO_ICMPV6 ? IPPROTO_ICMP : c->proto;
 	l->port = c->port;
 	if (c->app)
@@ -233,6 +261,144 @@ judge_exempt(const struct packet *p)
 	return 0;
 }
 
+#define JUDGE_NAMES	8	/* names of one server address looked at */
+
+struct judge_names {
+	char n[JUDGE_NAMES][POLICY_FQDN_MAX + 1];
+	int count;
+	int resolved;		/* n came from the cache (not from the SNI) */
+};
+
+static void
+fqdn_addrs(const struct policy_conn *c, struct fqdn_addr *src, struct fqdn_addr *dst)
+{
+	memset(src, 0, sizeof(*src));
+	memset(dst, 0, sizeof(*dst));
+	src->family = dst->family = (uint8_t)c->family;
+	memcpy(src->addr, c->client, 16);
+	memcpy(dst->addr, c->server, 16);
+}
+
+/* The SNI of the TLS hello that decided f, lower case, or "". */
+static void
+flow_sni(const struct worker *w, const struct flow *f, char sni[POLICY_FQDN_MAX + 1])
+{
+	size_t i;
+
+	sni[0] = '\0';
+	if (f->app != APP_TLS || w->det.info_flow != f)
+		return;
+	for (i = 0; w->det.info.host[i] && i < POLICY_FQDN_MAX; i++)
+		sni[i] = (char)tolower((unsigned char)w->det.info.host[i]);
+	sni[i] = '\0';
+	if (!dns_name_ok(sni))
+		sni[0] = '\0';
+}
+
+/*
+ * The names of the server end (fqdn.h): those the client resolved for the
+ * server's address.  A TLS connection to an address the client never
+ * resolved (a pinned address) is known by the SNI of its hello.
+ */
+static void
+server_names(struct worker *w, const struct policy *pol, const struct flow *f,
+    struct policy_conn *c, struct judge_names *nm)
+{
+	char sni[POLICY_FQDN_MAX + 1];
+
+	nm->count = nm->resolved = 0;
+	if (w->dns.cache && !policy_is_workload(pol, c->family, c->server)) {
+		struct fqdn_addr src, dst;
+
+		fqdn_addrs(c, &src, &dst);
+		nm->count = fqdn_names(w->dns.cache, &src, &dst, w->now, nm->n, JUDGE_NAMES);
+		if (nm->count > JUDGE_NAMES)
+			nm->count = JUDGE_NAMES;
+		nm->resolved = nm->count > 0;
+	}
+	flow_sni(w, f, sni);
+	if (nm->count == 0 && sni[0]) {
+		memcpy(nm->n[0], sni, sizeof(sni));
+		nm->count = 1;
+	}
+	c->names = (const char (*)[POLICY_FQDN_MAX + 1])nm->n;
+	c->nnames = nm->count;
+	/* Not resolved, application undecided: a hello may still name it,
+	 * so rules for names allow it provisionally. */
+	c->name_pending = nm->count == 0 && !detect_final(f) &&
+	    !policy_is_workload(pol, c->family, c->server);
+}
+
+/* A TLS client that asks for another name than the one it resolved the
+ * address for: recorded (a domain-fronting or a misdirected request). */
+static void
+sni_check(struct worker *w, const struct policy *pol, const struct flow *f,
+    const struct policy_conn *c, const struct policy_verdict *v, const struct judge_names *nm)
+{
+	char sni[POLICY_FQDN_MAX + 1];
+	struct record *r;
+	struct event_rec *ev;
+
+	flow_sni(w, f, sni);
+	if (!nm->resolved || sni[0] == '\0')
+		return;
+	for (int i = 0; i < nm->count; i++)
+		if (!strcmp(nm->n[i], sni))
+			return;
+	if ((r = event_ring_reserve(&w->ring)) == NULL)
+		return;
+	r->type = REC_EVENT;
+	ev = &r->u.ev;
+	memset(ev, 0, sizeof(*ev));
+	ev->time_ms = real_ms();
+	ev->type = EV_VIOLATION;
+	ev->level = EV_WARNING;
+	ev->action = v->outcome == POL_DENY ? EV_DENY : EV_ALERT;
+	event_set_addrs(ev, c->family, c->client, f->key.port[f->client], c->server, c->port,
+	    c->proto);
+	end_names(pol, &v->client, ev->src_workload, ev->src_group);
+	end_names(pol, &v->server, ev->dst_workload, ev->dst_group);
+	snprintf(ev->name, sizeof(ev->name), "sni mismatch");
+	snprintf(ev->app, sizeof(ev->app), "%s", app_name(APP_TLS));
+	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", sni);
+	snprintf(ev->message, sizeof(ev->message), "%.30s -> %.30s tcp/%u app: TLS: SNI %.50s "
+	    "is not the name resolved for the address (%.50s)", ev->src_group, ev->dst_group,
+	    c->port, sni, nm->n[0]);
+	event_ring_commit(&w->ring);
+}
+
+/*
+ * A request to an HTTP proxy (CONNECT, or an absolute-form target) is
+ * judged for the destination it asks for too, by name: the stricter
+ * verdict stands.  pc and pv get the proxied judgement when it is
+ * stricter; returns whether it is.
+ */
+static int
+proxied(struct worker *w, const struct policy *pol, const struct flow *f,
+    const struct policy_conn *c, const struct policy_verdict *v, struct policy_conn *pc,
+    struct policy_verdict *pv, char host[POLICY_FQDN_MAX + 1])
+{
+	uint16_t port;
+
+	if (f->app != APP_HTTP || w->det.info_flow != f ||
+	    !egress_proxy_target(&w->det.info, host, &port))
+		return 0;
+	*pc = *c;
+	pc->by_name = 1;
+	pc->names = (const char (*)[POLICY_FQDN_MAX + 1])host;
+	pc->nnames = 1;
+	pc->port = port;
+	pc->app = NULL;
+	pc->app_waived = 1;	/* what runs inside the tunnel is not known */
+	policy_judge(pol, pc, pv);
+	w->st.proxied++;
+	if (pv->outcome == POL_LEARN && (pv->client.workload >= 0))
+		learn(w, pol, pc, pv);
+	else if (pv->outcome == POL_ALLOW && pv->rule_id)
+		hit(w, pv->rule_id);
+	return pv->outcome > v->outcome;
+}
+
 /*
  * Judges f with pol.  The first judgement with its application decided is
  * the final one (FLOW_F_CONV): it is counted, learned, reported and
@@ -245,12 +411,20 @@ static void
 judge_flow(struct worker *w, const struct policy *pol, struct flow *f,
     struct policy_verdict *v)
 {
-	struct policy_conn c;
+	struct policy_conn c, pc;
+	struct policy_verdict pv;
+	struct judge_names nm;
+	char host[POLICY_FQDN_MAX + 1];
 	int final = detect_final(f) && !(f->flags & FLOW_F_CONV);
 	int was_denied = !!(f->flags & FLOW_F_DENIED), judged = !!(f->flags & FLOW_F_JUDGED);
 
 	flow_conn(f, &c);
+	server_names(w, pol, f, &c, &nm);
 	policy_judge(pol, &c, v);
+	if (final && proxied(w, pol, f, &c, v, &pc, &pv, host)) {
+		c = pc;
+		*v = pv;
+	}
 	if (judged && f->policy_gen != policy_gen(pol))
 		w->st.rejudged++;
 	f->flags |= FLOW_F_JUDGED;
@@ -270,6 +444,14 @@ judge_flow(struct worker *w, const struct policy *pol, struct flow *f,
 	}
 	if (!final)
 		return;
+	sni_check(w, pol, f, &c, v, &nm);
+	/* The binding it was judged with lives while it is open. */
+	if (nm.resolved && f->fqdn_ref == 0 && !c.by_name) {
+		struct fqdn_addr src, dst;
+
+		fqdn_addrs(&c, &src, &dst);
+		f->fqdn_ref = fqdn_use(w->dns.cache, &src, verdict_fqdn(&c, v), &dst, w->now);
+	}
 	switch (v->outcome) {
 	case POL_ALLOW:
 		if (v->rule_id)
@@ -340,8 +522,10 @@ judge_flow_end(struct worker *w, const struct policy *pol, struct flow *f)
 		judge_flow(w, pol, f, &v);
 	} else if (f->bytes[0] + f->bytes[1] > f->conv_bytes) {
 		struct policy_conn c;
+		struct judge_names nm;
 
 		flow_conn(f, &c);
+		server_names(w, pol, f, &c, &nm);
 		policy_judge(pol, &c, &v);
 		if (f->flags & FLOW_F_DENIED)
 			v.outcome = POL_DENY;

@@ -22,6 +22,7 @@
 #include "daemon.h"
 #include "db.h"
 #include "dockerwatch.h"
+#include "fqdn.h"
 #include "log.h"
 #include "reasm.h"
 #include "sdnotify.h"
@@ -106,6 +107,7 @@ start_workers(struct daemon *d)
 			return -1;
 		}
 		d->workers[i].bypass_identified = c->bypass_identified;
+		d->workers[i].dns.cache = d->fqdn;
 		writer_add_ring(&d->writer, &d->workers[i].ring);
 		if ((d->queues[i] = nfq_queue_open(num, c->queue_maxlen, c->fail_mode)) == NULL)
 			return -1;
@@ -306,6 +308,13 @@ daemon_reload(struct daemon *d, struct buf *out)
 	}
 	d->conf = c;
 	apply_limits(&d->conf);
+	{
+		struct fqdn_limits fl = { .max_bindings = c.dns_max_bindings,
+		    .min_ttl = c.dns_min_ttl };
+
+		if (fqdn_set_limits(d->fqdn, &fl) < 0)
+			log_warnx("reload: dns_max_bindings is more than the cache can hold: cut to its most");
+	}
 	d->live.default_mode = c.default_mode;	/* for learned groups made from now on */
 	/* The operator's rules know bypass generation 0 only. */
 	if (d->hook == NFT_HOOK_NONE && live_bypass_gen(live_gen(&d->live)) != 0) {
@@ -346,6 +355,7 @@ policy_housekeeping(struct daemon *d, int woken, int *pending)
 	}
 	live_reclaim(&d->live);
 	bypass_housekeeping(d);
+	fqdn_expire(d->fqdn, now_ms(), 65536);
 }
 
 static int
@@ -477,6 +487,15 @@ main(int argc, char **argv)
 	}
 	d.writer.on_learned = learned;
 	d.writer.ctx = &d.live;
+	{
+		struct fqdn_limits fl = { .max_bindings = d.conf.dns_max_bindings,
+		    .min_ttl = d.conf.dns_min_ttl };
+
+		if ((d.fqdn = fqdn_cache_new(&fl)) == NULL) {
+			log_errx("no memory for the DNS name cache");
+			goto out_workers;
+		}
+	}
 	if (make_parent(d.conf.control_socket, 0755) < 0)
 		log_warn("creating the directory of %s", d.conf.control_socket);
 	if ((cfd = control_listen(d.conf.control_socket)) < 0)
@@ -513,6 +532,7 @@ out_workers:
 	stop_workers(&d);
 	writer_stop(&d.writer);	/* after the workers: their last records are written */
 	destroy_workers(&d);
+	fqdn_cache_free(d.fqdn);
 out_live:
 	live_destroy(&d.live);
 out:

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dns.h"
 #include "policy.h"
 
 #define PROTO_RANGE	255	/* key of a (from, to) pair's range entries */
@@ -226,13 +227,40 @@ is_address_group(const struct policy_group *g)
 	return 1;
 }
 
+/*
+ * Every criterion of address group g holds for address a, known by names
+ * (c->names): an address criterion by the address, an FQDN one by a name.
+ * Sets *name to the index of the name that matched, if one did.  Returns
+ * 1, 0, or 2 when only a name still to come could make it hold
+ * (c->name_pending).
+ */
 static int
-group_has_addr(const struct policy_group *g, int family, const uint8_t *a)
+group_has_addr(const struct policy_group *g, int family, const uint8_t *a,
+    const struct policy_conn *c, int *name)
 {
-	for (int i = 0; i < g->ncrit; i++)
-		if (g->crit[i].kind != CRIT_ADDR_NET || !addr_in(&g->crit[i], family, a))
+	int pending = 0;
+
+	for (int i = 0; i < g->ncrit; i++) {
+		const struct criterion *cr = &g->crit[i];
+		int j = 0;
+
+		if (cr->kind == CRIT_ADDR_NET) {
+			if ((c && c->by_name) || !addr_in(cr, family, a))
+				return 0;
+			continue;
+		}
+		if (c && c->name_pending) {
+			pending = 1;
+			continue;
+		}
+		for (j = 0; c && j < c->nnames; j++)
+			if (dns_name_match(cr->value, c->names[j]))
+				break;
+		if (c == NULL || j == c->nnames)
 			return 0;
-	return 1;
+		*name = j;
+	}
+	return pending ? 2 : 1;
 }
 
 /* --- workloads ------------------------------------------------------- */
@@ -510,10 +538,17 @@ policy_free(struct policy *p)
 	free(p);
 }
 
+int
+policy_is_workload(const struct policy *p, int family, const uint8_t *addr)
+{
+	return addr_lookup(p, family, addr) >= 0;
+}
+
 /* --- judge ----------------------------------------------------------- */
 
 struct end_groups {
 	int g[MAX_END_GROUPS];
+	uint8_t pending[MAX_END_GROUPS];	/* in it only if a name comes: allow rules only */
 	int n;
 };
 
@@ -528,31 +563,46 @@ is_host(const struct policy *p, int family, const uint8_t *a)
 }
 
 /* Which groups the address is in, its group for events, and its mode. */
+/* c: the names of the address (the server end), or NULL (the client's). */
 static void
-resolve_end(const struct policy *p, int family, const uint8_t *a, struct policy_end *e,
-    struct end_groups *eg)
+resolve_end(const struct policy *p, int family, const uint8_t *a, const struct policy_conn *c,
+    struct policy_end *e, struct end_groups *eg, int *name)
 {
-	int wl = addr_lookup(p, family, a);
+	int wl = c && c->by_name ? -1 : addr_lookup(p, family, a), sure = 0;
 
 	eg->n = 0;
+	memset(eg->pending, 0, sizeof(eg->pending));
 	e->workload = wl;
 	if (wl >= 0) {
 		for (int i = p->wl_groups_off[wl]; i < p->wl_groups_off[wl + 1] && eg->n < MAX_END_GROUPS; i++)
 			eg->g[eg->n++] = p->wl_groups[i];
 		e->group = eg->g[0];
 	} else {
-		if (is_host(p, family, a))
+		if (!(c && c->by_name) && is_host(p, family, a))
 			eg->g[eg->n++] = p->g_host;
-		for (int i = 0; i < p->naddr_groups && eg->n < MAX_END_GROUPS; i++)
-			if (group_has_addr(&p->groups[p->addr_groups[i]], family, a))
+		sure = eg->n;
+		for (int i = 0; i < p->naddr_groups && eg->n < MAX_END_GROUPS; i++) {
+			int in = group_has_addr(&p->groups[p->addr_groups[i]], family, a, c, name);
+
+			if (in) {
+				eg->pending[eg->n] = in == 2;
 				eg->g[eg->n++] = p->addr_groups[i];
-		if (eg->n == 0)
+				sure += in == 1;
+			}
+		}
+		/* In no group for sure (until a name comes): external. */
+		if (sure == 0 && eg->n < MAX_END_GROUPS)
 			eg->g[eg->n++] = p->g_external;
 		e->group = eg->g[0];
+		for (int i = 0; i < eg->n; i++)
+			if (!eg->pending[i]) {
+				e->group = eg->g[i];
+				break;
+			}
 	}
 	e->mode = MODE_DISCOVER;
 	for (int i = 0; i < eg->n; i++)
-		if (p->groups[eg->g[i]].mode > e->mode)
+		if (!eg->pending[i] && p->groups[eg->g[i]].mode > e->mode)
 			e->mode = p->groups[eg->g[i]].mode;
 }
 
@@ -595,7 +645,7 @@ spec_covers(const struct port_range *s, uint8_t proto, uint16_t port)
 /* Lowest rank in the run at slot s that matches c, or UINT32_MAX. */
 static uint32_t
 best_in(const struct policy *p, const struct rule_slot *s, const struct policy_conn *c,
-    uint8_t proto, uint32_t best)
+    uint8_t proto, int allow_only, uint32_t best)
 {
 	if (s == NULL)
 		return best;
@@ -604,6 +654,8 @@ best_in(const struct policy *p, const struct rule_slot *s, const struct policy_c
 
 		if (e->rank >= best)
 			break;		/* the run is sorted by rank */
+		if (allow_only && p->rules[e->rule].action != RULE_ALLOW)
+			continue;
 		if (spec_covers(&e->spec, proto, c->port) && apps_match(&p->rules[e->rule], c))
 			return e->rank;
 	}
@@ -620,12 +672,16 @@ policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_
 	int any_protect, any_monitor;
 
 	memset(v, 0, sizeof(*v));
-	resolve_end(p, c->family, c->client, &v->client, &cg);
-	resolve_end(p, c->family, c->server, &v->server, &sg);
+	v->name = -1;
+	resolve_end(p, c->family, c->client, NULL, &v->client, &cg, &v->name);
+	v->name = -1;	/* a name only for the server end */
+	resolve_end(p, c->family, c->server, c, &v->server, &sg, &v->name);
 	for (int i = 0; i < cg.n; i++)
 		for (int j = 0; j < sg.n; j++) {
-			best = best_in(p, slot_find(p, cg.g[i], sg.g[j], proto, port), c, proto, best);
-			best = best_in(p, slot_find(p, cg.g[i], sg.g[j], PROTO_RANGE, 0), c, proto, best);
+			best = best_in(p, slot_find(p, cg.g[i], sg.g[j], proto, port), c, proto,
+			    sg.pending[j], best);
+			best = best_in(p, slot_find(p, cg.g[i], sg.g[j], PROTO_RANGE, 0), c, proto,
+			    sg.pending[j], best);
 		}
 	any_protect = v->client.mode == MODE_PROTECT || v->server.mode == MODE_PROTECT;
 	any_monitor = v->client.mode == MODE_MONITOR || v->server.mode == MODE_MONITOR;

@@ -40,6 +40,7 @@
 #define POLICY_MAX_PORTS	16
 #define POLICY_MAX_ADDRS	16	/* per workload */
 #define POLICY_APPS_MAX		128
+#define POLICY_FQDN_MAX		253	/* a DNS name as text (dns.h, fqdn.h) */
 #define POLICY_LABEL_KEY_MAX	128
 #define POLICY_LABEL_VALUE_MAX	256
 
@@ -217,6 +218,15 @@ struct policy_conn {
 	int app_waived;		/* application not known (yet, or ever): allow rules
 				 * match whatever applications they name, deny rules
 				 * only with "any" */
+	/* The DNS names the client resolved for the server's address
+	 * (fqdn.h), for groups with address=FQDN criteria: an address the
+	 * client never resolved is in none of them. */
+	const char (*names)[POLICY_FQDN_MAX + 1];
+	int nnames;
+	int by_name;		/* the server is known by its names only (a proxied
+				 * destination): server is not looked at */
+	int name_pending;	/* no name yet, but one may come (a TLS hello's SNI):
+				 * FQDN groups' allow rules match provisionally */
 };
 
 enum policy_outcome {
@@ -237,6 +247,8 @@ struct policy_end {
 
 struct policy_verdict {
 	enum policy_outcome outcome;
+	int name;		/* the index in c->names of the name that put the
+				 * server in an FQDN group, or -1 */
 	int64_t rule_id;	/* the rule that matched, 0 for none */
 	enum rule_type rule_type;
 	struct policy_end client, server;
@@ -254,6 +266,8 @@ const struct policy_workload *policy_workload_at(const struct policy *p, int wor
 int policy_nworkloads(const struct policy *p);
 int policy_ngroups(const struct policy *p);
 int policy_nrules(const struct policy *p);
+/* Whether the address is a workload's. */
+int policy_is_workload(const struct policy *p, int family, const uint8_t *addr);
 /* Index of the group named name, or -1. */
 int policy_group_find(const struct policy *p, const char *name);
 enum policy_mode policy_group_mode_at(const struct policy *p, int group);

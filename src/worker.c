@@ -30,6 +30,11 @@ flow_ended(void *ctx, struct flow *f)
 		judge_flow_end(w, live_current(w->live), f);
 	}
 	detect_release(&w->det, f);
+	dnsbind_release(&w->dns, f);
+	if (f->fqdn_ref) {
+		fqdn_release(w->dns.cache, f->fqdn_ref, w->now);
+		f->fqdn_ref = 0;
+	}
 }
 
 int
@@ -135,17 +140,43 @@ flow_for(struct worker *w, const struct packet *p, int *dir, uint64_t now)
 	return f;
 }
 
+/* The stream's consumers: detection until it decides, DNS answers. */
+struct stream_ctx {
+	struct worker *w;
+	struct flow *f;
+	uint64_t now;
+};
+
+static void
+stream_data(void *ctx, int dir, uint64_t offset, const uint8_t *buf, size_t len)
+{
+	struct stream_ctx *s = ctx;
+
+	detect_data(&s->w->det, s->f, dir, offset, buf, len);
+	dnsbind_data(&s->w->dns, s->f, dir, offset, buf, len, s->now);
+}
+
+static void
+stream_gap(void *ctx, int dir, uint64_t offset, size_t len)
+{
+	struct stream_ctx *s = ctx;
+
+	(void)len;
+	detect_gap(&s->w->det, s->f, dir, offset);
+	dnsbind_gap(&s->w->dns, s->f, dir);
+}
+
 /* TCP: track state and feed the stream.  Returns DROP only when bytes
  * could not be kept and fail_mode is closed (the sender will resend). */
 static enum verdict
-tcp_packet(struct worker *w, struct flow *f, int dir, const struct packet *p)
+tcp_packet(struct worker *w, struct flow *f, int dir, const struct packet *p, uint64_t now)
 {
 	struct reasm_dir *rd = &f->rs[dir];
 	uint32_t seq = p->seq;
 	enum reasm_result r;
-	struct detect_sink ds;
-	struct reasm_sink sink = detect_sink(&ds, &w->det, f);
-	const struct reasm_sink *to = detect_final(f) ? NULL : &sink;
+	struct stream_ctx ctx = { w, f, now };
+	struct reasm_sink sink = { stream_data, stream_gap, &ctx };
+	const struct reasm_sink *to = detect_final(f) && !dnsbind_wants(f) ? NULL : &sink;
 
 	if (p->tcp_flags & TCP_SYN) {
 		reasm_syn(rd, p->seq);
@@ -205,6 +236,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 	struct flow *f;
 	int dir, returned = 0;
 
+	w->now = now;
 	w->st.packets++;
 	w->st.bytes += len;
 	a = decode_packet(&p, buf, len, family);
@@ -240,10 +272,12 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 	if ((v = judge_packet(w, pol, f, &p, now)) == VERDICT_DROP)
 		goto out;
 	if (p.proto == IPPROTO_TCP)
-		v = tcp_packet(w, f, dir, &p);
+		v = tcp_packet(w, f, dir, &p, now);
 	else {
-		if (p.proto == IPPROTO_UDP)
+		if (p.proto == IPPROTO_UDP) {
 			detect_datagram(&w->det, f, dir, p.payload, p.payload_len);
+			dnsbind_datagram(&w->dns, f, dir, p.payload, p.payload_len, now);
+		}
 		reasm_datagram(&f->rs[dir], p.payload_len, &w->st.reasm);
 	}
 	/* This packet decided the application: judge with it, and drop
@@ -262,7 +296,8 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 	 * else wants the bytes) or both directions reached stream_depth.
 	 * (An exempt packet of a flow judged in an older generation does not
 	 * judge it again: the flow waits for its next packet.) */
-	if (v == VERDICT_ACCEPT && !judge_exempt(&p) && ((w->bypass_identified && detect_final(f)) ||
+	if (v == VERDICT_ACCEPT && !judge_exempt(&p) && !dnsbind_wants(f) &&
+	    ((w->bypass_identified && detect_final(f)) ||
 	    (reasm_is_done(&f->rs[0]) && reasm_is_done(&f->rs[1]))) &&
 	    decision_holds(f, bgen)) {
 		if (!detect_final(f)) {
@@ -290,6 +325,7 @@ worker_publish(struct worker *w, uint64_t now)
 {
 	w->st.flows = w->ft.st;
 	w->st.detect = w->det.st;
+	w->st.dns = w->dns.st;
 	if (w->live)
 		w->st.records_dropped = __atomic_load_n(&w->ring.dropped, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&w->pub_lock);
@@ -301,6 +337,7 @@ worker_publish(struct worker *w, uint64_t now)
 void
 worker_tick(struct worker *w, uint64_t now)
 {
+	w->now = now;
 	flow_expire(&w->ft, now, 4096);
 	if (w->live) {
 		live_quiesce(w->live, w->index);

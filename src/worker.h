@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "decode.h"
 #include "detect.h"
+#include "dnsbind.h"
 #include "event.h"
 #include "flow.h"
 #include "nvd.h"
@@ -39,6 +40,7 @@ struct worker_stats {
 	/* policy: connections judged, by outcome (enum policy_outcome) */
 	uint64_t judged[4];
 	uint64_t rejudged;		/* judged again after a policy change */
+	uint64_t proxied;		/* requests to a proxy judged for their destination */
 	uint64_t denied_packets;	/* packets of denied flows dropped */
 	uint64_t resets_sent;
 	uint64_t records_dropped;	/* events, learning, hits: ring full */
@@ -52,6 +54,7 @@ struct worker_stats {
 	struct reasm_stats reasm;
 	struct flow_table_stats flows;
 	struct detect_stats detect;
+	struct dnsbind_stats dns;
 };
 
 struct worker {
@@ -59,8 +62,10 @@ struct worker {
 	uint16_t queue;
 	enum fail_mode fail_mode;
 	int bypass_identified;		/* conf: bypass once the application is known */
+	uint64_t now;			/* ms, of the packet or tick being handled */
 	struct flow_table ft;
 	struct detect det;
+	struct dnsbind dns;		/* dns.cache: the shared IP to FQDN cache, or NULL */
 	struct worker_stats st;
 	/* The mark bits of the last BYPASS verdict: NVD_MARK_BYPASS and the
 	 * bypass generation (nvd.h); nfq.c puts them in the verdict. */

@@ -42,7 +42,7 @@ struct learn_key {
 enum stmt {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
-	S_EVENT, S_HIT, S_LEARN_SCAN, S_LEARN_UPSERT, S_LEARN_ADD, S_RULE_DELETE, S_CONV,
+	S_EVENT, S_HIT, S_LEARN_SCAN, S_LEARN_UPSERT, S_LEARN_ADD, S_RULE_DELETE, S_CONV, S_GROUP_FQDN,
 	S_COUNT
 };
 
@@ -70,6 +70,11 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_LEARN_ADD] = "UPDATE rules SET hits = hits + ?1, "
 	    "last_seen = max(coalesce(last_seen, 0), ?2), updated = ?3 WHERE id = ?4",
 	[S_RULE_DELETE] = "DELETE FROM rules WHERE id = ?1",
+	/* An external name learned as a destination: an address group of
+	 * its own, named after it (policy.h address=FQDN criteria). */
+	[S_GROUP_FQDN] = "INSERT INTO groups (name, kind, criteria, mode, created, updated) "
+	    "VALUES (?1, 'user', 'address=' || ?1, 'discover', ?2, ?2) "
+	    "ON CONFLICT (name) DO NOTHING",
 	[S_CONV] = "INSERT INTO conversations (from_group, to_group, fqdn, app, proto, port, "
 	    "verdict, sessions, bytes, first_seen, last_seen) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
@@ -488,6 +493,17 @@ learn_apply(struct writer *w, const struct learn_key *k, int64_t now)
 		pr.lo = pr.hi = 0;
 	else if ((l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP) || l->port == 0)
 		return;		/* nothing a rule could say */
+	if (l->to_fqdn) {
+		sqlite3_stmt *st = p->st[S_GROUP_FQDN];
+
+		sqlite3_bind_text(st, 1, l->to, (int)strnlen(l->to, sizeof(l->to)), SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, now);
+		if (step(w, st) < 0) {
+			db_error(w, "learned name group");
+			return;
+		}
+		p->learned_changed |= sqlite3_changes(w->db) > 0;
+	}
 	if (learn_scan(w, l, apps, &sc) < 0) {
 		db_error(w, "learned rules");
 		return;

@@ -370,16 +370,33 @@ START_TEST(test_udp_bypass_at_depth)
 	struct pkt q;
 
 	set_limits(10, 256u << 20);
-	pkt_udp(&q, C4, 5353, S4, 53);
+	pkt_udp(&q, C4, 5353, S4, 5400);
 	pkt_str(&q, "a query of more than ten bytes");
 	ck_assert_int_eq(feed(&q, 0), VERDICT_ACCEPT);
-	pkt_udp(&q, S4, 53, C4, 5353);
+	pkt_udp(&q, S4, 5400, C4, 5353);
 	pkt_str(&q, "short");
 	ck_assert_int_eq(feed(&q, 1), VERDICT_ACCEPT);
 	ck_assert_int_eq(feed(&q, 1), VERDICT_BYPASS);
 	ck_assert_int_eq(feed(&q, 1), VERDICT_BYPASS);
 	ck_assert_uint_eq(w.st.bypassed_flows, 1);
 	ck_assert_uint_eq(w.st.reasm.delivered, 20);
+}
+END_TEST
+
+/* DNS (port 53) stays queued past the depth: its answers are read. */
+START_TEST(test_dns_never_bypassed)
+{
+	struct pkt q;
+
+	set_limits(10, 256u << 20);
+	pkt_udp(&q, C4, 5353, S4, 53);
+	pkt_str(&q, "a query of more than ten bytes");
+	ck_assert_int_eq(feed(&q, 0), VERDICT_ACCEPT);
+	pkt_udp(&q, S4, 53, C4, 5353);
+	pkt_str(&q, "an answer of more than ten bytes");
+	ck_assert_int_eq(feed(&q, 1), VERDICT_ACCEPT);
+	ck_assert_int_eq(feed(&q, 1), VERDICT_ACCEPT);
+	ck_assert_uint_eq(w.st.bypassed_flows, 0);
 }
 END_TEST
 
@@ -637,6 +654,7 @@ worker_suite(void)
 	tcase_add_test(tc, test_bypass_when_both_directions_reach_depth);
 	tcase_add_test(tc, test_bypass_at_first_packet_with_depth_zero);
 	tcase_add_test(tc, test_udp_bypass_at_depth);
+	tcase_add_test(tc, test_dns_never_bypassed);
 	tcase_add_test(tc, test_new_connection_after_bypass);
 	tcase_add_test(tc, test_new_isn_is_new_connection);
 	suite_add_tcase(s, tc);
