@@ -553,3 +553,47 @@ srv_dnsmasq() {
 		--no-resolv --no-hosts --host-record=db.test,$addr \
 		--pid-file=$d/pid --log-facility=$d/dnsmasq.log
 }
+
+# --- DNS and egress proxy peers (t_fqdn.sh) -----------------------------------
+#   srv_dnsmasq_with NS ADDR OPTION...   dnsmasq on 53 (udp, tcp) answering
+#                           only what OPTIONs say (--host-record, --cname...);
+#                           its name for srv_ready is dnsmasq
+#   srv_squid NS ADDR DNS   squid on ADDR:3128, resolving through DNS, no
+#                           cache, every request allowed, runs as proxy
+
+srv_dnsmasq_with() {
+	local ns=$1 addr=$2 d=$T/dnsmasq
+	shift 2
+	srv_dir dnsmasq
+	srv_run dnsmasq $ns dnsmasq --keep-in-foreground --conf-file=/dev/null \
+		--port=53 --listen-address=$addr --bind-interfaces \
+		--no-resolv --no-hosts "$@" \
+		--pid-file=$d/pid --log-facility=$d/dnsmasq.log
+}
+
+# squid's SIGTERM waits shutdown_lifetime (30 s by default) for its
+# clients; srv_stop_all waits 5 s.  visible_hostname: the test's host name
+# may resolve nowhere, which squid finds fatal.
+srv_squid() {
+	local ns=$1 addr=$2 dns=$3 d=$T/squid
+	srv_dir squid
+	chown proxy: $d
+	cat > $d/squid.conf <<-EOC
+	http_port $addr:3128
+	pid_filename $d/pid
+	cache_log $d/cache.log
+	access_log none
+	cache deny all
+	cache_mem 8 MB
+	dns_nameservers $dns
+	hosts_file none
+	netdb_filename none
+	pinger_enable off
+	coredump_dir $d
+	visible_hostname nvd-test-proxy
+	shutdown_lifetime 0 seconds
+	http_access allow all
+	EOC
+	srv_run squid $ns setpriv --reuid=proxy --regid=proxy --init-groups \
+		squid -N -f $d/squid.conf
+}
