@@ -19,7 +19,19 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* A flow leaves the table: its last word to the writer, its buffer back. */
+/* What a flow holds beyond its own memory, given back. */
+static void
+flow_free_state(struct worker *w, struct flow *f)
+{
+	detect_release(&w->det, f);
+	dnsbind_release(&w->dns, f);
+	if (f->fqdn_ref) {
+		fqdn_release(w->dns.cache, f->fqdn_ref, w->now);
+		f->fqdn_ref = 0;
+	}
+}
+
+/* A flow leaves the table: its last word to the writer, its state back. */
 static void
 flow_ended(void *ctx, struct flow *f)
 {
@@ -29,12 +41,14 @@ flow_ended(void *ctx, struct flow *f)
 		detect_close(&w->det, f);
 		judge_flow_end(w, live_current(w->live), f);
 	}
-	detect_release(&w->det, f);
-	dnsbind_release(&w->dns, f);
-	if (f->fqdn_ref) {
-		fqdn_release(w->dns.cache, f->fqdn_ref, w->now);
-		f->fqdn_ref = 0;
-	}
+	flow_free_state(w, f);
+}
+
+/* At shutdown: the writer is gone, nothing more to tell. */
+static void
+flow_dropped(void *ctx, struct flow *f)
+{
+	flow_free_state(ctx, f);
 }
 
 int
@@ -71,7 +85,7 @@ worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 void
 worker_destroy(struct worker *w)
 {
-	w->ft.on_end = NULL;	/* the writer is gone: nothing more to tell */
+	w->ft.on_end = flow_dropped;
 	if (w->live) {
 		event_ring_destroy(&w->ring);
 		rst_close(&w->rst);
