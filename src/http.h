@@ -1,0 +1,171 @@
+/*
+ * http.h: a streaming HTTP/1.x message parser (RFC 9112) that cuts each
+ * direction of a TCP stream into the contexts the sensors match
+ * (sensor.h): the decoded request target (url), the header block
+ * (header) and the decoded body (body).
+ *
+ * One parser per direction.  Bytes are fed in stream order, cut anyhow:
+ * the callbacks are the same whatever the cuts (but for where a body is
+ * split between body calls, and for where the inflate ratio bound stops a
+ * body: it compares what went in and came out at each call).  A
+ * message gives head(), then body() any number of times, then end();
+ * pipelined and keep-alive messages each get their own.
+ *
+ * The response parser frames a body by the request it answers (no body
+ * for HEAD; a 2xx to CONNECT leaves HTTP): the caller passes each request
+ * method to it with http_parser_expect(), from the request parser's
+ * head callback, in order.  Without that it takes every request for a GET.
+ * A response flagged HTTP_F_UPGRADED (101, or 2xx to CONNECT) ends HTTP on
+ * the connection: the response parser ignores what follows, and the
+ * caller stops feeding the request parser, which would refuse the
+ * tunnelled bytes.
+ *
+ * Every head() is followed by one end(), unless the parser is freed first.
+ *
+ * Memory is bounded per parser: the head is buffered up to head_max (a
+ * request's with room for its url: twice that at most; the buffer is
+ * given back when a head was large), bodies are streamed and
+ * never buffered, and the inflate state (zlib's, about 40 KB) exists only
+ * while a gzip or deflate body is being read.
+ *
+ * Not thread-safe: a parser belongs to the worker that owns its flow.
+ */
+#ifndef NVD_HTTP_H
+#define NVD_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Defaults of struct http_limits (a field left 0 takes its default). */
+#define HTTP_HEAD_MAX		16384	/* start line, header block, empty lines */
+#define HTTP_URL_MAX		8192	/* the decoded url, NUL not counted */
+#define HTTP_INFLATE_MAX	(1u << 20)	/* inflated bytes per message */
+#define HTTP_INFLATE_RATIO	100	/* inflated bytes per encoded byte ... */
+#define HTTP_INFLATE_FLOOR	65536	/* ... once more than this came out */
+#define HTTP_PENDING_MAX	32	/* requests awaiting their response */
+
+struct http_limits {
+	size_t head_max;
+	size_t url_max;
+	size_t inflate_max;
+	unsigned inflate_ratio;
+};
+
+/*
+ * Flags: what a message or a stream showed.  The first group are
+ * anomalies of one message, given in its head (those known then) and at
+ * its end (all of them).  The second group (HTTP_F_FATAL) end the stream:
+ * feed() returns -1 from then on; a message under way ends with the flag.
+ * The last two stop the parser without an error.  What to do with a
+ * stream the parser gave up on is the caller's policy: it refuses what a
+ * strict server refuses (RFC 9112), or what it cannot bound.
+ */
+#define HTTP_F_URL_BAD_ESCAPE	0x00000001u	/* '%' without two hex digits (kept as is) */
+#define HTTP_F_URL_NUL		0x00000002u	/* %00 in the target */
+#define HTTP_F_URL_ABOVE_ROOT	0x00000004u	/* ".." above the root (dropped) */
+#define HTTP_F_URL_TRUNC	0x00000008u	/* decoded url cut at url_max */
+#define HTTP_F_BAD_HEADER	0x00000010u	/* a line with no colon, a bad name, a control byte */
+#define HTTP_F_OBS_FOLD		0x00000020u	/* a header line folded (RFC 9112 5.2) */
+#define HTTP_F_AMBIGUOUS	0x00000040u	/* Transfer-Encoding with Content-Length, or in HTTP/1.0 */
+#define HTTP_F_ENC_UNSUPPORTED	0x00000080u	/* coding not gzip or deflate, or several: body raw */
+#define HTTP_F_ENC_MISMATCH	0x00000100u	/* said gzip/deflate, did not begin as one: body raw */
+#define HTTP_F_INFLATE_ERROR	0x00000200u	/* encoded body corrupt, cut short or with bytes after it */
+#define HTTP_F_INFLATE_LIMIT	0x00000400u	/* inflated past inflate_max: the rest not given */
+#define HTTP_F_INFLATE_RATIO	0x00000800u	/* inflated past the ratio: the rest not given */
+#define HTTP_F_PENDING_FULL	0x00001000u	/* more than HTTP_PENDING_MAX requests unanswered */
+#define HTTP_F_TRUNCATED	0x00002000u	/* the stream ended (or lost bytes) inside this message */
+#define HTTP_F_UPGRADED		0x00004000u	/* 101, or 2xx to CONNECT: no HTTP after this response */
+
+#define HTTP_F_NOT_HTTP		0x00010000u	/* a start line that is not HTTP/1.x */
+#define HTTP_F_HEAD_TOO_LONG	0x00020000u	/* a head over head_max */
+#define HTTP_F_BAD_LENGTH	0x00040000u	/* a Content-Length invalid or in conflict */
+#define HTTP_F_BAD_TE		0x00080000u	/* a request's Transfer-Encoding not ending in chunked */
+#define HTTP_F_BAD_CHUNK	0x00100000u	/* a bad chunk size line, chunk end or trailer */
+#define HTTP_F_NOMEM		0x00200000u
+#define HTTP_F_GAP		0x00400000u	/* bytes were lost: parsing stopped */
+#define HTTP_F_EOF		0x00800000u	/* the stream ended */
+#define HTTP_F_FATAL		0x003f0000u
+
+/* The body's coding, Content-Encoding and Transfer-Encoding together. */
+enum http_coding {
+	HTTP_CODING_IDENTITY = 0,
+	HTTP_CODING_GZIP,	/* gzip, x-gzip */
+	HTTP_CODING_DEFLATE,	/* zlib format, or raw deflate as some servers send */
+	HTTP_CODING_OTHER,	/* anything else, or more than one coding: body raw */
+};
+
+/*
+ * A message head.  Pointers point into the parser's buffer and are valid
+ * only during the head callback.  Text is given as bytes and a length;
+ * url is NUL-terminated too (but may hold a NUL from %00).
+ */
+struct http_head {
+	int response;			/* 0 request, 1 response */
+	int minor;			/* HTTP/1.minor */
+	/* request */
+	const uint8_t *method;		/* a token, at most 32 bytes */
+	size_t method_len;
+	const uint8_t *target;		/* as sent */
+	size_t target_len;
+	const uint8_t *url;		/* http_url_decode() of the target */
+	size_t url_len;
+	/* response */
+	int status;			/* 100..999 */
+	/* both */
+	const uint8_t *headers;		/* the header lines, raw, with their line ends */
+	size_t headers_len;		/* 0: no header */
+	unsigned nheaders;		/* field lines (a folded one counts once) */
+	int64_t content_length;		/* -1: none */
+	int chunked;			/* Transfer-Encoding ends in chunked */
+	enum http_coding coding;
+	int has_body;			/* body() may follow */
+	unsigned flags;			/* HTTP_F_* known at the head */
+};
+
+/* Any of them may be NULL.  A callback must not feed the same parser. */
+struct http_callbacks {
+	void (*head)(void *ctx, const struct http_head *h);
+	/* Decoded body bytes, in order, in pieces of any size. */
+	void (*body)(void *ctx, const uint8_t *data, size_t len);
+	/* The message is complete (or cut short: HTTP_F_TRUNCATED). */
+	void (*end)(void *ctx, unsigned flags);
+};
+
+struct http_parser;
+
+/* lim NULL: the defaults.  Returns NULL when out of memory. */
+struct http_parser *http_parser_new(int response_side, const struct http_limits *lim);
+void http_parser_free(struct http_parser *p);
+
+/*
+ * Feeds the next len bytes of the stream.  Returns 0, or -1 once the
+ * stream is not (or no longer) HTTP/1.x as this parser can follow it
+ * (http_parser_flags() says why): from then on it returns -1 and ignores
+ * its input.  After a gap, the end of the stream or an upgrade it returns
+ * 0 and ignores its input.
+ */
+int http_parser_feed(struct http_parser *p, const uint8_t *buf, size_t len,
+    const struct http_callbacks *cb, void *ctx);
+
+/*
+ * The stream ended (FIN).  A body read until the close ends here; a
+ * message that had its head but not its end ends with HTTP_F_TRUNCATED.
+ */
+void http_parser_eof(struct http_parser *p, const struct http_callbacks *cb, void *ctx);
+
+/* Bytes were lost: the parser stops (a message under way ends with
+ * HTTP_F_TRUNCATED). */
+void http_parser_gap(struct http_parser *p, const struct http_callbacks *cb, void *ctx);
+
+/*
+ * On the response parser: the next request on the connection has this
+ * method.  Call it from the request parser's head callback.
+ */
+void http_parser_expect(struct http_parser *resp, const uint8_t *method, size_t len);
+
+/* Every HTTP_F_* flag the stream showed so far. */
+unsigned http_parser_flags(const struct http_parser *p);
+/* Messages whose head was given. */
+uint64_t http_parser_messages(const struct http_parser *p);
+
+#endif
