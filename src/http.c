@@ -402,7 +402,7 @@ start_prefix_ok(const struct http_parser *p, const uint8_t *s, size_t n)
 
 /*
  * The next element of a comma-separated list at v (n bytes) from *pos,
- * without its OWS and parameters; *len 0 for an empty element.
+ * without the OWS around it; *len 0 for an empty element.
  */
 static const uint8_t *
 list_next(const uint8_t *v, size_t n, size_t *pos, size_t *len)
@@ -411,13 +411,26 @@ list_next(const uint8_t *v, size_t n, size_t *pos, size_t *len)
 
 	while (i < n && ows(v[i]))
 		i++;
-	for (e = i; e < n && v[e] != ',' && v[e] != ';' && !ows(v[e]); e++)
+	for (e = i; e < n && v[e] != ','; e++)
 		;
-	*len = e - i;
-	while (e < n && v[e] != ',')
-		e++;
 	*pos = e + 1;
+	while (e > i && ows(v[e - 1]))
+		e--;
+	*len = e - i;
 	return v + i;
+}
+
+/* A transfer or content coding, its parameters cut (RFC 9110 8.4.1). */
+static size_t
+coding_name(const uint8_t *c, size_t n)
+{
+	const uint8_t *semi = memchr(c, ';', n);
+
+	if (semi != NULL)
+		n = (size_t)(semi - c);
+	while (n > 0 && ows(c[n - 1]))
+		n--;
+	return n;
 }
 
 static void
@@ -425,6 +438,7 @@ coding_add(struct fields *f, const uint8_t *c, size_t n)
 {
 	enum http_coding k = HTTP_CODING_OTHER;
 
+	n = coding_name(c, n);
 	if (n == 0 || word_is(c, n, "identity"))
 		return;
 	if (word_is(c, n, "gzip") || word_is(c, n, "x-gzip"))
@@ -474,7 +488,7 @@ transfer_encoding(struct fields *f, const uint8_t *v, size_t n)
 
 		if (len == 0)
 			continue;
-		f->chunked_last = word_is(e, len, "chunked");
+		f->chunked_last = word_is(e, coding_name(e, len), "chunked");
 		if (f->chunked_last)
 			f->chunked++;
 		else

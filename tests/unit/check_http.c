@@ -564,12 +564,17 @@ START_TEST(test_deflate_body)
 }
 END_TEST
 
+/* Content-Encoding: gzip with chunked, or gzip as a transfer coding. */
 START_TEST(test_gzip_chunked_response)
 {
+	static const char *const heads[] = {
+		"Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n",
+		"Transfer-Encoding: gzip ,chunked\r\n",
+	};
 	uint8_t z[1024], msg[4096];
 	size_t zn = squeeze(text, sizeof(text) - 1, 31, z, sizeof(z));
-	int k = snprintf((char *)msg, sizeof(msg), "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
-	    "Transfer-Encoding: chunked\r\n\r\n%zx\r\n", zn / 2);
+	int k = snprintf((char *)msg, sizeof(msg), "HTTP/1.1 200 OK\r\n%s\r\n%zx\r\n",
+	    heads[_i], zn / 2);
 	size_t n = (size_t)k;
 	struct rec *r;
 
@@ -904,6 +909,8 @@ START_TEST(test_bad_framing)
 		"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
 		"POST / HTTP/1.1\r\nContent-Length: 5, 6\r\n\r\n",
 		"POST / HTTP/1.1\r\nContent-Length: 1234567890123456789\r\n\r\n",
+		"POST / HTTP/1.1\r\nContent-Length: 5 6\r\n\r\n",
+		"POST / HTTP/1.1\r\nContent-Length: 5,\r\n\r\n",
 	};
 	static const char *const te[] = {
 		"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
@@ -1096,7 +1103,7 @@ http_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_gzip_body);
 	tcase_add_test(tc, test_deflate_body);
-	tcase_add_test(tc, test_gzip_chunked_response);
+	tcase_add_loop_test(tc, test_gzip_chunked_response, 0, 2);
 	tcase_add_test(tc, test_gzip_members);
 	tcase_add_test(tc, test_coding_mismatch);
 	tcase_add_test(tc, test_coding_corrupt);
