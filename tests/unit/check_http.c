@@ -1026,6 +1026,25 @@ START_TEST(test_head_too_long)
 }
 END_TEST
 
+/* A large head, then small ones: the buffer given back is taken again. */
+START_TEST(test_large_head_then_small)
+{
+	char big[6000];
+	struct rec *r;
+	int k = snprintf(big, sizeof(big), "GET /big HTTP/1.1\r\nCookie: ");
+
+	memset(big + k, 'c', 5000);
+	strcpy(big + k + 5000, "\r\n\r\nGET /small HTTP/1.1\r\n\r\nGET /again HTTP/1.1\r\n\r\n");
+	r = run_str(0, big);
+	ck_assert_int_eq(r->rc, 0);
+	ck_assert_int_eq(r->n, 3);
+	ck_assert_str_eq(r->m[0].url, "/big");
+	ck_assert_str_eq(r->m[1].url, "/small");
+	ck_assert_str_eq(r->m[2].url, "/again");
+	free(r);
+}
+END_TEST
+
 START_TEST(test_url_bound_in_head)
 {
 	struct http_limits lim = { .url_max = 4 };
@@ -1123,6 +1142,7 @@ http_suite(void)
 	tcase_add_test(tc, test_bad_framing);
 	tcase_add_test(tc, test_odd_headers);
 	tcase_add_test(tc, test_head_too_long);
+	tcase_add_test(tc, test_large_head_then_small);
 	tcase_add_test(tc, test_url_bound_in_head);
 	tcase_add_test(tc, test_gap_and_eof);
 	tcase_add_test(tc, test_pending_full);
