@@ -27,5 +27,6 @@ extern const struct command policy_commands[];		/* commands_policy.c */
 extern const struct command event_commands[];		/* commands_events.c */
 extern const struct command conv_commands[];		/* commands_conv.c */
 extern const struct command dns_commands[];		/* commands_dns.c */
+extern const struct command sensor_commands[];		/* commands_sensor.c */
 
 #endif

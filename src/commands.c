@@ -336,6 +336,7 @@ static const struct command *const tables[] = {
 	event_commands,
 	conv_commands,
 	dns_commands,
+	sensor_commands,
 };
 
 int

@@ -27,6 +27,11 @@
 #define CTL_RESP_ERROR		1	/* exit 1: failed */
 #define CTL_RESP_NOTFOUND	2	/* exit 1: no such thing */
 #define CTL_RESP_USAGE		3	/* exit 2: the command was malformed */
+#define CTL_RESP_NOMATCH	4	/* exit 1, body to stdout: ran, found nothing
+					 * (sensor test without a match) */
+
+/* sensor test: bytes of input; nvctl sends --file's as --hex, twice as long. */
+#define CTL_MAX_TEST_INPUT	(24 * 1024)
 
 /* Flags */
 #define CTL_F_JSON		0x0001

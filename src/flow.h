@@ -55,6 +55,7 @@ enum app_state {
 
 struct app_buf;
 struct dns_stream;
+struct inspect;
 
 struct flow {
 	struct flow_key key;
@@ -73,6 +74,8 @@ struct flow {
 	struct app_buf *ab;		/* bytes kept while detecting (detect.c) */
 	struct dns_stream *dns;		/* a TCP DNS answer being reassembled (dnsbind.c) */
 	uint64_t fqdn_ref;		/* the name binding it was judged with (fqdn.h), or 0 */
+	struct inspect *insp;		/* DLP/WAF sensors' state (inspect.h), or NULL */
+	uint8_t sensor_deny;		/* a sensor with action deny matched: drop it */
 	uint64_t conv_bytes;		/* bytes already counted in its conversation */
 	struct reasm_dir rs[2];		/* by enum flow_dir */
 };

@@ -11,7 +11,9 @@
 #include "dns.h"
 #include "egress.h"
 #include "fqdn.h"
+#include "inspect.h"
 #include "judge.h"
+#include "live.h"
 #include "policy.h"
 #include "worker.h"
 
@@ -436,8 +438,12 @@ judge_flow(struct worker *w, const struct policy *pol, struct flow *f,
 			violation(w, pol, f, &c, v);
 		f->flags |= FLOW_F_DENIED | FLOW_F_REPORTED;
 		final = !(f->flags & FLOW_F_CONV);
-	} else
+	} else if (!f->sensor_deny)
 		f->flags &= (uint8_t)~FLOW_F_DENIED;
+	/* The sensors that inspect it, from its first packet on. */
+	if ((v->sensors || f->insp) && v->outcome != POL_DENY &&
+	    (f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP))
+		inspect_update(&w->insp, f, v->sensors, v->sensors_deny);
 	if (v->outcome == POL_ALERT && detect_final(f) && !(f->flags & FLOW_F_REPORTED)) {
 		violation(w, pol, f, &c, v);
 		f->flags |= FLOW_F_REPORTED;
@@ -509,6 +515,71 @@ out:
 		return VERDICT_DROP;
 	}
 	return VERDICT_ACCEPT;
+}
+
+/*
+ * A DLP or WAF rule fired on f's bytes (inspect.h): an event, and with
+ * action deny in protect mode the flow is dropped once the bytes are
+ * processed (judge_sensor_deny; f must not be freed from here).
+ */
+void
+judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
+{
+	struct worker *w = ctx;
+	const struct policy *pol = live_current(w->live);
+	struct policy_conn c;
+	struct policy_verdict v;
+	struct judge_names nm;
+	struct record *r;
+	struct event_rec *ev;
+	char port[16];
+
+	w->st.sensor_events++;
+	if (ih->deny)
+		f->sensor_deny = 1;
+	if (pol == NULL || (r = event_ring_reserve(&w->ring)) == NULL)
+		return;		/* counted in the ring's dropped */
+	flow_conn(f, &c);
+	server_names(w, pol, f, &c, &nm);
+	policy_judge(pol, &c, &v);
+	r->type = REC_EVENT;
+	ev = &r->u.ev;
+	memset(ev, 0, sizeof(*ev));
+	ev->time_ms = real_ms();
+	ev->type = ih->type == SENSOR_DLP ? EV_DLP : EV_WAF;
+	ev->level = EV_CRITICAL;
+	ev->action = ih->deny ? EV_DENY : EV_ALERT;
+	event_set_addrs(ev, c.family, c.client, f->key.port[f->client], c.server, c.port, c.proto);
+	end_names(pol, &v.client, ev->src_workload, ev->src_group);
+	end_names(pol, &v.server, ev->dst_workload, ev->dst_group);
+	snprintf(ev->name, sizeof(ev->name), "%s", ih->h->rule_name);
+	snprintf(ev->sensor, sizeof(ev->sensor), "%s", ih->h->sensor_name);
+	snprintf(ev->app, sizeof(ev->app), "%s", flow_app_name(f));
+	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", verdict_fqdn(&c, &v));
+	snprintf(port, sizeof(port), "%s/%u", proto_word(c.proto), c.port);
+	/* A deny outside protect mode is only reported: say what it would do. */
+	snprintf(ev->message, sizeof(ev->message), "%.24s -> %.24s %s: %.32s %.32s in the %s %s: %.40s%s",
+	    ev->src_group, ev->dst_group, port, ev->sensor, ev->name,
+	    ih->dir == DIR_TO_SERVER ? "request" : "response", sensor_ctx_name(ih->h->ctx),
+	    ih->h->excerpt, ih->deny ? " (denied)" :
+	    ih->h->sensor < 64 && (v.sensors_deny_set >> ih->h->sensor & 1) ?
+	    " (would have been denied: not in protect mode)" : "");
+	event_ring_commit(&w->ring);
+}
+
+enum verdict
+judge_sensor_deny(struct worker *w, struct flow *f, const struct packet *p)
+{
+	uint64_t before = w->rst.sent;
+
+	f->flags |= FLOW_F_DENIED | FLOW_F_REPORTED;
+	w->st.sensor_denied++;
+	w->st.denied_packets++;
+	if (p->proto == IPPROTO_TCP) {
+		rst_send(&w->rst, p, 1);	/* open: both ends */
+		w->st.resets_sent += w->rst.sent - before;
+	}
+	return VERDICT_DROP;
 }
 
 void

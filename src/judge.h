@@ -39,6 +39,11 @@ int judge_exempt(const struct packet *p);
  * carried since to its conversation.
  */
 void judge_flow_end(struct worker *w, const struct policy *pol, struct flow *f);
+/* inspect.h's hit callback (ctx: the worker), and the drop that follows a
+ * hit of a sensor with action deny. */
+struct inspect_hit;
+void judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih);
+enum verdict judge_sensor_deny(struct worker *w, struct flow *f, const struct packet *p);
 /* Hands the rule hits counted so far to the writer. */
 void judge_flush_hits(struct worker *w, int64_t now_real_ms);
 

@@ -224,6 +224,9 @@ static int
 rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 {
 	struct store_policy sp = { 0 };
+	struct sensor_spec *sensors = NULL;
+	struct policy_assign *assigns = NULL;
+	int nsensors = 0, nassigns = 0;
 	struct policy_addr host[HOST_ADDRS_MAX];
 	struct policy_input in;
 	struct policy_workload *wl;
@@ -243,7 +246,9 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 	}
 	if (changed && store_workloads_seen(l->db, wl, nwl, err, errlen) < 0)
 		goto out;
-	if (store_load(l->db, &sp, err, errlen) < 0)
+	if (store_load(l->db, &sp, err, errlen) < 0 ||
+	    store_sensor_specs(l->db, &sensors, &nsensors, err, errlen) < 0 ||
+	    store_sensor_assignments(l->db, NULL, NULL, &assigns, &nassigns, err, errlen) < 0)
 		goto out;
 	memset(&in, 0, sizeof(in));
 	in.groups = sp.groups;
@@ -255,10 +260,16 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 	in.host_addrs = host;
 	in.nhost_addrs = host_addrs(host, HOST_ADDRS_MAX);
 	in.default_mode = l->default_mode;
+	in.sensors = sensors;
+	in.nsensors = nsensors;
+	in.assigns = assigns;
+	in.nassigns = nassigns;
 	if ((p = policy_compile(&in)) == NULL) {
 		snprintf(err, errlen, "no memory for the policy");
 		goto out;
 	}
+	if (policy_sensor_error(p))
+		log_warnx("sensors: %s; running without sensors", policy_sensor_error(p));
 	swap_in(l, p, may_tighten || changed ? tighten(l) :
 	    live_bypass_gen(__atomic_load_n(&l->gen, __ATOMIC_ACQUIRE)));
 	l->rebuilds++;
@@ -272,6 +283,8 @@ out:
 		pthread_mutex_unlock(&l->lock);
 	}
 	store_policy_free(&sp);
+	store_sensor_specs_free(sensors, nsensors);
+	free(assigns);
 	for (int i = 0; i < nwl; i++)
 		policy_workload_clear(&wl[i]);
 	free(wl);

@@ -32,8 +32,87 @@ usage(FILE *f)
 	    "                              groups, their criteria and policy mode\n"
 	    "  rule list|show|add|delete|promote\n"
 	    "                              network rules, user and learned\n"
+	    "  sensor list|show|add|delete|rule|assign|unassign|test\n"
+	    "                              DLP and WAF sensors and their rules\n"
 	    "  events                      the audit log, newest first\n"
 	    "--json may also come last.  See nvctl(8).\n");
+}
+
+/*
+ * The file at path as hexadecimal text, malloc'ed, or NULL with a message
+ * printed.  nvctl reads it with its user's rights: nvd, running as root,
+ * opens no path a client names.
+ */
+static char *
+file_hex(const char *path)
+{
+	unsigned char *data = malloc(CTL_MAX_TEST_INPUT + 1);
+	char *hex = NULL;
+	FILE *f = NULL;
+	size_t n = 0;
+
+	if (data == NULL || (f = fopen(path, "rb")) == NULL) {
+		fprintf(stderr, "nvctl: %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	n = fread(data, 1, CTL_MAX_TEST_INPUT + 1, f);
+	if (ferror(f))
+		fprintf(stderr, "nvctl: %s: read error\n", path);
+	else if (n > CTL_MAX_TEST_INPUT)
+		fprintf(stderr, "nvctl: %s: larger than %d bytes\n", path, CTL_MAX_TEST_INPUT);
+	else if ((hex = malloc(2 * n + 1)) == NULL)
+		fprintf(stderr, "nvctl: out of memory\n");
+	for (size_t i = 0; hex != NULL && i <= n; i++)
+		if (i == n)
+			hex[2 * n] = '\0';
+		else
+			snprintf(hex + 2 * i, 3, "%02x", data[i]);
+out:
+	if (f != NULL)
+		fclose(f);
+	free(data);
+	return hex;
+}
+
+/*
+ * `sensor test ... --file PATH` becomes `--hex HEX` (`--file=PATH`:
+ * `--hex=HEX`).  *hex is the new word, to free; 0, or -1 with a message.
+ */
+static int
+test_file(int argc, char **argv, char **hex)
+{
+	int eq;
+
+	*hex = NULL;
+	if (argc < 2 || strcmp(argv[0], "sensor") != 0 || strcmp(argv[1], "test") != 0)
+		return 0;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--file") != 0 && strncmp(argv[i], "--file=", 7) != 0)
+			continue;
+		eq = argv[i][6] == '=';
+		if (*hex != NULL || (!eq && i + 1 == argc)) {
+			fprintf(stderr, "nvctl: --file takes one path, once\n");
+			return -1;
+		}
+		if ((*hex = file_hex(eq ? argv[i] + 7 : argv[i + 1])) == NULL)
+			return -1;
+		if (eq) {
+			char *w = malloc(strlen(*hex) + 7);
+
+			if (w == NULL) {
+				fprintf(stderr, "nvctl: out of memory\n");
+				return -1;
+			}
+			strcpy(w, "--hex=");
+			strcat(w, *hex);
+			free(*hex);
+			*hex = argv[i] = w;
+		} else {
+			argv[i] = "--hex";
+			argv[++i] = *hex;
+		}
+	}
+	return 0;
 }
 
 int
@@ -49,7 +128,7 @@ main(int argc, char **argv)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	const char *path = getenv("NVCTL_SOCKET");
 	struct ctl_hdr h = { .magic = CTL_MAGIC, .version = CTL_VERSION, .type = CTL_REQ_COMMAND };
-	char *req = NULL, *body = NULL;
+	char *req = NULL, *body = NULL, *hex = NULL;
 	size_t reqlen = 0;
 	int ch, fd, rc = 1;
 
@@ -88,15 +167,20 @@ main(int argc, char **argv)
 		fprintf(stderr, "nvctl: too many arguments\n");
 		return 2;
 	}
+	if (test_file(argc - optind, argv + optind, &hex) < 0) {
+		free(hex);
+		return 2;
+	}
 	for (int i = optind; i < argc; i++)
 		reqlen += strlen(argv[i]) + 1;
 	if (reqlen > CTL_MAX_REQUEST) {
 		fprintf(stderr, "nvctl: arguments too long\n");
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	if ((req = malloc(reqlen)) == NULL) {
 		fprintf(stderr, "nvctl: out of memory\n");
-		return 1;
+		goto out;
 	}
 	reqlen = 0;
 	for (int i = optind; i < argc; i++) {
@@ -141,6 +225,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "nvctl: %s\n", body);
 		rc = 2;
 		break;
+	case CTL_RESP_NOMATCH:
+		fputs(body, stdout);
+		rc = 1;
+		break;
 	default:
 		fprintf(stderr, "nvctl: %s\n", body);
 		rc = 1;
@@ -150,5 +238,6 @@ out_fd:
 out:
 	free(req);
 	free(body);
+	free(hex);
 	return rc;
 }

@@ -25,6 +25,7 @@
 #include "fqdn.h"
 #include "log.h"
 #include "reasm.h"
+#include "rules_file.h"
 #include "sdnotify.h"
 
 static void
@@ -71,6 +72,23 @@ make_parent(const char *path, mode_t mode)
 	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
 		return -1;
 	return 0;
+}
+
+/*
+ * The built-in sensors from rules_dir's rule files (rules_file.h): a file
+ * with an error is skipped, its sensors as they were; nothing else stops.
+ */
+static void
+load_rules(struct daemon *d)
+{
+	char err[512];
+	int skipped = sensors_load_dir(d->db, d->conf.rules_dir, err, sizeof(err));
+
+	if (skipped < 0)
+		log_warnx("rules_dir %s: %s; sensors as stored", d->conf.rules_dir, err);
+	else if (skipped > 0)
+		log_warnx("rules_dir %s: %d rule file%s skipped (errors above)", d->conf.rules_dir,
+		    skipped, skipped == 1 ? "" : "s");
 }
 
 static void
@@ -308,6 +326,13 @@ daemon_reload(struct daemon *d, struct buf *out)
 	}
 	d->conf = c;
 	apply_limits(&d->conf);
+	load_rules(d);
+	{
+		char rerr[256];
+
+		if (live_rebuild(&d->live, rerr, sizeof(rerr)) < 0)
+			log_warnx("reload: policy: %s", rerr);
+	}
 	{
 		struct fqdn_limits fl = { .max_bindings = c.dns_max_bindings,
 		    .min_ttl = c.dns_min_ttl };
@@ -477,6 +502,7 @@ main(int argc, char **argv)
 		log_errx("database: %s", err);
 		goto out;
 	}
+	load_rules(&d);
 	if (live_init(&d.live, d.db, d.conf.default_mode, d.conf.queue_count, err, sizeof(err)) < 0) {
 		log_errx("policy: %s", err);
 		goto out;

@@ -68,6 +68,12 @@ struct policy {
 	struct policy_addr *host;
 	int nhost;
 
+	struct sensor_set *sensors;	/* owned; NULL when none */
+	uint64_t *g_sensors;		/* per group: sensors assigned (bits) */
+	uint64_t *g_deny;		/* per group: ... of them with action deny */
+	char sensor_err[256];		/* why sensors is NULL, if it is */
+	uint64_t waf_mask;		/* the sensors of type WAF */
+
 	struct policy_rule *rules;
 	int nrules;
 	struct rule_entry *entries;
@@ -481,6 +487,51 @@ slot_find(const struct policy *p, int from, int to, uint8_t proto, uint16_t port
 
 /* --- compile --------------------------------------------------------- */
 
+/*
+ * The sensors and, per group, which inspect its members' traffic.  A set
+ * that does not build (a stored pattern that no longer compiles: rules are
+ * checked when added) leaves the policy without sensors, with the reason
+ * in sensor_err.
+ */
+static int
+compile_sensors(struct policy *p, const struct policy_input *in)
+{
+	if (in->nsensors == 0)
+		return 0;
+	p->sensors = sensor_set_build(in->sensors, in->nsensors, 1, p->sensor_err,
+	    sizeof(p->sensor_err));
+	p->g_sensors = calloc((size_t)p->ngroups + 1, sizeof(*p->g_sensors));
+	p->g_deny = calloc((size_t)p->ngroups + 1, sizeof(*p->g_deny));
+	if (p->g_sensors == NULL || p->g_deny == NULL)
+		return -1;
+	for (int i = 0; p->sensors && i < in->nassigns; i++) {
+		int g = policy_group_find(p, in->assigns[i].group);
+		int sn = sensor_set_find(p->sensors, in->assigns[i].sensor);
+
+		if (g < 0 || sn < 0 || sn >= 64)
+			continue;
+		p->g_sensors[g] |= 1ull << sn;
+		if (in->assigns[i].deny)
+			p->g_deny[g] |= 1ull << sn;
+	}
+	for (int i = 0; p->sensors && i < sensor_set_count(p->sensors) && i < 64; i++)
+		if (sensor_set_type(p->sensors, i) == SENSOR_WAF)
+			p->waf_mask |= 1ull << i;
+	return 0;
+}
+
+const struct sensor_set *
+policy_sensors(const struct policy *p)
+{
+	return p->sensors;
+}
+
+const char *
+policy_sensor_error(const struct policy *p)
+{
+	return p->sensor_err[0] ? p->sensor_err : NULL;
+}
+
 struct policy *
 policy_compile(const struct policy_input *in)
 {
@@ -509,7 +560,8 @@ policy_compile(const struct policy_input *in)
 	if (in->nhost_addrs)
 		memcpy(p->host, in->host_addrs, (size_t)in->nhost_addrs * sizeof(*p->host));
 	p->nhost = in->nhost_addrs;
-	if (compile_workloads(p, in, gcap) < 0 || compile_rules(p, in) < 0)
+	if (compile_workloads(p, in, gcap) < 0 || compile_rules(p, in) < 0 ||
+	    compile_sensors(p, in) < 0)
 		goto fail;
 	return p;
 fail:
@@ -532,6 +584,9 @@ policy_free(struct policy *p)
 	free(p->group_slots);
 	free(p->addr_groups);
 	free(p->host);
+	sensor_set_free(p->sensors);
+	free(p->g_sensors);
+	free(p->g_deny);
 	free(p->rules);
 	free(p->entries);
 	free(p->slots);
@@ -662,6 +717,49 @@ best_in(const struct policy *p, const struct rule_slot *s, const struct policy_c
 	return best;
 }
 
+static int
+has_group(const struct end_groups *eg, int g)
+{
+	for (int i = 0; i < eg->n; i++)
+		if (eg->g[i] == g && !eg->pending[i])
+			return 1;
+	return 0;
+}
+
+/* Adds the sensors group g's assignments give, of kinds in mask. */
+static void
+add_sensors(const struct policy *p, int g, uint64_t mask, struct policy_verdict *v)
+{
+	uint64_t m = p->g_sensors[g] & mask;
+
+	v->sensors |= m;
+	v->sensors_deny_set |= p->g_deny[g] & m;
+	if (p->groups[g].mode == MODE_PROTECT)
+		v->sensors_deny |= p->g_deny[g] & m;
+}
+
+/*
+ * WAF sensors guard what enters a group's members; DLP sensors what
+ * crosses a group's edge either way (not traffic between two members).
+ */
+static void
+judge_sensors(const struct policy *p, const struct end_groups *cg,
+    const struct end_groups *sg, struct policy_verdict *v)
+{
+	if (p->sensors == NULL)
+		return;
+	for (int j = 0; j < sg->n; j++) {
+		if (sg->pending[j])
+			continue;
+		add_sensors(p, sg->g[j], p->waf_mask, v);
+		if (!has_group(cg, sg->g[j]))
+			add_sensors(p, sg->g[j], ~p->waf_mask, v);
+	}
+	for (int i = 0; i < cg->n; i++)
+		if (!has_group(sg, cg->g[i]))
+			add_sensors(p, cg->g[i], ~p->waf_mask, v);
+}
+
 void
 policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_verdict *v)
 {
@@ -676,6 +774,7 @@ policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_
 	resolve_end(p, c->family, c->client, NULL, &v->client, &cg, &v->name);
 	v->name = -1;	/* a name only for the server end */
 	resolve_end(p, c->family, c->server, c, &v->server, &sg, &v->name);
+	judge_sensors(p, &cg, &sg, v);
 	for (int i = 0; i < cg.n; i++)
 		for (int j = 0; j < sg.n; j++) {
 			best = best_in(p, slot_find(p, cg.g[i], sg.g[j], proto, port), c, proto,

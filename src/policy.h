@@ -32,6 +32,7 @@
 
 #include "buf.h"
 #include "conf.h"		/* enum policy_mode */
+#include "sensor.h"
 
 #define POLICY_NAME_MAX		128	/* group and workload names, NUL included */
 #define POLICY_IMAGE_MAX	256
@@ -181,6 +182,13 @@ int policy_workload_copy(struct policy_workload *dst, const struct policy_worklo
 void policy_learned_group(const struct policy_workload *w, char *out, size_t outlen);
 
 /* What policy_compile() builds from.  Nothing in it is kept. */
+/* A sensor assigned to a group (nvctl sensor assign). */
+struct policy_assign {
+	char group[POLICY_NAME_MAX];
+	char sensor[SENSOR_NAME_MAX];
+	int deny;		/* action deny (effective in protect mode), else alert */
+};
+
 struct policy_input {
 	const struct policy_group *groups;
 	int ngroups;
@@ -191,6 +199,13 @@ struct policy_input {
 	const struct policy_addr *host_addrs;	/* this host's own addresses */
 	int nhost_addrs;
 	enum policy_mode default_mode;	/* for a learned group the input lacks */
+	/* DLP and WAF sensors (sensor.h), compiled into the snapshot, and
+	 * their assignments; an assignment naming a sensor or group the
+	 * input lacks is ignored. */
+	const struct sensor_spec *sensors;
+	int nsensors;
+	const struct policy_assign *assigns;
+	int nassigns;
 };
 
 struct policy;
@@ -246,6 +261,12 @@ struct policy_end {
 };
 
 struct policy_verdict {
+	uint64_t sensors;	/* sensors that inspect the connection (bit: index in
+				 * policy_sensors()): WAF assigned to the server's
+				 * groups, DLP to either end's across the group's edge */
+	uint64_t sensors_deny;	/* of them, those assigned with deny to a group in
+				 * protect mode: a match drops the connection */
+	uint64_t sensors_deny_set;	/* ... assigned with deny, whatever the mode */
 	enum policy_outcome outcome;
 	int name;		/* the index in c->names of the name that put the
 				 * server in an FQDN group, or -1 */
@@ -261,6 +282,9 @@ struct policy_verdict {
 void policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_verdict *v);
 
 /* Read-only views of a snapshot, valid while the snapshot is. */
+const struct sensor_set *policy_sensors(const struct policy *p);	/* or NULL */
+/* Why the snapshot has no sensors though its input had some, or NULL. */
+const char *policy_sensor_error(const struct policy *p);
 const char *policy_group_name_at(const struct policy *p, int group);
 const struct policy_workload *policy_workload_at(const struct policy *p, int workload);
 int policy_nworkloads(const struct policy *p);

@@ -151,4 +151,86 @@ int store_workload_list(sqlite3 *db, int statics_only, struct store_workload **w
     char *err, size_t errlen);
 void store_workloads_free(struct store_workload *w, int n);
 
+/* --- sensors (schema/004_sensors.sql; store_sensor.c) ----------------- */
+
+#include "sensor.h"
+
+struct policy_assign;
+
+/* A sensor's row, with what `nvctl sensor list` shows. */
+struct store_sensor {
+	char name[SENSOR_NAME_MAX];
+	enum sensor_type type;
+	int builtin;
+	char source[256];		/* built in: its rule file's name */
+	int64_t created, updated;
+	int nrules, nassigned;
+};
+
+/*
+ * User sensors.  add: rules_name_check()'s errors, "sensor names starting
+ * with 'sensor.' are kept for the built-in sensors", "sensor 'x' already
+ * exists", "at most 64 sensors".  delete: "sensor 'x' is built in (from
+ * waf.rules)", "sensor 'x' is assigned to group 'web'; unassign it
+ * first"; STORE_NOTFOUND: "sensor 'x' does not exist".
+ */
+int store_sensor_add(sqlite3 *db, const char *name, enum sensor_type type, char *err,
+    size_t errlen);
+int store_sensor_delete(sqlite3 *db, const char *name, char *err, size_t errlen);
+/* Every sensor by name into *s (malloc'ed, free() it; NULL when *n is 0). */
+int store_sensor_list(sqlite3 *db, struct store_sensor **s, int *n, char *err, size_t errlen);
+/*
+ * One sensor; with spec not NULL also its rules in order (spec->rules
+ * malloc'ed: free() it).  STORE_NOTFOUND.
+ */
+int store_sensor_get(sqlite3 *db, const char *name, struct store_sensor *s,
+    struct sensor_spec *spec, char *err, size_t errlen);
+/*
+ * Rules of a user sensor.  add checks r whole (name, 1 to 8 patterns, one
+ * positive at least, each compiled) and appends it: "sensor 'x' is built
+ * in; its rules come from waf.rules", "rule 'r' already exists in sensor
+ * 'x'", "at most 256 rules in a sensor"; STORE_NOTFOUND for the sensor,
+ * or (delete) "sensor 'x' has no rule 'r'".
+ */
+int store_sensor_rule_add(sqlite3 *db, const char *sensor, const struct sensor_rule_spec *r,
+    char *err, size_t errlen);
+int store_sensor_rule_delete(sqlite3 *db, const char *sensor, const char *rule, char *err,
+    size_t errlen);
+/*
+ * Assigns sensor to group (any kind) with action deny or alert, replacing
+ * the action of an assignment there already; unassign removes it.
+ * STORE_NOTFOUND: "group 'g' does not exist", "sensor 'x' does not
+ * exist", "sensor 'x' is not assigned to group 'g'".
+ */
+int store_sensor_assign(sqlite3 *db, const char *group, const char *sensor, int deny,
+    char *err, size_t errlen);
+int store_sensor_unassign(sqlite3 *db, const char *group, const char *sensor, char *err,
+    size_t errlen);
+/* Assignments by group, then sensor; group or sensor NULL: any.  *a malloc'ed. */
+int store_sensor_assignments(sqlite3 *db, const char *group, const char *sensor,
+    struct policy_assign **a, int *n, char *err, size_t errlen);
+/* Every sensor with its rules, by name (policy_input's sensors). */
+int store_sensor_specs(sqlite3 *db, struct sensor_spec **s, int *n, char *err, size_t errlen);
+/* Frees the rules of s[0..n-1] and s. */
+void store_sensor_specs_free(struct sensor_spec *s, int n);
+
+/*
+ * sensors_load_dir()'s step (rules_file.h): every rule file of rules_dir,
+ * each with its sensors, or skipped: then the sensors stored from it stay
+ * as they are.  One transaction: the sensors of the files not skipped are
+ * stored as built in (rules replaced where they changed); the built-in
+ * sensors of those files, or of files not in the list, that none of them
+ * defines any more are deleted with their assignments (logged).  Refused:
+ * "sensor 'x' is a user sensor", "more than 64 sensors (70 with the rule
+ * files')".
+ */
+struct store_sensor_file {
+	const char *name;		/* in rules_dir, as the sensors' source */
+	int skipped;
+	const struct sensor_spec *sensors;
+	int nsensors;
+};
+int store_sensor_builtin_sync(sqlite3 *db, const struct store_sensor_file *f, int n,
+    char *err, size_t errlen);
+
 #endif

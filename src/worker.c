@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -25,6 +26,7 @@ flow_free_state(struct worker *w, struct flow *f)
 {
 	detect_release(&w->det, f);
 	dnsbind_release(&w->dns, f);
+	inspect_release(&w->insp, f);
 	if (f->fqdn_ref) {
 		fqdn_release(w->dns.cache, f->fqdn_ref, w->now);
 		f->fqdn_ref = 0;
@@ -77,6 +79,17 @@ worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 {
 	if (event_ring_init(&w->ring, wake_fd) < 0)
 		return -1;
+	w->insp.scratch = sensor_scratch_new();
+	w->insp.window = malloc(INSPECT_WINDOW + SENSOR_OVERLAP_MAX);
+	if (w->insp.scratch == NULL || w->insp.window == NULL) {
+		sensor_scratch_free(w->insp.scratch);
+		free(w->insp.window);
+		event_ring_destroy(&w->ring);
+		return -1;
+	}
+	w->insp.hit = judge_sensor_hit;
+	w->insp.ctx = w;
+	w->insp.st = &w->st.inspect;
 	rst_open(&w->rst);
 	w->live = live;
 	return 0;
@@ -92,6 +105,8 @@ worker_destroy(struct worker *w)
 	}
 	flow_table_destroy(&w->ft);
 	detect_destroy(&w->det);
+	sensor_scratch_free(w->insp.scratch);
+	free(w->insp.window);
 	pthread_mutex_destroy(&w->pub_lock);
 }
 
@@ -168,6 +183,7 @@ stream_data(void *ctx, int dir, uint64_t offset, const uint8_t *buf, size_t len)
 
 	detect_data(&s->w->det, s->f, dir, offset, buf, len);
 	dnsbind_data(&s->w->dns, s->f, dir, offset, buf, len, s->now);
+	inspect_data(&s->w->insp, s->f, dir, buf, len);
 }
 
 static void
@@ -178,6 +194,7 @@ stream_gap(void *ctx, int dir, uint64_t offset, size_t len)
 	(void)len;
 	detect_gap(&s->w->det, s->f, dir, offset);
 	dnsbind_gap(&s->w->dns, s->f, dir);
+	inspect_gap(&s->w->insp, s->f, dir);
 }
 
 /* TCP: track state and feed the stream.  Returns DROP only when bytes
@@ -190,7 +207,8 @@ tcp_packet(struct worker *w, struct flow *f, int dir, const struct packet *p, ui
 	enum reasm_result r;
 	struct stream_ctx ctx = { w, f, now };
 	struct reasm_sink sink = { stream_data, stream_gap, &ctx };
-	const struct reasm_sink *to = detect_final(f) && !dnsbind_wants(f) ? NULL : &sink;
+	const struct reasm_sink *to = detect_final(f) && !dnsbind_wants(f) && !f->insp ?
+	    NULL : &sink;
 
 	if (p->tcp_flags & TCP_SYN) {
 		reasm_syn(rd, p->seq);
@@ -201,6 +219,8 @@ tcp_packet(struct worker *w, struct flow *f, int dir, const struct packet *p, ui
 	r = reasm_segment(rd, dir, seq, p->payload, p->payload_len,
 	    !!(p->tcp_flags & TCP_FIN), to, &w->st.reasm);
 	flow_tcp_track(f, dir, p->tcp_flags);
+	if ((p->tcp_flags & TCP_FIN) && rd->fin)
+		inspect_eof(&w->insp, f, dir);
 	/* Nothing more will come: decide with what there is. */
 	if (f->tcp_state >= TCPS_CLOSING)
 		detect_close(&w->det, f);
@@ -275,6 +295,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 	 * mark carries (live.h). */
 	pol = w->live ? live_current(w->live) : NULL;
 	bgen = pol ? live_bypass_gen(policy_gen(pol)) : 0;
+	w->insp.set = pol ? policy_sensors(pol) : NULL;
 	if (f->flags & FLOW_F_BYPASSED) {
 		if (bypass_again(w, f, bgen)) {
 			v = VERDICT_BYPASS;
@@ -305,13 +326,18 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 			goto out;
 		}
 	}
+	/* A sensor with action deny matched this packet's bytes. */
+	if (f->sensor_deny && !(f->flags & FLOW_F_DENIED)) {
+		v = judge_sensor_deny(w, f, &p);
+		goto out;
+	}
 
 	/* Nothing left to inspect: the application is known (and nothing
 	 * else wants the bytes) or both directions reached stream_depth.
 	 * (An exempt packet of a flow judged in an older generation does not
 	 * judge it again: the flow waits for its next packet.) */
 	if (v == VERDICT_ACCEPT && !judge_exempt(&p) && !dnsbind_wants(f) &&
-	    ((w->bypass_identified && detect_final(f)) ||
+	    ((w->bypass_identified && detect_final(f) && f->insp == NULL) ||
 	    (reasm_is_done(&f->rs[0]) && reasm_is_done(&f->rs[1]))) &&
 	    decision_holds(f, bgen)) {
 		if (!detect_final(f)) {

@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "detect.h"
 #include "dnsbind.h"
+#include "inspect.h"
 #include "event.h"
 #include "flow.h"
 #include "nvd.h"
@@ -55,6 +56,9 @@ struct worker_stats {
 	struct flow_table_stats flows;
 	struct detect_stats detect;
 	struct dnsbind_stats dns;
+	struct inspect_stats inspect;
+	uint64_t sensor_events;		/* DLP and WAF matches recorded */
+	uint64_t sensor_denied;		/* flows a sensor match dropped */
 };
 
 struct worker {
@@ -66,6 +70,7 @@ struct worker {
 	struct flow_table ft;
 	struct detect det;
 	struct dnsbind dns;		/* dns.cache: the shared IP to FQDN cache, or NULL */
+	struct inspect_env insp;	/* the sensors (set per packet from the policy) */
 	struct worker_stats st;
 	/* The mark bits of the last BYPASS verdict: NVD_MARK_BYPASS and the
 	 * bypass generation (nvd.h); nfq.c puts them in the verdict. */

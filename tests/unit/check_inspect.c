@@ -1,0 +1,342 @@
+/*
+ * check_inspect.c: DLP and WAF sensors in the packet path, through
+ * worker_packet(): a card number in a request body split across two TCP
+ * segments is caught (deny in protect: dropped, both ends reset; an alert
+ * that says it would have been denied in monitor), a SQL injection in a
+ * percent-encoded url, a clean request passes, the masked excerpt, and a
+ * flow with sensors is not bypassed once identified.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "judge.h"
+#include "live.h"
+#include "pkt.h"
+#include "policy.h"
+#include "reasm.h"
+#include "rst.h"
+#include "sensor.h"
+#include "worker.h"
+
+#define CLIENT	"198.19.0.20"
+#define WEB	"198.19.0.10"
+
+static const struct reasm_limits limits = { .depth = 1048576, .memcap = 64u << 20 };
+
+static struct worker w;
+static struct live live;
+static uint64_t clock_ms = 1000000;
+static struct policy_group groups[8];
+static int ngroups;
+static struct policy_rule rules[4];
+static struct policy_workload wls[2];
+static struct sensor_rule_spec dlp_rules[1], waf_rules[1];
+static struct sensor_spec sensors[2];
+static struct policy_assign assigns[2];
+
+static void
+add_group(const char *name, enum group_kind kind, enum policy_mode mode)
+{
+	memset(&groups[ngroups], 0, sizeof(groups[0]));
+	strcpy(groups[ngroups].name, name);
+	groups[ngroups].kind = kind;
+	groups[ngroups++].mode = mode;
+}
+
+static void
+add_wl(struct policy_workload *x, const char *name, const char *ip)
+{
+	memset(x, 0, sizeof(*x));
+	strcpy(x->id, name);
+	strcpy(x->name, name);
+	x->addrs[0].family = AF_INET;
+	inet_pton(AF_INET, ip, x->addrs[0].addr);
+	x->naddrs = 1;
+}
+
+static void
+publish(void)
+{
+	struct policy_input in = {
+		.groups = groups, .ngroups = ngroups, .rules = rules, .nrules = 1,
+		.workloads = wls, .nworkloads = 2, .default_mode = MODE_DISCOVER,
+		.sensors = sensors, .nsensors = 2, .assigns = assigns, .nassigns = 2,
+	};
+	struct policy *p = policy_compile(&in);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(policy_sensors(p));
+	live.gen = live_gen_next(live.gen, live_bypass_gen(live.gen));
+	policy_set_gen(p, live.gen);
+	policy_free(live.cur);
+	live.cur = p;
+}
+
+static void
+setup_mode(enum policy_mode web_mode)
+{
+	char err[128];
+
+	reasm_set_limits(&limits);
+	memset(&live, 0, sizeof(live));
+	ngroups = 0;
+	add_group("containers", GROUP_BUILTIN, MODE_DISCOVER);
+	add_group("host", GROUP_BUILTIN, MODE_DISCOVER);
+	add_group("external", GROUP_BUILTIN, MODE_DISCOVER);
+	add_group("nv.client", GROUP_LEARNED, MODE_DISCOVER);
+	add_group("nv.web", GROUP_LEARNED, web_mode);
+	add_wl(&wls[0], "client", CLIENT);
+	add_wl(&wls[1], "web", WEB);
+	memset(rules, 0, sizeof(rules));
+	rules[0].id = 101;
+	strcpy(rules[0].from, "nv.client");
+	strcpy(rules[0].to, "nv.web");
+	strcpy(rules[0].apps, "any");
+	rules[0].nports = ports_parse("tcp/80", rules[0].ports, POLICY_MAX_PORTS, err, sizeof(err));
+	rules[0].action = RULE_ALLOW;
+
+	memset(dlp_rules, 0, sizeof(dlp_rules));
+	strcpy(dlp_rules[0].name, "visa");
+	strcpy(dlp_rules[0].pat[0].re, "\\b4[0-9]{3}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}\\b");
+	dlp_rules[0].pat[0].ctx = SCTX_BODY;
+	dlp_rules[0].npat = 1;
+	dlp_rules[0].validator = SVAL_LUHN;
+	memset(waf_rules, 0, sizeof(waf_rules));
+	strcpy(waf_rules[0].name, "union-select");
+	strcpy(waf_rules[0].pat[0].re, "(?i)union\\s+(?:all\\s+)?select");
+	waf_rules[0].pat[0].ctx = SCTX_URL;
+	waf_rules[0].npat = 1;
+	memset(sensors, 0, sizeof(sensors));
+	strcpy(sensors[0].name, "sensor.creditcard");
+	sensors[0].type = SENSOR_DLP;
+	sensors[0].rules = dlp_rules;
+	sensors[0].nrules = 1;
+	strcpy(sensors[1].name, "sensor.sqlinjection");
+	sensors[1].type = SENSOR_WAF;
+	sensors[1].rules = waf_rules;
+	sensors[1].nrules = 1;
+	memset(assigns, 0, sizeof(assigns));
+	strcpy(assigns[0].group, "nv.web");
+	strcpy(assigns[0].sensor, "sensor.creditcard");
+	assigns[0].deny = 1;
+	strcpy(assigns[1].group, "nv.web");
+	strcpy(assigns[1].sensor, "sensor.sqlinjection");
+	assigns[1].deny = 1;
+	publish();
+	ck_assert_int_eq(worker_init(&w, 0, 0, 1000, FAIL_OPEN), 0);
+	ck_assert_int_eq(worker_set_policy(&w, &live, -1), 0);
+	rst_close(&w.rst);	/* build resets, send none from a unit test */
+}
+
+static void
+setup(void)
+{
+	setup_mode(MODE_PROTECT);
+}
+
+static void
+setup_monitor(void)
+{
+	setup_mode(MODE_MONITOR);
+}
+
+static void
+teardown(void)
+{
+	worker_destroy(&w);
+	policy_free(live.cur);
+}
+
+struct conn {
+	uint16_t cport;
+	uint32_t seq[2];
+};
+
+static enum verdict
+send_tcp(struct conn *k, int from_server, uint8_t flags, const char *data, size_t len)
+{
+	struct pkt p;
+	uint8_t buf[2048];
+	size_t n;
+
+	if (from_server)
+		pkt_tcp(&p, WEB, 80, CLIENT, k->cport, flags, k->seq[1], k->seq[0]);
+	else
+		pkt_tcp(&p, CLIENT, k->cport, WEB, 80, flags, k->seq[0], k->seq[1]);
+	if (len)
+		pkt_data(&p, data, len);
+	n = pkt_build(&p, buf, sizeof(buf));
+	ck_assert_uint_gt(n, 0);
+	k->seq[from_server] += (uint32_t)len + ((flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
+	return worker_packet(&w, buf, n, AF_INET, clock_ms++);
+}
+
+static void
+open_conn(struct conn *k, uint16_t cport)
+{
+	k->cport = cport;
+	k->seq[0] = 1000;
+	k->seq[1] = 50000;
+	ck_assert_int_eq(send_tcp(k, 0, TCP_SYN, NULL, 0), VERDICT_ACCEPT);
+	ck_assert_int_eq(send_tcp(k, 1, TCP_SYN | TCP_ACK, NULL, 0), VERDICT_ACCEPT);
+	ck_assert_int_eq(send_tcp(k, 0, TCP_ACK, NULL, 0), VERDICT_ACCEPT);
+}
+
+static enum verdict
+send_str(struct conn *k, int from_server, const char *s)
+{
+	return send_tcp(k, from_server, TCP_ACK | TCP_PSH, s, strlen(s));
+}
+
+static unsigned
+events(struct record *out, unsigned max)
+{
+	struct record all[32];
+	unsigned n = event_ring_pop(&w.ring, all, 32), k = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (all[i].type == REC_EVENT && k < max)
+			out[k++] = all[i];
+	return k;
+}
+
+static const char post_head[] = "POST /pay HTTP/1.1\r\nHost: web\r\n"
+    "Content-Type: text/plain\r\nContent-Length: 40\r\n\r\n";
+
+/* 4111 1111 1111 1111 passes Luhn; split after "4111 11". */
+START_TEST(test_card_split_across_segments_denied)
+{
+	struct conn k;
+	struct record r[4];
+
+	open_conn(&k, 42000);
+	ck_assert_int_eq(send_str(&k, 0, post_head), VERDICT_ACCEPT);
+	ck_assert_int_eq(send_str(&k, 0, "card=4111 11"), VERDICT_ACCEPT);
+	ck_assert_int_eq(send_str(&k, 0, "11 1111 1111&name=alice&x=12345"), VERDICT_DROP);
+	ck_assert_uint_eq(w.rst.failed + w.rst.sent, 2);	/* both ends */
+	ck_assert_uint_eq(events(r, 4), 1);
+	ck_assert_int_eq(r[0].u.ev.type, EV_DLP);
+	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
+	ck_assert_str_eq(r[0].u.ev.sensor, "sensor.creditcard");
+	ck_assert_str_eq(r[0].u.ev.name, "visa");
+	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "1111"));
+	ck_assert_ptr_null(strstr(r[0].u.ev.message, "4111"));	/* masked */
+	ck_assert_uint_eq(w.st.sensor_denied, 1);
+	/* The rest of it is dropped. */
+	ck_assert_int_eq(send_str(&k, 0, "more"), VERDICT_DROP);
+}
+END_TEST
+
+/* Digits that fail the Luhn check are no card. */
+START_TEST(test_luhn_invalid_passes)
+{
+	struct conn k;
+	struct record r[4];
+
+	open_conn(&k, 42001);
+	ck_assert_int_eq(send_str(&k, 0, post_head), VERDICT_ACCEPT);
+	ck_assert_int_eq(send_str(&k, 0, "card=4111 1111 1111 1112&name=alice&x=12345"),
+	    VERDICT_ACCEPT);
+	ck_assert_uint_eq(events(r, 4), 0);
+}
+END_TEST
+
+START_TEST(test_sqli_in_encoded_url)
+{
+	struct conn k;
+	struct record r[4];
+
+	open_conn(&k, 42002);
+	ck_assert_int_eq(send_str(&k, 0, "GET /items?id=1%20UNION%20SELECT%20password HTTP/1.1\r\n"
+	    "Host: web\r\n\r\n"), VERDICT_DROP);
+	ck_assert_uint_eq(events(r, 4), 1);
+	ck_assert_int_eq(r[0].u.ev.type, EV_WAF);
+	ck_assert_str_eq(r[0].u.ev.name, "union-select");
+	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "url"));
+}
+END_TEST
+
+/* A clean request passes and stays queued (sensors want its bytes). */
+START_TEST(test_clean_request_not_bypassed)
+{
+	struct conn k;
+	struct record r[4];
+
+	open_conn(&k, 42003);
+	ck_assert_int_eq(send_str(&k, 0, "GET /items?id=7 HTTP/1.1\r\nHost: web\r\n\r\n"),
+	    VERDICT_ACCEPT);
+	ck_assert_int_eq(send_str(&k, 1, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+	    VERDICT_ACCEPT);
+	ck_assert_uint_eq(events(r, 4), 0);
+	ck_assert_uint_eq(w.st.inspect.messages, 2);
+}
+END_TEST
+
+/* A card in a response body (DLP looks both ways). */
+START_TEST(test_card_in_response)
+{
+	struct conn k;
+	struct record r[4];
+
+	open_conn(&k, 42004);
+	ck_assert_int_eq(send_str(&k, 0, "GET /me HTTP/1.1\r\nHost: web\r\n\r\n"), VERDICT_ACCEPT);
+	ck_assert_int_eq(send_str(&k, 1, "HTTP/1.1 200 OK\r\nContent-Length: 25\r\n\r\n"
+	    "card: 4012-8888-8888-1881"), VERDICT_DROP);
+	ck_assert_uint_eq(events(r, 4), 1);
+	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "response"));
+}
+END_TEST
+
+/* Monitor: never blocks; the alert says it would have been denied. */
+START_TEST(test_monitor_alerts)
+{
+	struct conn k;
+	struct record r[4];
+
+	open_conn(&k, 42005);
+	ck_assert_int_eq(send_str(&k, 0, post_head), VERDICT_ACCEPT);
+	ck_assert_int_eq(send_str(&k, 0, "card=4111 1111 1111 1111&name=alice&x=12345"),
+	    VERDICT_ACCEPT);
+	ck_assert_uint_eq(events(r, 4), 1);
+	ck_assert_int_eq(r[0].u.ev.action, EV_ALERT);
+	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "would have been denied"));
+}
+END_TEST
+
+static Suite *
+inspect_suite(void)
+{
+	Suite *s = suite_create("inspect");
+	TCase *tc = tcase_create("protect");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_card_split_across_segments_denied);
+	tcase_add_test(tc, test_luhn_invalid_passes);
+	tcase_add_test(tc, test_sqli_in_encoded_url);
+	tcase_add_test(tc, test_clean_request_not_bypassed);
+	tcase_add_test(tc, test_card_in_response);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("monitor");
+	tcase_add_checked_fixture(tc, setup_monitor, teardown);
+	tcase_add_test(tc, test_monitor_alerts);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(inspect_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
