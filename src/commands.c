@@ -94,6 +94,13 @@ json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_kstats 
 		    (unsigned long long)s->dns.bind_failed);
 	}
 	buf_printf(o, "},\"proxied\":%llu", (unsigned long long)s->proxied);
+	buf_printf(o, ",\"sensors\":{\"flows\":%llu,\"no_state\":%llu,\"messages\":%llu,"
+	    "\"bytes\":%llu,\"matches\":%llu,\"limits\":%llu,\"not_http\":%llu,\"events\":%llu,"
+	    "\"denied\":%llu}", (unsigned long long)s->inspect.flows,
+	    (unsigned long long)s->inspect.no_state, (unsigned long long)s->inspect.messages,
+	    (unsigned long long)s->inspect.bytes, (unsigned long long)s->inspect.hits,
+	    (unsigned long long)s->inspect.limits, (unsigned long long)s->inspect.not_http,
+	    (unsigned long long)s->sensor_events, (unsigned long long)s->sensor_denied);
 	buf_printf(o, ",\"detection\":{\"by_ports\":%llu,\"no_buffer\":%llu,\"gaps\":%llu,"
 	    "\"buffered\":%llu}", (unsigned long long)s->detect.waived,
 	    (unsigned long long)s->detect.nobuf, (unsigned long long)s->detect.gaps,
@@ -210,6 +217,11 @@ text_policy_docker(struct buf *o, struct daemon *d, const struct worker_stats *t
 	    (unsigned long long)d->live.rebuilds, (unsigned long long)d->live.tightenings,
 	    (unsigned long long)t->bypass_returned);
 	text_apps(o, t);
+	buf_printf(o, "sensors inspected %llu flows, %llu HTTP messages, %llu bytes; %llu matches, "
+	    "%llu flows denied, %llu over PCRE2's limits\n", (unsigned long long)t->inspect.flows,
+	    (unsigned long long)t->inspect.messages, (unsigned long long)t->inspect.bytes,
+	    (unsigned long long)t->inspect.hits, (unsigned long long)t->sensor_denied,
+	    (unsigned long long)t->inspect.limits);
 	if (d->fqdn) {
 		struct fqdn_stats fs;
 
