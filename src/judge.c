@@ -14,6 +14,7 @@
 #include "inspect.h"
 #include "judge.h"
 #include "live.h"
+#include "pcap.h"
 #include "policy.h"
 #include "worker.h"
 
@@ -517,6 +518,26 @@ out:
 	return VERDICT_ACCEPT;
 }
 
+/* The packet that carried the match, in pcap_dir; its file named in the
+ * event's message by the caller ("... pcap NAME"). */
+static void
+save_pcap(struct worker *w, struct event_rec *ev)
+{
+	char name[80];
+
+	w->pcap_name[0] = '\0';
+	if (w->pcap_dir == NULL || w->pcap_dir[0] == '\0' || w->pkt == NULL)
+		return;
+	snprintf(name, sizeof(name), "nvd-%lld-q%u-%llu.pcap", (long long)ev->time_ms,
+	    w->queue, (unsigned long long)w->st.sensor_events);
+	if (pcap_save(w->pcap_dir, name, w->pkt, w->pkt_len, ev->time_ms) < 0) {
+		w->st.pcap_errors++;
+		return;
+	}
+	w->st.pcaps++;
+	snprintf(w->pcap_name, sizeof(w->pcap_name), "%s", name);
+}
+
 /*
  * A DLP or WAF rule fired on f's bytes (inspect.h): an event, and with
  * action deny in protect mode the flow is dropped once the bytes are
@@ -557,6 +578,7 @@ judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
 	snprintf(ev->app, sizeof(ev->app), "%s", flow_app_name(f));
 	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", verdict_fqdn(&c, &v));
 	snprintf(port, sizeof(port), "%s/%u", proto_word(c.proto), c.port);
+	save_pcap(w, ev);
 	/* A deny outside protect mode is only reported: say what it would do. */
 	snprintf(ev->message, sizeof(ev->message), "%.24s -> %.24s %s: %.32s %.32s in the %s %s: %.40s%s",
 	    ev->src_group, ev->dst_group, port, ev->sensor, ev->name,
@@ -564,6 +586,11 @@ judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
 	    ih->h->excerpt, ih->deny ? " (denied)" :
 	    ih->h->sensor < 64 && (v.sensors_deny_set >> ih->h->sensor & 1) ?
 	    " (would have been denied: not in protect mode)" : "");
+	if (w->pcap_name[0]) {
+		size_t l = strlen(ev->message);
+
+		snprintf(ev->message + l, sizeof(ev->message) - l, "; pcap %s", w->pcap_name);
+	}
 	event_ring_commit(&w->ring);
 }
 

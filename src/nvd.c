@@ -126,6 +126,7 @@ start_workers(struct daemon *d)
 		}
 		d->workers[i].bypass_identified = c->bypass_identified;
 		d->workers[i].dns.cache = d->fqdn;
+		d->workers[i].pcap_dir = c->pcap_dir;
 		writer_add_ring(&d->writer, &d->workers[i].ring);
 		if ((d->queues[i] = nfq_queue_open(num, c->queue_maxlen, c->fail_mode)) == NULL)
 			return -1;
@@ -503,6 +504,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	load_rules(&d);
+	if (d.conf.pcap_dir[0] && mkdir(d.conf.pcap_dir, 0750) < 0 && errno != EEXIST)
+		log_warn("pcap_dir %s", d.conf.pcap_dir);
 	if (live_init(&d.live, d.db, d.conf.default_mode, d.conf.queue_count, err, sizeof(err)) < 0) {
 		log_errx("policy: %s", err);
 		goto out;

@@ -271,6 +271,8 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 	int dir, returned = 0;
 
 	w->now = now;
+	w->pkt = buf;
+	w->pkt_len = len;
 	w->st.packets++;
 	w->st.bytes += len;
 	a = decode_packet(&p, buf, len, family);

@@ -59,6 +59,8 @@ struct worker_stats {
 	struct inspect_stats inspect;
 	uint64_t sensor_events;		/* DLP and WAF matches recorded */
 	uint64_t sensor_denied;		/* flows a sensor match dropped */
+	uint64_t pcaps;			/* events' packets saved in pcap_dir */
+	uint64_t pcap_errors;		/* ... that could not be */
 };
 
 struct worker {
@@ -67,6 +69,10 @@ struct worker {
 	enum fail_mode fail_mode;
 	int bypass_identified;		/* conf: bypass once the application is known */
 	uint64_t now;			/* ms, of the packet or tick being handled */
+	const uint8_t *pkt;		/* the packet being handled, for pcap_dir */
+	size_t pkt_len;
+	const char *pcap_dir;		/* conf pcap_dir, "" or NULL: none */
+	char pcap_name[80];		/* the file of the last event's packet */
 	struct flow_table ft;
 	struct detect det;
 	struct dnsbind dns;		/* dns.cache: the shared IP to FQDN cache, or NULL */

@@ -19,7 +19,7 @@ topo_up
 srv_nginx $NSC2 $A || { fail "nginx"; finish; }
 echo "name: alice, card: 4012-8888-8888-1881, exp 12/29" > $T/nginx/www/account.txt
 chmod a+r $T/nginx/www/account.txt
-write_conf "queues = 23-24" "rules_dir = $S/rules"
+write_conf "queues = 23-24" "rules_dir = $S/rules" "pcap_dir = $T/pcap"
 start_nvd || exit 1
 # A server that reads a whole body before it answers (nginx may answer a
 # POST to a file before the body is in), for the split card.
@@ -144,6 +144,15 @@ leak=$(nvctl --json events --limit 0 | grep -c "4111 1111 1111 1111\|4012-8888-8
 [ "$leak" = 0 ] && ok "no event holds a whole card number" || fail "a whole card number in the events"
 r=$(get http://$A/)
 [ "$r" = 200 ] && ok "clean requests still pass" || fail "clean after: $r"
+# pcap_dir keeps the packet of each event, named in its message.
+p=$(nvctl --json events --type dlp --limit 1 | jget 'j[0]["message"].split("pcap ")[-1]')
+python3 - $T/pcap/$p <<'PY' && ok "the event's packet is in pcap_dir ($p)" || fail "pcap '$p': $(ls $T/pcap)"
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+magic, _, _, _, _, snap, link = struct.unpack("=IHHiIII", d[:24])
+_, _, cap, orig = struct.unpack("=IIII", d[24:40])
+assert magic == 0xa1b2c3d4 and link == 101 and cap == len(d) - 40 and d[40] >> 4 == 4
+PY
 
 # --- monitor: never blocks ----------------------------------------------------------
 nvctl group mode nv.web monitor >/dev/null
