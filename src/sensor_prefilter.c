@@ -244,7 +244,8 @@ quantifier(struct cursor *c, size_t *min, size_t *max)
 		break;
 	case '{':
 		if (!braces(&p, min, max)) {
-			c->unsure = 1;	/* a literal brace in one PCRE2, a quantifier in another */
+			/* A literal brace in one PCRE2 version, a quantifier in another. */
+			c->unsure = 1;
 			return 0;
 		}
 		break;
@@ -751,7 +752,7 @@ struct prefilter {
 	uint32_t nclass;
 	uint32_t *delta;		/* nstates rows of nclass entries */
 	int32_t *out;			/* per state: the literal ending there, or -1 */
-	int32_t *dict;			/* per state: the next state on its failure chain with out */
+	int32_t *dict;			/* per state: the next reporter on its failure chain */
 	size_t nstates;
 };
 
@@ -899,7 +900,7 @@ links(struct prefilter *pf, uint32_t *fail, uint32_t *queue)
 
 	for (uint32_t c = 0; c < nc; c++)
 		if (pf->delta[c] != 0)
-			queue[tail++] = pf->delta[c];	/* fail 0, dict -1: set by the caller */
+			queue[tail++] = pf->delta[c];	/* fail 0, dict -1 already */
 	while (head < tail) {
 		uint32_t s = queue[head++];
 

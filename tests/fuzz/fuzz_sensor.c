@@ -35,29 +35,34 @@ struct hits {
 };
 
 static const struct {
-	const char *sensor, *rule, *re;
+	const char *sensor, *rule;
 	enum sensor_ctx ctx;
 	int negate;
 	enum sensor_validator v;
+	const char *re;
 } fixed[] = {
-	{ "pii", "credit-card", "\\b\\d(?:[ -]?\\d){12,18}\\b", SCTX_BODY, 0, SVAL_LUHN },
-	{ "pii", "us-ssn", "\\b\\d{3}-\\d{2}-\\d{4}\\b", SCTX_BODY, 0, SVAL_SSN },
-	{ "pii", "aws-key", "\\bAKIA[0-9A-Z]{16}\\b", SCTX_BODY, 0, SVAL_NONE },
-	{ "pii", "private-key", "-----BEGIN (?:RSA |EC |OPENSSH )?PRIVATE KEY-----", SCTX_BODY, 0, SVAL_NONE },
-	{ "pii", "password", "(?i)\"password\"\\s*:\\s*\"[^\"]{4,}\"", SCTX_BODY, 0, SVAL_NONE },
-	{ "pii", "password", "\"password\"\\s*:\\s*\"\\$2[aby]\\$", SCTX_BODY, 1, SVAL_NONE },
-	{ "pii", "card-in-url", "\\b\\d{13,19}\\b", SCTX_URL, 0, SVAL_LUHN },
-	{ "web", "sqli-union", "(?i)\\bunion\\b[\\s/*+]+(?:all[\\s/*+]+)?select\\b", SCTX_URL, 0, SVAL_NONE },
-	{ "web", "sqli-tautology", "(?i)(?:'|%27)\\s*or\\s+['\"]?\\d+['\"]?\\s*=\\s*['\"]?\\d", SCTX_URL, 0, SVAL_NONE },
-	{ "web", "xss", "(?i)<script[\\s>/]", SCTX_BODY, 0, SVAL_NONE },
-	{ "web", "xss-handler", "(?i)\\bon(?:error|load)\\s*=", SCTX_BODY, 0, SVAL_NONE },
-	{ "web", "log4shell", "(?i)\\$\\{(?:jndi|\\$\\{lower:j\\}ndi):", SCTX_PACKET, 0, SVAL_NONE },
-	{ "web", "shellshock", "\\(\\)\\s*\\{\\s*:?;?\\s*\\};", SCTX_HEADER, 0, SVAL_NONE },
-	{ "web", "traversal", "(?:\\.\\.[/\\\\]){2,}", SCTX_URL, 0, SVAL_NONE },
-	{ "web", "admin-debug", "^/admin\\b", SCTX_URL, 0, SVAL_NONE },
-	{ "web", "admin-debug", "(?im)^x-debug:\\s*(?:1|true)\\b", SCTX_HEADER, 0, SVAL_NONE },
-	{ "web", "not-health", "(?i)get ", SCTX_PACKET, 0, SVAL_NONE },
-	{ "web", "not-health", "/healthz?\\b", SCTX_URL, 1, SVAL_NONE },
+	{ "pii", "credit-card", SCTX_BODY, 0, SVAL_LUHN, "\\b\\d(?:[ -]?\\d){12,18}\\b" },
+	{ "pii", "us-ssn", SCTX_BODY, 0, SVAL_SSN, "\\b\\d{3}-\\d{2}-\\d{4}\\b" },
+	{ "pii", "aws-key", SCTX_BODY, 0, SVAL_NONE, "\\bAKIA[0-9A-Z]{16}\\b" },
+	{ "pii", "private-key", SCTX_BODY, 0, SVAL_NONE,
+	    "-----BEGIN (?:RSA |EC |OPENSSH )?PRIVATE KEY-----" },
+	{ "pii", "password", SCTX_BODY, 0, SVAL_NONE, "(?i)\"password\"\\s*:\\s*\"[^\"]{4,}\"" },
+	{ "pii", "password", SCTX_BODY, 1, SVAL_NONE, "\"password\"\\s*:\\s*\"\\$2[aby]\\$" },
+	{ "pii", "card-in-url", SCTX_URL, 0, SVAL_LUHN, "\\b\\d{13,19}\\b" },
+	{ "web", "sqli-union", SCTX_URL, 0, SVAL_NONE,
+	    "(?i)\\bunion\\b[\\s/*+]+(?:all[\\s/*+]+)?select\\b" },
+	{ "web", "sqli-tautology", SCTX_URL, 0, SVAL_NONE,
+	    "(?i)(?:'|%27)\\s*or\\s+['\"]?\\d+['\"]?\\s*=\\s*['\"]?\\d" },
+	{ "web", "xss", SCTX_BODY, 0, SVAL_NONE, "(?i)<script[\\s>/]" },
+	{ "web", "xss-handler", SCTX_BODY, 0, SVAL_NONE, "(?i)\\bon(?:error|load)\\s*=" },
+	{ "web", "log4shell", SCTX_PACKET, 0, SVAL_NONE,
+	    "(?i)\\$\\{(?:jndi|\\$\\{lower:j\\}ndi):" },
+	{ "web", "shellshock", SCTX_HEADER, 0, SVAL_NONE, "\\(\\)\\s*\\{\\s*:?;?\\s*\\};" },
+	{ "web", "traversal", SCTX_URL, 0, SVAL_NONE, "(?:\\.\\.[/\\\\]){2,}" },
+	{ "web", "admin-debug", SCTX_URL, 0, SVAL_NONE, "^/admin\\b" },
+	{ "web", "admin-debug", SCTX_HEADER, 0, SVAL_NONE, "(?im)^x-debug:\\s*(?:1|true)\\b" },
+	{ "web", "not-health", SCTX_PACKET, 0, SVAL_NONE, "(?i)get " },
+	{ "web", "not-health", SCTX_URL, 1, SVAL_NONE, "/healthz?\\b" },
 };
 
 #define NFIXED	(sizeof(fixed) / sizeof(fixed[0]))
@@ -84,7 +89,8 @@ fixed_build(void)
 			spec[nspec].rules = &rules[nrules];
 			nspec++;
 		}
-		if (r == NULL || spec[nspec - 1].nrules == 0 || strcmp(r->name, fixed[i].rule) != 0) {
+		if (r == NULL || spec[nspec - 1].nrules == 0 ||
+		    strcmp(r->name, fixed[i].rule) != 0) {
 			r = &rules[nrules++];
 			snprintf(r->name, SENSOR_NAME_MAX, "%s", fixed[i].rule);
 			r->validator = fixed[i].v;

@@ -207,7 +207,8 @@ START_TEST(test_build_errors)
 	rule_pat(&r[1], SCTX_BODY, 0, "abc(");
 	sensor_init(&s[0], "pii", SENSOR_DLP, r, 2);
 	ck_assert_ptr_null(sensor_set_build(s, 1, 1, err, sizeof(err)));
-	ck_assert_str_eq(err, "sensor pii rule bad pattern 2: missing closing parenthesis at offset 4");
+	ck_assert_str_eq(err,
+	    "sensor pii rule bad pattern 2: missing closing parenthesis at offset 4");
 
 	/* Only negated patterns. */
 	rule_init(&r[1], "neg", SVAL_NONE);
@@ -477,7 +478,8 @@ START_TEST(test_negation)
 	sensor_init(&s, "pii", SENSOR_DLP, &r, 1);
 	for (int pf = 0; pf < 2; pf++) {
 		set = build(&s, 1, pf);
-		ck_assert_int_eq(match3(set, ALL, "/login", NULL, "{\"Password\": \"hunter22\"}"), 1);
+		ck_assert_int_eq(match3(set, ALL, "/login", NULL,
+		    "{\"Password\": \"hunter22\"}"), 1);
 		ck_assert_str_eq(hs.h[0].excerpt, "\"Password\": \"hunter22\"");
 		ck_assert_int_eq(match3(set, ALL, "/login", NULL,
 		    "{\"password\": \"$2b$12$abcdefghijk\"}"), 0);
@@ -877,7 +879,8 @@ START_TEST(test_literals_sound)
 			ck_assert_msg(facts_hold(&f, subjects[j]), "%s matched %s", lit_cases[i].re,
 			    subjects[j]);
 			ck_assert_msg(f.bound == UNB || hs.h[0].len <= f.bound,
-			    "%s: match of %zu bytes, bound %zu", lit_cases[i].re, hs.h[0].len, f.bound);
+			    "%s: match of %zu bytes, bound %zu", lit_cases[i].re, hs.h[0].len,
+			    f.bound);
 		}
 		sensor_set_free(set);
 	}
@@ -1029,7 +1032,8 @@ default_set_spec(void)
 	rule_init(r, "sqli-tautology", SVAL_NONE);
 	rule_pat(r++, SCTX_URL, 0, "(?i)(?:'|%27)\\s*or\\s+['\"]?\\d+['\"]?\\s*=\\s*['\"]?\\d");
 	rule_init(r, "sqli-body", SVAL_NONE);
-	rule_pat(r++, SCTX_BODY, 0, "(?i)\\b(?:union\\s+select|select\\s+\\*\\s+from|drop\\s+table)\\b");
+	rule_pat(r++, SCTX_BODY, 0,
+	    "(?i)\\b(?:union\\s+select|select\\s+\\*\\s+from|drop\\s+table)\\b");
 	rule_init(r, "xss-script", SVAL_NONE);
 	rule_pat(r++, SCTX_BODY, 0, "(?i)<script[\\s>/]");
 	rule_init(r, "xss-handler", SVAL_NONE);
@@ -1154,7 +1158,8 @@ hits_same(const struct hits *a, const struct hits *b, int sample)
 		    x->offset == y->offset && x->len == y->len &&
 		    strcmp(x->excerpt, y->excerpt) == 0 && strcmp(x->rule_name, y->rule_name) == 0,
 		    "sample %d hit %d: %s/%s at %zu vs %s/%s at %zu", sample, i,
-		    x->sensor_name, x->rule_name, x->offset, y->sensor_name, y->rule_name, y->offset);
+		    x->sensor_name, x->rule_name, x->offset, y->sensor_name, y->rule_name,
+		    y->offset);
 	}
 }
 
