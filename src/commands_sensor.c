@@ -589,8 +589,10 @@ cmd_unassign(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 
 /* --- test ---------------------------------------------------------------- */
 
+/* The hits of a test; rule names copied, since the set goes first. */
 struct hits {
 	struct sensor_hit h[RULES_SENSOR_RULES];
+	char rule[RULES_SENSOR_RULES][SENSOR_NAME_MAX];
 	int n;
 };
 
@@ -599,8 +601,12 @@ hit_keep(void *ctx, const struct sensor_hit *h)
 {
 	struct hits *hs = ctx;
 
-	if (hs->n < RULES_SENSOR_RULES)
-		hs->h[hs->n++] = *h;
+	if (hs->n == RULES_SENSOR_RULES)
+		return;
+	hs->h[hs->n] = *h;
+	snprintf(hs->rule[hs->n], sizeof(hs->rule[0]), "%s", h->rule_name);
+	hs->h[hs->n].rule_name = hs->rule[hs->n];
+	hs->h[hs->n++].sensor_name = NULL;
 }
 
 static int

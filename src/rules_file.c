@@ -460,7 +460,7 @@ dir_files(const char *dir, char ***names, int *n, char *err, size_t errlen)
 
 	*n = 0;
 	if (d == NULL) {
-		snprintf(err, errlen, "rules_dir %s: %s", dir, strerror(errno));
+		snprintf(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
 	if ((*names = v = calloc(DIR_FILES_MAX, sizeof(*v))) == NULL)
@@ -469,8 +469,7 @@ dir_files(const char *dir, char ***names, int *n, char *err, size_t errlen)
 		if (!is_rules_file(dir, e->d_name))
 			continue;
 		if (*n == DIR_FILES_MAX) {
-			snprintf(err, errlen, "rules_dir %s: more than %d rule files", dir,
-			    DIR_FILES_MAX);
+			snprintf(err, errlen, "more than %d rule files", DIR_FILES_MAX);
 			goto fail;
 		}
 		if ((v[*n] = strdup(e->d_name)) == NULL)

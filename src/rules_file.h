@@ -90,8 +90,9 @@ int rules_pattern(struct sensor_pattern_spec *ps, const char *text, enum sensor_
  *   its assignments (logged).
  *
  * Returns the number of files skipped, or -1 with err when dir cannot be
- * read, the database fails or the sensors would be more than SENSOR_MAX;
- * then nothing changes.
+ * read ("No such file or directory": the caller names dir), the database
+ * fails or the sensors would be more than SENSOR_MAX; then nothing
+ * changes.
  */
 int sensors_load_dir(sqlite3 *db, const char *dir, char *err, size_t errlen);
 
