@@ -188,7 +188,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		clen = size;
 	whole = conversation(&lim, data, clen, data + clen, size - clen, 0, &f1);
 	cut = conversation(&lim, data, clen, data + clen, size - clen, data[-4] | 0x100u, &f2);
-	if (whole != cut && !((f1 | f2) & HTTP_F_INFLATE_RATIO))
+	/* Where the ratio bound or a corrupt encoded body stops a body may
+	 * depend on the cuts (zlib reports a corrupt stream after the output
+	 * it could make of the input it was given); nothing else may. */
+	if (whole != cut && !((f1 | f2) & (HTTP_F_INFLATE_RATIO | HTTP_F_INFLATE_ERROR)))
 		abort();
 	return 0;
 }
