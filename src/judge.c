@@ -442,8 +442,8 @@ judge_flow(struct worker *w, const struct policy *pol, struct flow *f,
 	} else if (!f->sensor_deny)
 		f->flags &= (uint8_t)~FLOW_F_DENIED;
 	/* The sensors that inspect it, from its first packet on. */
-	if ((v->sensors || f->insp) && v->outcome != POL_DENY &&
-	    (f->key.proto == IPPROTO_TCP || f->key.proto == IPPROTO_UDP))
+	if ((v->sensors || f->insp) && v->outcome != POL_DENY && f->key.proto == IPPROTO_TCP &&
+	    f->tcp_state < TCPS_CLOSING)
 		inspect_update(&w->insp, f, v->sensors, v->sensors_deny);
 	if (v->outcome == POL_ALERT && detect_final(f) && !(f->flags & FLOW_F_REPORTED)) {
 		violation(w, pol, f, &c, v);

@@ -222,8 +222,10 @@ tcp_packet(struct worker *w, struct flow *f, int dir, const struct packet *p, ui
 	if ((p->tcp_flags & TCP_FIN) && rd->fin)
 		inspect_eof(&w->insp, f, dir);
 	/* Nothing more will come: decide with what there is. */
-	if (f->tcp_state >= TCPS_CLOSING)
+	if (f->tcp_state >= TCPS_CLOSING) {
 		detect_close(&w->det, f);
+		inspect_release(&w->insp, f);	/* both ends closed: the state serves no more */
+	}
 	if (r == REASM_NOMEM && w->fail_mode == FAIL_CLOSED) {
 		w->st.reasm_fail_drops++;
 		return VERDICT_DROP;
