@@ -33,8 +33,8 @@
 #include <unistd.h>
 
 #ifdef ACCEPTALL_LIBNVD
-#include "conf.h"
-#include "nft.h"
+#include "base/conf.h"
+#include "kernel/nft.h"
 #endif
 
 /* The same numbers as src/nfq.c. */

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fqdn.h"
+#include "names/fqdn.h"
 
 #define NAMES		10000
 #define SOURCES		50

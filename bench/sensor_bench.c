@@ -24,7 +24,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sensor.h"
+#include "sensor/sensor.h"
 
 #define BODY_MIN	512
 #define BODY_MAX	(16 << 10)

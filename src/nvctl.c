@@ -14,8 +14,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "control_proto.h"
-#include "io.h"
+#include "base/control_proto.h"
+#include "base/io.h"
 
 #define NVCTL_DEFAULT_SOCKET "/run/nvd/nvd.sock"
 

@@ -17,16 +17,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "control.h"
-#include "ct.h"
-#include "daemon.h"
-#include "db.h"
-#include "dockerwatch.h"
-#include "fqdn.h"
-#include "log.h"
-#include "reasm.h"
-#include "rules_file.h"
-#include "sdnotify.h"
+#include "daemon/control.h"
+#include "kernel/ct.h"
+#include "daemon/daemon.h"
+#include "store/db.h"
+#include "docker/dockerwatch.h"
+#include "names/fqdn.h"
+#include "base/log.h"
+#include "packet/reasm.h"
+#include "sensor/rules_file.h"
+#include "base/sdnotify.h"
 
 static void
 usage(FILE *f)

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
-#include "reasm.h"
-#include "worker.h"
+#include "packet/reasm.h"
+#include "packet/worker.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

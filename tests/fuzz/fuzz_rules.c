@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules_file.h"
-#include "sensor.h"
+#include "sensor/rules_file.h"
+#include "sensor/sensor.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

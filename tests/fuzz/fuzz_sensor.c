@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor.h"
-#include "sensor_prefilter.h"
+#include "sensor/sensor.h"
+#include "sensor/sensor_prefilter.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "log.h"
+#include "base/conf.h"
+#include "base/log.h"
 
 static struct conf c;
 static struct conf_errors errs;

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "db.h"
+#include "store/db.h"
 
 /* One directory for the whole run, made and removed by main(); each test
  * starts with it empty (a failed test skips its teardown). */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "decode.h"
+#include "packet/decode.h"
 #include "pkt.h"
 
 #define C4	"198.18.0.1"

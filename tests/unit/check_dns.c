@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dns.h"
+#include "names/dns.h"
 
 #define T_A		1
 #define T_CNAME		5

@@ -16,8 +16,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "docker.h"
+#include "base/buf.h"
+#include "docker/docker.h"
 
 /*
  * Captured from a private dockerd (docker.io 20.10.24) in a test network

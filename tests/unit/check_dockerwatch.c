@@ -26,11 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "docker.h"
-#include "dockerwatch.h"
-#include "live.h"
-#include "policy.h"
+#include "base/buf.h"
+#include "docker/docker.h"
+#include "docker/dockerwatch.h"
+#include "runtime/live.h"
+#include "policy/policy.h"
 
 #define ID_A	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define ID_B	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"

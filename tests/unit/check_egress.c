@@ -16,14 +16,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "fqdn.h"
-#include "judge.h"
-#include "live.h"
+#include "names/fqdn.h"
+#include "packet/judge.h"
+#include "runtime/live.h"
 #include "pkt.h"
-#include "policy.h"
-#include "reasm.h"
-#include "rst.h"
-#include "worker.h"
+#include "policy/policy.h"
+#include "packet/reasm.h"
+#include "packet/rst.h"
+#include "packet/worker.h"
 
 #define CLIENT	"198.19.0.20"
 #define PROXY	"198.19.0.40"

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "event.h"
+#include "runtime/event.h"
 
 START_TEST(test_names)
 {

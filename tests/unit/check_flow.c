@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "decode.h"
-#include "flow.h"
-#include "nvd.h"
+#include "packet/decode.h"
+#include "packet/flow.h"
+#include "base/types.h"
 #include "pkt.h"
 
 #define C4	"198.18.0.1"

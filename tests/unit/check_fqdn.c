@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "fqdn.h"
+#include "names/fqdn.h"
 
 #define SEC	1000ull
 #define ALL	(1u << 20)	/* an fqdn_expire budget that reaches every slot */

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "http.h"
-#include "http_url.h"
+#include "http/http.h"
+#include "http/http_url.h"
 
 #define MSGS_MAX	16
 #define TEXT_MAX	1024

@@ -15,14 +15,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "judge.h"
-#include "live.h"
+#include "packet/judge.h"
+#include "runtime/live.h"
 #include "pkt.h"
-#include "policy.h"
-#include "reasm.h"
-#include "rst.h"
-#include "sensor.h"
-#include "worker.h"
+#include "policy/policy.h"
+#include "packet/reasm.h"
+#include "packet/rst.h"
+#include "sensor/sensor.h"
+#include "packet/worker.h"
 
 #define CLIENT	"198.19.0.20"
 #define WEB	"198.19.0.10"

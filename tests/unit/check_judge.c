@@ -13,14 +13,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "decode.h"
-#include "judge.h"
-#include "live.h"
+#include "packet/decode.h"
+#include "packet/judge.h"
+#include "runtime/live.h"
 #include "pkt.h"
-#include "policy.h"
-#include "reasm.h"
-#include "rst.h"
-#include "worker.h"
+#include "policy/policy.h"
+#include "packet/reasm.h"
+#include "packet/rst.h"
+#include "packet/worker.h"
 
 #define CLIENT	"198.19.0.20"
 #define WEB	"198.19.0.10"
@@ -181,7 +181,7 @@ records_of(int type, struct record *out, unsigned max)
 	return k;
 }
 
-/* FIN both ways: the connection is over, and so is detection (detect.h). */
+/* FIN both ways: the connection is over, and so is detection (appid.h). */
 static void
 close_conn(uint16_t sport, uint16_t dport)
 {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "policy.h"
+#include "policy/policy.h"
 
 static char err[256];
 

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "nvd.h"
+#include "proto/app.h"
+#include "base/types.h"
 
 /* The probes of this suite. */
 static const enum app_id mine[] = {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reasm.h"
+#include "packet/reasm.h"
 
 #define ISN		1000u
 #define STREAM_MAX	4096

@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rules_file.h"
-#include "sensor.h"
+#include "sensor/rules_file.h"
+#include "sensor/sensor.h"
 
 static struct rules_errors errs;
 

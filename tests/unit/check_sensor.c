@@ -20,8 +20,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "sensor.h"
-#include "sensor_prefilter.h"
+#include "sensor/sensor.h"
+#include "sensor/sensor_prefilter.h"
 
 #define ALL	UINT64_MAX
 

@@ -18,15 +18,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "command.h"
-#include "control.h"
-#include "control_proto.h"
-#include "daemon.h"
-#include "db.h"
-#include "live.h"
-#include "policy.h"
-#include "rules_file.h"
-#include "store.h"
+#include "daemon/handler.h"
+#include "daemon/control.h"
+#include "base/control_proto.h"
+#include "daemon/daemon.h"
+#include "store/db.h"
+#include "runtime/live.h"
+#include "policy/policy.h"
+#include "sensor/rules_file.h"
+#include "store/store.h"
 
 static char dir[64];		/* the database's */
 static char rdir[128];		/* a rules_dir */

@@ -11,12 +11,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "decode.h"
-#include "flow.h"
-#include "nvd.h"
+#include "packet/decode.h"
+#include "packet/flow.h"
+#include "base/types.h"
 #include "pkt.h"
-#include "reasm.h"
-#include "worker.h"
+#include "packet/reasm.h"
+#include "packet/worker.h"
 
 #define C4	"198.18.0.1"
 #define S4	"198.18.0.2"
@@ -45,7 +45,7 @@ start(enum fail_mode fm, uint64_t max_flows)
 {
 	ck_assert_int_eq(worker_init(&w, 0, 0, max_flows, fm), 0);
 	/* These tests follow streams to stream_depth (bypass_identified no);
-	 * check_detect covers the bypass of identified flows. */
+	 * check_appid covers the bypass of identified flows. */
 	w.bypass_identified = 0;
 	clock_ms = 1000000;
 	ip_bytes[0] = ip_bytes[1] = 0;

@@ -19,14 +19,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "control.h"
-#include "control_proto.h"
-#include "daemon.h"
-#include "db.h"
-#include "event.h"
-#include "log.h"
-#include "writer.h"
+#include "base/buf.h"
+#include "daemon/control.h"
+#include "base/control_proto.h"
+#include "daemon/daemon.h"
+#include "store/db.h"
+#include "runtime/event.h"
+#include "base/log.h"
+#include "runtime/writer.h"
 
 static char dir[64];
 static char path[256];

@@ -1,0 +1,83 @@
+/*
+ * conf.h: nvd.conf, one plain struct.  The parser only assigns values it
+ * could parse; conf_check() does the cross-field validation and is what
+ * `nvd --check-config` runs too.
+ */
+#ifndef NVD_CONF_H
+#define NVD_CONF_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "base/types.h"
+
+enum fail_mode {
+	FAIL_OPEN = 0,
+	FAIL_CLOSED,
+};
+
+enum policy_mode {
+	MODE_DISCOVER = 0,
+	MODE_MONITOR,
+	MODE_PROTECT,
+};
+
+struct steer_if {
+	char name[IFNAME_LEN];	/* without the trailing '*' of a glob */
+	int glob;		/* 1: matches every interface starting with name */
+};
+
+struct conf {
+	char database[PATH_MAX];
+	char control_socket[108];	/* sizeof(sun_path) */
+	uint16_t queue_first;
+	uint16_t queue_count;
+	enum fail_mode fail_mode;
+	struct steer_if steer[MAX_STEER];
+	int nsteer;
+	char nft_table[64];
+	int install_rules;
+	char docker_socket[108];
+	enum policy_mode default_mode;
+	uint32_t dns_min_ttl;
+	uint64_t dns_max_bindings;	/* IP to FQDN cache bound */
+	uint64_t stream_depth;
+	uint64_t stream_memcap;
+	int bypass_identified;	/* bypass a flow once its application is known */
+	uint64_t max_flows;
+	uint32_t queue_maxlen;
+	char rules_dir[PATH_MAX];
+	char pcap_dir[PATH_MAX];
+	int log_level;
+
+	/* Where keys were set, for cross-field messages (0: default). */
+	struct {
+		int queues, max_flows, stream_depth, stream_memcap;
+	} line;
+};
+
+/* A list of "FILE:LINE: message" lines. */
+#define CONF_MAX_ERRORS 64
+struct conf_errors {
+	int count;
+	char msg[CONF_MAX_ERRORS][320];
+};
+
+void conf_defaults(struct conf *c);
+/*
+ * Reads path into c (on top of what c already holds).  Returns the number
+ * of errors added to errs; a file that cannot be opened is one error.
+ */
+int conf_load(struct conf *c, const char *path, struct conf_errors *errs);
+/* Parses a whole config text; name is used in messages. */
+int conf_parse(struct conf *c, const char *name, const char *text, struct conf_errors *errs);
+/* Cross-field checks; returns the number of errors added. */
+int conf_check(const struct conf *c, const char *name, struct conf_errors *errs);
+
+const char *conf_fail_mode_name(enum fail_mode m);
+const char *conf_mode_name(enum policy_mode m);
+int conf_mode_parse(const char *s);
+/* "steer" as the user would write it: "docker0 veth*". */
+void conf_steer_str(const struct conf *c, char *out, size_t outlen);
+
+#endif

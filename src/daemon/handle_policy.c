@@ -1,0 +1,1020 @@
+/*
+ * commands_policy.c: nvctl workload, group and rule commands.
+ *
+ * Changes go to the database first (store.c, one transaction each), then
+ * live_rebuild() applies them to the running policy before the reply, so
+ * when nvctl returns the packet path already judges by them.  Workloads
+ * and group members are read from the running snapshot: what nvd enforces
+ * right now.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/handler.h"
+#include "base/control_proto.h"
+#include "daemon/daemon.h"
+#include "runtime/live.h"
+#include "policy/policy.h"
+#include "store/store.h"
+#include "base/table.h"
+
+#define USAGE_WL_LIST	"workload list"
+#define USAGE_WL_ADD	"workload add NAME --ip ADDR[,ADDR] [--label K=V]..."
+#define USAGE_WL_DEL	"workload delete NAME"
+#define USAGE_WL	"workload list|add|delete ..."
+#define USAGE_G_LIST	"group list"
+#define USAGE_G_SHOW	"group show NAME"
+#define USAGE_G_ADD	"group add NAME --criteria C[,C...] [--mode discover|monitor|protect]"
+#define USAGE_G_DEL	"group delete NAME"
+#define USAGE_G_MODE	"group mode NAME discover|monitor|protect"
+#define USAGE_G		"group list|show|add|delete|mode ..."
+#define USAGE_R_LIST	"rule list [--group G]"
+#define USAGE_R_SHOW	"rule show ID"
+#define USAGE_R_ADD	"rule add --from G --to G [--app A[,A]] [--ports P[,P]] " \
+	"--action allow|deny [--before ID]"
+#define USAGE_R_DEL	"rule delete ID"
+#define USAGE_R_PROMOTE	"rule promote ID"
+#define USAGE_R		"rule list|show|add|delete|promote ..."
+
+#define MAX_WL_GROUPS	64	/* groups shown per workload */
+#define OPT_MAX_VALUES	16
+
+/* --- options --------------------------------------------------------- */
+
+/* One --name option; val[] point into argv. */
+struct opt {
+	const char *name;	/* without the leading "--" */
+	int repeat;		/* may be given up to OPT_MAX_VALUES times */
+	const char *val[OPT_MAX_VALUES];
+	int n;
+};
+
+/*
+ * Splits argv into positional words (into pos, up to maxpos) and
+ * "--name VALUE" or "--name=VALUE" options of o[0..no-1].  Returns 0, or
+ * -1 for an unknown option, one given twice that may not repeat, one
+ * without its value, or fewer than minpos or more than maxpos words.
+ */
+static int
+opts_parse(int argc, char **argv, struct opt *o, int no, const char **pos, int minpos,
+    int maxpos)
+{
+	int npos = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *eq, *v;
+		struct opt *hit = NULL;
+		size_t len;
+
+		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+			if (npos == maxpos)
+				return -1;
+			pos[npos++] = a;
+			continue;
+		}
+		a += 2;
+		eq = strchr(a, '=');
+		len = eq ? (size_t)(eq - a) : strlen(a);
+		for (int k = 0; k < no; k++)
+			if (strlen(o[k].name) == len && !strncmp(o[k].name, a, len))
+				hit = &o[k];
+		if (hit == NULL || hit->n == (hit->repeat ? OPT_MAX_VALUES : 1))
+			return -1;
+		if (eq)
+			v = eq + 1;
+		else if (i + 1 < argc)
+			v = argv[++i];
+		else
+			return -1;
+		hit->val[hit->n++] = v;
+	}
+	return npos < minpos ? -1 : 0;
+}
+
+/* The value of an option given once, or NULL. */
+static const char *
+opt_val(const struct opt *o)
+{
+	return o->n ? o->val[0] : NULL;
+}
+
+static int
+usage(struct buf *out, const char *u)
+{
+	buf_reset(out);
+	buf_printf(out, "usage: nvctl %s", u);
+	return CTL_RESP_USAGE;
+}
+
+static int
+error(struct buf *out, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	buf_reset(out);
+	va_start(ap, fmt);
+	{
+		char msg[1024];
+
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		buf_puts(out, msg);
+	}
+	va_end(ap);
+	return rc;
+}
+
+/* The reply code for a store_* failure. */
+static int
+store_fail(struct buf *out, int rc, const char *err)
+{
+	return error(out, rc == STORE_NOTFOUND ? CTL_RESP_NOTFOUND : CTL_RESP_ERROR, "%s", err);
+}
+
+/* Applies a change that was just stored to the running policy. */
+static int
+apply(struct daemon *d, struct buf *out)
+{
+	char err[512];
+
+	if (live_rebuild(&d->live, err, sizeof(err)) < 0) {
+		error(out, CTL_RESP_ERROR, "saved, but the running policy was not rebuilt: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* A rule id: a positive decimal number. */
+static int
+parse_id(const char *s, int64_t *id, struct buf *out)
+{
+	char *end;
+	long long v;
+
+	if (*s < '1' || *s > '9' || (v = strtoll(s, &end, 10), *end) || v <= 0 ||
+	    v == LLONG_MAX) {
+		error(out, CTL_RESP_ERROR, "bad rule id '%.64s' (expected a positive number)", s);
+		return -1;
+	}
+	*id = v;
+	return 0;
+}
+
+/* --- output helpers -------------------------------------------------- */
+
+/* RFC 3339 UTC, or NULL for 0 (never). */
+static const char *
+fmt_time(int64_t t, char *s, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL)
+		return NULL;
+	strftime(s, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return s;
+}
+
+/* fmt_time(), or "-" for people. */
+static const char *
+text_time(int64_t t, char *s, size_t size)
+{
+	const char *f = fmt_time(t, s, size);
+
+	return f ? f : "-";
+}
+
+static void
+json_time(struct buf *o, int64_t t)
+{
+	char s[32];
+
+	buf_json_str(o, fmt_time(t, s, sizeof(s)));
+}
+
+/* Appends the items of comma text as a JSON array of strings. */
+static void
+json_list(struct buf *o, const char *text)
+{
+	const char *p = text;
+
+	buf_puts(o, "[");
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		char item[256];
+
+		snprintf(item, sizeof(item), "%.*s", (int)(len < sizeof(item) ? len : sizeof(item) - 1),
+		    p);
+		buf_puts(o, p == text ? "" : ",");
+		buf_json_str(o, item);
+		p += len + (p[len] == ',');
+	}
+	buf_puts(o, "]");
+}
+
+/* --- workloads ------------------------------------------------------- */
+
+/* A workload's mode: the strictest of its groups'. */
+static enum policy_mode
+workload_mode(const struct policy *p, const int *g, int ng)
+{
+	enum policy_mode m = MODE_DISCOVER;
+
+	for (int i = 0; i < ng; i++)
+		if (policy_group_mode_at(p, g[i]) > m)
+			m = policy_group_mode_at(p, g[i]);
+	return m;
+}
+
+static void
+json_workload(struct buf *o, const struct policy *p, int wl)
+{
+	const struct policy_workload *w = policy_workload_at(p, wl);
+	int g[MAX_WL_GROUPS], ng = policy_workload_groups(p, wl, g, MAX_WL_GROUPS);
+	struct buf addrs;
+
+	buf_init(&addrs);
+	store_addrs_format(w->addrs, w->naddrs, &addrs);
+	buf_puts(o, "{\"id\":");
+	buf_json_str(o, w->id);
+	buf_puts(o, ",\"name\":");
+	buf_json_str(o, w->name);
+	buf_puts(o, ",\"image\":");
+	buf_json_str(o, w->image);
+	buf_puts(o, ",\"addresses\":");
+	json_list(o, addrs.data ? addrs.data : "");
+	buf_puts(o, ",\"groups\":[");
+	for (int i = 0; i < ng; i++) {
+		buf_puts(o, i ? "," : "");
+		buf_json_str(o, policy_group_name_at(p, g[i]));
+	}
+	buf_printf(o, "],\"mode\":\"%s\",\"labels\":{", policy_mode_name(workload_mode(p, g, ng)));
+	for (int i = 0; i < w->nlabels; i++) {
+		buf_puts(o, i ? "," : "");
+		buf_json_str(o, w->labels[i].key);
+		buf_puts(o, ":");
+		buf_json_str(o, w->labels[i].value);
+	}
+	buf_puts(o, "}}");
+	buf_free(&addrs);
+}
+
+static void
+row_workload(struct table *t, const struct policy *p, int wl)
+{
+	const struct policy_workload *w = policy_workload_at(p, wl);
+	int g[MAX_WL_GROUPS], ng = policy_workload_groups(p, wl, g, MAX_WL_GROUPS);
+	struct buf s;
+
+	/* Container ids as docker ps shows them; static ones whole. */
+	if (w->is_static)
+		table_add(t, w->id);
+	else
+		table_addf(t, "%.12s", w->id);
+	table_add(t, w->name);
+	table_add(t, w->image[0] ? w->image : "-");
+	buf_init(&s);
+	store_addrs_format(w->addrs, w->naddrs, &s);
+	table_add(t, s.len ? s.data : "-");
+	buf_reset(&s);
+	for (int i = 0; i < ng; i++)
+		buf_printf(&s, "%s%s", i ? "," : "", policy_group_name_at(p, g[i]));
+	table_add(t, s.len ? s.data : "-");
+	table_add(t, policy_mode_name(workload_mode(p, g, ng)));
+	buf_free(&s);
+}
+
+/* Live workloads in name order (indexes into the snapshot). */
+static int
+wl_cmp(const void *a, const void *b, void *p)
+{
+	const struct policy_workload *x = policy_workload_at(p, *(const int *)a);
+	const struct policy_workload *y = policy_workload_at(p, *(const int *)b);
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->id, y->id);
+}
+
+static int *
+wl_sorted(const struct policy *p, int *n)
+{
+	int *idx;
+
+	*n = policy_nworkloads(p);
+	if ((idx = calloc((size_t)*n + 1, sizeof(*idx))) == NULL)
+		return NULL;
+	for (int i = 0; i < *n; i++)
+		idx[i] = i;
+	qsort_r(idx, (size_t)*n, sizeof(*idx), wl_cmp, (void *)p);
+	return idx;
+}
+
+static int
+cmd_workload_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	const struct policy *p = live_current(&d->live);
+	struct table t = { .ncols = 6 };
+	const char *pos[1];
+	int *idx, n;
+
+	if (opts_parse(argc, argv, NULL, 0, pos, 0, 0) < 0)
+		return usage(o, USAGE_WL_LIST);
+	if ((idx = wl_sorted(p, &n)) == NULL)
+		return error(o, CTL_RESP_ERROR, "out of memory");
+	if (json) {
+		buf_puts(o, "[");
+		for (int i = 0; i < n; i++) {
+			buf_puts(o, i ? "," : "");
+			json_workload(o, p, idx[i]);
+		}
+		buf_puts(o, "]\n");
+	} else {
+		table_add(&t, "id");
+		table_add(&t, "name");
+		table_add(&t, "image");
+		table_add(&t, "addresses");
+		table_add(&t, "groups");
+		table_add(&t, "mode");
+		for (int i = 0; i < n; i++)
+			row_workload(&t, p, idx[i]);
+		table_print(&t, o);
+		table_free(&t);
+	}
+	free(idx);
+	return CTL_RESP_OK;
+}
+
+/* The live workload with that id, or -1. */
+static int
+wl_find_id(const struct policy *p, const char *id)
+{
+	for (int i = 0; i < policy_nworkloads(p); i++)
+		if (!strcmp(policy_workload_at(p, i)->id, id))
+			return i;
+	return -1;
+}
+
+/* Labels from --label K=V options into w (w->labels malloc'ed). */
+static int
+parse_labels(const struct opt *lab, struct policy_workload *w, struct buf *o)
+{
+	if (lab->n == 0)
+		return 0;
+	if ((w->labels = calloc((size_t)lab->n, sizeof(*w->labels))) == NULL) {
+		error(o, CTL_RESP_ERROR, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < lab->n; i++) {
+		const char *kv = lab->val[i], *eq = strchr(kv, '=');
+		size_t klen = eq ? (size_t)(eq - kv) : 0;
+
+		if (klen == 0) {
+			error(o, CTL_RESP_ERROR, "bad label '%.200s' (expected KEY=VALUE)", kv);
+			return -1;
+		}
+		if (klen >= POLICY_LABEL_KEY_MAX || strlen(eq + 1) >= POLICY_LABEL_VALUE_MAX) {
+			error(o, CTL_RESP_ERROR, "label '%.40s...': key or value too long "
+			    "(at most %d and %d characters)", kv, POLICY_LABEL_KEY_MAX - 1,
+			    POLICY_LABEL_VALUE_MAX - 1);
+			return -1;
+		}
+		memcpy(w->labels[i].key, kv, klen);
+		strcpy(w->labels[i].value, eq + 1);
+		w->nlabels++;
+	}
+	return 0;
+}
+
+/* Addresses from --ip options (each ADDR[,ADDR]) into w. */
+static int
+parse_ips(const struct opt *ip, struct policy_workload *w, struct buf *o)
+{
+	char err[256];
+
+	for (int i = 0; i < ip->n; i++) {
+		int n = store_addrs_parse(ip->val[i], w->addrs + w->naddrs,
+		    POLICY_MAX_ADDRS - w->naddrs, err, sizeof(err));
+
+		if (n < 0) {
+			error(o, CTL_RESP_ERROR, "%s", err);
+			return -1;
+		}
+		w->naddrs += n;
+	}
+	return 0;
+}
+
+static int
+cmd_workload_add(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	struct opt opt[] = { { "ip", 1, { 0 }, 0 }, { "label", 1, { 0 }, 0 } };
+	struct policy_workload w;
+	const char *pos[1];
+	char err[512];
+	int rc, wl;
+
+	if (opts_parse(argc, argv, opt, 2, pos, 1, 1) < 0 || opt[0].n == 0)
+		return usage(o, USAGE_WL_ADD);
+	memset(&w, 0, sizeof(w));
+	if (strlen(pos[0]) >= sizeof(w.name))
+		return error(o, CTL_RESP_ERROR, "workload name must be 1 to 64 characters");
+	strcpy(w.name, pos[0]);
+	if (parse_ips(&opt[0], &w, o) < 0 || parse_labels(&opt[1], &w, o) < 0) {
+		policy_workload_clear(&w);
+		return CTL_RESP_ERROR;
+	}
+	if ((rc = store_workload_add(d->db, &w, err, sizeof(err))) < 0) {
+		policy_workload_clear(&w);
+		return store_fail(o, rc, err);
+	}
+	rc = live_workload_set(&d->live, &w);
+	policy_workload_clear(&w);
+	if (rc < 0)
+		return error(o, CTL_RESP_ERROR, "saved, but out of memory for the running policy");
+	if (apply(d, o) < 0)
+		return CTL_RESP_ERROR;
+	if (json) {
+		const struct policy *p = live_current(&d->live);
+		char id[POLICY_ID_MAX];
+
+		snprintf(id, sizeof(id), "%s%s", STORE_STATIC_PREFIX, pos[0]);
+		if ((wl = wl_find_id(p, id)) < 0)
+			return error(o, CTL_RESP_ERROR, "workload '%s' is not in the running policy",
+			    pos[0]);
+		json_workload(o, p, wl);
+		buf_puts(o, "\n");
+	} else
+		buf_printf(o, "workload %s added\n", pos[0]);
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_workload_delete(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	const struct policy *p = live_current(&d->live);
+	const char *pos[1];
+	char err[512], id[POLICY_ID_MAX + POLICY_NAME_MAX];
+	int rc;
+
+	if (opts_parse(argc, argv, NULL, 0, pos, 1, 1) < 0)
+		return usage(o, USAGE_WL_DEL);
+	if ((rc = store_workload_delete(d->db, pos[0], err, sizeof(err))) < 0) {
+		/* The table may not know a container Docker just started. */
+		for (int i = 0; rc == STORE_NOTFOUND && i < policy_nworkloads(p); i++)
+			if (!policy_workload_at(p, i)->is_static &&
+			    !strcmp(policy_workload_at(p, i)->name, pos[0]))
+				return error(o, CTL_RESP_ERROR, "workload '%s' is a container; "
+				    "remove it with Docker", pos[0]);
+		return store_fail(o, rc, err);
+	}
+	snprintf(id, sizeof(id), "%s%s", STORE_STATIC_PREFIX, pos[0]);
+	live_workload_remove(&d->live, id);
+	if (apply(d, o) < 0)
+		return CTL_RESP_ERROR;
+	if (json) {
+		buf_puts(o, "{\"deleted\":");
+		buf_json_str(o, id);
+		buf_puts(o, "}\n");
+	} else
+		buf_printf(o, "workload %s deleted\n", pos[0]);
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_workload(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	return usage(o, USAGE_WL);
+}
+
+/* --- groups ---------------------------------------------------------- */
+
+static void rules_table(struct buf *o, const struct policy_rule *r, int n);
+
+/* The workloads of idx[] in group name into out (none if p lacks it); their count. */
+static int
+members(const struct policy *p, const char *name, int *idx, int nidx, int *out)
+{
+	int gi = policy_group_find(p, name), n = 0;
+
+	if (gi < 0)
+		return 0;
+	for (int i = 0; i < nidx; i++) {
+		int g[MAX_WL_GROUPS], ng = policy_workload_groups(p, idx[i], g, MAX_WL_GROUPS);
+
+		for (int k = 0; k < ng; k++)
+			if (g[k] == gi) {
+				out[n++] = idx[i];
+				break;
+			}
+	}
+	return n;
+}
+
+static void
+json_group(struct buf *o, const struct store_group *sg, const struct policy *p, const int *m,
+    int nm)
+{
+	const struct policy_group *g = &sg->g;
+
+	buf_puts(o, "{\"name\":");
+	buf_json_str(o, g->name);
+	buf_printf(o, ",\"kind\":\"%s\",\"criteria\":[", policy_group_kind_name(g->kind));
+	for (int i = 0; i < g->ncrit; i++) {
+		struct buf c;
+
+		buf_init(&c);
+		criteria_format(&g->crit[i], 1, &c);
+		buf_puts(o, i ? "," : "");
+		buf_json_str(o, c.data ? c.data : "");
+		buf_free(&c);
+	}
+	buf_printf(o, "],\"mode\":\"%s\",\"members\":[", policy_mode_name(g->mode));
+	for (int i = 0; i < nm; i++) {
+		buf_puts(o, i ? "," : "");
+		buf_json_str(o, policy_workload_at(p, m[i])->name);
+	}
+	buf_printf(o, "],\"rules\":%d}", sg->nrules);
+}
+
+static void
+crit_text(const struct policy_group *g, struct buf *c)
+{
+	criteria_format(g->crit, g->ncrit, c);
+	if (c->len == 0)
+		buf_puts(c, "-");
+}
+
+static int
+cmd_group_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	const struct policy *p = live_current(&d->live);
+	struct table t = { .ncols = 6 };
+	struct store_group *g;
+	const char *pos[1];
+	char err[512];
+	int *idx, *m, nwl, ng, rc;
+
+	if (opts_parse(argc, argv, NULL, 0, pos, 0, 0) < 0)
+		return usage(o, USAGE_G_LIST);
+	if ((rc = store_group_list(d->db, &g, &ng, err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	idx = wl_sorted(p, &nwl);
+	m = calloc((size_t)nwl + 1, sizeof(*m));
+	if (idx == NULL || m == NULL) {
+		free(idx);
+		free(m);
+		free(g);
+		return error(o, CTL_RESP_ERROR, "out of memory");
+	}
+	if (json)
+		buf_puts(o, "[");
+	else {
+		table_add(&t, "name");
+		table_add(&t, "kind");
+		table_add(&t, "mode");
+		table_add(&t, "members");
+		table_add(&t, "rules");
+		table_add(&t, "criteria");
+	}
+	for (int i = 0; i < ng; i++) {
+		int nm = members(p, g[i].g.name, idx, nwl, m);
+
+		if (json) {
+			buf_puts(o, i ? "," : "");
+			json_group(o, &g[i], p, m, nm);
+		} else {
+			struct buf c;
+
+			buf_init(&c);
+			crit_text(&g[i].g, &c);
+			table_add(&t, g[i].g.name);
+			table_add(&t, policy_group_kind_name(g[i].g.kind));
+			table_add(&t, policy_mode_name(g[i].g.mode));
+			table_addf(&t, "%d", nm);
+			table_addf(&t, "%d", g[i].nrules);
+			table_add(&t, c.data);
+			buf_free(&c);
+		}
+	}
+	if (json)
+		buf_puts(o, "]\n");
+	else {
+		table_print(&t, o);
+		table_free(&t);
+	}
+	free(idx);
+	free(m);
+	free(g);
+	return CTL_RESP_OK;
+}
+
+/* One group as a JSON object, or as "key  value" lines. */
+static int
+show_group(struct daemon *d, const char *name, int json, struct buf *o)
+{
+	const struct policy *p = live_current(&d->live);
+	struct store_group g;
+	char err[512];
+	int *idx, *m, nwl, nm, rc;
+	struct buf c;
+
+	if ((rc = store_group_get(d->db, name, &g, err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	idx = wl_sorted(p, &nwl);
+	m = calloc((size_t)nwl + 1, sizeof(*m));
+	if (idx == NULL || m == NULL) {
+		free(idx);
+		free(m);
+		return error(o, CTL_RESP_ERROR, "out of memory");
+	}
+	nm = members(p, name, idx, nwl, m);
+	if (json) {
+		json_group(o, &g, p, m, nm);
+		buf_puts(o, "\n");
+	} else {
+		buf_init(&c);
+		crit_text(&g.g, &c);
+		buf_printf(o, "name      %s\nkind      %s\nmode      %s\ncriteria  %s\nrules     %d\n"
+		    "members   ", g.g.name, policy_group_kind_name(g.g.kind),
+		    policy_mode_name(g.g.mode), c.data, g.nrules);
+		for (int i = 0; i < nm; i++)
+			buf_printf(o, "%s%s", i ? " " : "", policy_workload_at(p, m[i])->name);
+		buf_puts(o, nm ? "\n" : "-\n");
+		buf_free(&c);
+		if (g.nrules > 0) {
+			struct policy_rule *r;
+			int nr;
+
+			if (store_rule_list(d->db, name, &r, &nr, err, sizeof(err)) < 0)
+				buf_printf(o, "\nrules: %s\n", err);
+			else {
+				buf_puts(o, "\n");
+				rules_table(o, r, nr);
+				free(r);
+			}
+		}
+	}
+	free(idx);
+	free(m);
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_group_show(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	const char *pos[1];
+
+	if (opts_parse(argc, argv, NULL, 0, pos, 1, 1) < 0)
+		return usage(o, USAGE_G_SHOW);
+	return show_group(d, pos[0], json, o);
+}
+
+static int
+parse_mode(const char *s, enum policy_mode *m, struct buf *o)
+{
+	if (policy_mode_parse(s, m) < 0) {
+		error(o, CTL_RESP_ERROR, "bad mode '%.64s' (expected discover, monitor or protect)", s);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_group_add(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	struct opt opt[] = { { "criteria", 0, { 0 }, 0 }, { "mode", 0, { 0 }, 0 } };
+	enum policy_mode mode = d->conf.default_mode;
+	const char *pos[1];
+	char err[512];
+	int rc;
+
+	if (opts_parse(argc, argv, opt, 2, pos, 1, 1) < 0 || opt[0].n == 0)
+		return usage(o, USAGE_G_ADD);
+	if (opt[1].n && parse_mode(opt_val(&opt[1]), &mode, o) < 0)
+		return CTL_RESP_ERROR;
+	if ((rc = store_group_add(d->db, pos[0], opt_val(&opt[0]), mode, err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (apply(d, o) < 0)
+		return CTL_RESP_ERROR;
+	if (json)
+		return show_group(d, pos[0], 1, o);
+	buf_printf(o, "group %s added\n", pos[0]);
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_group_delete(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	const char *pos[1];
+	char err[512];
+	int rc;
+
+	if (opts_parse(argc, argv, NULL, 0, pos, 1, 1) < 0)
+		return usage(o, USAGE_G_DEL);
+	if ((rc = store_group_delete(d->db, pos[0], err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (apply(d, o) < 0)
+		return CTL_RESP_ERROR;
+	if (json) {
+		buf_puts(o, "{\"deleted\":");
+		buf_json_str(o, pos[0]);
+		buf_puts(o, "}\n");
+	} else
+		buf_printf(o, "group %s deleted\n", pos[0]);
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_group_mode(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	enum policy_mode mode;
+	const char *pos[2];
+	char err[512];
+	int rc;
+
+	if (opts_parse(argc, argv, NULL, 0, pos, 2, 2) < 0)
+		return usage(o, USAGE_G_MODE);
+	if (parse_mode(pos[1], &mode, o) < 0)
+		return CTL_RESP_ERROR;
+	if ((rc = store_group_mode(d->db, pos[0], mode, err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (apply(d, o) < 0)
+		return CTL_RESP_ERROR;
+	if (json)
+		return show_group(d, pos[0], 1, o);
+	buf_printf(o, "group %s is in %s mode\n", pos[0], policy_mode_name(mode));
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_group(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	return usage(o, USAGE_G);
+}
+
+/* --- rules ----------------------------------------------------------- */
+
+static void
+json_rule(struct buf *o, const struct policy_rule *r)
+{
+	char ports[POLICY_MAX_PORTS * 24];
+
+	ports_format(r->ports, r->nports, ports, sizeof(ports));
+	buf_printf(o, "{\"id\":%" PRId64 ",\"from\":", r->id);
+	buf_json_str(o, r->from);
+	buf_puts(o, ",\"to\":");
+	buf_json_str(o, r->to);
+	buf_puts(o, ",\"applications\":");
+	json_list(o, r->apps);
+	buf_puts(o, ",\"ports\":");
+	json_list(o, ports);
+	buf_printf(o, ",\"action\":\"%s\",\"type\":\"%s\",\"order\":",
+	    policy_rule_action_name(r->action), policy_rule_type_name(r->type));
+	if (r->type == RULE_USER)
+		buf_printf(o, "%.17g", r->order);
+	else
+		buf_puts(o, "null");
+	buf_printf(o, ",\"hits\":%" PRId64 ",\"last_seen\":", r->hits);
+	json_time(o, r->last_seen);
+	buf_puts(o, ",\"created\":");
+	json_time(o, r->created);
+	buf_puts(o, ",\"updated\":");
+	json_time(o, r->updated);
+	buf_puts(o, "}");
+}
+
+static void
+rules_table(struct buf *o, const struct policy_rule *r, int n)
+{
+	static const char *const head[] = { "id", "from", "to", "applications", "ports", "action",
+	    "type", "hits", "last_seen", "updated" };
+	struct table t = { .ncols = 10 };
+
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		table_add(&t, head[i]);
+	for (int i = 0; i < n; i++) {
+		char ports[POLICY_MAX_PORTS * 24], s[32];
+
+		ports_format(r[i].ports, r[i].nports, ports, sizeof(ports));
+		table_addf(&t, "%" PRId64, r[i].id);
+		table_add(&t, r[i].from);
+		table_add(&t, r[i].to);
+		table_add(&t, r[i].apps);
+		table_add(&t, ports);
+		table_add(&t, policy_rule_action_name(r[i].action));
+		table_add(&t, policy_rule_type_name(r[i].type));
+		table_addf(&t, "%" PRId64, r[i].hits);
+		table_add(&t, text_time(r[i].last_seen, s, sizeof(s)));
+		table_add(&t, text_time(r[i].updated, s, sizeof(s)));
+	}
+	table_print(&t, o);
+	table_free(&t);
+}
+
+static int
+cmd_rule_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	struct opt opt[] = { { "group", 0, { 0 }, 0 } };
+	struct policy_rule *r;
+	const char *pos[1];
+	char err[512];
+	int n, rc;
+
+	if (opts_parse(argc, argv, opt, 1, pos, 0, 0) < 0)
+		return usage(o, USAGE_R_LIST);
+	if ((rc = store_rule_list(d->db, opt_val(&opt[0]), &r, &n, err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (json) {
+		buf_puts(o, "[");
+		for (int i = 0; i < n; i++) {
+			buf_puts(o, i ? "," : "");
+			json_rule(o, &r[i]);
+		}
+		buf_puts(o, "]\n");
+	} else
+		rules_table(o, r, n);
+	free(r);
+	return CTL_RESP_OK;
+}
+
+static int
+show_rule(struct daemon *d, int64_t id, int json, struct buf *o)
+{
+	struct policy_rule r;
+	char err[512], ports[POLICY_MAX_PORTS * 24], s[3][32];
+	int rc;
+
+	if ((rc = store_rule_get(d->db, id, &r, err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (json) {
+		json_rule(o, &r);
+		buf_puts(o, "\n");
+		return CTL_RESP_OK;
+	}
+	ports_format(r.ports, r.nports, ports, sizeof(ports));
+	buf_printf(o, "id            %" PRId64 "\nfrom          %s\nto            %s\n"
+	    "applications  %s\nports         %s\naction        %s\ntype          %s\n",
+	    r.id, r.from, r.to, r.apps, ports, policy_rule_action_name(r.action),
+	    policy_rule_type_name(r.type));
+	if (r.type == RULE_USER)
+		buf_printf(o, "order         %.17g\n", r.order);
+	buf_printf(o, "hits          %" PRId64 "\nlast_seen     %s\ncreated       %s\n"
+	    "updated       %s\n", r.hits, text_time(r.last_seen, s[0], sizeof(s[0])),
+	    text_time(r.created, s[1], sizeof(s[1])), text_time(r.updated, s[2], sizeof(s[2])));
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_rule_show(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	const char *pos[1];
+	int64_t id;
+
+	if (opts_parse(argc, argv, NULL, 0, pos, 1, 1) < 0)
+		return usage(o, USAGE_R_SHOW);
+	if (parse_id(pos[0], &id, o) < 0)
+		return CTL_RESP_ERROR;
+	return show_rule(d, id, json, o);
+}
+
+/* struct policy_rule from rule add's options; CTL_RESP_OK or an error. */
+static int
+rule_from_opts(struct opt *opt, struct policy_rule *r, int64_t *before, struct buf *o)
+{
+	const char *from = opt_val(&opt[0]), *to = opt_val(&opt[1]);
+	const char *app = opt_val(&opt[2]), *ports = opt_val(&opt[3]);
+	const char *action = opt_val(&opt[4]), *bef = opt_val(&opt[5]);
+	char err[256];
+
+	memset(r, 0, sizeof(*r));
+	*before = 0;
+	if (strlen(from) >= sizeof(r->from))
+		return error(o, CTL_RESP_NOTFOUND, "group '%.64s...' does not exist", from);
+	if (strlen(to) >= sizeof(r->to))
+		return error(o, CTL_RESP_NOTFOUND, "group '%.64s...' does not exist", to);
+	strcpy(r->from, from);
+	strcpy(r->to, to);
+	if (store_apps_canon(app ? app : "any", r->apps, sizeof(r->apps), err, sizeof(err)) < 0)
+		return error(o, CTL_RESP_ERROR, "%s", err);
+	r->nports = ports_parse(ports ? ports : "any", r->ports, POLICY_MAX_PORTS, err, sizeof(err));
+	if (r->nports < 0)
+		return error(o, CTL_RESP_ERROR, "%s", err);
+	if (!strcmp(action, "allow"))
+		r->action = RULE_ALLOW;
+	else if (!strcmp(action, "deny"))
+		r->action = RULE_DENY;
+	else
+		return error(o, CTL_RESP_ERROR, "bad action '%.64s' (expected allow or deny)", action);
+	r->type = RULE_USER;
+	if (bef && parse_id(bef, before, o) < 0)
+		return CTL_RESP_ERROR;
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_rule_add(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	struct opt opt[] = { { "from", 0, { 0 }, 0 }, { "to", 0, { 0 }, 0 }, { "app", 0, { 0 }, 0 },
+	    { "ports", 0, { 0 }, 0 }, { "action", 0, { 0 }, 0 }, { "before", 0, { 0 }, 0 } };
+	struct policy_rule r;
+	const char *pos[1];
+	int64_t before, id;
+	char err[512];
+	int rc;
+
+	if (opts_parse(argc, argv, opt, 6, pos, 0, 0) < 0 || !opt[0].n || !opt[1].n || !opt[4].n)
+		return usage(o, USAGE_R_ADD);
+	if ((rc = rule_from_opts(opt, &r, &before, o)) != CTL_RESP_OK)
+		return rc;
+	if ((rc = store_rule_add(d->db, &r, before, &id, err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (apply(d, o) < 0)
+		return CTL_RESP_ERROR;
+	if (json)
+		return show_rule(d, id, 1, o);
+	buf_printf(o, "%" PRId64 "\n", id);
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_rule_delete(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	const char *pos[1];
+	char err[512];
+	int64_t id;
+	int rc;
+
+	if (opts_parse(argc, argv, NULL, 0, pos, 1, 1) < 0)
+		return usage(o, USAGE_R_DEL);
+	if (parse_id(pos[0], &id, o) < 0)
+		return CTL_RESP_ERROR;
+	if ((rc = store_rule_delete(d->db, id, err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (apply(d, o) < 0)
+		return CTL_RESP_ERROR;
+	if (json)
+		buf_printf(o, "{\"deleted\":%" PRId64 "}\n", id);
+	else
+		buf_printf(o, "rule %" PRId64 " deleted\n", id);
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_rule_promote(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	const char *pos[1];
+	char err[512];
+	int64_t id;
+	int rc;
+
+	if (opts_parse(argc, argv, NULL, 0, pos, 1, 1) < 0)
+		return usage(o, USAGE_R_PROMOTE);
+	if (parse_id(pos[0], &id, o) < 0)
+		return CTL_RESP_ERROR;
+	if ((rc = store_rule_promote(d->db, id, err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (apply(d, o) < 0)
+		return CTL_RESP_ERROR;
+	if (json)
+		return show_rule(d, id, 1, o);
+	buf_printf(o, "rule %" PRId64 " promoted to a user rule\n", id);
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_rule(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	return usage(o, USAGE_R);
+}
+
+/*
+ * Argument counts are checked by the handlers (options come in any
+ * order), so the table lets any number through.  The one-word entries
+ * come last: they catch a missing or unknown subcommand.
+ */
+const struct command policy_commands[] = {
+	{ { "workload", "list" }, 0, CTL_MAX_ARGS, USAGE_WL_LIST, cmd_workload_list },
+	{ { "workload", "add" }, 0, CTL_MAX_ARGS, USAGE_WL_ADD, cmd_workload_add },
+	{ { "workload", "delete" }, 0, CTL_MAX_ARGS, USAGE_WL_DEL, cmd_workload_delete },
+	{ { "group", "list" }, 0, CTL_MAX_ARGS, USAGE_G_LIST, cmd_group_list },
+	{ { "group", "show" }, 0, CTL_MAX_ARGS, USAGE_G_SHOW, cmd_group_show },
+	{ { "group", "add" }, 0, CTL_MAX_ARGS, USAGE_G_ADD, cmd_group_add },
+	{ { "group", "delete" }, 0, CTL_MAX_ARGS, USAGE_G_DEL, cmd_group_delete },
+	{ { "group", "mode" }, 0, CTL_MAX_ARGS, USAGE_G_MODE, cmd_group_mode },
+	{ { "rule", "list" }, 0, CTL_MAX_ARGS, USAGE_R_LIST, cmd_rule_list },
+	{ { "rule", "show" }, 0, CTL_MAX_ARGS, USAGE_R_SHOW, cmd_rule_show },
+	{ { "rule", "add" }, 0, CTL_MAX_ARGS, USAGE_R_ADD, cmd_rule_add },
+	{ { "rule", "delete" }, 0, CTL_MAX_ARGS, USAGE_R_DEL, cmd_rule_delete },
+	{ { "rule", "promote" }, 0, CTL_MAX_ARGS, USAGE_R_PROMOTE, cmd_rule_promote },
+	{ { "workload" }, 0, CTL_MAX_ARGS, USAGE_WL, cmd_workload },
+	{ { "group" }, 0, CTL_MAX_ARGS, USAGE_G, cmd_group },
+	{ { "rule" }, 0, CTL_MAX_ARGS, USAGE_R, cmd_rule },
+	{ { NULL }, 0, 0, NULL, NULL },
+};

@@ -1,0 +1,814 @@
+/*
+ * commands_sensor.c: nvctl sensor commands: DLP and WAF sensors, their
+ * rules, their assignments to groups, and matching a text against one.
+ *
+ * Changes go to the database (store_sensor.c, one transaction each), then
+ * live_rebuild() applies them to the running policy before the reply.
+ * `sensor test` compiles the sensor as stored, on its own, so a sensor
+ * can be tried before it is assigned to any group.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/handler.h"
+#include "base/control_proto.h"
+#include "daemon/daemon.h"
+#include "runtime/live.h"
+#include "policy/policy.h"
+#include "sensor/rules_file.h"
+#include "sensor/sensor.h"
+#include "store/store.h"
+#include "base/table.h"
+
+#define USAGE_LIST	"sensor list"
+#define USAGE_SHOW	"sensor show NAME"
+#define USAGE_ADD	"sensor add NAME --type dlp|waf"
+#define USAGE_DEL	"sensor delete NAME"
+#define USAGE_RULE_ADD	"sensor rule add SENSOR NAME --pattern [!]REGEX " \
+	"[--context packet|url|header|body] [--pattern ...]... [--validator luhn|ssn]"
+#define USAGE_RULE_DEL	"sensor rule delete SENSOR NAME"
+#define USAGE_RULE	"sensor rule add|delete ..."
+#define USAGE_ASSIGN	"sensor assign GROUP SENSOR --action alert|deny"
+#define USAGE_UNASSIGN	"sensor unassign GROUP SENSOR"
+#define USAGE_TEST	"sensor test SENSOR (--input TEXT | --file PATH | --hex HEX) " \
+	"[--context C] [--rule NAME]"
+#define USAGE_SENSOR	"sensor list|show|add|delete|rule|assign|unassign|test ..."
+
+#define MAX_OPTS	CTL_MAX_ARGS
+
+/* --- arguments ----------------------------------------------------------- */
+
+/* One "--name VALUE" or "--name=VALUE", in the order given. */
+struct opt {
+	const char *name;	/* without "--" */
+	const char *val;
+};
+
+struct args {
+	const char *pos[2];
+	int npos;
+	struct opt opt[MAX_OPTS];
+	int nopt;
+};
+
+/*
+ * Splits argv into at most maxpos words and options whose names are in
+ * known (NULL-terminated).  -1 on an unknown option, one without a value
+ * or too many words.
+ */
+static int
+args_parse(int argc, char **argv, int maxpos, const char *const *known, struct args *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 0; i < argc; i++) {
+		const char *s = argv[i], *eq;
+		size_t len;
+		int ok = 0;
+
+		if (strncmp(s, "--", 2) != 0 || s[2] == '\0') {
+			if (a->npos == maxpos)
+				return -1;
+			a->pos[a->npos++] = s;
+			continue;
+		}
+		s += 2;
+		len = (eq = strchr(s, '=')) ? (size_t)(eq - s) : strlen(s);
+		for (int k = 0; known[k] && !ok; k++)
+			if (strlen(known[k]) == len && strncmp(known[k], s, len) == 0) {
+				a->opt[a->nopt].name = known[k];
+				ok = 1;
+			}
+		if (!ok || a->nopt == MAX_OPTS || (eq == NULL && i + 1 == argc))
+			return -1;
+		a->opt[a->nopt++].val = eq ? eq + 1 : argv[++i];
+	}
+	return 0;
+}
+
+/* The value of option name: 1 and *val if given once, 0 if not, -1 if more. */
+static int
+args_one(const struct args *a, const char *name, const char **val)
+{
+	int n = 0;
+
+	for (int i = 0; i < a->nopt; i++)
+		if (strcmp(a->opt[i].name, name) == 0) {
+			*val = a->opt[i].val;
+			n++;
+		}
+	return n > 1 ? -1 : n;
+}
+
+static int
+usage(struct buf *out, const char *u)
+{
+	buf_reset(out);
+	buf_printf(out, "usage: nvctl %s", u);
+	return CTL_RESP_USAGE;
+}
+
+static int __attribute__((format(printf, 3, 4)))
+error(struct buf *out, int rc, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	buf_reset(out);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	buf_puts(out, msg);
+	return rc;
+}
+
+static int
+store_fail(struct buf *out, int rc, const char *err)
+{
+	return error(out, rc == STORE_NOTFOUND ? CTL_RESP_NOTFOUND : CTL_RESP_ERROR, "%s", err);
+}
+
+/* Applies a change just stored to the running policy. */
+static int
+apply(struct daemon *d, struct buf *out)
+{
+	char err[512];
+
+	if (live_rebuild(&d->live, err, sizeof(err)) < 0) {
+		error(out, CTL_RESP_ERROR, "saved, but the running policy was not rebuilt: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- output -------------------------------------------------------------- */
+
+static const char *
+fmt_time(int64_t t, char *s, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL)
+		return NULL;
+	strftime(s, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return s;
+}
+
+/* "web:deny,db:alert" of the assignments of sensor, or "-". */
+static void
+text_assigned(struct buf *o, const struct policy_assign *a, int n, const char *sensor)
+{
+	size_t start = o->len;
+
+	for (int i = 0; i < n; i++)
+		if (strcmp(a[i].sensor, sensor) == 0)
+			buf_printf(o, "%s%s:%s", o->len > start ? "," : "", a[i].group,
+			    a[i].deny ? "deny" : "alert");
+	if (o->len == start)
+		buf_puts(o, "-");
+}
+
+/* A sensor's fields, the object left open for more. */
+static void
+json_sensor_open(struct buf *o, const struct store_sensor *s, const struct policy_assign *a,
+    int n)
+{
+	char t[32];
+	int first = 1;
+
+	buf_puts(o, "{\"name\":");
+	buf_json_str(o, s->name);
+	buf_printf(o, ",\"type\":\"%s\",\"builtin\":%s,\"source\":", sensor_type_name(s->type),
+	    s->builtin ? "true" : "false");
+	buf_json_str(o, s->builtin ? s->source : NULL);
+	buf_printf(o, ",\"rule_count\":%d,\"created\":", s->nrules);
+	buf_json_str(o, fmt_time(s->created, t, sizeof(t)));
+	buf_puts(o, ",\"updated\":");
+	buf_json_str(o, fmt_time(s->updated, t, sizeof(t)));
+	buf_puts(o, ",\"assignments\":[");
+	for (int i = 0; i < n; i++) {
+		if (strcmp(a[i].sensor, s->name) != 0)
+			continue;
+		buf_puts(o, first ? "{\"group\":" : ",{\"group\":");
+		buf_json_str(o, a[i].group);
+		buf_printf(o, ",\"action\":\"%s\"}", a[i].deny ? "deny" : "alert");
+		first = 0;
+	}
+	buf_puts(o, "]");
+}
+
+static void
+json_rule(struct buf *o, const struct sensor_rule_spec *r)
+{
+	buf_puts(o, "{\"name\":");
+	buf_json_str(o, r->name);
+	buf_printf(o, ",\"validator\":\"%s\",\"patterns\":[", sensor_validator_name(r->validator));
+	for (int k = 0; k < r->npat; k++) {
+		buf_printf(o, "%s{\"context\":\"%s\",\"negate\":%s,\"pattern\":", k ? "," : "",
+		    sensor_ctx_name(r->pat[k].ctx), r->pat[k].negate ? "true" : "false");
+		buf_json_str(o, r->pat[k].re);
+		buf_puts(o, "}");
+	}
+	buf_puts(o, "]}");
+}
+
+/* A rule's rows: its name and validator on the first pattern's only. */
+static void
+rule_rows(struct table *t, const struct sensor_rule_spec *r)
+{
+	for (int k = 0; k < r->npat; k++) {
+		char pat[SENSOR_PATTERN_MAX + 1];
+
+		table_add(t, k ? "" : r->name);
+		table_add(t, k ? "" : r->validator == SVAL_NONE ? "-" :
+		    sensor_validator_name(r->validator));
+		table_add(t, sensor_ctx_name(r->pat[k].ctx));
+		snprintf(pat, sizeof(pat), "%s%s", r->pat[k].negate ? "!" : "", r->pat[k].re);
+		table_add(t, pat);
+	}
+}
+
+/* --- list, show, add, delete --------------------------------------------- */
+
+static int
+cmd_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	static const char *const known[] = { NULL };
+	struct table t = { .ncols = 5 };
+	struct store_sensor *s;
+	struct policy_assign *a;
+	struct args ar;
+	char err[512];
+	int n, na;
+
+	if (args_parse(argc, argv, 0, known, &ar) < 0)
+		return usage(o, USAGE_LIST);
+	if (store_sensor_list(d->db, &s, &n, err, sizeof(err)) < 0)
+		return error(o, CTL_RESP_ERROR, "%s", err);
+	if (store_sensor_assignments(d->db, NULL, NULL, &a, &na, err, sizeof(err)) < 0) {
+		free(s);
+		return error(o, CTL_RESP_ERROR, "%s", err);
+	}
+	if (json) {
+		buf_puts(o, "[");
+		for (int i = 0; i < n; i++) {
+			buf_puts(o, i ? "," : "");
+			json_sensor_open(o, &s[i], a, na);
+			buf_puts(o, "}");
+		}
+		buf_puts(o, "]\n");
+	} else {
+		struct buf g;
+
+		buf_init(&g);
+		table_add(&t, "name");
+		table_add(&t, "type");
+		table_add(&t, "builtin");
+		table_add(&t, "rules");
+		table_add(&t, "groups");
+		for (int i = 0; i < n; i++) {
+			table_add(&t, s[i].name);
+			table_add(&t, sensor_type_name(s[i].type));
+			table_add(&t, s[i].builtin ? "yes" : "no");
+			table_addf(&t, "%d", s[i].nrules);
+			buf_reset(&g);
+			text_assigned(&g, a, na, s[i].name);
+			table_add(&t, g.data);
+		}
+		table_print(&t, o);
+		table_free(&t);
+		buf_free(&g);
+	}
+	free(s);
+	free(a);
+	return CTL_RESP_OK;
+}
+
+static void
+text_show(struct buf *o, const struct store_sensor *s, const struct sensor_spec *spec,
+    const struct policy_assign *a, int na)
+{
+	struct table t = { .ncols = 4 };
+	char tm[32];
+
+	buf_printf(o, "name      %s\ntype      %s\n", s->name, sensor_type_name(s->type));
+	if (s->builtin)
+		buf_printf(o, "builtin   yes (%s)\n", s->source);
+	else
+		buf_puts(o, "builtin   no\n");
+	buf_printf(o, "created   %s\n", fmt_time(s->created, tm, sizeof(tm)) ? tm : "-");
+	buf_printf(o, "updated   %s\n", fmt_time(s->updated, tm, sizeof(tm)) ? tm : "-");
+	buf_puts(o, "groups    ");
+	text_assigned(o, a, na, s->name);
+	buf_puts(o, "\n\n");
+	if (spec->nrules == 0) {
+		buf_puts(o, "no rules\n");
+		return;
+	}
+	table_add(&t, "rule");
+	table_add(&t, "validator");
+	table_add(&t, "context");
+	table_add(&t, "pattern");
+	for (int i = 0; i < spec->nrules; i++)
+		rule_rows(&t, &spec->rules[i]);
+	table_print(&t, o);
+	table_free(&t);
+}
+
+static int
+cmd_show(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	static const char *const known[] = { NULL };
+	struct sensor_spec spec;
+	struct store_sensor s;
+	struct policy_assign *a;
+	struct args ar;
+	char err[512];
+	int rc, na;
+
+	if (args_parse(argc, argv, 1, known, &ar) < 0 || ar.npos != 1)
+		return usage(o, USAGE_SHOW);
+	if ((rc = store_sensor_get(d->db, ar.pos[0], &s, &spec, err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (store_sensor_assignments(d->db, NULL, s.name, &a, &na, err, sizeof(err)) < 0) {
+		free(spec.rules);
+		return error(o, CTL_RESP_ERROR, "%s", err);
+	}
+	if (json) {
+		json_sensor_open(o, &s, a, na);
+		buf_puts(o, ",\"rules\":[");
+		for (int i = 0; i < spec.nrules; i++) {
+			buf_puts(o, i ? "," : "");
+			json_rule(o, &spec.rules[i]);
+		}
+		buf_puts(o, "]}\n");
+	} else
+		text_show(o, &s, &spec, a, na);
+	free(spec.rules);
+	free(a);
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_add(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	static const char *const known[] = { "type", NULL };
+	const char *type = NULL;
+	enum sensor_type t;
+	struct args ar;
+	char err[512];
+	int rc;
+
+	if (args_parse(argc, argv, 1, known, &ar) < 0 || ar.npos != 1 ||
+	    args_one(&ar, "type", &type) != 1)
+		return usage(o, USAGE_ADD);
+	if (sensor_type_parse(type, &t) < 0)
+		return error(o, CTL_RESP_ERROR, "unknown sensor type '%.40s' (expected dlp or waf)",
+		    type);
+	if ((rc = store_sensor_add(d->db, ar.pos[0], t, err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (apply(d, o) < 0)
+		return CTL_RESP_ERROR;
+	if (json) {
+		struct store_sensor s;
+
+		if ((rc = store_sensor_get(d->db, ar.pos[0], &s, NULL, err, sizeof(err))) < 0)
+			return store_fail(o, rc, err);
+		json_sensor_open(o, &s, NULL, 0);
+		buf_puts(o, "}\n");
+	} else
+		buf_printf(o, "sensor %s added\n", ar.pos[0]);
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_delete(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	static const char *const known[] = { NULL };
+	struct args ar;
+	char err[512];
+	int rc;
+
+	if (args_parse(argc, argv, 1, known, &ar) < 0 || ar.npos != 1)
+		return usage(o, USAGE_DEL);
+	if ((rc = store_sensor_delete(d->db, ar.pos[0], err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (apply(d, o) < 0)
+		return CTL_RESP_ERROR;
+	if (json) {
+		buf_puts(o, "{\"deleted\":");
+		buf_json_str(o, ar.pos[0]);
+		buf_puts(o, "}\n");
+	} else
+		buf_printf(o, "sensor %s deleted\n", ar.pos[0]);
+	return CTL_RESP_OK;
+}
+
+/* --- rules --------------------------------------------------------------- */
+
+/*
+ * The rule of the --pattern, --context and --validator options, in order:
+ * a --context sets the context of the --pattern right before it, or, before
+ * the first --pattern, of every pattern that has none of its own
+ * (otherwise packet).  CTL_RESP_OK, or an error code with the message in o.
+ */
+static int
+rule_from_args(const struct args *ar, struct sensor_rule_spec *r, struct buf *o)
+{
+	enum sensor_ctx def = SCTX_PACKET, c;
+	int own[SENSOR_RULE_PATTERNS] = { 0 }, defset = 0, valset = 0;
+	char err[256];
+
+	for (int i = 0; i < ar->nopt; i++) {
+		const struct opt *op = &ar->opt[i];
+
+		if (strcmp(op->name, "pattern") == 0) {
+			if (r->npat == SENSOR_RULE_PATTERNS)
+				return error(o, CTL_RESP_ERROR, "at most %d patterns in a rule",
+				    SENSOR_RULE_PATTERNS);
+			if (rules_pattern(&r->pat[r->npat], op->val, SCTX_PACKET, err,
+			    sizeof(err)) < 0)
+				return error(o, CTL_RESP_ERROR, "pattern %d '%.80s': %s", r->npat + 1,
+				    op->val, err);
+			r->npat++;
+		} else if (strcmp(op->name, "context") == 0) {
+			if (sensor_ctx_parse(op->val, &c) < 0)
+				return error(o, CTL_RESP_ERROR, "unknown context '%.40s' (expected "
+				    "packet, url, header or body)", op->val);
+			if (r->npat == 0 ? defset++ : own[r->npat - 1]++)
+				return usage(o, USAGE_RULE_ADD);
+			if (r->npat == 0)
+				def = c;
+			else
+				r->pat[r->npat - 1].ctx = c;
+		} else {
+			if (valset++)
+				return usage(o, USAGE_RULE_ADD);
+			if (sensor_validator_parse(op->val, &r->validator) < 0)
+				return error(o, CTL_RESP_ERROR, "unknown validator '%.40s' (expected "
+				    "luhn, ssn or none)", op->val);
+		}
+	}
+	if (r->npat == 0)
+		return usage(o, USAGE_RULE_ADD);
+	for (int k = 0; k < r->npat; k++)
+		if (!own[k])
+			r->pat[k].ctx = def;
+	return CTL_RESP_OK;
+}
+
+/* Stores rule r of sensor, applies it and says so. */
+static int
+rule_store(struct daemon *d, const char *sensor, const struct sensor_rule_spec *r, int json,
+    struct buf *o)
+{
+	char err[512];
+	int rc;
+
+	if ((rc = store_sensor_rule_add(d->db, sensor, r, err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (apply(d, o) < 0)
+		return CTL_RESP_ERROR;
+	if (json) {
+		json_rule(o, r);
+		buf_puts(o, "\n");
+	} else
+		buf_printf(o, "rule %s added to sensor %s\n", r->name, sensor);
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_rule_add(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	static const char *const known[] = { "pattern", "context", "validator", NULL };
+	struct sensor_rule_spec *r;
+	struct args ar;
+	int rc;
+
+	if (args_parse(argc, argv, 2, known, &ar) < 0 || ar.npos != 2)
+		return usage(o, USAGE_RULE_ADD);
+	if (strlen(ar.pos[1]) >= sizeof(r->name))
+		return error(o, CTL_RESP_ERROR, "rule name '%.40s...': 1 to %d characters",
+		    ar.pos[1], SENSOR_NAME_MAX - 1);
+	if ((r = calloc(1, sizeof(*r))) == NULL)	/* 8 KiB: not on the stack */
+		return error(o, CTL_RESP_ERROR, "out of memory");
+	strcpy(r->name, ar.pos[1]);
+	if ((rc = rule_from_args(&ar, r, o)) == CTL_RESP_OK)
+		rc = rule_store(d, ar.pos[0], r, json, o);
+	free(r);
+	return rc;
+}
+
+static int
+cmd_rule_delete(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	static const char *const known[] = { NULL };
+	struct args ar;
+	char err[512];
+	int rc;
+
+	if (args_parse(argc, argv, 2, known, &ar) < 0 || ar.npos != 2)
+		return usage(o, USAGE_RULE_DEL);
+	if ((rc = store_sensor_rule_delete(d->db, ar.pos[0], ar.pos[1], err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (apply(d, o) < 0)
+		return CTL_RESP_ERROR;
+	if (json) {
+		buf_puts(o, "{\"sensor\":");
+		buf_json_str(o, ar.pos[0]);
+		buf_puts(o, ",\"deleted\":");
+		buf_json_str(o, ar.pos[1]);
+		buf_puts(o, "}\n");
+	} else
+		buf_printf(o, "rule %s deleted from sensor %s\n", ar.pos[1], ar.pos[0]);
+	return CTL_RESP_OK;
+}
+
+/* --- assignments --------------------------------------------------------- */
+
+static int
+cmd_assign(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	static const char *const known[] = { "action", NULL };
+	const char *action = NULL;
+	struct args ar;
+	char err[512];
+	int rc, deny;
+
+	if (args_parse(argc, argv, 2, known, &ar) < 0 || ar.npos != 2 ||
+	    args_one(&ar, "action", &action) != 1)
+		return usage(o, USAGE_ASSIGN);
+	if (strcmp(action, "alert") != 0 && strcmp(action, "deny") != 0)
+		return error(o, CTL_RESP_ERROR, "unknown action '%.40s' (expected alert or deny)",
+		    action);
+	deny = action[0] == 'd';
+	if ((rc = store_sensor_assign(d->db, ar.pos[0], ar.pos[1], deny, err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (apply(d, o) < 0)
+		return CTL_RESP_ERROR;
+	if (json) {
+		buf_puts(o, "{\"group\":");
+		buf_json_str(o, ar.pos[0]);
+		buf_puts(o, ",\"sensor\":");
+		buf_json_str(o, ar.pos[1]);
+		buf_printf(o, ",\"action\":\"%s\"}\n", action);
+	} else
+		buf_printf(o, "sensor %s assigned to group %s (%s)\n", ar.pos[1], ar.pos[0], action);
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_unassign(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	static const char *const known[] = { NULL };
+	struct args ar;
+	char err[512];
+	int rc;
+
+	if (args_parse(argc, argv, 2, known, &ar) < 0 || ar.npos != 2)
+		return usage(o, USAGE_UNASSIGN);
+	if ((rc = store_sensor_unassign(d->db, ar.pos[0], ar.pos[1], err, sizeof(err))) < 0)
+		return store_fail(o, rc, err);
+	if (apply(d, o) < 0)
+		return CTL_RESP_ERROR;
+	if (json) {
+		buf_puts(o, "{\"group\":");
+		buf_json_str(o, ar.pos[0]);
+		buf_puts(o, ",\"unassigned\":");
+		buf_json_str(o, ar.pos[1]);
+		buf_puts(o, "}\n");
+	} else
+		buf_printf(o, "sensor %s unassigned from group %s\n", ar.pos[1], ar.pos[0]);
+	return CTL_RESP_OK;
+}
+
+/* --- test ---------------------------------------------------------------- */
+
+/* The hits of a test; rule names copied, since the set goes first. */
+struct hits {
+	struct sensor_hit h[RULES_SENSOR_RULES];
+	char rule[RULES_SENSOR_RULES][SENSOR_NAME_MAX];
+	int n;
+};
+
+static void
+hit_keep(void *ctx, const struct sensor_hit *h)
+{
+	struct hits *hs = ctx;
+
+	if (hs->n == RULES_SENSOR_RULES)
+		return;
+	hs->h[hs->n] = *h;
+	snprintf(hs->rule[hs->n], sizeof(hs->rule[0]), "%s", h->rule_name);
+	hs->h[hs->n].rule_name = hs->rule[hs->n];
+	hs->h[hs->n++].sensor_name = NULL;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The test input of --input or --hex into *buf (malloc'ed), *len bytes. */
+static int
+test_input(const struct args *ar, uint8_t **buf, size_t *len, struct buf *o)
+{
+	const char *in = NULL, *hex = NULL, *file = NULL;
+	int ni = args_one(ar, "input", &in), nh = args_one(ar, "hex", &hex);
+
+	if (args_one(ar, "file", &file) != 0)
+		return error(o, CTL_RESP_USAGE, "--file is for nvctl, which sends the file as --hex");
+	if (ni < 0 || nh < 0 || ni + nh != 1)
+		return usage(o, USAGE_TEST);
+	*len = in ? strlen(in) : strlen(hex) / 2;
+	if (hex && strlen(hex) % 2)
+		return error(o, CTL_RESP_ERROR, "--hex: an odd number of digits");
+	if (*len > CTL_MAX_TEST_INPUT)
+		return error(o, CTL_RESP_ERROR, "input longer than %d bytes", CTL_MAX_TEST_INPUT);
+	if ((*buf = malloc(*len + 1)) == NULL)
+		return error(o, CTL_RESP_ERROR, "out of memory");
+	if (in)
+		memcpy(*buf, in, *len);
+	for (size_t i = 0; hex && i < *len; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			free(*buf);
+			*buf = NULL;
+			return error(o, CTL_RESP_ERROR, "--hex: not hexadecimal digits");
+		}
+		(*buf)[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return CTL_RESP_OK;
+}
+
+/* Keeps only rule name of spec; STORE_NOTFOUND if it has none. */
+static int
+test_only_rule(struct sensor_spec *spec, const char *name, struct buf *o)
+{
+	for (int i = 0; i < spec->nrules; i++)
+		if (strcmp(spec->rules[i].name, name) == 0) {
+			memmove(&spec->rules[0], &spec->rules[i], sizeof(spec->rules[0]));
+			spec->nrules = 1;
+			return CTL_RESP_OK;
+		}
+	return error(o, CTL_RESP_NOTFOUND, "sensor '%s' has no rule '%s'", spec->name, name);
+}
+
+static void
+test_print(struct buf *o, const char *sensor, const struct hits *hs, int limits, int json)
+{
+	struct table t = { .ncols = 5 };
+
+	if (json) {
+		buf_puts(o, "{\"sensor\":");
+		buf_json_str(o, sensor);
+		buf_printf(o, ",\"matched\":%d,\"limits\":%s,\"hits\":[", hs->n,
+		    limits ? "true" : "false");
+		for (int i = 0; i < hs->n; i++) {
+			buf_puts(o, i ? ",{\"rule\":" : "{\"rule\":");
+			buf_json_str(o, hs->h[i].rule_name);
+			buf_printf(o, ",\"context\":\"%s\",\"offset\":%zu,\"length\":%zu,"
+			    "\"excerpt\":", sensor_ctx_name(hs->h[i].ctx), hs->h[i].offset,
+			    hs->h[i].len);
+			buf_json_str(o, hs->h[i].excerpt);
+			buf_puts(o, "}");
+		}
+		buf_puts(o, "]}\n");
+		return;
+	}
+	if (hs->n == 0)
+		buf_printf(o, "no rule of sensor %s matched\n", sensor);
+	else {
+		table_add(&t, "rule");
+		table_add(&t, "context");
+		table_add(&t, "offset");
+		table_add(&t, "length");
+		table_add(&t, "excerpt");
+		for (int i = 0; i < hs->n; i++) {
+			table_add(&t, hs->h[i].rule_name);
+			table_add(&t, sensor_ctx_name(hs->h[i].ctx));
+			table_addf(&t, "%zu", hs->h[i].offset);
+			table_addf(&t, "%zu", hs->h[i].len);
+			table_add(&t, hs->h[i].excerpt);
+		}
+		table_print(&t, o);
+		table_free(&t);
+	}
+	if (limits)
+		buf_puts(o, "note: a match hit PCRE2's limits; the rules it stopped did not fire\n");
+}
+
+/* Matches text against the sensor of spec; hits into hs.  -1 on an error (o). */
+static int
+test_run(const struct sensor_spec *spec, const uint8_t *text, size_t len, int ctx,
+    struct hits *hs, int *limits, struct buf *o)
+{
+	const uint8_t *texts[SCTX_COUNT] = { NULL };
+	size_t lens[SCTX_COUNT] = { 0 };
+	struct sensor_scratch *sc;
+	struct sensor_set *set;
+	char err[512];
+	int rc;
+
+	if ((set = sensor_set_build(spec, 1, 1, err, sizeof(err))) == NULL) {
+		error(o, CTL_RESP_ERROR, "%s", err);
+		return -1;
+	}
+	if ((sc = sensor_scratch_new()) == NULL) {
+		sensor_set_free(set);
+		error(o, CTL_RESP_ERROR, "out of memory");
+		return -1;
+	}
+	for (int c = 0; c < SCTX_COUNT; c++)
+		if (ctx < 0 || ctx == c) {
+			texts[c] = text;
+			lens[c] = len;
+		}
+	rc = sensor_match(set, sc, 1, texts, lens, hit_keep, hs);
+	*limits = rc < 0;
+	sensor_scratch_free(sc);
+	sensor_set_free(set);
+	return 0;
+}
+
+static int
+cmd_test(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	static const char *const known[] = { "input", "file", "hex", "context", "rule", NULL };
+	const char *cname = NULL, *rule = NULL;
+	struct sensor_spec spec = { .rules = NULL };
+	struct store_sensor s;
+	struct hits *hs = NULL;
+	enum sensor_ctx c;
+	struct args ar;
+	uint8_t *text = NULL;
+	size_t len = 0;
+	char err[512];
+	int rc, ctx = -1, limits = 0;
+
+	if (args_parse(argc, argv, 1, known, &ar) < 0 || ar.npos != 1 ||
+	    args_one(&ar, "context", &cname) < 0 || args_one(&ar, "rule", &rule) < 0)
+		return usage(o, USAGE_TEST);
+	if (cname != NULL && sensor_ctx_parse(cname, &c) < 0)
+		return error(o, CTL_RESP_ERROR, "unknown context '%.40s' (expected packet, url, "
+		    "header or body)", cname);
+	ctx = cname != NULL ? (int)c : -1;
+	if ((rc = test_input(&ar, &text, &len, o)) != CTL_RESP_OK)
+		return rc;
+	if ((rc = store_sensor_get(d->db, ar.pos[0], &s, &spec, err, sizeof(err))) < 0)
+		rc = store_fail(o, rc, err);
+	else if ((rc = rule ? test_only_rule(&spec, rule, o) : CTL_RESP_OK) == CTL_RESP_OK) {
+		if ((hs = calloc(1, sizeof(*hs))) == NULL)
+			rc = error(o, CTL_RESP_ERROR, "out of memory");
+		else if (test_run(&spec, text, len, ctx, hs, &limits, o) < 0)
+			rc = CTL_RESP_ERROR;
+		else {
+			test_print(o, s.name, hs, limits, json);
+			rc = hs->n ? CTL_RESP_OK : CTL_RESP_NOMATCH;
+		}
+	}
+	free(hs);
+	free(spec.rules);
+	free(text);
+	return rc;
+}
+
+static int
+cmd_rule(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	return usage(o, USAGE_RULE);
+}
+
+static int
+cmd_sensor(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	return usage(o, USAGE_SENSOR);
+}
+
+const struct command sensor_commands[] = {
+	{ { "sensor", "list" }, 0, CTL_MAX_ARGS, USAGE_LIST, cmd_list },
+	{ { "sensor", "show" }, 0, CTL_MAX_ARGS, USAGE_SHOW, cmd_show },
+	{ { "sensor", "add" }, 0, CTL_MAX_ARGS, USAGE_ADD, cmd_add },
+	{ { "sensor", "delete" }, 0, CTL_MAX_ARGS, USAGE_DEL, cmd_delete },
+	{ { "sensor", "rule", "add" }, 0, CTL_MAX_ARGS, USAGE_RULE_ADD, cmd_rule_add },
+	{ { "sensor", "rule", "delete" }, 0, CTL_MAX_ARGS, USAGE_RULE_DEL, cmd_rule_delete },
+	{ { "sensor", "rule" }, 0, CTL_MAX_ARGS, USAGE_RULE, cmd_rule },
+	{ { "sensor", "assign" }, 0, CTL_MAX_ARGS, USAGE_ASSIGN, cmd_assign },
+	{ { "sensor", "unassign" }, 0, CTL_MAX_ARGS, USAGE_UNASSIGN, cmd_unassign },
+	{ { "sensor", "test" }, 0, CTL_MAX_ARGS, USAGE_TEST, cmd_test },
+	{ { "sensor" }, 0, CTL_MAX_ARGS, USAGE_SENSOR, cmd_sensor },
+	{ { NULL }, 0, 0, NULL, NULL },
+};

@@ -1,0 +1,373 @@
+/*
+ * commands.c: the nvctl commands nvd answers, one handler each, found in
+ * one table by their leading words.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "proto/app.h"
+#include "daemon/handler.h"
+#include "daemon/control.h"
+#include "base/control_proto.h"
+#include "daemon/daemon.h"
+#include "packet/decode.h"
+#include "docker/dockerwatch.h"
+#include "names/fqdn.h"
+#include "packet/reasm.h"
+
+
+/* Adds the counters of a into sum; every field is a uint64_t. */
+static void
+stats_add(struct worker_stats *sum, const struct worker_stats *a)
+{
+	uint64_t *s = (uint64_t *)sum;
+	const uint64_t *x = (const uint64_t *)a;
+
+	_Static_assert(sizeof(*a) % sizeof(uint64_t) == 0, "worker_stats holds only uint64_t");
+	for (size_t i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
+		s[i] += x[i];
+}
+
+static void
+json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_kstats *k)
+{
+	const struct reasm_stats *r = &s->reasm;
+
+	buf_printf(o, "\"packets\":%llu,\"bytes\":%llu,"
+	    "\"verdicts\":{\"accept\":%llu,\"drop\":%llu,\"bypass\":%llu},"
+	    "\"bypassed_flows\":%llu,\"flows\":%llu,\"flows_created\":%llu,"
+	    "\"flows_evicted\":%llu,\"flows_timed_out\":%llu,\"flow_failures\":%llu,"
+	    "\"undecoded\":%llu,\"queue_dropped\":%llu,\"user_dropped\":%llu,"
+	    "\"missed\":%llu,\"enobufs\":%llu,\"recv_errors\":%llu,\"send_errors\":%llu,\"bad_messages\":%llu,"
+	    "\"batches\":%llu,",
+	    (unsigned long long)s->packets, (unsigned long long)s->bytes,
+	    (unsigned long long)s->verdicts[VERDICT_ACCEPT],
+	    (unsigned long long)s->verdicts[VERDICT_DROP],
+	    (unsigned long long)s->verdicts[VERDICT_BYPASS],
+	    (unsigned long long)s->bypassed_flows, (unsigned long long)s->flows.active,
+	    (unsigned long long)s->flows.created, (unsigned long long)s->flows.evicted,
+	    (unsigned long long)s->flows.timed_out,
+	    (unsigned long long)(s->flow_fail + s->flows.pool_exhausted),
+	    (unsigned long long)s->undecoded,
+	    (unsigned long long)k->queue_dropped, (unsigned long long)k->user_dropped,
+	    (unsigned long long)s->missed, (unsigned long long)s->enobufs, (unsigned long long)s->recv_errors,
+	    (unsigned long long)s->send_errors, (unsigned long long)s->bad_messages,
+	    (unsigned long long)s->batches);
+	buf_printf(o, "\"judged\":{\"allow\":%llu,\"learn\":%llu,\"alert\":%llu,\"deny\":%llu},"
+	    "\"rejudged\":%llu,\"denied_packets\":%llu,\"resets_sent\":%llu,\"records_dropped\":%llu,",
+	    (unsigned long long)s->judged[0], (unsigned long long)s->judged[1],
+	    (unsigned long long)s->judged[2], (unsigned long long)s->judged[3],
+	    (unsigned long long)s->rejudged, (unsigned long long)s->denied_packets,
+	    (unsigned long long)s->resets_sent, (unsigned long long)s->records_dropped);
+	buf_puts(o, "\"anomalies\":{");
+	for (int a = 1; a < ANOM_COUNT; a++)
+		buf_printf(o, "%s\"%s\":%llu", a > 1 ? "," : "", decode_anomaly_name(a),
+		    (unsigned long long)s->anomalies[a]);
+	buf_printf(o, "},\"stream\":{\"delivered\":%llu,\"out_of_order\":%llu,"
+	    "\"retransmits\":%llu,\"overlaps\":%llu,\"overlap_mismatch\":%llu,\"gaps\":%llu,"
+	    "\"gap_bytes\":%llu,\"nomem\":%llu,\"beyond_window\":%llu,\"depth_reached\":%llu,"
+	    "\"fail_drops\":%llu}",
+	    (unsigned long long)r->delivered, (unsigned long long)r->ooo_segments,
+	    (unsigned long long)r->retransmits, (unsigned long long)r->overlaps,
+	    (unsigned long long)r->overlap_mismatch, (unsigned long long)r->gaps,
+	    (unsigned long long)r->gap_bytes, (unsigned long long)r->nomem,
+	    (unsigned long long)r->beyond_window, (unsigned long long)r->depth_reached,
+	    (unsigned long long)s->reasm_fail_drops);
+	buf_printf(o, ",\"bypass_returned\":%llu,\"applications\":{",
+	    (unsigned long long)s->bypass_returned);
+	for (int a = 0; a < APP_COUNT; a++)
+		buf_printf(o, "%s\"%s\":%llu", a ? "," : "", app_name(a),
+		    (unsigned long long)s->appid.detected[a]);
+	{
+		uint64_t errs = 0;
+
+		for (int i = 0; i < DNS_STATUS_COUNT; i++)
+			errs += s->dns.errors[i];
+		buf_printf(o, "},\"dns\":{\"answers\":%llu,\"bindings\":%llu,\"errors\":%llu,"
+		    "\"cut\":%llu,\"too_big\":%llu,\"no_stream\":%llu,\"bind_failed\":%llu",
+		    (unsigned long long)s->dns.answers, (unsigned long long)s->dns.bindings,
+		    (unsigned long long)errs, (unsigned long long)s->dns.cut,
+		    (unsigned long long)s->dns.too_big, (unsigned long long)s->dns.no_stream,
+		    (unsigned long long)s->dns.bind_failed);
+	}
+	buf_printf(o, "},\"proxied\":%llu", (unsigned long long)s->proxied);
+	buf_printf(o, ",\"sensors\":{\"flows\":%llu,\"no_state\":%llu,\"messages\":%llu,"
+	    "\"bytes\":%llu,\"matches\":%llu,\"limits\":%llu,\"not_http\":%llu,\"events\":%llu,"
+	    "\"denied\":%llu}", (unsigned long long)s->inspect.flows,
+	    (unsigned long long)s->inspect.no_state, (unsigned long long)s->inspect.messages,
+	    (unsigned long long)s->inspect.bytes, (unsigned long long)s->inspect.hits,
+	    (unsigned long long)s->inspect.limits, (unsigned long long)s->inspect.not_http,
+	    (unsigned long long)s->sensor_events, (unsigned long long)s->sensor_denied);
+	buf_printf(o, ",\"detection\":{\"by_ports\":%llu,\"no_buffer\":%llu,\"gaps\":%llu,"
+	    "\"buffered\":%llu}", (unsigned long long)s->appid.waived,
+	    (unsigned long long)s->appid.nobuf, (unsigned long long)s->appid.gaps,
+	    (unsigned long long)s->appid.buffered);
+}
+
+/* "HTTP 12, TLS 3, unknown 5": the applications detected, most first. */
+static void
+text_apps(struct buf *o, const struct worker_stats *t)
+{
+	int done[APP_COUNT] = { 0 }, n = 0;
+
+	buf_puts(o, "applications ");
+	for (;;) {
+		int best = -1;
+
+		for (int a = 0; a < APP_COUNT; a++)
+			if (!done[a] && t->appid.detected[a] &&
+			    (best < 0 || t->appid.detected[a] > t->appid.detected[best]))
+				best = a;
+		if (best < 0)
+			break;
+		done[best] = 1;
+		buf_printf(o, "%s%s %llu", n++ ? ", " : "", app_name(best),
+		    (unsigned long long)t->appid.detected[best]);
+	}
+	buf_printf(o, "%s; judged by ports alone %llu (%llu without a buffer, %llu after a gap)\n",
+	    n ? "" : "none yet", (unsigned long long)t->appid.waived,
+	    (unsigned long long)t->appid.nobuf, (unsigned long long)t->appid.gaps);
+}
+
+static uint64_t
+anomalies_total(const struct worker_stats *s)
+{
+	uint64_t n = 0;
+
+	for (int a = 1; a < ANOM_COUNT; a++)
+		n += s->anomalies[a];
+	return n;
+}
+
+static void
+text_row(struct buf *o, const char *name, const struct worker_stats *s, const struct nfq_kstats *k)
+{
+	buf_printf(o, "%-6s %12llu %14llu %12llu %8llu %9llu %8llu %9llu %8llu\n", name,
+	    (unsigned long long)s->packets, (unsigned long long)s->bytes,
+	    (unsigned long long)s->verdicts[VERDICT_ACCEPT] + s->verdicts[VERDICT_BYPASS],
+	    (unsigned long long)s->verdicts[VERDICT_DROP],
+	    (unsigned long long)s->bypassed_flows, (unsigned long long)s->flows.active,
+	    (unsigned long long)anomalies_total(s),
+	    (unsigned long long)(k->queue_dropped + k->user_dropped + s->missed));
+}
+
+/* How flows are handed back to the kernel: "ct-glue" or "mark". */
+static const char *
+bypass_kind(const struct daemon *d)
+{
+	return d->nworkers && nfq_queue_ct_glue(d->queues[0]) ? "ct-glue" : "mark";
+}
+
+/* The running policy's size and the Docker watcher, JSON members. */
+static void
+json_policy_docker(struct buf *o, struct daemon *d)
+{
+	const struct policy *p = live_current(&d->live);
+	struct dockerwatch_status ds;
+
+	if (d->fqdn) {
+		struct fqdn_stats fs;
+
+		fqdn_stats(d->fqdn, &fs);
+		buf_printf(o, ",\"dns_cache\":{\"bindings\":%llu,\"names\":%llu,\"connections\":%llu,"
+		    "\"binds\":%llu,\"refreshes\":%llu,\"lookups\":%llu,\"hits\":%llu,"
+		    "\"expired\":%llu,\"evicted\":%llu,\"evicted_in_use\":%llu,\"memory\":%llu}",
+		    (unsigned long long)fs.bindings, (unsigned long long)fs.names,
+		    (unsigned long long)fs.refs, (unsigned long long)fs.binds,
+		    (unsigned long long)fs.refreshes, (unsigned long long)fs.lookups,
+		    (unsigned long long)fs.hits, (unsigned long long)fs.expired,
+		    (unsigned long long)fs.evicted, (unsigned long long)fs.evicted_in_use,
+		    (unsigned long long)fs.memory);
+	}
+	buf_printf(o, ",\"policy\":{\"workloads\":%d,\"groups\":%d,\"rules\":%d,"
+	    "\"rebuilds\":%llu,\"tightenings\":%llu},\"docker\":", p ? policy_nworkloads(p) : 0,
+	    p ? policy_ngroups(p) : 0, p ? policy_nrules(p) : 0,
+	    (unsigned long long)d->live.rebuilds, (unsigned long long)d->live.tightenings);
+	if (d->dw == NULL) {
+		buf_puts(o, "null");
+		return;
+	}
+	dockerwatch_status(d->dw, &ds);
+	buf_puts(o, "{\"socket\":");
+	buf_json_str(o, ds.socket);
+	buf_printf(o, ",\"connected\":%s,\"since\":%lld,\"containers\":%d,\"events\":%llu,"
+	    "\"reconnects\":%llu,\"errors\":%llu,\"last_error\":", ds.connected ? "true" : "false",
+	    (long long)ds.since, ds.containers, (unsigned long long)ds.events,
+	    (unsigned long long)ds.reconnects, (unsigned long long)ds.errors);
+	buf_json_str(o, ds.last_error[0] ? ds.last_error : NULL);
+	buf_puts(o, "}");
+}
+
+static void
+text_policy_docker(struct buf *o, struct daemon *d, const struct worker_stats *t)
+{
+	const struct policy *p = live_current(&d->live);
+	struct dockerwatch_status ds;
+
+	buf_printf(o, "policy %d workloads, %d groups, %d rules; connections allowed %llu, "
+	    "learned %llu, alerted %llu, denied %llu\n", p ? policy_nworkloads(p) : 0,
+	    p ? policy_ngroups(p) : 0, p ? policy_nrules(p) : 0,
+	    (unsigned long long)t->judged[POL_ALLOW],
+	    (unsigned long long)t->judged[POL_LEARN], (unsigned long long)t->judged[POL_ALERT],
+	    (unsigned long long)t->judged[POL_DENY]);
+	buf_printf(o, "policy changes %llu, %llu of them tightening; bypassed flows judged again %llu\n",
+	    (unsigned long long)d->live.rebuilds, (unsigned long long)d->live.tightenings,
+	    (unsigned long long)t->bypass_returned);
+	text_apps(o, t);
+	buf_printf(o, "sensors inspected %llu flows, %llu HTTP messages, %llu bytes; %llu matches, "
+	    "%llu flows denied, %llu over PCRE2's limits\n", (unsigned long long)t->inspect.flows,
+	    (unsigned long long)t->inspect.messages, (unsigned long long)t->inspect.bytes,
+	    (unsigned long long)t->inspect.hits, (unsigned long long)t->sensor_denied,
+	    (unsigned long long)t->inspect.limits);
+	if (d->fqdn) {
+		struct fqdn_stats fs;
+
+		fqdn_stats(d->fqdn, &fs);
+		buf_printf(o, "dns answers %llu, names bound %llu; cache %llu bindings of %llu names "
+		    "(%llu KiB), %llu held by connections, %llu evicted\n",
+		    (unsigned long long)t->dns.answers, (unsigned long long)t->dns.bindings,
+		    (unsigned long long)fs.bindings, (unsigned long long)fs.names,
+		    (unsigned long long)fs.memory >> 10, (unsigned long long)fs.refs,
+		    (unsigned long long)(fs.evicted + fs.evicted_in_use));
+	}
+	if (d->dw == NULL) {
+		buf_puts(o, "docker discovery off (docker_socket is empty)\n");
+		return;
+	}
+	dockerwatch_status(d->dw, &ds);
+	if (ds.connected)
+		buf_printf(o, "docker connected to %s, %d containers, %llu events, %llu reconnects\n",
+		    ds.socket, ds.containers, (unsigned long long)ds.events,
+		    (unsigned long long)ds.reconnects);
+	else
+		buf_printf(o, "docker not connected to %s%s%s\n", ds.socket,
+		    ds.last_error[0] ? ": " : "", ds.last_error);
+}
+
+static int
+cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	struct worker_stats st[MAX_QUEUES], total;
+	struct nfq_kstats ks[MAX_QUEUES], ktotal;
+	struct writer_stats ws;
+	long up = (long)(time(NULL) - d->started);
+	char steer[MAX_STEER * (IFNAME_LEN + 2)];
+
+	(void)argc;
+	(void)argv;
+	memset(&total, 0, sizeof(total));
+	memset(&ktotal, 0, sizeof(ktotal));
+	for (int i = 0; i < d->nworkers; i++) {
+		worker_snapshot(&d->workers[i], &st[i]);
+		nfq_kernel_stats(d->workers[i].queue, &ks[i]);
+		stats_add(&total, &st[i]);
+		ktotal.queue_dropped += ks[i].queue_dropped;
+		ktotal.user_dropped += ks[i].user_dropped;
+	}
+	conf_steer_str(&d->conf, steer, sizeof(steer));
+	writer_snapshot(&d->writer, &ws);
+	if (json) {
+		buf_printf(o, "{\"version\":\"%s\",\"uptime\":%ld,\"hook\":\"%s\",\"bypass\":\"%s\","
+		    "\"fail_mode\":\"%s\",\"table\":", PACKAGE_VERSION, up, nft_hook_kind_name(d->hook),
+		    bypass_kind(d), conf_fail_mode_name(d->conf.fail_mode));
+		buf_json_str(o, d->conf.nft_table);
+		buf_puts(o, ",\"steer\":[");
+		for (int i = 0; i < d->conf.nsteer; i++) {
+			char n[IFNAME_LEN + 1];
+
+			snprintf(n, sizeof(n), "%s%s", d->conf.steer[i].name,
+			    d->conf.steer[i].glob ? "*" : "");
+			if (i)
+				buf_puts(o, ",");
+			buf_json_str(o, n);
+		}
+		buf_printf(o, "],\"stream_depth\":%llu,\"stream_memory\":%llu,\"queues\":[",
+		    (unsigned long long)d->conf.stream_depth, (unsigned long long)reasm_memuse());
+		for (int i = 0; i < d->nworkers; i++) {
+			buf_printf(o, "%s{\"queue\":%u,", i ? "," : "", d->workers[i].queue);
+			json_stats(o, &st[i], &ks[i]);
+			buf_puts(o, "}");
+		}
+		buf_puts(o, "],\"total\":{");
+		json_stats(o, &total, &ktotal);
+		buf_printf(o, "},\"events\":{\"written\":%llu,\"dropped\":%llu,\"db_errors\":%llu}",
+		    (unsigned long long)ws.events_written, (unsigned long long)ws.events_dropped,
+		    (unsigned long long)ws.db_errors);
+		json_policy_docker(o, d);
+		buf_puts(o, "}\n");
+		return CTL_RESP_OK;
+	}
+	buf_printf(o, "nvd %s, up %ldd %02ld:%02ld:%02ld\n", PACKAGE_VERSION, up / 86400,
+	    up / 3600 % 24, up / 60 % 60, up % 60);
+	buf_printf(o, "hook %s, bypass %s, fail_mode %s, table inet %s, steer %s\n",
+	    nft_hook_kind_name(d->hook), bypass_kind(d), conf_fail_mode_name(d->conf.fail_mode),
+	    d->conf.nft_table, steer);
+	buf_printf(o, "stream_depth %llu, stream memory %llu bytes\n",
+	    (unsigned long long)d->conf.stream_depth, (unsigned long long)reasm_memuse());
+	buf_printf(o, "events %llu written, %llu dropped, %llu database errors\n",
+	    (unsigned long long)ws.events_written, (unsigned long long)ws.events_dropped,
+	    (unsigned long long)ws.db_errors);
+	text_policy_docker(o, d, &total);
+	buf_puts(o, "\n");
+	buf_printf(o, "%-6s %12s %14s %12s %8s %9s %8s %9s %8s\n", "queue", "packets", "bytes",
+	    "accepted", "dropped", "bypassed", "flows", "anomalies", "unseen");
+	for (int i = 0; i < d->nworkers; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "%u", d->workers[i].queue);
+		text_row(o, name, &st[i], &ks[i]);
+	}
+	if (d->nworkers > 1)
+		text_row(o, "total", &total, &ktotal);
+	return CTL_RESP_OK;
+}
+
+static int
+cmd_reload(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	(void)argc;
+	(void)argv;
+	if (daemon_reload(d, o) < 0)
+		return CTL_RESP_ERROR;
+	buf_puts(o, json ? "{\"reloaded\":true}\n" : "reloaded\n");
+	return CTL_RESP_OK;
+}
+
+const struct command status_commands[] = {
+	{ { "status" }, 0, 0, "status", cmd_status },
+	{ { "reload" }, 0, 0, "reload", cmd_reload },
+	{ { NULL }, 0, 0, NULL, NULL },
+};
+
+static const struct command *const tables[] = {
+	status_commands,
+	policy_commands,
+	event_commands,
+	conv_commands,
+	dns_commands,
+	sensor_commands,
+};
+
+int
+control_dispatch(struct daemon *d, int argc, char **argv, int json, struct buf *out)
+{
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+	for (const struct command *c = tables[t]; c->words[0]; c++) {
+		int nw = 0;
+
+		while (nw < 3 && c->words[nw] && nw < argc && !strcmp(c->words[nw], argv[nw]))
+			nw++;
+		if (nw == 0 || (nw < 3 && c->words[nw]))
+			continue;
+		if (argc - nw < c->min_args || argc - nw > c->max_args) {
+			buf_printf(out, "usage: nvctl %s", c->usage);
+			return CTL_RESP_USAGE;
+		}
+		return c->run(d, argc - nw, argv + nw, json, out);
+	}
+	buf_printf(out, "unknown command '%s'", argc ? argv[0] : "");
+	return CTL_RESP_USAGE;
+}

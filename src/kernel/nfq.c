@@ -1,0 +1,360 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "base/log.h"
+#include "kernel/nfq.h"
+
+#define NFQ_BATCH	32
+#define NFQ_COPY_RANGE	0xffff
+/* One message: netlink and nfqueue headers, attributes, and the packet. */
+#define NFQ_SLOT	(NFQ_COPY_RANGE + 1024)
+#define NFQ_RCVBUF	(16 << 20)
+
+struct nfq_pending {
+	uint32_t id;
+	uint32_t mark;		/* packet mark, or with ct_glue the conntrack mark;
+				 * for BYPASS the mark the verdict sets */
+	enum verdict v;
+};
+
+struct nfq_queue {
+	struct mnl_socket *nl;
+	uint16_t num;
+	uint32_t portid;
+	int ct_glue;			/* the kernel takes a ct mark in a verdict */
+	uint32_t last_id;		/* packet ids are consecutive per queue */
+	uint8_t *slots;			/* NFQ_BATCH * NFQ_SLOT */
+	struct mmsghdr msgs[NFQ_BATCH];
+	struct iovec iov[NFQ_BATCH];
+	struct nfq_pending pend[NFQ_BATCH * 4];
+	int npend;
+};
+
+static int
+nfq_send_config(struct nfq_queue *q, uint32_t maxlen, enum fail_mode fm, int ct)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	uint32_t flags = NFQA_CFG_F_GSO | (ct ? NFQA_CFG_F_CONNTRACK : 0);
+	uint32_t seq = 1;
+
+	if (fm == FAIL_OPEN)
+		flags |= NFQA_CFG_F_FAIL_OPEN;
+	/* Bind, copy mode, maxlen and flags in one message, one ack. */
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, NFQ_COPY_RANGE);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, maxlen);
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(flags));
+	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	/* Wait for the ack; a packet that arrives first is accepted. */
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(q->nl, q->slots, NFQ_SLOT);
+		struct nlmsghdr *h = (struct nlmsghdr *)q->slots;
+
+		if (n < 0)
+			return -1;
+		for (; mnl_nlmsg_ok(h, (int)n); h = mnl_nlmsg_next(h, (int *)&n)) {
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+
+				if (h->nlmsg_seq != seq)
+					continue;
+				if (e->error) {
+					errno = -e->error;
+					return -1;
+				}
+				return 0;
+			}
+			if ((h->nlmsg_type & 0xff) == NFQNL_MSG_PACKET) {
+				struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+				char vbuf[256];
+				struct nlmsghdr *v;
+
+				if (nfq_nlmsg_parse(h, attr) < 0 || !attr[NFQA_PACKET_HDR])
+					continue;
+				v = nfq_nlmsg_put(vbuf, NFQNL_MSG_VERDICT, q->num);
+				nfq_nlmsg_verdict_put(v, (int)ntohl(((struct nfqnl_msg_packet_hdr *)
+				    mnl_attr_get_payload(attr[NFQA_PACKET_HDR]))->packet_id), NF_ACCEPT);
+				mnl_socket_sendto(q->nl, v, v->nlmsg_len);
+			}
+		}
+	}
+}
+
+/*
+ * Bypass goes through conntrack glue where the kernel has it (the verdict
+ * sets the ct mark itself).  Elsewhere binding with NFQA_CFG_F_CONNTRACK
+ * fails with EOPNOTSUPP and nvd takes the portable path: NF_REPEAT with a
+ * packet mark that the rule at the top of nvd's chain copies to the ct mark.
+ */
+static int
+nfq_bind(struct nfq_queue *q, uint32_t maxlen, enum fail_mode fm)
+{
+	q->ct_glue = 1;
+	if (nfq_send_config(q, maxlen, fm, 1) == 0)
+		return 0;
+	if (errno == EAGAIN && nfq_send_config(q, maxlen, fm, 1) == 0)
+		return 0;	/* the glue module was loaded by the first try */
+	if (errno != EOPNOTSUPP && errno != EAGAIN)
+		return -1;
+	q->ct_glue = 0;
+	return nfq_send_config(q, maxlen, fm, 0);
+}
+
+struct nfq_queue *
+nfq_queue_open(uint16_t num, uint32_t maxlen, enum fail_mode fm)
+{
+	struct nfq_queue *q = calloc(1, sizeof(*q));
+	int one = 1, rcvbuf = NFQ_RCVBUF;
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
+
+	if (q == NULL)
+		return NULL;
+	q->num = num;
+	q->slots = malloc((size_t)NFQ_BATCH * NFQ_SLOT);
+	if (q->slots == NULL)
+		goto fail;
+	if ((q->nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL) {
+		log_warn("queue %u: netlink socket", num);
+		goto fail;
+	}
+	if (mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		log_warn("queue %u: netlink bind", num);
+		goto fail;
+	}
+	q->portid = mnl_socket_get_portid(q->nl);
+	/* A large buffer absorbs bursts; without CAP_NET_ADMIN fall back to
+	 * what rmem_max allows. */
+	if (setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* Overruns are counted by the kernel (user_dropped); do not turn them
+	 * into recv errors. */
+	setsockopt(mnl_socket_get_fd(q->nl), SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one));
+	setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (nfq_bind(q, maxlen, fm) < 0) {
+		if (errno == EBUSY)
+			log_warnx("queue %u is already bound by another program", num);
+		else
+			log_warn("queue %u: bind", num);
+		goto fail;
+	}
+	for (int i = 0; i < NFQ_BATCH; i++) {
+		q->iov[i].iov_base = q->slots + (size_t)i * NFQ_SLOT;
+		q->iov[i].iov_len = NFQ_SLOT;
+		q->msgs[i].msg_hdr.msg_iov = &q->iov[i];
+		q->msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	return q;
+fail:
+	nfq_queue_close(q);
+	return NULL;
+}
+
+int
+nfq_queue_ct_glue(const struct nfq_queue *q)
+{
+	return q->ct_glue;
+}
+
+void
+nfq_queue_close(struct nfq_queue *q)
+{
+	if (q == NULL)
+		return;
+	if (q->nl)
+		mnl_socket_close(q->nl);
+	free(q->slots);
+	free(q);
+}
+
+static const int nf_verdicts[] = {
+	[VERDICT_ACCEPT] = NF_ACCEPT,
+	[VERDICT_DROP] = NF_DROP,
+	[VERDICT_BYPASS] = NF_REPEAT,
+};
+
+/*
+ * Sends the pending verdicts in one sendmsg.  A run of equal verdicts ends
+ * in one batch verdict (it covers every id up to its own, and the ids
+ * before the run were answered by the messages before it).  BYPASS carries
+ * the packet's own mark with nvd's bypass bits (nvd.h), so it is always
+ * sent alone.
+ */
+static void
+nfq_flush(struct nfq_queue *q, struct worker *w)
+{
+	char buf[NFQ_BATCH * 4 * 64];
+	size_t off = 0;
+	int i = 0;
+
+	while (i < q->npend) {
+		struct nfq_pending *p = &q->pend[i];
+		int j = i;
+		struct nlmsghdr *nlh;
+
+		if (p->v != VERDICT_BYPASS)
+			while (j + 1 < q->npend && q->pend[j + 1].v == p->v)
+				j++;
+		nlh = nfq_nlmsg_put(buf + off, j > i ? NFQNL_MSG_VERDICT_BATCH : NFQNL_MSG_VERDICT,
+		    q->num);
+		if (p->v == VERDICT_BYPASS && q->ct_glue) {
+			struct nlattr *nest;
+
+			nfq_nlmsg_verdict_put(nlh, (int)p->id, NF_ACCEPT);
+			nest = mnl_attr_nest_start(nlh, NFQA_CT);
+			mnl_attr_put_u32(nlh, CTA_MARK, htonl(p->mark));
+			mnl_attr_nest_end(nlh, nest);
+		} else {
+			nfq_nlmsg_verdict_put(nlh, (int)q->pend[j].id, nf_verdicts[p->v]);
+			if (p->v == VERDICT_BYPASS)
+				nfq_nlmsg_verdict_put_mark(nlh, p->mark);
+		}
+		off += nlh->nlmsg_len;
+		i = j + 1;
+	}
+	q->npend = 0;
+	if (off && mnl_socket_sendto(q->nl, buf, off) < 0) {
+		static struct log_limit lim;
+
+		w->st.send_errors++;
+		if (log_limit_ok(&lim, 10))
+			log_warn("queue %u: sending verdicts", q->num);
+	}
+}
+
+static int
+ct_attr_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == CTA_MARK && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+		*(uint32_t *)data = ntohl(mnl_attr_get_u32(a));
+	return MNL_CB_OK;
+}
+
+/* The conntrack mark from a packet's NFQA_CT attribute, or 0. */
+static uint32_t
+ct_mark(const struct nlattr *ct)
+{
+	uint32_t mark = 0;
+
+	if (ct)
+		mnl_attr_parse_nested(ct, ct_attr_cb, &mark);
+	return mark;
+}
+
+/* Parses one message from the kernel and queues its verdict. */
+static void
+nfq_handle(struct nfq_queue *q, struct worker *w, const struct nlmsghdr *nlh, uint64_t now)
+{
+	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+	const struct nfqnl_msg_packet_hdr *ph;
+	const struct nfgenmsg *g;
+	struct nfq_pending *p;
+	int family;
+
+	if ((nlh->nlmsg_type & 0xff) != NFQNL_MSG_PACKET ||
+	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*g)) ||
+	    nfq_nlmsg_parse(nlh, attr) < 0 || attr[NFQA_PACKET_HDR] == NULL ||
+	    mnl_attr_get_payload_len(attr[NFQA_PACKET_HDR]) < sizeof(*ph)) {
+		w->st.bad_messages++;
+		return;
+	}
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	g = mnl_nlmsg_get_payload(nlh);
+	family = g->nfgen_family == NFPROTO_IPV6 ? AF_INET6 :
+	    g->nfgen_family == NFPROTO_IPV4 ? AF_INET : 0;
+	p = &q->pend[q->npend++];
+	p->id = ntohl(ph->packet_id);
+	/* With fail-open the kernel accepts a packet it could not deliver
+	 * (socket buffer full) after giving it an id: a gap counts it. */
+	if (q->last_id && p->id - q->last_id > 1 && p->id - q->last_id < 0x80000000u)
+		w->st.missed += p->id - q->last_id - 1;
+	q->last_id = p->id;
+	p->mark = q->ct_glue ? ct_mark(attr[NFQA_CT]) :
+	    attr[NFQA_MARK] ? ntohl(mnl_attr_get_u32(attr[NFQA_MARK])) : 0;
+	if (attr[NFQA_PAYLOAD])
+		p->v = worker_packet(w, mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
+		    mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), family, now);
+	else
+		p->v = VERDICT_ACCEPT;
+	if (p->v == VERDICT_BYPASS)
+		p->mark = (p->mark & ~NVD_MARK_BYPASS_BITS) | w->bypass_mark;
+	if (q->npend == (int)(sizeof(q->pend) / sizeof(q->pend[0])))
+		nfq_flush(q, w);
+}
+
+void
+nfq_queue_run(struct nfq_queue *q, struct worker *w, const int *stop)
+{
+	int fd = mnl_socket_get_fd(q->nl);
+	struct log_limit lim = { 0 };
+
+	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
+		int n = recvmmsg(fd, q->msgs, NFQ_BATCH, MSG_WAITFORONE, NULL);
+		uint64_t now = now_ms();
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+				worker_tick(w, now);
+				continue;
+			}
+			if (errno == ENOBUFS)
+				w->st.enobufs++;
+			else
+				w->st.recv_errors++;
+			if (log_limit_ok(&lim, 10))
+				log_warn("queue %u: receive", q->num);
+			continue;
+		}
+		w->st.batches++;
+		for (int i = 0; i < n; i++) {
+			int len = (int)q->msgs[i].msg_len;
+			const struct nlmsghdr *nlh = q->iov[i].iov_base;
+
+			for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+				nfq_handle(q, w, nlh, now);
+		}
+		nfq_flush(q, w);
+		worker_tick(w, now);
+	}
+}
+
+void
+nfq_kernel_stats(uint16_t num, struct nfq_kstats *ks)
+{
+	FILE *f = fopen("/proc/net/netfilter/nfnetlink_queue", "r");
+	unsigned qn, portid, copy_mode, copy_range, one;
+	unsigned long long total, qdrop, udrop, idseq;
+
+	memset(ks, 0, sizeof(*ks));
+	if (f == NULL)
+		return;
+	while (fscanf(f, "%u %u %llu %u %u %llu %llu %llu %u", &qn, &portid, &total, &copy_mode,
+	    &copy_range, &qdrop, &udrop, &idseq, &one) == 9) {
+		if (qn != num)
+			continue;
+		ks->found = 1;
+		ks->portid = portid;
+		ks->queue_total = total;
+		ks->queue_dropped = qdrop;
+		ks->user_dropped = udrop;
+		break;
+	}
+	fclose(f);
+}

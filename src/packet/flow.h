@@ -1,0 +1,140 @@
+/*
+ * flow.h: the per-worker flow table.
+ *
+ * A flow is keyed by its 5-tuple in a canonical order (lower address and
+ * port first), so both directions find the same flow.  The table is bounded
+ * by max entries: at the bound the least recently seen flow is evicted and
+ * counted.  Flows come from a pool that grows in chunks up to the bound and
+ * never shrinks, so the packet path does not call malloc per packet.
+ *
+ * A table belongs to one worker thread; nothing here locks.
+ */
+#ifndef NVD_FLOW_H
+#define NVD_FLOW_H
+
+#include <stdint.h>
+
+#include "packet/decode.h"
+#include "packet/reasm.h"
+
+struct flow_key {
+	uint8_t addr[2][16];	/* IPv4 in the first 4 bytes, rest zero */
+	uint16_t port[2];
+	uint8_t proto;
+	uint8_t family;
+	uint8_t pad[2];
+};
+
+enum tcp_state {
+	TCPS_NONE = 0,
+	TCPS_SYN_SENT,
+	TCPS_SYN_RECV,
+	TCPS_ESTABLISHED,
+	TCPS_FIN_WAIT,		/* one side sent FIN */
+	TCPS_CLOSING,		/* both sides sent FIN */
+	TCPS_CLOSED,		/* RST */
+};
+
+#define FLOW_F_BYPASSED		0x01	/* kernel asked to stop queueing it */
+#define FLOW_F_MIDSTREAM	0x02	/* first packet seen was not a SYN */
+#define FLOW_F_REPLIED		0x04	/* the server side has sent something */
+#define FLOW_F_JUDGED		0x08	/* the policy has judged it (see policy_gen) */
+#define FLOW_F_DENIED		0x10	/* its packets are dropped */
+#define FLOW_F_REPORTED		0x20	/* its violation event was recorded */
+#define FLOW_F_APP_NEW		0x40	/* its application was decided since it was judged */
+#define FLOW_F_CONV		0x80	/* counted as a session of a conversation */
+
+/* Where application detection (appid.h) stands for a flow. */
+enum app_state {
+	APPS_NONE = 0,		/* no payload yet */
+	APPS_DETECTING,		/* payload seen, probes undecided */
+	APPS_DONE,		/* app holds the answer (maybe APP_UNKNOWN) */
+	APPS_WAIVED,		/* could not be told (no buffer, a gap, mid-stream):
+				 * judged by ports alone */
+};
+
+struct app_buf;
+struct dns_stream;
+struct inspect;
+
+struct flow {
+	struct flow_key key;
+	struct flow *hnext;
+	struct flow *lru_prev, *lru_next;
+	uint64_t first_ms, last_ms;
+	uint32_t hash;
+	uint8_t client;		/* index in key of the side that opened the flow */
+	uint8_t tcp_state;
+	uint8_t flags;
+	uint64_t pkts[2], bytes[2];	/* by enum flow_dir */
+	uint64_t policy_gen;		/* snapshot it was last judged with */
+	int64_t rule_id;		/* the rule that matched, 0 for none */
+	uint8_t app;			/* enum app_id, once app_state is APPS_DONE */
+	uint8_t app_state;		/* enum app_state */
+	struct app_buf *ab;		/* bytes kept while detecting (detect.c) */
+	struct dns_stream *dns;		/* a TCP DNS answer being reassembled (dnsbind.c) */
+	uint64_t fqdn_ref;		/* the name binding it was judged with (fqdn.h), or 0 */
+	struct inspect *insp;		/* DLP/WAF sensors' state (inspect.h), or NULL */
+	uint8_t sensor_deny;		/* a sensor with action deny matched: drop it */
+	uint64_t conv_bytes;		/* bytes already counted in its conversation */
+	struct reasm_dir rs[2];		/* by enum flow_dir */
+};
+
+struct flow_table_stats {
+	uint64_t active;
+	uint64_t created;
+	uint64_t evicted;	/* removed at the bound while still alive */
+	uint64_t timed_out;
+	uint64_t pool_exhausted;	/* no memory for a new chunk */
+};
+
+struct flow_chunk;
+
+struct flow_table {
+	struct flow **buckets;
+	uint32_t mask;
+	uint64_t seed;
+	uint64_t max;
+	uint64_t allocated;
+	struct flow lru;		/* sentinel: lru.lru_next is the newest */
+	struct flow *free_list;
+	struct flow_chunk *chunks;
+	struct flow_table_stats st;
+	/* Called for every flow that leaves the table (removed, timed out,
+	 * evicted, or at destroy), before its memory is reused. */
+	void (*on_end)(void *ctx, struct flow *f);
+	void *end_ctx;
+};
+
+/* Returns 0, or -1 when the buckets could not be allocated. */
+int flow_table_init(struct flow_table *ft, uint64_t max, uint64_t seed);
+void flow_table_destroy(struct flow_table *ft);
+
+/*
+ * Fills key from a decoded packet and returns the index (0 or 1) of the
+ * packet's source in the key.
+ */
+int flow_key_make(struct flow_key *key, const struct packet *p);
+uint32_t flow_hash(const struct flow_table *ft, const struct flow_key *key);
+
+struct flow *flow_lookup(struct flow_table *ft, const struct flow_key *key, uint32_t hash);
+/*
+ * Adds a flow whose client is key side `client`.  At the bound it evicts
+ * the least recently seen flow first.  Returns NULL only when no memory
+ * could be had (counted in pool_exhausted).
+ */
+struct flow *flow_create(struct flow_table *ft, const struct flow_key *key, uint32_t hash,
+    int client, uint64_t now_ms);
+/* Marks f as seen now. */
+void flow_touch(struct flow_table *ft, struct flow *f, uint64_t now_ms);
+void flow_remove(struct flow_table *ft, struct flow *f);
+/* Removes up to budget flows idle past their timeout; returns how many. */
+unsigned flow_expire(struct flow_table *ft, uint64_t now_ms, unsigned budget);
+
+/* Idle timeout of f in milliseconds, by protocol and TCP state. */
+uint64_t flow_timeout_ms(const struct flow *f);
+/* Advances the TCP state for a segment with flags sent in direction dir. */
+void flow_tcp_track(struct flow *f, int dir, uint8_t flags);
+const char *flow_tcp_state_name(int s);
+
+#endif

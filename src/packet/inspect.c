@@ -1,0 +1,302 @@
+#include "config.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http.h"
+#include "packet/inspect.h"
+#include "base/types.h"
+
+#define FIRED_MAX	16	/* rules remembered as fired, per message */
+
+struct inspect_dir {
+	struct http_parser *hp;		/* NULL: raw stream only */
+	/* The current message, for rules that need its url or header with
+	 * its body. */
+	uint8_t url[INSPECT_URL_KEEP];
+	size_t url_len;
+	int has_url;
+	uint8_t hdr[INSPECT_HEADER_KEEP];
+	size_t hdr_len;
+	int has_hdr;
+	uint8_t body_tail[SENSOR_OVERLAP_MAX];
+	size_t body_tail_len;
+	uint8_t pkt_tail[SENSOR_OVERLAP_MAX];
+	size_t pkt_tail_len;
+	uint32_t fired[FIRED_MAX];	/* sensor << 16 | rule, this message */
+	int nfired;
+	uint32_t pkt_fired[FIRED_MAX];	/* the raw stream's, this flow */
+	int npkt_fired;
+};
+
+struct inspect {
+	uint64_t mask[2];		/* sensors per direction (WAF: to the server) */
+	uint64_t deny;
+	struct inspect_dir d[2];
+};
+
+/* One call's context for the callbacks. */
+struct call {
+	struct inspect_env *e;
+	struct flow *f;
+	int dir;
+	int packet;			/* matching the raw stream */
+};
+
+static uint64_t
+waf_mask(const struct sensor_set *set)
+{
+	uint64_t m = 0;
+
+	for (int i = 0; i < sensor_set_count(set) && i < 64; i++)
+		if (sensor_set_type(set, i) == SENSOR_WAF)
+			m |= 1ull << i;
+	return m;
+}
+
+static void
+set_masks(struct inspect_env *e, struct inspect *in, uint64_t mask, uint64_t deny)
+{
+	in->mask[DIR_TO_SERVER] = mask;
+	in->mask[DIR_TO_CLIENT] = mask & ~waf_mask(e->set);
+	in->deny = deny & mask;
+}
+
+int
+inspect_start(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t deny)
+{
+	struct inspect *in;
+
+	if (f->insp || mask == 0 || e->set == NULL)
+		return 0;
+	if (e->nflows >= INSPECT_FLOWS_MAX || (in = calloc(1, sizeof(*in))) == NULL) {
+		e->st->no_state++;
+		return -1;
+	}
+	set_masks(e, in, mask, deny);
+	if (f->key.proto == IPPROTO_TCP) {
+		in->d[DIR_TO_SERVER].hp = http_parser_new(0, NULL);
+		in->d[DIR_TO_CLIENT].hp = http_parser_new(1, NULL);
+	}
+	f->insp = in;
+	e->nflows++;
+	e->st->flows++;
+	return 0;
+}
+
+void
+inspect_update(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t deny)
+{
+	if (f->insp == NULL)
+		inspect_start(e, f, mask, deny);
+	else if (mask == 0)
+		inspect_release(e, f);
+	else
+		set_masks(e, f->insp, mask, deny);
+}
+
+void
+inspect_release(struct inspect_env *e, struct flow *f)
+{
+	if (f->insp == NULL)
+		return;
+	for (int d = 0; d < 2; d++)
+		http_parser_free(f->insp->d[d].hp);
+	free(f->insp);
+	f->insp = NULL;
+	e->nflows--;
+}
+
+/* Whether (sensor, rule) fired already in its scope; notes it if not. */
+static int
+fired_before(uint32_t *fired, int *n, const struct sensor_hit *h)
+{
+	uint32_t key = (uint32_t)h->sensor << 16 | (uint32_t)(h->rule & 0xffff);
+
+	for (int i = 0; i < *n; i++)
+		if (fired[i] == key)
+			return 1;
+	if (*n < FIRED_MAX)
+		fired[(*n)++] = key;
+	return 0;
+}
+
+static void
+on_hit(void *ctx, const struct sensor_hit *h)
+{
+	struct call *c = ctx;
+	struct inspect_dir *d = &c->f->insp->d[c->dir];
+	struct inspect_hit ih;
+
+	if (c->packet ? fired_before(d->pkt_fired, &d->npkt_fired, h) :
+	    fired_before(d->fired, &d->nfired, h))
+		return;
+	c->e->st->hits++;
+	ih.h = h;
+	ih.type = sensor_set_type(c->e->set, h->sensor);
+	ih.deny = h->sensor < 64 && (c->f->insp->deny >> h->sensor & 1);
+	ih.dir = c->dir;
+	c->e->hit(c->e->ctx, c->f, &ih);
+}
+
+static void
+match(struct call *c, const uint8_t *const text[SCTX_COUNT], const size_t len[SCTX_COUNT])
+{
+	struct inspect *in = c->f->insp;
+	size_t total = 0;
+
+	for (int i = 0; i < SCTX_COUNT; i++)
+		total += len[i];
+	c->e->st->bytes += total;
+	if (sensor_match(c->e->set, c->e->scratch, in->mask[c->dir], text, len, on_hit, c) < 0)
+		c->e->st->limits++;
+}
+
+/*
+ * Matches new bytes of one context in windows that start with the tail of
+ * the bytes before (tail, *tail_len), and keeps the new tail.
+ */
+static void
+match_windows(struct call *c, enum sensor_ctx ctx, uint8_t *tail, size_t *tail_len,
+    const uint8_t *buf, size_t len)
+{
+	struct inspect_dir *d = &c->f->insp->d[c->dir];
+	size_t overlap = sensor_set_overlap(c->e->set);
+
+	if (overlap > SENSOR_OVERLAP_MAX)
+		overlap = SENSOR_OVERLAP_MAX;
+	while (len > 0 && c->f->insp) {
+		size_t n = len < INSPECT_WINDOW ? len : INSPECT_WINDOW, w = *tail_len + n, keep;
+		const uint8_t *text[SCTX_COUNT] = { 0 };
+		size_t tlen[SCTX_COUNT] = { 0 };
+
+		memcpy(c->e->window, tail, *tail_len);
+		memcpy(c->e->window + *tail_len, buf, n);
+		text[ctx] = c->e->window;
+		tlen[ctx] = w;
+		if (ctx == SCTX_BODY) {
+			text[SCTX_URL] = d->has_url ? d->url : NULL;
+			tlen[SCTX_URL] = d->has_url ? d->url_len : 0;
+			text[SCTX_HEADER] = d->has_hdr ? d->hdr : NULL;
+			tlen[SCTX_HEADER] = d->has_hdr ? d->hdr_len : 0;
+		}
+		match(c, text, tlen);
+		keep = w < overlap ? w : overlap;
+		memcpy(tail, c->e->window + w - keep, keep);
+		*tail_len = keep;
+		buf += n;
+		len -= n;
+	}
+}
+
+/* --- HTTP callbacks ---------------------------------------------------- */
+
+static void
+keep(uint8_t *dst, size_t cap, size_t *dlen, int *has, const uint8_t *src, size_t n)
+{
+	*dlen = n < cap ? n : cap;
+	memcpy(dst, src, *dlen);
+	*has = 1;
+}
+
+static void
+on_head(void *ctx, const struct http_head *h)
+{
+	struct call *c = ctx;
+	struct inspect *in = c->f->insp;
+	struct inspect_dir *d;
+	const uint8_t *text[SCTX_COUNT] = { 0 };
+	size_t len[SCTX_COUNT] = { 0 };
+
+	if (in == NULL)
+		return;
+	d = &in->d[c->dir];
+	d->nfired = 0;
+	d->body_tail_len = 0;
+	d->has_url = d->has_hdr = 0;
+	if (!h->response) {
+		keep(d->url, sizeof(d->url), &d->url_len, &d->has_url, h->url, h->url_len);
+		if (in->d[DIR_TO_CLIENT].hp)
+			http_parser_expect(in->d[DIR_TO_CLIENT].hp, h->method, h->method_len);
+	}
+	keep(d->hdr, sizeof(d->hdr), &d->hdr_len, &d->has_hdr, h->headers, h->headers_len);
+	c->e->st->messages++;
+	/* The whole url and header, not the kept prefixes. */
+	text[SCTX_URL] = h->response ? NULL : h->url;
+	len[SCTX_URL] = h->response ? 0 : h->url_len;
+	text[SCTX_HEADER] = h->headers;
+	len[SCTX_HEADER] = h->headers_len;
+	match(c, text, len);
+}
+
+static void
+on_body(void *ctx, const uint8_t *data, size_t len)
+{
+	struct call *c = ctx;
+	struct inspect_dir *d;
+
+	if (c->f->insp == NULL)
+		return;
+	d = &c->f->insp->d[c->dir];
+	match_windows(c, SCTX_BODY, d->body_tail, &d->body_tail_len, data, len);
+}
+
+static void
+on_end(void *ctx, unsigned flags)
+{
+	struct call *c = ctx;
+
+	(void)flags;
+	if (c->f->insp) {
+		c->f->insp->d[c->dir].has_url = 0;
+		c->f->insp->d[c->dir].has_hdr = 0;
+		c->f->insp->d[c->dir].body_tail_len = 0;
+	}
+}
+
+static const struct http_callbacks http_cb = { on_head, on_body, on_end };
+
+/* --- the stream ------------------------------------------------------- */
+
+void
+inspect_data(struct inspect_env *e, struct flow *f, int dir, const uint8_t *buf, size_t len)
+{
+	struct call c = { e, f, dir, 1 };
+	struct inspect_dir *d;
+
+	if (f->insp == NULL || len == 0)
+		return;
+	d = &f->insp->d[dir];
+	match_windows(&c, SCTX_PACKET, d->pkt_tail, &d->pkt_tail_len, buf, len);
+	if (f->insp == NULL || f->insp->d[dir].hp == NULL)
+		return;
+	c.packet = 0;
+	if (http_parser_feed(d->hp, buf, len, &http_cb, &c) < 0 && f->insp) {
+		/* Not HTTP (any more): the raw stream is still matched. */
+		http_parser_free(d->hp);
+		d->hp = NULL;
+		e->st->not_http++;
+	}
+}
+
+void
+inspect_gap(struct inspect_env *e, struct flow *f, int dir)
+{
+	struct call c = { e, f, dir, 0 };
+
+	if (f->insp == NULL)
+		return;
+	f->insp->d[dir].pkt_tail_len = 0;
+	if (f->insp->d[dir].hp)
+		http_parser_gap(f->insp->d[dir].hp, &http_cb, &c);
+}
+
+void
+inspect_eof(struct inspect_env *e, struct flow *f, int dir)
+{
+	struct call c = { e, f, dir, 0 };
+
+	if (f->insp && f->insp->d[dir].hp)
+		http_parser_eof(f->insp->d[dir].hp, &http_cb, &c);
+}

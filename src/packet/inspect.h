@@ -1,0 +1,78 @@
+/*
+ * inspect.h: the sensor stage of the packet path.  A flow that DLP or WAF
+ * sensors inspect (policy_judge() says which) gets a struct inspect: each
+ * direction's reassembled stream is cut into HTTP messages (http.h) whose
+ * url, header and body contexts, and the raw stream itself (packet), are
+ * matched against the sensors (sensor.h).
+ *
+ * Matching is on the stream, not per packet, so a pattern split across
+ * TCP segments matches: bodies and the raw stream are matched in windows
+ * that overlap by sensor_set_overlap() bytes (the longest match the
+ * sensors allow across a cut), so memory per flow stays bounded.  A
+ * message's url and header (cut to INSPECT_URL_KEEP and
+ * INSPECT_HEADER_KEEP) are kept while its body is matched, for rules that
+ * need both.  A rule fires once per message.
+ *
+ * WAF sensors look at what enters the server (requests), DLP sensors at
+ * both directions.  Owned by one worker thread, like its flows.
+ */
+#ifndef NVD_INSPECT_H
+#define NVD_INSPECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet/flow.h"
+#include "sensor/sensor.h"
+
+#define INSPECT_FLOWS_MAX	4096	/* flows inspected at once, per worker */
+#define INSPECT_URL_KEEP	2048
+#define INSPECT_HEADER_KEEP	4096
+#define INSPECT_WINDOW		65536	/* new bytes matched at once at most */
+
+struct inspect_stats {
+	uint64_t flows;			/* flows inspected */
+	uint64_t no_state;		/* not inspected: INSPECT_FLOWS_MAX in use */
+	uint64_t messages;		/* HTTP messages matched */
+	uint64_t bytes;			/* bytes matched (all contexts) */
+	uint64_t hits;			/* rules that fired */
+	uint64_t limits;		/* matches that hit PCRE2's limits */
+	uint64_t not_http;		/* directions matched as raw stream only */
+};
+
+/* What a rule that fired gives the worker. */
+struct inspect_hit {
+	const struct sensor_hit *h;
+	enum sensor_type type;
+	int deny;			/* the assignment says deny, in protect mode */
+	int dir;			/* enum flow_dir of the bytes */
+};
+
+struct inspect_env {
+	const struct sensor_set *set;	/* the snapshot's */
+	struct sensor_scratch *scratch;	/* the worker's */
+	uint8_t *window;		/* the worker's, INSPECT_WINDOW + overlap */
+	void (*hit)(void *ctx, struct flow *f, const struct inspect_hit *ih);
+	void *ctx;
+	struct inspect_stats *st;
+	uint32_t nflows;		/* states held */
+};
+
+/*
+ * Starts inspecting f with the sensors in mask (deny: those whose match
+ * drops it).  Returns 0, or -1 when no state could be had (counted).
+ */
+int inspect_start(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t deny);
+/* The policy changed: the sensors that now apply (0: stop inspecting). */
+void inspect_update(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t deny);
+
+/* In-order stream bytes of f in direction dir, a gap, the end of one. */
+void inspect_data(struct inspect_env *e, struct flow *f, int dir, const uint8_t *buf,
+    size_t len);
+void inspect_gap(struct inspect_env *e, struct flow *f, int dir);
+void inspect_eof(struct inspect_env *e, struct flow *f, int dir);
+
+/* Frees f's state (flow end). */
+void inspect_release(struct inspect_env *e, struct flow *f);
+
+#endif

@@ -1,0 +1,632 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "proto/app.h"
+#include "packet/appid.h"
+#include "names/dns.h"
+#include "packet/egress.h"
+#include "names/fqdn.h"
+#include "packet/inspect.h"
+#include "packet/judge.h"
+#include "runtime/live.h"
+#include "packet/pcap.h"
+#include "policy/policy.h"
+#include "packet/worker.h"
+
+static int64_t
+real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+copy_name(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src ? src : "");
+}
+
+/* The connection of flow f, client to server. */
+static void
+flow_conn(const struct flow *f, struct policy_conn *c)
+{
+	int cl = f->client, sv = !f->client;
+
+	memset(c, 0, sizeof(*c));
+	c->family = f->key.family;
+	memcpy(c->client, f->key.addr[cl], 16);
+	memcpy(c->server, f->key.addr[sv], 16);
+	c->proto = f->key.proto;
+	c->port = (c->proto == IPPROTO_TCP || c->proto == IPPROTO_UDP) ? f->key.port[sv] : 0;
+	if (f->app_state == APPS_DONE)
+		c->app = f->app != APP_UNKNOWN ? app_table[f->app]->word : NULL;
+	else
+		c->app_waived = 1;	/* provisional until detection decides */
+}
+
+/* The flow's application as events and conversations name it, "" while
+ * it is not known. */
+static const char *
+flow_app_name(const struct flow *f)
+{
+	return f->app_state == APPS_DONE ? app_name(f->app) : "";
+}
+
+static const char *
+proto_word(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "icmp";
+}
+
+static void
+end_names(const struct policy *pol, const struct policy_end *e, char *wl, char *grp)
+{
+	const struct policy_workload *w = policy_workload_at(pol, e->workload);
+
+	copy_name(wl, POLICY_NAME_MAX, w ? w->name : NULL);
+	copy_name(grp, POLICY_NAME_MAX, policy_group_name_at(pol, e->group));
+}
+
+/*
+ * The name the server is known by for events and conversations: the one
+ * that put it in an FQDN group, else one the client resolved for it.
+ */
+static const char *
+verdict_fqdn(const struct policy_conn *c, const struct policy_verdict *v)
+{
+	if (v->name >= 0 && v->name < c->nnames)
+		return c->names[v->name];
+	return c->nnames > 0 ? c->names[0] : "";
+}
+
+static void
+violation(struct worker *w, const struct policy *pol, const struct flow *f,
+    const struct policy_conn *c, const struct policy_verdict *v)
+{
+	struct record *r = event_ring_reserve(&w->ring);
+	struct event_rec *ev;
+	char port[16], app[200] = "", via[POLICY_FQDN_MAX + 40] = "";
+
+	if (r == NULL)
+		return;		/* counted in the ring's dropped */
+	r->type = REC_EVENT;
+	ev = &r->u.ev;
+	memset(ev, 0, sizeof(*ev));
+	ev->time_ms = real_ms();
+	ev->type = EV_VIOLATION;
+	ev->level = EV_WARNING;
+	ev->action = v->outcome == POL_DENY ? EV_DENY : EV_ALERT;
+	event_set_addrs(ev, c->family, c->client, f->key.port[f->client], c->server,
+	    c->by_name ? f->key.port[!f->client] : c->port, c->proto);
+	if (c->proto != IPPROTO_TCP && c->proto != IPPROTO_UDP)
+		ev->src_port = 0;
+	end_names(pol, &v->client, ev->src_workload, ev->src_group);
+	end_names(pol, &v->server, ev->dst_workload, ev->dst_group);
+	ev->rule_id = v->rule_id;
+	if (v->rule_id)
+		snprintf(ev->name, sizeof(ev->name), "rule %lld", (long long)v->rule_id);
+	else
+		snprintf(ev->name, sizeof(ev->name), "no rule");
+	if (c->proto == IPPROTO_TCP || c->proto == IPPROTO_UDP)
+		snprintf(port, sizeof(port), "%s/%u", proto_word(c->proto), c->port);
+	else
+		snprintf(port, sizeof(port), "%s", proto_word(c->proto));
+	snprintf(ev->app, sizeof(ev->app), "%s", flow_app_name(f));
+	if (ev->app[0]) {
+		char details[160];
+
+		/* What the probe found, only at the packet that decided it. */
+		details[0] = '\0';
+		if (w->appid.info_flow == f)
+			app_describe(f->app, &w->appid.info, details, sizeof(details));
+		snprintf(app, sizeof(app), " app: %s%s%s%s", ev->app, details[0] ? " (" : "",
+		    details, details[0] ? ")" : "");
+	}
+	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", verdict_fqdn(c, v));
+	if (c->by_name)		/* judged for the destination a proxy was asked for */
+		snprintf(via, sizeof(via), " via proxy to %s:%u", ev->fqdn, c->port);
+	snprintf(ev->message, sizeof(ev->message), "%.50s -> %.50s %s%s%s: %s (%s)",
+	    ev->src_group, ev->dst_group, port, via, app,
+	    v->rule_id ? "denied by rule" : "no rule allows it",
+	    policy_mode_name(v->client.mode > v->server.mode ? v->client.mode : v->server.mode));
+	event_ring_commit(&w->ring);
+}
+
+/* The connection counted in its conversation: one session with bytes so
+ * far (sessions 1), or the bytes since (sessions 0). */
+static void
+conversation(struct worker *w, const struct policy *pol, struct flow *f,
+    const struct policy_conn *c, const struct policy_verdict *v, int session)
+{
+	uint64_t total = f->bytes[0] + f->bytes[1];
+	struct record *r;
+	struct conv_rec *cv;
+
+	if (!session && total <= f->conv_bytes)
+		return;
+	if ((r = event_ring_reserve(&w->ring)) == NULL)
+		return;		/* counted in the ring's dropped */
+	r->type = REC_CONV;
+	cv = &r->u.conv;
+	memset(cv, 0, sizeof(*cv));
+	cv->time_ms = real_ms();
+	copy_name(cv->from, sizeof(cv->from), policy_group_name_at(pol, v->client.group));
+	copy_name(cv->to, sizeof(cv->to), policy_group_name_at(pol, v->server.group));
+	snprintf(cv->fqdn, sizeof(cv->fqdn), "%s", verdict_fqdn(c, v));
+	snprintf(cv->app, sizeof(cv->app), "%s", f->app_state == APPS_DONE ?
+	    app_name(f->app) : app_name(APP_UNKNOWN));
+	cv->proto = c->proto == IPPROTO_ICMPV6 ? IPPROTO_ICMP : c->proto;
+	cv->port = c->port;
+	cv->verdict = v->outcome == POL_DENY ? CONV_DENY : v->outcome == POL_ALERT ?
+	    CONV_ALERT : CONV_ALLOW;
+	cv->sessions = session ? 1 : 0;
+	cv->bytes = total - f->conv_bytes;
+	f->conv_bytes = total;
+	event_ring_commit(&w->ring);
+}
+
+static void
+learn(struct worker *w, const struct policy *pol, const struct policy_conn *c,
+    const struct policy_verdict *v)
+{
+	struct record *r = event_ring_reserve(&w->ring);
+	struct learn_rec *l;
+
+	if (r == NULL)
+		return;		/* counted in the ring's dropped */
+	r->type = REC_LEARN;
+	l = &r->u.learn;
+	memset(l, 0, sizeof(*l));
+	l->time_ms = real_ms();
+	copy_name(l->from, sizeof(l->from), policy_group_name_at(pol, v->client.group));
+	copy_name(l->to, sizeof(l->to), policy_group_name_at(pol, v->server.group));
+	/* An external destination known by a name is learned by the name
+	 * (a group of its own), not as "external". */
+	if (v->server.workload < 0 && !strcmp(l->to, "external") && c->nnames > 0 &&
+	    strlen(verdict_fqdn(c, v)) < sizeof(l->to) &&
+	    strncmp(verdict_fqdn(c, v), GROUP_LEARNED_PREFIX, strlen(GROUP_LEARNED_PREFIX))) {
+		copy_name(l->to, sizeof(l->to), verdict_fqdn(c, v));
+		l->to_fqdn = 1;
+	}
+	l->proto = c->proto == IPPROTO_ICMPV6 ? IPPROTO_ICMP : c->proto;
+	l->port = c->port;
+	if (c->app)
+		snprintf(l->app, sizeof(l->app), "%s", c->app);
+	event_ring_commit(&w->ring);
+}
+
+void
+judge_flush_hits(struct worker *w, int64_t now_real)
+{
+	for (int i = 0; i < WORKER_HITS && w->nhits > 0; i++) {
+		struct worker_hit *h = &w->hits[i];
+		struct record *r;
+
+		if (h->rule_id == 0)
+			continue;
+		if ((r = event_ring_reserve(&w->ring)) != NULL) {
+			r->type = REC_HIT;
+			r->u.hit.rule_id = h->rule_id;
+			r->u.hit.count = h->count;
+			r->u.hit.time_ms = h->last_ms ? h->last_ms : now_real;
+			event_ring_commit(&w->ring);
+		}	/* else lost, counted in the ring's dropped */
+		memset(h, 0, sizeof(*h));
+		w->nhits--;
+	}
+}
+
+static void
+hit(struct worker *w, int64_t rule_id)
+{
+	uint32_t i = (uint32_t)((uint64_t)rule_id * 0x9e3779b97f4a7c15ull >> 56) % WORKER_HITS;
+
+	if (w->nhits >= WORKER_HITS * 3 / 4)
+		judge_flush_hits(w, real_ms());
+	for (;; i = (i + 1) % WORKER_HITS) {
+		struct worker_hit *h = &w->hits[i];
+
+		if (h->rule_id == rule_id || h->rule_id == 0) {
+			if (h->rule_id == 0) {
+				h->rule_id = rule_id;
+				w->nhits++;
+			}
+			h->count++;
+			h->last_ms = real_ms();
+			return;
+		}
+	}
+}
+
+/*
+ * ICMP that is no connection of its own and that the network cannot work
+ * without: IPv6 neighbor discovery and MLD, and errors about other
+ * connections (unreachable, too big, time exceeded, parameter problem,
+ * which conntrack relates to the connection they report on).  They pass
+ * unjudged and are never learned.
+ */
+int
+judge_exempt(const struct packet *p)
+{
+	if (p->proto == IPPROTO_ICMPV6)
+		return p->icmp_type < 128 || (p->icmp_type >= 130 && p->icmp_type <= 137) ||
+		    p->icmp_type == 143;
+	if (p->proto == IPPROTO_ICMP)
+		return p->icmp_type == 3 || p->icmp_type == 4 || p->icmp_type == 11 ||
+		    p->icmp_type == 12;
+	return 0;
+}
+
+#define JUDGE_NAMES	8	/* names of one server address looked at */
+
+struct judge_names {
+	char n[JUDGE_NAMES][POLICY_FQDN_MAX + 1];
+	int count;
+	int resolved;		/* n came from the cache (not from the SNI) */
+};
+
+static void
+fqdn_addrs(const struct policy_conn *c, struct fqdn_addr *src, struct fqdn_addr *dst)
+{
+	memset(src, 0, sizeof(*src));
+	memset(dst, 0, sizeof(*dst));
+	src->family = dst->family = (uint8_t)c->family;
+	memcpy(src->addr, c->client, 16);
+	memcpy(dst->addr, c->server, 16);
+}
+
+/* The SNI of the TLS hello that decided f, lower case, or "". */
+static void
+flow_sni(const struct worker *w, const struct flow *f, char sni[POLICY_FQDN_MAX + 1])
+{
+	size_t i;
+
+	sni[0] = '\0';
+	if (f->app != APP_TLS || w->appid.info_flow != f)
+		return;
+	for (i = 0; w->appid.info.host[i] && i < POLICY_FQDN_MAX; i++)
+		sni[i] = (char)tolower((unsigned char)w->appid.info.host[i]);
+	sni[i] = '\0';
+	if (!dns_name_ok(sni))
+		sni[0] = '\0';
+}
+
+/*
+ * The names of the server end (fqdn.h): those the client resolved for the
+ * server's address.  A TLS connection to an address the client never
+ * resolved (a pinned address) is known by the SNI of its hello.
+ */
+static void
+server_names(struct worker *w, const struct policy *pol, const struct flow *f,
+    struct policy_conn *c, struct judge_names *nm)
+{
+	char sni[POLICY_FQDN_MAX + 1];
+
+	nm->count = nm->resolved = 0;
+	if (w->dns.cache && !policy_is_workload(pol, c->family, c->server)) {
+		struct fqdn_addr src, dst;
+
+		fqdn_addrs(c, &src, &dst);
+		nm->count = fqdn_names(w->dns.cache, &src, &dst, w->now, nm->n, JUDGE_NAMES);
+		if (nm->count > JUDGE_NAMES)
+			nm->count = JUDGE_NAMES;
+		nm->resolved = nm->count > 0;
+	}
+	flow_sni(w, f, sni);
+	if (nm->count == 0 && sni[0]) {
+		memcpy(nm->n[0], sni, sizeof(sni));
+		nm->count = 1;
+	}
+	c->names = (const char (*)[POLICY_FQDN_MAX + 1])nm->n;
+	c->nnames = nm->count;
+	/* Not resolved, application undecided: a hello may still name it,
+	 * so rules for names allow it provisionally. */
+	c->name_pending = nm->count == 0 && !appid_final(f) &&
+	    !policy_is_workload(pol, c->family, c->server);
+}
+
+/* A TLS client that asks for another name than the one it resolved the
+ * address for: recorded (a domain-fronting or a misdirected request). */
+static void
+sni_check(struct worker *w, const struct policy *pol, const struct flow *f,
+    const struct policy_conn *c, const struct policy_verdict *v, const struct judge_names *nm)
+{
+	char sni[POLICY_FQDN_MAX + 1];
+	struct record *r;
+	struct event_rec *ev;
+
+	flow_sni(w, f, sni);
+	if (!nm->resolved || sni[0] == '\0')
+		return;
+	for (int i = 0; i < nm->count; i++)
+		if (!strcmp(nm->n[i], sni))
+			return;
+	if ((r = event_ring_reserve(&w->ring)) == NULL)
+		return;
+	r->type = REC_EVENT;
+	ev = &r->u.ev;
+	memset(ev, 0, sizeof(*ev));
+	ev->time_ms = real_ms();
+	ev->type = EV_VIOLATION;
+	ev->level = EV_WARNING;
+	ev->action = v->outcome == POL_DENY ? EV_DENY : EV_ALERT;
+	event_set_addrs(ev, c->family, c->client, f->key.port[f->client], c->server, c->port,
+	    c->proto);
+	end_names(pol, &v->client, ev->src_workload, ev->src_group);
+	end_names(pol, &v->server, ev->dst_workload, ev->dst_group);
+	snprintf(ev->name, sizeof(ev->name), "sni mismatch");
+	snprintf(ev->app, sizeof(ev->app), "%s", app_name(APP_TLS));
+	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", sni);
+	snprintf(ev->message, sizeof(ev->message), "%.30s -> %.30s tcp/%u app: TLS: SNI %.50s "
+	    "is not the name resolved for the address (%.50s)", ev->src_group, ev->dst_group,
+	    c->port, sni, nm->n[0]);
+	event_ring_commit(&w->ring);
+}
+
+/*
+ * A request to an HTTP proxy (CONNECT, or an absolute-form target) is
+ * judged for the destination it asks for too, by name: the stricter
+ * verdict stands.  pc and pv get the proxied judgement when it is
+ * stricter; returns whether it is.
+ */
+static int
+proxied(struct worker *w, const struct policy *pol, const struct flow *f,
+    const struct policy_conn *c, const struct policy_verdict *v, struct policy_conn *pc,
+    struct policy_verdict *pv, char host[POLICY_FQDN_MAX + 1])
+{
+	uint16_t port;
+
+	if (f->app != APP_HTTP || w->appid.info_flow != f ||
+	    !egress_proxy_target(&w->appid.info, host, &port))
+		return 0;
+	*pc = *c;
+	pc->by_name = 1;
+	pc->names = (const char (*)[POLICY_FQDN_MAX + 1])host;
+	pc->nnames = 1;
+	pc->port = port;
+	pc->app = NULL;
+	pc->app_waived = 1;	/* what runs inside the tunnel is not known */
+	policy_judge(pol, pc, pv);
+	w->st.proxied++;
+	if (pv->outcome == POL_LEARN && (pv->client.workload >= 0))
+		learn(w, pol, pc, pv);
+	else if (pv->outcome == POL_ALLOW && pv->rule_id)
+		hit(w, pv->rule_id);
+	return pv->outcome > v->outcome;
+}
+
+/*
+ * Judges f with pol.  The first judgement with its application decided is
+ * the final one (FLOW_F_CONV): it is counted, learned, reported and
+ * counted in its conversation; judgements before it are provisional
+ * (appid.h), after it only a policy change judges f again.  A deny is
+ * final at once and reported at once; an alert is reported once the
+ * application is known.
+ */
+static void
+judge_flow(struct worker *w, const struct policy *pol, struct flow *f,
+    struct policy_verdict *v)
+{
+	struct policy_conn c, pc;
+	struct policy_verdict pv;
+	struct judge_names nm;
+	char host[POLICY_FQDN_MAX + 1];
+	int final = appid_final(f) && !(f->flags & FLOW_F_CONV);
+	int was_denied = !!(f->flags & FLOW_F_DENIED), judged = !!(f->flags & FLOW_F_JUDGED);
+
+	flow_conn(f, &c);
+	server_names(w, pol, f, &c, &nm);
+	policy_judge(pol, &c, v);
+	if (final && proxied(w, pol, f, &c, v, &pc, &pv, host)) {
+		c = pc;
+		*v = pv;
+	}
+	if (judged && f->policy_gen != policy_gen(pol))
+		w->st.rejudged++;
+	f->flags |= FLOW_F_JUDGED;
+	f->flags &= (uint8_t)~FLOW_F_APP_NEW;
+	f->policy_gen = policy_gen(pol);
+	f->rule_id = v->rule_id;
+	if (v->outcome == POL_DENY) {
+		if (!was_denied)
+			violation(w, pol, f, &c, v);
+		f->flags |= FLOW_F_DENIED | FLOW_F_REPORTED;
+		final = !(f->flags & FLOW_F_CONV);
+	} else if (!f->sensor_deny)
+		f->flags &= (uint8_t)~FLOW_F_DENIED;
+	/* The sensors that inspect it, from its first packet on. */
+	if ((v->sensors || f->insp) && v->outcome != POL_DENY && f->key.proto == IPPROTO_TCP &&
+	    f->tcp_state < TCPS_CLOSING)
+		inspect_update(&w->insp, f, v->sensors, v->sensors_deny);
+	if (v->outcome == POL_ALERT && appid_final(f) && !(f->flags & FLOW_F_REPORTED)) {
+		violation(w, pol, f, &c, v);
+		f->flags |= FLOW_F_REPORTED;
+	}
+	if (!final)
+		return;
+	sni_check(w, pol, f, &c, v, &nm);
+	/* The binding it was judged with lives while it is open. */
+	if (nm.resolved && f->fqdn_ref == 0 && !c.by_name) {
+		struct fqdn_addr src, dst;
+
+		fqdn_addrs(&c, &src, &dst);
+		f->fqdn_ref = fqdn_use(w->dns.cache, &src, verdict_fqdn(&c, v), &dst, w->now);
+	}
+	switch (v->outcome) {
+	case POL_ALLOW:
+		if (v->rule_id)
+			hit(w, v->rule_id);
+		break;
+	case POL_LEARN:
+		/* Only what a workload does is learned: traffic between two
+		 * addresses that are no workload (the bridge's own chatter,
+		 * routed traffic) says nothing about a container. */
+		if (v->client.workload >= 0 || v->server.workload >= 0)
+			learn(w, pol, &c, v);
+		break;
+	case POL_ALERT:
+	case POL_DENY:
+		break;
+	}
+	w->st.judged[v->outcome]++;
+	conversation(w, pol, f, &c, v, 1);
+	f->flags |= FLOW_F_CONV;
+}
+
+enum verdict
+judge_packet(struct worker *w, const struct policy *pol, struct flow *f, const struct packet *p,
+    uint64_t now)
+{
+	struct policy_verdict v;
+	int first = !(f->flags & FLOW_F_JUDGED), was_denied = !!(f->flags & FLOW_F_DENIED);
+
+	(void)now;
+	if (pol == NULL || judge_exempt(p))
+		return VERDICT_ACCEPT;
+	if (!first && f->policy_gen == policy_gen(pol) && !(f->flags & FLOW_F_APP_NEW))
+		goto out;
+	judge_flow(w, pol, f, &v);
+	if (v.outcome == POL_DENY) {
+		if (!was_denied && p->proto == IPPROTO_TCP) {
+			/* Cut mid-stream (re-judged, judged by its
+			 * application, or a connection open before nvd saw
+			 * it): both ends must learn it now. */
+			uint64_t before = w->rst.sent;
+
+			rst_send(&w->rst, p, !first || (f->flags & FLOW_F_MIDSTREAM));
+			w->st.resets_sent += w->rst.sent - before;
+		}
+		w->st.denied_packets++;
+		return VERDICT_DROP;
+	}
+out:
+	if (f->flags & FLOW_F_DENIED) {
+		uint64_t before = w->rst.sent;
+
+		w->st.denied_packets++;
+		rst_send(&w->rst, p, 0);	/* a retransmit: the reset was lost */
+		w->st.resets_sent += w->rst.sent - before;
+		return VERDICT_DROP;
+	}
+	return VERDICT_ACCEPT;
+}
+
+/* The packet that carried the match, in pcap_dir; its file named in the
+ * event's message by the caller ("... pcap NAME"). */
+static void
+save_pcap(struct worker *w, struct event_rec *ev)
+{
+	char name[80];
+
+	w->pcap_name[0] = '\0';
+	if (w->pcap_dir == NULL || w->pcap_dir[0] == '\0' || w->pkt == NULL)
+		return;
+	snprintf(name, sizeof(name), "nvd-%lld-q%u-%llu.pcap", (long long)ev->time_ms,
+	    w->queue, (unsigned long long)w->st.sensor_events);
+	if (pcap_save(w->pcap_dir, name, w->pkt, w->pkt_len, ev->time_ms) < 0) {
+		w->st.pcap_errors++;
+		return;
+	}
+	w->st.pcaps++;
+	snprintf(w->pcap_name, sizeof(w->pcap_name), "%s", name);
+}
+
+/*
+ * A DLP or WAF rule fired on f's bytes (inspect.h): an event, and with
+ * action deny in protect mode the flow is dropped once the bytes are
+ * processed (judge_sensor_deny; f must not be freed from here).
+ */
+void
+judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
+{
+	struct worker *w = ctx;
+	const struct policy *pol = live_current(w->live);
+	struct policy_conn c;
+	struct policy_verdict v;
+	struct judge_names nm;
+	struct record *r;
+	struct event_rec *ev;
+	char port[16];
+
+	w->st.sensor_events++;
+	if (ih->deny)
+		f->sensor_deny = 1;
+	if (pol == NULL || (r = event_ring_reserve(&w->ring)) == NULL)
+		return;		/* counted in the ring's dropped */
+	flow_conn(f, &c);
+	server_names(w, pol, f, &c, &nm);
+	policy_judge(pol, &c, &v);
+	r->type = REC_EVENT;
+	ev = &r->u.ev;
+	memset(ev, 0, sizeof(*ev));
+	ev->time_ms = real_ms();
+	ev->type = ih->type == SENSOR_DLP ? EV_DLP : EV_WAF;
+	ev->level = EV_CRITICAL;
+	ev->action = ih->deny ? EV_DENY : EV_ALERT;
+	event_set_addrs(ev, c.family, c.client, f->key.port[f->client], c.server, c.port, c.proto);
+	end_names(pol, &v.client, ev->src_workload, ev->src_group);
+	end_names(pol, &v.server, ev->dst_workload, ev->dst_group);
+	snprintf(ev->name, sizeof(ev->name), "%s", ih->h->rule_name);
+	snprintf(ev->sensor, sizeof(ev->sensor), "%s", ih->h->sensor_name);
+	snprintf(ev->app, sizeof(ev->app), "%s", flow_app_name(f));
+	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", verdict_fqdn(&c, &v));
+	snprintf(port, sizeof(port), "%s/%u", proto_word(c.proto), c.port);
+	save_pcap(w, ev);
+	/* A deny outside protect mode is only reported: say what it would do. */
+	snprintf(ev->message, sizeof(ev->message), "%.24s -> %.24s %s: %.32s %.32s in the %s %s: %.40s%s",
+	    ev->src_group, ev->dst_group, port, ev->sensor, ev->name,
+	    ih->dir == DIR_TO_SERVER ? "request" : "response", sensor_ctx_name(ih->h->ctx),
+	    ih->h->excerpt, ih->deny ? " (denied)" :
+	    ih->h->sensor < 64 && (v.sensors_deny_set >> ih->h->sensor & 1) ?
+	    " (would have been denied: not in protect mode)" : "");
+	if (w->pcap_name[0]) {
+		size_t l = strlen(ev->message);
+
+		snprintf(ev->message + l, sizeof(ev->message) - l, "; pcap %s", w->pcap_name);
+	}
+	event_ring_commit(&w->ring);
+}
+
+enum verdict
+judge_sensor_deny(struct worker *w, struct flow *f, const struct packet *p)
+{
+	uint64_t before = w->rst.sent;
+
+	f->flags |= FLOW_F_DENIED | FLOW_F_REPORTED;
+	w->st.sensor_denied++;
+	w->st.denied_packets++;
+	if (p->proto == IPPROTO_TCP) {
+		rst_send(&w->rst, p, 1);	/* open: both ends */
+		w->st.resets_sent += w->rst.sent - before;
+	}
+	return VERDICT_DROP;
+}
+
+void
+judge_flow_end(struct worker *w, const struct policy *pol, struct flow *f)
+{
+	struct policy_verdict v;
+
+	if (pol == NULL || !(f->flags & FLOW_F_JUDGED))
+		return;
+	if (!(f->flags & FLOW_F_CONV)) {
+		judge_flow(w, pol, f, &v);
+	} else if (f->bytes[0] + f->bytes[1] > f->conv_bytes) {
+		struct policy_conn c;
+		struct judge_names nm;
+
+		flow_conn(f, &c);
+		server_names(w, pol, f, &c, &nm);
+		policy_judge(pol, &c, &v);
+		if (f->flags & FLOW_F_DENIED)
+			v.outcome = POL_DENY;
+		conversation(w, pol, f, &c, &v, 0);
+	}
+}

@@ -1,0 +1,406 @@
+#include "config.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "packet/judge.h"
+#include "runtime/live.h"
+#include "base/log.h"
+#include "packet/worker.h"
+
+uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* What a flow holds beyond its own memory, given back. */
+static void
+flow_free_state(struct worker *w, struct flow *f)
+{
+	appid_release(&w->appid, f);
+	dnsbind_release(&w->dns, f);
+	inspect_release(&w->insp, f);
+	if (f->fqdn_ref) {
+		fqdn_release(w->dns.cache, f->fqdn_ref, w->now);
+		f->fqdn_ref = 0;
+	}
+}
+
+/* A flow leaves the table: its last word to the writer, its state back. */
+static void
+flow_ended(void *ctx, struct flow *f)
+{
+	struct worker *w = ctx;
+
+	if (w->live && (f->flags & FLOW_F_JUDGED)) {
+		appid_close(&w->appid, f);
+		judge_flow_end(w, live_current(w->live), f);
+	}
+	flow_free_state(w, f);
+}
+
+/* At shutdown: the writer is gone, nothing more to tell. */
+static void
+flow_dropped(void *ctx, struct flow *f)
+{
+	flow_free_state(ctx, f);
+}
+
+int
+worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows, enum fail_mode fm)
+{
+	uint64_t seed;
+
+	memset(w, 0, sizeof(*w));
+	w->index = index;
+	w->queue = queue;
+	w->fail_mode = fm;
+	w->bypass_identified = 1;
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint64_t)now_ms() * 0x9e3779b97f4a7c15ull ^ (uint64_t)index;
+	if (flow_table_init(&w->ft, max_flows, seed) < 0)
+		return -1;
+	w->ft.on_end = flow_ended;
+	w->ft.end_ctx = w;
+	appid_init(&w->appid, fm);
+	pthread_mutex_init(&w->pub_lock, NULL);
+	return 0;
+}
+
+int
+worker_set_policy(struct worker *w, struct live *live, int wake_fd)
+{
+	if (event_ring_init(&w->ring, wake_fd) < 0)
+		return -1;
+	w->insp.scratch = sensor_scratch_new();
+	w->insp.window = malloc(INSPECT_WINDOW + SENSOR_OVERLAP_MAX);
+	if (w->insp.scratch == NULL || w->insp.window == NULL) {
+		sensor_scratch_free(w->insp.scratch);
+		free(w->insp.window);
+		event_ring_destroy(&w->ring);
+		return -1;
+	}
+	w->insp.hit = judge_sensor_hit;
+	w->insp.ctx = w;
+	w->insp.st = &w->st.inspect;
+	rst_open(&w->rst);
+	w->live = live;
+	return 0;
+}
+
+void
+worker_destroy(struct worker *w)
+{
+	w->ft.on_end = flow_dropped;
+	if (w->live) {
+		event_ring_destroy(&w->ring);
+		rst_close(&w->rst);
+	}
+	flow_table_destroy(&w->ft);
+	appid_destroy(&w->appid);
+	sensor_scratch_free(w->insp.scratch);
+	free(w->insp.window);
+	pthread_mutex_destroy(&w->pub_lock);
+}
+
+/*
+ * Which side opened a flow whose first packet we see now.  A SYN names its
+ * sender, a SYN/ACK its receiver; mid-stream we guess that the lower port
+ * is the server's, as nearly always.
+ */
+static int
+guess_client(const struct packet *p, int src_side)
+{
+	if (p->proto == IPPROTO_TCP && (p->tcp_flags & TCP_SYN))
+		return (p->tcp_flags & TCP_ACK) ? !src_side : src_side;
+	if (p->proto == IPPROTO_TCP && p->sport < p->dport)
+		return !src_side;
+	return src_side;
+}
+
+/*
+ * A SYN (without ACK) on a known flow starts a new connection on the same
+ * ports when the old one was closing, was bypassed (nvd saw none of its
+ * end), or had another initial sequence number (nvd missed its end).  A
+ * retransmitted SYN carries the same sequence number and is not new.
+ */
+static int
+is_new_connection(const struct flow *f, int side, const struct packet *p)
+{
+	const struct reasm_dir *rd;
+
+	if (p->proto != IPPROTO_TCP || (p->tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
+		return 0;
+	if (f->tcp_state >= TCPS_FIN_WAIT || (f->flags & FLOW_F_BYPASSED))
+		return 1;
+	rd = &f->rs[side == f->client ? DIR_TO_SERVER : DIR_TO_CLIENT];
+	return rd->started && rd->base_seq != p->seq + 1;
+}
+
+static struct flow *
+flow_for(struct worker *w, const struct packet *p, int *dir, uint64_t now)
+{
+	struct flow_key key;
+	int side = flow_key_make(&key, p);
+	uint32_t h = flow_hash(&w->ft, &key);
+	struct flow *f = flow_lookup(&w->ft, &key, h);
+
+	if (f && is_new_connection(f, side, p)) {
+		flow_remove(&w->ft, f);
+		f = NULL;
+	}
+	if (f == NULL) {
+		f = flow_create(&w->ft, &key, h, guess_client(p, side), now);
+		if (f == NULL)
+			return NULL;
+		if (p->proto == IPPROTO_TCP && !(p->tcp_flags & TCP_SYN))
+			f->flags |= FLOW_F_MIDSTREAM;
+		appid_start(&w->appid, f);
+	} else
+		flow_touch(&w->ft, f, now);
+	*dir = side == f->client ? DIR_TO_SERVER : DIR_TO_CLIENT;
+	return f;
+}
+
+/* The stream's consumers: detection until it decides, DNS answers. */
+struct stream_ctx {
+	struct worker *w;
+	struct flow *f;
+	uint64_t now;
+};
+
+static void
+stream_data(void *ctx, int dir, uint64_t offset, const uint8_t *buf, size_t len)
+{
+	struct stream_ctx *s = ctx;
+
+	appid_data(&s->w->appid, s->f, dir, offset, buf, len);
+	dnsbind_data(&s->w->dns, s->f, dir, offset, buf, len, s->now);
+	inspect_data(&s->w->insp, s->f, dir, buf, len);
+}
+
+static void
+stream_gap(void *ctx, int dir, uint64_t offset, size_t len)
+{
+	struct stream_ctx *s = ctx;
+
+	(void)len;
+	appid_gap(&s->w->appid, s->f, dir, offset);
+	dnsbind_gap(&s->w->dns, s->f, dir);
+	inspect_gap(&s->w->insp, s->f, dir);
+}
+
+/* TCP: track state and feed the stream.  Returns DROP only when bytes
+ * could not be kept and fail_mode is closed (the sender will resend). */
+static enum verdict
+tcp_packet(struct worker *w, struct flow *f, int dir, const struct packet *p, uint64_t now)
+{
+	struct reasm_dir *rd = &f->rs[dir];
+	uint32_t seq = p->seq;
+	enum reasm_result r;
+	struct stream_ctx ctx = { w, f, now };
+	struct reasm_sink sink = { stream_data, stream_gap, &ctx };
+	const struct reasm_sink *to = appid_final(f) && !dnsbind_wants(f) && !f->insp ?
+	    NULL : &sink;
+
+	if (p->tcp_flags & TCP_SYN) {
+		reasm_syn(rd, p->seq);
+		seq++;		/* the SYN takes one sequence number */
+	}
+	if (p->tcp_flags & TCP_ACK)
+		reasm_ack(&f->rs[!dir], !dir, p->ack, to, &w->st.reasm);
+	r = reasm_segment(rd, dir, seq, p->payload, p->payload_len,
+	    !!(p->tcp_flags & TCP_FIN), to, &w->st.reasm);
+	flow_tcp_track(f, dir, p->tcp_flags);
+	if ((p->tcp_flags & TCP_FIN) && rd->fin)
+		inspect_eof(&w->insp, f, dir);
+	/* Nothing more will come: decide with what there is. */
+	if (f->tcp_state >= TCPS_CLOSING) {
+		appid_close(&w->appid, f);
+		inspect_release(&w->insp, f);	/* both ends closed: the state serves no more */
+	}
+	if (r == REASM_NOMEM && w->fail_mode == FAIL_CLOSED) {
+		w->st.reasm_fail_drops++;
+		return VERDICT_DROP;
+	}
+	return VERDICT_ACCEPT;
+}
+
+/*
+ * Whether f's policy decision holds in bypass generation bgen: a flow no
+ * policy judged (none loaded, or only exempt packets) always; a judged one
+ * if it was judged in that generation.  A flow judged in an older one
+ * must be judged again before the kernel may take it.
+ */
+static int
+decision_holds(const struct flow *f, unsigned bgen)
+{
+	return !(f->flags & FLOW_F_JUDGED) || live_bypass_gen(f->policy_gen) == bgen;
+}
+
+/*
+ * A packet of a flow nvd bypassed.  In the same generation it was queued
+ * before the kernel saw the mark (or conntrack forgot the flow): mark it
+ * again (1).  In another, the policy may have tightened since: the flow
+ * is judged again like any other (0).
+ */
+static int
+bypass_again(struct worker *w, struct flow *f, unsigned bgen)
+{
+	if (decision_holds(f, bgen))
+		return 1;
+	f->flags &= (uint8_t)~FLOW_F_BYPASSED;
+	w->st.bypass_returned++;
+	return 0;
+}
+
+enum verdict
+worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint64_t now)
+{
+	struct packet p;
+	enum decode_anomaly a;
+	enum verdict v = VERDICT_ACCEPT;
+	const struct policy *pol;
+	unsigned bgen;
+	struct flow *f;
+	int dir, returned = 0;
+
+	w->now = now;
+	w->pkt = buf;
+	w->pkt_len = len;
+	w->st.packets++;
+	w->st.bytes += len;
+	a = decode_packet(&p, buf, len, family);
+	if (a != ANOM_NONE) {
+		/* Without an L4 header there is no flow to judge; the kernel's
+		 * own checks drop what is really broken. */
+		w->st.anomalies[a]++;
+		w->st.undecoded++;
+		goto out;
+	}
+	f = flow_for(w, &p, &dir, now);
+	if (f == NULL) {
+		w->st.flow_fail++;
+		v = w->fail_mode == FAIL_CLOSED ? VERDICT_DROP : VERDICT_ACCEPT;
+		goto out;
+	}
+	f->pkts[dir]++;
+	f->bytes[dir] += p.len;
+	if (dir == DIR_TO_CLIENT)
+		f->flags |= FLOW_F_REPLIED;
+	/* One load: this packet's policy and the generation its bypass
+	 * mark carries (live.h). */
+	pol = w->live ? live_current(w->live) : NULL;
+	bgen = pol ? live_bypass_gen(policy_gen(pol)) : 0;
+	w->insp.set = pol ? policy_sensors(pol) : NULL;
+	if (f->flags & FLOW_F_BYPASSED) {
+		if (bypass_again(w, f, bgen)) {
+			v = VERDICT_BYPASS;
+			goto out;
+		}
+		returned = 1;
+	}
+
+	if ((v = judge_packet(w, pol, f, &p, now)) == VERDICT_DROP)
+		goto out;
+	if (p.proto == IPPROTO_TCP)
+		v = tcp_packet(w, f, dir, &p, now);
+	else {
+		if (p.proto == IPPROTO_UDP) {
+			appid_datagram(&w->appid, f, dir, p.payload, p.payload_len);
+			dnsbind_datagram(&w->dns, f, dir, p.payload, p.payload_len, now);
+		}
+		reasm_datagram(&f->rs[dir], p.payload_len, &w->st.reasm);
+	}
+	/* This packet decided the application: judge with it, and drop
+	 * the packet that showed it if the policy does not allow it. */
+	if (f->flags & FLOW_F_APP_NEW) {
+		enum verdict jv = judge_packet(w, pol, f, &p, now);
+
+		f->flags &= (uint8_t)~FLOW_F_APP_NEW;
+		if (jv == VERDICT_DROP) {
+			v = jv;
+			goto out;
+		}
+	}
+	/* A sensor with action deny matched this packet's bytes. */
+	if (f->sensor_deny && !(f->flags & FLOW_F_DENIED)) {
+		v = judge_sensor_deny(w, f, &p);
+		goto out;
+	}
+
+	/* Nothing left to inspect: the application is known (and nothing
+	 * else wants the bytes) or both directions reached stream_depth.
+	 * (An exempt packet of a flow judged in an older generation does not
+	 * judge it again: the flow waits for its next packet.) */
+	if (v == VERDICT_ACCEPT && !judge_exempt(&p) && !dnsbind_wants(f) &&
+	    ((w->bypass_identified && appid_final(f) && f->insp == NULL) ||
+	    (reasm_is_done(&f->rs[0]) && reasm_is_done(&f->rs[1]))) &&
+	    decision_holds(f, bgen)) {
+		if (!appid_final(f)) {
+			/* The depth came first: judged for good by ports. */
+			appid_stop(&w->appid, f);
+			v = judge_packet(w, pol, f, &p, now);
+			f->flags &= (uint8_t)~FLOW_F_APP_NEW;
+			if (v == VERDICT_DROP)
+				goto out;
+		}
+		f->flags |= FLOW_F_BYPASSED;
+		if (!returned)
+			w->st.bypassed_flows++;
+		v = VERDICT_BYPASS;
+	}
+out:
+	if (v == VERDICT_BYPASS)
+		w->bypass_mark = NVD_MARK_BYPASS | NVD_MARK_GEN(bgen);
+	w->st.verdicts[v]++;
+	return v;
+}
+
+void
+worker_publish(struct worker *w, uint64_t now)
+{
+	w->st.flows = w->ft.st;
+	w->st.appid = w->appid.st;
+	w->st.dns = w->dns.st;
+	if (w->live)
+		w->st.records_dropped = __atomic_load_n(&w->ring.dropped, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&w->pub_lock);
+	w->pub = w->st;
+	pthread_mutex_unlock(&w->pub_lock);
+	w->pub_ms = now;
+}
+
+void
+worker_tick(struct worker *w, uint64_t now)
+{
+	w->now = now;
+	flow_expire(&w->ft, now, 4096);
+	if (w->live) {
+		live_quiesce(w->live, w->index);
+		if (now - w->hits_ms >= 1000) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			judge_flush_hits(w, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+			w->hits_ms = now;
+		}
+	}
+	if (now - w->pub_ms >= 100)
+		worker_publish(w, now);
+}
+
+void
+worker_snapshot(struct worker *w, struct worker_stats *out)
+{
+	pthread_mutex_lock(&w->pub_lock);
+	*out = w->pub;
+	pthread_mutex_unlock(&w->pub_lock);
+}

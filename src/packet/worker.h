@@ -1,0 +1,127 @@
+/*
+ * worker.h: what happens to one packet, from bytes to verdict.
+ *
+ * worker_packet() is the whole per-packet pipeline (decode, flow, TCP
+ * state, reassembly, bypass decision).  nfq.c calls it for packets from
+ * NFQUEUE; unit and replay tests call it directly with byte arrays.
+ * A struct worker is owned by one thread; only worker_publish() and
+ * worker_snapshot() cross threads.
+ */
+#ifndef NVD_WORKER_H
+#define NVD_WORKER_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "base/conf.h"
+#include "packet/decode.h"
+#include "packet/appid.h"
+#include "packet/dnsbind.h"
+#include "packet/inspect.h"
+#include "runtime/event.h"
+#include "packet/flow.h"
+#include "base/types.h"
+#include "packet/reasm.h"
+#include "packet/rst.h"
+
+struct live;
+
+#define WORKER_HITS	256	/* rules hit between two flushes, per worker */
+
+struct worker_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t verdicts[3];		/* by enum verdict */
+	uint64_t bypassed_flows;
+	uint64_t bypass_returned;	/* bypassed flows back after a new generation */
+	uint64_t undecoded;		/* packets with no flow (anomaly) */
+	uint64_t anomalies[ANOM_COUNT];
+	uint64_t reasm_fail_drops;	/* fail_mode closed: dropped for lack of memory */
+	uint64_t flow_fail;		/* no flow could be had */
+	/* policy: connections judged, by outcome (enum policy_outcome) */
+	uint64_t judged[4];
+	uint64_t rejudged;		/* judged again after a policy change */
+	uint64_t proxied;		/* requests to a proxy judged for their destination */
+	uint64_t denied_packets;	/* packets of denied flows dropped */
+	uint64_t resets_sent;
+	uint64_t records_dropped;	/* events, learning, hits: ring full */
+	/* nfq.c */
+	uint64_t batches;
+	uint64_t recv_errors;
+	uint64_t enobufs;
+	uint64_t send_errors;
+	uint64_t bad_messages;
+	uint64_t missed;		/* ids skipped: passed uninspected (fail-open overrun) */
+	struct reasm_stats reasm;
+	struct flow_table_stats flows;
+	struct appid_stats appid;
+	struct dnsbind_stats dns;
+	struct inspect_stats inspect;
+	uint64_t sensor_events;		/* DLP and WAF matches recorded */
+	uint64_t sensor_denied;		/* flows a sensor match dropped */
+	uint64_t pcaps;			/* events' packets saved in pcap_dir */
+	uint64_t pcap_errors;		/* ... that could not be */
+};
+
+struct worker {
+	int index;
+	uint16_t queue;
+	enum fail_mode fail_mode;
+	int bypass_identified;		/* conf: bypass once the application is known */
+	uint64_t now;			/* ms, of the packet or tick being handled */
+	const uint8_t *pkt;		/* the packet being handled, for pcap_dir */
+	size_t pkt_len;
+	const char *pcap_dir;		/* conf pcap_dir, "" or NULL: none */
+	char pcap_name[80];		/* the file of the last event's packet */
+	struct flow_table ft;
+	struct appid appid;
+	struct dnsbind dns;		/* dns.cache: the shared IP to FQDN cache, or NULL */
+	struct inspect_env insp;	/* the sensors (set per packet from the policy) */
+	struct worker_stats st;
+	/* The mark bits of the last BYPASS verdict: NVD_MARK_BYPASS and the
+	 * bypass generation (nvd.h); nfq.c puts them in the verdict. */
+	uint32_t bypass_mark;
+
+	/* The policy (NULL: judge nothing, accept) and where records go. */
+	struct live *live;
+	struct event_ring ring;
+	struct rst rst;
+	struct worker_hit {
+		int64_t rule_id;	/* 0: free */
+		uint64_t count;
+		int64_t last_ms;
+	} hits[WORKER_HITS];
+	int nhits;
+	uint64_t hits_ms;		/* last flush */
+
+	/* Published copy of st for the control thread. */
+	pthread_mutex_t pub_lock;
+	struct worker_stats pub;
+	uint64_t pub_ms;
+};
+
+/* max_flows is this worker's share.  Returns 0 or -1 (no memory). */
+int worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows,
+    enum fail_mode fm);
+void worker_destroy(struct worker *w);
+/*
+ * Judges new connections with live's policy and sends events, learning and
+ * hits to the writer through w->ring (wake_fd: the writer's eventfd, or
+ * -1).  Before the worker thread starts.  Returns 0 or -1 (no memory).
+ */
+int worker_set_policy(struct worker *w, struct live *live, int wake_fd);
+
+/* family: AF_INET or AF_INET6 as NFQUEUE reports it, or 0 to guess.
+ * After VERDICT_BYPASS, w->bypass_mark holds the mark bits to set. */
+enum verdict worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family,
+    uint64_t now_ms);
+
+/* Periodic work: flow timeouts, publishing statistics.  Call at least
+ * every few hundred milliseconds, also when no packet comes. */
+void worker_tick(struct worker *w, uint64_t now_ms);
+void worker_publish(struct worker *w, uint64_t now_ms);
+void worker_snapshot(struct worker *w, struct worker_stats *out);
+
+uint64_t now_ms(void);
+
+#endif

@@ -1,0 +1,301 @@
+/*
+ * policy.h: groups, network rules and workloads, and the immutable policy
+ * snapshot the packet path judges connections with.
+ *
+ * The words are DESIGN.md's.  A workload belongs to its learned group
+ * (nv.<service>[.<project>]), to `containers`, and to every user group
+ * whose criteria (AND-ed) it meets.  An address that is no workload is
+ * `host` (one of this host's addresses), in every address group whose
+ * criteria it meets, or else `external`.
+ *
+ * Modes: an end's mode is the strictest mode of the groups it is in.
+ * A connection is judged by the first rule that matches it (user rules by
+ * their order, then learned rules):
+ *
+ *   rule       either end protect   else either end monitor   else (discover)
+ *   allow      ALLOW                ALLOW                     ALLOW
+ *   deny       DENY                 ALERT                     ALERT
+ *   none       DENY                 ALERT                     LEARN
+ *
+ * DENY drops with a violation event, ALERT passes with one, LEARN passes
+ * and learns a rule from the client's group to the server's.
+ *
+ * Threads: the parse and format helpers are pure.  A struct policy is
+ * built by policy_compile() on any thread, never changed afterwards, and
+ * read by any number of threads at once (see live.h for how it is swapped).
+ */
+#ifndef NVD_POLICY_H
+#define NVD_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/conf.h"		/* enum policy_mode */
+#include "sensor/sensor.h"
+
+#define POLICY_NAME_MAX		128	/* group and workload names, NUL included */
+#define POLICY_IMAGE_MAX	256
+#define POLICY_ID_MAX		72	/* container id or "static:" ... */
+#define POLICY_MAX_CRITERIA	16
+#define POLICY_MAX_PORTS	16
+#define POLICY_MAX_ADDRS	16	/* per workload */
+#define POLICY_APPS_MAX		128
+#define POLICY_FQDN_MAX		253	/* a DNS name as text (dns.h, fqdn.h) */
+#define POLICY_LABEL_KEY_MAX	128
+#define POLICY_LABEL_VALUE_MAX	256
+
+/* Built-in group names. */
+#define GROUP_CONTAINERS	"containers"
+#define GROUP_HOST		"host"
+#define GROUP_EXTERNAL		"external"
+#define GROUP_LEARNED_PREFIX	"nv."
+
+const char *policy_mode_name(enum policy_mode m);
+/* Returns 0, or -1 if s is not discover, monitor or protect. */
+int policy_mode_parse(const char *s, enum policy_mode *m);
+
+enum group_kind {
+	GROUP_BUILTIN = 0,
+	GROUP_LEARNED,
+	GROUP_USER,
+};
+const char *policy_group_kind_name(enum group_kind k);
+int policy_group_kind_parse(const char *s, enum group_kind *k);
+
+enum crit_kind {
+	CRIT_NAME = 0,		/* name=GLOB */
+	CRIT_IMAGE,		/* image=GLOB */
+	CRIT_LABEL,		/* label:KEY=GLOB */
+	CRIT_ADDR_NET,		/* address=IP or address=CIDR */
+	CRIT_ADDR_FQDN,		/* address=FQDN or address=*.DOMAIN (matched by the DNS issue) */
+};
+
+struct criterion {
+	enum crit_kind kind;
+	char key[POLICY_LABEL_KEY_MAX];		/* CRIT_LABEL: the label's key */
+	char value[POLICY_LABEL_VALUE_MAX];	/* glob, FQDN, or the address as written */
+	int family;				/* CRIT_ADDR_NET: AF_INET or AF_INET6 */
+	uint8_t addr[16];			/* network order, host bits cleared */
+	int prefix;
+};
+
+/*
+ * Parses "name=web*,label:tier=db,address=10.0.0.0/8" into c[0..n-1] and
+ * returns n (at least 1), or -1 with one line in err, e.g.
+ * "criterion 'color=red': unknown key 'color' (expected name=, image=,
+ * label:KEY= or address=)".  An empty list is an error.
+ */
+int criteria_parse(const char *text, struct criterion *c, int max, char *err, size_t errlen);
+/* The canonical text of a criteria list (parses back to the same list). */
+void criteria_format(const struct criterion *c, int n, struct buf *out);
+
+/* One port spec: proto 0 is "any" (every protocol and port). */
+struct port_range {
+	uint8_t proto;		/* 0, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP (also ICMPv6) */
+	uint16_t lo, hi;	/* inclusive; 0-0 for icmp */
+};
+
+/*
+ * Parses "tcp/80,udp/53,tcp/8000-8100", "icmp" or "any" and returns the
+ * number of specs (at least 1), or -1 with err ("port spec 'tcp/99999':
+ * port out of range (1-65535)").  "any" stands alone.
+ */
+int ports_parse(const char *text, struct port_range *p, int max, char *err, size_t errlen);
+/* Canonical text: specs joined by ",", a single port as tcp/80, any as "any". */
+void ports_format(const struct port_range *p, int n, char *out, size_t outlen);
+
+struct policy_group {
+	char name[POLICY_NAME_MAX];
+	enum group_kind kind;
+	enum policy_mode mode;
+	struct criterion crit[POLICY_MAX_CRITERIA];	/* user groups */
+	int ncrit;
+};
+
+/*
+ * Checks a user group's name: 1-127 bytes of [A-Za-z0-9_.-], not starting
+ * with "nv." and not a built-in name.  Returns 0 or -1 with err.
+ */
+int policy_group_name_check(const char *name, char *err, size_t errlen);
+
+enum rule_action {
+	RULE_ALLOW = 0,
+	RULE_DENY,
+};
+enum rule_type {
+	RULE_USER = 0,
+	RULE_LEARNED,
+};
+const char *policy_rule_action_name(enum rule_action a);
+const char *policy_rule_type_name(enum rule_type t);
+
+struct policy_rule {
+	int64_t id;
+	char from[POLICY_NAME_MAX];
+	char to[POLICY_NAME_MAX];
+	char apps[POLICY_APPS_MAX];	/* "any" or "http,postgresql" */
+	struct port_range ports[POLICY_MAX_PORTS];
+	int nports;
+	enum rule_action action;
+	enum rule_type type;
+	double order;			/* user rules: ascending order of evaluation */
+	int64_t hits;
+	int64_t last_seen;		/* unix seconds, 0: never */
+	int64_t created, updated;
+};
+
+struct policy_label {
+	char key[POLICY_LABEL_KEY_MAX];
+	char value[POLICY_LABEL_VALUE_MAX];
+};
+
+struct policy_addr {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];	/* network order; 4 bytes used for AF_INET */
+};
+
+struct policy_workload {
+	char id[POLICY_ID_MAX];		/* container id, or "static:NAME" */
+	char name[POLICY_NAME_MAX];
+	char image[POLICY_IMAGE_MAX];
+	char service[POLICY_NAME_MAX];	/* compose service, or "" */
+	char project[POLICY_NAME_MAX];	/* compose project, or "" */
+	struct policy_label *labels;	/* owned; free with policy_workload_clear */
+	int nlabels;
+	struct policy_addr addrs[POLICY_MAX_ADDRS];
+	int naddrs;
+	int is_static;
+};
+
+/* Frees w's labels and zeroes it. */
+void policy_workload_clear(struct policy_workload *w);
+/* Deep copy; returns 0 or -1 (no memory, dst left cleared). */
+int policy_workload_copy(struct policy_workload *dst, const struct policy_workload *src);
+
+/*
+ * The learned group of a workload: nv.<service>.<project> under compose,
+ * nv.<service> with only a service label, else nv.<name> with a trailing
+ * instance number ("-2", "_1", ".3") cut.  Characters other than
+ * [A-Za-z0-9_.-] become '-'.  Always fits in POLICY_NAME_MAX.
+ */
+void policy_learned_group(const struct policy_workload *w, char *out, size_t outlen);
+
+/* What policy_compile() builds from.  Nothing in it is kept. */
+/* A sensor assigned to a group (nvctl sensor assign). */
+struct policy_assign {
+	char group[POLICY_NAME_MAX];
+	char sensor[SENSOR_NAME_MAX];
+	int deny;		/* action deny (effective in protect mode), else alert */
+};
+
+struct policy_input {
+	const struct policy_group *groups;
+	int ngroups;
+	const struct policy_rule *rules;
+	int nrules;
+	const struct policy_workload *workloads;
+	int nworkloads;
+	const struct policy_addr *host_addrs;	/* this host's own addresses */
+	int nhost_addrs;
+	enum policy_mode default_mode;	/* for a learned group the input lacks */
+	/* DLP and WAF sensors (sensor.h), compiled into the snapshot, and
+	 * their assignments; an assignment naming a sensor or group the
+	 * input lacks is ignored. */
+	const struct sensor_spec *sensors;
+	int nsensors;
+	const struct policy_assign *assigns;
+	int nassigns;
+};
+
+struct policy;
+
+/*
+ * Builds a snapshot.  A rule naming a group the input lacks never matches;
+ * a workload's learned group missing from the input gets default_mode.
+ * Returns NULL only for lack of memory.
+ */
+struct policy *policy_compile(const struct policy_input *in);
+void policy_free(struct policy *p);
+/* The generation live.c stamps on a snapshot before publishing it; a flow
+ * judged with another generation is judged again. */
+uint64_t policy_gen(const struct policy *p);
+void policy_set_gen(struct policy *p, uint64_t gen);
+
+/* One connection as the packet path sees it at its first packet. */
+struct policy_conn {
+	int family;
+	uint8_t client[16], server[16];
+	uint8_t proto;		/* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP(V6) */
+	uint16_t port;		/* the server's port; 0 for ICMP */
+	const char *app;	/* detected application's rule word, or NULL (unknown:
+				 * matches only "any" rules) */
+	int app_waived;		/* application not known (yet, or ever): allow rules
+				 * match whatever applications they name, deny rules
+				 * only with "any" */
+	/* The DNS names the client resolved for the server's address
+	 * (fqdn.h), for groups with address=FQDN criteria: an address the
+	 * client never resolved is in none of them. */
+	const char (*names)[POLICY_FQDN_MAX + 1];
+	int nnames;
+	int by_name;		/* the server is known by its names only (a proxied
+				 * destination): server is not looked at */
+	int name_pending;	/* no name yet, but one may come (a TLS hello's SNI):
+				 * FQDN groups' allow rules match provisionally */
+};
+
+enum policy_outcome {
+	POL_ALLOW = 0,		/* a rule allows it */
+	POL_LEARN,		/* no rule, both ends discover: allow and learn */
+	POL_ALERT,		/* violation, passed */
+	POL_DENY,		/* violation, dropped */
+};
+const char *policy_outcome_name(enum policy_outcome o);
+
+/* One end of a judged connection. */
+struct policy_end {
+	int workload;		/* index for policy_workload_at(), or -1 */
+	int group;		/* its group for events and learning (learned group,
+				 * host, an address group, or external) */
+	enum policy_mode mode;	/* strictest mode of its groups */
+};
+
+struct policy_verdict {
+	uint64_t sensors;	/* sensors that inspect the connection (bit: index in
+				 * policy_sensors()): WAF assigned to the server's
+				 * groups, DLP to either end's across the group's edge */
+	uint64_t sensors_deny;	/* of them, those assigned with deny to a group in
+				 * protect mode: a match drops the connection */
+	uint64_t sensors_deny_set;	/* ... assigned with deny, whatever the mode */
+	enum policy_outcome outcome;
+	int name;		/* the index in c->names of the name that put the
+				 * server in an FQDN group, or -1 */
+	int64_t rule_id;	/* the rule that matched, 0 for none */
+	enum rule_type rule_type;
+	struct policy_end client, server;
+};
+
+/*
+ * Judges c.  Cost does not grow with the number of rules: rules are
+ * indexed by (from group, to group, protocol, port), see policy.c.
+ */
+void policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_verdict *v);
+
+/* Read-only views of a snapshot, valid while the snapshot is. */
+const struct sensor_set *policy_sensors(const struct policy *p);	/* or NULL */
+/* Why the snapshot has no sensors though its input had some, or NULL. */
+const char *policy_sensor_error(const struct policy *p);
+const char *policy_group_name_at(const struct policy *p, int group);
+const struct policy_workload *policy_workload_at(const struct policy *p, int workload);
+int policy_nworkloads(const struct policy *p);
+int policy_ngroups(const struct policy *p);
+int policy_nrules(const struct policy *p);
+/* Whether the address is a workload's. */
+int policy_is_workload(const struct policy *p, int family, const uint8_t *addr);
+/* Index of the group named name, or -1. */
+int policy_group_find(const struct policy *p, const char *name);
+enum policy_mode policy_group_mode_at(const struct policy *p, int group);
+/* Groups workload wl is in (learned group first), up to max; returns count. */
+int policy_workload_groups(const struct policy *p, int wl, int *groups, int max);
+
+#endif

@@ -1,0 +1,393 @@
+/*
+ * live.c: the running policy: live workloads, rebuilding the snapshot from
+ * the database, swapping it, and freeing old snapshots once no worker can
+ * hold them.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "runtime/live.h"
+#include "base/log.h"
+#include "store/store.h"
+#include "packet/worker.h"
+
+#define HOST_ADDRS_MAX	256
+
+struct live_retired {
+	struct policy *p;
+	uint64_t gen;		/* freed once every worker has seen this gen */
+	struct live_retired *next;
+};
+
+/* This host's own addresses (the `host` group), up to max. */
+static int
+host_addrs(struct policy_addr *out, int max)
+{
+	struct ifaddrs *ifa, *i;
+	int n = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return 0;
+	for (i = ifa; i && n < max; i = i->ifa_next) {
+		if (i->ifa_addr == NULL)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			out[n].family = AF_INET;
+			memset(out[n].addr, 0, 16);
+			memcpy(out[n++].addr, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, 4);
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			out[n].family = AF_INET6;
+			memcpy(out[n++].addr, &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr, 16);
+		}
+	}
+	freeifaddrs(ifa);
+	return n;
+}
+
+static int
+wl_find(const struct live *l, const char *id)
+{
+	for (int i = 0; i < l->nwl; i++)
+		if (!strcmp(l->wl[i].id, id))
+			return i;
+	return -1;
+}
+
+/* With l->lock held. */
+static int
+wl_set_locked(struct live *l, const struct policy_workload *w)
+{
+	struct policy_workload copy;
+	int i = wl_find(l, w->id);
+
+	if (policy_workload_copy(&copy, w) < 0)
+		return -1;
+	if (i >= 0) {
+		policy_workload_clear(&l->wl[i]);
+		l->wl[i] = copy;
+		return 0;
+	}
+	if (l->nwl == l->capwl) {
+		int cap = l->capwl ? l->capwl * 2 : 64;
+		struct policy_workload *n = realloc(l->wl, (size_t)cap * sizeof(*n));
+
+		if (n == NULL) {
+			policy_workload_clear(&copy);
+			return -1;
+		}
+		l->wl = n;
+		l->capwl = cap;
+	}
+	l->wl[l->nwl++] = copy;
+	return 0;
+}
+
+static void
+wl_remove_locked(struct live *l, int i)
+{
+	policy_workload_clear(&l->wl[i]);
+	l->wl[i] = l->wl[--l->nwl];
+}
+
+void
+live_request_rebuild(struct live *l)
+{
+	uint64_t one = 1;
+
+	if (write(l->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("live: waking the main loop");
+}
+
+int
+live_workload_set(struct live *l, const struct policy_workload *w)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->lock);
+	rc = wl_set_locked(l, w);
+	l->dirty = 1;
+	pthread_mutex_unlock(&l->lock);
+	live_request_rebuild(l);
+	return rc;
+}
+
+int
+live_workload_remove(struct live *l, const char *id)
+{
+	int i;
+
+	pthread_mutex_lock(&l->lock);
+	if ((i = wl_find(l, id)) >= 0) {
+		wl_remove_locked(l, i);
+		l->dirty = 1;
+	}
+	pthread_mutex_unlock(&l->lock);
+	if (i >= 0)
+		live_request_rebuild(l);
+	return i >= 0 ? 0 : -1;
+}
+
+int
+live_workloads_replace(struct live *l, const struct policy_workload *w, int n)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&l->lock);
+	for (int i = l->nwl - 1; i >= 0; i--)
+		if (!l->wl[i].is_static)
+			wl_remove_locked(l, i);
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = wl_set_locked(l, &w[i]);
+	l->dirty = 1;
+	pthread_mutex_unlock(&l->lock);
+	live_request_rebuild(l);
+	return rc;
+}
+
+/* A deep copy of the live workloads, and whether they changed. */
+static struct policy_workload *
+wl_copy(struct live *l, int *n, int *changed)
+{
+	struct policy_workload *c;
+
+	pthread_mutex_lock(&l->lock);
+	*n = l->nwl;
+	*changed = l->dirty;
+	c = calloc((size_t)l->nwl + 1, sizeof(*c));
+	for (int i = 0; c && i < l->nwl; i++)
+		if (policy_workload_copy(&c[i], &l->wl[i]) < 0) {
+			for (int j = 0; j < i; j++)
+				policy_workload_clear(&c[j]);
+			free(c);
+			c = NULL;
+		}
+	if (c)
+		l->dirty = 0;
+	pthread_mutex_unlock(&l->lock);
+	return c;
+}
+
+/* Swaps p in, with bypass generation bgen. */
+static void
+swap_in(struct live *l, struct policy *p, unsigned bgen)
+{
+	struct policy *old;
+	uint64_t gen = live_gen_next(__atomic_load_n(&l->gen, __ATOMIC_ACQUIRE), bgen);
+	struct live_retired *r;
+
+	/* Only this thread swaps: stamp, publish, then count the swap. */
+	policy_set_gen(p, gen);
+	old = __atomic_exchange_n(&l->cur, p, __ATOMIC_ACQ_REL);
+	__atomic_store_n(&l->gen, gen, __ATOMIC_RELEASE);
+
+	if (old == NULL)
+		return;
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		log_warnx("live: no memory to retire a snapshot; keeping it");
+		return;
+	}
+	r->p = old;
+	r->gen = gen;
+	r->next = l->retired;
+	l->retired = r;
+}
+
+/*
+ * Asks the daemon to move the kernel to the next bypass generation, and
+ * returns the generation the new snapshot carries.  Before the swap: until
+ * then workers mark bypasses with the current generation, which the new
+ * rules still save (nft.h), and such a flow comes back at its next packet.
+ */
+static unsigned
+tighten(struct live *l)
+{
+	unsigned cur = live_bypass_gen(__atomic_load_n(&l->gen, __ATOMIC_ACQUIRE));
+	unsigned g;
+
+	if (l->tighten == NULL)
+		return cur;
+	g = l->tighten(l->tighten_ctx, cur, (cur + 1) % NVD_BYPASS_GENS) % NVD_BYPASS_GENS;
+	if (g != cur)
+		l->tightenings++;
+	return g;
+}
+
+static int
+rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
+{
+	struct store_policy sp = { 0 };
+	struct sensor_spec *sensors = NULL;
+	struct policy_assign *assigns = NULL;
+	int nsensors = 0, nassigns = 0;
+	struct policy_addr host[HOST_ADDRS_MAX];
+	struct policy_input in;
+	struct policy_workload *wl;
+	struct policy *p;
+	int nwl, changed, rc = -1;
+
+	if ((wl = wl_copy(l, &nwl, &changed)) == NULL) {
+		snprintf(err, errlen, "no memory for the workloads");
+		return -1;
+	}
+	for (int i = 0; i < nwl; i++) {
+		char g[POLICY_NAME_MAX];
+
+		policy_learned_group(&wl[i], g, sizeof(g));
+		if (store_group_ensure_learned(l->db, g, l->default_mode, err, errlen) < 0)
+			goto out;
+	}
+	if (changed && store_workloads_seen(l->db, wl, nwl, err, errlen) < 0)
+		goto out;
+	if (store_load(l->db, &sp, err, errlen) < 0 ||
+	    store_sensor_specs(l->db, &sensors, &nsensors, err, errlen) < 0 ||
+	    store_sensor_assignments(l->db, NULL, NULL, &assigns, &nassigns, err, errlen) < 0)
+		goto out;
+	memset(&in, 0, sizeof(in));
+	in.groups = sp.groups;
+	in.ngroups = sp.ngroups;
+	in.rules = sp.rules;
+	in.nrules = sp.nrules;
+	in.workloads = wl;
+	in.nworkloads = nwl;
+	in.host_addrs = host;
+	in.nhost_addrs = host_addrs(host, HOST_ADDRS_MAX);
+	in.default_mode = l->default_mode;
+	in.sensors = sensors;
+	in.nsensors = nsensors;
+	in.assigns = assigns;
+	in.nassigns = nassigns;
+	if ((p = policy_compile(&in)) == NULL) {
+		snprintf(err, errlen, "no memory for the policy");
+		goto out;
+	}
+	if (policy_sensor_error(p))
+		log_warnx("sensors: %s; running without sensors", policy_sensor_error(p));
+	swap_in(l, p, may_tighten || changed ? tighten(l) :
+	    live_bypass_gen(__atomic_load_n(&l->gen, __ATOMIC_ACQUIRE)));
+	l->rebuilds++;
+	l->last_rebuild_ms = (int64_t)now_ms();
+	log_debug("policy: %d groups, %d rules, %d workloads", sp.ngroups, sp.nrules, nwl);
+	rc = 0;
+out:
+	if (rc < 0 && changed) {
+		pthread_mutex_lock(&l->lock);
+		l->dirty = 1;
+		pthread_mutex_unlock(&l->lock);
+	}
+	store_policy_free(&sp);
+	store_sensor_specs_free(sensors, nsensors);
+	free(assigns);
+	for (int i = 0; i < nwl; i++)
+		policy_workload_clear(&wl[i]);
+	free(wl);
+	return rc;
+}
+
+int
+live_rebuild(struct live *l, char *err, size_t errlen)
+{
+	return rebuild(l, 1, err, errlen);
+}
+
+int
+live_refresh(struct live *l, char *err, size_t errlen)
+{
+	return rebuild(l, 0, err, errlen);
+}
+
+uint64_t
+live_oldest_seen(struct live *l)
+{
+	uint64_t min = UINT64_MAX;
+
+	for (int i = 0; i < l->nworkers; i++) {
+		uint64_t s = __atomic_load_n(&l->seen[i], __ATOMIC_ACQUIRE);
+
+		if (s < min)
+			min = s;
+	}
+	return min;
+}
+
+void
+live_reclaim(struct live *l)
+{
+	struct live_retired **rp = &l->retired;
+	uint64_t min = live_oldest_seen(l);
+
+	while (*rp) {
+		struct live_retired *r = *rp;
+
+		if (r->gen <= min) {
+			*rp = r->next;
+			policy_free(r->p);
+			free(r);
+		} else
+			rp = &r->next;
+	}
+}
+
+int
+live_init(struct live *l, sqlite3 *db, enum policy_mode default_mode, int nworkers,
+    char *err, size_t errlen)
+{
+	struct store_policy sp = { 0 };
+
+	memset(l, 0, sizeof(*l));
+	l->db = db;
+	l->default_mode = default_mode;
+	l->nworkers = nworkers;
+	pthread_mutex_init(&l->lock, NULL);
+	if ((l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	if (store_load(db, &sp, err, errlen) < 0)
+		goto fail;
+	for (int i = 0; i < sp.nstatics; i++)
+		if (wl_set_locked(l, &sp.statics[i]) < 0) {
+			snprintf(err, errlen, "no memory for the workloads");
+			goto fail;
+		}
+	store_policy_free(&sp);
+	l->dirty = 0;	/* the statics were read from the table, not seen anew */
+	if (live_rebuild(l, err, errlen) < 0)
+		goto fail_nosp;
+	return 0;
+fail:
+	store_policy_free(&sp);
+fail_nosp:
+	live_destroy(l);
+	return -1;
+}
+
+void
+live_destroy(struct live *l)
+{
+	while (l->retired) {
+		struct live_retired *r = l->retired;
+
+		l->retired = r->next;
+		policy_free(r->p);
+		free(r);
+	}
+	policy_free(l->cur);
+	l->cur = NULL;
+	for (int i = 0; i < l->nwl; i++)
+		policy_workload_clear(&l->wl[i]);
+	free(l->wl);
+	l->wl = NULL;
+	l->nwl = l->capwl = 0;
+	if (l->wake_fd >= 0)
+		close(l->wake_fd);
+	l->wake_fd = -1;
+	pthread_mutex_destroy(&l->lock);
+}

@@ -1,0 +1,151 @@
+/*
+ * live.h: the running policy.  Holds the current snapshot (policy.h) that
+ * workers read without locks, the set of live workloads (from Docker and
+ * static ones), and rebuilds and swaps the snapshot when either changes.
+ *
+ * Swapping: live_rebuild() compiles a new snapshot and publishes it with one
+ * atomic store; workers load the pointer for each packet (live_current())
+ * and report in live_quiesce(), from their periodic tick, that they hold no
+ * older pointer.  A replaced snapshot is freed once every worker has
+ * reported after the swap (live_reclaim(), called by the main loop).
+ *
+ * Threads: live_current() and live_quiesce() are for workers (no lock).
+ * Workload changes and live_request_rebuild() may come from any thread
+ * (docker thread, writer thread, control); live_rebuild() and
+ * live_refresh() run on the main thread only, which owns the database
+ * connection they read.
+ *
+ * Bypass generation (nvd.h): flows the kernel bypasses are accepted only
+ * while their conntrack mark has the current generation.  A rebuild that
+ * may tighten the policy asks the daemon (l->tighten) to move the kernel to
+ * the next generation before the new snapshot is swapped in, so that every
+ * bypassed flow comes back to the queue and is judged again.  The
+ * generation is carried in bits 32-39 of the snapshot's gen: a worker gets
+ * the policy and the generation its bypass marks must carry from one
+ * pointer load, and never marks a flow with a generation newer than the
+ * policy that judged it.
+ */
+#ifndef NVD_LIVE_H
+#define NVD_LIVE_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "base/conf.h"
+#include "base/types.h"
+#include "policy/policy.h"
+
+struct live_retired;
+
+struct live {
+	struct policy *cur;		/* atomic; never NULL after live_init */
+	uint64_t gen;			/* atomic; bumped at each swap */
+	uint64_t seen[MAX_QUEUES];	/* atomic; gen each worker last quiesced at */
+	int nworkers;
+
+	sqlite3 *db;			/* main thread's connection */
+	enum policy_mode default_mode;
+	int wake_fd;			/* eventfd: a rebuild was requested */
+
+	pthread_mutex_t lock;		/* workloads, dirty */
+	struct policy_workload *wl;	/* live workloads */
+	int nwl, capwl;
+	int dirty;
+
+	struct live_retired *retired;	/* main thread */
+	uint64_t rebuilds;
+	int64_t last_rebuild_ms;
+
+	/*
+	 * Set by the daemon (NULL: the generation never changes).  Called by
+	 * a rebuild that may tighten the policy, after compiling the new
+	 * snapshot and before swapping it in, with the current generation and
+	 * the next one.  Returns the generation the new snapshot carries:
+	 * next once the kernel accepts bypassed flows of next only; cur if
+	 * that could not be done (the callback logs why); 0 when the rules
+	 * are the operator's, which know no other (nvd.h).  Main thread.
+	 */
+	unsigned (*tighten)(void *ctx, unsigned cur, unsigned next);
+	void *tighten_ctx;
+	uint64_t tightenings;		/* rebuilds that moved to a new generation */
+};
+
+/* Loads the policy from db and builds the first snapshot.  -1 with err. */
+int live_init(struct live *l, sqlite3 *db, enum policy_mode default_mode, int nworkers,
+    char *err, size_t errlen);
+void live_destroy(struct live *l);
+
+/*
+ * Main thread: reads groups and rules from the database, creates missing
+ * learned groups (in default_mode) for the live workloads, records the
+ * workloads as seen, compiles and swaps.  Returns 0, or -1 with err (the
+ * old snapshot stays).
+ *
+ * live_rebuild() is for changes made through nvctl, any of which may
+ * tighten the policy (a mode, a deny rule, a deleted allow rule, a group's
+ * criteria): it always moves to a new bypass generation.  live_refresh()
+ * is for the main loop's rebuilds: learned rules only add allows and do not
+ * move it, but a workload change does (an address that moves from one
+ * container to another, or that becomes a protected workload, may be
+ * allowed less than before).
+ */
+int live_rebuild(struct live *l, char *err, size_t errlen);
+int live_refresh(struct live *l, char *err, size_t errlen);
+/* Any thread: asks the main loop for a rebuild (wakes wake_fd). */
+void live_request_rebuild(struct live *l);
+/* Main loop: frees snapshots no worker can hold any more. */
+void live_reclaim(struct live *l);
+
+/* Workers. */
+static inline const struct policy *
+live_current(struct live *l)
+{
+	return __atomic_load_n(&l->cur, __ATOMIC_ACQUIRE);
+}
+static inline uint64_t
+live_gen(struct live *l)
+{
+	return __atomic_load_n(&l->gen, __ATOMIC_ACQUIRE);
+}
+/* Worker idx holds no snapshot older than the current one. */
+static inline void
+live_quiesce(struct live *l, int idx)
+{
+	__atomic_store_n(&l->seen[idx], live_gen(l), __ATOMIC_RELEASE);
+}
+/* Main thread: the oldest gen a worker may still judge with; every verdict
+ * judged with an older snapshot has been handed to the kernel. */
+uint64_t live_oldest_seen(struct live *l);
+
+/* The bypass generation of a snapshot gen (policy_gen()). */
+static inline unsigned
+live_bypass_gen(uint64_t gen)
+{
+	return (unsigned)(gen >> 32) % NVD_BYPASS_GENS;
+}
+/* The first snapshot gen after gen with bypass generation bgen.  (2^32
+ * swaps in one generation would carry into it: 27 years at the main loop's
+ * 5 rebuilds a second.) */
+static inline uint64_t
+live_gen_next(uint64_t gen, unsigned bgen)
+{
+	unsigned cur = live_bypass_gen(gen);
+
+	if (bgen % NVD_BYPASS_GENS == cur)
+		return gen + 1;
+	return ((gen >> 32) + (bgen + NVD_BYPASS_GENS - cur) % NVD_BYPASS_GENS) << 32;
+}
+
+/*
+ * Workloads (any thread).  live_workload_set() adds or replaces the workload
+ * with w->id (deep copy); live_workload_remove() removes it, returning 0 or
+ * -1 if there was none.  live_workloads_replace() replaces every non-static
+ * workload at once (Docker's full list after a (re)connect).  Each requests a
+ * rebuild.
+ */
+int live_workload_set(struct live *l, const struct policy_workload *w);
+int live_workload_remove(struct live *l, const char *id);
+int live_workloads_replace(struct live *l, const struct policy_workload *w, int n);
+
+#endif

@@ -1,0 +1,788 @@
+/*
+ * writer.c: the writer thread.  Drains the workers' rings into one batch
+ * of up to WRITER_BATCH records and writes it in one transaction on its own
+ * connection, with statements prepared once: events are inserted, learn
+ * records are aggregated per batch and upserted as learned rules, hit
+ * records add to their rule's counter, conversation records to their
+ * conversation's sessions and bytes.
+ *
+ * A statement that fails (a learned rule whose group was deleted meanwhile
+ * violates its foreign key) costs that record only, counted in db_errors;
+ * the rest of the batch is committed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/db.h"
+#include "base/log.h"
+#include "policy/policy.h"
+#include "runtime/writer.h"
+
+#define WRITER_TICK_MS		100
+#define DROP_QUIET_MS		1000	/* no drop for this long: the drop ended */
+#define LEARN_SLOTS		(2 * WRITER_BATCH)	/* power of two */
+
+/* The learn records of one batch with the same (from, to, proto, port, app). */
+struct learn_key {
+	const struct learn_rec *rec;	/* the first one, in the batch buffer */
+	uint64_t n;
+	int64_t last_ms;
+};
+
+enum stmt {
+	S_BEGIN, S_COMMIT, S_ROLLBACK,
+	S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
+	S_EVENT, S_HIT, S_LEARN_SCAN, S_LEARN_UPSERT, S_LEARN_ADD, S_RULE_DELETE, S_CONV, S_GROUP_FQDN,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT learn",
+	[S_RELEASE] = "RELEASE learn",
+	[S_ROLLBACK_TO] = "ROLLBACK TO learn",
+	[S_EVENT] = "INSERT INTO events (time, type, name, level, action, proto, "
+	    "src_ip, src_port, src_workload, src_group, dst_ip, dst_port, dst_workload, "
+	    "dst_group, fqdn, app, rule_id, sensor, message) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+	[S_HIT] = "UPDATE rules SET hits = hits + ?1, "
+	    "last_seen = max(coalesce(last_seen, 0), ?2) WHERE id = ?3",
+	[S_LEARN_SCAN] = "SELECT id, ports, hits, coalesce(last_seen, 0) FROM rules "
+	    "WHERE type = 'learned' AND from_group = ?1 AND to_group = ?2 AND apps = ?3",
+	[S_LEARN_UPSERT] = "INSERT INTO rules (from_group, to_group, apps, ports, action, type, "
+	    "hits, last_seen, created, updated) VALUES (?1, ?2, ?3, ?4, 'allow', 'learned', "
+	    "?5, ?6, ?7, ?7) ON CONFLICT (from_group, to_group, ports, apps) "
+	    "WHERE type = 'learned' DO UPDATE SET hits = hits + excluded.hits, "
+	    "last_seen = max(coalesce(last_seen, 0), excluded.last_seen), "
+	    "updated = excluded.updated",
+	[S_LEARN_ADD] = "UPDATE rules SET hits = hits + ?1, "
+	    "last_seen = max(coalesce(last_seen, 0), ?2), updated = ?3 WHERE id = ?4",
+	[S_RULE_DELETE] = "DELETE FROM rules WHERE id = ?1",
+	/* An external name learned as a destination: an address group of
+	 * its own, named after it (policy.h address=FQDN criteria). */
+	[S_GROUP_FQDN] = "INSERT INTO groups (name, kind, criteria, mode, created, updated) "
+	    "VALUES (?1, 'user', 'address=' || ?1, 'discover', ?2, ?2) "
+	    "ON CONFLICT (name) DO NOTHING",
+	[S_CONV] = "INSERT INTO conversations (from_group, to_group, fqdn, app, proto, port, "
+	    "verdict, sessions, bytes, first_seen, last_seen) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
+	    "ON CONFLICT (from_group, to_group, fqdn, app, proto, port, verdict) DO UPDATE SET "
+	    "sessions = sessions + excluded.sessions, bytes = bytes + excluded.bytes, "
+	    "last_seen = max(last_seen, excluded.last_seen)",
+};
+
+struct writer_priv {
+	sqlite3_stmt *st[S_COUNT];
+	struct record *batch;		/* WRITER_BATCH */
+	int slots[LEARN_SLOTS];		/* index into keys, or -1 */
+	struct learn_key keys[WRITER_BATCH];
+	int nkeys;
+	int64_t *fold_ids;		/* learned single-port ephemeral rules */
+	size_t nfold, capfold;
+	/* this batch, added to st once committed */
+	struct writer_stats pend;
+	int learned_changed;
+	/* drop logging */
+	uint64_t drop_start;		/* total dropped when the drop began */
+	int64_t drop_last_ms;		/* when the total last grew */
+	struct log_limit errlim;
+	int64_t time_sec;		/* of time_text */
+	char time_text[EVENT_TIME_LEN];
+	int last_err;			/* of the last failed step() */
+	char last_msg[160];
+};
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Steps st to its end and resets it.  Returns 0, or -1 with the error kept
+ * in last_err and last_msg (later statements, such as a rollback, would
+ * overwrite the connection's).
+ */
+static int
+step(struct writer *w, sqlite3_stmt *st)
+{
+	struct writer_priv *p = w->priv;
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE) {
+		p->last_err = sqlite3_extended_errcode(w->db);
+		snprintf(p->last_msg, sizeof(p->last_msg), "%s", sqlite3_errmsg(w->db));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A record could not be written: counted, logged at most once a minute. */
+static void
+db_error(struct writer *w, const char *what)
+{
+	w->priv->pend.db_errors++;
+	if (log_limit_ok(&w->priv->errlim, 60))
+		log_warnx("writer: %s: %s", what, w->priv->last_msg);
+}
+
+/* Runs a statement without parameters or rows; 0 or -1. */
+static int
+run(struct writer *w, enum stmt s)
+{
+	return step(w, w->priv->st[s]);
+}
+
+/* A fixed-size text field, NULL when empty.  The batch buffer outlives
+ * the statement's step, hence SQLITE_STATIC. */
+static void
+bind_field(sqlite3_stmt *st, int i, const char *s, size_t size)
+{
+	size_t n = strnlen(s, size);
+
+	if (n == 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, (int)n, SQLITE_STATIC);
+}
+
+#define BIND_FIELD(st, i, f)	bind_field(st, i, f, sizeof(f))
+
+static void
+bind_int_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+static const char *
+proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: return "icmp";
+	default: return NULL;
+	}
+}
+
+/* --- events ---------------------------------------------------------- */
+
+static void
+bind_addr(sqlite3_stmt *st, int i, int family, const uint8_t *a)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	if ((family != AF_INET && family != AF_INET6) ||
+	    inet_ntop(family, a, text, sizeof(text)) == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
+}
+
+/* event_time_format() with the date and second formatted once per second:
+ * a burst's events share them. */
+static void
+event_time(struct writer_priv *p, int64_t ms, char *out)
+{
+	int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	int frac = (int)(ms - sec * 1000);
+
+	if (sec != p->time_sec || p->time_text[0] == '\0') {
+		event_time_format(ms, p->time_text, sizeof(p->time_text));
+		p->time_sec = sec;
+	}
+	memcpy(out, p->time_text, EVENT_TIME_LEN);
+	out[20] = (char)('0' + frac / 100);
+	out[21] = (char)('0' + frac / 10 % 10);
+	out[22] = (char)('0' + frac % 10);
+}
+
+static void
+write_event(struct writer *w, const struct event_rec *ev)
+{
+	sqlite3_stmt *st = w->priv->st[S_EVENT];
+	char when[EVENT_TIME_LEN];
+	const char *proto = proto_name(ev->proto);
+
+	event_time(w->priv, ev->time_ms, when);
+	sqlite3_bind_text(st, 1, when, EVENT_TIME_LEN - 1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, event_type_name(ev->type), -1, SQLITE_STATIC);
+	BIND_FIELD(st, 3, ev->name);
+	sqlite3_bind_text(st, 4, event_level_name(ev->level), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, event_action_name(ev->action), -1, SQLITE_STATIC);
+	if (proto)
+		sqlite3_bind_text(st, 6, proto, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 6);
+	bind_addr(st, 7, ev->family, ev->src);
+	bind_int_or_null(st, 8, ev->src_port);
+	BIND_FIELD(st, 9, ev->src_workload);
+	BIND_FIELD(st, 10, ev->src_group);
+	bind_addr(st, 11, ev->family, ev->dst);
+	bind_int_or_null(st, 12, ev->dst_port);
+	BIND_FIELD(st, 13, ev->dst_workload);
+	BIND_FIELD(st, 14, ev->dst_group);
+	BIND_FIELD(st, 15, ev->fqdn);
+	BIND_FIELD(st, 16, ev->app);
+	bind_int_or_null(st, 17, ev->rule_id);
+	BIND_FIELD(st, 18, ev->sensor);
+	BIND_FIELD(st, 19, ev->message);
+	if (step(w, st) == 0)
+		w->priv->pend.events_written++;
+	else
+		db_error(w, "insert event");
+}
+
+static void
+write_hit(struct writer *w, const struct hit_rec *h)
+{
+	sqlite3_stmt *st = w->priv->st[S_HIT];
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)h->count);
+	sqlite3_bind_int64(st, 2, h->time_ms / 1000);
+	sqlite3_bind_int64(st, 3, h->rule_id);
+	if (step(w, st) == 0)
+		w->priv->pend.hits++;
+	else
+		db_error(w, "rule hits");
+}
+
+static void
+write_conv(struct writer *w, const struct conv_rec *c)
+{
+	sqlite3_stmt *st = w->priv->st[S_CONV];
+
+	sqlite3_bind_text(st, 1, c->from, (int)strnlen(c->from, sizeof(c->from)), SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->to, (int)strnlen(c->to, sizeof(c->to)), SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->fqdn, (int)strnlen(c->fqdn, sizeof(c->fqdn)), SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->app, (int)strnlen(c->app, sizeof(c->app)), SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->proto == IPPROTO_TCP ? "tcp" : c->proto == IPPROTO_UDP ?
+	    "udp" : "icmp", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, c->port);
+	sqlite3_bind_text(st, 7, conv_verdict_name(c->verdict), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, c->sessions);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)c->bytes);
+	sqlite3_bind_int64(st, 10, c->time_ms / 1000);
+	if (step(w, st) == 0)
+		w->priv->pend.conversations++;
+	else
+		db_error(w, "conversation");
+}
+
+/* --- learning -------------------------------------------------------- */
+
+static uint32_t
+fnv(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static int
+same_key(const struct learn_rec *a, const struct learn_rec *b)
+{
+	return a->proto == b->proto && a->port == b->port &&
+	    strncmp(a->from, b->from, sizeof(a->from)) == 0 &&
+	    strncmp(a->to, b->to, sizeof(a->to)) == 0 &&
+	    strncmp(a->app, b->app, sizeof(a->app)) == 0;
+}
+
+/* Adds l to the batch's aggregate; a batch has WRITER_BATCH keys at most. */
+static void
+learn_add(struct writer_priv *p, const struct learn_rec *l)
+{
+	uint32_t h = 2166136261u;
+	struct learn_key *k;
+
+	h = fnv(h, l->from, strnlen(l->from, sizeof(l->from)));
+	h = fnv(h, "", 1);
+	h = fnv(h, l->to, strnlen(l->to, sizeof(l->to)));
+	h = fnv(h, "", 1);
+	h = fnv(h, l->app, strnlen(l->app, sizeof(l->app)));
+	h = fnv(h, &l->proto, sizeof(l->proto));
+	h = fnv(h, &l->port, sizeof(l->port));
+	for (uint32_t i = h & (LEARN_SLOTS - 1);; i = (i + 1) & (LEARN_SLOTS - 1)) {
+		if (p->slots[i] < 0) {
+			p->slots[i] = p->nkeys;
+			k = &p->keys[p->nkeys++];
+			k->rec = l;
+			k->n = 0;
+			k->last_ms = l->time_ms;
+			break;
+		}
+		k = &p->keys[p->slots[i]];
+		if (same_key(k->rec, l))
+			break;
+	}
+	k->n++;
+	if (l->time_ms > k->last_ms)
+		k->last_ms = l->time_ms;
+}
+
+/* What the learned rules of one (from, to, apps) say about a port. */
+struct learn_scan {
+	int64_t covering_id;		/* a learned range rule covers the port */
+	int exists;			/* the single-port rule exists */
+	uint64_t fold_hits;		/* of the ephemeral single-port rules */
+	int64_t fold_last;
+};
+
+static int
+learn_scan(struct writer *w, const struct learn_rec *l, const char *apps, struct learn_scan *sc)
+{
+	struct writer_priv *p = w->priv;
+	sqlite3_stmt *st = p->st[S_LEARN_SCAN];
+	int rc;
+
+	memset(sc, 0, sizeof(*sc));
+	p->nfold = 0;
+	sqlite3_bind_text(st, 1, l->from, (int)strnlen(l->from, sizeof(l->from)), SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, l->to, (int)strnlen(l->to, sizeof(l->to)), SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, apps, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		struct port_range pr[POLICY_MAX_PORTS];
+		char err[128];
+
+		/* learned rules hold one spec; anything else is left alone */
+		if (text == NULL || ports_parse(text, pr, POLICY_MAX_PORTS, err, sizeof(err)) != 1 ||
+		    pr[0].proto != l->proto)
+			continue;
+		if (l->proto == IPPROTO_ICMP || (pr[0].lo == l->port && pr[0].hi == l->port)) {
+			sc->exists = 1;
+		} else if (pr[0].lo < pr[0].hi) {
+			if (pr[0].lo <= l->port && l->port <= pr[0].hi)
+				sc->covering_id = sqlite3_column_int64(st, 0);
+		} else if (pr[0].lo >= LEARN_EPHEMERAL_LO) {
+			if (p->nfold == p->capfold) {
+				size_t cap = p->capfold ? 2 * p->capfold : 16;
+				int64_t *ids = realloc(p->fold_ids, cap * sizeof(*ids));
+
+				if (ids == NULL) {
+					rc = SQLITE_NOMEM;
+					break;
+				}
+				p->fold_ids = ids;
+				p->capfold = cap;
+			}
+			p->fold_ids[p->nfold++] = sqlite3_column_int64(st, 0);
+			sc->fold_hits += (uint64_t)sqlite3_column_int64(st, 2);
+			if (sqlite3_column_int64(st, 3) > sc->fold_last)
+				sc->fold_last = sqlite3_column_int64(st, 3);
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		p->last_err = rc == SQLITE_NOMEM ? rc : sqlite3_extended_errcode(w->db);
+		snprintf(p->last_msg, sizeof(p->last_msg), "%s",
+		    rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(w->db));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+learn_upsert(struct writer *w, const struct learn_rec *l, const char *apps, const char *ports,
+    uint64_t hits, int64_t last, int64_t now)
+{
+	sqlite3_stmt *st = w->priv->st[S_LEARN_UPSERT];
+
+	sqlite3_bind_text(st, 1, l->from, (int)strnlen(l->from, sizeof(l->from)), SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, l->to, (int)strnlen(l->to, sizeof(l->to)), SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, apps, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ports, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)hits);
+	sqlite3_bind_int64(st, 6, last);
+	sqlite3_bind_int64(st, 7, now);
+	return step(w, st);
+}
+
+static int
+learn_add_hits(struct writer *w, int64_t id, uint64_t hits, int64_t last, int64_t now)
+{
+	sqlite3_stmt *st = w->priv->st[S_LEARN_ADD];
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)hits);
+	sqlite3_bind_int64(st, 2, last);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, id);
+	return step(w, st);
+}
+
+/*
+ * Replaces the ephemeral single-port rules found by learn_scan() (and the
+ * port of l) with one rule for the range, hits summed, inside a savepoint
+ * so a failure leaves them as they were.
+ */
+static int
+learn_fold(struct writer *w, const struct learn_rec *l, const char *apps,
+    const struct learn_scan *sc, uint64_t n, int64_t last, int64_t now)
+{
+	struct writer_priv *p = w->priv;
+	struct port_range range = { l->proto, LEARN_EPHEMERAL_LO, 65535 };
+	char ports[32];
+
+	ports_format(&range, 1, ports, sizeof(ports));
+	if (run(w, S_SAVEPOINT) < 0)
+		return -1;
+	for (size_t i = 0; i < p->nfold; i++) {
+		sqlite3_stmt *st = p->st[S_RULE_DELETE];
+
+		sqlite3_bind_int64(st, 1, p->fold_ids[i]);
+		if (step(w, st) < 0)
+			goto fail;
+	}
+	if (learn_upsert(w, l, apps, ports, sc->fold_hits + n,
+	    sc->fold_last > last ? sc->fold_last : last, now) < 0)
+		goto fail;
+	if (run(w, S_RELEASE) < 0)
+		goto fail;
+	log_info("learned %.*s -> %.*s %s (%zu ports folded)", POLICY_NAME_MAX, l->from,
+	    POLICY_NAME_MAX, l->to, ports, p->nfold + 1);
+	return 0;
+fail:
+	sqlite3_step(p->st[S_ROLLBACK_TO]);	/* keeps last_err */
+	sqlite3_reset(p->st[S_ROLLBACK_TO]);
+	sqlite3_step(p->st[S_RELEASE]);
+	sqlite3_reset(p->st[S_RELEASE]);
+	return -1;
+}
+
+static int
+is_ephemeral(const struct learn_rec *l)
+{
+	return (l->proto == IPPROTO_TCP || l->proto == IPPROTO_UDP) &&
+	    l->port >= LEARN_EPHEMERAL_LO;
+}
+
+static void
+learn_apply(struct writer *w, const struct learn_key *k, int64_t now)
+{
+	struct writer_priv *p = w->priv;
+	const struct learn_rec *l = k->rec;
+	char apps[sizeof(l->app)];
+	char ports[32];
+	struct port_range pr = { l->proto, l->port, l->port };
+	struct learn_scan sc;
+	int64_t last = k->last_ms / 1000;
+	int rc;
+
+	snprintf(apps, sizeof(apps), "%.*s", (int)sizeof(l->app) - 1, l->app[0] ? l->app : "any");
+	if (l->proto == IPPROTO_ICMP)
+		pr.lo = pr.hi = 0;
+	else if ((l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP) || l->port == 0)
+		return;		/* nothing a rule could say */
+	if (l->to_fqdn) {
+		sqlite3_stmt *st = p->st[S_GROUP_FQDN];
+
+		sqlite3_bind_text(st, 1, l->to, (int)strnlen(l->to, sizeof(l->to)), SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, now);
+		if (step(w, st) < 0) {
+			db_error(w, "learned name group");
+			return;
+		}
+		p->learned_changed |= sqlite3_changes(w->db) > 0;
+	}
+	if (learn_scan(w, l, apps, &sc) < 0) {
+		db_error(w, "learned rules");
+		return;
+	}
+	if (sc.covering_id) {
+		rc = learn_add_hits(w, sc.covering_id, k->n, last, now);
+	} else if (is_ephemeral(l) && !sc.exists && p->nfold + 1 > LEARN_EPHEMERAL_MAX) {
+		if ((rc = learn_fold(w, l, apps, &sc, k->n, last, now)) == 0) {
+			p->pend.rules_created++;
+			p->learned_changed = 1;
+		}
+	} else {
+		ports_format(&pr, 1, ports, sizeof(ports));
+		if ((rc = learn_upsert(w, l, apps, ports, k->n, last, now)) == 0 && !sc.exists) {
+			p->pend.rules_created++;
+			p->learned_changed = 1;
+			log_info("learned %.*s -> %.*s %s", POLICY_NAME_MAX, l->from,
+			    POLICY_NAME_MAX, l->to, ports);
+		}
+	}
+	if (rc == 0)
+		p->pend.learned += k->n;
+	else if (p->last_err == SQLITE_CONSTRAINT_FOREIGNKEY)
+		p->pend.db_errors++;	/* its group was deleted: nothing to learn */
+	else
+		db_error(w, "learn rule");
+}
+
+/* --- batches --------------------------------------------------------- */
+
+static void
+write_batch(struct writer *w, const struct record *recs, unsigned n)
+{
+	struct writer_priv *p = w->priv;
+	int64_t now = (int64_t)time(NULL);
+	int changed;
+
+	memset(&p->pend, 0, sizeof(p->pend));
+	p->learned_changed = 0;
+	p->nkeys = 0;
+	memset(p->slots, 0xff, sizeof(p->slots));
+	if (run(w, S_BEGIN) < 0) {
+		log_warnx("writer: begin: %s; %u records lost", p->last_msg, n);
+		pthread_mutex_lock(&w->lock);
+		w->st.db_errors++;
+		pthread_mutex_unlock(&w->lock);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		switch (recs[i].type) {
+		case REC_EVENT:
+			write_event(w, &recs[i].u.ev);
+			break;
+		case REC_LEARN:
+			learn_add(p, &recs[i].u.learn);
+			break;
+		case REC_HIT:
+			write_hit(w, &recs[i].u.hit);
+			break;
+		case REC_CONV:
+			write_conv(w, &recs[i].u.conv);
+			break;
+		default:
+			break;
+		}
+	}
+	for (int i = 0; i < p->nkeys; i++)
+		learn_apply(w, &p->keys[i], now);
+	if (run(w, S_COMMIT) < 0) {
+		log_warnx("writer: commit: %s; %u records lost", p->last_msg, n);
+		run(w, S_ROLLBACK);
+		memset(&p->pend, 0, sizeof(p->pend));
+		p->pend.db_errors = 1;
+		p->learned_changed = 0;
+	}
+	pthread_mutex_lock(&w->lock);
+	w->st.events_written += p->pend.events_written;
+	w->st.learned += p->pend.learned;
+	w->st.rules_created += p->pend.rules_created;
+	w->st.hits += p->pend.hits;
+	w->st.conversations += p->pend.conversations;
+	w->st.db_errors += p->pend.db_errors;
+	pthread_mutex_unlock(&w->lock);
+	changed = p->learned_changed;
+	if (changed && w->on_learned)
+		w->on_learned(w->ctx);
+}
+
+/* Logs a drop once when it starts and once, with its count, when the
+ * rings have refused nothing for DROP_QUIET_MS. */
+static void
+check_drops(struct writer *w, int final)
+{
+	struct writer_priv *p = w->priv;
+	uint64_t total = 0;
+	int64_t now = mono_ms();
+
+	for (int i = 0; i < w->nrings; i++)
+		total += __atomic_load_n(&w->rings[i]->dropped, __ATOMIC_RELAXED);
+	if (total != w->dropped_logged) {
+		if (!w->dropping) {
+			log_warnx("events: ring full, dropping records");
+			w->dropping = 1;
+			p->drop_start = w->dropped_logged;
+		}
+		p->drop_last_ms = now;
+		w->dropped_logged = total;
+	}
+	if (w->dropping && (final || now - p->drop_last_ms >= DROP_QUIET_MS)) {
+		log_warnx("events: %llu records dropped", (unsigned long long)(total - p->drop_start));
+		w->dropping = 0;
+	}
+	pthread_mutex_lock(&w->lock);
+	w->st.events_dropped = total;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void
+writer_drain(struct writer *w)
+{
+	struct writer_priv *p = w->priv;
+	uint64_t until[WRITER_MAX_RINGS];
+	int first = 0;
+
+	if (p == NULL)
+		return;
+	for (int i = 0; i < w->nrings; i++)
+		until[i] = __atomic_load_n(&w->rings[i]->head, __ATOMIC_ACQUIRE);
+	for (;;) {
+		unsigned n = 0;
+		int behind = 0;
+
+		/* each pass starts at the next ring, so none starves the others */
+		for (int k = 0; k < w->nrings && n < WRITER_BATCH; k++) {
+			struct event_ring *r = w->rings[(first + k) % w->nrings];
+
+			n += event_ring_pop(r, p->batch + n, WRITER_BATCH - n);
+		}
+		first = w->nrings ? (first + 1) % w->nrings : 0;
+		if (n == 0)
+			break;
+		write_batch(w, p->batch, n);
+		for (int i = 0; i < w->nrings; i++)
+			if ((int64_t)(until[i] - w->rings[i]->tail) > 0)
+				behind = 1;
+		if (!behind)
+			break;
+	}
+	check_drops(w, 0);
+}
+
+/* --- thread and set-up ----------------------------------------------- */
+
+static void *
+writer_main(void *arg)
+{
+	struct writer *w = arg;
+	struct pollfd pfd = { .fd = w->wake_fd, .events = POLLIN };
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+		uint64_t v;
+
+		if (poll(&pfd, 1, WRITER_TICK_MS) > 0 && read(w->wake_fd, &v, sizeof(v)) < 0 &&
+		    errno != EAGAIN)
+			log_warn("writer: eventfd");
+		writer_drain(w);
+	}
+	return NULL;
+}
+
+static void
+priv_free(struct writer *w)
+{
+	struct writer_priv *p = w->priv;
+
+	if (p == NULL)
+		return;
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(p->st[i]);
+	free(p->batch);
+	free(p->fold_ids);
+	free(p);
+	w->priv = NULL;
+}
+
+int
+writer_init(struct writer *w, const char *db_path, char *err, size_t errlen)
+{
+	struct writer_priv *p;
+
+	memset(w, 0, sizeof(*w));
+	w->wake_fd = -1;
+	pthread_mutex_init(&w->lock, NULL);
+	if ((p = w->priv = calloc(1, sizeof(*p))) == NULL ||
+	    (p->batch = calloc(WRITER_BATCH, sizeof(*p->batch))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if ((w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto fail;
+	}
+	/* db_open() sets WAL, synchronous NORMAL, foreign keys and busy_timeout */
+	if ((w->db = db_open(db_path, err, errlen)) == NULL)
+		goto fail;
+	for (int i = 0; i < S_COUNT; i++)
+		if (sqlite3_prepare_v3(w->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		    &p->st[i], NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s", sqlite3_errmsg(w->db));
+			goto fail;
+		}
+	return 0;
+fail:
+	priv_free(w);
+	if (w->db)
+		db_close(w->db);
+	w->db = NULL;
+	if (w->wake_fd >= 0)
+		close(w->wake_fd);
+	w->wake_fd = -1;
+	return -1;
+}
+
+void
+writer_add_ring(struct writer *w, struct event_ring *r)
+{
+	if (w->nrings == WRITER_MAX_RINGS) {
+		log_warnx("writer: more than %d event rings, ring ignored", WRITER_MAX_RINGS);
+		return;
+	}
+	if (r->wake_fd < 0)
+		r->wake_fd = w->wake_fd;
+	w->rings[w->nrings++] = r;
+}
+
+int
+writer_start(struct writer *w)
+{
+	int rc;
+
+	if (w->priv == NULL)
+		return -1;
+	if ((rc = pthread_create(&w->thread, NULL, writer_main, w)) != 0) {
+		errno = rc;
+		return -1;
+	}
+	w->started = 1;
+	return 0;
+}
+
+void
+writer_stop(struct writer *w)
+{
+	uint64_t one = 1;
+
+	if (w->started) {
+		__atomic_store_n(&w->stop, 1, __ATOMIC_RELEASE);
+		if (write(w->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			log_warn("writer: eventfd");
+		pthread_join(w->thread, NULL);
+		w->started = 0;
+	}
+	if (w->priv) {
+		writer_drain(w);	/* what the producers left, before they stopped */
+		check_drops(w, 1);
+	}
+	priv_free(w);
+	if (w->db)
+		db_close(w->db);
+	w->db = NULL;
+	if (w->wake_fd >= 0)
+		close(w->wake_fd);
+	w->wake_fd = -1;
+}
+
+void
+writer_snapshot(struct writer *w, struct writer_stats *out)
+{
+	pthread_mutex_lock(&w->lock);
+	*out = w->st;
+	pthread_mutex_unlock(&w->lock);
+}

@@ -1,0 +1,594 @@
+/*
+ * rules_file.c: the sensor rule file parser (rules_file.h, nvd.rules(5))
+ * and the loader of a rules directory into the database.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/log.h"
+#include "sensor/rules_file.h"
+#include "store/store.h"
+
+#define BLANKS	" \t\r"
+
+/* Lines after a bad sensor or rule line belong to nothing; skip them quietly. */
+enum skip {
+	SKIP_NONE = 0,
+	SKIP_RULE,		/* up to the next rule or sensor */
+	SKIP_SENSOR,		/* up to the next sensor */
+};
+
+struct parser {
+	const char *name;
+	int line;
+	struct rules_errors *errs;
+	int nerr;
+	struct rules_file *rf;
+	int cap;		/* of rf->sensors and rf->line */
+	struct sensor_spec *sn;	/* the sensor being read, or NULL */
+	int rcap;		/* of sn->rules */
+	int nrules;		/* in the file */
+	struct sensor_rule_spec *rule;	/* the rule being read, or NULL */
+	int rule_line;
+	int validator_line;	/* of the rule's validator, 0 if none yet */
+	int bad_pattern;	/* the rule had one: say nothing of it having none */
+	enum skip skip;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+perr(struct parser *p, int line, const char *fmt, ...)
+{
+	char msg[288];
+	va_list ap;
+
+	p->nerr++;
+	if (p->errs == NULL || p->errs->count >= RULES_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* Line 0: the file as a whole. */
+	if (line > 0)
+		snprintf(p->errs->msg[p->errs->count++], sizeof(p->errs->msg[0]), "%s:%d: %s",
+		    p->name, line, msg);
+	else
+		snprintf(p->errs->msg[p->errs->count++], sizeof(p->errs->msg[0]), "%s: %s",
+		    p->name, msg);
+}
+
+int
+rules_name_check(const char *what, const char *name, char *err, size_t errlen)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= SENSOR_NAME_MAX) {
+		snprintf(err, errlen, "%s name '%.*s%s': 1 to %d characters", what, 40, name,
+		    len > 40 ? "..." : "", SENSOR_NAME_MAX - 1);
+		return -1;
+	}
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != len) {
+		snprintf(err, errlen, "%s name '%s': only letters, digits, '.', '_' and '-'", what,
+		    name);
+		return -1;
+	}
+	if (strchr("._-", name[0]) != NULL) {
+		snprintf(err, errlen, "%s name '%s' must start with a letter or a digit", what, name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The next blank-separated word of *s (NUL-terminating it), or NULL. */
+static char *
+word(char **s)
+{
+	char *w = *s + strspn(*s, BLANKS);
+	size_t n;
+
+	if (*w == '\0')
+		return NULL;
+	n = strcspn(w, BLANKS);
+	*s = w + n;
+	if (**s != '\0')
+		*(*s)++ = '\0';
+	return w;
+}
+
+/* Checks the rule just finished; it stays in its sensor either way. */
+static void
+rule_end(struct parser *p)
+{
+	struct sensor_rule_spec *r = p->rule;
+	int positive = 0;
+
+	if (r == NULL)
+		return;
+	for (int i = 0; i < r->npat; i++)
+		positive += !r->pat[i].negate;
+	if (r->npat == 0 && !p->bad_pattern)
+		perr(p, p->rule_line, "rule '%s' has no pattern", r->name);
+	else if (r->npat > 0 && positive == 0)
+		perr(p, p->rule_line, "rule '%s' has only negated patterns", r->name);
+	p->rule = NULL;
+}
+
+static void
+sensor_end(struct parser *p)
+{
+	rule_end(p);
+	p->sn = NULL;
+}
+
+static void *
+grow(void *arr, int *cap, int n, size_t size)
+{
+	void *a;
+	int ncap;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 4;
+	if ((a = realloc(arr, (size_t)ncap * size)) == NULL)
+		return NULL;
+	*cap = ncap;
+	return a;
+}
+
+static int
+sensor_line(struct parser *p, char *rest)
+{
+	struct rules_file *rf = p->rf;
+	char *name = word(&rest), *type = word(&rest), err[160];
+	struct sensor_spec *s;
+	enum sensor_type t;
+	void *a;
+
+	sensor_end(p);
+	p->skip = SKIP_SENSOR;
+	if (name == NULL || type == NULL || word(&rest) != NULL) {
+		perr(p, p->line, "expected 'sensor NAME dlp|waf'");
+		return 0;
+	}
+	if (rules_name_check("sensor", name, err, sizeof(err)) < 0) {
+		perr(p, p->line, "%s", err);
+		return 0;
+	}
+	if (sensor_type_parse(type, &t) < 0) {
+		perr(p, p->line, "sensor '%s': unknown type '%.40s' (expected dlp or waf)", name, type);
+		return 0;
+	}
+	for (int i = 0; i < rf->nsensors; i++)
+		if (strcmp(rf->sensors[i].name, name) == 0) {
+			perr(p, p->line, "sensor '%s' already defined at line %d", name, rf->line[i]);
+			return 0;
+		}
+	if (rf->nsensors == SENSOR_MAX) {
+		perr(p, p->line, "more than %d sensors", SENSOR_MAX);
+		return 0;
+	}
+	if ((a = grow(rf->sensors, &p->cap, rf->nsensors, sizeof(*rf->sensors))) == NULL)
+		return -1;
+	rf->sensors = a;
+	if ((a = realloc(rf->line, (size_t)p->cap * sizeof(*rf->line))) == NULL)
+		return -1;
+	rf->line = a;
+	s = &rf->sensors[rf->nsensors];
+	memset(s, 0, sizeof(*s));
+	strcpy(s->name, name);
+	s->type = t;
+	rf->line[rf->nsensors++] = p->line;
+	p->sn = s;
+	p->rcap = 0;
+	p->skip = SKIP_NONE;
+	return 0;
+}
+
+static int
+rule_line(struct parser *p, char *rest)
+{
+	struct sensor_spec *s = p->sn;
+	char *name = word(&rest), err[160];
+	struct sensor_rule_spec *r;
+	void *a;
+
+	rule_end(p);
+	if (p->skip == SKIP_SENSOR)
+		return 0;
+	p->skip = SKIP_RULE;
+	if (s == NULL) {
+		perr(p, p->line, "rule outside a sensor (a 'sensor NAME TYPE' line must come first)");
+		return 0;
+	}
+	if (name == NULL || word(&rest) != NULL) {
+		perr(p, p->line, "expected 'rule NAME'");
+		return 0;
+	}
+	if (rules_name_check("rule", name, err, sizeof(err)) < 0) {
+		perr(p, p->line, "%s", err);
+		return 0;
+	}
+	for (int i = 0; i < s->nrules; i++)
+		if (strcmp(s->rules[i].name, name) == 0) {
+			perr(p, p->line, "rule '%s' defined twice in sensor '%s'", name, s->name);
+			return 0;
+		}
+	if (s->nrules == RULES_SENSOR_RULES) {
+		perr(p, p->line, "more than %d rules in sensor '%s'", RULES_SENSOR_RULES, s->name);
+		return 0;
+	}
+	if (p->nrules == RULES_FILE_RULES) {
+		perr(p, p->line, "more than %d rules in the file", RULES_FILE_RULES);
+		return 0;
+	}
+	if ((a = grow(s->rules, &p->rcap, s->nrules, sizeof(*s->rules))) == NULL)
+		return -1;
+	s->rules = a;
+	r = &s->rules[s->nrules++];
+	p->nrules++;
+	memset(r, 0, sizeof(*r));
+	strcpy(r->name, name);
+	p->rule = r;
+	p->rule_line = p->line;
+	p->validator_line = 0;
+	p->bad_pattern = 0;
+	p->skip = SKIP_NONE;
+	return 0;
+}
+
+static void
+validator_line(struct parser *p, char *rest)
+{
+	char *v = word(&rest);
+	enum sensor_validator val;
+
+	if (p->skip != SKIP_NONE)
+		return;
+	if (p->rule == NULL) {
+		perr(p, p->line, "validator outside a rule");
+		return;
+	}
+	if (v == NULL || word(&rest) != NULL) {
+		perr(p, p->line, "expected 'validator luhn|ssn|none'");
+		return;
+	}
+	if (sensor_validator_parse(v, &val) < 0) {
+		perr(p, p->line, "unknown validator '%.40s' (expected luhn, ssn or none)", v);
+		return;
+	}
+	if (p->validator_line) {
+		perr(p, p->line, "rule '%s' has a validator already (line %d)", p->rule->name,
+		    p->validator_line);
+		return;
+	}
+	p->rule->validator = val;
+	p->validator_line = p->line;
+}
+
+int
+rules_pattern(struct sensor_pattern_spec *ps, const char *text, enum sensor_ctx ctx, char *err,
+    size_t errlen)
+{
+	char why[200];
+
+	ps->negate = text[0] == '!';
+	text += ps->negate;
+	if (*text == '\0') {
+		snprintf(err, errlen, "empty pattern");
+		return -1;
+	}
+	if (strlen(text) >= sizeof(ps->re)) {
+		snprintf(err, errlen, "longer than %d bytes", SENSOR_PATTERN_MAX - 1);
+		return -1;
+	}
+	if (sensor_pattern_check(text, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	strcpy(ps->re, text);
+	ps->ctx = ctx;
+	return 0;
+}
+
+static void
+pattern_line(struct parser *p, enum sensor_ctx ctx, char *rest)
+{
+	struct sensor_rule_spec *r = p->rule;
+	size_t n;
+	char err[240];
+
+	if (p->skip != SKIP_NONE)
+		return;
+	if (r == NULL) {
+		perr(p, p->line, "pattern outside a rule (a 'rule NAME' line must come first)");
+		return;
+	}
+	rest += strspn(rest, BLANKS);
+	for (n = strlen(rest); n > 0 && strchr(BLANKS, rest[n - 1]) != NULL; n--)
+		rest[n - 1] = '\0';
+	if (r->npat == SENSOR_RULE_PATTERNS) {
+		perr(p, p->line, "more than %d patterns in rule '%s'", SENSOR_RULE_PATTERNS, r->name);
+		return;
+	}
+	if (rules_pattern(&r->pat[r->npat], rest, ctx, err, sizeof(err)) < 0) {
+		perr(p, p->line, "pattern: %s", err);
+		p->bad_pattern = 1;
+		return;
+	}
+	r->npat++;
+}
+
+/* One line, NUL-terminated, newline cut.  -1 on no memory. */
+static int
+parse_line(struct parser *p, char *s)
+{
+	char *kw;
+	enum sensor_ctx ctx;
+
+	s += strspn(s, BLANKS);
+	if (*s == '\0' || *s == '#')
+		return 0;
+	kw = word(&s);
+	if (strcmp(kw, "sensor") == 0)
+		return sensor_line(p, s);
+	if (strcmp(kw, "rule") == 0)
+		return rule_line(p, s);
+	if (strcmp(kw, "validator") == 0)
+		validator_line(p, s);
+	else if (sensor_ctx_parse(kw, &ctx) == 0)
+		pattern_line(p, ctx, s);
+	else if (p->skip == SKIP_NONE)
+		perr(p, p->line, "unknown keyword '%.40s' (expected sensor, rule, validator, "
+		    "or a context: packet, url, header, body)", kw);
+	return 0;
+}
+
+void
+rules_free(struct rules_file *rf)
+{
+	for (int i = 0; rf->sensors != NULL && i < rf->nsensors; i++)
+		free(rf->sensors[i].rules);
+	free(rf->sensors);
+	free(rf->line);
+	memset(rf, 0, sizeof(*rf));
+}
+
+int
+rules_parse(const char *name, const char *text, size_t len, struct rules_file *rf,
+    struct rules_errors *errs)
+{
+	struct parser p = { .name = name, .errs = errs, .rf = rf };
+	char line[RULES_LINE_MAX + 1];
+	size_t off = 0;
+
+	memset(rf, 0, sizeof(*rf));
+	if (len > RULES_FILE_MAX) {
+		perr(&p, 0, "larger than %d bytes", RULES_FILE_MAX);
+		return p.nerr;
+	}
+	while (off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - (text + off)) : len - off;
+
+		p.line++;
+		if (memchr(text + off, '\0', n) != NULL)
+			perr(&p, p.line, "NUL byte in line");
+		else if (n > RULES_LINE_MAX)
+			perr(&p, p.line, "line longer than %d bytes", RULES_LINE_MAX);
+		else {
+			memcpy(line, text + off, n);
+			line[n] = '\0';
+			if (parse_line(&p, line) < 0) {
+				perr(&p, p.line, "out of memory");
+				break;
+			}
+		}
+		off += n + 1;
+	}
+	sensor_end(&p);
+	if (p.nerr)
+		rules_free(rf);
+	return p.nerr;
+}
+
+int
+rules_read(const char *path, struct rules_file *rf, struct rules_errors *errs)
+{
+	struct parser p = { .name = path, .errs = errs };
+	FILE *f;
+	char *text;
+	size_t n;
+	int nerr;
+
+	memset(rf, 0, sizeof(*rf));
+	if ((f = fopen(path, "r")) == NULL) {
+		perr(&p, 0, "cannot open: %s", strerror(errno));
+		return p.nerr;
+	}
+	if ((text = malloc(RULES_FILE_MAX + 1)) == NULL) {
+		fclose(f);
+		perr(&p, 0, "out of memory");
+		return p.nerr;
+	}
+	n = fread(text, 1, RULES_FILE_MAX + 1, f);
+	if (ferror(f))
+		perr(&p, 0, "read error");
+	fclose(f);
+	nerr = p.nerr ? p.nerr : rules_parse(path, text, n, rf, errs);
+	free(text);
+	return nerr;
+}
+
+/* --- loading rules_dir ----------------------------------------------------- */
+
+#define DIR_FILES_MAX	256
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+is_rules_file(const char *dir, const char *name)
+{
+	size_t len = strlen(name), sl = strlen(RULES_SUFFIX);
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (name[0] == '.' || len <= sl || strcmp(name + len - sl, RULES_SUFFIX) != 0)
+		return 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return 0;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The *.rules files of dir by name into *names (each and the array malloc'ed). */
+static int
+dir_files(const char *dir, char ***names, int *n, char *err, size_t errlen)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v;
+
+	*n = 0;
+	if (d == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	if ((*names = v = calloc(DIR_FILES_MAX, sizeof(*v))) == NULL)
+		goto nomem;
+	while ((e = readdir(d)) != NULL) {
+		if (!is_rules_file(dir, e->d_name))
+			continue;
+		if (*n == DIR_FILES_MAX) {
+			snprintf(err, errlen, "more than %d rule files", DIR_FILES_MAX);
+			goto fail;
+		}
+		if ((v[*n] = strdup(e->d_name)) == NULL)
+			goto nomem;
+		(*n)++;
+	}
+	closedir(d);
+	qsort(v, (size_t)*n, sizeof(*v), name_cmp);
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	closedir(d);
+	for (int i = 0; v != NULL && i < *n; i++)
+		free(v[i]);
+	free(v);
+	*names = NULL;
+	*n = 0;
+	return -1;
+}
+
+/*
+ * The first reason file i (path) cannot be loaded besides its syntax: a
+ * sensor an earlier file loaded defines, or a user sensor's name.  0, or
+ * -1 with the error logged; -2 on a database error (err).
+ */
+static int
+file_conflict(sqlite3 *db, const char *path, const struct rules_file *rf,
+    const struct store_sensor_file *sf, int i, char *err, size_t errlen)
+{
+	for (int k = 0; k < rf[i].nsensors; k++) {
+		const char *name = rf[i].sensors[k].name;
+		struct store_sensor s;
+		int rc;
+
+		for (int j = 0; j < i; j++)
+			for (int m = 0; !sf[j].skipped && m < sf[j].nsensors; m++)
+				if (strcmp(sf[j].sensors[m].name, name) == 0) {
+					log_warnx("%s:%d: sensor '%s' is defined in %s already",
+					    path, rf[i].line[k], name, sf[j].name);
+					return -1;
+				}
+		if ((rc = store_sensor_get(db, name, &s, NULL, err, errlen)) == -1)
+			return -2;
+		if (rc == 0 && !s.builtin) {
+			log_warnx("%s:%d: sensor '%s' is a user sensor (nvctl sensor add); rename "
+			    "one of them", path, rf[i].line[k], name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Reads file i of dir into rf[i] and sf[i]; 1 if it is skipped, -1 on a database error. */
+static int
+load_one(sqlite3 *db, const char *dir, struct rules_file *rf, struct store_sensor_file *sf,
+    int i, char *err, size_t errlen)
+{
+	static struct rules_errors errs;	/* main thread only */
+	char path[PATH_MAX];
+	int nerr, rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sf[i].name);
+	errs.count = 0;
+	if ((nerr = rules_read(path, &rf[i], &errs)) > 0) {
+		for (int e = 0; e < errs.count; e++)
+			log_warnx("%s", errs.msg[e]);
+		if (nerr > errs.count)
+			log_warnx("%s: %d more errors", path, nerr - errs.count);
+	} else if ((rc = file_conflict(db, path, rf, sf, i, err, errlen)) < 0) {
+		rules_free(&rf[i]);
+		if (rc == -2)
+			return -1;
+		nerr = 1;
+	}
+	if (nerr > 0) {
+		log_warnx("%s: skipped; the sensors stored from it stay as they were", path);
+		sf[i].skipped = 1;
+		return 1;
+	}
+	sf[i].sensors = rf[i].sensors;
+	sf[i].nsensors = rf[i].nsensors;
+	return 0;
+}
+
+int
+sensors_load_dir(sqlite3 *db, const char *dir, char *err, size_t errlen)
+{
+	struct store_sensor_file *sf = NULL;
+	struct rules_file *rf = NULL;
+	char **names;
+	int n, rc = 0, skipped = 0, nsensors = 0;
+
+	if (dir_files(dir, &names, &n, err, errlen) < 0)
+		return -1;
+	if ((rf = calloc((size_t)n + 1, sizeof(*rf))) == NULL ||
+	    (sf = calloc((size_t)n + 1, sizeof(*sf))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	for (int i = 0; rc == 0 && i < n; i++) {
+		sf[i].name = names[i];
+		if ((rc = load_one(db, dir, rf, sf, i, err, errlen)) > 0)
+			skipped++;
+		nsensors += sf[i].nsensors;
+		rc = rc < 0 ? -1 : 0;
+	}
+	if (rc == 0)
+		rc = store_sensor_builtin_sync(db, sf, n, err, errlen);
+	if (rc == 0)
+		log_info("sensors: %d built in, from %d rule file%s in %s (%d skipped)", nsensors,
+		    n - skipped, n - skipped == 1 ? "" : "s", dir, skipped);
+	for (int i = 0; i < n; i++) {
+		if (rf != NULL)
+			rules_free(&rf[i]);
+		free(names[i]);
+	}
+	free(names);
+	free(rf);
+	free(sf);
+	return rc < 0 ? -1 : skipped;
+}

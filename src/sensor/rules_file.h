@@ -1,0 +1,99 @@
+/*
+ * rules_file.h: sensor rule files (nvd.rules(5)), the default DLP and WAF
+ * sensors as data.  Line by line:
+ *
+ *	# comment
+ *	sensor NAME dlp|waf
+ *	rule NAME
+ *	validator luhn|ssn|none
+ *	packet|url|header|body [!]PATTERN
+ *
+ * A rule belongs to the sensor above it, a validator and patterns to the
+ * rule above them; a pattern is the rest of its line (trailing blanks
+ * cut), a leading '!' negates it.  Every pattern is compiled as the
+ * engine would (sensor_pattern_check()), so a file that parses also
+ * builds.
+ *
+ * Errors are "FILE:LINE: message" (or "FILE: message" for the file as a
+ * whole), at most RULES_MAX_ERRORS of them; parsing goes on after an error
+ * to report the next ones, but a file with any error yields nothing.
+ */
+#ifndef NVD_RULES_FILE_H
+#define NVD_RULES_FILE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "sensor/sensor.h"
+
+#define RULES_FILE_MAX		(1024 * 1024)	/* bytes in a rule file */
+#define RULES_LINE_MAX		2048		/* bytes in a line, newline excluded */
+#define RULES_SENSOR_RULES	256		/* rules in one sensor */
+#define RULES_FILE_RULES	1024		/* rules in one file */
+#define RULES_MAX_ERRORS	32
+#define RULES_SUFFIX		".rules"	/* what sensors_load_dir() reads */
+
+struct rules_errors {
+	int count;
+	char msg[RULES_MAX_ERRORS][320];
+};
+
+/*
+ * What one file defines.  sensors[i].rules and line are malloc'ed;
+ * rules_free() frees them.  line[i] is the line of sensor i's "sensor".
+ */
+struct rules_file {
+	struct sensor_spec *sensors;
+	int nsensors;
+	int *line;
+};
+
+/*
+ * Parses len bytes of text (any bytes; need not be NUL-terminated), name
+ * being the file's name in messages.  Returns the number of errors added
+ * to errs: 0 with *rf filled, else with *rf empty.
+ */
+int rules_parse(const char *name, const char *text, size_t len, struct rules_file *rf,
+    struct rules_errors *errs);
+/* Reads and parses path (at most RULES_FILE_MAX bytes); as rules_parse(). */
+int rules_read(const char *path, struct rules_file *rf, struct rules_errors *errs);
+void rules_free(struct rules_file *rf);
+
+/*
+ * A sensor or rule name: 1 to SENSOR_NAME_MAX - 1 of [A-Za-z0-9._-],
+ * starting with a letter or digit.  0, or -1 with err ("sensor name 'a b':
+ * only letters, digits, '.', '_' and '-'"); what is "sensor" or "rule".
+ */
+int rules_name_check(const char *what, const char *name, char *err, size_t errlen);
+
+/*
+ * A pattern as rule files and nvctl give it, into *ps: a leading '!'
+ * negates, the rest is compiled to check it.  0, or -1 with err ("empty
+ * pattern", "longer than 1023 bytes", "missing closing parenthesis at
+ * offset 7").
+ */
+int rules_pattern(struct sensor_pattern_spec *ps, const char *text, enum sensor_ctx ctx,
+    char *err, size_t errlen);
+
+/*
+ * Loads the *.rules files of dir (in name order) into the database as
+ * built-in sensors, in one transaction, at start and reload:
+ *
+ * - a file with an error is skipped, each error logged (log_warnx) as
+ *   "FILE:LINE: message"; the sensors stored from it stay as they were;
+ * - so is a file that defines a sensor an earlier file did, or one that
+ *   is a user sensor (nvctl sensor add): user sensors are never touched;
+ * - each sensor of the other files is stored as built in, its rules
+ *   replaced when they changed (its assignments kept);
+ * - a built-in sensor that came from one of those files, or from a file
+ *   no longer in dir, and that no file defines any more is deleted with
+ *   its assignments (logged).
+ *
+ * Returns the number of files skipped, or -1 with err when dir cannot be
+ * read ("No such file or directory": the caller names dir), the database
+ * fails or the sensors would be more than SENSOR_MAX; then nothing
+ * changes.
+ */
+int sensors_load_dir(sqlite3 *db, const char *dir, char *err, size_t errlen);
+
+#endif
