@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "daemon/control.h"
 #include "kernel/ct.h"
 #include "daemon/daemon.h"
@@ -374,14 +375,14 @@ policy_housekeeping(struct daemon *d, int woken, int *pending)
 
 	if (woken && read(d->live.wake_fd, &n, sizeof(n)) == sizeof(n))
 		*pending = 1;
-	if (*pending && (int64_t)now_ms() - d->live.last_rebuild_ms >= REBUILD_MIN_MS) {
+	if (*pending && (int64_t)clock_mono_ms() - d->live.last_rebuild_ms >= REBUILD_MIN_MS) {
 		*pending = 0;
 		if (live_refresh(&d->live, err, sizeof(err)) < 0)
 			log_warnx("policy: %s", err);
 	}
 	live_reclaim(&d->live);
 	bypass_housekeeping(d);
-	fqdn_expire(d->fqdn, now_ms(), 65536);
+	fqdn_expire(d->fqdn, clock_mono_ms(), 65536);
 }
 
 static int

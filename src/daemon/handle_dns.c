@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "daemon/handler.h"
 #include "base/control_proto.h"
 #include "daemon/daemon.h"
@@ -91,7 +92,6 @@ cmd_dns_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
 	static const char *const head[] = { "name", "address", "source", "expires", "connections" };
 	struct dns_list l = { .json = json, .o = o, .t = { .ncols = 5 } };
-	struct timespec ts;
 
 	for (int i = 0; i < argc; i += 2) {
 		if (i + 1 >= argc) {
@@ -114,9 +114,8 @@ cmd_dns_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 			return CTL_RESP_USAGE;
 		}
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	l.now_real_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	l.now_ms = now_ms();
+	l.now_real_ms = clock_real_ms();
+	l.now_ms = clock_mono_ms();
 	if (json)
 		buf_puts(o, "[");
 	else

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "daemon/handler.h"
 #include "base/control_proto.h"
 #include "daemon/daemon.h"
@@ -55,15 +56,6 @@ struct events_query {
 	long long limit;		/* -1: no limit */
 };
 
-static int64_t
-real_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 parse_limit(const char *s, long long *limit)
 {
@@ -103,7 +95,7 @@ set_option(const char *opt, const char *val, struct events_query *q, struct buf 
 		}
 		q->group = val;
 	} else if (strcmp(opt, "--since") == 0) {
-		if (event_since_parse(val, real_ms(), &ms, err, sizeof(err)) < 0) {
+		if (event_since_parse(val, clock_real_ms(), &ms, err, sizeof(err)) < 0) {
 			buf_printf(out, "--since: %s", err);
 			return CTL_RESP_USAGE;
 		}

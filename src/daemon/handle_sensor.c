@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/bytes.h"
 #include "daemon/handler.h"
 #include "base/control_proto.h"
 #include "daemon/daemon.h"
@@ -607,18 +608,6 @@ hit_keep(void *ctx, const struct sensor_hit *h)
 	snprintf(hs->rule[hs->n], sizeof(hs->rule[0]), "%s", h->rule_name);
 	hs->h[hs->n].rule_name = hs->rule[hs->n];
 	hs->h[hs->n++].sensor_name = NULL;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* The test input of --input or --hex into *buf (malloc'ed), *len bytes. */

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
+#include "base/bytes.h"
 #include "docker/docker.h"
 #include "base/io.h"
 
@@ -87,18 +89,6 @@ tchar(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c));
-}
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* RFC 9112 section 4: HTTP-version SP 3DIGIT SP [reason-phrase]. */
@@ -547,15 +537,6 @@ fail:
 	return -1;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads until r is done, the peer closes, or the deadline passes. */
 static int
 read_response(int fd, struct docker_resp *r, long long deadline, char *err, size_t errlen)
@@ -567,7 +548,7 @@ read_response(int fd, struct docker_resp *r, long long deadline, char *err, size
 	int pr;
 
 	while (!docker_resp_done(r)) {
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - clock_mono_ms()) <= 0)
 			return errf(err, errlen, "no complete response within %d ms", DOCKER_TIMEOUT_MS);
 		pfd.fd = fd;
 		pfd.events = POLLIN;
@@ -610,7 +591,7 @@ int
 docker_request(const char *socket_path, const char *request,
     struct buf *body, char *err, size_t errlen)
 {
-	long long deadline = now_ms() + DOCKER_TIMEOUT_MS;
+	long long deadline = clock_mono_ms() + DOCKER_TIMEOUT_MS;
 	struct docker_resp r;
 	int fd, rc = -1;
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "docker/docker.h"
 #include "docker/dockerwatch.h"
 #include "runtime/live.h"
@@ -58,15 +59,6 @@ static int
 stopping(struct dockerwatch *dw)
 {
 	return __atomic_load_n(&dw->stop, __ATOMIC_ACQUIRE);
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* --- conversion ------------------------------------------------------------ */
@@ -441,14 +433,14 @@ wait_fd(struct dockerwatch *dw, int fd, int timeout_ms)
 static int
 watch(struct dockerwatch *dw, int fd, struct docker_resp *r)
 {
-	long long deadline = now_ms() + DOCKER_TIMEOUT_MS;
+	long long deadline = clock_mono_ms() + DOCKER_TIMEOUT_MS;
 	int synced = 0, count, w;
 	ssize_t n;
 
 	for (;;) {
-		if (!synced && deadline - now_ms() <= 0)
+		if (!synced && deadline - clock_mono_ms() <= 0)
 			return dw_fail(dw, "events: no answer within %d ms", DOCKER_TIMEOUT_MS);
-		w = wait_fd(dw, fd, synced ? -1 : (int)(deadline - now_ms()));
+		w = wait_fd(dw, fd, synced ? -1 : (int)(deadline - clock_mono_ms()));
 		if (w == WAIT_STOP)
 			return 0;
 		if (w == WAIT_ERROR)

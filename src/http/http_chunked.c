@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "base/bytes.h"
 #include "http/http_chunked.h"
 
 enum {
@@ -36,18 +37,6 @@ int
 http_chunked_done(const struct http_chunked *c)
 {
 	return c->state == CH_DONE;
-}
-
-static int
-hexval(uint8_t b)
-{
-	if (b >= '0' && b <= '9')
-		return b - '0';
-	if (b >= 'a' && b <= 'f')
-		return b - 'a' + 10;
-	if (b >= 'A' && b <= 'F')
-		return b - 'A' + 10;
-	return -1;
 }
 
 /* The size line ended. */

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "base/bytes.h"
 #include "http/http.h"
 #include "http/http_url.h"
 
@@ -20,17 +21,6 @@ static void
 put(struct out *o, uint8_t c)
 {
 	o->p[o->len++] = c;
-}
-
-static int
-hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (uint8_t)tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 /* Appends s (n bytes) percent-decoded; plus: '+' is a space. */

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "kernel/nfq.h"
 
@@ -307,7 +308,7 @@ nfq_queue_run(struct nfq_queue *q, struct worker *w, const int *stop)
 
 	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
 		int n = recvmmsg(fd, q->msgs, NFQ_BATCH, MSG_WAITFORONE, NULL);
-		uint64_t now = now_ms();
+		uint64_t now = clock_mono_ms();
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {

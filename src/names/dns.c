@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "base/bytes.h"
 #include "names/dns.h"
 
 #define WIRE_MAX	255	/* a name's wire bytes (section 2.3.4) */
@@ -47,18 +48,6 @@ struct scan {
 	struct cname cn[DNS_CNAMES_MAX];
 	int ncn;
 };
-
-static uint16_t
-be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* Letters, digits, '-' and '_': one bit per byte value. */
 static int

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "proto/app.h"
 #include "packet/appid.h"
 #include "names/dns.h"
@@ -17,15 +18,6 @@
 #include "packet/pcap.h"
 #include "policy/policy.h"
 #include "packet/worker.h"
-
-static int64_t
-real_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 copy_name(char *dst, size_t n, const char *src)
@@ -99,7 +91,7 @@ violation(struct worker *w, const struct policy *pol, const struct flow *f,
 	r->type = REC_EVENT;
 	ev = &r->u.ev;
 	memset(ev, 0, sizeof(*ev));
-	ev->time_ms = real_ms();
+	ev->time_ms = clock_real_ms();
 	ev->type = EV_VIOLATION;
 	ev->level = EV_WARNING;
 	ev->action = v->outcome == POL_DENY ? EV_DENY : EV_ALERT;
@@ -156,7 +148,7 @@ conversation(struct worker *w, const struct policy *pol, struct flow *f,
 	r->type = REC_CONV;
 	cv = &r->u.conv;
 	memset(cv, 0, sizeof(*cv));
-	cv->time_ms = real_ms();
+	cv->time_ms = clock_real_ms();
 	copy_name(cv->from, sizeof(cv->from), policy_group_name_at(pol, v->client.group));
 	copy_name(cv->to, sizeof(cv->to), policy_group_name_at(pol, v->server.group));
 	snprintf(cv->fqdn, sizeof(cv->fqdn), "%s", verdict_fqdn(c, v));
@@ -184,7 +176,7 @@ learn(struct worker *w, const struct policy *pol, const struct policy_conn *c,
 	r->type = REC_LEARN;
 	l = &r->u.learn;
 	memset(l, 0, sizeof(*l));
-	l->time_ms = real_ms();
+	l->time_ms = clock_real_ms();
 	copy_name(l->from, sizeof(l->from), policy_group_name_at(pol, v->client.group));
 	copy_name(l->to, sizeof(l->to), policy_group_name_at(pol, v->server.group));
 	/* An external destination known by a name is learned by the name
@@ -229,7 +221,7 @@ hit(struct worker *w, int64_t rule_id)
 	uint32_t i = (uint32_t)((uint64_t)rule_id * 0x9e3779b97f4a7c15ull >> 56) % WORKER_HITS;
 
 	if (w->nhits >= WORKER_HITS * 3 / 4)
-		judge_flush_hits(w, real_ms());
+		judge_flush_hits(w, clock_real_ms());
 	for (;; i = (i + 1) % WORKER_HITS) {
 		struct worker_hit *h = &w->hits[i];
 
@@ -239,7 +231,7 @@ hit(struct worker *w, int64_t rule_id)
 				w->nhits++;
 			}
 			h->count++;
-			h->last_ms = real_ms();
+			h->last_ms = clock_real_ms();
 			return;
 		}
 	}
@@ -353,7 +345,7 @@ sni_check(struct worker *w, const struct policy *pol, const struct flow *f,
 	r->type = REC_EVENT;
 	ev = &r->u.ev;
 	memset(ev, 0, sizeof(*ev));
-	ev->time_ms = real_ms();
+	ev->time_ms = clock_real_ms();
 	ev->type = EV_VIOLATION;
 	ev->level = EV_WARNING;
 	ev->action = v->outcome == POL_DENY ? EV_DENY : EV_ALERT;
@@ -566,7 +558,7 @@ judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
 	r->type = REC_EVENT;
 	ev = &r->u.ev;
 	memset(ev, 0, sizeof(*ev));
-	ev->time_ms = real_ms();
+	ev->time_ms = clock_real_ms();
 	ev->type = ih->type == SENSOR_DLP ? EV_DLP : EV_WAF;
 	ev->level = EV_CRITICAL;
 	ev->action = ih->deny ? EV_DENY : EV_ALERT;

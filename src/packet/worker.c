@@ -6,19 +6,11 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "packet/judge.h"
 #include "runtime/live.h"
 #include "base/log.h"
 #include "packet/worker.h"
-
-uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* What a flow holds beyond its own memory, given back. */
 static void
@@ -64,7 +56,7 @@ worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows, enu
 	w->fail_mode = fm;
 	w->bypass_identified = 1;
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
-		seed = (uint64_t)now_ms() * 0x9e3779b97f4a7c15ull ^ (uint64_t)index;
+		seed = (uint64_t)clock_mono_ms() * 0x9e3779b97f4a7c15ull ^ (uint64_t)index;
 	if (flow_table_init(&w->ft, max_flows, seed) < 0)
 		return -1;
 	w->ft.on_end = flow_ended;
@@ -386,10 +378,7 @@ worker_tick(struct worker *w, uint64_t now)
 	if (w->live) {
 		live_quiesce(w->live, w->index);
 		if (now - w->hits_ms >= 1000) {
-			struct timespec ts;
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			judge_flush_hits(w, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+			judge_flush_hits(w, clock_real_ms());
 			w->hits_ms = now;
 		}
 	}

@@ -122,6 +122,4 @@ void worker_tick(struct worker *w, uint64_t now_ms);
 void worker_publish(struct worker *w, uint64_t now_ms);
 void worker_snapshot(struct worker *w, struct worker_stats *out);
 
-uint64_t now_ms(void);
-
 #endif

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/bytes.h"
 #include "proto/app.h"
 
 #define DNS_HEADER	12
@@ -31,12 +32,6 @@ struct dns_question {
 	char name[DNS_NAME_MAX + 1];	/* dotted, "." for the root */
 	uint16_t type;
 };
-
-static uint16_t
-be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /* The header as far as the n bytes go. */
 static int

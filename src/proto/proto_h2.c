@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/bytes.h"
 #include "proto/app.h"
 #include "proto/proto_h2.h"
 
@@ -365,12 +366,6 @@ static uint32_t
 be24(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-}
-
-static uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* The values RFC 9113 section 6.5.2 bounds, in a complete SETTINGS frame. */

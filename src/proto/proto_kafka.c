@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 
+#include "base/bytes.h"
 #include "proto/app.h"
 #include "base/types.h"
 
@@ -35,12 +36,6 @@ static const char *const api_names[] = {
 	[18] = "ApiVersions", [19] = "CreateTopics", [20] = "DeleteTopics",
 	[22] = "InitProducerId", [32] = "DescribeConfigs",
 };
-
-static uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* No more bytes will come in that direction: what is missing never will. */
 static enum app_result

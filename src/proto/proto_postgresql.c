@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "base/bytes.h"
 #include "proto/app.h"
 #include "base/types.h"
 
@@ -21,12 +22,6 @@
 #define CODE_SSL	80877103
 #define CODE_GSSENC	80877104
 #define STARTUP_MAX	10000	/* the server's limit on a startup packet */
-
-static uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* No more bytes will come in that direction: what is missing never will. */
 static enum app_result

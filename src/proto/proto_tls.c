@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "base/bytes.h"
 #include "proto/app.h"
 
 #define REC_HANDSHAKE	22
@@ -38,12 +39,6 @@ struct hello {
 	int tls13;
 };
 
-static size_t
-be16(const uint8_t *p)
-{
-	return (size_t)p[0] << 8 | p[1];
-}
-
 /*
  * Joins the fragments of the handshake records at the start of the client
  * bytes into hs (len bytes at most), up to the end of the first handshake
@@ -54,7 +49,7 @@ records(const uint8_t *p, size_t len, uint8_t *hs, size_t *hslen)
 {
 	size_t off = 0;
 
-	while (off < len && !(*hslen >= 4 && *hslen >= 4 + (be16(hs + 1) << 8 | hs[3]))) {
+	while (off < len && !(*hslen >= 4 && *hslen >= 4 + ((size_t)be16(hs + 1) << 8 | hs[3]))) {
 		size_t n = len - off, rlen, avail;
 
 		if (p[off] != REC_HANDSHAKE || (n > 1 && p[off + 1] != 3) ||

@@ -14,10 +14,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "runtime/live.h"
 #include "base/log.h"
 #include "store/store.h"
-#include "packet/worker.h"
 
 #define HOST_ADDRS_MAX	256
 
@@ -273,7 +273,7 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 	swap_in(l, p, may_tighten || changed ? tighten(l) :
 	    live_bypass_gen(__atomic_load_n(&l->gen, __ATOMIC_ACQUIRE)));
 	l->rebuilds++;
-	l->last_rebuild_ms = (int64_t)now_ms();
+	l->last_rebuild_ms = (int64_t)clock_mono_ms();
 	log_debug("policy: %d groups, %d rules, %d workloads", sp.ngroups, sp.nrules, nwl);
 	rc = 0;
 out:

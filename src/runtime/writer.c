@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "store/db.h"
 #include "base/log.h"
 #include "policy/policy.h"
@@ -103,15 +104,6 @@ struct writer_priv {
 	int last_err;			/* of the last failed step() */
 	char last_msg[160];
 };
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * Steps st to its end and resets it.  Returns 0, or -1 with the error kept
@@ -599,7 +591,7 @@ check_drops(struct writer *w, int final)
 {
 	struct writer_priv *p = w->priv;
 	uint64_t total = 0;
-	int64_t now = mono_ms();
+	int64_t now = clock_mono_ms();
 
 	for (int i = 0; i < w->nrings; i++)
 		total += __atomic_load_n(&w->rings[i]->dropped, __ATOMIC_RELAXED);

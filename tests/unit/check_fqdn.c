@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "names/fqdn.h"
 
 #define SEC	1000ull
@@ -730,15 +731,6 @@ struct worker {
 
 static volatile int t_stop;
 
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void *
 worker_run(void *arg)
 {
@@ -747,7 +739,7 @@ worker_run(void *arg)
 	unsigned seed = w->id * 7919 + 1, k = 0;
 
 	while (!__atomic_load_n(&t_stop, __ATOMIC_RELAXED)) {
-		uint64_t now = mono_ms();
+		uint64_t now = clock_mono_ms();
 		struct fqdn_addr s = An(100000 + rand_r(&seed) % 8);
 		struct fqdn_addr a = An(rand_r(&seed) % 200);
 		uint64_t h;
@@ -791,12 +783,12 @@ START_TEST(test_threads)
 		ck_assert_int_eq(pthread_create(&w[i].t, NULL, worker_run, &w[i]), 0);
 	}
 	/* The control thread meanwhile: stats, listing, a reload. */
-	t0 = mono_ms();
-	while (mono_ms() - t0 < 1000) {
+	t0 = clock_mono_ms();
+	while (clock_mono_ms() - t0 < 1000) {
 		fqdn_stats(c, &st);
 		ck_assert_uint_le(st.bindings, 4000 + T_SLACK);
-		fqdn_foreach(c, mono_ms(), count_one, &listed);
-		if (mono_ms() - t0 > 500)
+		fqdn_foreach(c, clock_mono_ms(), count_one, &listed);
+		if (clock_mono_ms() - t0 > 500)
 			ck_assert_int_eq(fqdn_set_limits(c, &lim), 0);
 		struct timespec ts = { 0, 10 * 1000000 };
 		nanosleep(&ts, NULL);
@@ -817,7 +809,7 @@ START_TEST(test_threads)
 
 	for (unsigned i = 0; i < T_THREADS; i++)
 		for (unsigned k = 0; k < T_HELD; k++)
-			fqdn_release(c, w[i].held[k], mono_ms());
+			fqdn_release(c, w[i].held[k], clock_mono_ms());
 	fqdn_stats(c, &st);
 	ck_assert_uint_eq(st.refs, 0);
 	expire_all();

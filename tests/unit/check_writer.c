@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/buf.h"
 #include "daemon/control.h"
 #include "base/control_proto.h"
@@ -654,15 +655,6 @@ daemon_reload(struct daemon *dd, struct buf *o)
 	return -1;
 }
 
-static int64_t
-real_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Three events through the writer: 1 and 2 in 2020, 3 ten seconds ago. */
 static void
 cli_setup(void)
@@ -710,7 +702,7 @@ cli_setup(void)
 	memset(rec, 0, sizeof(*rec));
 	rec->type = REC_EVENT;
 	ev = &rec->u.ev;
-	ev->time_ms = real_ms() - 10000;
+	ev->time_ms = clock_real_ms() - 10000;
 	ev->level = EV_WARNING;
 	ev->action = EV_ALERT;
 	event_set_addrs(ev, AF_INET, a4, 5353, b4, 53, IPPROTO_UDP);
