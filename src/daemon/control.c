@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "daemon/control.h"
+#include "daemon/request.h"
 #include "base/control_proto.h"
 #include "base/io.h"
 #include "daemon/daemon.h"
@@ -99,6 +100,36 @@ reply(int fd, int type, const struct buf *body)
 
 	if (io_write_full(fd, &h, sizeof(h)) == 0 && body->len)
 		io_write_full(fd, body->data, body->len);
+}
+
+static const struct handler *const tables[] = {
+	status_handlers,
+	policy_handlers,
+	event_handlers,
+	conv_handlers,
+	dns_handlers,
+	sensor_handlers,
+};
+
+int
+control_dispatch(struct daemon *d, int argc, char **argv, int json, struct buf *out)
+{
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+	for (const struct handler *c = tables[t]; c->words[0]; c++) {
+		int nw = 0;
+
+		while (nw < 3 && c->words[nw] && nw < argc && !strcmp(c->words[nw], argv[nw]))
+			nw++;
+		if (nw == 0 || (nw < 3 && c->words[nw]))
+			continue;
+		if (argc - nw < c->min_args || argc - nw > c->max_args) {
+			buf_printf(out, "usage: nvctl %s", c->usage);
+			return CTL_RESP_USAGE;
+		}
+		return c->run(d, argc - nw, argv + nw, json, out);
+	}
+	buf_printf(out, "unknown command '%s'", argc ? argv[0] : "");
+	return CTL_RESP_USAGE;
 }
 
 void

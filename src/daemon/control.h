@@ -16,10 +16,10 @@ struct daemon;
 int control_listen(const char *path);
 /* Accepts and serves one client on the listening fd. */
 void control_serve(struct daemon *d, int lfd);
-
 /*
- * Runs one command (argv, argc) for the control socket and writes the
- * reply into out.  Returns a CTL_RESP_* code.
+ * Runs the handler of one request (argv, argc: the command words and their
+ * arguments; request.h) and writes the reply into out.  Returns a
+ * CTL_RESP_* code.
  */
 int control_dispatch(struct daemon *d, int argc, char **argv, int json, struct buf *out);
 

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "proto/app.h"
-#include "daemon/handler.h"
+#include "daemon/request.h"
 #include "base/control_proto.h"
 #include "daemon/daemon.h"
 #include "policy/policy.h"
@@ -236,7 +236,7 @@ cmd_conversations(struct daemon *d, int argc, char **argv, int json, struct buf 
 	return rc;
 }
 
-const struct command conv_commands[] = {
+const struct handler conv_handlers[] = {
 	{ { "conversations" }, 0, 8, CONV_USAGE, cmd_conversations },
 	{ { NULL }, 0, 0, NULL, NULL },
 };

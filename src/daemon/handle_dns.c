@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "base/clock.h"
-#include "daemon/handler.h"
+#include "daemon/request.h"
 #include "base/control_proto.h"
 #include "daemon/daemon.h"
 #include "names/fqdn.h"
@@ -138,7 +138,7 @@ cmd_dns_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	return CTL_RESP_OK;
 }
 
-const struct command dns_commands[] = {
+const struct handler dns_handlers[] = {
 	{ { "dns", "list" }, 0, 4, DNS_USAGE, cmd_dns_list },
 	{ { NULL }, 0, 0, NULL, NULL },
 };

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "base/clock.h"
-#include "daemon/handler.h"
+#include "daemon/request.h"
 #include "base/control_proto.h"
 #include "daemon/daemon.h"
 #include "runtime/event.h"
@@ -340,7 +340,7 @@ cmd_events(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	return rc;
 }
 
-const struct command event_commands[] = {
+const struct handler event_handlers[] = {
 	{ { "events" }, 0, 8, EVENTS_USAGE, cmd_events },
 	{ { NULL }, 0, 0, NULL, NULL },
 };

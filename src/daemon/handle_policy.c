@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "daemon/handler.h"
+#include "daemon/request.h"
 #include "base/control_proto.h"
 #include "daemon/daemon.h"
 #include "runtime/live.h"
@@ -999,7 +999,7 @@ cmd_rule(struct daemon *d, int argc, char **argv, int json, struct buf *o)
  * order), so the table lets any number through.  The one-word entries
  * come last: they catch a missing or unknown subcommand.
  */
-const struct command policy_commands[] = {
+const struct handler policy_handlers[] = {
 	{ { "workload", "list" }, 0, CTL_MAX_ARGS, USAGE_WL_LIST, cmd_workload_list },
 	{ { "workload", "add" }, 0, CTL_MAX_ARGS, USAGE_WL_ADD, cmd_workload_add },
 	{ { "workload", "delete" }, 0, CTL_MAX_ARGS, USAGE_WL_DEL, cmd_workload_delete },

@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "base/bytes.h"
-#include "daemon/handler.h"
+#include "daemon/request.h"
 #include "base/control_proto.h"
 #include "daemon/daemon.h"
 #include "runtime/live.h"
@@ -787,7 +787,7 @@ cmd_sensor(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	return usage(o, USAGE_SENSOR);
 }
 
-const struct command sensor_commands[] = {
+const struct handler sensor_handlers[] = {
 	{ { "sensor", "list" }, 0, CTL_MAX_ARGS, USAGE_LIST, cmd_list },
 	{ { "sensor", "show" }, 0, CTL_MAX_ARGS, USAGE_SHOW, cmd_show },
 	{ { "sensor", "add" }, 0, CTL_MAX_ARGS, USAGE_ADD, cmd_add },

@@ -9,8 +9,7 @@
 #include <time.h>
 
 #include "proto/app.h"
-#include "daemon/handler.h"
-#include "daemon/control.h"
+#include "daemon/request.h"
 #include "base/control_proto.h"
 #include "daemon/daemon.h"
 #include "packet/decode.h"
@@ -336,38 +335,8 @@ cmd_reload(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	return CTL_RESP_OK;
 }
 
-const struct command status_commands[] = {
+const struct handler status_handlers[] = {
 	{ { "status" }, 0, 0, "status", cmd_status },
 	{ { "reload" }, 0, 0, "reload", cmd_reload },
 	{ { NULL }, 0, 0, NULL, NULL },
 };
-
-static const struct command *const tables[] = {
-	status_commands,
-	policy_commands,
-	event_commands,
-	conv_commands,
-	dns_commands,
-	sensor_commands,
-};
-
-int
-control_dispatch(struct daemon *d, int argc, char **argv, int json, struct buf *out)
-{
-	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
-	for (const struct command *c = tables[t]; c->words[0]; c++) {
-		int nw = 0;
-
-		while (nw < 3 && c->words[nw] && nw < argc && !strcmp(c->words[nw], argv[nw]))
-			nw++;
-		if (nw == 0 || (nw < 3 && c->words[nw]))
-			continue;
-		if (argc - nw < c->min_args || argc - nw > c->max_args) {
-			buf_printf(out, "usage: nvctl %s", c->usage);
-			return CTL_RESP_USAGE;
-		}
-		return c->run(d, argc - nw, argv + nw, json, out);
-	}
-	buf_printf(out, "unknown command '%s'", argc ? argv[0] : "");
-	return CTL_RESP_USAGE;
-}

@@ -4,7 +4,7 @@
  * directory loader (sensors_load_dir): built-in sensors replaced, kept,
  * removed, files skipped for their errors and conflicts with what they
  * log, user sensors untouched; and the nvctl sensor commands
- * (commands_sensor.c) through control_dispatch().
+ * (handle_sensor.c) through control_dispatch().
  */
 #include "config.h"
 
@@ -18,7 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/handler.h"
 #include "daemon/control.h"
 #include "base/control_proto.h"
 #include "daemon/daemon.h"
