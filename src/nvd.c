@@ -1,32 +1,24 @@
 /*
- * nvd.c: the daemon's main: options, start-up in the order that keeps
- * traffic safe (queues bound before rules steer into them), the main loop
- * (signals and the control socket), reload, and shutdown.
+ * nvd.c: the daemon's main: options, signals, the control socket and the
+ * main loop.  The lifecycle itself (start-up, reload, shutdown) is
+ * daemon.c's.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/clock.h"
 #include "daemon/control.h"
-#include "kernel/ct.h"
 #include "daemon/daemon.h"
-#include "store/db.h"
-#include "docker/dockerwatch.h"
-#include "names/fqdn.h"
 #include "base/log.h"
-#include "packet/reasm.h"
-#include "sensor/rules_file.h"
 #include "base/sdnotify.h"
 
 static void
@@ -35,363 +27,11 @@ usage(FILE *f)
 	fprintf(f, "usage: nvd [-f] [-c FILE] [--check-config] [--version]\n");
 }
 
-/* Loads the config named by d (or defaults) into c, printing errors. */
-static int
-load_conf(const struct daemon *d, struct conf *c, struct conf_errors *errs)
-{
-	int nerr = 0;
-
-	conf_defaults(c);
-	if (d->conf_given || access(d->conf_path, F_OK) == 0)
-		nerr = conf_load(c, d->conf_path, errs);
-	if (nerr == 0)
-		nerr = conf_check(c, d->conf_path, errs);
-	return nerr;
-}
-
-/* mkdir -p of the directory part of path. */
-static int
-make_parent(const char *path, mode_t mode)
-{
-	char tmp[PATH_MAX];
-	char *p;
-
-	if (strlen(path) >= sizeof(tmp))
-		return -1;
-	strcpy(tmp, path);
-	if ((p = strrchr(tmp, '/')) == NULL || p == tmp)
-		return 0;
-	*p = '\0';
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-/*
- * The built-in sensors from rules_dir's rule files (rules_file.h): a file
- * with an error is skipped, its sensors as they were; nothing else stops.
- */
-static void
-load_rules(struct daemon *d)
-{
-	char err[512];
-	int skipped = sensors_load_dir(d->db, d->conf.rules_dir, err, sizeof(err));
-
-	if (skipped < 0)
-		log_warnx("rules_dir %s: %s; sensors as stored", d->conf.rules_dir, err);
-	else if (skipped > 0)
-		log_warnx("rules_dir %s: %d rule file%s skipped (errors above)", d->conf.rules_dir,
-		    skipped, skipped == 1 ? "" : "s");
-}
-
-static void
-apply_limits(const struct conf *c)
-{
-	struct reasm_limits lim = { .depth = c->stream_depth, .memcap = c->stream_memcap };
-
-	reasm_set_limits(&lim);
-	log_set_level((enum log_level)c->log_level);
-}
-
-static void *
-worker_main(void *arg)
-{
-	struct worker_thread *t = arg;
-
-	nfq_queue_run(t->d->queues[t->index], &t->d->workers[t->index], &t->d->stop);
-	return NULL;
-}
-
-static int
-start_workers(struct daemon *d)
-{
-	const struct conf *c = &d->conf;
-	uint64_t share = c->max_flows / c->queue_count;
-
-	d->nworkers = c->queue_count;
-	for (int i = 0; i < d->nworkers; i++) {
-		uint16_t num = (uint16_t)(c->queue_first + i);
-
-		if (worker_init(&d->workers[i], i, num, share, c->fail_mode) < 0 ||
-		    worker_set_policy(&d->workers[i], &d->live, d->writer.wake_fd) < 0) {
-			log_warnx("queue %u: no memory for the flow table", num);
-			return -1;
-		}
-		d->workers[i].bypass_identified = c->bypass_identified;
-		d->workers[i].dns.cache = d->fqdn;
-		d->workers[i].pcap_dir = c->pcap_dir;
-		writer_add_ring(&d->writer, &d->workers[i].ring);
-		if ((d->queues[i] = nfq_queue_open(num, c->queue_maxlen, c->fail_mode)) == NULL)
-			return -1;
-	}
-	if (writer_start(&d->writer) < 0) {
-		log_warnx("starting the writer thread");
-		return -1;
-	}
-	for (int i = 0; i < d->nworkers; i++) {
-		d->targs[i].d = d;
-		d->targs[i].index = i;
-		if ((errno = pthread_create(&d->threads[i], NULL, worker_main, &d->targs[i])) != 0) {
-			log_warn("starting worker %d", i);
-			return -1;
-		}
-	}
-	log_info("%d worker%s on queues %u-%u, fail_mode %s, flow bypass by %s", d->nworkers,
-	    d->nworkers == 1 ? "" : "s", c->queue_first, c->queue_first + c->queue_count - 1,
-	    conf_fail_mode_name(c->fail_mode),
-	    nfq_queue_ct_glue(d->queues[0]) ? "conntrack glue" : "packet mark (no ct glue)");
-	return 0;
-}
-
-/* Stops the worker threads and closes their queues; their state (and
- * the event rings the writer reads) stays until destroy_workers(). */
-static void
-stop_workers(struct daemon *d)
-{
-	__atomic_store_n(&d->stop, 1, __ATOMIC_RELAXED);
-	for (int i = 0; i < d->nworkers; i++)
-		if (d->threads[i])
-			pthread_join(d->threads[i], NULL);
-	for (int i = 0; i < d->nworkers; i++) {
-		nfq_queue_close(d->queues[i]);
-		d->queues[i] = NULL;
-	}
-}
-
-/* After writer_stop(): the writer drains the rings until it stops. */
-static void
-destroy_workers(struct daemon *d)
-{
-	for (int i = 0; i < d->nworkers; i++)
-		worker_destroy(&d->workers[i]);
-}
-
-/*
- * Flow bypass generations (nvd.h, live.h): what the kernel was told, for
- * the main thread.
- */
-static struct {
-	/* Conntrack entries may carry the generation (since its last sweep). */
-	uint8_t used[NVD_BYPASS_GENS];
-	/* install_rules = no: sweep every bypassed flow once no worker judges
-	 * with a snapshot older than this gen (0: none due). */
-	uint64_t sweep_after;
-} bypass;
-
-/*
- * Installs the rules for c at the current bypass generation: the whole
- * table at start (old NULL) or under a new name; at a reload that keeps
- * the table, its rules only, so that no queued packet is lost.
- */
-static int
-install_rules(struct daemon *d, const struct conf *c, const struct conf *old)
-{
-	unsigned g = live_bypass_gen(live_gen(&d->live));
-	int k;
-
-	if (!c->install_rules) {
-		d->hook = NFT_HOOK_NONE;
-		log_info("install_rules = no: steer traffic with your own ruleset (see rules/nvd.nft)");
-		return 0;
-	}
-	if (old && old->install_rules && d->hook != NFT_HOOK_NONE &&
-	    !strcmp(old->nft_table, c->nft_table))
-		return nft_update(c, d->hook, g, g);
-	if ((k = nft_install_gen(c, g, g)) < 0)
-		return -1;
-	d->hook = (enum nft_hook_kind)k;
-	return 0;
-}
-
-/*
- * Clears nvd's bypass bits from every conntrack entry that has them: the
- * flows' next packets come to the queue to be judged again.
- */
-static void
-bypass_sweep_all(const char *why)
-{
-	long n = ct_mark_clear(NVD_MARK_BYPASS, NVD_MARK_BYPASS, NVD_MARK_BYPASS_BITS);
-
-	if (n < 0) {
-		log_warn("conntrack: handing bypassed flows back to the queues (%s)", why);
-		memset(bypass.used, 1, sizeof(bypass.used));
-		return;
-	}
-	memset(bypass.used, 0, sizeof(bypass.used));
-	log_info("conntrack: %ld bypassed flow%s handed back to the queues (%s)", n,
-	    n == 1 ? "" : "s", why);
-}
-
-/*
- * live's tighten callback: a policy change that may tighten the policy
- * must reach the flows the kernel bypasses.  With nvd's rules: the next
- * generation (one nftables batch; the flows of every other generation come
- * back to the queue at their next packet).  Conntrack entries of a flow
- * idle since next was last used (NVD_BYPASS_GENS changes ago) would match
- * it again, so they are cleared first.  With the operator's rules, which
- * know generation 0 only: every bypassed flow is cleared from conntrack
- * once the workers have moved on to the new snapshot (bypass_housekeeping).
- */
-static unsigned
-bypass_tighten(void *ctx, unsigned cur, unsigned next)
-{
-	struct daemon *d = ctx;
-	long n;
-
-	if (d->hook == NFT_HOOK_NONE) {
-		bypass.sweep_after = live_gen(&d->live) + 1;
-		return 0;
-	}
-	if (bypass.used[next]) {
-		n = ct_mark_clear(NVD_MARK_BYPASS_BITS, NVD_MARK_BYPASS | NVD_MARK_GEN(next),
-		    NVD_MARK_BYPASS_BITS);
-		if (n < 0)
-			log_warn("conntrack: clearing bypass generation %u before its reuse "
-			    "(flows idle since its last use may pass unjudged)", next);
-		else {
-			bypass.used[next] = 0;
-			log_debug("conntrack: %ld flow%s of bypass generation %u cleared", n,
-			    n == 1 ? "" : "s", next);
-		}
-	}
-	if (nft_update(&d->conf, d->hook, next, cur) < 0) {
-		log_warnx("policy: flows the kernel bypasses keep their verdict until "
-		    "the next change");
-		return cur;
-	}
-	bypass.used[next] = 1;
-	return next;
-}
-
-static void
-bypass_housekeeping(struct daemon *d)
-{
-	if (bypass.sweep_after == 0 || live_oldest_seen(&d->live) < bypass.sweep_after)
-		return;
-	bypass.sweep_after = 0;
-	if (d->hook == NFT_HOOK_NONE)
-		bypass_sweep_all("policy changed; install_rules = no");
-}
-
-int
-daemon_reload(struct daemon *d, struct buf *out)
-{
-	struct conf c;
-	struct conf_errors errs = { 0 };
-	const struct conf *old = &d->conf;
-	char olds[256], news[256];
-
-	if (load_conf(d, &c, &errs) > 0) {
-		for (int i = 0; i < errs.count; i++) {
-			log_warnx("reload: %s", errs.msg[i]);
-			buf_printf(out, "%s%s", i ? "\n" : "", errs.msg[i]);
-		}
-		log_warnx("reload: configuration not changed");
-		return -1;
-	}
-	/* What the running threads and sockets were made with stays. */
-#define KEEP(field, name)						\
-	if (memcmp(&c.field, &old->field, sizeof(c.field))) {		\
-		log_warnx("reload: %s changes at the next restart", name);	\
-		memcpy(&c.field, &old->field, sizeof(c.field));		\
-	}
-	KEEP(queue_first, "queues");
-	KEEP(queue_count, "queues");
-	KEEP(fail_mode, "fail_mode");
-	KEEP(database, "database");
-	KEEP(control_socket, "control_socket");
-	KEEP(max_flows, "max_flows");
-	KEEP(queue_maxlen, "queue_maxlen");
-	KEEP(docker_socket, "docker_socket");
-	KEEP(bypass_identified, "bypass_identified");
-#undef KEEP
-	conf_steer_str(old, olds, sizeof(olds));
-	conf_steer_str(&c, news, sizeof(news));
-	if (strcmp(olds, news) || strcmp(c.nft_table, old->nft_table) ||
-	    c.install_rules != old->install_rules) {
-		if (install_rules(d, &c, old) < 0) {
-			buf_puts(out, "installing the nftables rules failed; see the log");
-			return -1;
-		}
-		if (old->install_rules && strcmp(c.nft_table, old->nft_table))
-			nft_remove(old->nft_table);
-		if (!c.install_rules && old->install_rules)
-			nft_remove(old->nft_table);
-	}
-	d->conf = c;
-	apply_limits(&d->conf);
-	load_rules(d);
-	{
-		char rerr[256];
-
-		if (live_rebuild(&d->live, rerr, sizeof(rerr)) < 0)
-			log_warnx("reload: policy: %s", rerr);
-	}
-	{
-		struct fqdn_limits fl = { .max_bindings = c.dns_max_bindings,
-		    .min_ttl = c.dns_min_ttl };
-
-		if (fqdn_set_limits(d->fqdn, &fl) < 0)
-			log_warnx("reload: dns_max_bindings is more than the cache can hold: cut to its most");
-	}
-	d->live.default_mode = c.default_mode;	/* for learned groups made from now on */
-	/* The operator's rules know bypass generation 0 only. */
-	if (d->hook == NFT_HOOK_NONE && live_bypass_gen(live_gen(&d->live)) != 0) {
-		char err[256];
-
-		if (live_rebuild(&d->live, err, sizeof(err)) < 0)
-			log_warnx("reload: policy: %s", err);
-	}
-	log_info("configuration reloaded");
-	return 0;
-}
-
-/* The writer learned rules: rebuild the policy (the main loop does). */
-static void
-learned(void *ctx)
-{
-	live_request_rebuild(ctx);
-}
-
-/*
- * Rebuilds the policy when asked (Docker, learning), at most every
- * REBUILD_MIN_MS so a burst of changes costs one rebuild; frees snapshots
- * the workers are done with; hands bypassed flows back when due.
- */
-#define REBUILD_MIN_MS	200
-static void
-policy_housekeeping(struct daemon *d, int woken, int *pending)
-{
-	uint64_t n;
-	char err[256];
-
-	if (woken && read(d->live.wake_fd, &n, sizeof(n)) == sizeof(n))
-		*pending = 1;
-	if (*pending && (int64_t)clock_mono_ms() - d->live.last_rebuild_ms >= REBUILD_MIN_MS) {
-		*pending = 0;
-		if (live_refresh(&d->live, err, sizeof(err)) < 0)
-			log_warnx("policy: %s", err);
-	}
-	live_reclaim(&d->live);
-	bypass_housekeeping(d);
-	fqdn_expire(d->fqdn, clock_mono_ms(), 65536);
-}
-
 static int
 main_loop(struct daemon *d, int sfd, int cfd)
 {
 	struct pollfd pfd[3] = { { .fd = sfd, .events = POLLIN }, { .fd = cfd, .events = POLLIN },
 	    { .fd = d->live.wake_fd, .events = POLLIN } };
-	int pending = 0;
-
 	for (;;) {
 		int n = poll(pfd, 3, 100);
 
@@ -401,7 +41,7 @@ main_loop(struct daemon *d, int sfd, int cfd)
 			log_warn("poll");
 			return -1;
 		}
-		policy_housekeeping(d, pfd[2].revents & POLLIN, &pending);
+		daemon_housekeeping(d, pfd[2].revents & POLLIN);
 		if (n == 0)
 			continue;
 		if (pfd[0].revents & POLLIN) {
@@ -438,7 +78,6 @@ main(int argc, char **argv)
 	static struct daemon d;
 	struct conf_errors errs = { 0 };
 	int foreground = 0, check = 0, ch, sfd = -1, cfd = -1, rc = 1;
-	char err[512];
 	sigset_t mask;
 
 	strcpy(d.conf_path, NVD_DEFAULT_CONF);
@@ -473,7 +112,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (load_conf(&d, &d.conf, &errs) > 0) {
+	if (daemon_load_conf(&d, &d.conf, &errs) > 0) {
 		for (int i = 0; i < errs.count; i++)
 			fprintf(stderr, "%s\n", errs.msg[i]);
 		return 1;
@@ -482,10 +121,9 @@ main(int argc, char **argv)
 		return 0;
 
 	log_init("nvd", foreground);
-	apply_limits(&d.conf);
+	daemon_apply_limits(&d.conf);
 	if (!foreground && getenv("NOTIFY_SOCKET") == NULL && daemon(0, 0) < 0)
 		fatal("daemon");
-	d.started = time(NULL);
 
 	/* Signals are read from a signalfd in the main loop; workers inherit
 	 * the blocked mask and never see them. */
@@ -498,80 +136,21 @@ main(int argc, char **argv)
 	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0)
 		fatal("signalfd");
 
-	if (make_parent(d.conf.database, 0750) < 0)
-		log_warn("creating the directory of %s", d.conf.database);
-	if ((d.db = db_open(d.conf.database, err, sizeof(err))) == NULL) {
-		log_errx("database: %s", err);
-		goto out;
+	/* The control socket before the queues: a second nvd stops here. */
+	if (daemon_init(&d) == 0 && (cfd = control_listen(d.conf.control_socket)) >= 0 &&
+	    daemon_start(&d) == 0) {
+		sd_notify_send("READY=1");
+		log_info("nvd %s ready: steering into queues %u-%u, hook %s", PACKAGE_VERSION,
+		    d.conf.queue_first, d.conf.queue_first + d.conf.queue_count - 1,
+		    nft_hook_kind_name(d.hook));
+		rc = main_loop(&d, sfd, cfd) < 0 ? 1 : 0;
+		sd_notify_send("STOPPING=1");
 	}
-	load_rules(&d);
-	if (d.conf.pcap_dir[0] && mkdir(d.conf.pcap_dir, 0750) < 0 && errno != EEXIST)
-		log_warn("pcap_dir %s", d.conf.pcap_dir);
-	if (live_init(&d.live, d.db, d.conf.default_mode, d.conf.queue_count, err, sizeof(err)) < 0) {
-		log_errx("policy: %s", err);
-		goto out;
-	}
-	if (writer_init(&d.writer, d.conf.database, err, sizeof(err)) < 0) {
-		log_errx("writer: %s", err);
-		goto out_live;
-	}
-	d.writer.on_learned = learned;
-	d.writer.ctx = &d.live;
-	{
-		struct fqdn_limits fl = { .max_bindings = d.conf.dns_max_bindings,
-		    .min_ttl = d.conf.dns_min_ttl };
-
-		if ((d.fqdn = fqdn_cache_new(&fl)) == NULL) {
-			log_errx("no memory for the DNS name cache");
-			goto out_workers;
-		}
-	}
-	if (make_parent(d.conf.control_socket, 0755) < 0)
-		log_warn("creating the directory of %s", d.conf.control_socket);
-	if ((cfd = control_listen(d.conf.control_socket)) < 0)
-		goto out_workers;
-	/* Queues first: once the rules steer traffic, someone is listening. */
-	if (start_workers(&d) < 0)
-		goto out_workers;
-	if (install_rules(&d, &d.conf, NULL) < 0)
-		goto out_workers;
-	/* Flows bypassed before this start (an earlier run, another policy
-	 * meanwhile) are judged again; then policy changes reach them. */
-	bypass_sweep_all("start");
-	bypass.used[live_bypass_gen(live_gen(&d.live))] = 1;
-	d.live.tighten = bypass_tighten;
-	d.live.tighten_ctx = &d;
-	if (d.conf.docker_socket[0] &&
-	    (d.dw = dockerwatch_start(d.conf.docker_socket, &d.live, err, sizeof(err))) == NULL) {
-		log_errx("docker: %s", err);
-		goto out_rules;
-	}
-	sd_notify_send("READY=1");
-	log_info("nvd %s ready: steering into queues %u-%u, hook %s", PACKAGE_VERSION,
-	    d.conf.queue_first, d.conf.queue_first + d.conf.queue_count - 1,
-	    nft_hook_kind_name(d.hook));
-
-	rc = main_loop(&d, sfd, cfd) < 0 ? 1 : 0;
-	sd_notify_send("STOPPING=1");
-	if (d.dw)
-		dockerwatch_stop(d.dw);
-out_rules:
-	if (d.hook != NFT_HOOK_NONE && nft_remove(d.conf.nft_table) == 0)
-		log_info("nftables: table inet %s removed", d.conf.nft_table);
-out_workers:
-	stop_workers(&d);
-	writer_stop(&d.writer);	/* after the workers: their last records are written */
-	destroy_workers(&d);
-	fqdn_cache_free(d.fqdn);
-out_live:
-	live_destroy(&d.live);
-out:
+	daemon_stop(&d);
 	if (cfd >= 0) {
 		close(cfd);
 		unlink(d.conf.control_socket);
 	}
-	db_close(d.db);
-	if (sfd >= 0)
-		close(sfd);
+	close(sfd);
 	return rc;
 }

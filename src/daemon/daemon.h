@@ -1,6 +1,12 @@
 /*
- * daemon.h: the running daemon's state, shared by nvd.c (start-up, signals,
- * reload) and control.c (commands).  Owned by the main thread.
+ * daemon.h: the running daemon: its state and its lifecycle (daemon.c),
+ * driven by nvd.c's main loop and read by the handlers of nvctl requests.
+ * Owned by the main thread.
+ *
+ * Start-up: fill conf (daemon_load_conf), then daemon_init (database,
+ * sensors, policy, writer, name cache), then daemon_start (workers on
+ * their queues, nftables rules, Docker).  daemon_stop undoes whatever was
+ * done, also after a failed start.
  */
 #ifndef NVD_DAEMON_H
 #define NVD_DAEMON_H
@@ -38,9 +44,33 @@ struct daemon {
 	struct dockerwatch *dw;		/* Docker discovery, NULL if off */
 	struct fqdn_cache *fqdn;	/* names of addresses, from DNS answers */
 	int stop;			/* read by workers */
-	int reload_requested;
+	int live_up, writer_up;		/* initialised, to be destroyed */
+	int rebuild_pending;		/* a policy rebuild was asked for */
+	/* Flow bypass generations (types.h, live.h): what the kernel was told. */
+	struct {
+		/* Conntrack entries may carry the generation (since its last sweep). */
+		uint8_t used[NVD_BYPASS_GENS];
+		/* install_rules = no: sweep every bypassed flow once no worker
+		 * judges with a snapshot older than this gen (0: none due). */
+		uint64_t sweep_after;
+	} bypass;
 };
 
+/* Reads the config d names (conf_path; defaults where it is missing and
+ * not conf_given) into c.  Returns the number of errors, in errs. */
+int daemon_load_conf(const struct daemon *d, struct conf *c, struct conf_errors *errs);
+/* The process-wide limits and log level of c. */
+void daemon_apply_limits(const struct conf *c);
+/* Each returns 0, or -1 after logging why. */
+int daemon_init(struct daemon *d);
+int daemon_start(struct daemon *d);
+void daemon_stop(struct daemon *d);
+/*
+ * The main thread's periodic work (at least every 100 ms): policy rebuilds
+ * asked for (woken: live's wake_fd is readable), snapshots to free, bypass
+ * sweeps due, DNS bindings expired.
+ */
+void daemon_housekeeping(struct daemon *d, int woken);
 /*
  * Re-reads the config file and applies what can change at run time.
  * Returns 0, or -1 with the errors in out (the running config is kept).

@@ -18,20 +18,22 @@
 #include "packet/reasm.h"
 
 
-/* Adds the counters of a into sum; every field is a uint64_t. */
+/* Adds the counters of a (n bytes, all uint64_t) into sum. */
 static void
-stats_add(struct worker_stats *sum, const struct worker_stats *a)
+stats_add(void *sum, const void *a, size_t n)
 {
-	uint64_t *s = (uint64_t *)sum;
-	const uint64_t *x = (const uint64_t *)a;
+	uint64_t *s = sum;
+	const uint64_t *x = a;
 
-	_Static_assert(sizeof(*a) % sizeof(uint64_t) == 0, "worker_stats holds only uint64_t");
-	for (size_t i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
+	for (size_t i = 0; i < n / sizeof(uint64_t); i++)
 		s[i] += x[i];
 }
+_Static_assert(sizeof(struct worker_stats) % sizeof(uint64_t) == 0, "only uint64_t");
+_Static_assert(sizeof(struct nfq_stats) % sizeof(uint64_t) == 0, "only uint64_t");
 
 static void
-json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_kstats *k)
+json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_stats *q,
+    const struct nfq_kstats *k)
 {
 	const struct reasm_stats *r = &s->reasm;
 
@@ -52,9 +54,9 @@ json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_kstats 
 	    (unsigned long long)(s->flow_fail + s->flows.pool_exhausted),
 	    (unsigned long long)s->undecoded,
 	    (unsigned long long)k->queue_dropped, (unsigned long long)k->user_dropped,
-	    (unsigned long long)s->missed, (unsigned long long)s->enobufs, (unsigned long long)s->recv_errors,
-	    (unsigned long long)s->send_errors, (unsigned long long)s->bad_messages,
-	    (unsigned long long)s->batches);
+	    (unsigned long long)q->missed, (unsigned long long)q->enobufs,
+	    (unsigned long long)q->recv_errors, (unsigned long long)q->send_errors,
+	    (unsigned long long)q->bad_messages, (unsigned long long)q->batches);
 	buf_printf(o, "\"judged\":{\"allow\":%llu,\"learn\":%llu,\"alert\":%llu,\"deny\":%llu},"
 	    "\"rejudged\":%llu,\"denied_packets\":%llu,\"resets_sent\":%llu,\"records_dropped\":%llu,",
 	    (unsigned long long)s->judged[0], (unsigned long long)s->judged[1],
@@ -142,7 +144,8 @@ anomalies_total(const struct worker_stats *s)
 }
 
 static void
-text_row(struct buf *o, const char *name, const struct worker_stats *s, const struct nfq_kstats *k)
+text_row(struct buf *o, const char *name, const struct worker_stats *s,
+    const struct nfq_stats *q, const struct nfq_kstats *k)
 {
 	buf_printf(o, "%-6s %12llu %14llu %12llu %8llu %9llu %8llu %9llu %8llu\n", name,
 	    (unsigned long long)s->packets, (unsigned long long)s->bytes,
@@ -150,7 +153,7 @@ text_row(struct buf *o, const char *name, const struct worker_stats *s, const st
 	    (unsigned long long)s->verdicts[VERDICT_DROP],
 	    (unsigned long long)s->bypassed_flows, (unsigned long long)s->flows.active,
 	    (unsigned long long)anomalies_total(s),
-	    (unsigned long long)(k->queue_dropped + k->user_dropped + s->missed));
+	    (unsigned long long)(k->queue_dropped + k->user_dropped + q->missed));
 }
 
 /* How flows are handed back to the kernel: "ct-glue" or "mark". */
@@ -250,6 +253,7 @@ static int
 cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
 	struct worker_stats st[MAX_QUEUES], total;
+	struct nfq_stats qs[MAX_QUEUES], qtotal;
 	struct nfq_kstats ks[MAX_QUEUES], ktotal;
 	struct writer_stats ws;
 	long up = (long)(time(NULL) - d->started);
@@ -258,11 +262,16 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	(void)argc;
 	(void)argv;
 	memset(&total, 0, sizeof(total));
+	memset(&qtotal, 0, sizeof(qtotal));
 	memset(&ktotal, 0, sizeof(ktotal));
+	memset(qs, 0, sizeof(qs));
 	for (int i = 0; i < d->nworkers; i++) {
 		worker_snapshot(&d->workers[i], &st[i]);
+		if (d->queues[i])
+			nfq_queue_stats(d->queues[i], &qs[i]);
 		nfq_kernel_stats(d->workers[i].queue, &ks[i]);
-		stats_add(&total, &st[i]);
+		stats_add(&total, &st[i], sizeof(total));
+		stats_add(&qtotal, &qs[i], sizeof(qtotal));
 		ktotal.queue_dropped += ks[i].queue_dropped;
 		ktotal.user_dropped += ks[i].user_dropped;
 	}
@@ -287,11 +296,11 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		    (unsigned long long)d->conf.stream_depth, (unsigned long long)reasm_memuse());
 		for (int i = 0; i < d->nworkers; i++) {
 			buf_printf(o, "%s{\"queue\":%u,", i ? "," : "", d->workers[i].queue);
-			json_stats(o, &st[i], &ks[i]);
+			json_stats(o, &st[i], &qs[i], &ks[i]);
 			buf_puts(o, "}");
 		}
 		buf_puts(o, "],\"total\":{");
-		json_stats(o, &total, &ktotal);
+		json_stats(o, &total, &qtotal, &ktotal);
 		buf_printf(o, "},\"events\":{\"written\":%llu,\"dropped\":%llu,\"db_errors\":%llu}",
 		    (unsigned long long)ws.events_written, (unsigned long long)ws.events_dropped,
 		    (unsigned long long)ws.db_errors);
@@ -317,10 +326,10 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		char name[8];
 
 		snprintf(name, sizeof(name), "%u", d->workers[i].queue);
-		text_row(o, name, &st[i], &ks[i]);
+		text_row(o, name, &st[i], &qs[i], &ks[i]);
 	}
 	if (d->nworkers > 1)
-		text_row(o, "total", &total, &ktotal);
+		text_row(o, "total", &total, &qtotal, &ktotal);
 	return CTL_RESP_OK;
 }
 

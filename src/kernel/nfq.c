@@ -41,7 +41,11 @@ struct nfq_queue {
 	struct iovec iov[NFQ_BATCH];
 	struct nfq_pending pend[NFQ_BATCH * 4];
 	int npend;
+	struct nfq_stats st;		/* written by the queue's thread only */
 };
+
+/* A counter another thread reads (nfq_queue_stats). */
+#define COUNT(q, field, n)	__atomic_fetch_add(&(q)->st.field, (n), __ATOMIC_RELAXED)
 
 static int
 nfq_send_config(struct nfq_queue *q, uint32_t maxlen, enum fail_mode fm, int ct)
@@ -199,7 +203,7 @@ static const int nf_verdicts[] = {
  * sent alone.
  */
 static void
-nfq_flush(struct nfq_queue *q, struct worker *w)
+nfq_flush(struct nfq_queue *q)
 {
 	char buf[NFQ_BATCH * 4 * 64];
 	size_t off = 0;
@@ -234,7 +238,7 @@ nfq_flush(struct nfq_queue *q, struct worker *w)
 	if (off && mnl_socket_sendto(q->nl, buf, off) < 0) {
 		static struct log_limit lim;
 
-		w->st.send_errors++;
+		COUNT(q, send_errors, 1);
 		if (log_limit_ok(&lim, 10))
 			log_warn("queue %u: sending verdicts", q->num);
 	}
@@ -261,19 +265,21 @@ ct_mark(const struct nlattr *ct)
 
 /* Parses one message from the kernel and queues its verdict. */
 static void
-nfq_handle(struct nfq_queue *q, struct worker *w, const struct nlmsghdr *nlh, uint64_t now)
+nfq_handle(struct nfq_queue *q, const struct nfq_handler *h, const struct nlmsghdr *nlh,
+    uint64_t now)
 {
 	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
 	const struct nfqnl_msg_packet_hdr *ph;
 	const struct nfgenmsg *g;
 	struct nfq_pending *p;
+	uint32_t bits = 0;
 	int family;
 
 	if ((nlh->nlmsg_type & 0xff) != NFQNL_MSG_PACKET ||
 	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*g)) ||
 	    nfq_nlmsg_parse(nlh, attr) < 0 || attr[NFQA_PACKET_HDR] == NULL ||
 	    mnl_attr_get_payload_len(attr[NFQA_PACKET_HDR]) < sizeof(*ph)) {
-		w->st.bad_messages++;
+		COUNT(q, bad_messages, 1);
 		return;
 	}
 	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
@@ -285,23 +291,23 @@ nfq_handle(struct nfq_queue *q, struct worker *w, const struct nlmsghdr *nlh, ui
 	/* With fail-open the kernel accepts a packet it could not deliver
 	 * (socket buffer full) after giving it an id: a gap counts it. */
 	if (q->last_id && p->id - q->last_id > 1 && p->id - q->last_id < 0x80000000u)
-		w->st.missed += p->id - q->last_id - 1;
+		COUNT(q, missed, p->id - q->last_id - 1);
 	q->last_id = p->id;
 	p->mark = q->ct_glue ? ct_mark(attr[NFQA_CT]) :
 	    attr[NFQA_MARK] ? ntohl(mnl_attr_get_u32(attr[NFQA_MARK])) : 0;
 	if (attr[NFQA_PAYLOAD])
-		p->v = worker_packet(w, mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
-		    mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), family, now);
+		p->v = h->packet(h->ctx, mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
+		    mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), family, now, &bits);
 	else
 		p->v = VERDICT_ACCEPT;
 	if (p->v == VERDICT_BYPASS)
-		p->mark = (p->mark & ~NVD_MARK_BYPASS_BITS) | w->bypass_mark;
+		p->mark = (p->mark & ~NVD_MARK_BYPASS_BITS) | (bits & NVD_MARK_BYPASS_BITS);
 	if (q->npend == (int)(sizeof(q->pend) / sizeof(q->pend[0])))
-		nfq_flush(q, w);
+		nfq_flush(q);
 }
 
 void
-nfq_queue_run(struct nfq_queue *q, struct worker *w, const int *stop)
+nfq_queue_run(struct nfq_queue *q, const struct nfq_handler *h, const int *stop)
 {
 	int fd = mnl_socket_get_fd(q->nl);
 	struct log_limit lim = { 0 };
@@ -312,28 +318,39 @@ nfq_queue_run(struct nfq_queue *q, struct worker *w, const int *stop)
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-				worker_tick(w, now);
+				h->tick(h->ctx, now);
 				continue;
 			}
 			if (errno == ENOBUFS)
-				w->st.enobufs++;
+				COUNT(q, enobufs, 1);
 			else
-				w->st.recv_errors++;
+				COUNT(q, recv_errors, 1);
 			if (log_limit_ok(&lim, 10))
 				log_warn("queue %u: receive", q->num);
 			continue;
 		}
-		w->st.batches++;
+		COUNT(q, batches, 1);
 		for (int i = 0; i < n; i++) {
 			int len = (int)q->msgs[i].msg_len;
 			const struct nlmsghdr *nlh = q->iov[i].iov_base;
 
 			for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
-				nfq_handle(q, w, nlh, now);
+				nfq_handle(q, h, nlh, now);
 		}
-		nfq_flush(q, w);
-		worker_tick(w, now);
+		nfq_flush(q);
+		h->tick(h->ctx, now);
 	}
+}
+
+void
+nfq_queue_stats(const struct nfq_queue *q, struct nfq_stats *out)
+{
+	out->batches = __atomic_load_n(&q->st.batches, __ATOMIC_RELAXED);
+	out->recv_errors = __atomic_load_n(&q->st.recv_errors, __ATOMIC_RELAXED);
+	out->enobufs = __atomic_load_n(&q->st.enobufs, __ATOMIC_RELAXED);
+	out->send_errors = __atomic_load_n(&q->st.send_errors, __ATOMIC_RELAXED);
+	out->bad_messages = __atomic_load_n(&q->st.bad_messages, __ATOMIC_RELAXED);
+	out->missed = __atomic_load_n(&q->st.missed, __ATOMIC_RELAXED);
 }
 
 void

@@ -2,7 +2,7 @@
  * nfq.h: NFQUEUE I/O for one queue, with the libmnl nfq_nlmsg_* API.
  *
  * One struct nfq_queue per worker thread.  nfq_queue_run() receives packets in
- * batches (recvmmsg), hands each to worker_packet() and sends all their
+ * batches (recvmmsg), hands each to its handler and sends all their
  * verdicts in one sendmsg, folding runs of equal verdicts into batch
  * verdicts.  Every packet received gets a verdict, also on error paths.
  */
@@ -11,8 +11,10 @@
 
 #include <stdint.h>
 
+#include <stddef.h>
+
 #include "base/conf.h"
-#include "packet/worker.h"
+#include "base/types.h"
 
 struct nfq_queue;
 
@@ -26,8 +28,33 @@ void nfq_queue_close(struct nfq_queue *q);
 /* 1: flows are bypassed through conntrack glue; 0: through the packet mark. */
 int nfq_queue_ct_glue(const struct nfq_queue *q);
 
+/*
+ * The consumer of a queue's packets, called on the queue's thread.
+ * packet() gives one packet's verdict (family: AF_INET, AF_INET6 or 0 if
+ * the kernel did not say); for VERDICT_BYPASS it sets *bypass_mark to the
+ * mark bits (NVD_MARK_BYPASS_BITS) the verdict carries.  tick() runs after
+ * each batch and at least every 200 ms when no packet comes.
+ */
+struct nfq_handler {
+	enum verdict (*packet)(void *ctx, const uint8_t *buf, size_t len, int family,
+	    uint64_t now_ms, uint32_t *bypass_mark);
+	void (*tick)(void *ctx, uint64_t now_ms);
+	void *ctx;
+};
+
 /* Runs until *stop becomes non-zero (checked at least every 200 ms). */
-void nfq_queue_run(struct nfq_queue *q, struct worker *w, const int *stop);
+void nfq_queue_run(struct nfq_queue *q, const struct nfq_handler *h, const int *stop);
+
+/* What the queue's thread counts; nfq_queue_stats() reads it from any thread. */
+struct nfq_stats {
+	uint64_t batches;
+	uint64_t recv_errors;
+	uint64_t enobufs;
+	uint64_t send_errors;
+	uint64_t bad_messages;
+	uint64_t missed;	/* ids skipped: passed uninspected (fail-open overrun) */
+};
+void nfq_queue_stats(const struct nfq_queue *q, struct nfq_stats *out);
 
 /* Kernel counters of /proc/net/netfilter/nfnetlink_queue for queue num. */
 struct nfq_kstats {

@@ -2,8 +2,9 @@
  * worker.h: what happens to one packet, from bytes to verdict.
  *
  * worker_packet() is the whole per-packet pipeline (decode, flow, TCP
- * state, reassembly, bypass decision).  nfq.c calls it for packets from
- * NFQUEUE; unit and replay tests call it directly with byte arrays.
+ * state, reassembly, bypass decision).  The daemon hands it the packets of
+ * its queue (nfq.h's handler); unit and replay tests call it directly with
+ * byte arrays.
  * A struct worker is owned by one thread; only worker_publish() and
  * worker_snapshot() cross threads.
  */
@@ -45,13 +46,6 @@ struct worker_stats {
 	uint64_t denied_packets;	/* packets of denied flows dropped */
 	uint64_t resets_sent;
 	uint64_t records_dropped;	/* events, learning, hits: ring full */
-	/* nfq.c */
-	uint64_t batches;
-	uint64_t recv_errors;
-	uint64_t enobufs;
-	uint64_t send_errors;
-	uint64_t bad_messages;
-	uint64_t missed;		/* ids skipped: passed uninspected (fail-open overrun) */
 	struct reasm_stats reasm;
 	struct flow_table_stats flows;
 	struct appid_stats appid;
@@ -79,7 +73,7 @@ struct worker {
 	struct inspect_env insp;	/* the sensors (set per packet from the policy) */
 	struct worker_stats st;
 	/* The mark bits of the last BYPASS verdict: NVD_MARK_BYPASS and the
-	 * bypass generation (nvd.h); nfq.c puts them in the verdict. */
+	 * bypass generation (types.h), for the verdict. */
 	uint32_t bypass_mark;
 
 	/* The policy (NULL: judge nothing, accept) and where records go. */

@@ -598,14 +598,6 @@ END_TEST
 static struct daemon d;
 static struct buf out;
 
-/* nvd.c's, which the command table links; no reload here. */
-int
-daemon_reload(struct daemon *dd, struct buf *o)
-{
-	(void)dd;
-	buf_puts(o, "no reload in tests");
-	return -1;
-}
 
 static void
 cli_setup(void)

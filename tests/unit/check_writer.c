@@ -646,14 +646,6 @@ END_TEST
 static struct daemon d;
 static struct buf out;
 
-/* nvd.c's, which the command table links; no reload here. */
-int
-daemon_reload(struct daemon *dd, struct buf *o)
-{
-	(void)dd;
-	buf_puts(o, "no reload in tests");
-	return -1;
-}
 
 /* Three events through the writer: 1 and 2 in 2020, 3 ten seconds ago. */
 static void

@@ -1,0 +1,469 @@
+/*
+ * daemon.c: the daemon's lifecycle: start-up in the order that keeps
+ * traffic safe (queues bound before rules steer into them), reload, the
+ * periodic work of the main thread (policy rebuilds, bypass generations),
+ * and shutdown.  nvd.c's main drives it; tests link it as it is.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "daemon/daemon.h"
+#include "docker/dockerwatch.h"
+#include "kernel/ct.h"
+#include "names/fqdn.h"
+#include "packet/reasm.h"
+#include "store/db.h"
+#include "sensor/rules_file.h"
+
+int
+daemon_load_conf(const struct daemon *d, struct conf *c, struct conf_errors *errs)
+{
+	int nerr = 0;
+
+	conf_defaults(c);
+	if (d->conf_given || access(d->conf_path, F_OK) == 0)
+		nerr = conf_load(c, d->conf_path, errs);
+	if (nerr == 0)
+		nerr = conf_check(c, d->conf_path, errs);
+	return nerr;
+}
+
+/* mkdir -p of the directory part of path. */
+static int
+make_parent(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	char *p;
+
+	if (strlen(path) >= sizeof(tmp))
+		return -1;
+	strcpy(tmp, path);
+	if ((p = strrchr(tmp, '/')) == NULL || p == tmp)
+		return 0;
+	*p = '\0';
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/*
+ * The built-in sensors from rules_dir's rule files (rules_file.h): a file
+ * with an error is skipped, its sensors as they were; nothing else stops.
+ */
+static void
+load_rules(struct daemon *d)
+{
+	char err[512];
+	int skipped = sensors_load_dir(d->db, d->conf.rules_dir, err, sizeof(err));
+
+	if (skipped < 0)
+		log_warnx("rules_dir %s: %s; sensors as stored", d->conf.rules_dir, err);
+	else if (skipped > 0)
+		log_warnx("rules_dir %s: %d rule file%s skipped (errors above)", d->conf.rules_dir,
+		    skipped, skipped == 1 ? "" : "s");
+}
+
+void
+daemon_apply_limits(const struct conf *c)
+{
+	struct reasm_limits lim = { .depth = c->stream_depth, .memcap = c->stream_memcap };
+
+	reasm_set_limits(&lim);
+	log_set_level((enum log_level)c->log_level);
+}
+
+/* The queue's consumer (nfq.h): the worker of that queue. */
+static enum verdict
+worker_nfq_packet(void *ctx, const uint8_t *buf, size_t len, int family, uint64_t now,
+    uint32_t *bypass_mark)
+{
+	struct worker *w = ctx;
+	enum verdict v = worker_packet(w, buf, len, family, now);
+
+	*bypass_mark = w->bypass_mark;
+	return v;
+}
+
+static void
+worker_nfq_tick(void *ctx, uint64_t now)
+{
+	worker_tick(ctx, now);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker_thread *t = arg;
+	struct daemon *d = t->d;
+	const struct nfq_handler h = { worker_nfq_packet, worker_nfq_tick, &d->workers[t->index] };
+
+	nfq_queue_run(d->queues[t->index], &h, &d->stop);
+	return NULL;
+}
+
+static int
+start_workers(struct daemon *d)
+{
+	const struct conf *c = &d->conf;
+	uint64_t share = c->max_flows / c->queue_count;
+
+	for (int i = 0; i < c->queue_count; i++) {
+		uint16_t num = (uint16_t)(c->queue_first + i);
+
+		if (worker_init(&d->workers[i], i, num, share, c->fail_mode) < 0) {
+			log_warnx("queue %u: no memory for the flow table", num);
+			return -1;
+		}
+		d->nworkers = i + 1;
+		if (worker_set_policy(&d->workers[i], &d->live, d->writer.wake_fd) < 0) {
+			log_warnx("queue %u: no memory for the flow table", num);
+			return -1;
+		}
+		d->workers[i].bypass_identified = c->bypass_identified;
+		d->workers[i].dns.cache = d->fqdn;
+		d->workers[i].pcap_dir = c->pcap_dir;
+		writer_add_ring(&d->writer, &d->workers[i].ring);
+		if ((d->queues[i] = nfq_queue_open(num, c->queue_maxlen, c->fail_mode)) == NULL)
+			return -1;
+	}
+	if (writer_start(&d->writer) < 0) {
+		log_warnx("starting the writer thread");
+		return -1;
+	}
+	for (int i = 0; i < d->nworkers; i++) {
+		d->targs[i].d = d;
+		d->targs[i].index = i;
+		if ((errno = pthread_create(&d->threads[i], NULL, worker_main, &d->targs[i])) != 0) {
+			log_warn("starting worker %d", i);
+			return -1;
+		}
+	}
+	log_info("%d worker%s on queues %u-%u, fail_mode %s, flow bypass by %s", d->nworkers,
+	    d->nworkers == 1 ? "" : "s", c->queue_first, c->queue_first + c->queue_count - 1,
+	    conf_fail_mode_name(c->fail_mode),
+	    nfq_queue_ct_glue(d->queues[0]) ? "conntrack glue" : "packet mark (no ct glue)");
+	return 0;
+}
+
+/* Stops the worker threads and closes their queues; their state (and
+ * the event rings the writer reads) stays until destroy_workers(). */
+static void
+stop_workers(struct daemon *d)
+{
+	__atomic_store_n(&d->stop, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < d->nworkers; i++)
+		if (d->threads[i])
+			pthread_join(d->threads[i], NULL);
+	for (int i = 0; i < d->nworkers; i++) {
+		nfq_queue_close(d->queues[i]);
+		d->queues[i] = NULL;
+		d->threads[i] = 0;
+	}
+}
+
+/* After writer_stop(): the writer drains the rings until it stops. */
+static void
+destroy_workers(struct daemon *d)
+{
+	for (int i = 0; i < d->nworkers; i++)
+		worker_destroy(&d->workers[i]);
+	d->nworkers = 0;
+}
+
+/*
+ * Installs the rules for c at the current bypass generation: the whole
+ * table at start (old NULL) or under a new name; at a reload that keeps
+ * the table, its rules only, so that no queued packet is lost.
+ */
+static int
+install_rules(struct daemon *d, const struct conf *c, const struct conf *old)
+{
+	unsigned g = live_bypass_gen(live_gen(&d->live));
+	int k;
+
+	if (!c->install_rules) {
+		d->hook = NFT_HOOK_NONE;
+		log_info("install_rules = no: steer traffic with your own ruleset (see rules/nvd.nft)");
+		return 0;
+	}
+	if (old && old->install_rules && d->hook != NFT_HOOK_NONE &&
+	    !strcmp(old->nft_table, c->nft_table))
+		return nft_update(c, d->hook, g, g);
+	if ((k = nft_install_gen(c, g, g)) < 0)
+		return -1;
+	d->hook = (enum nft_hook_kind)k;
+	return 0;
+}
+
+/*
+ * Clears nvd's bypass bits from every conntrack entry that has them: the
+ * flows' next packets come to the queue to be judged again.
+ */
+static void
+bypass_sweep_all(struct daemon *d, const char *why)
+{
+	long n = ct_mark_clear(NVD_MARK_BYPASS, NVD_MARK_BYPASS, NVD_MARK_BYPASS_BITS);
+
+	if (n < 0) {
+		log_warn("conntrack: handing bypassed flows back to the queues (%s)", why);
+		memset(d->bypass.used, 1, sizeof(d->bypass.used));
+		return;
+	}
+	memset(d->bypass.used, 0, sizeof(d->bypass.used));
+	log_info("conntrack: %ld bypassed flow%s handed back to the queues (%s)", n,
+	    n == 1 ? "" : "s", why);
+}
+
+/*
+ * live's tighten callback: a policy change that may tighten the policy
+ * must reach the flows the kernel bypasses.  With nvd's rules: the next
+ * generation (one nftables batch; the flows of every other generation come
+ * back to the queue at their next packet).  Conntrack entries of a flow
+ * idle since next was last used (NVD_BYPASS_GENS changes ago) would match
+ * it again, so they are cleared first.  With the operator's rules, which
+ * know generation 0 only: every bypassed flow is cleared from conntrack
+ * once the workers have moved on to the new snapshot (bypass_housekeeping).
+ */
+static unsigned
+bypass_tighten(void *ctx, unsigned cur, unsigned next)
+{
+	struct daemon *d = ctx;
+	long n;
+
+	if (d->hook == NFT_HOOK_NONE) {
+		d->bypass.sweep_after = live_gen(&d->live) + 1;
+		return 0;
+	}
+	if (d->bypass.used[next]) {
+		n = ct_mark_clear(NVD_MARK_BYPASS_BITS, NVD_MARK_BYPASS | NVD_MARK_GEN(next),
+		    NVD_MARK_BYPASS_BITS);
+		if (n < 0)
+			log_warn("conntrack: clearing bypass generation %u before its reuse "
+			    "(flows idle since its last use may pass unjudged)", next);
+		else {
+			d->bypass.used[next] = 0;
+			log_debug("conntrack: %ld flow%s of bypass generation %u cleared", n,
+			    n == 1 ? "" : "s", next);
+		}
+	}
+	if (nft_update(&d->conf, d->hook, next, cur) < 0) {
+		log_warnx("policy: flows the kernel bypasses keep their verdict until "
+		    "the next change");
+		return cur;
+	}
+	d->bypass.used[next] = 1;
+	return next;
+}
+
+static void
+bypass_housekeeping(struct daemon *d)
+{
+	if (d->bypass.sweep_after == 0 || live_oldest_seen(&d->live) < d->bypass.sweep_after)
+		return;
+	d->bypass.sweep_after = 0;
+	if (d->hook == NFT_HOOK_NONE)
+		bypass_sweep_all(d, "policy changed; install_rules = no");
+}
+
+int
+daemon_reload(struct daemon *d, struct buf *out)
+{
+	struct conf c;
+	struct conf_errors errs = { 0 };
+	const struct conf *old = &d->conf;
+	char olds[256], news[256], err[256];
+
+	if (daemon_load_conf(d, &c, &errs) > 0) {
+		for (int i = 0; i < errs.count; i++) {
+			log_warnx("reload: %s", errs.msg[i]);
+			buf_printf(out, "%s%s", i ? "\n" : "", errs.msg[i]);
+		}
+		log_warnx("reload: configuration not changed");
+		return -1;
+	}
+	/* What the running threads and sockets were made with stays. */
+#define KEEP(field, name)						\
+	if (memcmp(&c.field, &old->field, sizeof(c.field))) {		\
+		log_warnx("reload: %s changes at the next restart", name);	\
+		memcpy(&c.field, &old->field, sizeof(c.field));		\
+	}
+	KEEP(queue_first, "queues");
+	KEEP(queue_count, "queues");
+	KEEP(fail_mode, "fail_mode");
+	KEEP(database, "database");
+	KEEP(control_socket, "control_socket");
+	KEEP(max_flows, "max_flows");
+	KEEP(queue_maxlen, "queue_maxlen");
+	KEEP(docker_socket, "docker_socket");
+	KEEP(bypass_identified, "bypass_identified");
+#undef KEEP
+	conf_steer_str(old, olds, sizeof(olds));
+	conf_steer_str(&c, news, sizeof(news));
+	if (strcmp(olds, news) || strcmp(c.nft_table, old->nft_table) ||
+	    c.install_rules != old->install_rules) {
+		if (install_rules(d, &c, old) < 0) {
+			buf_puts(out, "installing the nftables rules failed; see the log");
+			return -1;
+		}
+		if (old->install_rules && strcmp(c.nft_table, old->nft_table))
+			nft_remove(old->nft_table);
+		if (!c.install_rules && old->install_rules)
+			nft_remove(old->nft_table);
+	}
+	d->conf = c;
+	daemon_apply_limits(&d->conf);
+	load_rules(d);
+	if (live_rebuild(&d->live, err, sizeof(err)) < 0)
+		log_warnx("reload: policy: %s", err);
+	{
+		struct fqdn_limits fl = { .max_bindings = c.dns_max_bindings,
+		    .min_ttl = c.dns_min_ttl };
+
+		if (fqdn_set_limits(d->fqdn, &fl) < 0)
+			log_warnx("reload: dns_max_bindings is more than the cache can hold: cut to its most");
+	}
+	d->live.default_mode = c.default_mode;	/* for learned groups made from now on */
+	/* The operator's rules know bypass generation 0 only. */
+	if (d->hook == NFT_HOOK_NONE && live_bypass_gen(live_gen(&d->live)) != 0 &&
+	    live_rebuild(&d->live, err, sizeof(err)) < 0)
+		log_warnx("reload: policy: %s", err);
+	log_info("configuration reloaded");
+	return 0;
+}
+
+/* The writer learned rules: rebuild the policy (the main loop does). */
+static void
+learned(void *ctx)
+{
+	live_request_rebuild(ctx);
+}
+
+int
+daemon_init(struct daemon *d)
+{
+	char err[512];
+
+	d->started = time(NULL);
+	if (make_parent(d->conf.database, 0750) < 0)
+		log_warn("creating the directory of %s", d->conf.database);
+	if ((d->db = db_open(d->conf.database, err, sizeof(err))) == NULL) {
+		log_errx("database: %s", err);
+		return -1;
+	}
+	load_rules(d);
+	if (d->conf.pcap_dir[0] && mkdir(d->conf.pcap_dir, 0750) < 0 && errno != EEXIST)
+		log_warn("pcap_dir %s", d->conf.pcap_dir);
+	if (live_init(&d->live, d->db, d->conf.default_mode, d->conf.queue_count, err,
+	    sizeof(err)) < 0) {
+		log_errx("policy: %s", err);
+		return -1;
+	}
+	d->live_up = 1;
+	if (writer_init(&d->writer, d->conf.database, err, sizeof(err)) < 0) {
+		log_errx("writer: %s", err);
+		return -1;
+	}
+	d->writer_up = 1;
+	d->writer.on_learned = learned;
+	d->writer.ctx = &d->live;
+	{
+		struct fqdn_limits fl = { .max_bindings = d->conf.dns_max_bindings,
+		    .min_ttl = d->conf.dns_min_ttl };
+
+		if ((d->fqdn = fqdn_cache_new(&fl)) == NULL) {
+			log_errx("no memory for the DNS name cache");
+			return -1;
+		}
+	}
+	if (make_parent(d->conf.control_socket, 0755) < 0)
+		log_warn("creating the directory of %s", d->conf.control_socket);
+	return 0;
+}
+
+int
+daemon_start(struct daemon *d)
+{
+	char err[512];
+
+	/* Queues first: once the rules steer traffic, someone is listening. */
+	if (start_workers(d) < 0 || install_rules(d, &d->conf, NULL) < 0)
+		return -1;
+	/* Flows bypassed before this start (an earlier run, another policy
+	 * meanwhile) are judged again; then policy changes reach them. */
+	bypass_sweep_all(d, "start");
+	d->bypass.used[live_bypass_gen(live_gen(&d->live))] = 1;
+	d->live.tighten = bypass_tighten;
+	d->live.tighten_ctx = d;
+	if (d->conf.docker_socket[0] &&
+	    (d->dw = dockerwatch_start(d->conf.docker_socket, &d->live, err, sizeof(err))) == NULL) {
+		log_errx("docker: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Rebuilds the policy when asked (Docker, learning), at most every
+ * REBUILD_MIN_MS so a burst of changes costs one rebuild; frees snapshots
+ * the workers are done with; hands bypassed flows back when due.
+ */
+#define REBUILD_MIN_MS	200
+void
+daemon_housekeeping(struct daemon *d, int woken)
+{
+	uint64_t n;
+	char err[256];
+
+	if (woken && read(d->live.wake_fd, &n, sizeof(n)) == sizeof(n))
+		d->rebuild_pending = 1;
+	if (d->rebuild_pending &&
+	    (int64_t)clock_mono_ms() - d->live.last_rebuild_ms >= REBUILD_MIN_MS) {
+		d->rebuild_pending = 0;
+		if (live_refresh(&d->live, err, sizeof(err)) < 0)
+			log_warnx("policy: %s", err);
+	}
+	live_reclaim(&d->live);
+	bypass_housekeeping(d);
+	fqdn_expire(d->fqdn, clock_mono_ms(), 65536);
+}
+
+void
+daemon_stop(struct daemon *d)
+{
+	if (d->dw) {
+		dockerwatch_stop(d->dw);
+		d->dw = NULL;
+	}
+	if (d->hook != NFT_HOOK_NONE && nft_remove(d->conf.nft_table) == 0)
+		log_info("nftables: table inet %s removed", d->conf.nft_table);
+	d->hook = NFT_HOOK_NONE;
+	stop_workers(d);
+	if (d->writer_up)	/* after the workers: their last records are written */
+		writer_stop(&d->writer);
+	d->writer_up = 0;
+	destroy_workers(d);
+	fqdn_cache_free(d->fqdn);
+	d->fqdn = NULL;
+	if (d->live_up)
+		live_destroy(&d->live);
+	d->live_up = 0;
+	db_close(d->db);
+	d->db = NULL;
+}
