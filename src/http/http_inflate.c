@@ -10,7 +10,7 @@
 #define ZLIB_CONST
 #include <zlib.h>
 
-#include "http/http.h"
+#include "http/http_flags.h"
 #include "http/http_inflate.h"
 
 #define SLICE_MAX	(1u << 30)	/* what one inflate() call is given (a uInt) */

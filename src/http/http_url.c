@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "base/bytes.h"
-#include "http/http.h"
+#include "http/http_flags.h"
 #include "http/http_url.h"
 
 /* Output into room for the target and one byte more (see the header). */

@@ -760,6 +760,14 @@ judge_sensors(const struct policy *p, const struct end_groups *cg,
 			add_sensors(p, cg->g[i], ~p->waf_mask, v);
 }
 
+const char *
+policy_outcome_name(enum policy_outcome o)
+{
+	static const char *const n[] = { "allow", "learn", "alert", "deny" };
+
+	return (unsigned)o < 4 ? n[o] : "?";
+}
+
 void
 policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_verdict *v)
 {

@@ -1,7 +1,7 @@
 /*
- * policy_text.c: the words of the policy as users write them: modes,
- * kinds, criteria and port specs, parsed and formatted; group names;
- * workloads' learned groups.
+ * objects.c: the words of the policy as users write them: modes, kinds,
+ * criteria and port specs, parsed and formatted; group names; workloads'
+ * learned groups (objects.h).
  */
 #include "config.h"
 
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "policy/policy.h"
+#include "policy/objects.h"
 
 static const char *const mode_names[] = { "discover", "monitor", "protect" };
 static const char *const kind_names[] = { "builtin", "learned", "user" };
@@ -62,14 +62,6 @@ const char *
 policy_rule_type_name(enum rule_type t)
 {
 	return t == RULE_LEARNED ? "learned" : "user";
-}
-
-const char *
-policy_outcome_name(enum policy_outcome o)
-{
-	static const char *const n[] = { "allow", "learn", "alert", "deny" };
-
-	return (unsigned)o < 4 ? n[o] : "?";
 }
 
 static int
