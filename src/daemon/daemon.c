@@ -22,7 +22,8 @@
 #include "names/fqdn.h"
 #include "packet/reasm.h"
 #include "store/db.h"
-#include "sensor/rules_file.h"
+#include "store/rules_load.h"
+#include "store/rules_load.h"
 
 int
 daemon_load_conf(const struct daemon *d, struct conf *c, struct conf_errors *errs)
@@ -64,7 +65,7 @@ make_parent(const char *path, mode_t mode)
 }
 
 /*
- * The built-in sensors from rules_dir's rule files (rules_file.h): a file
+ * The built-in sensors from rules_dir's rule files (rules_load.h): a file
  * with an error is skipped, its sensors as they were; nothing else stops.
  */
 static void

@@ -592,8 +592,8 @@ cmd_unassign(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 
 /* The hits of a test; rule names copied, since the set goes first. */
 struct hits {
-	struct sensor_hit h[RULES_SENSOR_RULES];
-	char rule[RULES_SENSOR_RULES][SENSOR_NAME_MAX];
+	struct sensor_hit h[SENSOR_RULES_MAX];
+	char rule[SENSOR_RULES_MAX][SENSOR_NAME_MAX];
 	int n;
 };
 
@@ -602,7 +602,7 @@ hit_keep(void *ctx, const struct sensor_hit *h)
 {
 	struct hits *hs = ctx;
 
-	if (hs->n == RULES_SENSOR_RULES)
+	if (hs->n == SENSOR_RULES_MAX)
 		return;
 	hs->h[hs->n] = *h;
 	snprintf(hs->rule[hs->n], sizeof(hs->rule[0]), "%s", h->rule_name);

@@ -1,10 +1,8 @@
 /*
- * rules_file.c: the sensor rule file parser (rules_file.h, nvd.rules(5))
- * and the loader of a rules directory into the database.
+ * rules_file.c: the sensor rule file parser (rules_file.h, nvd.rules(5)).
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -13,9 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "base/log.h"
 #include "sensor/rules_file.h"
-#include "store/store.h"
 
 #define BLANKS	" \t\r"
 
@@ -220,8 +216,8 @@ rule_line(struct parser *p, char *rest)
 			perr(p, p->line, "rule '%s' defined twice in sensor '%s'", name, s->name);
 			return 0;
 		}
-	if (s->nrules == RULES_SENSOR_RULES) {
-		perr(p, p->line, "more than %d rules in sensor '%s'", RULES_SENSOR_RULES, s->name);
+	if (s->nrules == SENSOR_RULES_MAX) {
+		perr(p, p->line, "more than %d rules in sensor '%s'", SENSOR_RULES_MAX, s->name);
 		return 0;
 	}
 	if (p->nrules == RULES_FILE_RULES) {
@@ -424,171 +420,4 @@ rules_read(const char *path, struct rules_file *rf, struct rules_errors *errs)
 	nerr = p.nerr ? p.nerr : rules_parse(path, text, n, rf, errs);
 	free(text);
 	return nerr;
-}
-
-/* --- loading rules_dir ----------------------------------------------------- */
-
-#define DIR_FILES_MAX	256
-
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-is_rules_file(const char *dir, const char *name)
-{
-	size_t len = strlen(name), sl = strlen(RULES_SUFFIX);
-	char path[PATH_MAX];
-	struct stat st;
-
-	if (name[0] == '.' || len <= sl || strcmp(name + len - sl, RULES_SUFFIX) != 0)
-		return 0;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-		return 0;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* The *.rules files of dir by name into *names (each and the array malloc'ed). */
-static int
-dir_files(const char *dir, char ***names, int *n, char *err, size_t errlen)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **v;
-
-	*n = 0;
-	if (d == NULL) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		return -1;
-	}
-	if ((*names = v = calloc(DIR_FILES_MAX, sizeof(*v))) == NULL)
-		goto nomem;
-	while ((e = readdir(d)) != NULL) {
-		if (!is_rules_file(dir, e->d_name))
-			continue;
-		if (*n == DIR_FILES_MAX) {
-			snprintf(err, errlen, "more than %d rule files", DIR_FILES_MAX);
-			goto fail;
-		}
-		if ((v[*n] = strdup(e->d_name)) == NULL)
-			goto nomem;
-		(*n)++;
-	}
-	closedir(d);
-	qsort(v, (size_t)*n, sizeof(*v), name_cmp);
-	return 0;
-nomem:
-	snprintf(err, errlen, "out of memory");
-fail:
-	closedir(d);
-	for (int i = 0; v != NULL && i < *n; i++)
-		free(v[i]);
-	free(v);
-	*names = NULL;
-	*n = 0;
-	return -1;
-}
-
-/*
- * The first reason file i (path) cannot be loaded besides its syntax: a
- * sensor an earlier file loaded defines, or a user sensor's name.  0, or
- * -1 with the error logged; -2 on a database error (err).
- */
-static int
-file_conflict(sqlite3 *db, const char *path, const struct rules_file *rf,
-    const struct store_sensor_file *sf, int i, char *err, size_t errlen)
-{
-	for (int k = 0; k < rf[i].nsensors; k++) {
-		const char *name = rf[i].sensors[k].name;
-		struct store_sensor s;
-		int rc;
-
-		for (int j = 0; j < i; j++)
-			for (int m = 0; !sf[j].skipped && m < sf[j].nsensors; m++)
-				if (strcmp(sf[j].sensors[m].name, name) == 0) {
-					log_warnx("%s:%d: sensor '%s' is defined in %s already",
-					    path, rf[i].line[k], name, sf[j].name);
-					return -1;
-				}
-		if ((rc = store_sensor_get(db, name, &s, NULL, err, errlen)) == -1)
-			return -2;
-		if (rc == 0 && !s.builtin) {
-			log_warnx("%s:%d: sensor '%s' is a user sensor (nvctl sensor add); rename "
-			    "one of them", path, rf[i].line[k], name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Reads file i of dir into rf[i] and sf[i]; 1 if it is skipped, -1 on a database error. */
-static int
-load_one(sqlite3 *db, const char *dir, struct rules_file *rf, struct store_sensor_file *sf,
-    int i, char *err, size_t errlen)
-{
-	static struct rules_errors errs;	/* main thread only */
-	char path[PATH_MAX];
-	int nerr, rc;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, sf[i].name);
-	errs.count = 0;
-	if ((nerr = rules_read(path, &rf[i], &errs)) > 0) {
-		for (int e = 0; e < errs.count; e++)
-			log_warnx("%s", errs.msg[e]);
-		if (nerr > errs.count)
-			log_warnx("%s: %d more errors", path, nerr - errs.count);
-	} else if ((rc = file_conflict(db, path, rf, sf, i, err, errlen)) < 0) {
-		rules_free(&rf[i]);
-		if (rc == -2)
-			return -1;
-		nerr = 1;
-	}
-	if (nerr > 0) {
-		log_warnx("%s: skipped; the sensors stored from it stay as they were", path);
-		sf[i].skipped = 1;
-		return 1;
-	}
-	sf[i].sensors = rf[i].sensors;
-	sf[i].nsensors = rf[i].nsensors;
-	return 0;
-}
-
-int
-sensors_load_dir(sqlite3 *db, const char *dir, char *err, size_t errlen)
-{
-	struct store_sensor_file *sf = NULL;
-	struct rules_file *rf = NULL;
-	char **names;
-	int n, rc = 0, skipped = 0, nsensors = 0;
-
-	if (dir_files(dir, &names, &n, err, errlen) < 0)
-		return -1;
-	if ((rf = calloc((size_t)n + 1, sizeof(*rf))) == NULL ||
-	    (sf = calloc((size_t)n + 1, sizeof(*sf))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		rc = -1;
-	}
-	for (int i = 0; rc == 0 && i < n; i++) {
-		sf[i].name = names[i];
-		if ((rc = load_one(db, dir, rf, sf, i, err, errlen)) > 0)
-			skipped++;
-		nsensors += sf[i].nsensors;
-		rc = rc < 0 ? -1 : 0;
-	}
-	if (rc == 0)
-		rc = store_sensor_builtin_sync(db, sf, n, err, errlen);
-	if (rc == 0)
-		log_info("sensors: %d built in, from %d rule file%s in %s (%d skipped)", nsensors,
-		    n - skipped, n - skipped == 1 ? "" : "s", dir, skipped);
-	for (int i = 0; i < n; i++) {
-		if (rf != NULL)
-			rules_free(&rf[i]);
-		free(names[i]);
-	}
-	free(names);
-	free(rf);
-	free(sf);
-	return rc < 0 ? -1 : skipped;
 }

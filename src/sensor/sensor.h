@@ -35,6 +35,7 @@
 #define SENSOR_EXCERPT_MAX	96	/* a masked excerpt, NUL included */
 #define SENSOR_EXCERPT_TEXT	80	/* bytes of the match shown, then "..." */
 #define SENSOR_MAX		64	/* sensors in a set (sensor_match's mask) */
+#define SENSOR_RULES_MAX	256	/* rules in one sensor */
 #define SENSOR_VALIDATE_MAX	64	/* matches tried per validated pattern and text */
 #define SENSOR_MATCH_LIMIT	100000	/* pcre2_set_match_limit */
 #define SENSOR_DEPTH_LIMIT	1000	/* pcre2_set_depth_limit (interpreter only) */

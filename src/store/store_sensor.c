@@ -440,8 +440,8 @@ store_sensor_rule_add(sqlite3 *db, const char *sensor, const struct sensor_rule_
 	    first_int(db, prep(db, err, errlen, "SELECT coalesce(max(ord), 0) + 1 FROM "
 	    "sensor_rules WHERE sensor = ?", "s", sensor), &ord, err, errlen) < 0))
 		rc = -1;
-	if (rc == 0 && n >= RULES_SENSOR_RULES) {
-		snprintf(err, errlen, "at most %d rules in a sensor", RULES_SENSOR_RULES);
+	if (rc == 0 && n >= SENSOR_RULES_MAX) {
+		snprintf(err, errlen, "at most %d rules in a sensor", SENSOR_RULES_MAX);
 		rc = -1;
 	}
 	if (rc == 0 && (rc = first_int(db, prep(db, err, errlen, "SELECT 1 FROM sensor_rules "

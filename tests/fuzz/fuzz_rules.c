@@ -60,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (int i = 0; i < rf.nsensors; i++) {
 		if (rules_name_check("sensor", rf.sensors[i].name, err, sizeof(err)) < 0 ||
-		    rf.sensors[i].nrules > RULES_SENSOR_RULES || rf.line[i] < 1)
+		    rf.sensors[i].nrules > SENSOR_RULES_MAX || rf.line[i] < 1)
 			abort();
 		for (int k = 0; k < rf.sensors[i].nrules; k++)
 			check_rule(&rf.sensors[i].rules[k]);

@@ -250,7 +250,7 @@ START_TEST(test_limits)
 	ck_error(text, "t.rules:193: more than 64 sensors");
 	/* Rules per sensor, and per file. */
 	n = (size_t)sprintf(text, "sensor s dlp\n");
-	for (int i = 0; i <= RULES_SENSOR_RULES; i++)
+	for (int i = 0; i <= SENSOR_RULES_MAX; i++)
 		n += (size_t)sprintf(text + n, "rule r%d\npacket x\n", i);
 	ck_error(text, "t.rules:514: more than 256 rules in sensor 's'");
 	n = 0;

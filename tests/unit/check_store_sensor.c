@@ -25,6 +25,7 @@
 #include "runtime/live.h"
 #include "policy/policy.h"
 #include "sensor/rules_file.h"
+#include "store/rules_load.h"
 #include "store/store.h"
 
 static char dir[64];		/* the database's */
@@ -268,7 +269,7 @@ START_TEST(test_rule_bound)
 	char name[16];
 
 	ck_assert_int_eq(store_sensor_add(db, "big", SENSOR_WAF, err, sizeof(err)), 0);
-	for (int i = 0; i < RULES_SENSOR_RULES; i++) {
+	for (int i = 0; i < SENSOR_RULES_MAX; i++) {
 		snprintf(name, sizeof(name), "r%d", i);
 		rule_make(&r, name, SVAL_NONE, "x", SCTX_URL, NULL);
 		ck_assert_int_eq(store_sensor_rule_add(db, "big", &r, err, sizeof(err)), 0);
