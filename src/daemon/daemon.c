@@ -139,8 +139,8 @@ start_workers(struct daemon *d)
 		}
 		d->workers[i].bypass_identified = c->bypass_identified;
 		d->workers[i].dns.cache = d->fqdn;
-		d->workers[i].pcap_dir = c->pcap_dir;
-		writer_add_ring(&d->writer, &d->workers[i].ring);
+		d->workers[i].judge.pcap_dir = c->pcap_dir;
+		writer_add_ring(&d->writer, &d->workers[i].judge.ring);
 		if ((d->queues[i] = nfq_queue_open(num, c->queue_maxlen, c->fail_mode)) == NULL)
 			return -1;
 	}

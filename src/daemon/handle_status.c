@@ -59,10 +59,10 @@ json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_stats *
 	    (unsigned long long)q->bad_messages, (unsigned long long)q->batches);
 	buf_printf(o, "\"judged\":{\"allow\":%llu,\"learn\":%llu,\"alert\":%llu,\"deny\":%llu},"
 	    "\"rejudged\":%llu,\"denied_packets\":%llu,\"resets_sent\":%llu,\"records_dropped\":%llu,",
-	    (unsigned long long)s->judged[0], (unsigned long long)s->judged[1],
-	    (unsigned long long)s->judged[2], (unsigned long long)s->judged[3],
-	    (unsigned long long)s->rejudged, (unsigned long long)s->denied_packets,
-	    (unsigned long long)s->resets_sent, (unsigned long long)s->records_dropped);
+	    (unsigned long long)s->judge.judged[0], (unsigned long long)s->judge.judged[1],
+	    (unsigned long long)s->judge.judged[2], (unsigned long long)s->judge.judged[3],
+	    (unsigned long long)s->judge.rejudged, (unsigned long long)s->judge.denied_packets,
+	    (unsigned long long)s->judge.resets_sent, (unsigned long long)s->records_dropped);
 	buf_puts(o, "\"anomalies\":{");
 	for (int a = 1; a < ANOM_COUNT; a++)
 		buf_printf(o, "%s\"%s\":%llu", a > 1 ? "," : "", decode_anomaly_name(a),
@@ -94,14 +94,14 @@ json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_stats *
 		    (unsigned long long)s->dns.too_big, (unsigned long long)s->dns.no_stream,
 		    (unsigned long long)s->dns.bind_failed);
 	}
-	buf_printf(o, "},\"proxied\":%llu", (unsigned long long)s->proxied);
+	buf_printf(o, "},\"proxied\":%llu", (unsigned long long)s->judge.proxied);
 	buf_printf(o, ",\"sensors\":{\"flows\":%llu,\"no_state\":%llu,\"messages\":%llu,"
 	    "\"bytes\":%llu,\"matches\":%llu,\"limits\":%llu,\"not_http\":%llu,\"events\":%llu,"
 	    "\"denied\":%llu}", (unsigned long long)s->inspect.flows,
 	    (unsigned long long)s->inspect.no_state, (unsigned long long)s->inspect.messages,
 	    (unsigned long long)s->inspect.bytes, (unsigned long long)s->inspect.hits,
 	    (unsigned long long)s->inspect.limits, (unsigned long long)s->inspect.not_http,
-	    (unsigned long long)s->sensor_events, (unsigned long long)s->sensor_denied);
+	    (unsigned long long)s->judge.sensor_events, (unsigned long long)s->judge.sensor_denied);
 	buf_printf(o, ",\"detection\":{\"by_ports\":%llu,\"no_buffer\":%llu,\"gaps\":%llu,"
 	    "\"buffered\":%llu}", (unsigned long long)s->appid.waived,
 	    (unsigned long long)s->appid.nobuf, (unsigned long long)s->appid.gaps,
@@ -212,9 +212,9 @@ text_policy_docker(struct buf *o, struct daemon *d, const struct worker_stats *t
 	buf_printf(o, "policy %d workloads, %d groups, %d rules; connections allowed %llu, "
 	    "learned %llu, alerted %llu, denied %llu\n", p ? policy_nworkloads(p) : 0,
 	    p ? policy_ngroups(p) : 0, p ? policy_nrules(p) : 0,
-	    (unsigned long long)t->judged[POL_ALLOW],
-	    (unsigned long long)t->judged[POL_LEARN], (unsigned long long)t->judged[POL_ALERT],
-	    (unsigned long long)t->judged[POL_DENY]);
+	    (unsigned long long)t->judge.judged[POL_ALLOW],
+	    (unsigned long long)t->judge.judged[POL_LEARN], (unsigned long long)t->judge.judged[POL_ALERT],
+	    (unsigned long long)t->judge.judged[POL_DENY]);
 	buf_printf(o, "policy changes %llu, %llu of them tightening; bypassed flows judged again %llu\n",
 	    (unsigned long long)d->live.rebuilds, (unsigned long long)d->live.tightenings,
 	    (unsigned long long)t->bypass_returned);
@@ -222,7 +222,7 @@ text_policy_docker(struct buf *o, struct daemon *d, const struct worker_stats *t
 	buf_printf(o, "sensors inspected %llu flows, %llu HTTP messages, %llu bytes; %llu matches, "
 	    "%llu flows denied, %llu over PCRE2's limits\n", (unsigned long long)t->inspect.flows,
 	    (unsigned long long)t->inspect.messages, (unsigned long long)t->inspect.bytes,
-	    (unsigned long long)t->inspect.hits, (unsigned long long)t->sensor_denied,
+	    (unsigned long long)t->inspect.hits, (unsigned long long)t->judge.sensor_denied,
 	    (unsigned long long)t->inspect.limits);
 	if (d->fqdn) {
 		struct fqdn_stats fs;

@@ -17,7 +17,7 @@
 #include "runtime/live.h"
 #include "packet/pcap.h"
 #include "policy/policy.h"
-#include "packet/worker.h"
+#include "packet/dnsbind.h"
 
 static void
 copy_name(char *dst, size_t n, const char *src)
@@ -79,10 +79,10 @@ verdict_fqdn(const struct policy_conn *c, const struct policy_verdict *v)
 }
 
 static void
-violation(struct worker *w, const struct policy *pol, const struct flow *f,
+violation(struct judge *j, const struct policy *pol, const struct flow *f,
     const struct policy_conn *c, const struct policy_verdict *v)
 {
-	struct record *r = event_ring_reserve(&w->ring);
+	struct record *r = event_ring_reserve(&j->ring);
 	struct event_rec *ev;
 	char port[16], app[200] = "", via[POLICY_FQDN_MAX + 40] = "";
 
@@ -116,8 +116,8 @@ violation(struct worker *w, const struct policy *pol, const struct flow *f,
 
 		/* What the probe found, only at the packet that decided it. */
 		details[0] = '\0';
-		if (w->appid.info_flow == f)
-			app_describe(f->app, &w->appid.info, details, sizeof(details));
+		if (j->appid->info_flow == f)
+			app_describe(f->app, &j->appid->info, details, sizeof(details));
 		snprintf(app, sizeof(app), " app: %s%s%s%s", ev->app, details[0] ? " (" : "",
 		    details, details[0] ? ")" : "");
 	}
@@ -128,13 +128,13 @@ violation(struct worker *w, const struct policy *pol, const struct flow *f,
 	    ev->src_group, ev->dst_group, port, via, app,
 	    v->rule_id ? "denied by rule" : "no rule allows it",
 	    policy_mode_name(v->client.mode > v->server.mode ? v->client.mode : v->server.mode));
-	event_ring_commit(&w->ring);
+	event_ring_commit(&j->ring);
 }
 
 /* The connection counted in its conversation: one session with bytes so
  * far (sessions 1), or the bytes since (sessions 0). */
 static void
-conversation(struct worker *w, const struct policy *pol, struct flow *f,
+conversation(struct judge *j, const struct policy *pol, struct flow *f,
     const struct policy_conn *c, const struct policy_verdict *v, int session)
 {
 	uint64_t total = f->bytes[0] + f->bytes[1];
@@ -143,7 +143,7 @@ conversation(struct worker *w, const struct policy *pol, struct flow *f,
 
 	if (!session && total <= f->conv_bytes)
 		return;
-	if ((r = event_ring_reserve(&w->ring)) == NULL)
+	if ((r = event_ring_reserve(&j->ring)) == NULL)
 		return;		/* counted in the ring's dropped */
 	r->type = REC_CONV;
 	cv = &r->u.conv;
@@ -161,14 +161,14 @@ conversation(struct worker *w, const struct policy *pol, struct flow *f,
 	cv->sessions = session ? 1 : 0;
 	cv->bytes = total - f->conv_bytes;
 	f->conv_bytes = total;
-	event_ring_commit(&w->ring);
+	event_ring_commit(&j->ring);
 }
 
 static void
-learn(struct worker *w, const struct policy *pol, const struct policy_conn *c,
+learn(struct judge *j, const struct policy *pol, const struct policy_conn *c,
     const struct policy_verdict *v)
 {
-	struct record *r = event_ring_reserve(&w->ring);
+	struct record *r = event_ring_reserve(&j->ring);
 	struct learn_rec *l;
 
 	if (r == NULL)
@@ -191,44 +191,44 @@ learn(struct worker *w, const struct policy *pol, const struct policy_conn *c,
 	l->port = c->port;
 	if (c->app)
 		snprintf(l->app, sizeof(l->app), "%s", c->app);
-	event_ring_commit(&w->ring);
+	event_ring_commit(&j->ring);
 }
 
-void
-judge_flush_hits(struct worker *w, int64_t now_real)
+static void
+flush_hits(struct judge *j, int64_t now_real)
 {
-	for (int i = 0; i < WORKER_HITS && w->nhits > 0; i++) {
-		struct worker_hit *h = &w->hits[i];
+	for (int i = 0; i < JUDGE_HITS && j->nhits > 0; i++) {
+		struct judge_hit *h = &j->hits[i];
 		struct record *r;
 
 		if (h->rule_id == 0)
 			continue;
-		if ((r = event_ring_reserve(&w->ring)) != NULL) {
+		if ((r = event_ring_reserve(&j->ring)) != NULL) {
 			r->type = REC_HIT;
 			r->u.hit.rule_id = h->rule_id;
 			r->u.hit.count = h->count;
 			r->u.hit.time_ms = h->last_ms ? h->last_ms : now_real;
-			event_ring_commit(&w->ring);
+			event_ring_commit(&j->ring);
 		}	/* else lost, counted in the ring's dropped */
 		memset(h, 0, sizeof(*h));
-		w->nhits--;
+		j->nhits--;
 	}
 }
 
 static void
-hit(struct worker *w, int64_t rule_id)
+hit(struct judge *j, int64_t rule_id)
 {
-	uint32_t i = (uint32_t)((uint64_t)rule_id * 0x9e3779b97f4a7c15ull >> 56) % WORKER_HITS;
+	uint32_t i = (uint32_t)((uint64_t)rule_id * 0x9e3779b97f4a7c15ull >> 56) % JUDGE_HITS;
 
-	if (w->nhits >= WORKER_HITS * 3 / 4)
-		judge_flush_hits(w, clock_real_ms());
-	for (;; i = (i + 1) % WORKER_HITS) {
-		struct worker_hit *h = &w->hits[i];
+	if (j->nhits >= JUDGE_HITS * 3 / 4)
+		flush_hits(j, clock_real_ms());
+	for (;; i = (i + 1) % JUDGE_HITS) {
+		struct judge_hit *h = &j->hits[i];
 
 		if (h->rule_id == rule_id || h->rule_id == 0) {
 			if (h->rule_id == 0) {
 				h->rule_id = rule_id;
-				w->nhits++;
+				j->nhits++;
 			}
 			h->count++;
 			h->last_ms = clock_real_ms();
@@ -276,15 +276,15 @@ fqdn_addrs(const struct policy_conn *c, struct fqdn_addr *src, struct fqdn_addr 
 
 /* The SNI of the TLS hello that decided f, lower case, or "". */
 static void
-flow_sni(const struct worker *w, const struct flow *f, char sni[POLICY_FQDN_MAX + 1])
+flow_sni(const struct judge *j, const struct flow *f, char sni[POLICY_FQDN_MAX + 1])
 {
 	size_t i;
 
 	sni[0] = '\0';
-	if (f->app != APP_TLS || w->appid.info_flow != f)
+	if (f->app != APP_TLS || j->appid->info_flow != f)
 		return;
-	for (i = 0; w->appid.info.host[i] && i < POLICY_FQDN_MAX; i++)
-		sni[i] = (char)tolower((unsigned char)w->appid.info.host[i]);
+	for (i = 0; j->appid->info.host[i] && i < POLICY_FQDN_MAX; i++)
+		sni[i] = (char)tolower((unsigned char)j->appid->info.host[i]);
 	sni[i] = '\0';
 	if (!dns_name_ok(sni))
 		sni[0] = '\0';
@@ -296,22 +296,22 @@ flow_sni(const struct worker *w, const struct flow *f, char sni[POLICY_FQDN_MAX 
  * resolved (a pinned address) is known by the SNI of its hello.
  */
 static void
-server_names(struct worker *w, const struct policy *pol, const struct flow *f,
+server_names(struct judge *j, const struct policy *pol, const struct flow *f,
     struct policy_conn *c, struct judge_names *nm)
 {
 	char sni[POLICY_FQDN_MAX + 1];
 
 	nm->count = nm->resolved = 0;
-	if (w->dns.cache && !policy_is_workload(pol, c->family, c->server)) {
+	if (j->dns->cache && !policy_is_workload(pol, c->family, c->server)) {
 		struct fqdn_addr src, dst;
 
 		fqdn_addrs(c, &src, &dst);
-		nm->count = fqdn_names(w->dns.cache, &src, &dst, w->now, nm->n, JUDGE_NAMES);
+		nm->count = fqdn_names(j->dns->cache, &src, &dst, j->now, nm->n, JUDGE_NAMES);
 		if (nm->count > JUDGE_NAMES)
 			nm->count = JUDGE_NAMES;
 		nm->resolved = nm->count > 0;
 	}
-	flow_sni(w, f, sni);
+	flow_sni(j, f, sni);
 	if (nm->count == 0 && sni[0]) {
 		memcpy(nm->n[0], sni, sizeof(sni));
 		nm->count = 1;
@@ -327,20 +327,20 @@ server_names(struct worker *w, const struct policy *pol, const struct flow *f,
 /* A TLS client that asks for another name than the one it resolved the
  * address for: recorded (a domain-fronting or a misdirected request). */
 static void
-sni_check(struct worker *w, const struct policy *pol, const struct flow *f,
+sni_check(struct judge *j, const struct policy *pol, const struct flow *f,
     const struct policy_conn *c, const struct policy_verdict *v, const struct judge_names *nm)
 {
 	char sni[POLICY_FQDN_MAX + 1];
 	struct record *r;
 	struct event_rec *ev;
 
-	flow_sni(w, f, sni);
+	flow_sni(j, f, sni);
 	if (!nm->resolved || sni[0] == '\0')
 		return;
 	for (int i = 0; i < nm->count; i++)
 		if (!strcmp(nm->n[i], sni))
 			return;
-	if ((r = event_ring_reserve(&w->ring)) == NULL)
+	if ((r = event_ring_reserve(&j->ring)) == NULL)
 		return;
 	r->type = REC_EVENT;
 	ev = &r->u.ev;
@@ -359,7 +359,7 @@ sni_check(struct worker *w, const struct policy *pol, const struct flow *f,
 	snprintf(ev->message, sizeof(ev->message), "%.30s -> %.30s tcp/%u app: TLS: SNI %.50s "
 	    "is not the name resolved for the address (%.50s)", ev->src_group, ev->dst_group,
 	    c->port, sni, nm->n[0]);
-	event_ring_commit(&w->ring);
+	event_ring_commit(&j->ring);
 }
 
 /*
@@ -369,14 +369,14 @@ sni_check(struct worker *w, const struct policy *pol, const struct flow *f,
  * stricter; returns whether it is.
  */
 static int
-proxied(struct worker *w, const struct policy *pol, const struct flow *f,
+proxied(struct judge *j, const struct policy *pol, const struct flow *f,
     const struct policy_conn *c, const struct policy_verdict *v, struct policy_conn *pc,
     struct policy_verdict *pv, char host[POLICY_FQDN_MAX + 1])
 {
 	uint16_t port;
 
-	if (f->app != APP_HTTP || w->appid.info_flow != f ||
-	    !egress_proxy_target(&w->appid.info, host, &port))
+	if (f->app != APP_HTTP || j->appid->info_flow != f ||
+	    !egress_proxy_target(&j->appid->info, host, &port))
 		return 0;
 	*pc = *c;
 	pc->by_name = 1;
@@ -386,11 +386,11 @@ proxied(struct worker *w, const struct policy *pol, const struct flow *f,
 	pc->app = NULL;
 	pc->app_waived = 1;	/* what runs inside the tunnel is not known */
 	policy_judge(pol, pc, pv);
-	w->st.proxied++;
+	j->st.proxied++;
 	if (pv->outcome == POL_LEARN && (pv->client.workload >= 0))
-		learn(w, pol, pc, pv);
+		learn(j, pol, pc, pv);
 	else if (pv->outcome == POL_ALLOW && pv->rule_id)
-		hit(w, pv->rule_id);
+		hit(j, pv->rule_id);
 	return pv->outcome > v->outcome;
 }
 
@@ -403,7 +403,7 @@ proxied(struct worker *w, const struct policy *pol, const struct flow *f,
  * application is known.
  */
 static void
-judge_flow(struct worker *w, const struct policy *pol, struct flow *f,
+judge_flow(struct judge *j, const struct policy *pol, struct flow *f,
     struct policy_verdict *v)
 {
 	struct policy_conn c, pc;
@@ -414,21 +414,21 @@ judge_flow(struct worker *w, const struct policy *pol, struct flow *f,
 	int was_denied = !!(f->flags & FLOW_F_DENIED), judged = !!(f->flags & FLOW_F_JUDGED);
 
 	flow_conn(f, &c);
-	server_names(w, pol, f, &c, &nm);
+	server_names(j, pol, f, &c, &nm);
 	policy_judge(pol, &c, v);
-	if (final && proxied(w, pol, f, &c, v, &pc, &pv, host)) {
+	if (final && proxied(j, pol, f, &c, v, &pc, &pv, host)) {
 		c = pc;
 		*v = pv;
 	}
 	if (judged && f->policy_gen != policy_gen(pol))
-		w->st.rejudged++;
+		j->st.rejudged++;
 	f->flags |= FLOW_F_JUDGED;
 	f->flags &= (uint8_t)~FLOW_F_APP_NEW;
 	f->policy_gen = policy_gen(pol);
 	f->rule_id = v->rule_id;
 	if (v->outcome == POL_DENY) {
 		if (!was_denied)
-			violation(w, pol, f, &c, v);
+			violation(j, pol, f, &c, v);
 		f->flags |= FLOW_F_DENIED | FLOW_F_REPORTED;
 		final = !(f->flags & FLOW_F_CONV);
 	} else if (!f->sensor_deny)
@@ -436,75 +436,73 @@ judge_flow(struct worker *w, const struct policy *pol, struct flow *f,
 	/* The sensors that inspect it, from its first packet on. */
 	if ((v->sensors || f->insp) && v->outcome != POL_DENY && f->key.proto == IPPROTO_TCP &&
 	    f->tcp_state < TCPS_CLOSING)
-		inspect_update(&w->insp, f, v->sensors, v->sensors_deny);
+		inspect_update(j->insp, f, v->sensors, v->sensors_deny);
 	if (v->outcome == POL_ALERT && appid_final(f) && !(f->flags & FLOW_F_REPORTED)) {
-		violation(w, pol, f, &c, v);
+		violation(j, pol, f, &c, v);
 		f->flags |= FLOW_F_REPORTED;
 	}
 	if (!final)
 		return;
-	sni_check(w, pol, f, &c, v, &nm);
+	sni_check(j, pol, f, &c, v, &nm);
 	/* The binding it was judged with lives while it is open. */
 	if (nm.resolved && f->fqdn_ref == 0 && !c.by_name) {
 		struct fqdn_addr src, dst;
 
 		fqdn_addrs(&c, &src, &dst);
-		f->fqdn_ref = fqdn_use(w->dns.cache, &src, verdict_fqdn(&c, v), &dst, w->now);
+		f->fqdn_ref = fqdn_use(j->dns->cache, &src, verdict_fqdn(&c, v), &dst, j->now);
 	}
 	switch (v->outcome) {
 	case POL_ALLOW:
 		if (v->rule_id)
-			hit(w, v->rule_id);
+			hit(j, v->rule_id);
 		break;
 	case POL_LEARN:
 		/* Only what a workload does is learned: traffic between two
 		 * addresses that are no workload (the bridge's own chatter,
 		 * routed traffic) says nothing about a container. */
 		if (v->client.workload >= 0 || v->server.workload >= 0)
-			learn(w, pol, &c, v);
+			learn(j, pol, &c, v);
 		break;
 	case POL_ALERT:
 	case POL_DENY:
 		break;
 	}
-	w->st.judged[v->outcome]++;
-	conversation(w, pol, f, &c, v, 1);
+	j->st.judged[v->outcome]++;
+	conversation(j, pol, f, &c, v, 1);
 	f->flags |= FLOW_F_CONV;
 }
 
 enum verdict
-judge_packet(struct worker *w, const struct policy *pol, struct flow *f, const struct packet *p,
-    uint64_t now)
+judge_packet(struct judge *j, const struct policy *pol, struct flow *f, const struct packet *p)
 {
 	struct policy_verdict v;
 	int first = !(f->flags & FLOW_F_JUDGED), was_denied = !!(f->flags & FLOW_F_DENIED);
 
-	(void)now;
 	if (pol == NULL || judge_exempt(p))
 		return VERDICT_ACCEPT;
 	if (!first && f->policy_gen == policy_gen(pol) && !(f->flags & FLOW_F_APP_NEW))
 		goto out;
-	judge_flow(w, pol, f, &v);
+	judge_flow(j, pol, f, &v);
 	if (v.outcome == POL_DENY) {
 		if (!was_denied && p->proto == IPPROTO_TCP) {
 			/* Cut mid-stream (re-judged, judged by its
 			 * application, or a connection open before nvd saw
 			 * it): both ends must learn it now. */
-			uint64_t before = w->rst.sent;
+			uint64_t before = j->rst.sent;
 
-			rst_send(&w->rst, p, !first || (f->flags & FLOW_F_MIDSTREAM));
-			w->st.resets_sent += w->rst.sent - before;
+			rst_send(&j->rst, p, !first || (f->flags & FLOW_F_MIDSTREAM));
+			j->st.resets_sent += j->rst.sent - before;
 		}
-		w->st.denied_packets++;
+		j->st.denied_packets++;
 		return VERDICT_DROP;
 	}
 out:
 	if (f->flags & FLOW_F_DENIED) {
-		uint64_t before = w->rst.sent;
+		uint64_t before = j->rst.sent;
 
-		w->st.denied_packets++;
-		rst_send(&w->rst, p, 0);	/* a retransmit: the reset was lost */
-		w->st.resets_sent += w->rst.sent - before;
+		j->st.denied_packets++;
+		rst_send(&j->rst, p, 0);	/* a retransmit: the reset was lost */
+		j->st.resets_sent += j->rst.sent - before;
 		return VERDICT_DROP;
 	}
 	return VERDICT_ACCEPT;
@@ -513,21 +511,21 @@ out:
 /* The packet that carried the match, in pcap_dir; its file named in the
  * event's message by the caller ("... pcap NAME"). */
 static void
-save_pcap(struct worker *w, struct event_rec *ev)
+save_pcap(struct judge *j, struct event_rec *ev)
 {
 	char name[80];
 
-	w->pcap_name[0] = '\0';
-	if (w->pcap_dir == NULL || w->pcap_dir[0] == '\0' || w->pkt == NULL)
+	j->pcap_name[0] = '\0';
+	if (j->pcap_dir == NULL || j->pcap_dir[0] == '\0' || j->pkt == NULL)
 		return;
 	snprintf(name, sizeof(name), "nvd-%lld-q%u-%llu.pcap", (long long)ev->time_ms,
-	    w->queue, (unsigned long long)w->st.sensor_events);
-	if (pcap_save(w->pcap_dir, name, w->pkt, w->pkt_len, ev->time_ms) < 0) {
-		w->st.pcap_errors++;
+	    j->queue, (unsigned long long)j->st.sensor_events);
+	if (pcap_save(j->pcap_dir, name, j->pkt, j->pkt_len, ev->time_ms) < 0) {
+		j->st.pcap_errors++;
 		return;
 	}
-	w->st.pcaps++;
-	snprintf(w->pcap_name, sizeof(w->pcap_name), "%s", name);
+	j->st.pcaps++;
+	snprintf(j->pcap_name, sizeof(j->pcap_name), "%s", name);
 }
 
 /*
@@ -538,8 +536,8 @@ save_pcap(struct worker *w, struct event_rec *ev)
 void
 judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
 {
-	struct worker *w = ctx;
-	const struct policy *pol = live_current(w->live);
+	struct judge *j = ctx;
+	const struct policy *pol = j->live ? live_current(j->live) : NULL;
 	struct policy_conn c;
 	struct policy_verdict v;
 	struct judge_names nm;
@@ -547,13 +545,13 @@ judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
 	struct event_rec *ev;
 	char port[16];
 
-	w->st.sensor_events++;
+	j->st.sensor_events++;
 	if (ih->deny)
 		f->sensor_deny = 1;
-	if (pol == NULL || (r = event_ring_reserve(&w->ring)) == NULL)
+	if (pol == NULL || (r = event_ring_reserve(&j->ring)) == NULL)
 		return;		/* counted in the ring's dropped */
 	flow_conn(f, &c);
-	server_names(w, pol, f, &c, &nm);
+	server_names(j, pol, f, &c, &nm);
 	policy_judge(pol, &c, &v);
 	r->type = REC_EVENT;
 	ev = &r->u.ev;
@@ -570,7 +568,7 @@ judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
 	snprintf(ev->app, sizeof(ev->app), "%s", flow_app_name(f));
 	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", verdict_fqdn(&c, &v));
 	snprintf(port, sizeof(port), "%s/%u", proto_word(c.proto), c.port);
-	save_pcap(w, ev);
+	save_pcap(j, ev);
 	/* A deny outside protect mode is only reported: say what it would do. */
 	snprintf(ev->message, sizeof(ev->message), "%.24s -> %.24s %s: %.32s %.32s in the %s %s: %.40s%s",
 	    ev->src_group, ev->dst_group, port, ev->sensor, ev->name,
@@ -578,47 +576,80 @@ judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
 	    ih->h->excerpt, ih->deny ? " (denied)" :
 	    ih->h->sensor < 64 && (v.sensors_deny_set >> ih->h->sensor & 1) ?
 	    " (would have been denied: not in protect mode)" : "");
-	if (w->pcap_name[0]) {
+	if (j->pcap_name[0]) {
 		size_t l = strlen(ev->message);
 
-		snprintf(ev->message + l, sizeof(ev->message) - l, "; pcap %s", w->pcap_name);
+		snprintf(ev->message + l, sizeof(ev->message) - l, "; pcap %s", j->pcap_name);
 	}
-	event_ring_commit(&w->ring);
+	event_ring_commit(&j->ring);
 }
 
 enum verdict
-judge_sensor_deny(struct worker *w, struct flow *f, const struct packet *p)
+judge_sensor_deny(struct judge *j, struct flow *f, const struct packet *p)
 {
-	uint64_t before = w->rst.sent;
+	uint64_t before = j->rst.sent;
 
 	f->flags |= FLOW_F_DENIED | FLOW_F_REPORTED;
-	w->st.sensor_denied++;
-	w->st.denied_packets++;
+	j->st.sensor_denied++;
+	j->st.denied_packets++;
 	if (p->proto == IPPROTO_TCP) {
-		rst_send(&w->rst, p, 1);	/* open: both ends */
-		w->st.resets_sent += w->rst.sent - before;
+		rst_send(&j->rst, p, 1);	/* open: both ends */
+		j->st.resets_sent += j->rst.sent - before;
 	}
 	return VERDICT_DROP;
 }
 
 void
-judge_flow_end(struct worker *w, const struct policy *pol, struct flow *f)
+judge_flow_end(struct judge *j, const struct policy *pol, struct flow *f)
 {
 	struct policy_verdict v;
 
 	if (pol == NULL || !(f->flags & FLOW_F_JUDGED))
 		return;
 	if (!(f->flags & FLOW_F_CONV)) {
-		judge_flow(w, pol, f, &v);
+		judge_flow(j, pol, f, &v);
 	} else if (f->bytes[0] + f->bytes[1] > f->conv_bytes) {
 		struct policy_conn c;
 		struct judge_names nm;
 
 		flow_conn(f, &c);
-		server_names(w, pol, f, &c, &nm);
+		server_names(j, pol, f, &c, &nm);
 		policy_judge(pol, &c, &v);
 		if (f->flags & FLOW_F_DENIED)
 			v.outcome = POL_DENY;
-		conversation(w, pol, f, &c, &v, 0);
+		conversation(j, pol, f, &c, &v, 0);
 	}
+}
+
+void
+judge_tick(struct judge *j, uint64_t now)
+{
+	if (now - j->hits_ms < 1000)
+		return;
+	flush_hits(j, clock_real_ms());
+	j->hits_ms = now;
+}
+
+int
+judge_init(struct judge *j, struct live *live, int wake_fd, const struct appid *appid,
+    const struct dnsbind *dns, struct inspect_env *insp)
+{
+	if (event_ring_init(&j->ring, wake_fd) < 0)
+		return -1;
+	rst_open(&j->rst);
+	j->live = live;
+	j->appid = appid;
+	j->dns = dns;
+	j->insp = insp;
+	return 0;
+}
+
+void
+judge_destroy(struct judge *j)
+{
+	if (j->live == NULL)
+		return;
+	event_ring_destroy(&j->ring);
+	rst_close(&j->rst);
+	j->live = NULL;
 }

@@ -8,15 +8,73 @@
 #ifndef NVD_JUDGE_H
 #define NVD_JUDGE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "base/types.h"
 #include "packet/decode.h"
 #include "packet/flow.h"
-#include "base/types.h"
+#include "packet/rst.h"
+#include "runtime/event.h"
 
-struct worker;
-
+struct appid;
+struct dnsbind;
+struct inspect_env;
+struct live;
 struct policy;
+
+#define JUDGE_HITS	256	/* rules hit between two flushes */
+
+struct judge_stats {
+	uint64_t judged[4];		/* connections judged, by enum policy_outcome */
+	uint64_t rejudged;		/* judged again after a policy change */
+	uint64_t proxied;		/* requests to a proxy judged for their destination */
+	uint64_t denied_packets;	/* packets of denied flows dropped */
+	uint64_t resets_sent;
+	uint64_t sensor_events;		/* DLP and WAF matches recorded */
+	uint64_t sensor_denied;		/* flows a sensor match dropped */
+	uint64_t pcaps;			/* events' packets saved in pcap_dir */
+	uint64_t pcap_errors;		/* ... that could not be */
+};
+
+/*
+ * The stage's context, one per worker (embedded in struct worker).  The
+ * judge reads what the stages before it found (detection's last decided
+ * flow, the DNS stage's name cache) and tells the sensors which flows to
+ * inspect; it sends records to the writer through ring.
+ */
+struct judge {
+	struct live *live;		/* the policy; NULL: judge nothing, accept */
+	struct event_ring ring;
+	struct rst rst;
+	const struct appid *appid;
+	const struct dnsbind *dns;
+	struct inspect_env *insp;
+	uint16_t queue;			/* in pcap file names */
+	const char *pcap_dir;		/* conf pcap_dir, "" or NULL: none */
+	char pcap_name[80];		/* the file of the last event's packet */
+	/* The packet being handled (for pcap_dir) and its time. */
+	const uint8_t *pkt;
+	size_t pkt_len;
+	uint64_t now;
+	struct judge_hit {
+		int64_t rule_id;	/* 0: free */
+		uint64_t count;
+		int64_t last_ms;
+	} hits[JUDGE_HITS];
+	int nhits;
+	uint64_t hits_ms;		/* last flush, monotonic */
+	struct judge_stats st;
+};
+
+/*
+ * Judges with live's policy and sends records to the writer (wake_fd: its
+ * eventfd, or -1).  The stage pointers must outlive j.  Returns 0 or -1
+ * (no memory).
+ */
+int judge_init(struct judge *j, struct live *live, int wake_fd, const struct appid *appid,
+    const struct dnsbind *dns, struct inspect_env *insp);
+void judge_destroy(struct judge *j);
 
 /*
  * ACCEPT or DROP for packet p of flow f under snapshot pol (the one the
@@ -25,8 +83,8 @@ struct policy;
  * judged it (a re-judged or a mid-stream flow).  Judges f again when pol
  * is not the snapshot f was judged with (f->policy_gen).
  */
-enum verdict judge_packet(struct worker *w, const struct policy *pol, struct flow *f,
-    const struct packet *p, uint64_t now_ms);
+enum verdict judge_packet(struct judge *j, const struct policy *pol, struct flow *f,
+    const struct packet *p);
 /*
  * ICMP that is no connection of its own: neighbor discovery, MLD, and
  * errors about other connections.  Passed unjudged, never bypassed (the
@@ -38,13 +96,14 @@ int judge_exempt(const struct packet *p);
  * judgement (appid_close() first), one already counted adds the bytes it
  * carried since to its conversation.
  */
-void judge_flow_end(struct worker *w, const struct policy *pol, struct flow *f);
-/* inspect.h's hit callback (ctx: the worker), and the drop that follows a
+void judge_flow_end(struct judge *j, const struct policy *pol, struct flow *f);
+/* inspect.h's hit callback (ctx: the judge), and the drop that follows a
  * hit of a sensor with action deny. */
 struct inspect_hit;
 void judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih);
-enum verdict judge_sensor_deny(struct worker *w, struct flow *f, const struct packet *p);
-/* Hands the rule hits counted so far to the writer. */
-void judge_flush_hits(struct worker *w, int64_t now_real_ms);
+enum verdict judge_sensor_deny(struct judge *j, struct flow *f, const struct packet *p);
+/* Periodic work (now: monotonic ms): hands the rule hits counted so far
+ * to the writer, every second. */
+void judge_tick(struct judge *j, uint64_t now_ms);
 
 #endif

@@ -31,9 +31,9 @@ flow_ended(void *ctx, struct flow *f)
 {
 	struct worker *w = ctx;
 
-	if (w->live && (f->flags & FLOW_F_JUDGED)) {
+	if (w->judge.live && (f->flags & FLOW_F_JUDGED)) {
 		appid_close(&w->appid, f);
-		judge_flow_end(w, live_current(w->live), f);
+		judge_flow_end(&w->judge, live_current(w->judge.live), f);
 	}
 	flow_free_state(w, f);
 }
@@ -69,21 +69,20 @@ worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows, enu
 int
 worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 {
-	if (event_ring_init(&w->ring, wake_fd) < 0)
-		return -1;
 	w->insp.scratch = sensor_scratch_new();
 	w->insp.window = malloc(INSPECT_WINDOW + SENSOR_OVERLAP_MAX);
-	if (w->insp.scratch == NULL || w->insp.window == NULL) {
+	if (w->insp.scratch == NULL || w->insp.window == NULL ||
+	    judge_init(&w->judge, live, wake_fd, &w->appid, &w->dns, &w->insp) < 0) {
 		sensor_scratch_free(w->insp.scratch);
 		free(w->insp.window);
-		event_ring_destroy(&w->ring);
+		w->insp.scratch = NULL;
+		w->insp.window = NULL;
 		return -1;
 	}
+	w->judge.queue = w->queue;
 	w->insp.hit = judge_sensor_hit;
-	w->insp.ctx = w;
+	w->insp.ctx = &w->judge;
 	w->insp.st = &w->st.inspect;
-	rst_open(&w->rst);
-	w->live = live;
 	return 0;
 }
 
@@ -91,10 +90,7 @@ void
 worker_destroy(struct worker *w)
 {
 	w->ft.on_end = flow_dropped;
-	if (w->live) {
-		event_ring_destroy(&w->ring);
-		rst_close(&w->rst);
-	}
+	judge_destroy(&w->judge);
 	flow_table_destroy(&w->ft);
 	appid_destroy(&w->appid);
 	sensor_scratch_free(w->insp.scratch);
@@ -264,9 +260,9 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 	struct flow *f;
 	int dir, returned = 0;
 
-	w->now = now;
-	w->pkt = buf;
-	w->pkt_len = len;
+	w->now = w->judge.now = now;
+	w->judge.pkt = buf;
+	w->judge.pkt_len = len;
 	w->st.packets++;
 	w->st.bytes += len;
 	a = decode_packet(&p, buf, len, family);
@@ -289,7 +285,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 		f->flags |= FLOW_F_REPLIED;
 	/* One load: this packet's policy and the generation its bypass
 	 * mark carries (live.h). */
-	pol = w->live ? live_current(w->live) : NULL;
+	pol = w->judge.live ? live_current(w->judge.live) : NULL;
 	bgen = pol ? live_bypass_gen(policy_gen(pol)) : 0;
 	w->insp.set = pol ? policy_sensors(pol) : NULL;
 	if (f->flags & FLOW_F_BYPASSED) {
@@ -300,7 +296,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 		returned = 1;
 	}
 
-	if ((v = judge_packet(w, pol, f, &p, now)) == VERDICT_DROP)
+	if ((v = judge_packet(&w->judge, pol, f, &p)) == VERDICT_DROP)
 		goto out;
 	if (p.proto == IPPROTO_TCP)
 		v = tcp_packet(w, f, dir, &p, now);
@@ -314,7 +310,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 	/* This packet decided the application: judge with it, and drop
 	 * the packet that showed it if the policy does not allow it. */
 	if (f->flags & FLOW_F_APP_NEW) {
-		enum verdict jv = judge_packet(w, pol, f, &p, now);
+		enum verdict jv = judge_packet(&w->judge, pol, f, &p);
 
 		f->flags &= (uint8_t)~FLOW_F_APP_NEW;
 		if (jv == VERDICT_DROP) {
@@ -324,7 +320,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 	}
 	/* A sensor with action deny matched this packet's bytes. */
 	if (f->sensor_deny && !(f->flags & FLOW_F_DENIED)) {
-		v = judge_sensor_deny(w, f, &p);
+		v = judge_sensor_deny(&w->judge, f, &p);
 		goto out;
 	}
 
@@ -339,7 +335,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 		if (!appid_final(f)) {
 			/* The depth came first: judged for good by ports. */
 			appid_stop(&w->appid, f);
-			v = judge_packet(w, pol, f, &p, now);
+			v = judge_packet(&w->judge, pol, f, &p);
 			f->flags &= (uint8_t)~FLOW_F_APP_NEW;
 			if (v == VERDICT_DROP)
 				goto out;
@@ -362,8 +358,9 @@ worker_publish(struct worker *w, uint64_t now)
 	w->st.flows = w->ft.st;
 	w->st.appid = w->appid.st;
 	w->st.dns = w->dns.st;
-	if (w->live)
-		w->st.records_dropped = __atomic_load_n(&w->ring.dropped, __ATOMIC_RELAXED);
+	w->st.judge = w->judge.st;
+	if (w->judge.live)
+		w->st.records_dropped = __atomic_load_n(&w->judge.ring.dropped, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&w->pub_lock);
 	w->pub = w->st;
 	pthread_mutex_unlock(&w->pub_lock);
@@ -375,12 +372,9 @@ worker_tick(struct worker *w, uint64_t now)
 {
 	w->now = now;
 	flow_expire(&w->ft, now, 4096);
-	if (w->live) {
-		live_quiesce(w->live, w->index);
-		if (now - w->hits_ms >= 1000) {
-			judge_flush_hits(w, clock_real_ms());
-			w->hits_ms = now;
-		}
+	if (w->judge.live) {
+		live_quiesce(w->judge.live, w->index);
+		judge_tick(&w->judge, now);
 	}
 	if (now - w->pub_ms >= 100)
 		worker_publish(w, now);

@@ -19,15 +19,12 @@
 #include "packet/appid.h"
 #include "packet/dnsbind.h"
 #include "packet/inspect.h"
-#include "runtime/event.h"
+#include "packet/judge.h"
 #include "packet/flow.h"
 #include "base/types.h"
 #include "packet/reasm.h"
-#include "packet/rst.h"
 
 struct live;
-
-#define WORKER_HITS	256	/* rules hit between two flushes, per worker */
 
 struct worker_stats {
 	uint64_t packets;
@@ -39,22 +36,13 @@ struct worker_stats {
 	uint64_t anomalies[ANOM_COUNT];
 	uint64_t reasm_fail_drops;	/* fail_mode closed: dropped for lack of memory */
 	uint64_t flow_fail;		/* no flow could be had */
-	/* policy: connections judged, by outcome (enum policy_outcome) */
-	uint64_t judged[4];
-	uint64_t rejudged;		/* judged again after a policy change */
-	uint64_t proxied;		/* requests to a proxy judged for their destination */
-	uint64_t denied_packets;	/* packets of denied flows dropped */
-	uint64_t resets_sent;
 	uint64_t records_dropped;	/* events, learning, hits: ring full */
 	struct reasm_stats reasm;
 	struct flow_table_stats flows;
 	struct appid_stats appid;
 	struct dnsbind_stats dns;
 	struct inspect_stats inspect;
-	uint64_t sensor_events;		/* DLP and WAF matches recorded */
-	uint64_t sensor_denied;		/* flows a sensor match dropped */
-	uint64_t pcaps;			/* events' packets saved in pcap_dir */
-	uint64_t pcap_errors;		/* ... that could not be */
+	struct judge_stats judge;
 };
 
 struct worker {
@@ -63,30 +51,17 @@ struct worker {
 	enum fail_mode fail_mode;
 	int bypass_identified;		/* conf: bypass once the application is known */
 	uint64_t now;			/* ms, of the packet or tick being handled */
-	const uint8_t *pkt;		/* the packet being handled, for pcap_dir */
-	size_t pkt_len;
-	const char *pcap_dir;		/* conf pcap_dir, "" or NULL: none */
-	char pcap_name[80];		/* the file of the last event's packet */
+	/* The stages, each with its own context (a stage sees only its
+	 * own, and what judge.h says the judge reads of the others). */
 	struct flow_table ft;
 	struct appid appid;
 	struct dnsbind dns;		/* dns.cache: the shared IP to FQDN cache, or NULL */
 	struct inspect_env insp;	/* the sensors (set per packet from the policy) */
+	struct judge judge;		/* the policy, and the records for the writer */
 	struct worker_stats st;
 	/* The mark bits of the last BYPASS verdict: NVD_MARK_BYPASS and the
 	 * bypass generation (types.h), for the verdict. */
 	uint32_t bypass_mark;
-
-	/* The policy (NULL: judge nothing, accept) and where records go. */
-	struct live *live;
-	struct event_ring ring;
-	struct rst rst;
-	struct worker_hit {
-		int64_t rule_id;	/* 0: free */
-		uint64_t count;
-		int64_t last_ms;
-	} hits[WORKER_HITS];
-	int nhits;
-	uint64_t hits_ms;		/* last flush */
 
 	/* Published copy of st for the control thread. */
 	pthread_mutex_t pub_lock;
@@ -100,8 +75,8 @@ int worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows,
 void worker_destroy(struct worker *w);
 /*
  * Judges new connections with live's policy and sends events, learning and
- * hits to the writer through w->ring (wake_fd: the writer's eventfd, or
- * -1).  Before the worker thread starts.  Returns 0 or -1 (no memory).
+ * hits to the writer through w->judge.ring (wake_fd: the writer's eventfd,
+ * or -1).  Before the worker thread starts.  Returns 0 or -1 (no memory).
  */
 int worker_set_policy(struct worker *w, struct live *live, int wake_fd);
 

@@ -126,7 +126,7 @@ setup(void)
 	publish();
 	ck_assert_int_eq(worker_init(&w, 0, 0, 10000, FAIL_OPEN), 0);
 	ck_assert_int_eq(worker_set_policy(&w, &live, -1), 0);
-	rst_close(&w.rst);	/* build resets, send none from a unit test */
+	rst_close(&w.judge.rst);	/* build resets, send none from a unit test */
 }
 
 static void
@@ -179,7 +179,7 @@ static unsigned
 records_of(int type, struct record *out, unsigned max)
 {
 	struct record all[32];
-	unsigned n = event_ring_pop(&w.ring, all, 32), k = 0;
+	unsigned n = event_ring_pop(&w.judge.ring, all, 32), k = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		if (all[i].type == type && k < max)
@@ -229,7 +229,7 @@ START_TEST(test_postgresql_admitted)
 	ck_assert_int_eq(f->rule_id, 101);
 	ck_assert_ptr_null(f->ab);	/* decided in place, no buffer */
 	ck_assert_uint_eq(w.appid.st.detected[APP_POSTGRESQL], 1);
-	ck_assert_uint_eq(w.st.judged[POL_ALLOW], 1);
+	ck_assert_uint_eq(w.judge.st.judged[POL_ALLOW], 1);
 	ck_assert_uint_eq(records_of(REC_CONV, r, 4), 1);
 	ck_assert_str_eq(r[0].u.conv.app, "PostgreSQL");
 	ck_assert_str_eq(r[0].u.conv.from, "nv.client");
@@ -274,7 +274,7 @@ START_TEST(test_http_refused_on_postgresql_rule)
 	open_conn(&k, 41001, 5432);
 	ck_assert_int_eq(send_tcp(&k, 0, TCP_PSH | TCP_ACK, (const uint8_t *)http_get,
 	    strlen(http_get)), VERDICT_DROP);
-	ck_assert_uint_eq(w.rst.failed + w.rst.sent, 2);	/* both ends: it was open */
+	ck_assert_uint_eq(w.judge.rst.failed + w.judge.rst.sent, 2);	/* both ends: it was open */
 	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
 	e = &r[0].u.ev;
 	ck_assert_int_eq(e->type, EV_VIOLATION);
@@ -284,7 +284,7 @@ START_TEST(test_http_refused_on_postgresql_rule)
 	ck_assert_ptr_nonnull(strstr(e->message, "app: HTTP (method GET, host db.example, "
 	    "path /admin"));
 	ck_assert_ptr_nonnull(strstr(e->message, "no rule allows it (protect)"));
-	ck_assert_uint_eq(w.st.judged[POL_DENY], 1);
+	ck_assert_uint_eq(w.judge.st.judged[POL_DENY], 1);
 	/* The rest of it is dropped, one event. */
 	ck_assert_int_eq(send_tcp(&k, 0, TCP_PSH | TCP_ACK, (const uint8_t *)"x", 1), VERDICT_DROP);
 	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 0);
@@ -381,7 +381,7 @@ START_TEST(test_empty_connection_by_ports)
 	ck_assert_int_eq(send_tcp(&k, 0, TCP_FIN | TCP_ACK, NULL, 0), VERDICT_ACCEPT);
 	ck_assert_int_eq(send_tcp(&k, 1, TCP_FIN | TCP_ACK, NULL, 0), VERDICT_BYPASS);
 	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 0);
-	ck_assert_uint_eq(w.st.judged[POL_ALLOW], 1);
+	ck_assert_uint_eq(w.judge.st.judged[POL_ALLOW], 1);
 }
 END_TEST
 

@@ -128,7 +128,7 @@ setup_mode(enum policy_mode client_mode)
 	ck_assert_int_eq(worker_init(&w, 0, 0, 10000, FAIL_OPEN), 0);
 	ck_assert_int_eq(worker_set_policy(&w, &live, -1), 0);
 	w.dns.cache = cache;
-	rst_close(&w.rst);	/* build resets, send none from a unit test */
+	rst_close(&w.judge.rst);	/* build resets, send none from a unit test */
 }
 
 static void
@@ -285,7 +285,7 @@ static unsigned
 records_of(int type, struct record *out, unsigned max)
 {
 	struct record all[32];
-	unsigned n = event_ring_pop(&w.ring, all, 32), k = 0;
+	unsigned n = event_ring_pop(&w.judge.ring, all, 32), k = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		if (all[i].type == type && k < max)
@@ -437,13 +437,13 @@ START_TEST(test_proxy_connect)
 	    "Host: www.example.com:443\r\n\r\n"), VERDICT_BYPASS);
 	ck_assert_int_eq(via_proxy(41011, "CONNECT oracle.com:443 HTTP/1.1\r\n"
 	    "Host: oracle.com:443\r\n\r\n"), VERDICT_DROP);
-	ck_assert_uint_eq(w.rst.failed + w.rst.sent, 2);	/* both ends */
+	ck_assert_uint_eq(w.judge.rst.failed + w.judge.rst.sent, 2);	/* both ends */
 	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
 	ck_assert_str_eq(r[0].u.ev.fqdn, "oracle.com");
 	ck_assert_str_eq(r[0].u.ev.dst_group, "oracle");
 	ck_assert_int_eq(r[0].u.ev.dst_port, 3128);
 	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "via proxy to oracle.com:443"));
-	ck_assert_uint_eq(w.st.proxied, 2);
+	ck_assert_uint_eq(w.judge.st.proxied, 2);
 }
 END_TEST
 

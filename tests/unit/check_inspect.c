@@ -131,7 +131,7 @@ setup_mode(enum policy_mode web_mode)
 	publish();
 	ck_assert_int_eq(worker_init(&w, 0, 0, 1000, FAIL_OPEN), 0);
 	ck_assert_int_eq(worker_set_policy(&w, &live, -1), 0);
-	rst_close(&w.rst);	/* build resets, send none from a unit test */
+	rst_close(&w.judge.rst);	/* build resets, send none from a unit test */
 }
 
 static void
@@ -198,7 +198,7 @@ static unsigned
 events(struct record *out, unsigned max)
 {
 	struct record all[32];
-	unsigned n = event_ring_pop(&w.ring, all, 32), k = 0;
+	unsigned n = event_ring_pop(&w.judge.ring, all, 32), k = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		if (all[i].type == REC_EVENT && k < max)
@@ -219,7 +219,7 @@ START_TEST(test_card_split_across_segments_denied)
 	ck_assert_int_eq(send_str(&k, 0, post_head), VERDICT_ACCEPT);
 	ck_assert_int_eq(send_str(&k, 0, "card=4111 11"), VERDICT_ACCEPT);
 	ck_assert_int_eq(send_str(&k, 0, "11 1111 1111&name=alice&x=12345"), VERDICT_DROP);
-	ck_assert_uint_eq(w.rst.failed + w.rst.sent, 2);	/* both ends */
+	ck_assert_uint_eq(w.judge.rst.failed + w.judge.rst.sent, 2);	/* both ends */
 	ck_assert_uint_eq(events(r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.type, EV_DLP);
 	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
@@ -227,7 +227,7 @@ START_TEST(test_card_split_across_segments_denied)
 	ck_assert_str_eq(r[0].u.ev.name, "visa");
 	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "1111"));
 	ck_assert_ptr_null(strstr(r[0].u.ev.message, "4111"));	/* masked */
-	ck_assert_uint_eq(w.st.sensor_denied, 1);
+	ck_assert_uint_eq(w.judge.st.sensor_denied, 1);
 	/* The rest of it is dropped. */
 	ck_assert_int_eq(send_str(&k, 0, "more"), VERDICT_DROP);
 }

@@ -131,7 +131,7 @@ setup(void)
 	publish();
 	ck_assert_int_eq(worker_init(&w, 0, 0, 1000, FAIL_OPEN), 0);
 	ck_assert_int_eq(worker_set_policy(&w, &live, -1), 0);
-	rst_close(&w.rst);	/* build resets, send none from a unit test */
+	rst_close(&w.judge.rst);	/* build resets, send none from a unit test */
 }
 
 static void
@@ -165,7 +165,7 @@ syn(uint16_t sport, uint16_t dport)
 static unsigned
 records(struct record *out, unsigned max)
 {
-	return event_ring_pop(&w.ring, out, max);
+	return event_ring_pop(&w.judge.ring, out, max);
 }
 
 /* Pops everything; keeps (and counts) only the records of one type. */
@@ -215,7 +215,7 @@ START_TEST(test_discover_learns)
 	/* Decided and allowed: the kernel takes the rest, learned once. */
 	ck_assert_int_eq(tcp(CLIENT, 40000, WEB, 8080, TCP_ACK, 1002, 5002), VERDICT_BYPASS);
 	ck_assert_uint_eq(records(r, 4), 0);
-	ck_assert_uint_eq(w.st.judged[POL_LEARN], 1);
+	ck_assert_uint_eq(w.judge.st.judged[POL_LEARN], 1);
 }
 END_TEST
 
@@ -245,14 +245,14 @@ START_TEST(test_protect_denies_unlearned)
 	ck_assert_int_eq(e->rule_id, 0);
 	ck_assert_str_eq(e->message, "nv.client -> nv.web tcp/81: no rule allows it (protect)");
 	ck_assert_str_eq(e->app, "");
-	ck_assert_uint_eq(w.st.judged[POL_ALLOW], 0);	/* provisional until decided */
-	ck_assert_uint_eq(w.st.judged[POL_DENY], 1);
-	ck_assert_uint_eq(w.st.denied_packets, 2);
+	ck_assert_uint_eq(w.judge.st.judged[POL_ALLOW], 0);	/* provisional until decided */
+	ck_assert_uint_eq(w.judge.st.judged[POL_DENY], 1);
+	ck_assert_uint_eq(w.judge.st.denied_packets, 2);
 	close_conn(40001, 80);
-	ck_assert_uint_eq(w.st.judged[POL_ALLOW], 1);
+	ck_assert_uint_eq(w.judge.st.judged[POL_ALLOW], 1);
 	ck_assert_uint_eq(records_of(REC_CONV, r, 4), 1);
 	/* The allowed flow's hit reaches the writer at the next flush. */
-	judge_flush_hits(&w, 12345);
+	judge_tick(&w.judge, w.judge.hits_ms + 1000);
 	ck_assert_uint_eq(records(r, 4), 1);
 	ck_assert_int_eq(r[0].type, REC_HIT);
 	ck_assert_int_eq(r[0].u.hit.rule_id, 101);
@@ -304,7 +304,7 @@ START_TEST(test_tightening_cuts_open_flow)
 	ck_assert_int_eq(tcp(CLIENT, 40005, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_DROP);
 	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
-	ck_assert_uint_eq(w.st.rejudged, 1);
+	ck_assert_uint_eq(w.judge.st.rejudged, 1);
 	/* Loosened again (a rule now allows it), the flow passes. */
 	add_rule("tcp/9090", RULE_ALLOW, RULE_USER);
 	publish();
@@ -319,7 +319,7 @@ START_TEST(test_no_policy_accepts)
 	ck_assert_int_eq(syn(40006, 81), VERDICT_ACCEPT);
 	/* teardown destroys w again: make it a worker with a ring */
 	ck_assert_int_eq(worker_set_policy(&w, &live, -1), 0);
-	rst_close(&w.rst);
+	rst_close(&w.judge.rst);
 }
 END_TEST
 
@@ -341,7 +341,7 @@ START_TEST(test_icmp_exempt)
 	pkt_icmp(&p, CLIENT, WEB, 8, 0, 7);			/* echo request */
 	n = pkt_build(&p, buf, sizeof(buf));
 	ck_assert_int_eq(worker_packet(&w, buf, n, AF_INET, clock_ms++), VERDICT_DROP);
-	ck_assert_uint_eq(w.st.judged[POL_DENY], 1);
+	ck_assert_uint_eq(w.judge.st.judged[POL_DENY], 1);
 }
 END_TEST
 
@@ -395,18 +395,18 @@ START_TEST(test_bypassed_allowed_rejudged)
 	ck_assert_int_eq(tcp(WEB, 80, CLIENT, 40010, TCP_SYN | TCP_ACK, 5000, 1001), VERDICT_BYPASS);
 	publish();	/* learned a rule: same generation */
 	ck_assert_int_eq(tcp(CLIENT, 40010, WEB, 80, TCP_ACK, 1001, 5001), VERDICT_BYPASS);
-	ck_assert_uint_eq(w.st.rejudged, 0);
+	ck_assert_uint_eq(w.judge.st.rejudged, 0);
 	ck_assert_uint_eq(w.st.bypass_returned, 0);
 	publish_tightened();
 	ck_assert_int_eq(tcp(CLIENT, 40010, WEB, 80, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_BYPASS);
 	ck_assert_uint_eq(w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(1));
-	ck_assert_uint_eq(w.st.rejudged, 1);
+	ck_assert_uint_eq(w.judge.st.rejudged, 1);
 	ck_assert_uint_eq(w.st.bypass_returned, 1);
 	ck_assert_uint_eq(w.st.bypassed_flows, 1);	/* one flow, bypassed twice */
 	/* A straggler of the new generation. */
 	ck_assert_int_eq(tcp(WEB, 80, CLIENT, 40010, TCP_ACK, 5001, 1001), VERDICT_BYPASS);
 	ck_assert_uint_eq(w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(1));
-	ck_assert_uint_eq(w.st.rejudged, 1);
+	ck_assert_uint_eq(w.judge.st.rejudged, 1);
 	ck_assert_uint_eq(w.st.verdicts[VERDICT_BYPASS], 5);
 	ck_assert_uint_eq(w.st.verdicts[VERDICT_ACCEPT], 0);
 }
@@ -435,13 +435,13 @@ START_TEST(test_bypassed_denied_after_tightening)
 	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
 	ck_assert_int_eq(r[0].u.ev.dst_port, 9090);
 	ck_assert_str_eq(r[0].u.ev.message, "nv.client -> nv.web tcp/9090: no rule allows it (protect)");
-	ck_assert_uint_eq(w.rst.failed + w.rst.sent, 2);	/* both ends (no socket here) */
-	ck_assert_uint_eq(w.st.rejudged, 1);
+	ck_assert_uint_eq(w.judge.rst.failed + w.judge.rst.sent, 2);	/* both ends (no socket here) */
+	ck_assert_uint_eq(w.judge.st.rejudged, 1);
 	ck_assert_uint_eq(w.st.bypass_returned, 1);
 	/* The flow stays denied: a retransmit is dropped, its sender reset. */
 	ck_assert_int_eq(tcp(CLIENT, 40011, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_DROP);
 	ck_assert_uint_eq(records(r, 4), 0);
-	ck_assert_uint_eq(w.rst.failed + w.rst.sent, 3);
+	ck_assert_uint_eq(w.judge.rst.failed + w.judge.rst.sent, 3);
 }
 END_TEST
 
@@ -458,11 +458,11 @@ START_TEST(test_forgotten_flow_midstream)
 	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
 	ck_assert_str_eq(r[0].u.ev.src_workload, "client");
 	ck_assert_int_eq(r[0].u.ev.dst_port, 9090);
-	ck_assert_uint_eq(w.rst.failed + w.rst.sent, 2);	/* both ends: it was open */
+	ck_assert_uint_eq(w.judge.rst.failed + w.judge.rst.sent, 2);	/* both ends: it was open */
 	ck_assert_int_eq(tcp(WEB, 80, CLIENT, 40013, TCP_ACK, 5001, 1001), VERDICT_BYPASS);
 	ck_assert_int_eq(tcp(CLIENT, 40014, WEB, 80, TCP_ACK, 1001, 5001), VERDICT_BYPASS);
-	ck_assert_uint_eq(w.st.judged[POL_ALLOW], 2);
-	ck_assert_uint_eq(w.st.judged[POL_DENY], 1);
+	ck_assert_uint_eq(w.judge.st.judged[POL_ALLOW], 2);
+	ck_assert_uint_eq(w.judge.st.judged[POL_DENY], 1);
 }
 END_TEST
 
@@ -474,10 +474,10 @@ START_TEST(test_exempt_packet_keeps_flow_queued)
 	ck_assert_int_eq(icmp(CLIENT, WEB, 13), VERDICT_BYPASS);	/* timestamp: judged */
 	publish_tightened();
 	ck_assert_int_eq(icmp(WEB, CLIENT, 3), VERDICT_ACCEPT);	/* unreachable: exempt */
-	ck_assert_uint_eq(w.st.rejudged, 0);
+	ck_assert_uint_eq(w.judge.st.rejudged, 0);
 	ck_assert_int_eq(icmp(CLIENT, WEB, 13), VERDICT_BYPASS);
 	ck_assert_uint_eq(w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(1));
-	ck_assert_uint_eq(w.st.rejudged, 1);
+	ck_assert_uint_eq(w.judge.st.rejudged, 1);
 }
 END_TEST
 
