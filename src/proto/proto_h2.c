@@ -373,7 +373,7 @@ static int
 settings_ok(const uint8_t *p, size_t len)
 {
 	for (size_t i = 0; i + 6 <= len; i += 6) {
-		uint16_t id = (uint16_t)(p[i] << 8 | p[i + 1]);
+		uint16_t id = be16(p + i);
 		uint32_t v = be32(p + i + 2);
 
 		if ((id == 2 && v > 1) || (id == 4 && v > 0x7fffffff) ||
@@ -523,4 +523,24 @@ h2_is_grpc(const struct h2_request *req)
 
 	return !strncasecmp(ct, "application/grpc", n) &&
 	    (ct[n] == '\0' || ct[n] == '+' || ct[n] == ';');
+}
+
+enum app_result
+h2_prior_knowledge(const struct app_input *in, int grpc, struct app_info *info)
+{
+	struct h2_request req;
+	enum app_result r;
+
+	if ((r = h2_first_request(in, &req)) != APP_YES)
+		return r;
+	if (h2_is_grpc(&req) != grpc)
+		return APP_NO;
+	app_copy_text(info->method, sizeof(info->method),
+	    (const uint8_t *)req.method, strlen(req.method));
+	app_copy_text(info->path, sizeof(info->path),
+	    (const uint8_t *)req.path, strlen(req.path));
+	app_copy_text(info->host, sizeof(info->host),
+	    (const uint8_t *)req.authority, strlen(req.authority));
+	app_copy_text(info->version, sizeof(info->version), (const uint8_t *)"2", 1);
+	return APP_YES;
 }

@@ -26,9 +26,17 @@ struct h2_request {
 enum app_result h2_first_request(const struct app_input *in, struct h2_request *req);
 
 /*
- * Whether the request is a gRPC call: content-type application/grpc, or
- * application/grpc+proto and the like (gRPC's PROTOCOL-HTTP2.md).
+ * Whether the request is a gRPC call (1, else 0): content-type
+ * application/grpc, or application/grpc+proto and the like (gRPC's
+ * PROTOCOL-HTTP2.md).
  */
 int h2_is_grpc(const struct h2_request *req);
+
+/*
+ * The first request, as h2_first_request() reads it, for a probe: APP_NO
+ * also when it is (grpc 0) or is not (grpc 1) a gRPC call; on APP_YES
+ * info has its method, path, authority as host, and version "2".
+ */
+enum app_result h2_prior_knowledge(const struct app_input *in, int grpc, struct app_info *info);
 
 #endif

@@ -12,11 +12,11 @@
  */
 #include "config.h"
 
-#include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
 
 #include "proto/app.h"
+#include "proto/probe.h"
 #include "proto/proto_http.h"
 
 #define METHOD_MAX	10	/* the longest below, MKCALENDAR */
@@ -179,7 +179,12 @@ header_block(const uint8_t *p, size_t len, size_t off, struct http1_head *h)
 	return h->head_done ? APP_YES : APP_MAYBE;
 }
 
-enum app_result
+/*
+ * A client's first bytes as an HTTP/1.x request head: APP_NO when they
+ * cannot be one, APP_YES when the head is complete, APP_MAYBE while they
+ * are a valid beginning; h is filled as far as read.
+ */
+static enum app_result
 http1_request(const uint8_t *p, size_t len, struct http1_head *h)
 {
 	size_t off = 0;
@@ -192,7 +197,11 @@ http1_request(const uint8_t *p, size_t len, struct http1_head *h)
 	return header_block(p, len, off, h);
 }
 
-int
+/*
+ * A server's first bytes as "HTTP/1.x NNN": the status code, 0 while they
+ * are a valid beginning, -1 when they are not one.
+ */
+static int
 http1_status(const uint8_t *p, size_t len)
 {
 	if (!agrees(p, len, "HTTP/1."))
@@ -216,34 +225,48 @@ http1_status(const uint8_t *p, size_t len)
 	return (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
 }
 
+enum app_result
+http1_exchange(const struct app_input *in, struct http1_head *h, int *status)
+{
+	enum app_result r = http1_request(in->data[0], in->len[0], h);
+	int ended = in->closed[0] || in->len[0] >= APP_PROBE_MAX;
+
+	if (r == APP_NO || (!h->line_done && ended))
+		return APP_NO;
+	if (!h->line_done)
+		return APP_MAYBE;
+	*status = http1_status(in->data[1], in->len[1]);
+	if (!h->head_done && !ended && !(*status > 0 && *status != 101))
+		return APP_MAYBE;
+	return APP_YES;
+}
+
+void
+http1_head_info(const struct http1_head *h, const char *version, struct app_info *info)
+{
+	app_copy_text(info->method, sizeof(info->method), h->method, h->method_len);
+	app_copy_text(info->path, sizeof(info->path), h->target, h->target_len);
+	app_copy_text(info->host, sizeof(info->host), h->host, h->host_len);
+	app_copy_text(info->version, sizeof(info->version), (const uint8_t *)version,
+	    strlen(version));
+}
+
 static enum app_result
 http_probe(const struct app_input *in, struct app_info *info)
 {
 	struct http1_head h;
 	enum app_result r;
-	int status, ended = in->closed[0] || in->len[0] >= APP_PROBE_MAX;
+	int status;
 
-	if (in->proto == IPPROTO_UDP)
-		return APP_NO;
-	if (in->len[0] == 0)
-		return in->len[1] > 0 ? APP_NO : APP_MAYBE;	/* client speaks first */
-	r = http1_request(in->data[0], in->len[0], &h);
-	if (r == APP_NO || (!h.line_done && ended))
-		return APP_NO;
-	if (!h.line_done)
-		return APP_MAYBE;
-	status = http1_status(in->data[1], in->len[1]);
-	if (!h.head_done && !ended && !(status > 0 && status != 101))
-		return APP_MAYBE;
+	if ((r = probe_client_first(in)) != APP_YES)
+		return r;
+	if ((r = http1_exchange(in, &h, &status)) != APP_YES)
+		return r;
 	if (h.h2c && status == 101)
 		return APP_NO;		/* switched to HTTP/2 */
 	if (h.h2c && status == 0 && !in->closed[1])
 		return APP_MAYBE;
-	app_copy_text(info->method, sizeof(info->method), h.method, h.method_len);
-	app_copy_text(info->path, sizeof(info->path), h.target, h.target_len);
-	app_copy_text(info->host, sizeof(info->host), h.host, h.host_len);
-	app_copy_text(info->version, sizeof(info->version),
-	    (const uint8_t *)(h.minor == '0' ? "1.0" : "1.1"), 3);
+	http1_head_info(&h, h.minor == '0' ? "1.0" : "1.1", info);
 	return APP_YES;
 }
 

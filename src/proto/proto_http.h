@@ -1,7 +1,7 @@
 /*
- * proto_http.h: the HTTP/1.x message head reader that proto_http.c and
- * the h2c upgrade path of proto_http2.c share (RFC 9112 sections 3-5,
- * RFC 7540 section 3.2).
+ * proto_http.h: the HTTP/1.x request head and status line reader that
+ * proto_http.c and the h2c upgrade path of proto_http2.c share (RFC 9112
+ * sections 3-5, RFC 7540 section 3.2).
  */
 #ifndef NVD_PROTO_HTTP_H
 #define NVD_PROTO_HTTP_H
@@ -22,16 +22,18 @@ struct http1_head {
 };
 
 /*
- * Reads a client's first bytes as an HTTP/1.x request head.  Returns
- * APP_NO when they cannot be one, APP_YES when the head is complete,
- * APP_MAYBE while they are a valid beginning; h is filled as far as read.
+ * The client's request head and the server's first bytes, as far as they
+ * go (RFC 9112 sections 3-5): APP_NO when the client's bytes cannot be an
+ * HTTP/1.x request, or its request line did not end before a close or
+ * APP_PROBE_MAX; APP_MAYBE while the request line, or the rest of the
+ * head, is still to come (the head is not waited for past a close, the
+ * limit, or a status other than 101); else APP_YES with h filled and
+ * *status the server's status code (0 while it has not come, -1 when the
+ * server's bytes are no HTTP/1.x status line).
  */
-enum app_result http1_request(const uint8_t *p, size_t len, struct http1_head *h);
+enum app_result http1_exchange(const struct app_input *in, struct http1_head *h, int *status);
 
-/*
- * Reads a server's first bytes as "HTTP/1.x NNN".  Returns the status
- * code, 0 while the bytes are a valid beginning, -1 when they are not one.
- */
-int http1_status(const uint8_t *p, size_t len);
+/* The request's method, target and Host into info, with version ("1.1"). */
+void http1_head_info(const struct http1_head *h, const char *version, struct app_info *info);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "base/bytes.h"
 #include "proto/app.h"
+#include "proto/probe.h"
 #include "base/types.h"
 
 /*
@@ -36,13 +37,6 @@ static const char *const api_names[] = {
 	[18] = "ApiVersions", [19] = "CreateTopics", [20] = "DeleteTopics",
 	[22] = "InitProducerId", [32] = "DescribeConfigs",
 };
-
-/* No more bytes will come in that direction: what is missing never will. */
-static enum app_result
-more(const struct app_input *in, int dir)
-{
-	return in->closed[dir] || in->len[dir] >= APP_PROBE_MAX ? APP_NO : APP_MAYBE;
-}
 
 /* The header's fixed fields, as far as they have come. */
 static int
@@ -72,12 +66,12 @@ kafka_probe(const struct app_input *in, struct app_info *info)
 	if (!fixed_ok(p, n))
 		return APP_NO;
 	if (n < 14)
-		return sn > 0 ? APP_NO : more(in, DIR_TO_SERVER);
+		return sn > 0 ? APP_NO : probe_more(in, DIR_TO_SERVER);
 	size = be32(p);
 	if (size < 10 || size > REQUEST_MAX)
 		return APP_NO;
 	if (p[12] != 0xff || p[13] != 0xff) {	/* not null */
-		idlen = (size_t)p[12] << 8 | p[13];
+		idlen = be16(p + 12);
 		if (idlen > CLIENT_ID_MAX || idlen > size - 10)
 			return APP_NO;
 	}
@@ -93,7 +87,7 @@ kafka_probe(const struct app_input *in, struct app_info *info)
 	if (sn > 0 && (cut || (sn >= 8 && be32(s + 4) != be32(p + 8))))
 		return APP_NO;
 	if (n < hlen || (in->closed[DIR_TO_SERVER] && cut))
-		return more(in, DIR_TO_SERVER);
+		return probe_more(in, DIR_TO_SERVER);
 	if (p[5] < sizeof(api_names) / sizeof(api_names[0]) && api_names[p[5]] != NULL)
 		snprintf(info->method, sizeof(info->method), "%s", api_names[p[5]]);
 	else

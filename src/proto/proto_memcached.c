@@ -14,7 +14,9 @@
 
 #include <string.h>
 
+#include "base/bytes.h"
 #include "proto/app.h"
+#include "proto/probe.h"
 #include "base/types.h"
 
 #define KEY_MAX		250
@@ -67,23 +69,6 @@ static const struct {
 	[0x22] = { "sasl_step", 0, 1, 1 },
 };
 
-/* No more bytes will come in that direction: what is missing never will. */
-static enum app_result
-more(const struct app_input *in, int dir)
-{
-	return in->closed[dir] || in->len[dir] >= APP_PROBE_MAX ? APP_NO : APP_MAYBE;
-}
-
-static uint32_t
-be(const uint8_t *p, size_t bytes)
-{
-	uint32_t v = 0;
-
-	for (size_t i = 0; i < bytes; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* A 24-byte request header, as far as it has come. */
 static enum app_result
 binary(const uint8_t *p, size_t n, const char **name, size_t *need)
@@ -95,9 +80,9 @@ binary(const uint8_t *p, size_t n, const char **name, size_t *need)
 		return APP_NO;	/* unknown opcode, or a data type but raw bytes */
 	if (n < 24)
 		return APP_MAYBE;
-	keylen = be(p + 2, 2);
+	keylen = be16(p + 2);
 	extlen = p[4];
-	body = be(p + 8, 4);
+	body = be32(p + 8);
 	if (ops[p[1]].ext == 0xff ? extlen != 0 && extlen != 4 : extlen != ops[p[1]].ext)
 		return APP_NO;
 	if (keylen > KEY_MAX || (ops[p[1]].key == 1 && keylen == 0) ||
@@ -246,7 +231,7 @@ memcached_probe(const struct app_input *in, struct app_info *info)
 	enum app_result r;
 
 	if (n == 0)
-		return answered ? APP_NO : more(in, DIR_TO_SERVER);
+		return answered ? APP_NO : probe_more(in, DIR_TO_SERVER);
 	if (!reply_ok(in))
 		return APP_NO;
 	if (p[0] == 0x80)
@@ -257,7 +242,7 @@ memcached_probe(const struct app_input *in, struct app_info *info)
 			need += (size_t)data + 2;
 	}
 	if (r == APP_MAYBE)
-		return answered ? APP_NO : more(in, DIR_TO_SERVER);
+		return answered ? APP_NO : probe_more(in, DIR_TO_SERVER);
 	if (r == APP_NO)
 		return APP_NO;
 	/* A text data block ends with CR LF. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "proto/app.h"
+#include "proto/probe.h"
 #include "base/types.h"
 
 #define MSG_MAX		48000000	/* maxMessageSizeBytes */
@@ -36,13 +37,6 @@ static uint32_t
 le32(const uint8_t *p)
 {
 	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
-/* No more bytes will come in that direction: what is missing never will. */
-static enum app_result
-more(const struct app_input *in, int dir)
-{
-	return in->closed[dir] || in->len[dir] >= APP_PROBE_MAX ? APP_NO : APP_MAYBE;
 }
 
 /* Whether the n bytes at off are there: else bad past the end, short before. */
@@ -207,11 +201,11 @@ mongodb_probe(const struct app_input *in, struct app_info *info)
 	enum walk w;
 
 	if (n == 0)
-		return in->len[DIR_TO_CLIENT] > 0 ? APP_NO : more(in, DIR_TO_SERVER);
+		return in->len[DIR_TO_CLIENT] > 0 ? APP_NO : probe_more(in, DIR_TO_SERVER);
 	if (!header_ok(p, n))
 		return APP_NO;
 	if (n < 16)
-		return more(in, DIR_TO_SERVER);
+		return probe_more(in, DIR_TO_SERVER);
 	mlen = le32(p);
 	op = le32(p + 12);
 	if (mlen < 16 + 9 || mlen > MSG_MAX)
@@ -239,7 +233,7 @@ mongodb_probe(const struct app_input *in, struct app_info *info)
 		return APP_NO;
 	/* A document past the probe's limit: the first key is enough. */
 	if (w == WALK_SHORT && (n < APP_PROBE_MAX || d.first == NULL))
-		return more(in, DIR_TO_SERVER);
+		return probe_more(in, DIR_TO_SERVER);
 	app_copy_text(info->method, sizeof(info->method), d.first, d.first_len);
 	if (m.db != NULL)
 		app_copy_text(info->database, sizeof(info->database), m.db, m.db_len);

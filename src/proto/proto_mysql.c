@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "proto/app.h"
+#include "proto/probe.h"
 #include "base/types.h"
 
 #define GREETING_MAX		1024
@@ -42,13 +43,6 @@ le(const uint8_t *p, size_t bytes)
 	while (bytes-- > 0)
 		v = v << 8 | p[bytes];
 	return v;
-}
-
-/* No more bytes will come in that direction: what is missing never will. */
-static enum app_result
-more(const struct app_input *in, int dir)
-{
-	return in->closed[dir] || in->len[dir] >= APP_PROBE_MAX ? APP_NO : APP_MAYBE;
 }
 
 /* A NUL-terminated string at the cursor; its length in *len. */
@@ -216,7 +210,7 @@ mysql_probe(const struct app_input *in, struct app_info *info)
 	if (sn >= 4 && ((plen = le(s, 3)) < 4 || plen > GREETING_MAX))
 		return APP_NO;
 	if (sn < 4 || sn < 4 + plen)	/* the client waits for all of it */
-		return cn > 0 ? APP_NO : more(in, DIR_TO_CLIENT);
+		return cn > 0 ? APP_NO : probe_more(in, DIR_TO_CLIENT);
 	if (!greeting(s + 4, plen, &text, &tlen))
 		return APP_NO;
 	if (s[4] != 0xff) {

@@ -16,19 +16,13 @@
 
 #include "base/bytes.h"
 #include "proto/app.h"
+#include "proto/probe.h"
 #include "base/types.h"
 
 #define CODE_CANCEL	80877102
 #define CODE_SSL	80877103
 #define CODE_GSSENC	80877104
 #define STARTUP_MAX	10000	/* the server's limit on a startup packet */
-
-/* No more bytes will come in that direction: what is missing never will. */
-static enum app_result
-more(const struct app_input *in, int dir)
-{
-	return in->closed[dir] || in->len[dir] >= APP_PROBE_MAX ? APP_NO : APP_MAYBE;
-}
 
 /* The first 8 bytes at p (n so far) could start a message: *len, *code. */
 static enum app_result
@@ -98,7 +92,7 @@ startup(const struct app_input *in, const uint8_t *p, size_t n, uint32_t len,
 		if (len <= n || answered)
 			return APP_NO;
 		if (in->len[DIR_TO_SERVER] < APP_PROBE_MAX)
-			return more(in, DIR_TO_SERVER);
+			return probe_more(in, DIR_TO_SERVER);
 	} else if (i + 1 != len)
 		return APP_NO;		/* the final \0 is not the last byte */
 	info->version[0] = (char)('0' + p[5]);
@@ -128,7 +122,7 @@ postgresql_probe(const struct app_input *in, struct app_info *info)
 	enum app_result r;
 
 	if (in->len[DIR_TO_SERVER] == 0)	/* the server must not speak first */
-		return in->len[DIR_TO_CLIENT] > 0 ? APP_NO : more(in, DIR_TO_SERVER);
+		return in->len[DIR_TO_CLIENT] > 0 ? APP_NO : probe_more(in, DIR_TO_SERVER);
 	/* At most a GSSENCRequest then an SSLRequest, each refused. */
 	for (int round = 0; round < 3; round++, coff += 8, soff++) {
 		size_t n = in->len[DIR_TO_SERVER] - coff;
@@ -137,9 +131,9 @@ postgresql_probe(const struct app_input *in, struct app_info *info)
 		if (refused != NULL && n == 0 && in->closed[DIR_TO_SERVER])
 			return said(info, refused);
 		if ((r = header(c + coff, n, &len, &code)) != APP_YES)
-			return r == APP_MAYBE ? more(in, DIR_TO_SERVER) : r;
+			return r == APP_MAYBE ? probe_more(in, DIR_TO_SERVER) : r;
 		if (code == CODE_CANCEL)
-			return n < 16 ? more(in, DIR_TO_SERVER) : said(info, "CancelRequest");
+			return n < 16 ? probe_more(in, DIR_TO_SERVER) : said(info, "CancelRequest");
 		if (code != CODE_SSL && code != CODE_GSSENC) {
 			/* The server answers a StartupMessage with R, E or v. */
 			if (soff < in->len[DIR_TO_CLIENT] && memchr("REv", s[soff], 3) == NULL)
@@ -152,7 +146,7 @@ postgresql_probe(const struct app_input *in, struct app_info *info)
 		refused = code == CODE_SSL ? "SSLRequest" : "GSSENCRequest";
 		if (soff >= in->len[DIR_TO_CLIENT])
 			/* The client waits for the answer before going on. */
-			return n > 8 ? APP_NO : more(in, DIR_TO_CLIENT);
+			return n > 8 ? APP_NO : probe_more(in, DIR_TO_CLIENT);
 		if (s[soff] == (code == CODE_SSL ? 'S' : 'G') || s[soff] == 'E')
 			return said(info, refused);
 		if (s[soff] != 'N')

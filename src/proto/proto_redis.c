@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "proto/app.h"
+#include "proto/probe.h"
 #include "base/types.h"
 
 #define WORD_MAX	32
@@ -42,15 +43,6 @@ static const struct {
 	{ "DECR", 1, 1 }, { "TOUCH", 1, -1 }, { "QUIT", 0, 0 },
 };
 
-#define NWORDS(a)	(sizeof(a) / sizeof((a)[0]))
-
-/* No more bytes will come in that direction: what is missing never will. */
-static enum app_result
-more(const struct app_input *in, int dir)
-{
-	return in->closed[dir] || in->len[dir] >= APP_PROBE_MAX ? APP_NO : APP_MAYBE;
-}
-
 /* The server's first byte, if any, is a RESP2 or RESP3 type. */
 static enum app_result
 reply(const struct app_input *in)
@@ -58,7 +50,7 @@ reply(const struct app_input *in)
 	static const char types[] = "+-:$*_#,(!=%~>|";
 
 	if (in->len[DIR_TO_CLIENT] == 0)
-		return more(in, DIR_TO_CLIENT);
+		return probe_more(in, DIR_TO_CLIENT);
 	return memchr(types, in->data[DIR_TO_CLIENT][0], sizeof(types) - 1) != NULL ?
 	    APP_YES : APP_NO;
 }
@@ -138,22 +130,11 @@ whole(const uint8_t *p, size_t n, unsigned long count)
 	return 1;
 }
 
-/* Whether the word is, or (partial) could grow into, one in list. */
-static int
-listed(const char *const *list, size_t nlist, const uint8_t *w, size_t wl, int partial)
-{
-	for (size_t k = 0; k < nlist; k++)
-		if ((partial ? wl <= strlen(list[k]) : wl == strlen(list[k])) &&
-		    strncasecmp((const char *)w, list[k], wl) == 0)
-			return 1;
-	return 0;
-}
-
 /* The shared word's index, -1 if none; partial: could grow into one. */
 static int
 shared_word(const uint8_t *w, size_t wl, int partial)
 {
-	for (size_t k = 0; k < NWORDS(shared); k++)
+	for (size_t k = 0; k < PROBE_NWORDS(shared); k++)
 		if ((partial ? wl <= strlen(shared[k].word) : wl == strlen(shared[k].word)) &&
 		    strncasecmp((const char *)w, shared[k].word, wl) == 0)
 			return (int)k;
@@ -190,7 +171,7 @@ inline_cmd(const struct app_input *in, const uint8_t *p, size_t n, size_t *wl)
 	if (i == 0 || (done && p[i] != ' ' && p[i] != '\r' && p[i] != '\n'))
 		return APP_NO;
 	k = shared_word(p, i, !done);
-	if (k < 0 && !listed(inline_words, NWORDS(inline_words), p, i, !done))
+	if (k < 0 && !probe_listed(inline_words, PROBE_NWORDS(inline_words), p, i, !done))
 		return APP_NO;
 	for (eol = i; eol < n && p[eol] != '\n'; eol++)
 		if ((p[eol] < 0x20 && p[eol] != '\r') || p[eol] > 0x7e ||
@@ -199,7 +180,7 @@ inline_cmd(const struct app_input *in, const uint8_t *p, size_t n, size_t *wl)
 	if (eol >= INLINE_MAX || memmem(p + i, eol - i, " HTTP/", 6) != NULL)
 		return APP_NO;
 	if (eol == n)	/* the server answers whole lines */
-		return in->len[DIR_TO_CLIENT] > 0 ? APP_NO : more(in, DIR_TO_SERVER);
+		return in->len[DIR_TO_CLIENT] > 0 ? APP_NO : probe_more(in, DIR_TO_SERVER);
 	if (!done || (k = shared_word(p, i, 0)) < 0)
 		return APP_YES;
 	if (!arity(k, p + i, eol - i - (p[eol - 1] == '\r')))
@@ -216,12 +197,12 @@ redis_probe(const struct app_input *in, struct app_info *info)
 	enum app_result r;
 
 	if (n == 0)
-		return in->len[DIR_TO_CLIENT] > 0 ? APP_NO : more(in, DIR_TO_SERVER);
+		return in->len[DIR_TO_CLIENT] > 0 ? APP_NO : probe_more(in, DIR_TO_SERVER);
 	if (in->len[DIR_TO_CLIENT] > 0 && reply(in) == APP_NO)
 		return APP_NO;
 	if (p[0] == '*') {
 		if ((r = array(p, n, &w, &wl, &count)) == APP_MAYBE)
-			return in->len[DIR_TO_CLIENT] > 0 ? APP_NO : more(in, DIR_TO_SERVER);
+			return in->len[DIR_TO_CLIENT] > 0 ? APP_NO : probe_more(in, DIR_TO_SERVER);
 		/*
 		 * The server answers whole commands; a client that closes has
 		 * sent them whole (unless past the probe's view).
@@ -234,10 +215,7 @@ redis_probe(const struct app_input *in, struct app_info *info)
 		r = inline_cmd(in, p, n, &wl);
 	if (r != APP_YES)
 		return r;
-	app_copy_text(info->method, sizeof(info->method), w, wl);
-	for (char *m = info->method; *m != '\0'; m++)
-		if (*m >= 'a' && *m <= 'z')
-			*m = (char)(*m - 'a' + 'A');
+	probe_copy_upper(info->method, sizeof(info->method), w, wl);
 	return APP_YES;
 }
 

@@ -12,19 +12,13 @@
 #include <string.h>
 
 #include "proto/app.h"
+#include "proto/probe.h"
 #include "base/types.h"
 
 #define BANNER_MAX	255	/* RFC 4253 4.2, with the CR LF */
 #define PREBANNER_MAX	1024	/* server lines before the banner */
 
 static const char *const versions[] = { "SSH-2.0-", "SSH-1.99-" };
-
-/* No more bytes will come in that direction: what is missing never will. */
-static enum app_result
-more(const struct app_input *in, int dir)
-{
-	return in->closed[dir] || in->len[dir] >= APP_PROBE_MAX ? APP_NO : APP_MAYBE;
-}
 
 /* The identification line at p (n bytes so far); its text in *sw, *swlen. */
 static enum app_result
@@ -74,7 +68,7 @@ side(const struct app_input *in, int dir, const uint8_t **sw, size_t *swlen)
 		enum app_result r;
 
 		if (n == 0)
-			return more(in, dir);
+			return probe_more(in, dir);
 		/* Other lines must not begin with "SSH-". */
 		if (memcmp(p + off, "SSH-", n < 4 ? n : 4) == 0) {
 			r = banner(p + off, n, sw, swlen);
@@ -89,7 +83,7 @@ side(const struct app_input *in, int dir, const uint8_t **sw, size_t *swlen)
 		if (off >= PREBANNER_MAX)
 			return APP_NO;
 		if (off == len)
-			return more(in, dir);
+			return probe_more(in, dir);
 		off++;
 	}
 }

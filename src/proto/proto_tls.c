@@ -15,11 +15,11 @@
  */
 #include "config.h"
 
-#include <netinet/in.h>
 #include <string.h>
 
 #include "base/bytes.h"
 #include "proto/app.h"
+#include "proto/probe.h"
 
 #define REC_HANDSHAKE	22
 #define REC_MAX		16384		/* a record's plaintext (section 5.1) */
@@ -206,11 +206,10 @@ tls_probe(const struct app_input *in, struct app_info *info)
 	size_t hslen = 0, len = in->len[0], need;
 	int ended = in->closed[0] || len >= APP_PROBE_MAX, v;
 	struct hello h;
+	enum app_result r;
 
-	if (in->proto == IPPROTO_UDP)
-		return APP_NO;
-	if (len == 0)
-		return in->len[1] > 0 ? APP_NO : APP_MAYBE;	/* client speaks first */
+	if ((r = probe_client_first(in)) != APP_YES)
+		return r;
 	if (len > APP_PROBE_MAX)
 		len = APP_PROBE_MAX;
 	if (records(in->data[0], len, hs, &hslen) == APP_NO ||
