@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "proto/app.h"
+#include "proto/app_table.h"
 #include "daemon/request.h"
 #include "base/control_proto.h"
 #include "daemon/daemon.h"

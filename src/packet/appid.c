@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "packet/appid.h"
+#include "proto/app_table.h"
 #include "base/types.h"
 
 #define BUF_CHUNK	64		/* buffers allocated at a time */

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "base/clock.h"
-#include "proto/app.h"
+#include "proto/app_table.h"
 #include "packet/appid.h"
 #include "names/dns.h"
 #include "packet/egress.h"

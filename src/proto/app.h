@@ -1,12 +1,14 @@
 /*
- * app.h: application protocol detection (issue 5).
+ * app.h: application protocol detection (issue 5): the types probes and
+ * their callers share, and small helpers.
  *
- * Each protocol is one file src/proto_<name>.c exporting one const struct
- * app_ops; app.c lists them all in one table.  A probe is a pure function
- * of the first bytes of both directions of a TCP stream (or of the first
- * datagrams of a UDP flow), as reassembled so far: the caller calls it
- * again, with the longer prefixes, each time more bytes arrive, so a
- * result can never depend on how the bytes were cut into segments.
+ * Each protocol is one file src/proto/proto_<name>.c exporting one const
+ * struct app_ops; app_table.c lists them all in one table and runs them
+ * (app_table.h).  A probe is a pure function of the first bytes of both
+ * directions of a TCP stream (or of the first datagrams of a UDP flow), as
+ * reassembled so far: the caller calls it again, with the longer prefixes,
+ * each time more bytes arrive, so a result can never depend on how the
+ * bytes were cut into segments.
  *
  * Probes must be bounded and never read past len; they are fuzzed.  They
  * look only at the first APP_PROBE_MAX bytes of each direction.
@@ -77,21 +79,6 @@ struct app_ops {
 	uint16_t hint_ports[4];	/* probed first when the server port is one of these */
 	enum app_result (*probe)(const struct app_input *in, struct app_info *info);
 };
-
-/* Every protocol, indexed by enum app_id (APP_UNKNOWN's entry has no probe). */
-extern const struct app_ops *const app_table[APP_COUNT];
-
-const char *app_name(enum app_id id);		/* "unknown" for APP_UNKNOWN */
-/* By rule word, case-insensitive; APP_COUNT if none. */
-enum app_id app_by_word(const char *word);
-
-/*
- * Runs the probes (hinted ones first).  Returns the first APP_YES; else
- * APP_UNKNOWN with *done 1 when every probe said APP_NO or both directions
- * reached APP_PROBE_MAX or closed, *done 0 when some probe still says
- * APP_MAYBE.
- */
-enum app_id app_detect(const struct app_input *in, struct app_info *info, int *done);
 
 /*
  * The non-empty fields of info as "method GET, host example.com, path /"

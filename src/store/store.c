@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "proto/app.h"
+#include "proto/app_table.h"
 #include "base/json.h"
 #include "store/store.h"
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/app.h"
+#include "proto/app_table.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/app.h"
+#include "proto/app_table.h"
 #include "base/types.h"
 
 /* The probes of this suite. */

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/app.h"
+#include "proto/app_table.h"
 
 #define S(s)	(const uint8_t *)(s), sizeof(s) - 1
 
