@@ -139,12 +139,6 @@ text_step(struct sample *s, int dir, const char *text)
 	put_str(step(s, dir), text);
 }
 
-static void
-bytes_step(struct sample *s, int dir, const void *p, size_t n)
-{
-	put(step(s, dir), p, n);
-}
-
 #define C	DIR_TO_SERVER
 #define S	DIR_TO_CLIENT
 
@@ -163,75 +157,9 @@ hex_step(struct sample *s, int dir, const char *hex)
 }
 
 /*
- * Conversations captured between real clients and servers (Debian 12:
- * MariaDB 10.11.19 and its mariadb client, PostgreSQL 15 and psql 15.18,
- * OpenSSH 9.2p1), the server's answers cut short.
+ * The samples that are built rather than written out: each builder adds
+ * its steps after the row's written ones (see rows[] below).
  */
-static void
-captured_samples(void)
-{
-	struct sample *s;
-
-	s = sample("captured: mariadb client and MariaDB 10.11", APP_MYSQL);
-	hex_step(s, S, "640000000a352e352e352d31302e31312e31392d4d6172696144422d302b64656231"
-	    "3275310003000000513b755e5570553900fef7080200ff81150000000000001d0000005c"
-	    "452424252b4b7735433064006d7973716c5f6e61746976655f70617373776f726400");
-	hex_step(s, C, "c10000018ca2bf000000100021000000000000000000000000000000000000001d00"
-	    "000061707000006d7973716c006d7973716c5f6e61746976655f70617373776f726400"
-	    "7f035f6f73054c696e75780c5f636c69656e745f6e616d650a6c69626d617269616462"
-	    "045f7069640531343932350f5f636c69656e745f76657273696f6e06332e332e323009"
-	    "5f706c6174666f726d067838365f36340c70726f6772616d5f6e616d65056d7973716c"
-	    "0c5f7365727665725f686f7374093132372e302e302e31");
-	hex_step(s, S, "110000020000000240000000080106056d7973716c");
-	strcpy(s->want.server, "10.11.19-MariaDB-0+deb12u1");
-	strcpy(s->want.user, "app");
-	strcpy(s->want.database, "mysql");
-	strcpy(s->want.client, "libmariadb 3.3.20");
-
-	s = sample("captured: psql 15, sslmode=prefer, a server without TLS", APP_POSTGRESQL);
-	hex_step(s, C, "0000000804d2162f");
-	hex_step(s, S, "4e");
-	hex_step(s, C, "0000003f000300007573657200706f73746772657300646174616261736500706f73"
-	    "7467726573006170706c69636174696f6e5f6e616d65007073716c0000");
-	hex_step(s, S, "520000000800000000530000001a6170706c69636174696f6e5f6e616d6500707371"
-	    "6c00");
-	strcpy(s->want.method, "StartupMessage");
-	strcpy(s->want.user, "postgres");
-	strcpy(s->want.database, "postgres");
-	strcpy(s->want.version, "3.0");
-
-	s = sample("captured: OpenSSH 9.2p1 both ways", APP_SSH);
-	hex_step(s, C, "5353482d322e302d4f70656e5353485f392e3270312044656269616e2d322b646562"
-	    "31327531300d0a");
-	hex_step(s, S, "5353482d322e302d4f70656e5353485f392e3270312044656269616e2d322b646562"
-	    "31327531300d0a");
-	strcpy(s->want.client, "OpenSSH_9.2p1 Debian-2+deb12u10");
-	strcpy(s->want.server, "OpenSSH_9.2p1 Debian-2+deb12u10");
-}
-
-static void
-ssh_samples(void)
-{
-	struct sample *s;
-
-	s = sample("OpenSSH 9.2 server, OpenSSH 9.6 client", APP_SSH);
-	text_step(s, S, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n");
-	text_step(s, C, "SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n");
-	strcpy(s->want.server, "OpenSSH_9.2p1 Debian-2+deb12u3");
-	strcpy(s->want.client, "OpenSSH_9.6p1 Ubuntu-3ubuntu13");
-
-	s = sample("client first, then dropbear", APP_SSH);
-	text_step(s, C, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n");
-	text_step(s, S, "SSH-2.0-dropbear_2022.83\r\n");
-	strcpy(s->want.client, "OpenSSH_9.2p1 Debian-2+deb12u3");
-	strcpy(s->want.server, "dropbear_2022.83");
-
-	s = sample("server lines before its banner, SSH-1.99", APP_SSH);
-	text_step(s, S, "Authorized users only.\r\nSSH-1.99-Cisco-1.25\r\n");
-	text_step(s, C, "SSH-2.0-PuTTY_Release_0.80\r\n");
-	strcpy(s->want.server, "Cisco-1.25");
-	strcpy(s->want.client, "PuTTY_Release_0.80");
-}
 
 /* A PostgreSQL StartupMessage, protocol 3.0, of key/value pairs. */
 static void
@@ -258,72 +186,27 @@ pg_auth_sasl(struct buf *b)
 }
 
 static void
-postgresql_samples(void)
+build_psql(struct sample *s)
 {
 	static const char *const psql[] = {
 		"user", "app", "database", "shop", "application_name", "psql",
 		"client_encoding", "UTF8", NULL,
 	};
+
+	pg_startup(step(s, C), psql);
+	pg_auth_sasl(step(s, S));
+}
+
+static void
+build_pgjdbc(struct sample *s)
+{
 	static const char *const jdbc[] = {
 		"user", "report", "database", "sales", "client_encoding", "UTF8",
 		"DateStyle", "ISO", "TimeZone", "UTC", "extra_float_digits", "2", NULL,
 	};
-	static const uint8_t ssl[] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f };
-	static const uint8_t gss[] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x30 };
-	static const uint8_t cancel[] = {
-		0, 0, 0, 16, 0x04, 0xd2, 0x16, 0x2e, 0, 0, 0x1f, 0x90, 0x5a, 0x11, 0x7e, 0x03,
-	};
-	static const uint8_t hello[] = { 0x16, 0x03, 0x01, 0x01, 0x2c, 0x01, 0x00, 0x01, 0x28, 0x03, 0x03 };
-	struct sample *s;
 
-	s = sample("psql 15 StartupMessage, sslmode=disable", APP_POSTGRESQL);
-	pg_startup(step(s, C), psql);
-	pg_auth_sasl(step(s, S));
-	strcpy(s->want.method, "StartupMessage");
-	strcpy(s->want.user, "app");
-	strcpy(s->want.database, "shop");
-	strcpy(s->want.version, "3.0");
-
-	s = sample("pgjdbc StartupMessage", APP_POSTGRESQL);
 	pg_startup(step(s, C), jdbc);
 	pg_auth_sasl(step(s, S));
-	strcpy(s->want.method, "StartupMessage");
-	strcpy(s->want.user, "report");
-	strcpy(s->want.database, "sales");
-	strcpy(s->want.version, "3.0");
-
-	s = sample("SSLRequest accepted, TLS follows", APP_POSTGRESQL);
-	bytes_step(s, C, ssl, sizeof(ssl));
-	bytes_step(s, S, "S", 1);
-	bytes_step(s, C, hello, sizeof(hello));
-	strcpy(s->want.method, "SSLRequest");
-
-	s = sample("SSLRequest refused, StartupMessage in the clear", APP_POSTGRESQL);
-	bytes_step(s, C, ssl, sizeof(ssl));
-	bytes_step(s, S, "N", 1);
-	pg_startup(step(s, C), psql);
-	pg_auth_sasl(step(s, S));
-	strcpy(s->want.method, "StartupMessage");
-	strcpy(s->want.user, "app");
-	strcpy(s->want.database, "shop");
-	strcpy(s->want.version, "3.0");
-
-	s = sample("GSSENCRequest refused, then SSLRequest", APP_POSTGRESQL);
-	bytes_step(s, C, gss, sizeof(gss));
-	bytes_step(s, S, "N", 1);
-	bytes_step(s, C, ssl, sizeof(ssl));
-	bytes_step(s, S, "S", 1);
-	strcpy(s->want.method, "SSLRequest");
-
-	s = sample("SSLRequest refused, sslmode=require leaves", APP_POSTGRESQL);
-	bytes_step(s, C, ssl, sizeof(ssl));
-	bytes_step(s, S, "N", 1);
-	s->client_closes = 1;
-	strcpy(s->want.method, "SSLRequest");
-
-	s = sample("CancelRequest", APP_POSTGRESQL);
-	bytes_step(s, C, cancel, sizeof(cancel));
-	strcpy(s->want.method, "CancelRequest");
 }
 
 /* A MySQL packet's header, its length set by my_end(). */
@@ -407,43 +290,43 @@ my_response(struct buf *b, uint32_t caps, const char *user, size_t authlen, cons
 	my_end(b, p);
 }
 
+#define MYSQL_REFUSED	"Host '172.17.0.1' is not allowed to connect to this MySQL server"
+
 static void
-mysql_samples(void)
+build_mysql(struct sample *s)
 {
 	static const char *const libmysql[] = {
 		"_pid", "22345", "_platform", "x86_64", "_os", "Linux", "_client_name",
 		"libmysql", "os_user", "alice", "_client_version", "8.0.35", "program_name",
 		"mysql", NULL,
 	};
+
+	my_greeting(step(s, S), "8.0.35", 0xffff, 0xdfff, "caching_sha2_password");
+	my_response(step(s, C), CLIENT_BASE_CAPS | CLIENT_CONNECT_WITH_DB, "app", 32, "shop",
+	    "caching_sha2_password", libmysql);
+}
+
+static void
+build_mariadb(struct sample *s)
+{
 	static const char *const libmariadb[] = {
 		"_client_name", "libmariadb", "_client_version", "3.3.8", "_server_host",
 		"db", "_os", "Linux", "_pid", "4242", "_platform", "x86_64", "program_name",
 		"mariadb", NULL,
 	};
-	static const char refused[] = "Host '172.17.0.1' is not allowed to connect to this MySQL server";
-	struct sample *s;
-	struct buf *b;
-	size_t p;
 
-	s = sample("MySQL 8.0 and the mysql client", APP_MYSQL);
-	my_greeting(step(s, S), "8.0.35", 0xffff, 0xdfff, "caching_sha2_password");
-	my_response(step(s, C), CLIENT_BASE_CAPS | CLIENT_CONNECT_WITH_DB, "app", 32, "shop",
-	    "caching_sha2_password", libmysql);
-	strcpy(s->want.server, "8.0.35");
-	strcpy(s->want.user, "app");
-	strcpy(s->want.database, "shop");
-	strcpy(s->want.client, "libmysql 8.0.35");
-
-	s = sample("MariaDB 10.11 and the mariadb client", APP_MYSQL);
 	my_greeting(step(s, S), "5.5.5-10.11.6-MariaDB-0+deb12u1", 0xf7fe, 0x81ff,
 	    "mysql_native_password");
 	my_response(step(s, C), CLIENT_BASE_CAPS, "root", 20, NULL, "mysql_native_password",
 	    libmariadb);
-	strcpy(s->want.server, "10.11.6-MariaDB-0+deb12u1");
-	strcpy(s->want.user, "root");
-	strcpy(s->want.client, "libmariadb 3.3.8");
+}
 
-	s = sample("MySQL 8.0, the client asks for TLS", APP_MYSQL);
+static void
+build_mysql_tls(struct sample *s)
+{
+	struct buf *b;
+	size_t p;
+
 	my_greeting(step(s, S), "8.0.35", 0xffff, 0xdfff, "caching_sha2_password");
 	b = step(s, C);
 	p = my_begin(b, 1);
@@ -453,63 +336,18 @@ mysql_samples(void)
 	for (int i = 0; i < 23; i++)
 		put8(b, 0);
 	my_end(b, p);
-	strcpy(s->want.server, "8.0.35");
-	strcpy(s->want.method, "SSLRequest");
-
-	s = sample("MySQL refuses the host", APP_MYSQL);
-	b = step(s, S);
-	p = my_begin(b, 0);
-	put8(b, 0xff);
-	put_le(b, 1130, 2);
-	put_str(b, refused);
-	my_end(b, p);
-	strcpy(s->want.server, refused);
 }
 
 static void
-redis_samples(void)
+build_mysql_refused(struct sample *s)
 {
-	struct sample *s;
+	struct buf *b = step(s, S);
+	size_t p = my_begin(b, 0);
 
-	s = sample("redis-cli PING", APP_REDIS);
-	text_step(s, C, "*1\r\n$4\r\nPING\r\n");
-	text_step(s, S, "+PONG\r\n");
-	strcpy(s->want.method, "PING");
-
-	s = sample("redis-cli SET", APP_REDIS);
-	text_step(s, C, "*3\r\n$3\r\nSET\r\n$3\r\nfoo\r\n$3\r\nbar\r\n");
-	text_step(s, S, "+OK\r\n");
-	strcpy(s->want.method, "SET");
-
-	s = sample("redis-cli SET of an empty string", APP_REDIS);
-	text_step(s, C, "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n");
-	text_step(s, S, "+OK\r\n");
-	strcpy(s->want.method, "SET");
-
-	s = sample("redis-py HELLO 3 with AUTH", APP_REDIS);
-	text_step(s, C, "*5\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\n$7\r\ndefault\r\n"
-	    "$6\r\nsecret\r\n");
-	text_step(s, S, "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n");
-	strcpy(s->want.method, "HELLO");
-
-	s = sample("AUTH refused", APP_REDIS);
-	text_step(s, C, "*2\r\n$4\r\nauth\r\n$5\r\nwrong\r\n");
-	text_step(s, S, "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
-	strcpy(s->want.method, "AUTH");
-
-	s = sample("inline PING (health check)", APP_REDIS);
-	text_step(s, C, "PING\r\n");
-	text_step(s, S, "+PONG\r\n");
-	strcpy(s->want.method, "PING");
-
-	s = sample("inline get, answered in RESP", APP_REDIS);
-	text_step(s, C, "get foo\r\n");
-	text_step(s, S, "$3\r\nbar\r\n");
-	strcpy(s->want.method, "GET");
-
-	s = sample("RediSearch FT.SEARCH", APP_REDIS);
-	text_step(s, C, "*3\r\n$9\r\nFT.SEARCH\r\n$3\r\nidx\r\n$5\r\nhello\r\n");
-	strcpy(s->want.method, "FT.SEARCH");
+	put8(b, 0xff);
+	put_le(b, 1130, 2);
+	put_str(b, MYSQL_REFUSED);
+	my_end(b, p);
 }
 
 /* --- BSON, for the MongoDB samples --- */
@@ -610,15 +448,11 @@ mongo_end(struct buf *b, size_t start)
 }
 
 static void
-mongodb_samples(void)
+build_mongo_ismaster(struct sample *s)
 {
-	struct sample *s;
-	struct buf *b;
-	size_t m, d, l;
+	struct buf *b = step(s, C);
+	size_t m = mongo_header(b, 1, 0, 2004), d;
 
-	s = sample("mongosh handshake, legacy OP_QUERY isMaster", APP_MONGODB);
-	b = step(s, C);
-	m = mongo_header(b, 1, 0, 2004);
 	put_le(b, 0, 4);
 	put_z(b, "admin.$cmd");
 	put_le(b, 0, 4);
@@ -633,12 +467,14 @@ mongodb_samples(void)
 	m = mongo_header(b, 7, 1, 1);
 	put_le(b, 8, 4);
 	mongo_end(b, m);
-	strcpy(s->want.method, "isMaster");
-	strcpy(s->want.database, "admin");
+}
 
-	s = sample("hello in OP_MSG (load balanced)", APP_MONGODB);
-	b = step(s, C);
-	m = mongo_header(b, 3, 0, 2013);
+static void
+build_mongo_hello(struct sample *s)
+{
+	struct buf *b = step(s, C);
+	size_t m = mongo_header(b, 3, 0, 2013), d;
+
 	put_le(b, 0, 4);
 	put8(b, 0);
 	d = bson_begin(b);
@@ -648,12 +484,14 @@ mongodb_samples(void)
 	bson_str(b, "$db", "admin");
 	bson_end(b, d);
 	mongo_end(b, m);
-	strcpy(s->want.method, "hello");
-	strcpy(s->want.database, "admin");
+}
 
-	s = sample("find with a session and a checksum", APP_MONGODB);
-	b = step(s, C);
-	m = mongo_header(b, 12, 0, 2013);
+static void
+build_mongo_find(struct sample *s)
+{
+	struct buf *b = step(s, C);
+	size_t m = mongo_header(b, 12, 0, 2013), d, l;
+
 	put_le(b, 1, 4);
 	put8(b, 0);
 	d = bson_begin(b);
@@ -675,8 +513,6 @@ mongodb_samples(void)
 	bson_end(b, d);
 	put_le(b, 0x1234abcd, 4);		/* CRC-32C, not checked */
 	mongo_end(b, m);
-	strcpy(s->want.method, "find");
-	strcpy(s->want.database, "shop");
 }
 
 /* A Kafka request header (v1, or v2 with an empty tag buffer). */
@@ -704,15 +540,11 @@ kafka_end(struct buf *b, size_t start)
 }
 
 static void
-kafka_samples(void)
+build_kafka_apiversions(struct sample *s)
 {
-	struct sample *s;
-	struct buf *b;
-	size_t m;
+	struct buf *b = step(s, C);
+	size_t m = kafka_header(b, 18, 3, 1, "adminclient-1", 1);
 
-	s = sample("Java client ApiVersions v3", APP_KAFKA);
-	b = step(s, C);
-	m = kafka_header(b, 18, 3, 1, "adminclient-1", 1);
 	put8(b, 18);
 	put_str(b, "apache-kafka-java");
 	put8(b, 6);
@@ -723,166 +555,266 @@ kafka_samples(void)
 	put_be(b, 0x1a0, 4);
 	put_be(b, 1, 4);
 	put_be(b, 0, 2);
-	strcpy(s->want.method, "ApiVersions");
-	strcpy(s->want.client, "adminclient-1");
+}
 
-	s = sample("librdkafka Metadata v12", APP_KAFKA);
-	b = step(s, C);
-	m = kafka_header(b, 3, 12, 2, "rdkafka", 1);
+static void
+build_kafka_metadata(struct sample *s)
+{
+	struct buf *b = step(s, C);
+	size_t m = kafka_header(b, 3, 12, 2, "rdkafka", 1);
+
 	put(b, "\x01\x01\x00\x00", 4);
 	kafka_end(b, m);
-	strcpy(s->want.method, "Metadata");
-	strcpy(s->want.client, "rdkafka");
+}
 
-	s = sample("SaslHandshake v1", APP_KAFKA);
-	b = step(s, C);
-	m = kafka_header(b, 17, 1, 0, "producer-1", 0);
+static void
+build_kafka_sasl(struct sample *s)
+{
+	struct buf *b = step(s, C);
+	size_t m = kafka_header(b, 17, 1, 0, "producer-1", 0);
+
 	put_be(b, 5, 2);
 	put_str(b, "PLAIN");
 	kafka_end(b, m);
-	strcpy(s->want.method, "SaslHandshake");
-	strcpy(s->want.client, "producer-1");
 }
 
-static void
-smtp_samples(void)
-{
-	struct sample *s;
+/* --- the samples, one row each ---------------------------------------------- */
 
-	s = sample("Postfix, EHLO", APP_SMTP);
-	text_step(s, S, "220 mail.example.com ESMTP Postfix (Debian/GNU)\r\n");
-	text_step(s, C, "EHLO client.example.org\r\n");
-	text_step(s, S, "250-mail.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
-	    "250-STARTTLS\r\n250 8BITMIME\r\n");
-	strcpy(s->want.server, "mail.example.com ESMTP Postfix (Debian/GNU)");
-	strcpy(s->want.method, "EHLO");
+/* PostgreSQL's requests before a StartupMessage, and a ClientHello's start. */
+#define PG_SSL		"0000000804d2162f"
+#define PG_GSSENC	"0000000804d21630"
+#define PG_CANCEL	"0000001004d2162e00001f905a117e03"
+#define TLS_HELLO	"160301012c010001280303"
 
-	s = sample("Exim, two greeting lines, helo", APP_SMTP);
-	text_step(s, S, "220-mx.example.net ESMTP Exim 4.96 Mon, 06 May 2024 10:00:00 +0000\r\n"
-	    "220 We do not authorize the use of this system to transport unsolicited mail\r\n");
-	text_step(s, C, "helo relay.example.org\r\n");
-	strcpy(s->want.server, "mx.example.net ESMTP Exim 4.96 Mon, 06 May 2024 10:00:00 +0000");
-	strcpy(s->want.method, "HELO");
+/*
+ * A sample: its written steps (text, or hex as captured) up to the first
+ * without bytes, then those build adds; the application and what it
+ * should find.
+ */
+struct row {
+	const char *name;
+	enum app_id id;
+	int hex;
+	struct {
+		int dir;
+		const char *m;
+	} steps[4];
+	void (*build)(struct sample *s);
+	int client_closes;
+	struct app_info want;
+};
 
-	s = sample("a greeting naming ESMTP, a client that quits", APP_SMTP);
-	text_step(s, S, "220 smtp.example.com ESMTP ready\r\n");
-	text_step(s, C, "QUIT\r\n");
-	strcpy(s->want.server, "smtp.example.com ESMTP ready");
-	strcpy(s->want.method, "QUIT");
+static const struct row rows[] = {
+	/* SSH */
+	{ "OpenSSH 9.2 server, OpenSSH 9.6 client", APP_SSH,
+	    .steps = { { S, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n" },
+	    { C, "SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n" } },
+	    .want = { .server = "OpenSSH_9.2p1 Debian-2+deb12u3",
+	    .client = "OpenSSH_9.6p1 Ubuntu-3ubuntu13" } },
+	{ "client first, then dropbear", APP_SSH,
+	    .steps = { { C, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n" },
+	    { S, "SSH-2.0-dropbear_2022.83\r\n" } },
+	    .want = { .client = "OpenSSH_9.2p1 Debian-2+deb12u3", .server = "dropbear_2022.83" } },
+	{ "server lines before its banner, SSH-1.99", APP_SSH,
+	    .steps = { { S, "Authorized users only.\r\nSSH-1.99-Cisco-1.25\r\n" },
+	    { C, "SSH-2.0-PuTTY_Release_0.80\r\n" } },
+	    .want = { .server = "Cisco-1.25", .client = "PuTTY_Release_0.80" } },
 
-	s = sample("a port scanner reads the greeting and leaves", APP_SMTP);
-	text_step(s, S, "220 mail.example.com ESMTP Postfix\r\n");
-	s->client_closes = 1;
-	strcpy(s->want.server, "mail.example.com ESMTP Postfix");
-}
+	/* PostgreSQL */
+	{ "psql 15 StartupMessage, sslmode=disable", APP_POSTGRESQL, .build = build_psql,
+	    .want = { .method = "StartupMessage", .user = "app", .database = "shop",
+	    .version = "3.0" } },
+	{ "pgjdbc StartupMessage", APP_POSTGRESQL, .build = build_pgjdbc,
+	    .want = { .method = "StartupMessage", .user = "report", .database = "sales",
+	    .version = "3.0" } },
+	{ "SSLRequest accepted, TLS follows", APP_POSTGRESQL, .hex = 1,
+	    .steps = { { C, PG_SSL }, { S, "53" }, { C, TLS_HELLO } },
+	    .want.method = "SSLRequest" },
+	{ "SSLRequest refused, StartupMessage in the clear", APP_POSTGRESQL, .hex = 1,
+	    .steps = { { C, PG_SSL }, { S, "4e" } }, .build = build_psql,
+	    .want = { .method = "StartupMessage", .user = "app", .database = "shop",
+	    .version = "3.0" } },
+	{ "GSSENCRequest refused, then SSLRequest", APP_POSTGRESQL, .hex = 1,
+	    .steps = { { C, PG_GSSENC }, { S, "4e" }, { C, PG_SSL }, { S, "53" } },
+	    .want.method = "SSLRequest" },
+	{ "SSLRequest refused, sslmode=require leaves", APP_POSTGRESQL, .hex = 1,
+	    .steps = { { C, PG_SSL }, { S, "4e" } }, .client_closes = 1,
+	    .want.method = "SSLRequest" },
+	{ "CancelRequest", APP_POSTGRESQL, .hex = 1, .steps = { { C, PG_CANCEL } },
+	    .want.method = "CancelRequest" },
 
-static void
-ftp_samples(void)
-{
-	struct sample *s;
+	/* MySQL */
+	{ "MySQL 8.0 and the mysql client", APP_MYSQL, .build = build_mysql,
+	    .want = { .server = "8.0.35", .user = "app", .database = "shop",
+	    .client = "libmysql 8.0.35" } },
+	{ "MariaDB 10.11 and the mariadb client", APP_MYSQL, .build = build_mariadb,
+	    .want = { .server = "10.11.6-MariaDB-0+deb12u1", .user = "root",
+	    .client = "libmariadb 3.3.8" } },
+	{ "MySQL 8.0, the client asks for TLS", APP_MYSQL, .build = build_mysql_tls,
+	    .want = { .server = "8.0.35", .method = "SSLRequest" } },
+	{ "MySQL refuses the host", APP_MYSQL, .build = build_mysql_refused,
+	    .want.server = MYSQL_REFUSED },
 
-	s = sample("vsftpd, USER", APP_FTP);
-	text_step(s, S, "220 (vsFTPd 3.0.3)\r\n");
-	text_step(s, C, "USER anonymous\r\n");
-	text_step(s, S, "331 Please specify the password.\r\n");
-	strcpy(s->want.server, "(vsFTPd 3.0.3)");
-	strcpy(s->want.method, "USER");
-	strcpy(s->want.user, "anonymous");
+	/* Redis */
+	{ "redis-cli PING", APP_REDIS,
+	    .steps = { { C, "*1\r\n$4\r\nPING\r\n" }, { S, "+PONG\r\n" } },
+	    .want.method = "PING" },
+	{ "redis-cli SET", APP_REDIS,
+	    .steps = { { C, "*3\r\n$3\r\nSET\r\n$3\r\nfoo\r\n$3\r\nbar\r\n" }, { S, "+OK\r\n" } },
+	    .want.method = "SET" },
+	{ "redis-cli SET of an empty string", APP_REDIS,
+	    .steps = { { C, "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n" }, { S, "+OK\r\n" } },
+	    .want.method = "SET" },
+	{ "redis-py HELLO 3 with AUTH", APP_REDIS,
+	    .steps = { { C, "*5\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\n$7\r\ndefault\r\n"
+	    "$6\r\nsecret\r\n" }, { S, "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n" } },
+	    .want.method = "HELLO" },
+	{ "AUTH refused", APP_REDIS,
+	    .steps = { { C, "*2\r\n$4\r\nauth\r\n$5\r\nwrong\r\n" },
+	    { S, "-WRONGPASS invalid username-password pair or user is disabled.\r\n" } },
+	    .want.method = "AUTH" },
+	{ "inline PING (health check)", APP_REDIS,
+	    .steps = { { C, "PING\r\n" }, { S, "+PONG\r\n" } }, .want.method = "PING" },
+	{ "inline get, answered in RESP", APP_REDIS,
+	    .steps = { { C, "get foo\r\n" }, { S, "$3\r\nbar\r\n" } }, .want.method = "GET" },
+	{ "RediSearch FT.SEARCH", APP_REDIS,
+	    .steps = { { C, "*3\r\n$9\r\nFT.SEARCH\r\n$3\r\nidx\r\n$5\r\nhello\r\n" } },
+	    .want.method = "FT.SEARCH" },
 
-	s = sample("ProFTPD, AUTH TLS", APP_FTP);
-	text_step(s, S, "220 ProFTPD Server (Debian) [::ffff:172.17.0.2]\r\n");
-	text_step(s, C, "AUTH TLS\r\n");
-	strcpy(s->want.server, "ProFTPD Server (Debian) [::ffff:172.17.0.2]");
-	strcpy(s->want.method, "AUTH");
+	/* MongoDB */
+	{ "mongosh handshake, legacy OP_QUERY isMaster", APP_MONGODB,
+	    .build = build_mongo_ismaster, .want = { .method = "isMaster", .database = "admin" } },
+	{ "hello in OP_MSG (load balanced)", APP_MONGODB, .build = build_mongo_hello,
+	    .want = { .method = "hello", .database = "admin" } },
+	{ "find with a session and a checksum", APP_MONGODB, .build = build_mongo_find,
+	    .want = { .method = "find", .database = "shop" } },
 
-	s = sample("Pure-FTPd, three greeting lines, FEAT", APP_FTP);
-	text_step(s, S, "220---------- Welcome to Pure-FTPd [privsep] [TLS] ----------\r\n"
+	/* Kafka */
+	{ "Java client ApiVersions v3", APP_KAFKA, .build = build_kafka_apiversions,
+	    .want = { .method = "ApiVersions", .client = "adminclient-1" } },
+	{ "librdkafka Metadata v12", APP_KAFKA, .build = build_kafka_metadata,
+	    .want = { .method = "Metadata", .client = "rdkafka" } },
+	{ "SaslHandshake v1", APP_KAFKA, .build = build_kafka_sasl,
+	    .want = { .method = "SaslHandshake", .client = "producer-1" } },
+
+	/* SMTP */
+	{ "Postfix, EHLO", APP_SMTP,
+	    .steps = { { S, "220 mail.example.com ESMTP Postfix (Debian/GNU)\r\n" },
+	    { C, "EHLO client.example.org\r\n" },
+	    { S, "250-mail.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+	    "250-STARTTLS\r\n250 8BITMIME\r\n" } },
+	    .want = { .server = "mail.example.com ESMTP Postfix (Debian/GNU)",
+	    .method = "EHLO" } },
+	{ "Exim, two greeting lines, helo", APP_SMTP,
+	    .steps = { { S, "220-mx.example.net ESMTP Exim 4.96 Mon, 06 May 2024 10:00:00 +0000\r\n"
+	    "220 We do not authorize the use of this system to transport unsolicited mail\r\n" },
+	    { C, "helo relay.example.org\r\n" } },
+	    .want = { .server = "mx.example.net ESMTP Exim 4.96 Mon, 06 May 2024 10:00:00 +0000",
+	    .method = "HELO" } },
+	{ "a greeting naming ESMTP, a client that quits", APP_SMTP,
+	    .steps = { { S, "220 smtp.example.com ESMTP ready\r\n" }, { C, "QUIT\r\n" } },
+	    .want = { .server = "smtp.example.com ESMTP ready", .method = "QUIT" } },
+	{ "a port scanner reads the greeting and leaves", APP_SMTP,
+	    .steps = { { S, "220 mail.example.com ESMTP Postfix\r\n" } }, .client_closes = 1,
+	    .want.server = "mail.example.com ESMTP Postfix" },
+
+	/* FTP */
+	{ "vsftpd, USER", APP_FTP,
+	    .steps = { { S, "220 (vsFTPd 3.0.3)\r\n" }, { C, "USER anonymous\r\n" },
+	    { S, "331 Please specify the password.\r\n" } },
+	    .want = { .server = "(vsFTPd 3.0.3)", .method = "USER", .user = "anonymous" } },
+	{ "ProFTPD, AUTH TLS", APP_FTP,
+	    .steps = { { S, "220 ProFTPD Server (Debian) [::ffff:172.17.0.2]\r\n" },
+	    { C, "AUTH TLS\r\n" } },
+	    .want = { .server = "ProFTPD Server (Debian) [::ffff:172.17.0.2]", .method = "AUTH" } },
+	{ "Pure-FTPd, three greeting lines, FEAT", APP_FTP,
+	    .steps = { { S, "220---------- Welcome to Pure-FTPd [privsep] [TLS] ----------\r\n"
 	    "220-You are user number 1 of 50 allowed.\r\n"
 	    "220-Local time is now 10:00. Server port: 21.\r\n"
-	    "220 You will be disconnected after 15 minutes of inactivity.\r\n");
-	text_step(s, C, "FEAT\r\n");
-	strcpy(s->want.server, "--------- Welcome to Pure-FTPd [privsep] [TLS] ----------");
-	strcpy(s->want.method, "FEAT");
+	    "220 You will be disconnected after 15 minutes of inactivity.\r\n" },
+	    { C, "FEAT\r\n" } },
+	    .want = { .server = "--------- Welcome to Pure-FTPd [privsep] [TLS] ----------",
+	    .method = "FEAT" } },
+	{ "RFC 959 continuation lines, OPTS", APP_FTP,
+	    .steps = { { S, "220-Microsoft FTP Service\r\n  Unauthorized access prohibited.\r\n"
+	    "220 Ready.\r\n" }, { C, "OPTS UTF8 ON\r\n" } },
+	    .want = { .server = "Microsoft FTP Service", .method = "OPTS" } },
 
-	s = sample("RFC 959 continuation lines, OPTS", APP_FTP);
-	text_step(s, S, "220-Microsoft FTP Service\r\n  Unauthorized access prohibited.\r\n"
-	    "220 Ready.\r\n");
-	text_step(s, C, "OPTS UTF8 ON\r\n");
-	strcpy(s->want.server, "Microsoft FTP Service");
-	strcpy(s->want.method, "OPTS");
-}
+	/* memcached */
+	{ "set with its data block", APP_MEMCACHED,
+	    .steps = { { C, "set session:42 0 3600 5\r\nhello\r\n" }, { S, "STORED\r\n" } },
+	    .want.method = "set" },
+	{ "get of two keys", APP_MEMCACHED,
+	    .steps = { { C, "get foo bar\r\n" }, { S, "VALUE foo 0 3\r\nabc\r\nEND\r\n" } },
+	    .want.method = "get" },
+	{ "get that memcached answers (not Redis)", APP_MEMCACHED,
+	    .steps = { { C, "get foo\r\n" }, { S, "END\r\n" } }, .want.method = "get" },
+	{ "version", APP_MEMCACHED,
+	    .steps = { { C, "version\r\n" }, { S, "VERSION 1.6.21\r\n" } },
+	    .want.method = "version" },
+	{ "incr noreply", APP_MEMCACHED, .steps = { { C, "incr hits 1 noreply\r\n" } },
+	    .want.method = "incr" },
+	{ "meta get", APP_MEMCACHED,
+	    .steps = { { C, "mg user:7 v t\r\n" }, { S, "VA 2 t-1\r\nok\r\n" } },
+	    .want.method = "mg" },
+	{ "binary get", APP_MEMCACHED, .hex = 1,
+	    .steps = { { C, "800000030000000000000003deadbeef0000000000000000666f6f" },
+	    { S, "810000000000000100000009deadbeef00000000000000004e6f7420666f756e64" } },
+	    .want.method = "get" },
+	{ "binary SASL list mechanisms", APP_MEMCACHED, .hex = 1,
+	    .steps = { { C, "802000000000000000000000000000000000000000000000" } },
+	    .want.method = "sasl_list_mechs" },
 
-static void
-memcached_samples(void)
-{
-	static const uint8_t bin_get[] = {
-		0x80, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
-		0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0, 0, 0, 0, 0, 'f', 'o', 'o',
-	};
-	static const uint8_t bin_miss[] = {
-		0x81, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x09,
-		0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0, 0, 0, 0, 0, 'N', 'o', 't', ' ', 'f', 'o',
-		'u', 'n', 'd',
-	};
-	static const uint8_t bin_sasl[] = {
-		0x80, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-		0x00, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
-	};
-	struct sample *s;
-
-	s = sample("set with its data block", APP_MEMCACHED);
-	text_step(s, C, "set session:42 0 3600 5\r\nhello\r\n");
-	text_step(s, S, "STORED\r\n");
-	strcpy(s->want.method, "set");
-
-	s = sample("get of two keys", APP_MEMCACHED);
-	text_step(s, C, "get foo bar\r\n");
-	text_step(s, S, "VALUE foo 0 3\r\nabc\r\nEND\r\n");
-	strcpy(s->want.method, "get");
-
-	s = sample("get that memcached answers (not Redis)", APP_MEMCACHED);
-	text_step(s, C, "get foo\r\n");
-	text_step(s, S, "END\r\n");
-	strcpy(s->want.method, "get");
-
-	s = sample("version", APP_MEMCACHED);
-	text_step(s, C, "version\r\n");
-	text_step(s, S, "VERSION 1.6.21\r\n");
-	strcpy(s->want.method, "version");
-
-	s = sample("incr noreply", APP_MEMCACHED);
-	text_step(s, C, "incr hits 1 noreply\r\n");
-	strcpy(s->want.method, "incr");
-
-	s = sample("meta get", APP_MEMCACHED);
-	text_step(s, C, "mg user:7 v t\r\n");
-	text_step(s, S, "VA 2 t-1\r\nok\r\n");
-	strcpy(s->want.method, "mg");
-
-	s = sample("binary get", APP_MEMCACHED);
-	bytes_step(s, C, bin_get, sizeof(bin_get));
-	bytes_step(s, S, bin_miss, sizeof(bin_miss));
-	strcpy(s->want.method, "get");
-
-	s = sample("binary SASL list mechanisms", APP_MEMCACHED);
-	bytes_step(s, C, bin_sasl, sizeof(bin_sasl));
-	strcpy(s->want.method, "sasl_list_mechs");
-}
+	/*
+	 * Conversations captured between real clients and servers (Debian 12:
+	 * MariaDB 10.11.19 and its mariadb client, PostgreSQL 15 and psql 15.18,
+	 * OpenSSH 9.2p1), the server's answers cut short.
+	 */
+	{ "captured: mariadb client and MariaDB 10.11", APP_MYSQL, .hex = 1,
+	    .steps = { { S, "640000000a352e352e352d31302e31312e31392d4d6172696144422d302b64656231"
+	    "3275310003000000513b755e5570553900fef7080200ff81150000000000001d0000005c"
+	    "452424252b4b7735433064006d7973716c5f6e61746976655f70617373776f726400" },
+	    { C, "c10000018ca2bf000000100021000000000000000000000000000000000000001d00"
+	    "000061707000006d7973716c006d7973716c5f6e61746976655f70617373776f726400"
+	    "7f035f6f73054c696e75780c5f636c69656e745f6e616d650a6c69626d617269616462"
+	    "045f7069640531343932350f5f636c69656e745f76657273696f6e06332e332e323009"
+	    "5f706c6174666f726d067838365f36340c70726f6772616d5f6e616d65056d7973716c"
+	    "0c5f7365727665725f686f7374093132372e302e302e31" },
+	    { S, "110000020000000240000000080106056d7973716c" } },
+	    .want = { .server = "10.11.19-MariaDB-0+deb12u1", .user = "app", .database = "mysql",
+	    .client = "libmariadb 3.3.20" } },
+	{ "captured: psql 15, sslmode=prefer, a server without TLS", APP_POSTGRESQL, .hex = 1,
+	    .steps = { { C, "0000000804d2162f" }, { S, "4e" },
+	    { C, "0000003f000300007573657200706f73746772657300646174616261736500706f73"
+	    "7467726573006170706c69636174696f6e5f6e616d65007073716c0000" },
+	    { S, "520000000800000000530000001a6170706c69636174696f6e5f6e616d6500707371"
+	    "6c00" } },
+	    .want = { .method = "StartupMessage", .user = "postgres", .database = "postgres",
+	    .version = "3.0" } },
+	{ "captured: OpenSSH 9.2p1 both ways", APP_SSH, .hex = 1,
+	    .steps = { { C, "5353482d322e302d4f70656e5353485f392e3270312044656269616e2d322b646562"
+	    "31327531300d0a" },
+	    { S, "5353482d322e302d4f70656e5353485f392e3270312044656269616e2d322b646562"
+	    "31327531300d0a" } },
+	    .want = { .client = "OpenSSH_9.2p1 Debian-2+deb12u10",
+	    .server = "OpenSSH_9.2p1 Debian-2+deb12u10" } },
+};
 
 static void
 build_samples(void)
 {
 	nsamples = 0;
-	ssh_samples();
-	postgresql_samples();
-	mysql_samples();
-	redis_samples();
-	mongodb_samples();
-	kafka_samples();
-	smtp_samples();
-	ftp_samples();
-	memcached_samples();
-	captured_samples();
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *r = &rows[i];
+		struct sample *s = sample(r->name, r->id);
+
+		for (size_t k = 0; k < 4 && r->steps[k].m != NULL; k++)
+			(r->hex ? hex_step : text_step)(s, r->steps[k].dir, r->steps[k].m);
+		if (r->build != NULL)
+			r->build(s);
+		s->client_closes = r->client_closes;
+		s->want = r->want;
+	}
 }
 
 /* --- feeding the probes ----------------------------------------------------- */
