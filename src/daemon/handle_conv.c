@@ -1,5 +1,5 @@
 /*
- * commands_conv.c: nvctl conversations, who talks to whom by application,
+ * handle_conv.c: nvctl conversations, who talks to whom by application,
  * read from the conversations table (schema/003_conversations.sql) on the
  * main thread's connection.
  */
@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "proto/app_table.h"
 #include "daemon/request.h"
@@ -20,7 +19,6 @@
 
 #define CONV_USAGE	"conversations [--group G] [--app A] [--verdict V] [--limit N]"
 #define CONV_DEFAULT_LIMIT	1000
-#define CONV_REPLY_MAX	(CTL_MAX_RESPONSE / 2)
 
 /* Bound parameters only: a NULL filter matches every row. */
 static const char query_sql[] =
@@ -39,71 +37,49 @@ struct conv_query {
 	long long limit;		/* -1: all */
 };
 
+/* A bad value: the message, then the usage line. */
 static int
-usage(struct buf *o, const char *fmt, const char *arg)
+bad(struct buf *o, const char *fmt, const char *arg)
 {
 	buf_printf(o, fmt, arg);
 	buf_printf(o, " (usage: nvctl %s)", CONV_USAGE);
 	return CTL_RESP_USAGE;
 }
 
-static int
-set_option(struct conv_query *q, const char *opt, const char *val, struct buf *o)
-{
-	enum app_id id;
-	char *end;
+/* The options of conversations, taken by set_option(). */
+static const struct req_opt options[] = {
+	{ .name = "group" },
+	{ .name = "app" },
+	{ .name = "verdict" },
+	{ .name = "limit" },
+	{ .name = NULL },
+};
 
-	if (!strcmp(opt, "--group")) {
+/* Fills the conv_query ctx from one option; a later one overrides an earlier one. */
+static int
+set_option(void *ctx, const struct req_opt *opt, const char *val, struct buf *o)
+{
+	struct conv_query *q = ctx;
+	enum app_id id;
+
+	if (!strcmp(opt->name, "group")) {
 		if (*val == '\0' || strlen(val) >= POLICY_NAME_MAX)
-			return usage(o, "bad group name '%.64s'", val);
+			return bad(o, "bad group name '%.64s'", val);
 		q->group = val;
-	} else if (!strcmp(opt, "--app")) {
+	} else if (!strcmp(opt->name, "app")) {
 		/* By rule word or by name: "postgresql", "PostgreSQL", "unknown". */
 		if (strcasecmp(val, "unknown") == 0)
 			q->app = app_name(APP_UNKNOWN);
 		else if ((id = app_by_word(val)) == APP_COUNT)
-			return usage(o, "unknown application '%.64s'", val);
+			return bad(o, "unknown application '%.64s'", val);
 		else
 			q->app = app_name(id);
-	} else if (!strcmp(opt, "--verdict")) {
+	} else if (!strcmp(opt->name, "verdict")) {
 		if (strcmp(val, "allow") && strcmp(val, "alert") && strcmp(val, "deny"))
-			return usage(o, "bad verdict '%.64s' (expected allow, alert or deny)", val);
+			return bad(o, "bad verdict '%.64s' (expected allow, alert or deny)", val);
 		q->verdict = val;
-	} else if (!strcmp(opt, "--limit")) {
-		long long n = strtoll(val, &end, 10);
-
-		if (*val < '0' || *val > '9' || *end != '\0' || n < 0 || n > 1000000000)
-			return usage(o, "bad --limit '%.64s' (0 means no limit)", val);
-		q->limit = n == 0 ? -1 : n;
-	} else
-		return usage(o, "unknown option '%.64s'", opt);
-	return CTL_RESP_OK;
-}
-
-/* "--name VALUE" or "--name=VALUE"; a later one overrides an earlier one. */
-static int
-parse_options(int argc, char **argv, struct conv_query *q, struct buf *o)
-{
-	memset(q, 0, sizeof(*q));
-	q->limit = CONV_DEFAULT_LIMIT;
-	for (int i = 0; i < argc; i++) {
-		char opt[16];
-		const char *eq = strchr(argv[i], '='), *val;
-		size_t len = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
-		int rc;
-
-		if (argv[i][0] != '-' || len >= sizeof(opt))
-			return usage(o, "unknown argument '%.64s'", argv[i]);
-		snprintf(opt, sizeof(opt), "%.*s", (int)len, argv[i]);
-		if (eq)
-			val = eq + 1;
-		else if (i + 1 < argc)
-			val = argv[++i];
-		else
-			return usage(o, "option %s needs a value", opt);
-		if ((rc = set_option(q, opt, val, o)) != CTL_RESP_OK)
-			return rc;
-	}
+	} else if (req_limit(val, &q->limit) < 0)
+		return bad(o, "bad --limit '%.64s' (0 means no limit)", val);
 	return CTL_RESP_OK;
 }
 
@@ -115,17 +91,13 @@ col(sqlite3_stmt *st, int i)
 	return s ? s : "";
 }
 
-/* RFC 3339 UTC, as the other commands print times. */
+/* RFC 3339 UTC, as the other commands print times; a conversation has them all. */
 static const char *
 fmt_time(int64_t t, char *s, size_t size)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	const char *f = req_utc(t, s, size);
 
-	if (gmtime_r(&tt, &tm) == NULL)
-		return "-";
-	strftime(s, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return s;
+	return f ? f : "-";
 }
 
 static void
@@ -194,12 +166,9 @@ write_rows(sqlite3_stmt *st, int json, struct buf *o)
 		} else
 			text_row(st, &t);
 		n++;
-		if (o->len > CONV_REPLY_MAX || (size_t)t.n * 32 > CONV_REPLY_MAX) {
+		if (o->len > REQ_REPLY_MAX || (size_t)t.n * 32 > REQ_REPLY_MAX) {
 			table_free(&t);
-			buf_reset(o);
-			buf_printf(o, "more than %d MiB of conversations for one reply; narrow it "
-			    "with --limit, --group, --app or --verdict", CONV_REPLY_MAX >> 20);
-			return CTL_RESP_ERROR;
+			return req_too_big(o, "conversations", "--limit, --group, --app or --verdict");
 		}
 	}
 	if (json)
@@ -217,7 +186,9 @@ cmd_conversations(struct daemon *d, int argc, char **argv, int json, struct buf 
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = parse_options(argc, argv, &q, o)) != CTL_RESP_OK)
+	memset(&q, 0, sizeof(q));
+	q.limit = CONV_DEFAULT_LIMIT;
+	if ((rc = req_options(argc, argv, options, CONV_USAGE, set_option, &q, o)) != CTL_RESP_OK)
 		return rc;
 	if (sqlite3_prepare_v2(d->db, query_sql, -1, &st, NULL) != SQLITE_OK ||
 	    (q.group && sqlite3_bind_text(st, 1, q.group, -1, SQLITE_STATIC) != SQLITE_OK) ||

@@ -1,5 +1,5 @@
 /*
- * commands_dns.c: nvctl dns list, the IP to FQDN bindings nvd learned
+ * handle_dns.c: nvctl dns list, the IP to FQDN bindings nvd learned
  * from the DNS answers it saw (fqdn.h).
  */
 #include "config.h"
@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "base/clock.h"
 #include "daemon/request.h"
@@ -19,7 +18,6 @@
 #include "packet/worker.h"
 
 #define DNS_USAGE	"dns list [--name N] [--address A]"
-#define DNS_REPLY_MAX	(CTL_MAX_RESPONSE / 2)
 
 struct dns_list {
 	const char *name;		/* filter, or NULL */
@@ -42,13 +40,12 @@ addr_text(const struct fqdn_addr *a, char *out, size_t len)
 static void
 expiry_text(const struct dns_list *l, uint64_t expires_ms, char *out, size_t len)
 {
-	time_t t = (time_t)((l->now_real_ms + (int64_t)(expires_ms - l->now_ms)) / 1000);
-	struct tm tm;
+	int64_t t = (l->now_real_ms + (int64_t)(expires_ms - l->now_ms)) / 1000;
 
 	if (expires_ms < l->now_ms)
-		t = (time_t)(l->now_real_ms / 1000);
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		t = l->now_real_ms / 1000;
+	if (req_utc(t, out, len) == NULL)
+		snprintf(out, len, "-");
 }
 
 static void
@@ -75,16 +72,40 @@ one(void *ctx, const struct fqdn_addr *src, const char *name, const struct fqdn_
 		buf_puts(l->o, ",\"expires\":");
 		buf_json_str(l->o, e);
 		buf_printf(l->o, ",\"connections\":%u}", refs);
-		l->full = l->o->len > DNS_REPLY_MAX;
+		l->full = l->o->len > REQ_REPLY_MAX;
 	} else {
 		table_add(&l->t, name);
 		table_add(&l->t, a);
 		table_add(&l->t, s);
 		table_add(&l->t, e);
 		table_addf(&l->t, "%u", refs);
-		l->full = (size_t)l->t.n * 40 > DNS_REPLY_MAX;
+		l->full = (size_t)l->t.n * 40 > REQ_REPLY_MAX;
 	}
 	l->n++;
+}
+
+/* The options of dns list, taken by set_filter(). */
+static const struct req_opt options[] = {
+	{ .name = "name" },
+	{ .name = "address" },
+	{ .name = NULL },
+};
+
+/* Sets a filter of the dns_list ctx; a later one overrides an earlier one. */
+static int
+set_filter(void *ctx, const struct req_opt *opt, const char *val, struct buf *o)
+{
+	struct dns_list *l = ctx;
+
+	if (!strcmp(opt->name, "name"))
+		l->name = val;
+	else if (inet_pton(AF_INET, val, l->addr.addr) == 1)
+		l->addr.family = AF_INET;
+	else if (inet_pton(AF_INET6, val, l->addr.addr) == 1)
+		l->addr.family = AF_INET6;
+	else
+		return req_error(o, CTL_RESP_USAGE, "bad address '%.64s'", val);
+	return CTL_RESP_OK;
 }
 
 static int
@@ -92,28 +113,10 @@ cmd_dns_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
 	static const char *const head[] = { "name", "address", "source", "expires", "connections" };
 	struct dns_list l = { .json = json, .o = o, .t = { .ncols = 5 } };
+	int rc;
 
-	for (int i = 0; i < argc; i += 2) {
-		if (i + 1 >= argc) {
-			buf_printf(o, "option %s needs a value (usage: nvctl %s)", argv[i], DNS_USAGE);
-			return CTL_RESP_USAGE;
-		}
-		if (!strcmp(argv[i], "--name"))
-			l.name = argv[i + 1];
-		else if (!strcmp(argv[i], "--address")) {
-			if (inet_pton(AF_INET, argv[i + 1], l.addr.addr) == 1)
-				l.addr.family = AF_INET;
-			else if (inet_pton(AF_INET6, argv[i + 1], l.addr.addr) == 1)
-				l.addr.family = AF_INET6;
-			else {
-				buf_printf(o, "bad address '%.64s'", argv[i + 1]);
-				return CTL_RESP_USAGE;
-			}
-		} else {
-			buf_printf(o, "unknown option '%.64s' (usage: nvctl %s)", argv[i], DNS_USAGE);
-			return CTL_RESP_USAGE;
-		}
-	}
+	if ((rc = req_options(argc, argv, options, DNS_USAGE, set_filter, &l, o)) != CTL_RESP_OK)
+		return rc;
 	l.now_real_ms = clock_real_ms();
 	l.now_ms = clock_mono_ms();
 	if (json)
@@ -125,10 +128,7 @@ cmd_dns_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		fqdn_foreach(d->fqdn, l.now_ms, one, &l);
 	if (l.full) {
 		table_free(&l.t);
-		buf_reset(o);
-		buf_printf(o, "more than %d MiB of bindings for one reply; narrow it with --name "
-		    "or --address", DNS_REPLY_MAX >> 20);
-		return CTL_RESP_ERROR;
+		return req_too_big(o, "bindings", "--name or --address");
 	}
 	if (json)
 		buf_puts(o, "]\n");

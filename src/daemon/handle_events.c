@@ -1,5 +1,5 @@
 /*
- * commands_events.c: nvctl events, the audit log, read from the main
+ * handle_events.c: nvctl events, the audit log, read from the main
  * thread's database connection (WAL: the writer thread is not blocked).
  */
 #include "config.h"
@@ -19,10 +19,6 @@
 
 #define EVENTS_USAGE		"events [--type T] [--group G] [--since TIME] [--limit N]"
 #define EVENTS_DEFAULT_LIMIT	100
-#define EVENTS_MAX_LIMIT	1000000000ULL
-/* A reply bigger than this is refused rather than cut: nvctl reads at
- * most CTL_MAX_RESPONSE. */
-#define EVENTS_REPLY_MAX	(CTL_MAX_RESPONSE / 2)
 
 /* The INTERFACE.md fields, in order; the column index is the field's. */
 static const char *const fields[] = {
@@ -56,94 +52,41 @@ struct events_query {
 	long long limit;		/* -1: no limit */
 };
 
-static int
-parse_limit(const char *s, long long *limit)
-{
-	unsigned long long v = 0;
+/* The options of events, taken by set_option(). */
+static const struct req_opt options[] = {
+	{ .name = "type" },
+	{ .name = "group" },
+	{ .name = "since" },
+	{ .name = "limit" },
+	{ .name = NULL },
+};
 
-	if (*s == '\0')
-		return -1;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		v = v * 10 + (unsigned)(*p - '0');
-		if (v > EVENTS_MAX_LIMIT)
-			return -1;
-	}
-	*limit = v == 0 ? -1 : (long long)v;
-	return 0;
-}
-
+/* Fills the events_query ctx from one option; a later one overrides an earlier one. */
 static int
-set_option(const char *opt, const char *val, struct events_query *q, struct buf *out)
+set_option(void *ctx, const struct req_opt *o, const char *val, struct buf *out)
 {
+	struct events_query *q = ctx;
 	char err[256];
 	enum event_type t;
 	int64_t ms;
 
-	if (strcmp(opt, "--type") == 0) {
-		if (event_type_parse(val, &t) < 0) {
-			buf_printf(out, "unknown event type '%.64s' (expected violation, threat, dlp, "
-			    "waf, incident or quarantine)", val);
-			return CTL_RESP_USAGE;
-		}
+	if (strcmp(o->name, "type") == 0) {
+		if (event_type_parse(val, &t) < 0)
+			return req_error(out, CTL_RESP_USAGE, "unknown event type '%.64s' (expected "
+			    "violation, threat, dlp, waf, incident or quarantine)", val);
 		q->type = event_type_name(t);
-	} else if (strcmp(opt, "--group") == 0) {
-		if (*val == '\0' || strlen(val) >= POLICY_NAME_MAX) {
-			buf_printf(out, "bad group name '%.64s' (1-%d bytes)", val, POLICY_NAME_MAX - 1);
-			return CTL_RESP_USAGE;
-		}
+	} else if (strcmp(o->name, "group") == 0) {
+		if (*val == '\0' || strlen(val) >= POLICY_NAME_MAX)
+			return req_error(out, CTL_RESP_USAGE, "bad group name '%.64s' (1-%d bytes)", val,
+			    POLICY_NAME_MAX - 1);
 		q->group = val;
-	} else if (strcmp(opt, "--since") == 0) {
-		if (event_since_parse(val, clock_real_ms(), &ms, err, sizeof(err)) < 0) {
-			buf_printf(out, "--since: %s", err);
-			return CTL_RESP_USAGE;
-		}
+	} else if (strcmp(o->name, "since") == 0) {
+		if (event_since_parse(val, clock_real_ms(), &ms, err, sizeof(err)) < 0)
+			return req_error(out, CTL_RESP_USAGE, "--since: %s", err);
 		event_time_format(ms, q->since, sizeof(q->since));
-	} else if (parse_limit(val, &q->limit) < 0) {
-		buf_printf(out, "bad --limit '%.64s' (expected 0 to %llu; 0 means no limit)", val,
-		    EVENTS_MAX_LIMIT);
-		return CTL_RESP_USAGE;
-	}
-	return CTL_RESP_OK;
-}
-
-/*
- * Fills q from "--name VALUE" or "--name=VALUE" options; a later one
- * overrides an earlier one.  Returns CTL_RESP_OK, or USAGE with out set.
- */
-static int
-parse_options(int argc, char **argv, struct events_query *q, struct buf *out)
-{
-	static const char *const names[] = { "--type", "--group", "--since", "--limit" };
-
-	memset(q, 0, sizeof(*q));
-	q->limit = EVENTS_DEFAULT_LIMIT;
-	for (int i = 0; i < argc; i++) {
-		char opt[16];
-		const char *eq = strchr(argv[i], '='), *val;
-		size_t len = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
-		int known = 0, rc;
-
-		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-			known |= strlen(names[k]) == len && strncmp(names[k], argv[i], len) == 0;
-		if (!known) {
-			buf_printf(out, "unknown %s '%.64s' (usage: nvctl %s)",
-			    argv[i][0] == '-' ? "option" : "argument", argv[i], EVENTS_USAGE);
-			return CTL_RESP_USAGE;
-		}
-		snprintf(opt, sizeof(opt), "%.*s", (int)len, argv[i]);
-		if (eq)
-			val = eq + 1;
-		else if (i + 1 < argc)
-			val = argv[++i];
-		else {
-			buf_printf(out, "option %s needs a value", opt);
-			return CTL_RESP_USAGE;
-		}
-		if ((rc = set_option(opt, val, q, out)) != CTL_RESP_OK)
-			return rc;
-	}
+	} else if (req_limit(val, &q->limit) < 0)
+		return req_error(out, CTL_RESP_USAGE, "bad --limit '%.64s' (expected 0 to %d; 0 means "
+		    "no limit)", val, REQ_MAX_LIMIT);
 	return CTL_RESP_OK;
 }
 
@@ -259,10 +202,7 @@ bind_query(sqlite3_stmt *st, const struct events_query *q)
 static int
 too_big(struct buf *o)
 {
-	buf_reset(o);
-	buf_printf(o, "more than %d MiB of events for one reply; narrow it with "
-	    "--limit, --since, --type or --group", EVENTS_REPLY_MAX >> 20);
-	return CTL_RESP_ERROR;
+	return req_too_big(o, "events", "--limit, --since, --type or --group");
 }
 
 static int
@@ -275,7 +215,7 @@ write_json(sqlite3_stmt *st, struct buf *o)
 		if (n++)
 			buf_puts(o, ",");
 		json_row(st, o);
-		if (o->len > EVENTS_REPLY_MAX)
+		if (o->len > REQ_REPLY_MAX)
 			return too_big(o);
 	}
 	if (rc != SQLITE_DONE)
@@ -305,7 +245,7 @@ write_text(sqlite3_stmt *st, struct buf *o)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		text_cells(st, &t);
 		text_line(t.c, col(st, F_MESSAGE) ? col(st, F_MESSAGE) : "", wd, o);
-		if (o->len > EVENTS_REPLY_MAX)
+		if (o->len > REQ_REPLY_MAX)
 			return too_big(o);
 	}
 	return rc == SQLITE_DONE ? CTL_RESP_OK : -1;
@@ -318,7 +258,9 @@ cmd_events(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	sqlite3_stmt *st = NULL;
 	int rc, in_tx = 0;
 
-	if ((rc = parse_options(argc, argv, &q, o)) != CTL_RESP_OK)
+	memset(&q, 0, sizeof(q));
+	q.limit = EVENTS_DEFAULT_LIMIT;
+	if ((rc = req_options(argc, argv, options, EVENTS_USAGE, set_option, &q, o)) != CTL_RESP_OK)
 		return rc;
 	/* one snapshot for both passes of the table */
 	if (sqlite3_get_autocommit(d->db) &&

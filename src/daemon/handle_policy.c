@@ -1,5 +1,5 @@
 /*
- * commands_policy.c: nvctl workload, group and rule commands.
+ * handle_policy.c: nvctl workload, group and rule commands.
  *
  * Changes go to the database first (store.c, one transaction each), then
  * live_rebuild() applies them to the running policy before the reply, so
@@ -11,12 +11,10 @@
 
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "daemon/request.h"
 #include "base/control_proto.h"
@@ -45,111 +43,6 @@
 #define USAGE_R		"rule list|show|add|delete|promote ..."
 
 #define MAX_WL_GROUPS	64	/* groups shown per workload */
-#define OPT_MAX_VALUES	16
-
-/* --- options --------------------------------------------------------- */
-
-/* One --name option; val[] point into argv. */
-struct opt {
-	const char *name;	/* without the leading "--" */
-	int repeat;		/* may be given up to OPT_MAX_VALUES times */
-	const char *val[OPT_MAX_VALUES];
-	int n;
-};
-
-/*
- * Splits argv into positional words (into pos, up to maxpos) and
- * "--name VALUE" or "--name=VALUE" options of o[0..no-1].  Returns 0, or
- * -1 for an unknown option, one given twice that may not repeat, one
- * without its value, or fewer than minpos or more than maxpos words.
- */
-static int
-opts_parse(int argc, char **argv, struct opt *o, int no, const char **pos, int minpos,
-    int maxpos)
-{
-	int npos = 0;
-
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *eq, *v;
-		struct opt *hit = NULL;
-		size_t len;
-
-		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
-			if (npos == maxpos)
-				return -1;
-			pos[npos++] = a;
-			continue;
-		}
-		a += 2;
-		eq = strchr(a, '=');
-		len = eq ? (size_t)(eq - a) : strlen(a);
-		for (int k = 0; k < no; k++)
-			if (strlen(o[k].name) == len && !strncmp(o[k].name, a, len))
-				hit = &o[k];
-		if (hit == NULL || hit->n == (hit->repeat ? OPT_MAX_VALUES : 1))
-			return -1;
-		if (eq)
-			v = eq + 1;
-		else if (i + 1 < argc)
-			v = argv[++i];
-		else
-			return -1;
-		hit->val[hit->n++] = v;
-	}
-	return npos < minpos ? -1 : 0;
-}
-
-/* The value of an option given once, or NULL. */
-static const char *
-opt_val(const struct opt *o)
-{
-	return o->n ? o->val[0] : NULL;
-}
-
-static int
-usage(struct buf *out, const char *u)
-{
-	buf_reset(out);
-	buf_printf(out, "usage: nvctl %s", u);
-	return CTL_RESP_USAGE;
-}
-
-static int
-error(struct buf *out, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	buf_reset(out);
-	va_start(ap, fmt);
-	{
-		char msg[1024];
-
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		buf_puts(out, msg);
-	}
-	va_end(ap);
-	return rc;
-}
-
-/* The reply code for a store_* failure. */
-static int
-store_fail(struct buf *out, int rc, const char *err)
-{
-	return error(out, rc == STORE_NOTFOUND ? CTL_RESP_NOTFOUND : CTL_RESP_ERROR, "%s", err);
-}
-
-/* Applies a change that was just stored to the running policy. */
-static int
-apply(struct daemon *d, struct buf *out)
-{
-	char err[512];
-
-	if (live_rebuild(&d->live, err, sizeof(err)) < 0) {
-		error(out, CTL_RESP_ERROR, "saved, but the running policy was not rebuilt: %s", err);
-		return -1;
-	}
-	return 0;
-}
 
 /* A rule id: a positive decimal number. */
 static int
@@ -160,7 +53,7 @@ parse_id(const char *s, int64_t *id, struct buf *out)
 
 	if (*s < '1' || *s > '9' || (v = strtoll(s, &end, 10), *end) || v <= 0 ||
 	    v == LLONG_MAX) {
-		error(out, CTL_RESP_ERROR, "bad rule id '%.64s' (expected a positive number)", s);
+		req_error(out, CTL_RESP_ERROR, "bad rule id '%.64s' (expected a positive number)", s);
 		return -1;
 	}
 	*id = v;
@@ -168,36 +61,6 @@ parse_id(const char *s, int64_t *id, struct buf *out)
 }
 
 /* --- output helpers -------------------------------------------------- */
-
-/* RFC 3339 UTC, or NULL for 0 (never). */
-static const char *
-fmt_time(int64_t t, char *s, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0 || gmtime_r(&tt, &tm) == NULL)
-		return NULL;
-	strftime(s, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return s;
-}
-
-/* fmt_time(), or "-" for people. */
-static const char *
-text_time(int64_t t, char *s, size_t size)
-{
-	const char *f = fmt_time(t, s, size);
-
-	return f ? f : "-";
-}
-
-static void
-json_time(struct buf *o, int64_t t)
-{
-	char s[32];
-
-	buf_json_str(o, fmt_time(t, s, sizeof(s)));
-}
 
 /* Appends the items of comma text as a JSON array of strings. */
 static void
@@ -321,13 +184,12 @@ cmd_workload_list(struct daemon *d, int argc, char **argv, int json, struct buf 
 {
 	const struct policy *p = live_current(&d->live);
 	struct table t = { .ncols = 6 };
-	const char *pos[1];
 	int *idx, n;
 
-	if (opts_parse(argc, argv, NULL, 0, pos, 0, 0) < 0)
-		return usage(o, USAGE_WL_LIST);
+	if (req_parse(argc, argv, NULL, NULL, 0, 0) < 0)
+		return req_usage(o, USAGE_WL_LIST);
 	if ((idx = wl_sorted(p, &n)) == NULL)
-		return error(o, CTL_RESP_ERROR, "out of memory");
+		return req_error(o, CTL_RESP_ERROR, "out of memory");
 	if (json) {
 		buf_puts(o, "[");
 		for (int i = 0; i < n; i++) {
@@ -361,26 +223,26 @@ wl_find_id(const struct policy *p, const char *id)
 	return -1;
 }
 
-/* Labels from --label K=V options into w (w->labels malloc'ed). */
+/* Labels from n --label K=V options into w (w->labels malloc'ed). */
 static int
-parse_labels(const struct opt *lab, struct policy_workload *w, struct buf *o)
+parse_labels(const char *const *lab, int n, struct policy_workload *w, struct buf *o)
 {
-	if (lab->n == 0)
+	if (n == 0)
 		return 0;
-	if ((w->labels = calloc((size_t)lab->n, sizeof(*w->labels))) == NULL) {
-		error(o, CTL_RESP_ERROR, "out of memory");
+	if ((w->labels = calloc((size_t)n, sizeof(*w->labels))) == NULL) {
+		req_error(o, CTL_RESP_ERROR, "out of memory");
 		return -1;
 	}
-	for (int i = 0; i < lab->n; i++) {
-		const char *kv = lab->val[i], *eq = strchr(kv, '=');
+	for (int i = 0; i < n; i++) {
+		const char *kv = lab[i], *eq = strchr(kv, '=');
 		size_t klen = eq ? (size_t)(eq - kv) : 0;
 
 		if (klen == 0) {
-			error(o, CTL_RESP_ERROR, "bad label '%.200s' (expected KEY=VALUE)", kv);
+			req_error(o, CTL_RESP_ERROR, "bad label '%.200s' (expected KEY=VALUE)", kv);
 			return -1;
 		}
 		if (klen >= POLICY_LABEL_KEY_MAX || strlen(eq + 1) >= POLICY_LABEL_VALUE_MAX) {
-			error(o, CTL_RESP_ERROR, "label '%.40s...': key or value too long "
+			req_error(o, CTL_RESP_ERROR, "label '%.40s...': key or value too long "
 			    "(at most %d and %d characters)", kv, POLICY_LABEL_KEY_MAX - 1,
 			    POLICY_LABEL_VALUE_MAX - 1);
 			return -1;
@@ -392,18 +254,18 @@ parse_labels(const struct opt *lab, struct policy_workload *w, struct buf *o)
 	return 0;
 }
 
-/* Addresses from --ip options (each ADDR[,ADDR]) into w. */
+/* Addresses from n --ip options (each ADDR[,ADDR]) into w. */
 static int
-parse_ips(const struct opt *ip, struct policy_workload *w, struct buf *o)
+parse_ips(const char *const *ip, int nip, struct policy_workload *w, struct buf *o)
 {
 	char err[256];
 
-	for (int i = 0; i < ip->n; i++) {
-		int n = store_addrs_parse(ip->val[i], w->addrs + w->naddrs,
+	for (int i = 0; i < nip; i++) {
+		int n = store_addrs_parse(ip[i], w->addrs + w->naddrs,
 		    POLICY_MAX_ADDRS - w->naddrs, err, sizeof(err));
 
 		if (n < 0) {
-			error(o, CTL_RESP_ERROR, "%s", err);
+			req_error(o, CTL_RESP_ERROR, "%s", err);
 			return -1;
 		}
 		w->naddrs += n;
@@ -414,39 +276,43 @@ parse_ips(const struct opt *ip, struct policy_workload *w, struct buf *o)
 static int
 cmd_workload_add(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	struct opt opt[] = { { "ip", 1, { 0 }, 0 }, { "label", 1, { 0 }, 0 } };
+	const char *ip[REQ_MAX_VALUES], *label[REQ_MAX_VALUES], *pos[1];
+	int nip, nlabel, rc, wl;
+	const struct req_opt opts[] = {
+		{ .name = "ip", .max = REQ_MAX_VALUES, .val = ip, .n = &nip },
+		{ .name = "label", .max = REQ_MAX_VALUES, .val = label, .n = &nlabel },
+		{ .name = NULL },
+	};
 	struct policy_workload w;
-	const char *pos[1];
 	char err[512];
-	int rc, wl;
 
-	if (opts_parse(argc, argv, opt, 2, pos, 1, 1) < 0 || opt[0].n == 0)
-		return usage(o, USAGE_WL_ADD);
+	if (req_parse(argc, argv, opts, pos, 1, 1) < 0 || nip == 0)
+		return req_usage(o, USAGE_WL_ADD);
 	memset(&w, 0, sizeof(w));
 	if (strlen(pos[0]) >= sizeof(w.name))
-		return error(o, CTL_RESP_ERROR, "workload name must be 1 to 64 characters");
+		return req_error(o, CTL_RESP_ERROR, "workload name must be 1 to 64 characters");
 	strcpy(w.name, pos[0]);
-	if (parse_ips(&opt[0], &w, o) < 0 || parse_labels(&opt[1], &w, o) < 0) {
+	if (parse_ips(ip, nip, &w, o) < 0 || parse_labels(label, nlabel, &w, o) < 0) {
 		policy_workload_clear(&w);
 		return CTL_RESP_ERROR;
 	}
 	if ((rc = store_workload_add(d->db, &w, err, sizeof(err))) < 0) {
 		policy_workload_clear(&w);
-		return store_fail(o, rc, err);
+		return req_store_fail(o, rc, err);
 	}
 	rc = live_workload_set(&d->live, &w);
 	policy_workload_clear(&w);
 	if (rc < 0)
-		return error(o, CTL_RESP_ERROR, "saved, but out of memory for the running policy");
-	if (apply(d, o) < 0)
-		return CTL_RESP_ERROR;
+		return req_error(o, CTL_RESP_ERROR, "saved, but out of memory for the running policy");
+	if ((rc = req_apply(d, o)) != CTL_RESP_OK)
+		return rc;
 	if (json) {
 		const struct policy *p = live_current(&d->live);
 		char id[POLICY_ID_MAX];
 
 		snprintf(id, sizeof(id), "%s%s", STORE_STATIC_PREFIX, pos[0]);
 		if ((wl = wl_find_id(p, id)) < 0)
-			return error(o, CTL_RESP_ERROR, "workload '%s' is not in the running policy",
+			return req_error(o, CTL_RESP_ERROR, "workload '%s' is not in the running policy",
 			    pos[0]);
 		json_workload(o, p, wl);
 		buf_puts(o, "\n");
@@ -463,26 +329,24 @@ cmd_workload_delete(struct daemon *d, int argc, char **argv, int json, struct bu
 	char err[512], id[POLICY_ID_MAX + POLICY_NAME_MAX];
 	int rc;
 
-	if (opts_parse(argc, argv, NULL, 0, pos, 1, 1) < 0)
-		return usage(o, USAGE_WL_DEL);
+	if (req_parse(argc, argv, NULL, pos, 1, 1) < 0)
+		return req_usage(o, USAGE_WL_DEL);
 	if ((rc = store_workload_delete(d->db, pos[0], err, sizeof(err))) < 0) {
 		/* The table may not know a container Docker just started. */
 		for (int i = 0; rc == STORE_NOTFOUND && i < policy_nworkloads(p); i++)
 			if (!policy_workload_at(p, i)->is_static &&
 			    !strcmp(policy_workload_at(p, i)->name, pos[0]))
-				return error(o, CTL_RESP_ERROR, "workload '%s' is a container; "
+				return req_error(o, CTL_RESP_ERROR, "workload '%s' is a container; "
 				    "remove it with Docker", pos[0]);
-		return store_fail(o, rc, err);
+		return req_store_fail(o, rc, err);
 	}
 	snprintf(id, sizeof(id), "%s%s", STORE_STATIC_PREFIX, pos[0]);
 	live_workload_remove(&d->live, id);
-	if (apply(d, o) < 0)
-		return CTL_RESP_ERROR;
-	if (json) {
-		buf_puts(o, "{\"deleted\":");
-		buf_json_str(o, id);
-		buf_puts(o, "}\n");
-	} else
+	if ((rc = req_apply(d, o)) != CTL_RESP_OK)
+		return rc;
+	if (json)
+		req_json_strings(o, "deleted", id, NULL);
+	else
 		buf_printf(o, "workload %s deleted\n", pos[0]);
 	return CTL_RESP_OK;
 }
@@ -490,7 +354,7 @@ cmd_workload_delete(struct daemon *d, int argc, char **argv, int json, struct bu
 static int
 cmd_workload(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	return usage(o, USAGE_WL);
+	return req_usage(o, USAGE_WL);
 }
 
 /* --- groups ---------------------------------------------------------- */
@@ -557,21 +421,20 @@ cmd_group_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	const struct policy *p = live_current(&d->live);
 	struct table t = { .ncols = 6 };
 	struct store_group *g;
-	const char *pos[1];
 	char err[512];
 	int *idx, *m, nwl, ng, rc;
 
-	if (opts_parse(argc, argv, NULL, 0, pos, 0, 0) < 0)
-		return usage(o, USAGE_G_LIST);
+	if (req_parse(argc, argv, NULL, NULL, 0, 0) < 0)
+		return req_usage(o, USAGE_G_LIST);
 	if ((rc = store_group_list(d->db, &g, &ng, err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
+		return req_store_fail(o, rc, err);
 	idx = wl_sorted(p, &nwl);
 	m = calloc((size_t)nwl + 1, sizeof(*m));
 	if (idx == NULL || m == NULL) {
 		free(idx);
 		free(m);
 		free(g);
-		return error(o, CTL_RESP_ERROR, "out of memory");
+		return req_error(o, CTL_RESP_ERROR, "out of memory");
 	}
 	if (json)
 		buf_puts(o, "[");
@@ -626,13 +489,13 @@ show_group(struct daemon *d, const char *name, int json, struct buf *o)
 	struct buf c;
 
 	if ((rc = store_group_get(d->db, name, &g, err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
+		return req_store_fail(o, rc, err);
 	idx = wl_sorted(p, &nwl);
 	m = calloc((size_t)nwl + 1, sizeof(*m));
 	if (idx == NULL || m == NULL) {
 		free(idx);
 		free(m);
-		return error(o, CTL_RESP_ERROR, "out of memory");
+		return req_error(o, CTL_RESP_ERROR, "out of memory");
 	}
 	nm = members(p, name, idx, nwl, m);
 	if (json) {
@@ -671,8 +534,8 @@ cmd_group_show(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
 	const char *pos[1];
 
-	if (opts_parse(argc, argv, NULL, 0, pos, 1, 1) < 0)
-		return usage(o, USAGE_G_SHOW);
+	if (req_parse(argc, argv, NULL, pos, 1, 1) < 0)
+		return req_usage(o, USAGE_G_SHOW);
 	return show_group(d, pos[0], json, o);
 }
 
@@ -680,7 +543,8 @@ static int
 parse_mode(const char *s, enum policy_mode *m, struct buf *o)
 {
 	if (policy_mode_parse(s, m) < 0) {
-		error(o, CTL_RESP_ERROR, "bad mode '%.64s' (expected discover, monitor or protect)", s);
+		req_error(o, CTL_RESP_ERROR, "bad mode '%.64s' (expected discover, monitor or protect)",
+		    s);
 		return -1;
 	}
 	return 0;
@@ -689,20 +553,23 @@ parse_mode(const char *s, enum policy_mode *m, struct buf *o)
 static int
 cmd_group_add(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	struct opt opt[] = { { "criteria", 0, { 0 }, 0 }, { "mode", 0, { 0 }, 0 } };
 	enum policy_mode mode = d->conf.default_mode;
-	const char *pos[1];
+	const char *criteria, *mname, *pos[1];
+	const struct req_opt opts[] = {
+		{ .name = "criteria", .max = 1, .val = &criteria },
+		{ .name = "mode", .max = 1, .val = &mname },
+		{ .name = NULL },
+	};
 	char err[512];
 	int rc;
 
-	if (opts_parse(argc, argv, opt, 2, pos, 1, 1) < 0 || opt[0].n == 0)
-		return usage(o, USAGE_G_ADD);
-	if (opt[1].n && parse_mode(opt_val(&opt[1]), &mode, o) < 0)
+	if (req_parse(argc, argv, opts, pos, 1, 1) < 0 || criteria == NULL)
+		return req_usage(o, USAGE_G_ADD);
+	if (mname && parse_mode(mname, &mode, o) < 0)
 		return CTL_RESP_ERROR;
-	if ((rc = store_group_add(d->db, pos[0], opt_val(&opt[0]), mode, err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
-	if (apply(d, o) < 0)
-		return CTL_RESP_ERROR;
+	rc = store_group_add(d->db, pos[0], criteria, mode, err, sizeof(err));
+	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
+		return rc;
 	if (json)
 		return show_group(d, pos[0], 1, o);
 	buf_printf(o, "group %s added\n", pos[0]);
@@ -716,17 +583,14 @@ cmd_group_delete(struct daemon *d, int argc, char **argv, int json, struct buf *
 	char err[512];
 	int rc;
 
-	if (opts_parse(argc, argv, NULL, 0, pos, 1, 1) < 0)
-		return usage(o, USAGE_G_DEL);
-	if ((rc = store_group_delete(d->db, pos[0], err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
-	if (apply(d, o) < 0)
-		return CTL_RESP_ERROR;
-	if (json) {
-		buf_puts(o, "{\"deleted\":");
-		buf_json_str(o, pos[0]);
-		buf_puts(o, "}\n");
-	} else
+	if (req_parse(argc, argv, NULL, pos, 1, 1) < 0)
+		return req_usage(o, USAGE_G_DEL);
+	rc = store_group_delete(d->db, pos[0], err, sizeof(err));
+	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
+		return rc;
+	if (json)
+		req_json_strings(o, "deleted", pos[0], NULL);
+	else
 		buf_printf(o, "group %s deleted\n", pos[0]);
 	return CTL_RESP_OK;
 }
@@ -739,14 +603,13 @@ cmd_group_mode(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	char err[512];
 	int rc;
 
-	if (opts_parse(argc, argv, NULL, 0, pos, 2, 2) < 0)
-		return usage(o, USAGE_G_MODE);
+	if (req_parse(argc, argv, NULL, pos, 2, 2) < 0)
+		return req_usage(o, USAGE_G_MODE);
 	if (parse_mode(pos[1], &mode, o) < 0)
 		return CTL_RESP_ERROR;
-	if ((rc = store_group_mode(d->db, pos[0], mode, err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
-	if (apply(d, o) < 0)
-		return CTL_RESP_ERROR;
+	rc = store_group_mode(d->db, pos[0], mode, err, sizeof(err));
+	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
+		return rc;
 	if (json)
 		return show_group(d, pos[0], 1, o);
 	buf_printf(o, "group %s is in %s mode\n", pos[0], policy_mode_name(mode));
@@ -756,7 +619,7 @@ cmd_group_mode(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 static int
 cmd_group(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	return usage(o, USAGE_G);
+	return req_usage(o, USAGE_G);
 }
 
 /* --- rules ----------------------------------------------------------- */
@@ -782,11 +645,11 @@ json_rule(struct buf *o, const struct policy_rule *r)
 	else
 		buf_puts(o, "null");
 	buf_printf(o, ",\"hits\":%" PRId64 ",\"last_seen\":", r->hits);
-	json_time(o, r->last_seen);
+	req_json_time(o, r->last_seen);
 	buf_puts(o, ",\"created\":");
-	json_time(o, r->created);
+	req_json_time(o, r->created);
 	buf_puts(o, ",\"updated\":");
-	json_time(o, r->updated);
+	req_json_time(o, r->updated);
 	buf_puts(o, "}");
 }
 
@@ -811,8 +674,8 @@ rules_table(struct buf *o, const struct policy_rule *r, int n)
 		table_add(&t, policy_rule_action_name(r[i].action));
 		table_add(&t, policy_rule_type_name(r[i].type));
 		table_addf(&t, "%" PRId64, r[i].hits);
-		table_add(&t, text_time(r[i].last_seen, s, sizeof(s)));
-		table_add(&t, text_time(r[i].updated, s, sizeof(s)));
+		table_add(&t, req_text_time(r[i].last_seen, s, sizeof(s)));
+		table_add(&t, req_text_time(r[i].updated, s, sizeof(s)));
 	}
 	table_print(&t, o);
 	table_free(&t);
@@ -821,16 +684,19 @@ rules_table(struct buf *o, const struct policy_rule *r, int n)
 static int
 cmd_rule_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	struct opt opt[] = { { "group", 0, { 0 }, 0 } };
+	const char *group;
+	const struct req_opt opts[] = {
+		{ .name = "group", .max = 1, .val = &group },
+		{ .name = NULL },
+	};
 	struct policy_rule *r;
-	const char *pos[1];
 	char err[512];
 	int n, rc;
 
-	if (opts_parse(argc, argv, opt, 1, pos, 0, 0) < 0)
-		return usage(o, USAGE_R_LIST);
-	if ((rc = store_rule_list(d->db, opt_val(&opt[0]), &r, &n, err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
+	if (req_parse(argc, argv, opts, NULL, 0, 0) < 0)
+		return req_usage(o, USAGE_R_LIST);
+	if ((rc = store_rule_list(d->db, group, &r, &n, err, sizeof(err))) < 0)
+		return req_store_fail(o, rc, err);
 	if (json) {
 		buf_puts(o, "[");
 		for (int i = 0; i < n; i++) {
@@ -852,7 +718,7 @@ show_rule(struct daemon *d, int64_t id, int json, struct buf *o)
 	int rc;
 
 	if ((rc = store_rule_get(d->db, id, &r, err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
+		return req_store_fail(o, rc, err);
 	if (json) {
 		json_rule(o, &r);
 		buf_puts(o, "\n");
@@ -866,8 +732,9 @@ show_rule(struct daemon *d, int64_t id, int json, struct buf *o)
 	if (r.type == RULE_USER)
 		buf_printf(o, "order         %.17g\n", r.order);
 	buf_printf(o, "hits          %" PRId64 "\nlast_seen     %s\ncreated       %s\n"
-	    "updated       %s\n", r.hits, text_time(r.last_seen, s[0], sizeof(s[0])),
-	    text_time(r.created, s[1], sizeof(s[1])), text_time(r.updated, s[2], sizeof(s[2])));
+	    "updated       %s\n", r.hits, req_text_time(r.last_seen, s[0], sizeof(s[0])),
+	    req_text_time(r.created, s[1], sizeof(s[1])),
+	    req_text_time(r.updated, s[2], sizeof(s[2])));
 	return CTL_RESP_OK;
 }
 
@@ -877,43 +744,49 @@ cmd_rule_show(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	const char *pos[1];
 	int64_t id;
 
-	if (opts_parse(argc, argv, NULL, 0, pos, 1, 1) < 0)
-		return usage(o, USAGE_R_SHOW);
+	if (req_parse(argc, argv, NULL, pos, 1, 1) < 0)
+		return req_usage(o, USAGE_R_SHOW);
 	if (parse_id(pos[0], &id, o) < 0)
 		return CTL_RESP_ERROR;
 	return show_rule(d, id, json, o);
 }
 
+/* rule add's options; NULL where not given. */
+struct rule_opts {
+	const char *from, *to, *app, *ports, *action, *before;
+};
+
 /* struct policy_rule from rule add's options; CTL_RESP_OK or an error. */
 static int
-rule_from_opts(struct opt *opt, struct policy_rule *r, int64_t *before, struct buf *o)
+rule_from_opts(const struct rule_opts *ro, struct policy_rule *r, int64_t *before,
+    struct buf *o)
 {
-	const char *from = opt_val(&opt[0]), *to = opt_val(&opt[1]);
-	const char *app = opt_val(&opt[2]), *ports = opt_val(&opt[3]);
-	const char *action = opt_val(&opt[4]), *bef = opt_val(&opt[5]);
 	char err[256];
 
 	memset(r, 0, sizeof(*r));
 	*before = 0;
-	if (strlen(from) >= sizeof(r->from))
-		return error(o, CTL_RESP_NOTFOUND, "group '%.64s...' does not exist", from);
-	if (strlen(to) >= sizeof(r->to))
-		return error(o, CTL_RESP_NOTFOUND, "group '%.64s...' does not exist", to);
-	strcpy(r->from, from);
-	strcpy(r->to, to);
-	if (store_apps_canon(app ? app : "any", r->apps, sizeof(r->apps), err, sizeof(err)) < 0)
-		return error(o, CTL_RESP_ERROR, "%s", err);
-	r->nports = ports_parse(ports ? ports : "any", r->ports, POLICY_MAX_PORTS, err, sizeof(err));
+	if (strlen(ro->from) >= sizeof(r->from))
+		return req_error(o, CTL_RESP_NOTFOUND, "group '%.64s...' does not exist", ro->from);
+	if (strlen(ro->to) >= sizeof(r->to))
+		return req_error(o, CTL_RESP_NOTFOUND, "group '%.64s...' does not exist", ro->to);
+	strcpy(r->from, ro->from);
+	strcpy(r->to, ro->to);
+	if (store_apps_canon(ro->app ? ro->app : "any", r->apps, sizeof(r->apps), err,
+	    sizeof(err)) < 0)
+		return req_error(o, CTL_RESP_ERROR, "%s", err);
+	r->nports = ports_parse(ro->ports ? ro->ports : "any", r->ports, POLICY_MAX_PORTS, err,
+	    sizeof(err));
 	if (r->nports < 0)
-		return error(o, CTL_RESP_ERROR, "%s", err);
-	if (!strcmp(action, "allow"))
+		return req_error(o, CTL_RESP_ERROR, "%s", err);
+	if (!strcmp(ro->action, "allow"))
 		r->action = RULE_ALLOW;
-	else if (!strcmp(action, "deny"))
+	else if (!strcmp(ro->action, "deny"))
 		r->action = RULE_DENY;
 	else
-		return error(o, CTL_RESP_ERROR, "bad action '%.64s' (expected allow or deny)", action);
+		return req_error(o, CTL_RESP_ERROR, "bad action '%.64s' (expected allow or deny)",
+		    ro->action);
 	r->type = RULE_USER;
-	if (bef && parse_id(bef, before, o) < 0)
+	if (ro->before && parse_id(ro->before, before, o) < 0)
 		return CTL_RESP_ERROR;
 	return CTL_RESP_OK;
 }
@@ -921,22 +794,28 @@ rule_from_opts(struct opt *opt, struct policy_rule *r, int64_t *before, struct b
 static int
 cmd_rule_add(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	struct opt opt[] = { { "from", 0, { 0 }, 0 }, { "to", 0, { 0 }, 0 }, { "app", 0, { 0 }, 0 },
-	    { "ports", 0, { 0 }, 0 }, { "action", 0, { 0 }, 0 }, { "before", 0, { 0 }, 0 } };
+	struct rule_opts ro;
+	const struct req_opt opts[] = {
+		{ .name = "from", .max = 1, .val = &ro.from },
+		{ .name = "to", .max = 1, .val = &ro.to },
+		{ .name = "app", .max = 1, .val = &ro.app },
+		{ .name = "ports", .max = 1, .val = &ro.ports },
+		{ .name = "action", .max = 1, .val = &ro.action },
+		{ .name = "before", .max = 1, .val = &ro.before },
+		{ .name = NULL },
+	};
 	struct policy_rule r;
-	const char *pos[1];
 	int64_t before, id;
 	char err[512];
 	int rc;
 
-	if (opts_parse(argc, argv, opt, 6, pos, 0, 0) < 0 || !opt[0].n || !opt[1].n || !opt[4].n)
-		return usage(o, USAGE_R_ADD);
-	if ((rc = rule_from_opts(opt, &r, &before, o)) != CTL_RESP_OK)
+	if (req_parse(argc, argv, opts, NULL, 0, 0) < 0 || !ro.from || !ro.to || !ro.action)
+		return req_usage(o, USAGE_R_ADD);
+	if ((rc = rule_from_opts(&ro, &r, &before, o)) != CTL_RESP_OK)
 		return rc;
-	if ((rc = store_rule_add(d->db, &r, before, &id, err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
-	if (apply(d, o) < 0)
-		return CTL_RESP_ERROR;
+	rc = store_rule_add(d->db, &r, before, &id, err, sizeof(err));
+	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
+		return rc;
 	if (json)
 		return show_rule(d, id, 1, o);
 	buf_printf(o, "%" PRId64 "\n", id);
@@ -951,14 +830,13 @@ cmd_rule_delete(struct daemon *d, int argc, char **argv, int json, struct buf *o
 	int64_t id;
 	int rc;
 
-	if (opts_parse(argc, argv, NULL, 0, pos, 1, 1) < 0)
-		return usage(o, USAGE_R_DEL);
+	if (req_parse(argc, argv, NULL, pos, 1, 1) < 0)
+		return req_usage(o, USAGE_R_DEL);
 	if (parse_id(pos[0], &id, o) < 0)
 		return CTL_RESP_ERROR;
-	if ((rc = store_rule_delete(d->db, id, err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
-	if (apply(d, o) < 0)
-		return CTL_RESP_ERROR;
+	rc = store_rule_delete(d->db, id, err, sizeof(err));
+	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
+		return rc;
 	if (json)
 		buf_printf(o, "{\"deleted\":%" PRId64 "}\n", id);
 	else
@@ -974,14 +852,13 @@ cmd_rule_promote(struct daemon *d, int argc, char **argv, int json, struct buf *
 	int64_t id;
 	int rc;
 
-	if (opts_parse(argc, argv, NULL, 0, pos, 1, 1) < 0)
-		return usage(o, USAGE_R_PROMOTE);
+	if (req_parse(argc, argv, NULL, pos, 1, 1) < 0)
+		return req_usage(o, USAGE_R_PROMOTE);
 	if (parse_id(pos[0], &id, o) < 0)
 		return CTL_RESP_ERROR;
-	if ((rc = store_rule_promote(d->db, id, err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
-	if (apply(d, o) < 0)
-		return CTL_RESP_ERROR;
+	rc = store_rule_promote(d->db, id, err, sizeof(err));
+	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
+		return rc;
 	if (json)
 		return show_rule(d, id, 1, o);
 	buf_printf(o, "rule %" PRId64 " promoted to a user rule\n", id);
@@ -991,7 +868,7 @@ cmd_rule_promote(struct daemon *d, int argc, char **argv, int json, struct buf *
 static int
 cmd_rule(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	return usage(o, USAGE_R);
+	return req_usage(o, USAGE_R);
 }
 
 /*

@@ -1,5 +1,5 @@
 /*
- * commands_sensor.c: nvctl sensor commands: DLP and WAF sensors, their
+ * handle_sensor.c: nvctl sensor commands: DLP and WAF sensors, their
  * rules, their assignments to groups, and matching a text against one.
  *
  * Changes go to the database (store_sensor.c, one transaction each), then
@@ -9,17 +9,14 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/bytes.h"
 #include "daemon/request.h"
 #include "base/control_proto.h"
 #include "daemon/daemon.h"
-#include "runtime/live.h"
 #include "policy/policy.h"
 #include "sensor/rules_file.h"
 #include "sensor/sensor.h"
@@ -40,125 +37,7 @@
 	"[--context C] [--rule NAME]"
 #define USAGE_SENSOR	"sensor list|show|add|delete|rule|assign|unassign|test ..."
 
-#define MAX_OPTS	CTL_MAX_ARGS
-
-/* --- arguments ----------------------------------------------------------- */
-
-/* One "--name VALUE" or "--name=VALUE", in the order given. */
-struct opt {
-	const char *name;	/* without "--" */
-	const char *val;
-};
-
-struct args {
-	const char *pos[2];
-	int npos;
-	struct opt opt[MAX_OPTS];
-	int nopt;
-};
-
-/*
- * Splits argv into at most maxpos words and options whose names are in
- * known (NULL-terminated).  -1 on an unknown option, one without a value
- * or too many words.
- */
-static int
-args_parse(int argc, char **argv, int maxpos, const char *const *known, struct args *a)
-{
-	memset(a, 0, sizeof(*a));
-	for (int i = 0; i < argc; i++) {
-		const char *s = argv[i], *eq;
-		size_t len;
-		int ok = 0;
-
-		if (strncmp(s, "--", 2) != 0 || s[2] == '\0') {
-			if (a->npos == maxpos)
-				return -1;
-			a->pos[a->npos++] = s;
-			continue;
-		}
-		s += 2;
-		len = (eq = strchr(s, '=')) ? (size_t)(eq - s) : strlen(s);
-		for (int k = 0; known[k] && !ok; k++)
-			if (strlen(known[k]) == len && strncmp(known[k], s, len) == 0) {
-				a->opt[a->nopt].name = known[k];
-				ok = 1;
-			}
-		if (!ok || a->nopt == MAX_OPTS || (eq == NULL && i + 1 == argc))
-			return -1;
-		a->opt[a->nopt++].val = eq ? eq + 1 : argv[++i];
-	}
-	return 0;
-}
-
-/* The value of option name: 1 and *val if given once, 0 if not, -1 if more. */
-static int
-args_one(const struct args *a, const char *name, const char **val)
-{
-	int n = 0;
-
-	for (int i = 0; i < a->nopt; i++)
-		if (strcmp(a->opt[i].name, name) == 0) {
-			*val = a->opt[i].val;
-			n++;
-		}
-	return n > 1 ? -1 : n;
-}
-
-static int
-usage(struct buf *out, const char *u)
-{
-	buf_reset(out);
-	buf_printf(out, "usage: nvctl %s", u);
-	return CTL_RESP_USAGE;
-}
-
-static int __attribute__((format(printf, 3, 4)))
-error(struct buf *out, int rc, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	buf_reset(out);
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	buf_puts(out, msg);
-	return rc;
-}
-
-static int
-store_fail(struct buf *out, int rc, const char *err)
-{
-	return error(out, rc == STORE_NOTFOUND ? CTL_RESP_NOTFOUND : CTL_RESP_ERROR, "%s", err);
-}
-
-/* Applies a change just stored to the running policy. */
-static int
-apply(struct daemon *d, struct buf *out)
-{
-	char err[512];
-
-	if (live_rebuild(&d->live, err, sizeof(err)) < 0) {
-		error(out, CTL_RESP_ERROR, "saved, but the running policy was not rebuilt: %s", err);
-		return -1;
-	}
-	return 0;
-}
-
 /* --- output -------------------------------------------------------------- */
-
-static const char *
-fmt_time(int64_t t, char *s, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0 || gmtime_r(&tt, &tm) == NULL)
-		return NULL;
-	strftime(s, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return s;
-}
 
 /* "web:deny,db:alert" of the assignments of sensor, or "-". */
 static void
@@ -179,7 +58,6 @@ static void
 json_sensor_open(struct buf *o, const struct store_sensor *s, const struct policy_assign *a,
     int n)
 {
-	char t[32];
 	int first = 1;
 
 	buf_puts(o, "{\"name\":");
@@ -188,9 +66,9 @@ json_sensor_open(struct buf *o, const struct store_sensor *s, const struct polic
 	    s->builtin ? "true" : "false");
 	buf_json_str(o, s->builtin ? s->source : NULL);
 	buf_printf(o, ",\"rule_count\":%d,\"created\":", s->nrules);
-	buf_json_str(o, fmt_time(s->created, t, sizeof(t)));
+	req_json_time(o, s->created);
 	buf_puts(o, ",\"updated\":");
-	buf_json_str(o, fmt_time(s->updated, t, sizeof(t)));
+	req_json_time(o, s->updated);
 	buf_puts(o, ",\"assignments\":[");
 	for (int i = 0; i < n; i++) {
 		if (strcmp(a[i].sensor, s->name) != 0)
@@ -239,21 +117,19 @@ rule_rows(struct table *t, const struct sensor_rule_spec *r)
 static int
 cmd_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	static const char *const known[] = { NULL };
 	struct table t = { .ncols = 5 };
 	struct store_sensor *s;
 	struct policy_assign *a;
-	struct args ar;
 	char err[512];
 	int n, na;
 
-	if (args_parse(argc, argv, 0, known, &ar) < 0)
-		return usage(o, USAGE_LIST);
+	if (req_parse(argc, argv, NULL, NULL, 0, 0) < 0)
+		return req_usage(o, USAGE_LIST);
 	if (store_sensor_list(d->db, &s, &n, err, sizeof(err)) < 0)
-		return error(o, CTL_RESP_ERROR, "%s", err);
+		return req_error(o, CTL_RESP_ERROR, "%s", err);
 	if (store_sensor_assignments(d->db, NULL, NULL, &a, &na, err, sizeof(err)) < 0) {
 		free(s);
-		return error(o, CTL_RESP_ERROR, "%s", err);
+		return req_error(o, CTL_RESP_ERROR, "%s", err);
 	}
 	if (json) {
 		buf_puts(o, "[");
@@ -302,8 +178,8 @@ text_show(struct buf *o, const struct store_sensor *s, const struct sensor_spec 
 		buf_printf(o, "builtin   yes (%s)\n", s->source);
 	else
 		buf_puts(o, "builtin   no\n");
-	buf_printf(o, "created   %s\n", fmt_time(s->created, tm, sizeof(tm)) ? tm : "-");
-	buf_printf(o, "updated   %s\n", fmt_time(s->updated, tm, sizeof(tm)) ? tm : "-");
+	buf_printf(o, "created   %s\n", req_text_time(s->created, tm, sizeof(tm)));
+	buf_printf(o, "updated   %s\n", req_text_time(s->updated, tm, sizeof(tm)));
 	buf_puts(o, "groups    ");
 	text_assigned(o, a, na, s->name);
 	buf_puts(o, "\n\n");
@@ -324,21 +200,20 @@ text_show(struct buf *o, const struct store_sensor *s, const struct sensor_spec 
 static int
 cmd_show(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	static const char *const known[] = { NULL };
 	struct sensor_spec spec;
 	struct store_sensor s;
 	struct policy_assign *a;
-	struct args ar;
+	const char *pos[1];
 	char err[512];
 	int rc, na;
 
-	if (args_parse(argc, argv, 1, known, &ar) < 0 || ar.npos != 1)
-		return usage(o, USAGE_SHOW);
-	if ((rc = store_sensor_get(d->db, ar.pos[0], &s, &spec, err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
+	if (req_parse(argc, argv, NULL, pos, 1, 1) < 0)
+		return req_usage(o, USAGE_SHOW);
+	if ((rc = store_sensor_get(d->db, pos[0], &s, &spec, err, sizeof(err))) < 0)
+		return req_store_fail(o, rc, err);
 	if (store_sensor_assignments(d->db, NULL, s.name, &a, &na, err, sizeof(err)) < 0) {
 		free(spec.rules);
-		return error(o, CTL_RESP_ERROR, "%s", err);
+		return req_error(o, CTL_RESP_ERROR, "%s", err);
 	}
 	if (json) {
 		json_sensor_open(o, &s, a, na);
@@ -358,105 +233,113 @@ cmd_show(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 static int
 cmd_add(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	static const char *const known[] = { "type", NULL };
-	const char *type = NULL;
+	const char *type, *pos[1];
+	const struct req_opt opts[] = {
+		{ .name = "type", .max = 1, .val = &type },
+		{ .name = NULL },
+	};
 	enum sensor_type t;
-	struct args ar;
 	char err[512];
 	int rc;
 
-	if (args_parse(argc, argv, 1, known, &ar) < 0 || ar.npos != 1 ||
-	    args_one(&ar, "type", &type) != 1)
-		return usage(o, USAGE_ADD);
+	if (req_parse(argc, argv, opts, pos, 1, 1) < 0 || type == NULL)
+		return req_usage(o, USAGE_ADD);
 	if (sensor_type_parse(type, &t) < 0)
-		return error(o, CTL_RESP_ERROR, "unknown sensor type '%.40s' (expected dlp or waf)",
-		    type);
-	if ((rc = store_sensor_add(d->db, ar.pos[0], t, err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
-	if (apply(d, o) < 0)
-		return CTL_RESP_ERROR;
+		return req_error(o, CTL_RESP_ERROR,
+		    "unknown sensor type '%.40s' (expected dlp or waf)", type);
+	rc = store_sensor_add(d->db, pos[0], t, err, sizeof(err));
+	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
+		return rc;
 	if (json) {
 		struct store_sensor s;
 
-		if ((rc = store_sensor_get(d->db, ar.pos[0], &s, NULL, err, sizeof(err))) < 0)
-			return store_fail(o, rc, err);
+		if ((rc = store_sensor_get(d->db, pos[0], &s, NULL, err, sizeof(err))) < 0)
+			return req_store_fail(o, rc, err);
 		json_sensor_open(o, &s, NULL, 0);
 		buf_puts(o, "}\n");
 	} else
-		buf_printf(o, "sensor %s added\n", ar.pos[0]);
+		buf_printf(o, "sensor %s added\n", pos[0]);
 	return CTL_RESP_OK;
 }
 
 static int
 cmd_delete(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	static const char *const known[] = { NULL };
-	struct args ar;
+	const char *pos[1];
 	char err[512];
 	int rc;
 
-	if (args_parse(argc, argv, 1, known, &ar) < 0 || ar.npos != 1)
-		return usage(o, USAGE_DEL);
-	if ((rc = store_sensor_delete(d->db, ar.pos[0], err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
-	if (apply(d, o) < 0)
-		return CTL_RESP_ERROR;
-	if (json) {
-		buf_puts(o, "{\"deleted\":");
-		buf_json_str(o, ar.pos[0]);
-		buf_puts(o, "}\n");
-	} else
-		buf_printf(o, "sensor %s deleted\n", ar.pos[0]);
+	if (req_parse(argc, argv, NULL, pos, 1, 1) < 0)
+		return req_usage(o, USAGE_DEL);
+	rc = store_sensor_delete(d->db, pos[0], err, sizeof(err));
+	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
+		return rc;
+	if (json)
+		req_json_strings(o, "deleted", pos[0], NULL);
+	else
+		buf_printf(o, "sensor %s deleted\n", pos[0]);
 	return CTL_RESP_OK;
 }
 
 /* --- rules --------------------------------------------------------------- */
 
+/* rule add's options, read in the order given by rule_from_args(). */
+static const struct req_opt rule_opts[] = {
+	{ .name = "pattern", .max = REQ_ANY },
+	{ .name = "context", .max = REQ_ANY },
+	{ .name = "validator", .max = REQ_ANY },
+	{ .name = NULL },
+};
+
 /*
  * The rule of the --pattern, --context and --validator options, in order:
  * a --context sets the context of the --pattern right before it, or, before
  * the first --pattern, of every pattern that has none of its own
- * (otherwise packet).  CTL_RESP_OK, or an error code with the message in o.
+ * (otherwise packet).  argv has passed req_parse() with rule_opts.
+ * CTL_RESP_OK, or an error code with the message in o.
  */
 static int
-rule_from_args(const struct args *ar, struct sensor_rule_spec *r, struct buf *o)
+rule_from_args(int argc, char **argv, struct sensor_rule_spec *r, struct buf *o)
 {
 	enum sensor_ctx def = SCTX_PACKET, c;
 	int own[SENSOR_RULE_PATTERNS] = { 0 }, defset = 0, valset = 0;
+	enum req_step step;
+	struct req_walk w;
 	char err[256];
 
-	for (int i = 0; i < ar->nopt; i++) {
-		const struct opt *op = &ar->opt[i];
-
-		if (strcmp(op->name, "pattern") == 0) {
+	req_walk_start(&w, argc, argv, rule_opts);
+	while ((step = req_walk_next(&w)) == REQ_WORD || step == REQ_OPTION) {
+		if (step == REQ_WORD)
+			continue;
+		if (strcmp(w.opt->name, "pattern") == 0) {
 			if (r->npat == SENSOR_RULE_PATTERNS)
-				return error(o, CTL_RESP_ERROR, "at most %d patterns in a rule",
+				return req_error(o, CTL_RESP_ERROR, "at most %d patterns in a rule",
 				    SENSOR_RULE_PATTERNS);
-			if (rules_pattern(&r->pat[r->npat], op->val, SCTX_PACKET, err,
+			if (rules_pattern(&r->pat[r->npat], w.val, SCTX_PACKET, err,
 			    sizeof(err)) < 0)
-				return error(o, CTL_RESP_ERROR, "pattern %d '%.80s': %s", r->npat + 1,
-				    op->val, err);
+				return req_error(o, CTL_RESP_ERROR, "pattern %d '%.80s': %s",
+				    r->npat + 1, w.val, err);
 			r->npat++;
-		} else if (strcmp(op->name, "context") == 0) {
-			if (sensor_ctx_parse(op->val, &c) < 0)
-				return error(o, CTL_RESP_ERROR, "unknown context '%.40s' (expected "
-				    "packet, url, header or body)", op->val);
+		} else if (strcmp(w.opt->name, "context") == 0) {
+			if (sensor_ctx_parse(w.val, &c) < 0)
+				return req_error(o, CTL_RESP_ERROR, "unknown context '%.40s' (expected "
+				    "packet, url, header or body)", w.val);
 			if (r->npat == 0 ? defset++ : own[r->npat - 1]++)
-				return usage(o, USAGE_RULE_ADD);
+				return req_usage(o, USAGE_RULE_ADD);
 			if (r->npat == 0)
 				def = c;
 			else
 				r->pat[r->npat - 1].ctx = c;
 		} else {
 			if (valset++)
-				return usage(o, USAGE_RULE_ADD);
-			if (sensor_validator_parse(op->val, &r->validator) < 0)
-				return error(o, CTL_RESP_ERROR, "unknown validator '%.40s' (expected "
-				    "luhn, ssn or none)", op->val);
+				return req_usage(o, USAGE_RULE_ADD);
+			if (sensor_validator_parse(w.val, &r->validator) < 0)
+				return req_error(o, CTL_RESP_ERROR, "unknown validator '%.40s' (expected "
+				    "luhn, ssn or none)", w.val);
 		}
 	}
 	if (r->npat == 0)
-		return usage(o, USAGE_RULE_ADD);
+		return req_usage(o, USAGE_RULE_ADD);
 	for (int k = 0; k < r->npat; k++)
 		if (!own[k])
 			r->pat[k].ctx = def;
@@ -471,10 +354,9 @@ rule_store(struct daemon *d, const char *sensor, const struct sensor_rule_spec *
 	char err[512];
 	int rc;
 
-	if ((rc = store_sensor_rule_add(d->db, sensor, r, err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
-	if (apply(d, o) < 0)
-		return CTL_RESP_ERROR;
+	rc = store_sensor_rule_add(d->db, sensor, r, err, sizeof(err));
+	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
+		return rc;
 	if (json) {
 		json_rule(o, r);
 		buf_puts(o, "\n");
@@ -486,21 +368,20 @@ rule_store(struct daemon *d, const char *sensor, const struct sensor_rule_spec *
 static int
 cmd_rule_add(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	static const char *const known[] = { "pattern", "context", "validator", NULL };
 	struct sensor_rule_spec *r;
-	struct args ar;
+	const char *pos[2];
 	int rc;
 
-	if (args_parse(argc, argv, 2, known, &ar) < 0 || ar.npos != 2)
-		return usage(o, USAGE_RULE_ADD);
-	if (strlen(ar.pos[1]) >= sizeof(r->name))
-		return error(o, CTL_RESP_ERROR, "rule name '%.40s...': 1 to %d characters",
-		    ar.pos[1], SENSOR_NAME_MAX - 1);
+	if (req_parse(argc, argv, rule_opts, pos, 2, 2) < 0)
+		return req_usage(o, USAGE_RULE_ADD);
+	if (strlen(pos[1]) >= sizeof(r->name))
+		return req_error(o, CTL_RESP_ERROR, "rule name '%.40s...': 1 to %d characters",
+		    pos[1], SENSOR_NAME_MAX - 1);
 	if ((r = calloc(1, sizeof(*r))) == NULL)	/* 8 KiB: not on the stack */
-		return error(o, CTL_RESP_ERROR, "out of memory");
-	strcpy(r->name, ar.pos[1]);
-	if ((rc = rule_from_args(&ar, r, o)) == CTL_RESP_OK)
-		rc = rule_store(d, ar.pos[0], r, json, o);
+		return req_error(o, CTL_RESP_ERROR, "out of memory");
+	strcpy(r->name, pos[1]);
+	if ((rc = rule_from_args(argc, argv, r, o)) == CTL_RESP_OK)
+		rc = rule_store(d, pos[0], r, json, o);
 	free(r);
 	return rc;
 }
@@ -508,25 +389,19 @@ cmd_rule_add(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 static int
 cmd_rule_delete(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	static const char *const known[] = { NULL };
-	struct args ar;
+	const char *pos[2];
 	char err[512];
 	int rc;
 
-	if (args_parse(argc, argv, 2, known, &ar) < 0 || ar.npos != 2)
-		return usage(o, USAGE_RULE_DEL);
-	if ((rc = store_sensor_rule_delete(d->db, ar.pos[0], ar.pos[1], err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
-	if (apply(d, o) < 0)
-		return CTL_RESP_ERROR;
-	if (json) {
-		buf_puts(o, "{\"sensor\":");
-		buf_json_str(o, ar.pos[0]);
-		buf_puts(o, ",\"deleted\":");
-		buf_json_str(o, ar.pos[1]);
-		buf_puts(o, "}\n");
-	} else
-		buf_printf(o, "rule %s deleted from sensor %s\n", ar.pos[1], ar.pos[0]);
+	if (req_parse(argc, argv, NULL, pos, 2, 2) < 0)
+		return req_usage(o, USAGE_RULE_DEL);
+	rc = store_sensor_rule_delete(d->db, pos[0], pos[1], err, sizeof(err));
+	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
+		return rc;
+	if (json)
+		req_json_strings(o, "sensor", pos[0], "deleted", pos[1], NULL);
+	else
+		buf_printf(o, "rule %s deleted from sensor %s\n", pos[1], pos[0]);
 	return CTL_RESP_OK;
 }
 
@@ -535,56 +410,45 @@ cmd_rule_delete(struct daemon *d, int argc, char **argv, int json, struct buf *o
 static int
 cmd_assign(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	static const char *const known[] = { "action", NULL };
-	const char *action = NULL;
-	struct args ar;
+	const char *action, *pos[2];
+	const struct req_opt opts[] = {
+		{ .name = "action", .max = 1, .val = &action },
+		{ .name = NULL },
+	};
 	char err[512];
-	int rc, deny;
+	int rc;
 
-	if (args_parse(argc, argv, 2, known, &ar) < 0 || ar.npos != 2 ||
-	    args_one(&ar, "action", &action) != 1)
-		return usage(o, USAGE_ASSIGN);
+	if (req_parse(argc, argv, opts, pos, 2, 2) < 0 || action == NULL)
+		return req_usage(o, USAGE_ASSIGN);
 	if (strcmp(action, "alert") != 0 && strcmp(action, "deny") != 0)
-		return error(o, CTL_RESP_ERROR, "unknown action '%.40s' (expected alert or deny)",
+		return req_error(o, CTL_RESP_ERROR, "unknown action '%.40s' (expected alert or deny)",
 		    action);
-	deny = action[0] == 'd';
-	if ((rc = store_sensor_assign(d->db, ar.pos[0], ar.pos[1], deny, err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
-	if (apply(d, o) < 0)
-		return CTL_RESP_ERROR;
-	if (json) {
-		buf_puts(o, "{\"group\":");
-		buf_json_str(o, ar.pos[0]);
-		buf_puts(o, ",\"sensor\":");
-		buf_json_str(o, ar.pos[1]);
-		buf_printf(o, ",\"action\":\"%s\"}\n", action);
-	} else
-		buf_printf(o, "sensor %s assigned to group %s (%s)\n", ar.pos[1], ar.pos[0], action);
+	rc = store_sensor_assign(d->db, pos[0], pos[1], action[0] == 'd', err, sizeof(err));
+	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
+		return rc;
+	if (json)
+		req_json_strings(o, "group", pos[0], "sensor", pos[1], "action", action, NULL);
+	else
+		buf_printf(o, "sensor %s assigned to group %s (%s)\n", pos[1], pos[0], action);
 	return CTL_RESP_OK;
 }
 
 static int
 cmd_unassign(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	static const char *const known[] = { NULL };
-	struct args ar;
+	const char *pos[2];
 	char err[512];
 	int rc;
 
-	if (args_parse(argc, argv, 2, known, &ar) < 0 || ar.npos != 2)
-		return usage(o, USAGE_UNASSIGN);
-	if ((rc = store_sensor_unassign(d->db, ar.pos[0], ar.pos[1], err, sizeof(err))) < 0)
-		return store_fail(o, rc, err);
-	if (apply(d, o) < 0)
-		return CTL_RESP_ERROR;
-	if (json) {
-		buf_puts(o, "{\"group\":");
-		buf_json_str(o, ar.pos[0]);
-		buf_puts(o, ",\"unassigned\":");
-		buf_json_str(o, ar.pos[1]);
-		buf_puts(o, "}\n");
-	} else
-		buf_printf(o, "sensor %s unassigned from group %s\n", ar.pos[1], ar.pos[0]);
+	if (req_parse(argc, argv, NULL, pos, 2, 2) < 0)
+		return req_usage(o, USAGE_UNASSIGN);
+	rc = store_sensor_unassign(d->db, pos[0], pos[1], err, sizeof(err));
+	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
+		return rc;
+	if (json)
+		req_json_strings(o, "group", pos[0], "unassigned", pos[1], NULL);
+	else
+		buf_printf(o, "sensor %s unassigned from group %s\n", pos[1], pos[0]);
 	return CTL_RESP_OK;
 }
 
@@ -610,24 +474,33 @@ hit_keep(void *ctx, const struct sensor_hit *h)
 	hs->h[hs->n++].sensor_name = NULL;
 }
 
+/*
+ * sensor test's options, NULL where not given.  --input, --file and --hex
+ * may come any number of times: test_input() says what is wrong then.
+ */
+struct test_opts {
+	const char *input, *file, *hex, *context, *rule;
+	int ninput, nfile, nhex;
+};
+
 /* The test input of --input or --hex into *buf (malloc'ed), *len bytes. */
 static int
-test_input(const struct args *ar, uint8_t **buf, size_t *len, struct buf *o)
+test_input(const struct test_opts *to, uint8_t **buf, size_t *len, struct buf *o)
 {
-	const char *in = NULL, *hex = NULL, *file = NULL;
-	int ni = args_one(ar, "input", &in), nh = args_one(ar, "hex", &hex);
+	const char *in = to->input, *hex = to->hex;
 
-	if (args_one(ar, "file", &file) != 0)
-		return error(o, CTL_RESP_USAGE, "--file is for nvctl, which sends the file as --hex");
-	if (ni < 0 || nh < 0 || ni + nh != 1)
-		return usage(o, USAGE_TEST);
+	if (to->nfile != 0)
+		return req_error(o, CTL_RESP_USAGE,
+		    "--file is for nvctl, which sends the file as --hex");
+	if (to->ninput + to->nhex != 1)
+		return req_usage(o, USAGE_TEST);
 	*len = in ? strlen(in) : strlen(hex) / 2;
 	if (hex && strlen(hex) % 2)
-		return error(o, CTL_RESP_ERROR, "--hex: an odd number of digits");
+		return req_error(o, CTL_RESP_ERROR, "--hex: an odd number of digits");
 	if (*len > CTL_MAX_TEST_INPUT)
-		return error(o, CTL_RESP_ERROR, "input longer than %d bytes", CTL_MAX_TEST_INPUT);
+		return req_error(o, CTL_RESP_ERROR, "input longer than %d bytes", CTL_MAX_TEST_INPUT);
 	if ((*buf = malloc(*len + 1)) == NULL)
-		return error(o, CTL_RESP_ERROR, "out of memory");
+		return req_error(o, CTL_RESP_ERROR, "out of memory");
 	if (in)
 		memcpy(*buf, in, *len);
 	for (size_t i = 0; hex && i < *len; i++) {
@@ -636,7 +509,7 @@ test_input(const struct args *ar, uint8_t **buf, size_t *len, struct buf *o)
 		if (hi < 0 || lo < 0) {
 			free(*buf);
 			*buf = NULL;
-			return error(o, CTL_RESP_ERROR, "--hex: not hexadecimal digits");
+			return req_error(o, CTL_RESP_ERROR, "--hex: not hexadecimal digits");
 		}
 		(*buf)[i] = (uint8_t)(hi << 4 | lo);
 	}
@@ -653,7 +526,7 @@ test_only_rule(struct sensor_spec *spec, const char *name, struct buf *o)
 			spec->nrules = 1;
 			return CTL_RESP_OK;
 		}
-	return error(o, CTL_RESP_NOTFOUND, "sensor '%s' has no rule '%s'", spec->name, name);
+	return req_error(o, CTL_RESP_NOTFOUND, "sensor '%s' has no rule '%s'", spec->name, name);
 }
 
 static void
@@ -713,12 +586,12 @@ test_run(const struct sensor_spec *spec, const uint8_t *text, size_t len, int ct
 	int rc;
 
 	if ((set = sensor_set_build(spec, 1, 1, err, sizeof(err))) == NULL) {
-		error(o, CTL_RESP_ERROR, "%s", err);
+		req_error(o, CTL_RESP_ERROR, "%s", err);
 		return -1;
 	}
 	if ((sc = sensor_scratch_new()) == NULL) {
 		sensor_set_free(set);
-		error(o, CTL_RESP_ERROR, "out of memory");
+		req_error(o, CTL_RESP_ERROR, "out of memory");
 		return -1;
 	}
 	for (int c = 0; c < SCTX_COUNT; c++)
@@ -736,32 +609,38 @@ test_run(const struct sensor_spec *spec, const uint8_t *text, size_t len, int ct
 static int
 cmd_test(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	static const char *const known[] = { "input", "file", "hex", "context", "rule", NULL };
-	const char *cname = NULL, *rule = NULL;
+	struct test_opts to;
+	const struct req_opt opts[] = {
+		{ .name = "input", .max = REQ_ANY, .val = &to.input, .n = &to.ninput },
+		{ .name = "file", .max = REQ_ANY, .val = &to.file, .n = &to.nfile },
+		{ .name = "hex", .max = REQ_ANY, .val = &to.hex, .n = &to.nhex },
+		{ .name = "context", .max = 1, .val = &to.context },
+		{ .name = "rule", .max = 1, .val = &to.rule },
+		{ .name = NULL },
+	};
 	struct sensor_spec spec = { .rules = NULL };
 	struct store_sensor s;
 	struct hits *hs = NULL;
 	enum sensor_ctx c;
-	struct args ar;
+	const char *pos[1];
 	uint8_t *text = NULL;
 	size_t len = 0;
 	char err[512];
 	int rc, ctx = -1, limits = 0;
 
-	if (args_parse(argc, argv, 1, known, &ar) < 0 || ar.npos != 1 ||
-	    args_one(&ar, "context", &cname) < 0 || args_one(&ar, "rule", &rule) < 0)
-		return usage(o, USAGE_TEST);
-	if (cname != NULL && sensor_ctx_parse(cname, &c) < 0)
-		return error(o, CTL_RESP_ERROR, "unknown context '%.40s' (expected packet, url, "
-		    "header or body)", cname);
-	ctx = cname != NULL ? (int)c : -1;
-	if ((rc = test_input(&ar, &text, &len, o)) != CTL_RESP_OK)
+	if (req_parse(argc, argv, opts, pos, 1, 1) < 0)
+		return req_usage(o, USAGE_TEST);
+	if (to.context != NULL && sensor_ctx_parse(to.context, &c) < 0)
+		return req_error(o, CTL_RESP_ERROR, "unknown context '%.40s' (expected packet, url, "
+		    "header or body)", to.context);
+	ctx = to.context != NULL ? (int)c : -1;
+	if ((rc = test_input(&to, &text, &len, o)) != CTL_RESP_OK)
 		return rc;
-	if ((rc = store_sensor_get(d->db, ar.pos[0], &s, &spec, err, sizeof(err))) < 0)
-		rc = store_fail(o, rc, err);
-	else if ((rc = rule ? test_only_rule(&spec, rule, o) : CTL_RESP_OK) == CTL_RESP_OK) {
+	if ((rc = store_sensor_get(d->db, pos[0], &s, &spec, err, sizeof(err))) < 0)
+		rc = req_store_fail(o, rc, err);
+	else if ((rc = to.rule ? test_only_rule(&spec, to.rule, o) : CTL_RESP_OK) == CTL_RESP_OK) {
 		if ((hs = calloc(1, sizeof(*hs))) == NULL)
-			rc = error(o, CTL_RESP_ERROR, "out of memory");
+			rc = req_error(o, CTL_RESP_ERROR, "out of memory");
 		else if (test_run(&spec, text, len, ctx, hs, &limits, o) < 0)
 			rc = CTL_RESP_ERROR;
 		else {
@@ -778,13 +657,13 @@ cmd_test(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 static int
 cmd_rule(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	return usage(o, USAGE_RULE);
+	return req_usage(o, USAGE_RULE);
 }
 
 static int
 cmd_sensor(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	return usage(o, USAGE_SENSOR);
+	return req_usage(o, USAGE_SENSOR);
 }
 
 const struct handler sensor_handlers[] = {
