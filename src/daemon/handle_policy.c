@@ -361,20 +361,49 @@ cmd_workload(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 
 static void rules_table(struct buf *o, const struct policy_rule *r, int n);
 
-/* The workloads of idx[] in group name into out (none if p lacks it); their count. */
+/* The live workloads in name order, to list the members of groups. */
+struct roster {
+	const struct policy *p;
+	int *idx, nwl;		/* wl_sorted() */
+	int *m;			/* the members of one group (roster_members()) */
+};
+
+/* 0, or -1 out of memory. */
 static int
-members(const struct policy *p, const char *name, int *idx, int nidx, int *out)
+roster_init(struct roster *r, const struct policy *p)
 {
-	int gi = policy_group_find(p, name), n = 0;
+	r->p = p;
+	r->idx = wl_sorted(p, &r->nwl);
+	r->m = calloc((size_t)r->nwl + 1, sizeof(*r->m));
+	if (r->idx == NULL || r->m == NULL) {
+		free(r->idx);
+		free(r->m);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+roster_free(struct roster *r)
+{
+	free(r->idx);
+	free(r->m);
+}
+
+/* The workloads of group name into r->m (none if the policy lacks it); their count. */
+static int
+roster_members(struct roster *r, const char *name)
+{
+	int gi = policy_group_find(r->p, name), n = 0;
 
 	if (gi < 0)
 		return 0;
-	for (int i = 0; i < nidx; i++) {
-		int g[MAX_WL_GROUPS], ng = policy_workload_groups(p, idx[i], g, MAX_WL_GROUPS);
+	for (int i = 0; i < r->nwl; i++) {
+		int g[MAX_WL_GROUPS], ng = policy_workload_groups(r->p, r->idx[i], g, MAX_WL_GROUPS);
 
 		for (int k = 0; k < ng; k++)
 			if (g[k] == gi) {
-				out[n++] = idx[i];
+				r->m[n++] = r->idx[i];
 				break;
 			}
 	}
@@ -421,18 +450,15 @@ cmd_group_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	const struct policy *p = live_current(&d->live);
 	struct table t = { .ncols = 6 };
 	struct store_group *g;
+	struct roster ro;
 	char err[512];
-	int *idx, *m, nwl, ng, rc;
+	int ng, rc;
 
 	if (req_parse(argc, argv, NULL, NULL, 0, 0) < 0)
 		return req_usage(o, USAGE_G_LIST);
 	if ((rc = store_group_list(d->db, &g, &ng, err, sizeof(err))) < 0)
 		return req_store_fail(o, rc, err);
-	idx = wl_sorted(p, &nwl);
-	m = calloc((size_t)nwl + 1, sizeof(*m));
-	if (idx == NULL || m == NULL) {
-		free(idx);
-		free(m);
+	if (roster_init(&ro, p) < 0) {
 		free(g);
 		return req_error(o, CTL_RESP_ERROR, "out of memory");
 	}
@@ -447,11 +473,11 @@ cmd_group_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		table_add(&t, "criteria");
 	}
 	for (int i = 0; i < ng; i++) {
-		int nm = members(p, g[i].g.name, idx, nwl, m);
+		int nm = roster_members(&ro, g[i].g.name);
 
 		if (json) {
 			buf_puts(o, i ? "," : "");
-			json_group(o, &g[i], p, m, nm);
+			json_group(o, &g[i], p, ro.m, nm);
 		} else {
 			struct buf c;
 
@@ -472,8 +498,7 @@ cmd_group_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		table_print(&t, o);
 		table_free(&t);
 	}
-	free(idx);
-	free(m);
+	roster_free(&ro);
 	free(g);
 	return CTL_RESP_OK;
 }
@@ -484,22 +509,18 @@ show_group(struct daemon *d, const char *name, int json, struct buf *o)
 {
 	const struct policy *p = live_current(&d->live);
 	struct store_group g;
+	struct roster ro;
 	char err[512];
-	int *idx, *m, nwl, nm, rc;
+	int nm, rc;
 	struct buf c;
 
 	if ((rc = store_group_get(d->db, name, &g, err, sizeof(err))) < 0)
 		return req_store_fail(o, rc, err);
-	idx = wl_sorted(p, &nwl);
-	m = calloc((size_t)nwl + 1, sizeof(*m));
-	if (idx == NULL || m == NULL) {
-		free(idx);
-		free(m);
+	if (roster_init(&ro, p) < 0)
 		return req_error(o, CTL_RESP_ERROR, "out of memory");
-	}
-	nm = members(p, name, idx, nwl, m);
+	nm = roster_members(&ro, name);
 	if (json) {
-		json_group(o, &g, p, m, nm);
+		json_group(o, &g, p, ro.m, nm);
 		buf_puts(o, "\n");
 	} else {
 		buf_init(&c);
@@ -508,7 +529,7 @@ show_group(struct daemon *d, const char *name, int json, struct buf *o)
 		    "members   ", g.g.name, policy_group_kind_name(g.g.kind),
 		    policy_mode_name(g.g.mode), c.data, g.nrules);
 		for (int i = 0; i < nm; i++)
-			buf_printf(o, "%s%s", i ? " " : "", policy_workload_at(p, m[i])->name);
+			buf_printf(o, "%s%s", i ? " " : "", policy_workload_at(p, ro.m[i])->name);
 		buf_puts(o, nm ? "\n" : "-\n");
 		buf_free(&c);
 		if (g.nrules > 0) {
@@ -524,8 +545,7 @@ show_group(struct daemon *d, const char *name, int json, struct buf *o)
 			}
 		}
 	}
-	free(idx);
-	free(m);
+	roster_free(&ro);
 	return CTL_RESP_OK;
 }
 
@@ -738,16 +758,25 @@ show_rule(struct daemon *d, int64_t id, int json, struct buf *o)
 	return CTL_RESP_OK;
 }
 
+/* The one word of rule show, delete and promote: a rule id.  CTL_RESP_OK or an error. */
+static int
+rule_id_arg(int argc, char **argv, const char *usage, int64_t *id, struct buf *o)
+{
+	const char *pos[1];
+
+	if (req_parse(argc, argv, NULL, pos, 1, 1) < 0)
+		return req_usage(o, usage);
+	return parse_id(pos[0], id, o) < 0 ? CTL_RESP_ERROR : CTL_RESP_OK;
+}
+
 static int
 cmd_rule_show(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	const char *pos[1];
 	int64_t id;
+	int rc;
 
-	if (req_parse(argc, argv, NULL, pos, 1, 1) < 0)
-		return req_usage(o, USAGE_R_SHOW);
-	if (parse_id(pos[0], &id, o) < 0)
-		return CTL_RESP_ERROR;
+	if ((rc = rule_id_arg(argc, argv, USAGE_R_SHOW, &id, o)) != CTL_RESP_OK)
+		return rc;
 	return show_rule(d, id, json, o);
 }
 
@@ -822,20 +851,28 @@ cmd_rule_add(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	return CTL_RESP_OK;
 }
 
+/* Rule delete and promote: change applied to the rule of the one word, *id. */
+static int
+rule_change(struct daemon *d, int argc, char **argv, const char *usage,
+    int (*change)(sqlite3 *, int64_t, char *, size_t), int64_t *id, struct buf *o)
+{
+	char err[512];
+	int rc;
+
+	if ((rc = rule_id_arg(argc, argv, usage, id, o)) != CTL_RESP_OK)
+		return rc;
+	rc = change(d->db, *id, err, sizeof(err));
+	return req_saved(d, rc, err, o);
+}
+
 static int
 cmd_rule_delete(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	const char *pos[1];
-	char err[512];
 	int64_t id;
 	int rc;
 
-	if (req_parse(argc, argv, NULL, pos, 1, 1) < 0)
-		return req_usage(o, USAGE_R_DEL);
-	if (parse_id(pos[0], &id, o) < 0)
-		return CTL_RESP_ERROR;
-	rc = store_rule_delete(d->db, id, err, sizeof(err));
-	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
+	rc = rule_change(d, argc, argv, USAGE_R_DEL, store_rule_delete, &id, o);
+	if (rc != CTL_RESP_OK)
 		return rc;
 	if (json)
 		buf_printf(o, "{\"deleted\":%" PRId64 "}\n", id);
@@ -847,17 +884,11 @@ cmd_rule_delete(struct daemon *d, int argc, char **argv, int json, struct buf *o
 static int
 cmd_rule_promote(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	const char *pos[1];
-	char err[512];
 	int64_t id;
 	int rc;
 
-	if (req_parse(argc, argv, NULL, pos, 1, 1) < 0)
-		return req_usage(o, USAGE_R_PROMOTE);
-	if (parse_id(pos[0], &id, o) < 0)
-		return CTL_RESP_ERROR;
-	rc = store_rule_promote(d->db, id, err, sizeof(err));
-	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
+	rc = rule_change(d, argc, argv, USAGE_R_PROMOTE, store_rule_promote, &id, o);
+	if (rc != CTL_RESP_OK)
 		return rc;
 	if (json)
 		return show_rule(d, id, 1, o);
