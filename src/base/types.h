@@ -26,8 +26,11 @@ enum verdict {
 };
 
 /*
- * Bits of the packet and conntrack marks that nvd owns (0x3ff00000):
+ * Bits of the packet and conntrack marks that nvd owns (0x7ff00000):
  *
+ *   NOCT    0x40000000  (packet mark only) conntrack has no entry for the
+ *                       packet (ct state invalid or untracked): its verdict
+ *                       cannot be saved, so nvd never bypasses it
  *   BYPASS  0x20000000  the flow is handed back to the kernel
  *   OWN     0x10000000  packets nvd sends itself (TCP resets): never queued
  *   GEN     0x0ff00000  the bypass generation, 0-255, beside BYPASS
@@ -41,6 +44,7 @@ enum verdict {
  * next generation (live.h), so every bypassed flow comes back to the queue
  * at its next packet and is judged again (nft.h, ct.h).
  */
+#define NVD_MARK_NOCT		0x40000000u
 #define NVD_MARK_BYPASS		0x20000000u
 #define NVD_MARK_OWN		0x10000000u
 #define NVD_MARK_GEN_MASK	0x0ff00000u

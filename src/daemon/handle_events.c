@@ -25,13 +25,13 @@ static const char *const fields[] = {
 	"id", "time", "type", "name", "level", "action", "proto",
 	"src_ip", "src_port", "src_workload", "src_group",
 	"dst_ip", "dst_port", "dst_workload", "dst_group",
-	"fqdn", "app", "rule_id", "sensor", "message",
+	"fqdn", "app", "rule_id", "sensor", "message", "reason",
 };
 enum {
 	F_ID, F_TIME, F_TYPE, F_NAME, F_LEVEL, F_ACTION, F_PROTO,
 	F_SRC_IP, F_SRC_PORT, F_SRC_WORKLOAD, F_SRC_GROUP,
 	F_DST_IP, F_DST_PORT, F_DST_WORKLOAD, F_DST_GROUP,
-	F_FQDN, F_APP, F_RULE_ID, F_SENSOR, F_MESSAGE, F_COUNT
+	F_FQDN, F_APP, F_RULE_ID, F_SENSOR, F_MESSAGE, F_REASON, F_COUNT
 };
 _Static_assert(sizeof(fields) / sizeof(fields[0]) == F_COUNT, "one name per field");
 
@@ -39,7 +39,7 @@ _Static_assert(sizeof(fields) / sizeof(fields[0]) == F_COUNT, "one name per fiel
 static const char query_sql[] =
     "SELECT id, time, type, name, level, action, proto, src_ip, src_port, "
     "src_workload, src_group, dst_ip, dst_port, dst_workload, dst_group, fqdn, app, "
-    "rule_id, sensor, message FROM events "
+    "rule_id, sensor, message, reason FROM events "
     "WHERE (?1 IS NULL OR type = ?1) "
     "AND (?2 IS NULL OR src_group = ?2 OR dst_group = ?2) "
     "AND (?3 IS NULL OR time >= ?3) "

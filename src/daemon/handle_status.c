@@ -106,6 +106,25 @@ json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_stats *
 	    "\"buffered\":%llu}", (unsigned long long)s->appid.waived,
 	    (unsigned long long)s->appid.nobuf, (unsigned long long)s->appid.gaps,
 	    (unsigned long long)s->appid.buffered);
+	buf_puts(o, ",\"unjudged\":{");
+	for (int d = 1; d < DOUBT_COUNT; d++)
+		buf_printf(o, "%s\"%s\":%llu", d > 1 ? "," : "", doubt_name(d),
+		    (unsigned long long)s->judge.unjudged[d]);
+	buf_puts(o, "}");
+}
+
+/* "gap 3, tcp_ack 1": what could not be judged, by reason; "none". */
+static void
+text_unjudged(struct buf *o, const struct worker_stats *t)
+{
+	int n = 0;
+
+	buf_puts(o, "cannot judge (dropped in protect) ");
+	for (int d = 1; d < DOUBT_COUNT; d++)
+		if (t->judge.unjudged[d])
+			buf_printf(o, "%s%s %llu", n++ ? ", " : "", doubt_name(d),
+			    (unsigned long long)t->judge.unjudged[d]);
+	buf_puts(o, n ? "\n" : "none\n");
 }
 
 /* "HTTP 12, TLS 3, unknown 5": the applications detected, most first. */
@@ -219,6 +238,7 @@ text_policy_docker(struct buf *o, struct daemon *d, const struct worker_stats *t
 	    (unsigned long long)d->live.rebuilds, (unsigned long long)d->live.tightenings,
 	    (unsigned long long)t->bypass_returned);
 	text_apps(o, t);
+	text_unjudged(o, t);
 	buf_printf(o, "sensors inspected %llu flows, %llu HTTP messages, %llu bytes; %llu matches, "
 	    "%llu flows denied, %llu over PCRE2's limits\n", (unsigned long long)t->inspect.flows,
 	    (unsigned long long)t->inspect.messages, (unsigned long long)t->inspect.bytes,

@@ -81,6 +81,17 @@ struct fields {
 	enum http_coding coding;
 };
 
+/* Gives the head buffer back. */
+static void
+buf_drop(struct http_parser *p)
+{
+	if (p->lim.mem)
+		*p->lim.mem -= p->cap;
+	free(p->buf);
+	p->buf = NULL;
+	p->cap = 0;
+}
+
 struct http_parser *
 http_parser_new(int response_side, const struct http_limits *lim)
 {
@@ -108,7 +119,7 @@ http_parser_free(struct http_parser *p)
 	if (p == NULL)
 		return;
 	http_inflate_free(p->inf);
-	free(p->buf);
+	buf_drop(p);
 	free(p);
 }
 
@@ -207,12 +218,17 @@ reserve(struct http_parser *p, size_t need)
 		return 0;
 	while (cap < need)
 		cap *= 2;
+	if (p->lim.mem && *p->lim.mem + (cap - p->cap) > p->lim.mem_max)
+		return -1;
 	if ((b = realloc(p->buf, cap)) == NULL)
 		return -1;
+	if (p->lim.mem)
+		*p->lim.mem += cap - p->cap;
 	p->buf = b;
 	p->cap = cap;
 	return 0;
 }
+
 
 /* --- callbacks and the end of a message --------------------------------- */
 
@@ -267,9 +283,8 @@ leave(struct http_parser *p, int st, unsigned flag)
 		p->flags |= HTTP_F_TRUNCATED;
 	p->flags |= flag;
 	p->state = st;
-	free(p->buf);
-	p->buf = NULL;
-	p->len = p->cap = 0;
+	buf_drop(p);
+	p->len = 0;
 }
 
 static ssize_t
@@ -673,11 +688,8 @@ head_done(struct http_parser *p, size_t used)
 	p->state = ST_BODY;
 	if (p->cb != NULL && p->cb->head != NULL)
 		p->cb->head(p->ctx, &h);
-	if (p->cap > HEAD_KEEP) {
-		free(p->buf);
-		p->buf = NULL;
-		p->cap = 0;
-	}
+	if (p->cap > HEAD_KEEP)
+		buf_drop(p);
 	p->len = p->line = p->skipped = 0;
 	if (fatal != 0)
 		return fail(p, fatal);

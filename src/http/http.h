@@ -39,7 +39,7 @@
 #include "http/http_flags.h"
 
 /* Defaults of struct http_limits (a field left 0 takes its default). */
-#define HTTP_HEAD_MAX		16384	/* start line, header block, empty lines */
+#define HTTP_HEAD_MAX		65536	/* start line, header block, empty lines */
 #define HTTP_URL_MAX		8192	/* the decoded url, NUL not counted */
 #define HTTP_INFLATE_MAX	(1u << 20)	/* inflated bytes per message */
 #define HTTP_INFLATE_RATIO	100	/* inflated bytes per encoded byte ... */
@@ -51,6 +51,11 @@ struct http_limits {
 	size_t url_max;
 	size_t inflate_max;
 	unsigned inflate_ratio;
+	/* Optional: the bytes of head buffers held by every parser that
+	 * shares *mem (one thread's), at most mem_max; a head that would
+	 * need more ends the stream with HTTP_F_NOMEM. */
+	uint64_t *mem;
+	uint64_t mem_max;
 };
 
 /* The body's coding, Content-Encoding and Transfer-Encoding together. */

@@ -19,8 +19,10 @@
 
 #define NFQ_BATCH	32
 #define NFQ_COPY_RANGE	0xffff
-/* One message: netlink and nfqueue headers, attributes, and the packet. */
-#define NFQ_SLOT	(NFQ_COPY_RANGE + 1024)
+/* One message: netlink and nfqueue headers, attributes, and the packet;
+ * a multiple of 8 so that every slot's nlmsghdr (and the u64 attributes
+ * after it) is aligned. */
+#define NFQ_SLOT	((NFQ_COPY_RANGE + 1024 + 7) & ~7)
 #define NFQ_RCVBUF	(16 << 20)
 
 struct nfq_pending {
@@ -133,7 +135,7 @@ nfq_queue_open(uint16_t num, uint32_t maxlen, enum fail_mode fm)
 	if (q == NULL)
 		return NULL;
 	q->num = num;
-	q->slots = malloc((size_t)NFQ_BATCH * NFQ_SLOT);
+	q->slots = aligned_alloc(8, (size_t)NFQ_BATCH * NFQ_SLOT);
 	if (q->slots == NULL)
 		goto fail;
 	if ((q->nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL) {

@@ -10,6 +10,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
 #include <stdlib.h>
@@ -321,6 +322,28 @@ rule_own(struct nft_batch *nb, const char *table, const char *chain)
 	rule_add(nb, r, err);
 }
 
+/*
+ * ct state & (invalid|untracked) != 0 meta mark set meta mark | NOCT: a
+ * packet conntrack holds no entry for (an out-of-window segment, an ICMP
+ * error about no connection) goes to the queue marked so, since its
+ * verdict cannot be saved in a conntrack mark: nvd never bypasses it.
+ */
+static void
+rule_noct(struct nft_batch *nb, const char *table, const char *chain)
+{
+	struct nftnl_rule *r = rule_new(table, chain);
+	uint32_t zero = 0;
+	int err = !r;
+
+	if (r)
+		err = e_ct_load(r, NFT_CT_STATE) ||
+		    e_bitwise(r, NF_CT_STATE_INVALID_BIT | NF_CT_STATE_UNTRACKED_BIT, 0) ||
+		    e_cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero)) ||
+		    e_meta_load(r, NFT_META_MARK) || e_bitwise(r, ~NVD_MARK_NOCT, NVD_MARK_NOCT) ||
+		    e_meta_set(r, NFT_META_MARK);
+	rule_add(nb, r, err);
+}
+
 /* iifname/oifname NAME[*] queue */
 static void
 rule_steer(struct nft_batch *nb, const struct conf *c, const char *chain, uint32_t key,
@@ -469,6 +492,7 @@ install_kind(const struct conf *c, enum nft_hook_kind kind, unsigned gen, unsign
 		if (prev != gen)
 			rule_save_bypass(&nb, c->nft_table, chains[i].name, prev);
 		rule_own(&nb, c->nft_table, chains[i].name);
+		rule_noct(&nb, c->nft_table, chains[i].name);
 		for (int s = 0; s < c->nsteer; s++) {
 			if (chains[i].iif)
 				rule_steer(&nb, c, chains[i].name, NFT_META_IIFNAME, &c->steer[s], kind);

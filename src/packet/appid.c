@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "packet/appid.h"
+#include "packet/doubt.h"
 #include "proto/app_table.h"
 #include "base/types.h"
 
@@ -31,11 +32,11 @@ struct app_buf_chunk {
 	struct app_buf bufs[BUF_CHUNK];
 };
 
-void
-appid_init(struct appid *d, enum fail_mode fm)
+int
+appid_init(struct appid *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->fail_mode = fm;
+	return quota_init(&d->quota, APPID_BUFFERS_MAX, APPID_CLIENT_SHARE);
 }
 
 void
@@ -47,19 +48,31 @@ appid_destroy(struct appid *d)
 		n = c->next;
 		free(c);
 	}
+	quota_destroy(&d->quota);
 	memset(d, 0, sizeof(*d));
 }
 
+static const uint8_t *
+client_of(const struct flow *f)
+{
+	return f->key.addr[f->client];
+}
+
+/* A buffer for f, within its client's share; NULL if none. */
 static struct app_buf *
-buf_get(struct appid *d)
+buf_get(struct appid *d, const struct flow *f)
 {
 	struct app_buf *b = d->free;
 
+	if (quota_take(&d->quota, client_of(f)) < 0)
+		return NULL;
 	if (b == NULL && d->allocated < APPID_BUFFERS_MAX) {
 		struct app_buf_chunk *c = malloc(sizeof(*c));
 
-		if (c == NULL)
+		if (c == NULL) {
+			quota_give(&d->quota, client_of(f));
 			return NULL;
+		}
 		c->next = d->chunks;
 		d->chunks = c;
 		d->allocated += BUF_CHUNK;
@@ -69,8 +82,10 @@ buf_get(struct appid *d)
 		}
 		b = d->free;
 	}
-	if (b == NULL)
+	if (b == NULL) {
+		quota_give(&d->quota, client_of(f));
 		return NULL;
+	}
 	d->free = b->next;
 	b->len[0] = b->len[1] = 0;
 	b->runs = 0;
@@ -85,6 +100,7 @@ appid_release(struct appid *d, struct flow *f)
 		f->ab->next = d->free;
 		d->free = f->ab;
 		f->ab = NULL;
+		quota_give(&d->quota, client_of(f));
 	}
 }
 
@@ -101,32 +117,26 @@ decide(struct appid *d, struct flow *f, enum app_id app)
 	d->st.detected[app]++;
 }
 
+/* The application cannot be told, for reason why; see appid.h for what
+ * follows. */
 static void
-by_ports(struct appid *d, struct flow *f)
+waive(struct appid *d, struct flow *f, enum doubt why)
 {
 	appid_release(d, f);
 	f->app = APP_UNKNOWN;
 	f->app_state = APPS_WAIVED;
 	f->flags |= FLOW_F_APP_NEW;
+	if (f->doubt == DOUBT_NONE)
+		f->doubt = (uint8_t)why;
 	d->info_flow = NULL;
 	d->st.waived++;
-}
-
-/* The application cannot be told; see appid.h for what follows. */
-static void
-waive(struct appid *d, struct flow *f)
-{
-	if (d->fail_mode == FAIL_CLOSED)
-		decide(d, f, APP_UNKNOWN);
-	else
-		by_ports(d, f);
 }
 
 void
 appid_stop(struct appid *d, struct flow *f)
 {
 	if (!appid_final(f))
-		by_ports(d, f);
+		waive(d, f, DOUBT_UNDECIDED);
 }
 
 static int
@@ -176,8 +186,17 @@ probe_buffer(struct appid *d, struct flow *f, int ended)
 static void
 feed(struct appid *d, struct flow *f, int dir, uint64_t offset, const uint8_t *buf, size_t len)
 {
-	if (appid_final(f) || offset >= APP_PROBE_MAX || len == 0)
+	if (appid_final(f) || len == 0)
 		return;
+	if (offset >= APP_PROBE_MAX) {
+		/* The provisional allowance is spent: decide with what
+		 * there is. */
+		if (f->ab)
+			probe_buffer(d, f, 1);
+		if (!appid_final(f))
+			waive(d, f, DOUBT_UNDECIDED);
+		return;
+	}
 	if (f->app_state == APPS_NONE) {
 		struct app_input in;
 
@@ -190,9 +209,9 @@ feed(struct appid *d, struct flow *f, int dir, uint64_t offset, const uint8_t *b
 		probe(d, f, &in);
 		if (appid_final(f))
 			return;
-		if ((f->ab = buf_get(d)) == NULL) {
+		if ((f->ab = buf_get(d, f)) == NULL) {
 			d->st.nobuf++;
-			waive(d, f);
+			waive(d, f, DOUBT_APP_STATE);
 			return;
 		}
 		d->st.buffered++;
@@ -225,10 +244,10 @@ appid_data(struct appid *d, struct flow *f, int dir, uint64_t offset, const uint
 void
 appid_gap(struct appid *d, struct flow *f, int dir, uint64_t offset)
 {
-	if (appid_final(f) || offset >= APP_PROBE_MAX)
+	if (appid_final(f))
 		return;
 	d->st.gaps++;
-	waive(d, f);
+	waive(d, f, DOUBT_GAP);
 }
 
 void
@@ -253,7 +272,7 @@ appid_start(struct appid *d, struct flow *f)
 		f->app = APP_UNKNOWN;
 		f->app_state = APPS_DONE;	/* nothing to tell: judged as is */
 	} else if (f->flags & FLOW_F_MIDSTREAM)
-		waive(d, f);
+		waive(d, f, DOUBT_MIDSTREAM);
 }
 
 void

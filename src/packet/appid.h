@@ -9,29 +9,36 @@
  * into a buffer (2 x APP_PROBE_MAX bytes) from a bounded per-worker pool,
  * and the buffer goes back to the pool as soon as the flow is decided.
  *
- * When the pool is empty, when nvd missed bytes (a gap) or joined the
- * flow mid-stream, the flow's application cannot be told: fail_mode open
- * judges it by ports alone (APPS_WAIVED), closed as unknown.
+ * When the client holds its share of the pool already (quota.h), when nvd
+ * missed bytes (a gap) or joined the flow mid-stream, the flow's
+ * application cannot be told: it is judged by ports alone (APPS_WAIVED)
+ * with the reason in f->doubt, which the judge turns into a drop in
+ * protect mode wherever the verdict depends on the application (judge.h).
+ *
+ * Until it is decided a flow is allowed provisionally (policy.h); that
+ * lasts at most APP_PROBE_MAX bytes each way, then the probes decide with
+ * what they have.
  *
  * Owned by one worker thread, like its flows.
  */
-#ifndef NVD_DETECT_H
-#define NVD_DETECT_H
+#ifndef NVD_APPID_H
+#define NVD_APPID_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "proto/app.h"
-#include "base/conf.h"
 #include "packet/flow.h"
+#include "packet/quota.h"
 #include "packet/reasm.h"
 
 #define APPID_BUFFERS_MAX	4096	/* flows being detected at once, per worker */
+#define APPID_CLIENT_SHARE	(APPID_BUFFERS_MAX / 8)	/* ... of them from one client */
 
 struct appid_stats {
 	uint64_t detected[APP_COUNT];	/* flows decided, by enum app_id */
 	uint64_t waived;		/* flows judged by ports alone */
-	uint64_t nobuf;			/* ... of them: no buffer free */
+	uint64_t nobuf;			/* ... of them: no buffer free for the client */
 	uint64_t gaps;			/* ... of them: bytes missed */
 	uint64_t buffered;		/* flows that needed a buffer */
 };
@@ -39,8 +46,8 @@ struct appid_stats {
 struct app_buf_chunk;
 
 struct appid {
-	enum fail_mode fail_mode;
 	struct app_buf *free;		/* pool */
+	struct quota quota;		/* buffers held by each client */
 	struct app_buf_chunk *chunks;
 	uint32_t allocated;
 	/* The flow decided by the last call, and what its probe found:
@@ -50,7 +57,8 @@ struct appid {
 	struct appid_stats st;
 };
 
-void appid_init(struct appid *d, enum fail_mode fm);
+/* Returns 0 or -1 (no memory). */
+int appid_init(struct appid *d);
 void appid_destroy(struct appid *d);
 
 /*

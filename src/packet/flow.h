@@ -76,6 +76,10 @@ struct flow {
 	uint64_t fqdn_ref;		/* the name binding it was judged with (fqdn.h), or 0 */
 	struct inspect *insp;		/* DLP/WAF sensors' state (inspect.h), or NULL */
 	uint8_t sensor_deny;		/* a sensor with action deny matched: drop it */
+	uint8_t doubt;			/* enum doubt: why its application or contents
+					 * cannot be told (doubt.h), or 0 */
+	uint8_t protect;		/* an end was in protect mode when last judged */
+	uint32_t doubts_told;		/* doubts reported in events, a bit each */
 	uint64_t conv_bytes;		/* bytes already counted in its conversation */
 	struct reasm_dir rs[2];		/* by enum flow_dir */
 };

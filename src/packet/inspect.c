@@ -70,14 +70,22 @@ inspect_start(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t den
 
 	if (f->insp || mask == 0 || e->set == NULL)
 		return 0;
-	if (e->nflows >= INSPECT_FLOWS_MAX || (in = calloc(1, sizeof(*in))) == NULL) {
+	if (e->nflows >= INSPECT_FLOWS_MAX ||
+	    quota_take(&e->quota, f->key.addr[f->client]) < 0) {
+		e->st->no_state++;
+		return -1;
+	}
+	if ((in = calloc(1, sizeof(*in))) == NULL) {
+		quota_give(&e->quota, f->key.addr[f->client]);
 		e->st->no_state++;
 		return -1;
 	}
 	set_masks(e, in, mask, deny);
 	if (f->key.proto == IPPROTO_TCP) {
-		in->d[DIR_TO_SERVER].hp = http_parser_new(0, NULL);
-		in->d[DIR_TO_CLIENT].hp = http_parser_new(1, NULL);
+		struct http_limits lim = { .mem = &e->head_mem, .mem_max = INSPECT_HEAD_MEM };
+
+		in->d[DIR_TO_SERVER].hp = http_parser_new(0, &lim);
+		in->d[DIR_TO_CLIENT].hp = http_parser_new(1, &lim);
 	}
 	f->insp = in;
 	e->nflows++;
@@ -85,15 +93,16 @@ inspect_start(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t den
 	return 0;
 }
 
-void
+int
 inspect_update(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t deny)
 {
 	if (f->insp == NULL)
-		inspect_start(e, f, mask, deny);
-	else if (mask == 0)
+		return inspect_start(e, f, mask, deny);
+	if (mask == 0)
 		inspect_release(e, f);
 	else
 		set_masks(e, f->insp, mask, deny);
+	return 0;
 }
 
 void
@@ -106,6 +115,7 @@ inspect_release(struct inspect_env *e, struct flow *f)
 	free(f->insp);
 	f->insp = NULL;
 	e->nflows--;
+	quota_give(&e->quota, f->key.addr[f->client]);
 }
 
 /* Whether (sensor, rule) fired already in its scope; notes it if not. */
@@ -141,6 +151,13 @@ on_hit(void *ctx, const struct sensor_hit *h)
 }
 
 static void
+doubt(struct inspect_env *e, struct flow *f, enum doubt d)
+{
+	if (e->doubt)
+		e->doubt(e->ctx, f, d, f->insp->deny != 0);
+}
+
+static void
 match(struct call *c, const uint8_t *const text[SCTX_COUNT], const size_t len[SCTX_COUNT])
 {
 	struct inspect *in = c->f->insp;
@@ -149,8 +166,10 @@ match(struct call *c, const uint8_t *const text[SCTX_COUNT], const size_t len[SC
 	for (int i = 0; i < SCTX_COUNT; i++)
 		total += len[i];
 	c->e->st->bytes += total;
-	if (sensor_match(c->e->set, c->e->scratch, in->mask[c->dir], text, len, on_hit, c) < 0)
+	if (sensor_match(c->e->set, c->e->scratch, in->mask[c->dir], text, len, on_hit, c) < 0) {
 		c->e->st->limits++;
+		doubt(c->e, c->f, DOUBT_SENSOR_LIMIT);
+	}
 }
 
 /*
@@ -273,7 +292,15 @@ inspect_data(struct inspect_env *e, struct flow *f, int dir, const uint8_t *buf,
 		return;
 	c.packet = 0;
 	if (http_parser_feed(d->hp, buf, len, &http_cb, &c) < 0 && f->insp) {
-		/* Not HTTP (any more): the raw stream is still matched. */
+		/* Not HTTP from its first bytes: the raw stream is still
+		 * matched.  HTTP the parser gave up on: the url, header and
+		 * body contexts cannot be matched any more. */
+		unsigned fl = http_parser_flags(d->hp);
+
+		if (!(fl & HTTP_F_NOT_HTTP) || http_parser_messages(d->hp) > 0)
+			doubt(e, f, DOUBT_HTTP_PARSER);
+		if (f->insp == NULL)
+			return;
 		http_parser_free(d->hp);
 		d->hp = NULL;
 		e->st->not_http++;
@@ -287,6 +314,7 @@ inspect_gap(struct inspect_env *e, struct flow *f, int dir)
 
 	if (f->insp == NULL)
 		return;
+	doubt(e, f, DOUBT_GAP);
 	f->insp->d[dir].pkt_tail_len = 0;
 	if (f->insp->d[dir].hp)
 		http_parser_gap(f->insp->d[dir].hp, &http_cb, &c);

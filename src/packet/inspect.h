@@ -22,17 +22,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "packet/doubt.h"
 #include "packet/flow.h"
+#include "packet/quota.h"
 #include "sensor/sensor.h"
 
 #define INSPECT_FLOWS_MAX	4096	/* flows inspected at once, per worker */
+#define INSPECT_CLIENT_SHARE	(INSPECT_FLOWS_MAX / 8)	/* ... of them from one client */
 #define INSPECT_URL_KEEP	2048
 #define INSPECT_HEADER_KEEP	4096
 #define INSPECT_WINDOW		65536	/* new bytes matched at once at most */
+#define INSPECT_HEAD_MEM	(32u << 20)	/* HTTP heads being read, per worker */
 
 struct inspect_stats {
 	uint64_t flows;			/* flows inspected */
-	uint64_t no_state;		/* not inspected: INSPECT_FLOWS_MAX in use */
+	uint64_t no_state;		/* not inspected: the client's share in use */
 	uint64_t messages;		/* HTTP messages matched */
 	uint64_t bytes;			/* bytes matched (all contexts) */
 	uint64_t hits;			/* rules that fired */
@@ -53,9 +57,15 @@ struct inspect_env {
 	struct sensor_scratch *scratch;	/* the worker's */
 	uint8_t *window;		/* the worker's, INSPECT_WINDOW + overlap */
 	void (*hit)(void *ctx, struct flow *f, const struct inspect_hit *ih);
+	/* The sensors cannot see all of f's bytes (a gap, a message the HTTP
+	 * parser gave up on, a match past the engine's limits); deny: one of
+	 * them would drop f on a match. */
+	void (*doubt)(void *ctx, struct flow *f, enum doubt d, int deny);
 	void *ctx;
 	struct inspect_stats *st;
 	uint32_t nflows;		/* states held */
+	struct quota quota;		/* ... by each client (quota_init by the owner) */
+	uint64_t head_mem;		/* bytes of the HTTP parsers' head buffers */
 };
 
 /*
@@ -63,8 +73,9 @@ struct inspect_env {
  * drops it).  Returns 0, or -1 when no state could be had (counted).
  */
 int inspect_start(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t deny);
-/* The policy changed: the sensors that now apply (0: stop inspecting). */
-void inspect_update(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t deny);
+/* The policy changed: the sensors that now apply (0: stop inspecting).
+ * Returns -1 when f should be inspected but no state could be had. */
+int inspect_update(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t deny);
 
 /* In-order stream bytes of f in direction dir, a gap, the end of one. */
 void inspect_data(struct inspect_env *e, struct flow *f, int dir, const uint8_t *buf,

@@ -18,6 +18,7 @@
 #include "packet/pcap.h"
 #include "policy/policy.h"
 #include "packet/dnsbind.h"
+#include "packet/doubt.h"
 
 static void
 copy_name(char *dst, size_t n, const char *src)
@@ -78,38 +79,92 @@ verdict_fqdn(const struct policy_conn *c, const struct policy_verdict *v)
 	return c->nnames > 0 ? c->names[0] : "";
 }
 
-static void
-violation(struct judge *j, const struct policy *pol, const struct flow *f,
-    const struct policy_conn *c, const struct policy_verdict *v)
+/* The port of an event's destination: c's, or the one the connection
+ * really went to when c is a proxied destination. */
+static uint16_t
+event_dport(const struct flow *f, const struct policy_conn *c)
+{
+	return c->by_name && f ? f->key.port[!f->client] : c->port;
+}
+
+/*
+ * A new event about connection c judged v (f: its flow, or NULL for a
+ * packet that has none; sport its client's port): addresses, ends, name
+ * of the server.  NULL when the ring is full (counted in its dropped).
+ * The caller fills the rest and commits.
+ */
+static struct event_rec *
+event_begin(struct judge *j, const struct policy *pol, const struct flow *f,
+    const struct policy_conn *c, uint16_t sport, const struct policy_verdict *v,
+    enum event_type type, enum event_level level, enum event_action action)
 {
 	struct record *r = event_ring_reserve(&j->ring);
 	struct event_rec *ev;
-	char port[16], app[200] = "", via[POLICY_FQDN_MAX + 40] = "";
 
 	if (r == NULL)
-		return;		/* counted in the ring's dropped */
+		return NULL;
 	r->type = REC_EVENT;
 	ev = &r->u.ev;
 	memset(ev, 0, sizeof(*ev));
 	ev->time_ms = clock_real_ms();
-	ev->type = EV_VIOLATION;
-	ev->level = EV_WARNING;
-	ev->action = v->outcome == POL_DENY ? EV_DENY : EV_ALERT;
-	event_set_addrs(ev, c->family, c->client, f->key.port[f->client], c->server,
-	    c->by_name ? f->key.port[!f->client] : c->port, c->proto);
+	ev->type = type;
+	ev->level = level;
+	ev->action = action;
+	event_set_addrs(ev, c->family, c->client, sport, c->server, event_dport(f, c), c->proto);
 	if (c->proto != IPPROTO_TCP && c->proto != IPPROTO_UDP)
 		ev->src_port = 0;
 	end_names(pol, &v->client, ev->src_workload, ev->src_group);
 	end_names(pol, &v->server, ev->dst_workload, ev->dst_group);
-	ev->rule_id = v->rule_id;
-	if (v->rule_id)
-		snprintf(ev->name, sizeof(ev->name), "rule %lld", (long long)v->rule_id);
-	else
-		snprintf(ev->name, sizeof(ev->name), "no rule");
+	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", verdict_fqdn(c, v));
+	return ev;
+}
+
+/* "tcp/80", "icmp", "proto/47": c's protocol and port for messages. */
+static void
+port_text(const struct policy_conn *c, char *out, size_t n)
+{
 	if (c->proto == IPPROTO_TCP || c->proto == IPPROTO_UDP)
-		snprintf(port, sizeof(port), "%s/%u", proto_word(c->proto), c->port);
+		snprintf(out, n, "%s/%u", proto_word(c->proto), c->port);
+	else if (c->proto == IPPROTO_ICMP || c->proto == IPPROTO_ICMPV6)
+		snprintf(out, n, "icmp");
 	else
-		snprintf(port, sizeof(port), "%s", proto_word(c->proto));
+		snprintf(out, n, "proto/%u", c->proto);
+}
+
+static const char *
+strictest_mode(const struct policy_verdict *v)
+{
+	return policy_mode_name(v->client.mode > v->server.mode ? v->client.mode : v->server.mode);
+}
+
+/*
+ * A violation of flow f: no rule allows it, a rule denies it, or (d) it
+ * cannot be judged with full knowledge.
+ */
+static void
+violation(struct judge *j, const struct policy *pol, const struct flow *f,
+    const struct policy_conn *c, const struct policy_verdict *v, enum doubt d)
+{
+	struct event_rec *ev;
+	char port[16], app[200] = "", via[POLICY_FQDN_MAX + 40] = "", why[96];
+
+	ev = event_begin(j, pol, f, c, f->key.port[f->client], v, EV_VIOLATION, EV_WARNING,
+	    v->outcome == POL_DENY ? EV_DENY : EV_ALERT);
+	if (ev == NULL)
+		return;
+	ev->rule_id = d ? 0 : v->rule_id;
+	if (d) {
+		snprintf(ev->name, sizeof(ev->name), "cannot judge");
+		snprintf(ev->reason, sizeof(ev->reason), "%s", doubt_name(d));
+		snprintf(why, sizeof(why), "cannot be judged: %s", doubt_text(d));
+	} else if (v->rule_id) {
+		snprintf(ev->name, sizeof(ev->name), "rule %lld", (long long)v->rule_id);
+		snprintf(why, sizeof(why), "denied by rule");
+	} else {
+		snprintf(ev->name, sizeof(ev->name), "no rule");
+		snprintf(why, sizeof(why), "no rule allows it");
+	}
+	port_text(c, port, sizeof(port));
 	snprintf(ev->app, sizeof(ev->app), "%s", flow_app_name(f));
 	if (ev->app[0]) {
 		char details[160];
@@ -121,13 +176,10 @@ violation(struct judge *j, const struct policy *pol, const struct flow *f,
 		snprintf(app, sizeof(app), " app: %s%s%s%s", ev->app, details[0] ? " (" : "",
 		    details, details[0] ? ")" : "");
 	}
-	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", verdict_fqdn(c, v));
 	if (c->by_name)		/* judged for the destination a proxy was asked for */
 		snprintf(via, sizeof(via), " via proxy to %s:%u", ev->fqdn, c->port);
 	snprintf(ev->message, sizeof(ev->message), "%.50s -> %.50s %s%s%s: %s (%s)",
-	    ev->src_group, ev->dst_group, port, via, app,
-	    v->rule_id ? "denied by rule" : "no rule allows it",
-	    policy_mode_name(v->client.mode > v->server.mode ? v->client.mode : v->server.mode));
+	    ev->src_group, ev->dst_group, port, via, app, why, strictest_mode(v));
 	event_ring_commit(&j->ring);
 }
 
@@ -331,7 +383,6 @@ sni_check(struct judge *j, const struct policy *pol, const struct flow *f,
     const struct policy_conn *c, const struct policy_verdict *v, const struct judge_names *nm)
 {
 	char sni[POLICY_FQDN_MAX + 1];
-	struct record *r;
 	struct event_rec *ev;
 
 	flow_sni(j, f, sni);
@@ -340,19 +391,10 @@ sni_check(struct judge *j, const struct policy *pol, const struct flow *f,
 	for (int i = 0; i < nm->count; i++)
 		if (!strcmp(nm->n[i], sni))
 			return;
-	if ((r = event_ring_reserve(&j->ring)) == NULL)
+	ev = event_begin(j, pol, f, c, f->key.port[f->client], v, EV_VIOLATION, EV_WARNING,
+	    v->outcome == POL_DENY ? EV_DENY : EV_ALERT);
+	if (ev == NULL)
 		return;
-	r->type = REC_EVENT;
-	ev = &r->u.ev;
-	memset(ev, 0, sizeof(*ev));
-	ev->time_ms = clock_real_ms();
-	ev->type = EV_VIOLATION;
-	ev->level = EV_WARNING;
-	ev->action = v->outcome == POL_DENY ? EV_DENY : EV_ALERT;
-	event_set_addrs(ev, c->family, c->client, f->key.port[f->client], c->server, c->port,
-	    c->proto);
-	end_names(pol, &v->client, ev->src_workload, ev->src_group);
-	end_names(pol, &v->server, ev->dst_workload, ev->dst_group);
 	snprintf(ev->name, sizeof(ev->name), "sni mismatch");
 	snprintf(ev->app, sizeof(ev->app), "%s", app_name(APP_TLS));
 	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", sni);
@@ -395,6 +437,24 @@ proxied(struct judge *j, const struct policy *pol, const struct flow *f,
 }
 
 /*
+ * Why f's verdict v cannot be trusted, or DOUBT_NONE: its application
+ * could not be told (f->doubt) and v depends on what it is.
+ */
+static enum doubt
+flow_doubt(const struct flow *f, const struct policy_verdict *v)
+{
+	if (f->doubt == DOUBT_NONE || f->app_state != APPS_WAIVED || !v->app_assumed)
+		return DOUBT_NONE;
+	return (enum doubt)f->doubt;
+}
+
+static int
+any_protect(const struct policy_verdict *v)
+{
+	return v->client.mode == MODE_PROTECT || v->server.mode == MODE_PROTECT;
+}
+
+/*
  * Judges f with pol.  The first judgement with its application decided is
  * the final one (FLOW_F_CONV): it is counted, learned, reported and
  * counted in its conversation; judgements before it are provisional
@@ -412,6 +472,7 @@ judge_flow(struct judge *j, const struct policy *pol, struct flow *f,
 	char host[POLICY_FQDN_MAX + 1];
 	int final = appid_final(f) && !(f->flags & FLOW_F_CONV);
 	int was_denied = !!(f->flags & FLOW_F_DENIED), judged = !!(f->flags & FLOW_F_JUDGED);
+	enum doubt d;
 
 	flow_conn(f, &c);
 	server_names(j, pol, f, &c, &nm);
@@ -420,6 +481,14 @@ judge_flow(struct judge *j, const struct policy *pol, struct flow *f,
 		c = pc;
 		*v = pv;
 	}
+	/* What cannot be judged with full knowledge is denied in protect. */
+	if ((d = flow_doubt(f, v)) != DOUBT_NONE) {
+		if (any_protect(v))
+			v->outcome = POL_DENY;
+		if (!(f->doubts_told & 1u << d))
+			j->st.unjudged[d]++;
+	}
+	f->protect = (uint8_t)any_protect(v);
 	if (judged && f->policy_gen != policy_gen(pol))
 		j->st.rejudged++;
 	f->flags |= FLOW_F_JUDGED;
@@ -428,17 +497,23 @@ judge_flow(struct judge *j, const struct policy *pol, struct flow *f,
 	f->rule_id = v->rule_id;
 	if (v->outcome == POL_DENY) {
 		if (!was_denied)
-			violation(j, pol, f, &c, v);
+			violation(j, pol, f, &c, v, d);
 		f->flags |= FLOW_F_DENIED | FLOW_F_REPORTED;
 		final = !(f->flags & FLOW_F_CONV);
 	} else if (!f->sensor_deny)
 		f->flags &= (uint8_t)~FLOW_F_DENIED;
+	if (d != DOUBT_NONE && !(f->doubts_told & 1u << d)) {
+		f->doubts_told |= 1u << d;
+		if (v->outcome != POL_DENY)
+			violation(j, pol, f, &c, v, d);		/* passed: said why */
+	}
 	/* The sensors that inspect it, from its first packet on. */
 	if ((v->sensors || f->insp) && v->outcome != POL_DENY && f->key.proto == IPPROTO_TCP &&
-	    f->tcp_state < TCPS_CLOSING)
-		inspect_update(j->insp, f, v->sensors, v->sensors_deny);
+	    f->tcp_state < TCPS_CLOSING &&
+	    inspect_update(j->insp, f, v->sensors, v->sensors_deny) < 0)
+		judge_sensor_doubt(j, f, DOUBT_INSPECT_STATE, v->sensors_deny != 0);
 	if (v->outcome == POL_ALERT && appid_final(f) && !(f->flags & FLOW_F_REPORTED)) {
-		violation(j, pol, f, &c, v);
+		violation(j, pol, f, &c, v, DOUBT_NONE);
 		f->flags |= FLOW_F_REPORTED;
 	}
 	if (!final)
@@ -541,33 +616,25 @@ judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
 	struct policy_conn c;
 	struct policy_verdict v;
 	struct judge_names nm;
-	struct record *r;
 	struct event_rec *ev;
 	char port[16];
 
 	j->st.sensor_events++;
 	if (ih->deny)
 		f->sensor_deny = 1;
-	if (pol == NULL || (r = event_ring_reserve(&j->ring)) == NULL)
-		return;		/* counted in the ring's dropped */
+	if (pol == NULL)
+		return;
 	flow_conn(f, &c);
 	server_names(j, pol, f, &c, &nm);
 	policy_judge(pol, &c, &v);
-	r->type = REC_EVENT;
-	ev = &r->u.ev;
-	memset(ev, 0, sizeof(*ev));
-	ev->time_ms = clock_real_ms();
-	ev->type = ih->type == SENSOR_DLP ? EV_DLP : EV_WAF;
-	ev->level = EV_CRITICAL;
-	ev->action = ih->deny ? EV_DENY : EV_ALERT;
-	event_set_addrs(ev, c.family, c.client, f->key.port[f->client], c.server, c.port, c.proto);
-	end_names(pol, &v.client, ev->src_workload, ev->src_group);
-	end_names(pol, &v.server, ev->dst_workload, ev->dst_group);
+	ev = event_begin(j, pol, f, &c, f->key.port[f->client], &v,
+	    ih->type == SENSOR_DLP ? EV_DLP : EV_WAF, EV_CRITICAL, ih->deny ? EV_DENY : EV_ALERT);
+	if (ev == NULL)
+		return;
 	snprintf(ev->name, sizeof(ev->name), "%s", ih->h->rule_name);
 	snprintf(ev->sensor, sizeof(ev->sensor), "%s", ih->h->sensor_name);
 	snprintf(ev->app, sizeof(ev->app), "%s", flow_app_name(f));
-	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", verdict_fqdn(&c, &v));
-	snprintf(port, sizeof(port), "%s/%u", proto_word(c.proto), c.port);
+	port_text(&c, port, sizeof(port));
 	save_pcap(j, ev);
 	/* A deny outside protect mode is only reported: say what it would do. */
 	snprintf(ev->message, sizeof(ev->message), "%.24s -> %.24s %s: %.32s %.32s in the %s %s: %.40s%s",
@@ -582,6 +649,91 @@ judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
 		snprintf(ev->message + l, sizeof(ev->message) - l, "; pcap %s", j->pcap_name);
 	}
 	event_ring_commit(&j->ring);
+}
+
+/*
+ * The sensors cannot see all of f's bytes (inspect.h's doubt callback):
+ * with a sensor that would deny it, f is dropped like a match would; else
+ * the doubt is reported.
+ */
+void
+judge_sensor_doubt(void *ctx, struct flow *f, enum doubt d, int deny)
+{
+	struct judge *j = ctx;
+	const struct policy *pol = j->live ? live_current(j->live) : NULL;
+	struct policy_conn c;
+	struct policy_verdict v;
+	struct judge_names nm;
+
+	if (f->doubt == DOUBT_NONE)
+		f->doubt = (uint8_t)d;
+	if (deny)
+		f->sensor_deny = 1;
+	if (f->doubts_told & 1u << d)
+		return;
+	f->doubts_told |= 1u << d;
+	j->st.unjudged[d]++;
+	if (pol == NULL)
+		return;
+	flow_conn(f, &c);
+	server_names(j, pol, f, &c, &nm);
+	policy_judge(pol, &c, &v);
+	v.outcome = deny ? POL_DENY : POL_ALERT;
+	violation(j, pol, f, &c, &v, d);
+}
+
+/* The ends of packet p, which has no flow judged, as a connection. */
+static void
+packet_conn(const struct packet *p, struct policy_conn *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->family = p->family;
+	memcpy(c->client, p->src, p->addr_len);
+	memcpy(c->server, p->dst, p->addr_len);
+	c->proto = p->proto;
+	c->port = (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) ? p->dport : 0;
+}
+
+enum verdict
+judge_doubt(struct judge *j, const struct policy *pol, struct flow *f, const struct packet *p,
+    enum doubt d)
+{
+	struct policy_conn c;
+	struct policy_verdict v;
+	struct judge_names nm;
+	struct event_rec *ev;
+	char port[16];
+	int protect;
+
+	j->st.unjudged[d]++;
+	if (pol == NULL)
+		return VERDICT_ACCEPT;
+	if (f && (f->flags & FLOW_F_JUDGED) && f->policy_gen == policy_gen(pol)) {
+		flow_conn(f, &c);
+		server_names(j, pol, f, &c, &nm);
+	} else
+		packet_conn(p, &c);
+	policy_judge(pol, &c, &v);
+	protect = v.client.mode == MODE_PROTECT || v.server.mode == MODE_PROTECT;
+	if (f == NULL || !(f->doubts_told & 1u << d)) {
+		if (f)
+			f->doubts_told |= 1u << d;
+		ev = event_begin(j, pol, f, &c, f ? f->key.port[f->client] : p->sport, &v,
+		    EV_VIOLATION, EV_WARNING, protect ? EV_DENY : EV_ALERT);
+		if (ev) {
+			snprintf(ev->name, sizeof(ev->name), "cannot judge");
+			snprintf(ev->reason, sizeof(ev->reason), "%s", doubt_name(d));
+			port_text(&c, port, sizeof(port));
+			snprintf(ev->message, sizeof(ev->message), "%.50s -> %.50s %s: cannot be "
+			    "judged: %s (%s)", ev->src_group, ev->dst_group, port, doubt_text(d),
+			    strictest_mode(&v));
+			event_ring_commit(&j->ring);
+		}
+	}
+	if (!protect)
+		return VERDICT_ACCEPT;
+	j->st.denied_packets++;
+	return VERDICT_DROP;
 }
 
 enum verdict

@@ -13,6 +13,7 @@
 
 #include "base/types.h"
 #include "packet/decode.h"
+#include "packet/doubt.h"
 #include "packet/flow.h"
 #include "packet/rst.h"
 #include "runtime/event.h"
@@ -27,6 +28,7 @@ struct policy;
 
 struct judge_stats {
 	uint64_t judged[4];		/* connections judged, by enum policy_outcome */
+	uint64_t unjudged[DOUBT_COUNT];	/* packets, or connections, in doubt (doubt.h) */
 	uint64_t rejudged;		/* judged again after a policy change */
 	uint64_t proxied;		/* requests to a proxy judged for their destination */
 	uint64_t denied_packets;	/* packets of denied flows dropped */
@@ -101,6 +103,20 @@ void judge_flow_end(struct judge *j, const struct policy *pol, struct flow *f);
  * hit of a sensor with action deny. */
 struct inspect_hit;
 void judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih);
+/*
+ * inspect.h's doubt callback: the sensors cannot see all of f's bytes
+ * (reason d).  With deny (a sensor whose match would drop f) f is dropped
+ * as by a match; otherwise it goes on.  Reported once per flow and reason.
+ */
+void judge_sensor_doubt(void *ctx, struct flow *f, enum doubt d, int deny);
+/*
+ * Packet p (of flow f, or NULL) cannot be judged with full knowledge, for
+ * reason d (doubt.h): nothing of it may change nvd's state.  DROP when an
+ * end is in protect mode, else ACCEPT; counted, and reported in a
+ * violation event with the reason (once per flow and reason).
+ */
+enum verdict judge_doubt(struct judge *j, const struct policy *pol, struct flow *f,
+    const struct packet *p, enum doubt d);
 enum verdict judge_sensor_deny(struct judge *j, struct flow *f, const struct packet *p);
 /* Periodic work (now: monotonic ms): hands the rule hits counted so far
  * to the writer, every second. */

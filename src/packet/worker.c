@@ -61,7 +61,10 @@ worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows, enu
 		return -1;
 	w->ft.on_end = flow_ended;
 	w->ft.end_ctx = w;
-	appid_init(&w->appid, fm);
+	if (appid_init(&w->appid) < 0) {
+		flow_table_destroy(&w->ft);
+		return -1;
+	}
 	pthread_mutex_init(&w->pub_lock, NULL);
 	return 0;
 }
@@ -72,15 +75,18 @@ worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 	w->insp.scratch = sensor_scratch_new();
 	w->insp.window = malloc(INSPECT_WINDOW + SENSOR_OVERLAP_MAX);
 	if (w->insp.scratch == NULL || w->insp.window == NULL ||
+	    quota_init(&w->insp.quota, INSPECT_FLOWS_MAX, INSPECT_CLIENT_SHARE) < 0 ||
 	    judge_init(&w->judge, live, wake_fd, &w->appid, &w->dns, &w->insp) < 0) {
 		sensor_scratch_free(w->insp.scratch);
 		free(w->insp.window);
+		quota_destroy(&w->insp.quota);
 		w->insp.scratch = NULL;
 		w->insp.window = NULL;
 		return -1;
 	}
 	w->judge.queue = w->queue;
 	w->insp.hit = judge_sensor_hit;
+	w->insp.doubt = judge_sensor_doubt;
 	w->insp.ctx = &w->judge;
 	w->insp.st = &w->st.inspect;
 	return 0;
@@ -95,6 +101,7 @@ worker_destroy(struct worker *w)
 	appid_destroy(&w->appid);
 	sensor_scratch_free(w->insp.scratch);
 	free(w->insp.window);
+	quota_destroy(&w->insp.quota);
 	pthread_mutex_destroy(&w->pub_lock);
 }
 

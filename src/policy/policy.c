@@ -697,22 +697,37 @@ spec_covers(const struct port_range *s, uint8_t proto, uint16_t port)
 	return proto == IPPROTO_ICMP || (port >= s->lo && port <= s->hi);
 }
 
-/* Lowest rank in the run at slot s that matches c, or UINT32_MAX. */
+static int
+names_apps(const struct policy_rule *r)
+{
+	return r->apps[0] != '\0' && strcmp(r->apps, "any") != 0;
+}
+
+/*
+ * Lowest rank in the run at slot s that matches c, or best.  *passed gets
+ * the lowest rank of a deny rule that names applications, passed over
+ * because c's application is waived.
+ */
 static uint32_t
 best_in(const struct policy *p, const struct rule_slot *s, const struct policy_conn *c,
-    uint8_t proto, int allow_only, uint32_t best)
+    uint8_t proto, int allow_only, uint32_t best, uint32_t *passed)
 {
 	if (s == NULL)
 		return best;
 	for (uint32_t i = s->start; i < s->start + s->count; i++) {
 		const struct rule_entry *e = &p->entries[i];
+		const struct policy_rule *r = &p->rules[e->rule];
 
 		if (e->rank >= best)
 			break;		/* the run is sorted by rank */
-		if (allow_only && p->rules[e->rule].action != RULE_ALLOW)
+		if (allow_only && r->action != RULE_ALLOW)
 			continue;
-		if (spec_covers(&e->spec, proto, c->port) && apps_match(&p->rules[e->rule], c))
+		if (!spec_covers(&e->spec, proto, c->port))
+			continue;
+		if (apps_match(r, c))
 			return e->rank;
+		if (c->app_waived && names_apps(r) && e->rank < *passed)
+			*passed = e->rank;
 	}
 	return best;
 }
@@ -774,7 +789,7 @@ policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_
 	struct end_groups cg, sg;
 	uint8_t proto = c->proto == IPPROTO_ICMPV6 ? IPPROTO_ICMP : c->proto;
 	uint16_t port = proto == IPPROTO_ICMP ? 0 : c->port;
-	uint32_t best = UINT32_MAX;
+	uint32_t best = UINT32_MAX, passed = UINT32_MAX;
 	int any_protect, any_monitor;
 
 	memset(v, 0, sizeof(*v));
@@ -786,9 +801,9 @@ policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_
 	for (int i = 0; i < cg.n; i++)
 		for (int j = 0; j < sg.n; j++) {
 			best = best_in(p, slot_find(p, cg.g[i], sg.g[j], proto, port), c, proto,
-			    sg.pending[j], best);
+			    sg.pending[j], best, &passed);
 			best = best_in(p, slot_find(p, cg.g[i], sg.g[j], PROTO_RANGE, 0), c, proto,
-			    sg.pending[j], best);
+			    sg.pending[j], best, &passed);
 		}
 	any_protect = v->client.mode == MODE_PROTECT || v->server.mode == MODE_PROTECT;
 	any_monitor = v->client.mode == MODE_MONITOR || v->server.mode == MODE_MONITOR;
@@ -797,12 +812,14 @@ policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_
 
 		v->rule_id = r->id;
 		v->rule_type = r->type;
+		v->app_assumed = c->app_waived && (names_apps(r) || passed < best);
 		if (r->action == RULE_ALLOW)
 			v->outcome = POL_ALLOW;
 		else
 			v->outcome = any_protect ? POL_DENY : POL_ALERT;
 		return;
 	}
+	v->app_assumed = passed != UINT32_MAX;
 	if (any_protect)
 		v->outcome = POL_DENY;
 	else if (any_monitor)

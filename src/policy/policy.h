@@ -124,6 +124,10 @@ struct policy_verdict {
 				 * server in an FQDN group, or -1 */
 	int64_t rule_id;	/* the rule that matched, 0 for none */
 	enum rule_type rule_type;
+	int app_assumed;	/* c->app_waived decided it: an allow rule that names
+				 * applications matched, or one that names them and
+				 * denies was passed over; what the application is
+				 * would have to be known */
 	struct policy_end client, server;
 };
 

@@ -66,6 +66,7 @@ struct event_rec {
 	char app[32];
 	char sensor[64];
 	char message[256];
+	char reason[24];		/* why it could not be judged (doubt.h), or "" */
 };
 
 /* A connection seen in discover mode with no rule: from → to on port. */

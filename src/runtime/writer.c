@@ -56,8 +56,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ROLLBACK_TO] = "ROLLBACK TO learn",
 	[S_EVENT] = "INSERT INTO events (time, type, name, level, action, proto, "
 	    "src_ip, src_port, src_workload, src_group, dst_ip, dst_port, dst_workload, "
-	    "dst_group, fqdn, app, rule_id, sensor, message) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+	    "dst_group, fqdn, app, rule_id, sensor, message, reason) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+	    "?20)",
 	[S_HIT] = "UPDATE rules SET hits = hits + ?1, "
 	    "last_seen = max(coalesce(last_seen, 0), ?2) WHERE id = ?3",
 	[S_LEARN_SCAN] = "SELECT id, ports, hits, coalesce(last_seen, 0) FROM rules "
@@ -238,6 +239,7 @@ write_event(struct writer *w, const struct event_rec *ev)
 	bind_int_or_null(st, 17, ev->rule_id);
 	BIND_FIELD(st, 18, ev->sensor);
 	BIND_FIELD(st, 19, ev->message);
+	BIND_FIELD(st, 20, ev->reason);
 	if (step(w, st) == 0)
 		w->priv->pend.events_written++;
 	else

@@ -385,20 +385,28 @@ START_TEST(test_empty_connection_by_ports)
 }
 END_TEST
 
-/* Bytes nvd never saw (the receiver acknowledged them): by ports. */
+/* Bytes nvd never saw (the receiver acknowledged them): the application
+ * cannot be told, and the rule that allows the port names one: in
+ * protect the flow is cut, with the reason. */
 START_TEST(test_gap_by_ports)
 {
 	struct conn k;
 	struct flow *f;
+	struct record r[4];
 
 	protect_postgresql_only();
 	open_conn(&k, 41011, 5432);
 	k.seq[0] += 100;	/* lost before nvd */
 	send_tcp(&k, 0, TCP_PSH | TCP_ACK, pg_startup, 8);
-	ck_assert_int_eq(send_tcp(&k, 1, TCP_ACK, NULL, 0), VERDICT_BYPASS);
+	ck_assert_int_eq(send_tcp(&k, 1, TCP_ACK, NULL, 0), VERDICT_DROP);
 	f = conn_flow(&k);
 	ck_assert_int_eq(f->app_state, APPS_WAIVED);
+	ck_assert_int_eq(f->doubt, DOUBT_GAP);
 	ck_assert_uint_eq(w.appid.st.gaps, 1);
+	ck_assert_uint_eq(w.judge.st.unjudged[DOUBT_GAP], 1);
+	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_str_eq(r[0].u.ev.reason, "gap");
+	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
 }
 END_TEST
 
@@ -418,22 +426,25 @@ START_TEST(test_unknown_refused)
 }
 END_TEST
 
-/* The buffer pool is bounded: past it, flows are judged by ports (fail
- * open), counted; a decided flow gives its buffer back. */
+/* The buffer pool is bounded, and one client has a share of it: past
+ * that, its flows cannot be told and are cut in protect (counted); a
+ * decided flow gives its buffer back. */
 START_TEST(test_buffer_pool_bound)
 {
 	struct conn k;
 	struct flow *f;
 
 	protect_postgresql_only();
-	for (int i = 0; i <= APPID_BUFFERS_MAX; i++) {
+	for (int i = 0; i <= APPID_CLIENT_SHARE; i++) {
 		open_conn(&k, (uint16_t)(10000 + i), 5432);
 		send_tcp(&k, 0, TCP_PSH | TCP_ACK, pg_startup, 4);	/* undecided */
 	}
-	ck_assert_uint_eq(w.appid.st.buffered, APPID_BUFFERS_MAX);
+	ck_assert_uint_eq(w.appid.st.buffered, APPID_CLIENT_SHARE);
 	ck_assert_uint_eq(w.appid.st.nobuf, 1);
 	f = conn_flow(&k);
 	ck_assert_int_eq(f->app_state, APPS_WAIVED);
+	ck_assert_int_eq(f->doubt, DOUBT_APP_STATE);
+	ck_assert_int_eq(f->flags & FLOW_F_DENIED, FLOW_F_DENIED);
 	k.cport = 10000;
 	k.seq[0] = 1005;
 	k.seq[1] = 50001;

@@ -162,7 +162,7 @@ START_TEST(test_events_columns)
 	static const char *const want[] = {
 		"id", "time", "type", "name", "level", "action", "proto", "src_ip",
 		"src_port", "src_workload", "src_group", "dst_ip", "dst_port",
-		"dst_workload", "dst_group", "fqdn", "app", "rule_id", "sensor", "message",
+		"dst_workload", "dst_group", "fqdn", "app", "rule_id", "sensor", "message", "reason",
 	};
 	sqlite3 *db = open_ok();
 	sqlite3_stmt *st;
