@@ -8,36 +8,21 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "proto/app.h"
 #include "packet/appid.h"
+#include "fixture_policy.h"
 #include "packet/judge.h"
-#include "runtime/live.h"
 #include "pkt.h"
 #include "policy/policy.h"
-#include "packet/reasm.h"
-#include "packet/rst.h"
 #include "packet/worker.h"
 
 #define CLIENT	"198.19.0.20"
 #define DB	"198.19.0.30"
-
-static const struct reasm_limits limits = { .depth = 1048576, .memcap = 64u << 20 };
-
-static struct worker w;
-static struct live live;
-static uint64_t clock_ms = 1000000;
-static struct policy_group groups[8];
-static int ngroups;
-static struct policy_rule rules[8];
-static int nrules;
-static struct policy_workload wls[2];
 
 /* psql's StartupMessage: protocol 3.0, user postgres, database app. */
 static const uint8_t pg_startup[] = {
@@ -49,146 +34,38 @@ static const char http_get[] = "GET /admin HTTP/1.1\r\nHost: db.example\r\n"
     "User-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
 
 static void
-add_group(const char *name, enum group_kind kind, enum policy_mode mode)
-{
-	memset(&groups[ngroups], 0, sizeof(groups[0]));
-	strcpy(groups[ngroups].name, name);
-	groups[ngroups].kind = kind;
-	groups[ngroups++].mode = mode;
-}
-
-static void
-add_rule(const char *apps, const char *ports, enum rule_action a)
-{
-	struct policy_rule *r = &rules[nrules++];
-	char err[128];
-
-	memset(r, 0, sizeof(*r));
-	r->id = 100 + nrules;
-	strcpy(r->from, "nv.client");
-	strcpy(r->to, "nv.db");
-	strcpy(r->apps, apps);
-	r->nports = ports_parse(ports, r->ports, POLICY_MAX_PORTS, err, sizeof(err));
-	r->action = a;
-	r->type = RULE_USER;
-	r->order = nrules;
-}
-
-static void
-add_wl(struct policy_workload *x, const char *name, const char *ip)
-{
-	memset(x, 0, sizeof(*x));
-	strcpy(x->id, name);
-	strcpy(x->name, name);
-	x->addrs[0].family = AF_INET;
-	inet_pton(AF_INET, ip, x->addrs[0].addr);
-	x->naddrs = 1;
-}
-
-static void
-publish(void)
-{
-	struct policy_input in = {
-		.groups = groups, .ngroups = ngroups, .rules = rules, .nrules = nrules,
-		.workloads = wls, .nworkloads = 2, .default_mode = MODE_DISCOVER,
-	};
-	struct policy *p = policy_compile(&in);
-
-	ck_assert_ptr_nonnull(p);
-	live.gen = live_gen_next(live.gen, live_bypass_gen(live.gen));
-	policy_set_gen(p, live.gen);
-	policy_free(live.cur);
-	live.cur = p;
-}
-
-static void
-set_mode(const char *group, enum policy_mode m)
-{
-	for (int i = 0; i < ngroups; i++)
-		if (!strcmp(groups[i].name, group))
-			groups[i].mode = m;
-	publish();
-}
-
-static void
 setup(void)
 {
-	reasm_set_limits(&limits);
-	memset(&live, 0, sizeof(live));
-	ngroups = nrules = 0;
-	add_group("containers", GROUP_BUILTIN, MODE_DISCOVER);
-	add_group("host", GROUP_BUILTIN, MODE_DISCOVER);
-	add_group("external", GROUP_BUILTIN, MODE_DISCOVER);
-	add_group("nv.client", GROUP_LEARNED, MODE_DISCOVER);
-	add_group("nv.db", GROUP_LEARNED, MODE_DISCOVER);
-	add_wl(&wls[0], "client", CLIENT);
-	add_wl(&wls[1], "db", DB);
-	publish();
-	ck_assert_int_eq(worker_init(&w, 0, 0, 10000, FAIL_OPEN), 0);
-	ck_assert_int_eq(worker_set_policy(&w, &live, -1), 0);
-	rst_close(&w.judge.rst);	/* build resets, send none from a unit test */
+	fx_begin();
+	fx_group("nv.client", GROUP_LEARNED, MODE_DISCOVER, NULL);
+	fx_group("nv.db", GROUP_LEARNED, MODE_DISCOVER, NULL);
+	fx_workload("client", CLIENT);
+	fx_workload("db", DB);
+	fx_start(10000);
 }
 
 static void
 teardown(void)
 {
-	worker_destroy(&w);
-	policy_free(live.cur);
+	fx_end();
 }
 
-/* One TCP connection, client port cport to DB port 5432. */
-struct conn {
-	uint16_t cport, sport;
-	uint32_t seq[2];
-};
-
-static enum verdict
-send_tcp(struct conn *k, int from_server, uint8_t flags, const uint8_t *data, size_t len)
-{
-	struct pkt p;
-	uint8_t buf[2048];
-	size_t n;
-	int d = from_server;
-
-	if (from_server)
-		pkt_tcp(&p, DB, k->sport, CLIENT, k->cport, flags, k->seq[1], k->seq[0]);
-	else
-		pkt_tcp(&p, CLIENT, k->cport, DB, k->sport, flags, k->seq[0], k->seq[1]);
-	if (len)
-		pkt_data(&p, data, len);
-	n = pkt_build(&p, buf, sizeof(buf));
-	ck_assert_uint_gt(n, 0);
-	k->seq[d] += (uint32_t)len + ((flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
-	return worker_packet(&w, buf, n, AF_INET, clock_ms++);
-}
-
+/* A rule from nv.client to nv.db. */
 static void
-open_conn(struct conn *k, uint16_t cport, uint16_t sport)
+add_rule(const char *apps, const char *ports, enum rule_action a)
 {
-	k->cport = cport;
-	k->sport = sport;
-	k->seq[0] = 1000;
-	k->seq[1] = 50000;
-	ck_assert_int_eq(send_tcp(k, 0, TCP_SYN, NULL, 0), VERDICT_ACCEPT);
-	ck_assert_int_eq(send_tcp(k, 1, TCP_SYN | TCP_ACK, NULL, 0), VERDICT_ACCEPT);
-	ck_assert_int_eq(send_tcp(k, 0, TCP_ACK, NULL, 0), VERDICT_ACCEPT);
+	fx_rule("nv.client", "nv.db", apps, ports, a, RULE_USER);
 }
 
-/* Pops everything; keeps (and counts) only the records of one type. */
-static unsigned
-records_of(int type, struct record *out, unsigned max)
+/* One TCP connection from the client's port cport to DB port sport. */
+static void
+open_conn(struct fx_conn *k, uint16_t cport, uint16_t sport)
 {
-	struct record all[32];
-	unsigned n = event_ring_pop(&w.judge.ring, all, 32), k = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		if (all[i].type == type && k < max)
-			out[k++] = all[i];
-	return k;
+	fx_conn_open(k, CLIENT, cport, DB, sport);
 }
 
 static struct flow *
-conn_flow(const struct conn *k)
+conn_flow(const struct fx_conn *k)
 {
 	struct pkt q;
 	uint8_t buf[128];
@@ -200,27 +77,27 @@ conn_flow(const struct conn *k)
 	len = pkt_build(&q, buf, sizeof(buf));
 	ck_assert_int_eq(decode_packet(&p, buf, len, 0), ANOM_NONE);
 	flow_key_make(&key, &p);
-	return flow_lookup(&w.ft, &key, flow_hash(&w.ft, &key));
+	return flow_lookup(&fx.w.ft, &key, flow_hash(&fx.w.ft, &key));
 }
 
 static void
 protect_postgresql_only(void)
 {
 	add_rule("postgresql", "tcp/5432", RULE_ALLOW);
-	set_mode("nv.db", MODE_PROTECT);
+	fx_set_mode("nv.db", MODE_PROTECT);
 }
 
 /* --- L7 rules ------------------------------------------------------------ */
 
 START_TEST(test_postgresql_admitted)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct record r[4];
 	struct flow *f;
 
 	protect_postgresql_only();
 	open_conn(&k, 41000, 5432);	/* provisionally allowed */
-	ck_assert_int_eq(send_tcp(&k, 0, TCP_PSH | TCP_ACK, pg_startup, sizeof(pg_startup)),
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, pg_startup, sizeof(pg_startup)),
 	    VERDICT_BYPASS);
 	f = conn_flow(&k);
 	ck_assert_ptr_nonnull(f);
@@ -228,9 +105,9 @@ START_TEST(test_postgresql_admitted)
 	ck_assert_int_eq(f->app_state, APPS_DONE);
 	ck_assert_int_eq(f->rule_id, 101);
 	ck_assert_ptr_null(f->ab);	/* decided in place, no buffer */
-	ck_assert_uint_eq(w.appid.st.detected[APP_POSTGRESQL], 1);
-	ck_assert_uint_eq(w.judge.st.judged[POL_ALLOW], 1);
-	ck_assert_uint_eq(records_of(REC_CONV, r, 4), 1);
+	ck_assert_uint_eq(fx.w.appid.st.detected[APP_POSTGRESQL], 1);
+	ck_assert_uint_eq(fx.w.judge.st.judged[POL_ALLOW], 1);
+	ck_assert_uint_eq(fx_records_of(REC_CONV, r, 4), 1);
 	ck_assert_str_eq(r[0].u.conv.app, "PostgreSQL");
 	ck_assert_str_eq(r[0].u.conv.from, "nv.client");
 	ck_assert_str_eq(r[0].u.conv.to, "nv.db");
@@ -244,19 +121,19 @@ END_TEST
 START_TEST(test_postgresql_any_segmentation)
 {
 	for (size_t cut = 1; cut < sizeof(pg_startup); cut++) {
-		struct conn k;
+		struct fx_conn k;
 		struct flow *f;
 
 		teardown();
 		setup();
 		protect_postgresql_only();
 		open_conn(&k, (uint16_t)(42000 + cut), 5432);
-		ck_assert_int_eq(send_tcp(&k, 0, TCP_PSH | TCP_ACK, pg_startup, cut),
+		ck_assert_int_eq(fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, pg_startup, cut),
 		    VERDICT_ACCEPT);
 		f = conn_flow(&k);
 		ck_assert_int_eq(f->app_state, APPS_DETECTING);
 		ck_assert_ptr_nonnull(f->ab);
-		ck_assert_int_eq(send_tcp(&k, 0, TCP_PSH | TCP_ACK, pg_startup + cut,
+		ck_assert_int_eq(fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, pg_startup + cut,
 		    sizeof(pg_startup) - cut), VERDICT_BYPASS);
 		ck_assert_int_eq(f->app, APP_POSTGRESQL);
 		ck_assert_ptr_null(f->ab);	/* back in the pool */
@@ -266,16 +143,17 @@ END_TEST
 
 START_TEST(test_http_refused_on_postgresql_rule)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct record r[4];
 	struct event_rec *e;
 
 	protect_postgresql_only();
 	open_conn(&k, 41001, 5432);
-	ck_assert_int_eq(send_tcp(&k, 0, TCP_PSH | TCP_ACK, (const uint8_t *)http_get,
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, http_get,
 	    strlen(http_get)), VERDICT_DROP);
-	ck_assert_uint_eq(w.judge.rst.failed + w.judge.rst.sent, 2);	/* both ends: it was open */
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	/* Both ends: it was open. */
+	ck_assert_uint_eq(fx.w.judge.rst.failed + fx.w.judge.rst.sent, 2);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	e = &r[0].u.ev;
 	ck_assert_int_eq(e->type, EV_VIOLATION);
 	ck_assert_int_eq(e->action, EV_DENY);
@@ -284,26 +162,26 @@ START_TEST(test_http_refused_on_postgresql_rule)
 	ck_assert_ptr_nonnull(strstr(e->message, "app: HTTP (method GET, host db.example, "
 	    "path /admin"));
 	ck_assert_ptr_nonnull(strstr(e->message, "no rule allows it (protect)"));
-	ck_assert_uint_eq(w.judge.st.judged[POL_DENY], 1);
+	ck_assert_uint_eq(fx.w.judge.st.judged[POL_DENY], 1);
 	/* The rest of it is dropped, one event. */
-	ck_assert_int_eq(send_tcp(&k, 0, TCP_PSH | TCP_ACK, (const uint8_t *)"x", 1), VERDICT_DROP);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 0);
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, "x", 1), VERDICT_DROP);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 0);
 }
 END_TEST
 
 /* Split request: no HTTP byte decides it before the request line is whole. */
 START_TEST(test_http_refused_when_split)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct record r[4];
 
 	protect_postgresql_only();
 	open_conn(&k, 41002, 5432);
-	ck_assert_int_eq(send_tcp(&k, 0, TCP_PSH | TCP_ACK, (const uint8_t *)http_get, 5),
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, http_get, 5),
 	    VERDICT_ACCEPT);
-	ck_assert_int_eq(send_tcp(&k, 0, TCP_PSH | TCP_ACK, (const uint8_t *)http_get + 5,
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, http_get + 5,
 	    strlen(http_get) - 5), VERDICT_DROP);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_str_eq(r[0].u.ev.app, "HTTP");
 }
 END_TEST
@@ -311,15 +189,15 @@ END_TEST
 /* Monitor: the same HTTP passes, with an alert naming it. */
 START_TEST(test_monitor_alerts_with_app)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct record r[4];
 
 	add_rule("postgresql", "tcp/5432", RULE_ALLOW);
-	set_mode("nv.db", MODE_MONITOR);
+	fx_set_mode("nv.db", MODE_MONITOR);
 	open_conn(&k, 41003, 5432);
-	ck_assert_int_eq(send_tcp(&k, 0, TCP_PSH | TCP_ACK, (const uint8_t *)http_get,
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, http_get,
 	    strlen(http_get)), VERDICT_BYPASS);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.action, EV_ALERT);
 	ck_assert_str_eq(r[0].u.ev.app, "HTTP");
 }
@@ -329,18 +207,18 @@ END_TEST
 START_TEST(test_discover_learns_app)
 {
 	static const char banner[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n";
-	struct conn k;
+	struct fx_conn k;
 	struct record r[4];
 
 	open_conn(&k, 41004, 5432);
-	send_tcp(&k, 0, TCP_PSH | TCP_ACK, pg_startup, sizeof(pg_startup));
-	ck_assert_uint_eq(records_of(REC_LEARN, r, 4), 1);
+	fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, pg_startup, sizeof(pg_startup));
+	ck_assert_uint_eq(fx_records_of(REC_LEARN, r, 4), 1);
 	ck_assert_str_eq(r[0].u.learn.app, "postgresql");
 	ck_assert_int_eq(r[0].u.learn.port, 5432);
 	open_conn(&k, 41005, 22);
-	send_tcp(&k, 1, TCP_PSH | TCP_ACK, (const uint8_t *)banner, strlen(banner));
-	send_tcp(&k, 0, TCP_PSH | TCP_ACK, (const uint8_t *)banner, strlen(banner));
-	ck_assert_uint_eq(records_of(REC_LEARN, r, 4), 1);
+	fx_conn_send(&k, 1, TCP_PSH | TCP_ACK, banner, strlen(banner));
+	fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, banner, strlen(banner));
+	ck_assert_uint_eq(fx_records_of(REC_LEARN, r, 4), 1);
 	ck_assert_str_eq(r[0].u.learn.app, "ssh");
 }
 END_TEST
@@ -349,20 +227,20 @@ END_TEST
  * and catches it once decided. */
 START_TEST(test_deny_rule_by_app)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct record r[4];
 
 	add_rule("http", "tcp/5432", RULE_DENY);
 	add_rule("any", "tcp/5432", RULE_ALLOW);
-	set_mode("nv.db", MODE_PROTECT);
+	fx_set_mode("nv.db", MODE_PROTECT);
 	open_conn(&k, 41006, 5432);
-	ck_assert_int_eq(send_tcp(&k, 0, TCP_PSH | TCP_ACK, (const uint8_t *)http_get,
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, http_get,
 	    strlen(http_get)), VERDICT_DROP);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.rule_id, 101);
 	ck_assert_str_eq(r[0].u.ev.app, "HTTP");
 	open_conn(&k, 41007, 5432);
-	ck_assert_int_eq(send_tcp(&k, 0, TCP_PSH | TCP_ACK, pg_startup, sizeof(pg_startup)),
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, pg_startup, sizeof(pg_startup)),
 	    VERDICT_BYPASS);
 }
 END_TEST
@@ -373,15 +251,15 @@ END_TEST
  * violation of a rule for PostgreSQL). */
 START_TEST(test_empty_connection_by_ports)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct record r[4];
 
 	protect_postgresql_only();
 	open_conn(&k, 41010, 5432);
-	ck_assert_int_eq(send_tcp(&k, 0, TCP_FIN | TCP_ACK, NULL, 0), VERDICT_ACCEPT);
-	ck_assert_int_eq(send_tcp(&k, 1, TCP_FIN | TCP_ACK, NULL, 0), VERDICT_BYPASS);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 0);
-	ck_assert_uint_eq(w.judge.st.judged[POL_ALLOW], 1);
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_FIN | TCP_ACK, NULL, 0), VERDICT_ACCEPT);
+	ck_assert_int_eq(fx_conn_send(&k, 1, TCP_FIN | TCP_ACK, NULL, 0), VERDICT_BYPASS);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 0);
+	ck_assert_uint_eq(fx.w.judge.st.judged[POL_ALLOW], 1);
 }
 END_TEST
 
@@ -390,21 +268,21 @@ END_TEST
  * protect the flow is cut, with the reason. */
 START_TEST(test_gap_by_ports)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct flow *f;
 	struct record r[4];
 
 	protect_postgresql_only();
 	open_conn(&k, 41011, 5432);
 	k.seq[0] += 100;	/* lost before nvd */
-	send_tcp(&k, 0, TCP_PSH | TCP_ACK, pg_startup, 8);
-	ck_assert_int_eq(send_tcp(&k, 1, TCP_ACK, NULL, 0), VERDICT_DROP);
+	fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, pg_startup, 8);
+	ck_assert_int_eq(fx_conn_send(&k, 1, TCP_ACK, NULL, 0), VERDICT_DROP);
 	f = conn_flow(&k);
 	ck_assert_int_eq(f->app_state, APPS_WAIVED);
 	ck_assert_int_eq(f->doubt, DOUBT_GAP);
-	ck_assert_uint_eq(w.appid.st.gaps, 1);
-	ck_assert_uint_eq(w.judge.st.unjudged[DOUBT_GAP], 1);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx.w.appid.st.gaps, 1);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_GAP], 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_str_eq(r[0].u.ev.reason, "gap");
 	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
 }
@@ -414,15 +292,15 @@ END_TEST
 START_TEST(test_unknown_refused)
 {
 	static const uint8_t junk[64] = { 0xde, 0xad, 0xbe, 0xef, 0xff, 0xff, 0xff, 0xff };
-	struct conn k;
+	struct fx_conn k;
 	struct record r[4];
 
 	protect_postgresql_only();
 	open_conn(&k, 41012, 5432);
-	ck_assert_int_eq(send_tcp(&k, 0, TCP_PSH | TCP_ACK, junk, sizeof(junk)), VERDICT_DROP);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, junk, sizeof(junk)), VERDICT_DROP);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_str_eq(r[0].u.ev.app, "unknown");
-	ck_assert_uint_eq(w.appid.st.detected[APP_UNKNOWN], 1);
+	ck_assert_uint_eq(fx.w.appid.st.detected[APP_UNKNOWN], 1);
 }
 END_TEST
 
@@ -431,16 +309,16 @@ END_TEST
  * decided flow gives its buffer back. */
 START_TEST(test_buffer_pool_bound)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct flow *f;
 
 	protect_postgresql_only();
 	for (int i = 0; i <= APPID_CLIENT_SHARE; i++) {
 		open_conn(&k, (uint16_t)(10000 + i), 5432);
-		send_tcp(&k, 0, TCP_PSH | TCP_ACK, pg_startup, 4);	/* undecided */
+		fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, pg_startup, 4);	/* undecided */
 	}
-	ck_assert_uint_eq(w.appid.st.buffered, APPID_CLIENT_SHARE);
-	ck_assert_uint_eq(w.appid.st.nobuf, 1);
+	ck_assert_uint_eq(fx.w.appid.st.buffered, APPID_CLIENT_SHARE);
+	ck_assert_uint_eq(fx.w.appid.st.nobuf, 1);
 	f = conn_flow(&k);
 	ck_assert_int_eq(f->app_state, APPS_WAIVED);
 	ck_assert_int_eq(f->doubt, DOUBT_APP_STATE);
@@ -448,11 +326,11 @@ START_TEST(test_buffer_pool_bound)
 	k.cport = 10000;
 	k.seq[0] = 1005;
 	k.seq[1] = 50001;
-	ck_assert_int_eq(send_tcp(&k, 0, TCP_PSH | TCP_ACK, pg_startup + 4,
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, pg_startup + 4,
 	    sizeof(pg_startup) - 4), VERDICT_BYPASS);
 	open_conn(&k, 20000, 5432);
-	send_tcp(&k, 0, TCP_PSH | TCP_ACK, pg_startup, 4);
-	ck_assert_uint_eq(w.appid.st.nobuf, 1);	/* the freed buffer served it */
+	fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, pg_startup, 4);
+	ck_assert_uint_eq(fx.w.appid.st.nobuf, 1);	/* the freed buffer served it */
 }
 END_TEST
 
@@ -460,7 +338,7 @@ END_TEST
  * quadratic): after a bounded number of runs it is decided. */
 START_TEST(test_bounded_runs)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct flow *f;
 	int i;
 
@@ -468,7 +346,8 @@ START_TEST(test_bounded_runs)
 	open_conn(&k, 41013, 5432);
 	f = conn_flow(&k);
 	for (i = 0; i < 200 && !appid_final(f); i++)
-		send_tcp(&k, 0, TCP_PSH | TCP_ACK, (const uint8_t *)(i < 5 ? "GET /" + i : "a"), 1);
+		fx_conn_send(&k, 0, TCP_PSH | TCP_ACK, (const uint8_t *)(i < 5 ? "GET /" + i : "a"),
+		    1);
 	ck_assert_int_eq(appid_final(f), 1);
 	ck_assert_int_le(i, 40);
 	ck_assert_int_eq(f->app, APP_UNKNOWN);
@@ -484,17 +363,11 @@ START_TEST(test_udp_dns)
 		3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
 		0, 1, 0, 1,
 	};
-	struct pkt p;
-	uint8_t buf[256];
-	size_t n;
 	struct record r[4];
 
-	pkt_udp(&p, CLIENT, 53000, DB, 53);
-	pkt_data(&p, query, sizeof(query));
-	n = pkt_build(&p, buf, sizeof(buf));
-	ck_assert_int_eq(worker_packet(&w, buf, n, AF_INET, clock_ms++), VERDICT_ACCEPT);
-	ck_assert_uint_eq(w.appid.st.detected[APP_DNS], 1);
-	ck_assert_uint_eq(records_of(REC_LEARN, r, 4), 1);
+	ck_assert_int_eq(fx_udp(CLIENT, 53000, DB, 53, query, sizeof(query)), VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx.w.appid.st.detected[APP_DNS], 1);
+	ck_assert_uint_eq(fx_records_of(REC_LEARN, r, 4), 1);
 	ck_assert_str_eq(r[0].u.learn.app, "dns");
 	ck_assert_int_eq(r[0].u.learn.proto, IPPROTO_UDP);
 }

@@ -16,13 +16,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "fixture_policy.h"
 #include "names/fqdn.h"
 #include "packet/judge.h"
-#include "runtime/live.h"
 #include "pkt.h"
 #include "policy/policy.h"
-#include "packet/reasm.h"
-#include "packet/rst.h"
 #include "packet/worker.h"
 
 #define CLIENT	"198.19.0.20"
@@ -32,103 +30,26 @@
 #define CDN_IP	"203.0.113.20"	/* cdn.example.com, via a CNAME */
 #define BAD_IP	"203.0.113.66"	/* oracle.com */
 
-static const struct reasm_limits limits = { .depth = 1048576, .memcap = 64u << 20 };
-
-static struct worker w;
-static struct live live;
 static struct fqdn_cache *cache;
-static uint64_t clock_ms = 1000000;
-static struct policy_group groups[10];
-static int ngroups;
-static struct policy_rule rules[8];
-static int nrules;
-static struct policy_workload wls[2];
-
-static void
-add_group(const char *name, enum group_kind kind, enum policy_mode mode, const char *crit)
-{
-	struct policy_group *g = &groups[ngroups++];
-	char err[128];
-
-	memset(g, 0, sizeof(*g));
-	strcpy(g->name, name);
-	g->kind = kind;
-	g->mode = mode;
-	if (crit)
-		g->ncrit = criteria_parse(crit, g->crit, POLICY_MAX_CRITERIA, err, sizeof(err));
-	ck_assert_int_ge(g->ncrit, 0);
-}
-
-static void
-add_rule(const char *to, const char *ports, enum rule_action a)
-{
-	struct policy_rule *r = &rules[nrules++];
-	char err[128];
-
-	memset(r, 0, sizeof(*r));
-	r->id = 100 + nrules;
-	strcpy(r->from, "nv.client");
-	strcpy(r->to, to);
-	strcpy(r->apps, "any");
-	r->nports = ports_parse(ports, r->ports, POLICY_MAX_PORTS, err, sizeof(err));
-	r->action = a;
-	r->type = RULE_USER;
-	r->order = nrules;
-}
-
-static void
-add_wl(struct policy_workload *x, const char *name, const char *ip)
-{
-	memset(x, 0, sizeof(*x));
-	strcpy(x->id, name);
-	strcpy(x->name, name);
-	x->addrs[0].family = AF_INET;
-	inet_pton(AF_INET, ip, x->addrs[0].addr);
-	x->naddrs = 1;
-}
-
-static void
-publish(void)
-{
-	struct policy_input in = {
-		.groups = groups, .ngroups = ngroups, .rules = rules, .nrules = nrules,
-		.workloads = wls, .nworkloads = 2, .default_mode = MODE_DISCOVER,
-	};
-	struct policy *p = policy_compile(&in);
-
-	ck_assert_ptr_nonnull(p);
-	live.gen = live_gen_next(live.gen, live_bypass_gen(live.gen));
-	policy_set_gen(p, live.gen);
-	policy_free(live.cur);
-	live.cur = p;
-}
 
 static void
 setup_mode(enum policy_mode client_mode)
 {
 	struct fqdn_limits fl = { .max_bindings = 10000, .min_ttl = 60 };
 
-	reasm_set_limits(&limits);
-	memset(&live, 0, sizeof(live));
-	ngroups = nrules = 0;
-	add_group("containers", GROUP_BUILTIN, MODE_DISCOVER, NULL);
-	add_group("host", GROUP_BUILTIN, MODE_DISCOVER, NULL);
-	add_group("external", GROUP_BUILTIN, MODE_DISCOVER, NULL);
-	add_group("nv.client", GROUP_LEARNED, client_mode, NULL);
-	add_group("nv.proxy", GROUP_LEARNED, MODE_DISCOVER, NULL);
-	add_group("example", GROUP_USER, MODE_DISCOVER, "address=*.example.com");
-	add_group("oracle", GROUP_USER, MODE_DISCOVER, "address=oracle.com");
-	add_wl(&wls[0], "client", CLIENT);
-	add_wl(&wls[1], "proxy", PROXY);
-	add_rule("example", "tcp/443,tcp/80", RULE_ALLOW);
-	add_rule("external", "udp/53,tcp/53", RULE_ALLOW);
-	add_rule("nv.proxy", "tcp/3128", RULE_ALLOW);
-	publish();
+	fx_begin();
+	fx_group("nv.client", GROUP_LEARNED, client_mode, NULL);
+	fx_group("nv.proxy", GROUP_LEARNED, MODE_DISCOVER, NULL);
+	fx_group("example", GROUP_USER, MODE_DISCOVER, "address=*.example.com");
+	fx_group("oracle", GROUP_USER, MODE_DISCOVER, "address=oracle.com");
+	fx_workload("client", CLIENT);
+	fx_workload("proxy", PROXY);
+	fx_rule("nv.client", "example", "any", "tcp/443,tcp/80", RULE_ALLOW, RULE_USER);
+	fx_rule("nv.client", "external", "any", "udp/53,tcp/53", RULE_ALLOW, RULE_USER);
+	fx_rule("nv.client", "nv.proxy", "any", "tcp/3128", RULE_ALLOW, RULE_USER);
 	ck_assert_ptr_nonnull(cache = fqdn_cache_new(&fl));
-	ck_assert_int_eq(worker_init(&w, 0, 0, 10000, FAIL_OPEN), 0);
-	ck_assert_int_eq(worker_set_policy(&w, &live, -1), 0);
-	w.dns.cache = cache;
-	rst_close(&w.judge.rst);	/* build resets, send none from a unit test */
+	fx_start(10000);
+	fx.w.dns.cache = cache;
 }
 
 static void
@@ -146,9 +67,8 @@ setup_discover(void)
 static void
 teardown(void)
 {
-	worker_destroy(&w);
+	fx_end();
 	fqdn_cache_free(cache);
-	policy_free(live.cur);
 }
 
 /* --- a DNS answer, built ------------------------------------------------ */
@@ -236,15 +156,7 @@ rec_cname(struct msg *m, const char *owner, const char *target)
 static enum verdict
 send_udp(const char *src, uint16_t sport, const char *dst, uint16_t dport, const struct msg *m)
 {
-	struct pkt p;
-	uint8_t buf[1024];
-	size_t n;
-
-	pkt_udp(&p, src, sport, dst, dport);
-	pkt_data(&p, m->b, m->n);
-	n = pkt_build(&p, buf, sizeof(buf));
-	ck_assert_uint_gt(n, 0);
-	return worker_packet(&w, buf, n, AF_INET, clock_ms++);
+	return fx_udp(src, sport, dst, dport, m->b, m->n);
 }
 
 /* The client asks the resolver; the answer passes nvd. */
@@ -259,38 +171,9 @@ resolve(const struct msg *answer)
 }
 
 static enum verdict
-tcp(const char *src, uint16_t sport, const char *dst, uint16_t dport, uint8_t flags,
-    uint32_t seq, uint32_t ack, const void *data, size_t len)
-{
-	struct pkt p;
-	uint8_t buf[2048];
-	size_t n;
-
-	pkt_tcp(&p, src, sport, dst, dport, flags, seq, ack);
-	if (len)
-		pkt_data(&p, data, len);
-	n = pkt_build(&p, buf, sizeof(buf));
-	ck_assert_uint_gt(n, 0);
-	return worker_packet(&w, buf, n, AF_INET, clock_ms++);
-}
-
-static enum verdict
 syn(const char *dst, uint16_t sport, uint16_t dport)
 {
-	return tcp(CLIENT, sport, dst, dport, TCP_SYN, 1000, 0, NULL, 0);
-}
-
-/* Pops everything; keeps (and counts) only the records of one type. */
-static unsigned
-records_of(int type, struct record *out, unsigned max)
-{
-	struct record all[32];
-	unsigned n = event_ring_pop(&w.judge.ring, all, 32), k = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		if (all[i].type == type && k < max)
-			out[k++] = all[i];
-	return k;
+	return fx_tcp(CLIENT, sport, dst, dport, TCP_SYN, 1000, 0, NULL, 0);
 }
 
 /* --- FQDN groups ---------------------------------------------------------- */
@@ -302,8 +185,8 @@ START_TEST(test_resolved_name_allowed)
 	answer_start(&m, "www.example.com", 1);
 	rec_a(&m, "www.example.com", GOOD_IP, 0);	/* TTL 0: still good for dns_min_ttl */
 	resolve(&m);
-	ck_assert_uint_eq(w.dns.st.answers, 1);
-	ck_assert_uint_eq(w.dns.st.bindings, 1);
+	ck_assert_uint_eq(fx.w.dns.st.answers, 1);
+	ck_assert_uint_eq(fx.w.dns.st.bindings, 1);
 	ck_assert_int_eq(syn(GOOD_IP, 41000, 443), VERDICT_ACCEPT);
 	/* A port the rule does not name is refused. */
 	ck_assert_int_eq(syn(GOOD_IP, 41001, 8443), VERDICT_DROP);
@@ -319,16 +202,16 @@ START_TEST(test_unresolved_address_is_external)
 	rec_a(&m, "www.example.com", GOOD_IP, 300);
 	resolve(&m);
 	/* The same address reached by another client that never asked. */
-	ck_assert_int_eq(tcp("198.19.0.21", 41002, GOOD_IP, 443, TCP_SYN, 1, 0, NULL, 0),
+	ck_assert_int_eq(fx_tcp("198.19.0.21", 41002, GOOD_IP, 443, TCP_SYN, 1, 0, NULL, 0),
 	    VERDICT_ACCEPT);	/* not a workload: discover, judged but not ours */
 	/* An address nobody resolved: allowed provisionally (a TLS hello
 	 * could name it), then external once it speaks plain HTTP. */
 	ck_assert_int_eq(syn("203.0.113.99", 41003, 80), VERDICT_ACCEPT);
-	tcp("203.0.113.99", 80, CLIENT, 41003, TCP_SYN | TCP_ACK, 5000, 1001, NULL, 0);
-	tcp(CLIENT, 41003, "203.0.113.99", 80, TCP_ACK, 1001, 5001, NULL, 0);
-	ck_assert_int_eq(tcp(CLIENT, 41003, "203.0.113.99", 80, TCP_ACK | TCP_PSH, 1001, 5001,
+	fx_tcp("203.0.113.99", 80, CLIENT, 41003, TCP_SYN | TCP_ACK, 5000, 1001, NULL, 0);
+	fx_tcp(CLIENT, 41003, "203.0.113.99", 80, TCP_ACK, 1001, 5001, NULL, 0);
+	ck_assert_int_eq(fx_tcp(CLIENT, 41003, "203.0.113.99", 80, TCP_ACK | TCP_PSH, 1001, 5001,
 	    "GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n", 41), VERDICT_DROP);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_str_eq(r[0].u.ev.dst_group, "external");
 	ck_assert_str_eq(r[0].u.ev.fqdn, "");
 }
@@ -342,9 +225,9 @@ START_TEST(test_blocked_name_refused_with_fqdn)
 	answer_start(&m, "oracle.com", 1);
 	rec_a(&m, "oracle.com", BAD_IP, 300);
 	resolve(&m);
-	ck_assert_uint_eq(w.dns.st.bindings, 1);
+	ck_assert_uint_eq(fx.w.dns.st.bindings, 1);
 	ck_assert_int_eq(syn(BAD_IP, 41004, 443), VERDICT_DROP);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_str_eq(r[0].u.ev.dst_group, "oracle");
 	ck_assert_str_eq(r[0].u.ev.fqdn, "oracle.com");
 }
@@ -363,7 +246,7 @@ START_TEST(test_cname_chain)
 	rec_cname(&m, "alias.net", "cdn.example.com");
 	resolve(&m);
 	inet_pton(AF_INET, CDN_IP, a.addr);
-	ck_assert_int_eq(fqdn_names(cache, NULL, &a, clock_ms, names, 4), 2);
+	ck_assert_int_eq(fqdn_names(cache, NULL, &a, fx.clock_ms, names, 4), 2);
 	ck_assert_int_eq(syn(CDN_IP, 41005, 443), VERDICT_ACCEPT);
 }
 END_TEST
@@ -381,16 +264,16 @@ START_TEST(test_dns_over_tcp_split)
 	framed[1] = (uint8_t)m.n;
 	memcpy(framed + 2, m.b, m.n);
 	n = m.n + 2;
-	tcp(CLIENT, 41006, RESOLVER, 53, TCP_SYN, 1000, 0, NULL, 0);
-	tcp(RESOLVER, 53, CLIENT, 41006, TCP_SYN | TCP_ACK, 5000, 1001, NULL, 0);
-	tcp(CLIENT, 41006, RESOLVER, 53, TCP_ACK, 1001, 5001, NULL, 0);
-	tcp(RESOLVER, 53, CLIENT, 41006, TCP_ACK | TCP_PSH, 5001, 1001, framed, 1);
-	ck_assert_uint_eq(w.dns.st.answers, 0);
-	tcp(RESOLVER, 53, CLIENT, 41006, TCP_ACK | TCP_PSH, 5002, 1001, framed + 1, 20);
-	ck_assert_uint_eq(w.dns.st.answers, 0);
-	ck_assert_int_eq(tcp(RESOLVER, 53, CLIENT, 41006, TCP_ACK | TCP_PSH, 5022, 1001,
+	fx_tcp(CLIENT, 41006, RESOLVER, 53, TCP_SYN, 1000, 0, NULL, 0);
+	fx_tcp(RESOLVER, 53, CLIENT, 41006, TCP_SYN | TCP_ACK, 5000, 1001, NULL, 0);
+	fx_tcp(CLIENT, 41006, RESOLVER, 53, TCP_ACK, 1001, 5001, NULL, 0);
+	fx_tcp(RESOLVER, 53, CLIENT, 41006, TCP_ACK | TCP_PSH, 5001, 1001, framed, 1);
+	ck_assert_uint_eq(fx.w.dns.st.answers, 0);
+	fx_tcp(RESOLVER, 53, CLIENT, 41006, TCP_ACK | TCP_PSH, 5002, 1001, framed + 1, 20);
+	ck_assert_uint_eq(fx.w.dns.st.answers, 0);
+	ck_assert_int_eq(fx_tcp(RESOLVER, 53, CLIENT, 41006, TCP_ACK | TCP_PSH, 5022, 1001,
 	    framed + 21, n - 21), VERDICT_ACCEPT);
-	ck_assert_uint_eq(w.dns.st.answers, 1);
+	ck_assert_uint_eq(fx.w.dns.st.answers, 1);
 	ck_assert_int_eq(syn(GOOD_IP, 41007, 443), VERDICT_ACCEPT);
 }
 END_TEST
@@ -409,8 +292,8 @@ START_TEST(test_malformed_answer)
 	put16(&m, 4);
 	put(&m, "\xcb\x00\x71\x0a", 4);
 	resolve(&m);
-	ck_assert_uint_eq(w.dns.st.errors[DNS_LOOP], 1);
-	ck_assert_uint_eq(w.dns.st.bindings, 0);
+	ck_assert_uint_eq(fx.w.dns.st.errors[DNS_LOOP], 1);
+	ck_assert_uint_eq(fx.w.dns.st.bindings, 0);
 	/* Not a workload's name: a port no name rule allows is refused. */
 	ck_assert_int_eq(syn(GOOD_IP, 41008, 8443), VERDICT_DROP);
 }
@@ -422,10 +305,10 @@ END_TEST
 static enum verdict
 via_proxy(uint16_t sport, const char *request)
 {
-	tcp(CLIENT, sport, PROXY, 3128, TCP_SYN, 1000, 0, NULL, 0);
-	tcp(PROXY, 3128, CLIENT, sport, TCP_SYN | TCP_ACK, 5000, 1001, NULL, 0);
-	tcp(CLIENT, sport, PROXY, 3128, TCP_ACK, 1001, 5001, NULL, 0);
-	return tcp(CLIENT, sport, PROXY, 3128, TCP_ACK | TCP_PSH, 1001, 5001, request,
+	fx_tcp(CLIENT, sport, PROXY, 3128, TCP_SYN, 1000, 0, NULL, 0);
+	fx_tcp(PROXY, 3128, CLIENT, sport, TCP_SYN | TCP_ACK, 5000, 1001, NULL, 0);
+	fx_tcp(CLIENT, sport, PROXY, 3128, TCP_ACK, 1001, 5001, NULL, 0);
+	return fx_tcp(CLIENT, sport, PROXY, 3128, TCP_ACK | TCP_PSH, 1001, 5001, request,
 	    strlen(request));
 }
 
@@ -437,13 +320,13 @@ START_TEST(test_proxy_connect)
 	    "Host: www.example.com:443\r\n\r\n"), VERDICT_BYPASS);
 	ck_assert_int_eq(via_proxy(41011, "CONNECT oracle.com:443 HTTP/1.1\r\n"
 	    "Host: oracle.com:443\r\n\r\n"), VERDICT_DROP);
-	ck_assert_uint_eq(w.judge.rst.failed + w.judge.rst.sent, 2);	/* both ends */
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx.w.judge.rst.failed + fx.w.judge.rst.sent, 2);	/* both ends */
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_str_eq(r[0].u.ev.fqdn, "oracle.com");
 	ck_assert_str_eq(r[0].u.ev.dst_group, "oracle");
 	ck_assert_int_eq(r[0].u.ev.dst_port, 3128);
 	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "via proxy to oracle.com:443"));
-	ck_assert_uint_eq(w.judge.st.proxied, 2);
+	ck_assert_uint_eq(fx.w.judge.st.proxied, 2);
 }
 END_TEST
 
@@ -493,10 +376,10 @@ tls_to(const char *ip, uint16_t sport, const char *sni)
 	uint8_t hello[512];
 	size_t n = client_hello(hello, sni);
 
-	tcp(CLIENT, sport, ip, 443, TCP_SYN, 1000, 0, NULL, 0);
-	tcp(ip, 443, CLIENT, sport, TCP_SYN | TCP_ACK, 5000, 1001, NULL, 0);
-	tcp(CLIENT, sport, ip, 443, TCP_ACK, 1001, 5001, NULL, 0);
-	return tcp(CLIENT, sport, ip, 443, TCP_ACK | TCP_PSH, 1001, 5001, hello, n);
+	fx_tcp(CLIENT, sport, ip, 443, TCP_SYN, 1000, 0, NULL, 0);
+	fx_tcp(ip, 443, CLIENT, sport, TCP_SYN | TCP_ACK, 5000, 1001, NULL, 0);
+	fx_tcp(CLIENT, sport, ip, 443, TCP_ACK, 1001, 5001, NULL, 0);
+	return fx_tcp(CLIENT, sport, ip, 443, TCP_ACK | TCP_PSH, 1001, 5001, hello, n);
 }
 
 /* A pinned address (never resolved): the SNI names it.  The SYN passes
@@ -506,9 +389,9 @@ START_TEST(test_sni_of_pinned_address)
 	struct record r[4];
 
 	ck_assert_int_eq(tls_to("203.0.113.77", 41020, "pinned.example.com"), VERDICT_BYPASS);
-	records_of(REC_EVENT, r, 4);
+	fx_records_of(REC_EVENT, r, 4);
 	ck_assert_int_eq(tls_to("203.0.113.78", 41021, "evil.org"), VERDICT_DROP);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_str_eq(r[0].u.ev.fqdn, "evil.org");
 }
 END_TEST
@@ -523,7 +406,7 @@ START_TEST(test_sni_mismatch_recorded)
 	rec_a(&m, "www.example.com", GOOD_IP, 300);
 	resolve(&m);
 	ck_assert_int_eq(tls_to(GOOD_IP, 41022, "secret.oracle.com"), VERDICT_BYPASS);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_str_eq(r[0].u.ev.name, "sni mismatch");
 	ck_assert_str_eq(r[0].u.ev.fqdn, "secret.oracle.com");
 	ck_assert_int_eq(r[0].u.ev.action, EV_ALERT);
@@ -540,18 +423,18 @@ START_TEST(test_learns_external_name)
 	answer_start(&m, "api.github.com", 1);
 	rec_a(&m, "api.github.com", "203.0.113.30", 60);
 	resolve(&m);
-	records_of(REC_LEARN, r, 4);	/* the DNS flow's own */
+	fx_records_of(REC_LEARN, r, 4);	/* the DNS flow's own */
 	ck_assert_int_eq(tls_to("203.0.113.30", 41030, "api.github.com"), VERDICT_BYPASS);
-	ck_assert_uint_eq(records_of(REC_LEARN, r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_LEARN, r, 4), 1);
 	ck_assert_str_eq(r[0].u.learn.to, "api.github.com");
 	ck_assert_int_eq(r[0].u.learn.to_fqdn, 1);
 	ck_assert_int_eq(r[0].u.learn.port, 443);
 	ck_assert_str_eq(r[0].u.learn.app, "tls");
 	/* Never resolved, no SNI: learned as external. */
-	tcp(CLIENT, 41031, "203.0.113.31", 9000, TCP_SYN, 1000, 0, NULL, 0);
-	tcp("203.0.113.31", 9000, CLIENT, 41031, TCP_FIN | TCP_ACK, 5000, 1001, NULL, 0);
-	tcp(CLIENT, 41031, "203.0.113.31", 9000, TCP_FIN | TCP_ACK, 1001, 5001, NULL, 0);
-	ck_assert_uint_eq(records_of(REC_LEARN, r, 4), 1);
+	fx_tcp(CLIENT, 41031, "203.0.113.31", 9000, TCP_SYN, 1000, 0, NULL, 0);
+	fx_tcp("203.0.113.31", 9000, CLIENT, 41031, TCP_FIN | TCP_ACK, 5000, 1001, NULL, 0);
+	fx_tcp(CLIENT, 41031, "203.0.113.31", 9000, TCP_FIN | TCP_ACK, 1001, 5001, NULL, 0);
+	ck_assert_uint_eq(fx_records_of(REC_LEARN, r, 4), 1);
 	ck_assert_str_eq(r[0].u.learn.to, "external");
 	ck_assert_int_eq(r[0].u.learn.to_fqdn, 0);
 }

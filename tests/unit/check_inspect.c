@@ -8,98 +8,33 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <check.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
+#include "fixture_policy.h"
 #include "packet/judge.h"
-#include "runtime/live.h"
 #include "pkt.h"
 #include "policy/policy.h"
-#include "packet/reasm.h"
-#include "packet/rst.h"
 #include "sensor/sensor.h"
 #include "packet/worker.h"
 
 #define CLIENT	"198.19.0.20"
 #define WEB	"198.19.0.10"
 
-static const struct reasm_limits limits = { .depth = 1048576, .memcap = 64u << 20 };
-
-static struct worker w;
-static struct live live;
-static uint64_t clock_ms = 1000000;
-static struct policy_group groups[8];
-static int ngroups;
-static struct policy_rule rules[4];
-static struct policy_workload wls[2];
 static struct sensor_rule_spec dlp_rules[1], waf_rules[1];
 static struct sensor_spec sensors[2];
 static struct policy_assign assigns[2];
 
 static void
-add_group(const char *name, enum group_kind kind, enum policy_mode mode)
-{
-	memset(&groups[ngroups], 0, sizeof(groups[0]));
-	strcpy(groups[ngroups].name, name);
-	groups[ngroups].kind = kind;
-	groups[ngroups++].mode = mode;
-}
-
-static void
-add_wl(struct policy_workload *x, const char *name, const char *ip)
-{
-	memset(x, 0, sizeof(*x));
-	strcpy(x->id, name);
-	strcpy(x->name, name);
-	x->addrs[0].family = AF_INET;
-	inet_pton(AF_INET, ip, x->addrs[0].addr);
-	x->naddrs = 1;
-}
-
-static void
-publish(void)
-{
-	struct policy_input in = {
-		.groups = groups, .ngroups = ngroups, .rules = rules, .nrules = 1,
-		.workloads = wls, .nworkloads = 2, .default_mode = MODE_DISCOVER,
-		.sensors = sensors, .nsensors = 2, .assigns = assigns, .nassigns = 2,
-	};
-	struct policy *p = policy_compile(&in);
-
-	ck_assert_ptr_nonnull(p);
-	ck_assert_ptr_nonnull(policy_sensors(p));
-	live.gen = live_gen_next(live.gen, live_bypass_gen(live.gen));
-	policy_set_gen(p, live.gen);
-	policy_free(live.cur);
-	live.cur = p;
-}
-
-static void
 setup_mode(enum policy_mode web_mode)
 {
-	char err[128];
-
-	reasm_set_limits(&limits);
-	memset(&live, 0, sizeof(live));
-	ngroups = 0;
-	add_group("containers", GROUP_BUILTIN, MODE_DISCOVER);
-	add_group("host", GROUP_BUILTIN, MODE_DISCOVER);
-	add_group("external", GROUP_BUILTIN, MODE_DISCOVER);
-	add_group("nv.client", GROUP_LEARNED, MODE_DISCOVER);
-	add_group("nv.web", GROUP_LEARNED, web_mode);
-	add_wl(&wls[0], "client", CLIENT);
-	add_wl(&wls[1], "web", WEB);
-	memset(rules, 0, sizeof(rules));
-	rules[0].id = 101;
-	strcpy(rules[0].from, "nv.client");
-	strcpy(rules[0].to, "nv.web");
-	strcpy(rules[0].apps, "any");
-	rules[0].nports = ports_parse("tcp/80", rules[0].ports, POLICY_MAX_PORTS, err, sizeof(err));
-	rules[0].action = RULE_ALLOW;
+	fx_begin();
+	fx_group("nv.client", GROUP_LEARNED, MODE_DISCOVER, NULL);
+	fx_group("nv.web", GROUP_LEARNED, web_mode, NULL);
+	fx_workload("client", CLIENT);
+	fx_workload("web", WEB);
+	fx_rule("nv.client", "nv.web", "any", "tcp/80", RULE_ALLOW, RULE_USER);
 
 	memset(dlp_rules, 0, sizeof(dlp_rules));
 	strcpy(dlp_rules[0].name, "visa");
@@ -128,10 +63,11 @@ setup_mode(enum policy_mode web_mode)
 	strcpy(assigns[1].group, "nv.web");
 	strcpy(assigns[1].sensor, "sensor.sqlinjection");
 	assigns[1].deny = 1;
-	publish();
-	ck_assert_int_eq(worker_init(&w, 0, 0, 1000, FAIL_OPEN), 0);
-	ck_assert_int_eq(worker_set_policy(&w, &live, -1), 0);
-	rst_close(&w.judge.rst);	/* build resets, send none from a unit test */
+	fx.sensors = sensors;
+	fx.nsensors = 2;
+	fx.assigns = assigns;
+	fx.nassigns = 2;
+	fx_start(1000);
 }
 
 static void
@@ -149,61 +85,19 @@ setup_monitor(void)
 static void
 teardown(void)
 {
-	worker_destroy(&w);
-	policy_free(live.cur);
-}
-
-struct conn {
-	uint16_t cport;
-	uint32_t seq[2];
-};
-
-static enum verdict
-send_tcp(struct conn *k, int from_server, uint8_t flags, const char *data, size_t len)
-{
-	struct pkt p;
-	uint8_t buf[2048];
-	size_t n;
-
-	if (from_server)
-		pkt_tcp(&p, WEB, 80, CLIENT, k->cport, flags, k->seq[1], k->seq[0]);
-	else
-		pkt_tcp(&p, CLIENT, k->cport, WEB, 80, flags, k->seq[0], k->seq[1]);
-	if (len)
-		pkt_data(&p, data, len);
-	n = pkt_build(&p, buf, sizeof(buf));
-	ck_assert_uint_gt(n, 0);
-	k->seq[from_server] += (uint32_t)len + ((flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
-	return worker_packet(&w, buf, n, AF_INET, clock_ms++);
+	fx_end();
 }
 
 static void
-open_conn(struct conn *k, uint16_t cport)
+open_conn(struct fx_conn *k, uint16_t cport)
 {
-	k->cport = cport;
-	k->seq[0] = 1000;
-	k->seq[1] = 50000;
-	ck_assert_int_eq(send_tcp(k, 0, TCP_SYN, NULL, 0), VERDICT_ACCEPT);
-	ck_assert_int_eq(send_tcp(k, 1, TCP_SYN | TCP_ACK, NULL, 0), VERDICT_ACCEPT);
-	ck_assert_int_eq(send_tcp(k, 0, TCP_ACK, NULL, 0), VERDICT_ACCEPT);
+	fx_conn_open(k, CLIENT, cport, WEB, 80);
 }
 
 static enum verdict
-send_str(struct conn *k, int from_server, const char *s)
+send_str(struct fx_conn *k, int from_server, const char *s)
 {
-	return send_tcp(k, from_server, TCP_ACK | TCP_PSH, s, strlen(s));
-}
-
-static unsigned
-events(struct record *out, unsigned max)
-{
-	struct record all[32];
-	unsigned n = event_ring_pop(&w.judge.ring, all, 32), k = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		if (all[i].type == REC_EVENT && k < max)
-			out[k++] = all[i];
-	return k;
+	return fx_conn_send(k, from_server, TCP_ACK | TCP_PSH, s, strlen(s));
 }
 
 static const char post_head[] = "POST /pay HTTP/1.1\r\nHost: web\r\n"
@@ -212,22 +106,22 @@ static const char post_head[] = "POST /pay HTTP/1.1\r\nHost: web\r\n"
 /* 4111 1111 1111 1111 passes Luhn; split after "4111 11". */
 START_TEST(test_card_split_across_segments_denied)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct record r[4];
 
 	open_conn(&k, 42000);
 	ck_assert_int_eq(send_str(&k, 0, post_head), VERDICT_ACCEPT);
 	ck_assert_int_eq(send_str(&k, 0, "card=4111 11"), VERDICT_ACCEPT);
 	ck_assert_int_eq(send_str(&k, 0, "11 1111 1111&name=alice&x=12345"), VERDICT_DROP);
-	ck_assert_uint_eq(w.judge.rst.failed + w.judge.rst.sent, 2);	/* both ends */
-	ck_assert_uint_eq(events(r, 4), 1);
+	ck_assert_uint_eq(fx.w.judge.rst.failed + fx.w.judge.rst.sent, 2);	/* both ends */
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.type, EV_DLP);
 	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
 	ck_assert_str_eq(r[0].u.ev.sensor, "sensor.creditcard");
 	ck_assert_str_eq(r[0].u.ev.name, "visa");
 	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "1111"));
 	ck_assert_ptr_null(strstr(r[0].u.ev.message, "4111"));	/* masked */
-	ck_assert_uint_eq(w.judge.st.sensor_denied, 1);
+	ck_assert_uint_eq(fx.w.judge.st.sensor_denied, 1);
 	/* The rest of it is dropped. */
 	ck_assert_int_eq(send_str(&k, 0, "more"), VERDICT_DROP);
 }
@@ -236,26 +130,26 @@ END_TEST
 /* Digits that fail the Luhn check are no card. */
 START_TEST(test_luhn_invalid_passes)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct record r[4];
 
 	open_conn(&k, 42001);
 	ck_assert_int_eq(send_str(&k, 0, post_head), VERDICT_ACCEPT);
 	ck_assert_int_eq(send_str(&k, 0, "card=4111 1111 1111 1112&name=alice&x=12345"),
 	    VERDICT_ACCEPT);
-	ck_assert_uint_eq(events(r, 4), 0);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 0);
 }
 END_TEST
 
 START_TEST(test_sqli_in_encoded_url)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct record r[4];
 
 	open_conn(&k, 42002);
 	ck_assert_int_eq(send_str(&k, 0, "GET /items?id=1%20UNION%20SELECT%20password HTTP/1.1\r\n"
 	    "Host: web\r\n\r\n"), VERDICT_DROP);
-	ck_assert_uint_eq(events(r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.type, EV_WAF);
 	ck_assert_str_eq(r[0].u.ev.name, "union-select");
 	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "url"));
@@ -265,7 +159,7 @@ END_TEST
 /* A clean request passes and stays queued (sensors want its bytes). */
 START_TEST(test_clean_request_not_bypassed)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct record r[4];
 
 	open_conn(&k, 42003);
@@ -273,22 +167,22 @@ START_TEST(test_clean_request_not_bypassed)
 	    VERDICT_ACCEPT);
 	ck_assert_int_eq(send_str(&k, 1, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
 	    VERDICT_ACCEPT);
-	ck_assert_uint_eq(events(r, 4), 0);
-	ck_assert_uint_eq(w.st.inspect.messages, 2);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 0);
+	ck_assert_uint_eq(fx.w.st.inspect.messages, 2);
 }
 END_TEST
 
 /* A card in a response body (DLP looks both ways). */
 START_TEST(test_card_in_response)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct record r[4];
 
 	open_conn(&k, 42004);
 	ck_assert_int_eq(send_str(&k, 0, "GET /me HTTP/1.1\r\nHost: web\r\n\r\n"), VERDICT_ACCEPT);
 	ck_assert_int_eq(send_str(&k, 1, "HTTP/1.1 200 OK\r\nContent-Length: 25\r\n\r\n"
 	    "card: 4012-8888-8888-1881"), VERDICT_DROP);
-	ck_assert_uint_eq(events(r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "response"));
 }
 END_TEST
@@ -296,14 +190,14 @@ END_TEST
 /* Monitor: never blocks; the alert says it would have been denied. */
 START_TEST(test_monitor_alerts)
 {
-	struct conn k;
+	struct fx_conn k;
 	struct record r[4];
 
 	open_conn(&k, 42005);
 	ck_assert_int_eq(send_str(&k, 0, post_head), VERDICT_ACCEPT);
 	ck_assert_int_eq(send_str(&k, 0, "card=4111 1111 1111 1111&name=alice&x=12345"),
 	    VERDICT_ACCEPT);
-	ck_assert_uint_eq(events(r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.action, EV_ALERT);
 	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "would have been denied"));
 }

@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -14,171 +13,46 @@
 #include <sys/socket.h>
 
 #include "packet/decode.h"
+#include "fixture_policy.h"
 #include "packet/judge.h"
 #include "runtime/live.h"
 #include "pkt.h"
 #include "policy/policy.h"
-#include "packet/reasm.h"
 #include "packet/rst.h"
 #include "packet/worker.h"
 
 #define CLIENT	"198.19.0.20"
 #define WEB	"198.19.0.10"
 
-static const struct reasm_limits limits = { .depth = 1048576, .memcap = 64u << 20 };
-
-static struct worker w;
-static struct live live;
-static uint64_t clock_ms = 1000000;
-static struct policy_group groups[8];
-static int ngroups;
-static struct policy_rule rules[8];
-static int nrules;
-static struct policy_workload wls[2];
-
-static void
-add_group(const char *name, enum group_kind kind, enum policy_mode mode)
-{
-	memset(&groups[ngroups], 0, sizeof(groups[0]));
-	strcpy(groups[ngroups].name, name);
-	groups[ngroups].kind = kind;
-	groups[ngroups++].mode = mode;
-}
-
-static void
-add_rule(const char *ports, enum rule_action a, enum rule_type t)
-{
-	struct policy_rule *r = &rules[nrules++];
-	char err[128];
-
-	memset(r, 0, sizeof(*r));
-	r->id = 100 + nrules;
-	strcpy(r->from, "nv.client");
-	strcpy(r->to, "nv.web");
-	strcpy(r->apps, "any");
-	r->nports = ports_parse(ports, r->ports, POLICY_MAX_PORTS, err, sizeof(err));
-	r->action = a;
-	r->type = t;
-	r->order = nrules;
-}
-
-static void
-add_wl(struct policy_workload *x, const char *name, const char *ip)
-{
-	memset(x, 0, sizeof(*x));
-	strcpy(x->id, name);
-	strcpy(x->name, name);
-	x->addrs[0].family = AF_INET;
-	inet_pton(AF_INET, ip, x->addrs[0].addr);
-	x->naddrs = 1;
-}
-
-/* Compiles the current groups and rules and swaps them in with bypass
- * generation bgen, as live.c does. */
-static void
-publish_gen(unsigned bgen)
-{
-	struct policy_input in = {
-		.groups = groups, .ngroups = ngroups, .rules = rules, .nrules = nrules,
-		.workloads = wls, .nworkloads = 2, .default_mode = MODE_DISCOVER,
-	};
-	struct policy *p = policy_compile(&in);
-
-	ck_assert_ptr_nonnull(p);
-	live.gen = live_gen_next(live.gen, bgen);
-	policy_set_gen(p, live.gen);
-	policy_free(live.cur);	/* no other thread here */
-	live.cur = p;
-}
-
-/* A rebuild that keeps the bypass generation (learning). */
-static void
-publish(void)
-{
-	publish_gen(live_bypass_gen(live.gen));
-}
-
-/* A rebuild that may tighten: the next bypass generation. */
-static void
-publish_tightened(void)
-{
-	publish_gen(live_bypass_gen(live.gen) + 1);
-}
-
-static void
-set_mode(const char *group, enum policy_mode m)
-{
-	for (int i = 0; i < ngroups; i++)
-		if (!strcmp(groups[i].name, group))
-			groups[i].mode = m;
-	publish();
-}
-
 static void
 setup(void)
 {
-	reasm_set_limits(&limits);
-	memset(&live, 0, sizeof(live));
-	ngroups = nrules = 0;
-	add_group("containers", GROUP_BUILTIN, MODE_DISCOVER);
-	add_group("host", GROUP_BUILTIN, MODE_DISCOVER);
-	add_group("external", GROUP_BUILTIN, MODE_DISCOVER);
-	add_group("nv.client", GROUP_LEARNED, MODE_DISCOVER);
-	add_group("nv.web", GROUP_LEARNED, MODE_DISCOVER);
-	add_wl(&wls[0], "client", CLIENT);
-	add_wl(&wls[1], "web", WEB);
-	add_rule("tcp/80", RULE_ALLOW, RULE_LEARNED);
-	publish();
-	ck_assert_int_eq(worker_init(&w, 0, 0, 1000, FAIL_OPEN), 0);
-	ck_assert_int_eq(worker_set_policy(&w, &live, -1), 0);
-	rst_close(&w.judge.rst);	/* build resets, send none from a unit test */
+	fx_begin();
+	fx_group("nv.client", GROUP_LEARNED, MODE_DISCOVER, NULL);
+	fx_group("nv.web", GROUP_LEARNED, MODE_DISCOVER, NULL);
+	fx_workload("client", CLIENT);
+	fx_workload("web", WEB);
+	fx_rule("nv.client", "nv.web", "any", "tcp/80", RULE_ALLOW, RULE_LEARNED);
+	fx_start(1000);
 }
 
 static void
 teardown(void)
 {
-	worker_destroy(&w);
-	policy_free(live.cur);
+	fx_end();
 }
 
 static enum verdict
 tcp(const char *src, uint16_t sport, const char *dst, uint16_t dport, uint8_t flags,
     uint32_t seq, uint32_t ack)
 {
-	struct pkt p;
-	uint8_t buf[256];
-	size_t n;
-
-	pkt_tcp(&p, src, sport, dst, dport, flags, seq, ack);
-	n = pkt_build(&p, buf, sizeof(buf));
-	ck_assert_uint_gt(n, 0);
-	return worker_packet(&w, buf, n, AF_INET, clock_ms++);
+	return fx_tcp(src, sport, dst, dport, flags, seq, ack, NULL, 0);
 }
 
 static enum verdict
 syn(uint16_t sport, uint16_t dport)
 {
 	return tcp(CLIENT, sport, WEB, dport, TCP_SYN, 1000, 0);
-}
-
-/* Pops what the worker handed to the writer. */
-static unsigned
-records(struct record *out, unsigned max)
-{
-	return event_ring_pop(&w.judge.ring, out, max);
-}
-
-/* Pops everything; keeps (and counts) only the records of one type. */
-static unsigned
-records_of(int type, struct record *out, unsigned max)
-{
-	struct record all[16];
-	unsigned n = records(all, 16), k = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		if (all[i].type == type && k < max)
-			out[k++] = all[i];
-	return k;
 }
 
 /* FIN both ways: the connection is over, and so is detection (appid.h). */
@@ -198,9 +72,9 @@ START_TEST(test_discover_learns)
 	ck_assert_int_eq(tcp(CLIENT, 40000, WEB, 8080, TCP_ACK, 1001, 5001), VERDICT_ACCEPT);
 	/* Learned once its application is known: here, when it closes
 	 * without a byte (judged by its port). */
-	ck_assert_uint_eq(records(r, 4), 0);
+	ck_assert_uint_eq(fx_records(r, 4), 0);
 	close_conn(40000, 8080);
-	ck_assert_uint_eq(records(r, 4), 2);
+	ck_assert_uint_eq(fx_records(r, 4), 2);
 	ck_assert_int_eq(r[0].type, REC_LEARN);
 	ck_assert_str_eq(r[0].u.learn.from, "nv.client");
 	ck_assert_str_eq(r[0].u.learn.to, "nv.web");
@@ -214,8 +88,8 @@ START_TEST(test_discover_learns)
 	ck_assert_uint_gt(r[1].u.conv.bytes, 0);
 	/* Decided and allowed: the kernel takes the rest, learned once. */
 	ck_assert_int_eq(tcp(CLIENT, 40000, WEB, 8080, TCP_ACK, 1002, 5002), VERDICT_BYPASS);
-	ck_assert_uint_eq(records(r, 4), 0);
-	ck_assert_uint_eq(w.judge.st.judged[POL_LEARN], 1);
+	ck_assert_uint_eq(fx_records(r, 4), 0);
+	ck_assert_uint_eq(fx.w.judge.st.judged[POL_LEARN], 1);
 }
 END_TEST
 
@@ -224,11 +98,11 @@ START_TEST(test_protect_denies_unlearned)
 	struct record r[4];
 	struct event_rec *e;
 
-	set_mode("nv.web", MODE_PROTECT);
+	fx_set_mode("nv.web", MODE_PROTECT);
 	ck_assert_int_eq(syn(40001, 80), VERDICT_ACCEPT);
 	ck_assert_int_eq(syn(40002, 81), VERDICT_DROP);
 	ck_assert_int_eq(syn(40002, 81), VERDICT_DROP);	/* retransmitted: one event */
-	ck_assert_uint_eq(records(r, 4), 2);
+	ck_assert_uint_eq(fx_records(r, 4), 2);
 	ck_assert_int_eq(r[0].type, REC_EVENT);
 	ck_assert_int_eq(r[1].type, REC_CONV);
 	ck_assert_int_eq(r[1].u.conv.verdict, CONV_DENY);
@@ -245,15 +119,15 @@ START_TEST(test_protect_denies_unlearned)
 	ck_assert_int_eq(e->rule_id, 0);
 	ck_assert_str_eq(e->message, "nv.client -> nv.web tcp/81: no rule allows it (protect)");
 	ck_assert_str_eq(e->app, "");
-	ck_assert_uint_eq(w.judge.st.judged[POL_ALLOW], 0);	/* provisional until decided */
-	ck_assert_uint_eq(w.judge.st.judged[POL_DENY], 1);
-	ck_assert_uint_eq(w.judge.st.denied_packets, 2);
+	ck_assert_uint_eq(fx.w.judge.st.judged[POL_ALLOW], 0);	/* provisional until decided */
+	ck_assert_uint_eq(fx.w.judge.st.judged[POL_DENY], 1);
+	ck_assert_uint_eq(fx.w.judge.st.denied_packets, 2);
 	close_conn(40001, 80);
-	ck_assert_uint_eq(w.judge.st.judged[POL_ALLOW], 1);
-	ck_assert_uint_eq(records_of(REC_CONV, r, 4), 1);
+	ck_assert_uint_eq(fx.w.judge.st.judged[POL_ALLOW], 1);
+	ck_assert_uint_eq(fx_records_of(REC_CONV, r, 4), 1);
 	/* The allowed flow's hit reaches the writer at the next flush. */
-	judge_tick(&w.judge, w.judge.hits_ms + 1000);
-	ck_assert_uint_eq(records(r, 4), 1);
+	judge_tick(&fx.w.judge, fx.w.judge.hits_ms + 1000);
+	ck_assert_uint_eq(fx_records(r, 4), 1);
 	ck_assert_int_eq(r[0].type, REC_HIT);
 	ck_assert_int_eq(r[0].u.hit.rule_id, 101);
 	ck_assert_uint_eq(r[0].u.hit.count, 1);
@@ -264,16 +138,16 @@ START_TEST(test_monitor_alerts_once)
 {
 	struct record r[4];
 
-	set_mode("nv.client", MODE_MONITOR);
+	fx_set_mode("nv.client", MODE_MONITOR);
 	ck_assert_int_eq(syn(40003, 9090), VERDICT_ACCEPT);
 	ck_assert_int_eq(tcp(CLIENT, 40003, WEB, 9090, TCP_ACK, 1001, 1), VERDICT_ACCEPT);
 	/* Reported once its application is known, to name it. */
-	ck_assert_uint_eq(records(r, 4), 0);
+	ck_assert_uint_eq(fx_records(r, 4), 0);
 	close_conn(40003, 9090);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.action, EV_ALERT);
 	ck_assert_int_eq(tcp(CLIENT, 40003, WEB, 9090, TCP_ACK, 1002, 1), VERDICT_BYPASS);
-	ck_assert_uint_eq(records(r, 4), 0);
+	ck_assert_uint_eq(fx_records(r, 4), 0);
 }
 END_TEST
 
@@ -281,10 +155,10 @@ START_TEST(test_user_deny_beats_learned)
 {
 	struct record r[4];
 
-	add_rule("tcp/80", RULE_DENY, RULE_USER);
-	set_mode("nv.web", MODE_PROTECT);
+	fx_rule("nv.client", "nv.web", "any", "tcp/80", RULE_DENY, RULE_USER);
+	fx_set_mode("nv.web", MODE_PROTECT);
 	ck_assert_int_eq(syn(40004, 80), VERDICT_DROP);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.rule_id, 102);
 	ck_assert_str_eq(r[0].u.ev.name, "rule 102");
 }
@@ -295,31 +169,31 @@ START_TEST(test_tightening_cuts_open_flow)
 {
 	struct record r[4];
 
-	set_mode("nv.web", MODE_MONITOR);
+	fx_set_mode("nv.web", MODE_MONITOR);
 	ck_assert_int_eq(syn(40005, 9090), VERDICT_ACCEPT);
 	ck_assert_int_eq(tcp(WEB, 9090, CLIENT, 40005, TCP_SYN | TCP_ACK, 5000, 1001), VERDICT_ACCEPT);
 	ck_assert_int_eq(tcp(CLIENT, 40005, WEB, 9090, TCP_ACK, 1001, 5001), VERDICT_ACCEPT);
-	ck_assert_uint_eq(records(r, 4), 0);	/* the alert waits for the application */
-	set_mode("nv.web", MODE_PROTECT);
+	ck_assert_uint_eq(fx_records(r, 4), 0);	/* the alert waits for the application */
+	fx_set_mode("nv.web", MODE_PROTECT);
 	ck_assert_int_eq(tcp(CLIENT, 40005, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_DROP);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
-	ck_assert_uint_eq(w.judge.st.rejudged, 1);
+	ck_assert_uint_eq(fx.w.judge.st.rejudged, 1);
 	/* Loosened again (a rule now allows it), the flow passes. */
-	add_rule("tcp/9090", RULE_ALLOW, RULE_USER);
-	publish();
+	fx_rule("nv.client", "nv.web", "any", "tcp/9090", RULE_ALLOW, RULE_USER);
+	fx_publish();
 	ck_assert_int_eq(tcp(CLIENT, 40005, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_ACCEPT);
 }
 END_TEST
 
 START_TEST(test_no_policy_accepts)
 {
-	worker_destroy(&w);
-	ck_assert_int_eq(worker_init(&w, 0, 0, 1000, FAIL_OPEN), 0);
+	worker_destroy(&fx.w);
+	ck_assert_int_eq(worker_init(&fx.w, 0, 0, 1000, FAIL_OPEN), 0);
 	ck_assert_int_eq(syn(40006, 81), VERDICT_ACCEPT);
 	/* teardown destroys w again: make it a worker with a ring */
-	ck_assert_int_eq(worker_set_policy(&w, &live, -1), 0);
-	rst_close(&w.judge.rst);
+	ck_assert_int_eq(worker_set_policy(&fx.w, &fx.live, -1), 0);
+	rst_close(&fx.w.judge.rst);
 }
 END_TEST
 
@@ -327,46 +201,28 @@ END_TEST
  * an echo request is judged. */
 START_TEST(test_icmp_exempt)
 {
-	struct pkt p;
-	uint8_t buf[256];
-	size_t n;
-
-	set_mode("nv.web", MODE_PROTECT);
-	pkt_icmp(&p, "fd00::20", "fd00::10", 136, 0, 0);	/* neighbor advertisement */
-	n = pkt_build(&p, buf, sizeof(buf));
-	ck_assert_int_eq(worker_packet(&w, buf, n, AF_INET6, clock_ms++), VERDICT_ACCEPT);
-	pkt_icmp(&p, WEB, CLIENT, 3, 3, 0);			/* port unreachable */
-	n = pkt_build(&p, buf, sizeof(buf));
-	ck_assert_int_eq(worker_packet(&w, buf, n, AF_INET, clock_ms++), VERDICT_ACCEPT);
-	pkt_icmp(&p, CLIENT, WEB, 8, 0, 7);			/* echo request */
-	n = pkt_build(&p, buf, sizeof(buf));
-	ck_assert_int_eq(worker_packet(&w, buf, n, AF_INET, clock_ms++), VERDICT_DROP);
-	ck_assert_uint_eq(w.judge.st.judged[POL_DENY], 1);
+	fx_set_mode("nv.web", MODE_PROTECT);
+	/* A neighbor advertisement, a port unreachable, an echo request. */
+	ck_assert_int_eq(fx_icmp("fd00::20", "fd00::10", 136, 0, 0), VERDICT_ACCEPT);
+	ck_assert_int_eq(fx_icmp(WEB, CLIENT, 3, 3, 0), VERDICT_ACCEPT);
+	ck_assert_int_eq(fx_icmp(CLIENT, WEB, 8, 0, 7), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.judged[POL_DENY], 1);
 }
 END_TEST
 
 /* --- flow bypass generations --------------------------------------------- */
 
-static const struct reasm_limits no_depth = { .depth = 0, .memcap = 64u << 20 };
-
 static void
 setup_bypass(void)
 {
 	setup();
-	reasm_set_limits(&no_depth);	/* every flow is bypassed at once */
+	fx_set_limits(0, 64u << 20);	/* every flow is bypassed at once */
 }
 
 static enum verdict
 icmp(const char *src, const char *dst, uint8_t type)
 {
-	struct pkt p;
-	uint8_t buf[256];
-	size_t n;
-
-	pkt_icmp(&p, src, dst, type, 0, 0);
-	n = pkt_build(&p, buf, sizeof(buf));
-	ck_assert_uint_gt(n, 0);
-	return worker_packet(&w, buf, n, AF_INET, clock_ms++);
+	return fx_icmp(src, dst, type, 0, 0);
 }
 
 START_TEST(test_gen_arithmetic)
@@ -389,26 +245,26 @@ END_TEST
  * learning); judged again in the next, and bypassed again in it. */
 START_TEST(test_bypassed_allowed_rejudged)
 {
-	set_mode("nv.web", MODE_PROTECT);
+	fx_set_mode("nv.web", MODE_PROTECT);
 	ck_assert_int_eq(syn(40010, 80), VERDICT_BYPASS);
-	ck_assert_uint_eq(w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(0));
+	ck_assert_uint_eq(fx.w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(0));
 	ck_assert_int_eq(tcp(WEB, 80, CLIENT, 40010, TCP_SYN | TCP_ACK, 5000, 1001), VERDICT_BYPASS);
-	publish();	/* learned a rule: same generation */
+	fx_publish();	/* learned a rule: same generation */
 	ck_assert_int_eq(tcp(CLIENT, 40010, WEB, 80, TCP_ACK, 1001, 5001), VERDICT_BYPASS);
-	ck_assert_uint_eq(w.judge.st.rejudged, 0);
-	ck_assert_uint_eq(w.st.bypass_returned, 0);
-	publish_tightened();
+	ck_assert_uint_eq(fx.w.judge.st.rejudged, 0);
+	ck_assert_uint_eq(fx.w.st.bypass_returned, 0);
+	fx_publish_tightened();
 	ck_assert_int_eq(tcp(CLIENT, 40010, WEB, 80, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_BYPASS);
-	ck_assert_uint_eq(w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(1));
-	ck_assert_uint_eq(w.judge.st.rejudged, 1);
-	ck_assert_uint_eq(w.st.bypass_returned, 1);
-	ck_assert_uint_eq(w.st.bypassed_flows, 1);	/* one flow, bypassed twice */
+	ck_assert_uint_eq(fx.w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(1));
+	ck_assert_uint_eq(fx.w.judge.st.rejudged, 1);
+	ck_assert_uint_eq(fx.w.st.bypass_returned, 1);
+	ck_assert_uint_eq(fx.w.st.bypassed_flows, 1);	/* one flow, bypassed twice */
 	/* A straggler of the new generation. */
 	ck_assert_int_eq(tcp(WEB, 80, CLIENT, 40010, TCP_ACK, 5001, 1001), VERDICT_BYPASS);
-	ck_assert_uint_eq(w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(1));
-	ck_assert_uint_eq(w.judge.st.rejudged, 1);
-	ck_assert_uint_eq(w.st.verdicts[VERDICT_BYPASS], 5);
-	ck_assert_uint_eq(w.st.verdicts[VERDICT_ACCEPT], 0);
+	ck_assert_uint_eq(fx.w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(1));
+	ck_assert_uint_eq(fx.w.judge.st.rejudged, 1);
+	ck_assert_uint_eq(fx.w.st.verdicts[VERDICT_BYPASS], 5);
+	ck_assert_uint_eq(fx.w.st.verdicts[VERDICT_ACCEPT], 0);
 }
 END_TEST
 
@@ -418,30 +274,29 @@ START_TEST(test_bypassed_denied_after_tightening)
 {
 	struct record r[4];
 
-	set_mode("nv.web", MODE_MONITOR);
+	fx_set_mode("nv.web", MODE_MONITOR);
 	ck_assert_int_eq(syn(40011, 9090), VERDICT_BYPASS);
 	ck_assert_int_eq(tcp(WEB, 9090, CLIENT, 40011, TCP_SYN | TCP_ACK, 5000, 1001), VERDICT_BYPASS);
 	/* Bypassed before any byte (stream_depth 0): judged for good by
 	 * ports at once, and the alert with it. */
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.action, EV_ALERT);
-	for (int i = 0; i < ngroups; i++)
-		if (!strcmp(groups[i].name, "nv.web"))
-			groups[i].mode = MODE_PROTECT;
-	publish_tightened();
+	fx_group_mode("nv.web", MODE_PROTECT);
+	fx_publish_tightened();
 	ck_assert_int_eq(tcp(CLIENT, 40011, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_DROP);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].type, REC_EVENT);
 	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
 	ck_assert_int_eq(r[0].u.ev.dst_port, 9090);
 	ck_assert_str_eq(r[0].u.ev.message, "nv.client -> nv.web tcp/9090: no rule allows it (protect)");
-	ck_assert_uint_eq(w.judge.rst.failed + w.judge.rst.sent, 2);	/* both ends (no socket here) */
-	ck_assert_uint_eq(w.judge.st.rejudged, 1);
-	ck_assert_uint_eq(w.st.bypass_returned, 1);
+	/* Both ends (no socket here). */
+	ck_assert_uint_eq(fx.w.judge.rst.failed + fx.w.judge.rst.sent, 2);
+	ck_assert_uint_eq(fx.w.judge.st.rejudged, 1);
+	ck_assert_uint_eq(fx.w.st.bypass_returned, 1);
 	/* The flow stays denied: a retransmit is dropped, its sender reset. */
 	ck_assert_int_eq(tcp(CLIENT, 40011, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_DROP);
-	ck_assert_uint_eq(records(r, 4), 0);
-	ck_assert_uint_eq(w.judge.rst.failed + w.judge.rst.sent, 3);
+	ck_assert_uint_eq(fx_records(r, 4), 0);
+	ck_assert_uint_eq(fx.w.judge.rst.failed + fx.w.judge.rst.sent, 3);
 }
 END_TEST
 
@@ -452,17 +307,18 @@ START_TEST(test_forgotten_flow_midstream)
 {
 	struct record r[4];
 
-	set_mode("nv.web", MODE_PROTECT);
+	fx_set_mode("nv.web", MODE_PROTECT);
 	ck_assert_int_eq(tcp(CLIENT, 40012, WEB, 9090, TCP_ACK | TCP_PSH, 1001, 5001), VERDICT_DROP);
-	ck_assert_uint_eq(records_of(REC_EVENT, r, 4), 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
 	ck_assert_str_eq(r[0].u.ev.src_workload, "client");
 	ck_assert_int_eq(r[0].u.ev.dst_port, 9090);
-	ck_assert_uint_eq(w.judge.rst.failed + w.judge.rst.sent, 2);	/* both ends: it was open */
+	/* Both ends: it was open. */
+	ck_assert_uint_eq(fx.w.judge.rst.failed + fx.w.judge.rst.sent, 2);
 	ck_assert_int_eq(tcp(WEB, 80, CLIENT, 40013, TCP_ACK, 5001, 1001), VERDICT_BYPASS);
 	ck_assert_int_eq(tcp(CLIENT, 40014, WEB, 80, TCP_ACK, 1001, 5001), VERDICT_BYPASS);
-	ck_assert_uint_eq(w.judge.st.judged[POL_ALLOW], 2);
-	ck_assert_uint_eq(w.judge.st.judged[POL_DENY], 1);
+	ck_assert_uint_eq(fx.w.judge.st.judged[POL_ALLOW], 2);
+	ck_assert_uint_eq(fx.w.judge.st.judged[POL_DENY], 1);
 }
 END_TEST
 
@@ -470,14 +326,14 @@ END_TEST
  * it again, so it must not hand the flow back to the kernel either. */
 START_TEST(test_exempt_packet_keeps_flow_queued)
 {
-	set_mode("nv.web", MODE_MONITOR);
+	fx_set_mode("nv.web", MODE_MONITOR);
 	ck_assert_int_eq(icmp(CLIENT, WEB, 13), VERDICT_BYPASS);	/* timestamp: judged */
-	publish_tightened();
+	fx_publish_tightened();
 	ck_assert_int_eq(icmp(WEB, CLIENT, 3), VERDICT_ACCEPT);	/* unreachable: exempt */
-	ck_assert_uint_eq(w.judge.st.rejudged, 0);
+	ck_assert_uint_eq(fx.w.judge.st.rejudged, 0);
 	ck_assert_int_eq(icmp(CLIENT, WEB, 13), VERDICT_BYPASS);
-	ck_assert_uint_eq(w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(1));
-	ck_assert_uint_eq(w.judge.st.rejudged, 1);
+	ck_assert_uint_eq(fx.w.bypass_mark, NVD_MARK_BYPASS | NVD_MARK_GEN(1));
+	ck_assert_uint_eq(fx.w.judge.st.rejudged, 1);
 }
 END_TEST
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture_policy.h"
 #include "packet/reasm.h"
 
 #define ISN		1000u
@@ -85,14 +86,6 @@ teardown(void)
 	reasm_free(&rd[1]);
 	reasm_set_limits(&default_limits);
 	ck_assert_uint_eq(reasm_memuse(), 0);
-}
-
-static void
-set_limits(uint64_t depth, uint64_t memcap)
-{
-	struct reasm_limits lim = { .depth = depth, .memcap = memcap };
-
-	reasm_set_limits(&lim);
 }
 
 /* Segment of direction 0 at stream offset off (the SYN took ISN). */
@@ -397,7 +390,7 @@ START_TEST(test_depth_cap)
 {
 	static char chunk[61];
 
-	set_limits(100, 256u << 20);
+	fx_set_limits(100, 256u << 20);
 	memset(chunk, 'd', 60);
 	reasm_syn(&rd[0], ISN);
 	at(0, chunk);
@@ -425,7 +418,7 @@ START_TEST(test_depth_exact)
 {
 	static char chunk[101];
 
-	set_limits(100, 256u << 20);
+	fx_set_limits(100, 256u << 20);
 	memset(chunk, 'd', 100);
 	reasm_syn(&rd[0], ISN);
 	at(0, chunk);
@@ -437,7 +430,7 @@ END_TEST
 
 START_TEST(test_out_of_order_beyond_depth_not_kept)
 {
-	set_limits(100, 256u << 20);
+	fx_set_limits(100, 256u << 20);
 	reasm_syn(&rd[0], ISN);
 	at(0, "abc");
 	ck_assert_int_eq(at(150, "far"), REASM_OK);
@@ -456,7 +449,7 @@ START_TEST(test_depth_frees_kept_segments)
 {
 	static char chunk[101];
 
-	set_limits(50, 256u << 20);
+	fx_set_limits(50, 256u << 20);
 	memset(chunk, 'x', 100);
 	reasm_syn(&rd[0], ISN);
 	at(30, "kept");
@@ -472,7 +465,7 @@ END_TEST
 
 START_TEST(test_depth_zero)
 {
-	set_limits(0, 256u << 20);
+	fx_set_limits(0, 256u << 20);
 	reasm_syn(&rd[0], ISN);
 	ck_assert_uint_eq(rd[0].done, 1);
 	ck_assert_int_eq(reasm_is_done(&rd[0]), 1);
@@ -492,7 +485,7 @@ START_TEST(test_depth_lowered_below_offset)
 	reasm_syn(&rd[0], ISN);
 	at(0, chunk);
 	ck_assert_uint_eq(st.delivered, 50);
-	set_limits(20, 256u << 20);
+	fx_set_limits(20, 256u << 20);
 	at(50, "0123456789");
 	ck_assert_uint_eq(rec.overflow, 0);
 	ck_assert_uint_eq(rec.data_calls[0], 1);
@@ -506,7 +499,7 @@ START_TEST(test_memcap)
 	static char big[201];
 
 	memset(big, 'm', 200);
-	set_limits(1048576, 100);
+	fx_set_limits(1048576, 100);
 	reasm_syn(&rd[0], ISN);
 	ck_assert_int_eq(at(10, "small"), REASM_OK);
 	ck_assert_uint_gt(reasm_memuse(), 5);
@@ -523,7 +516,7 @@ END_TEST
 
 START_TEST(test_memcap_nothing_fits)
 {
-	set_limits(1048576, 1);
+	fx_set_limits(1048576, 1);
 	reasm_syn(&rd[0], ISN);
 	ck_assert_int_eq(at(10, "x"), REASM_NOMEM);
 	ck_assert_uint_eq(st.nomem, 1);
@@ -597,7 +590,7 @@ END_TEST
 
 START_TEST(test_datagram_counts_to_depth)
 {
-	set_limits(100, 256u << 20);
+	fx_set_limits(100, 256u << 20);
 	reasm_datagram(&rd[0], 60, &st);
 	ck_assert_uint_eq(rd[0].started, 1);
 	ck_assert_uint_eq(st.delivered, 60);
@@ -615,7 +608,7 @@ END_TEST
 START_TEST(test_datagram_depth_lowered_below_offset)
 {
 	reasm_datagram(&rd[0], 50, &st);
-	set_limits(20, 256u << 20);
+	fx_set_limits(20, 256u << 20);
 	reasm_datagram(&rd[0], 10, &st);
 	ck_assert_uint_eq(st.delivered, 50);
 	ck_assert_int_eq(reasm_is_done(&rd[0]), 1);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "packet/decode.h"
+#include "fixture_policy.h"
 #include "packet/flow.h"
 #include "base/types.h"
 #include "pkt.h"
@@ -64,14 +65,6 @@ teardown(void)
 	worker_destroy(&w);
 	reasm_set_limits(&default_limits);
 	ck_assert_uint_eq(reasm_memuse(), 0);
-}
-
-static void
-set_limits(uint64_t depth, uint64_t memcap)
-{
-	struct reasm_limits lim = { .depth = depth, .memcap = memcap };
-
-	reasm_set_limits(&lim);
 }
 
 /* Builds q and hands it to the worker 1 ms after the previous packet. */
@@ -288,7 +281,7 @@ START_TEST(test_bypass_when_both_directions_reach_depth)
 	struct conn k;
 	struct flow *f;
 
-	set_limits(10, 256u << 20);
+	fx_set_limits(10, 256u << 20);
 	conn_init(&k, C4, 40000, S4, 80);
 	handshake(&k);
 	ck_assert_int_eq(seg(&k, 0, TCP_PSH | TCP_ACK, request), VERDICT_ACCEPT);
@@ -319,7 +312,7 @@ START_TEST(test_bypass_at_first_packet_with_depth_zero)
 {
 	struct conn k;
 
-	set_limits(0, 256u << 20);
+	fx_set_limits(0, 256u << 20);
 	conn_init(&k, C4, 40000, S4, 80);
 	ck_assert_int_eq(seg(&k, 0, TCP_SYN, ""), VERDICT_BYPASS);
 	ck_assert_int_eq(seg(&k, 1, TCP_SYN | TCP_ACK, ""), VERDICT_BYPASS);
@@ -336,7 +329,7 @@ START_TEST(test_new_connection_after_bypass)
 {
 	struct conn k;
 
-	set_limits(10, 256u << 20);
+	fx_set_limits(10, 256u << 20);
 	conn_init(&k, C4, 40000, S4, 80);
 	handshake(&k);
 	seg(&k, 0, TCP_PSH | TCP_ACK, request);
@@ -369,7 +362,7 @@ START_TEST(test_udp_bypass_at_depth)
 {
 	struct pkt q;
 
-	set_limits(10, 256u << 20);
+	fx_set_limits(10, 256u << 20);
 	pkt_udp(&q, C4, 5353, S4, 5400);
 	pkt_str(&q, "a query of more than ten bytes");
 	ck_assert_int_eq(feed(&q, 0), VERDICT_ACCEPT);
@@ -388,7 +381,7 @@ START_TEST(test_dns_never_bypassed)
 {
 	struct pkt q;
 
-	set_limits(10, 256u << 20);
+	fx_set_limits(10, 256u << 20);
 	pkt_udp(&q, C4, 5353, S4, 53);
 	pkt_str(&q, "a query of more than ten bytes");
 	ck_assert_int_eq(feed(&q, 0), VERDICT_ACCEPT);
@@ -439,7 +432,7 @@ out_of_order_under_memcap(enum fail_mode fm, enum verdict want)
 
 	worker_destroy(&w);
 	start(fm, 1000);
-	set_limits(1048576, 1);
+	fx_set_limits(1048576, 1);
 	conn_init(&k, C4, 40000, S4, 80);
 	handshake(&k);
 	k.seq[0] += 5;		/* ahead: must be kept, and cannot be */
