@@ -5,7 +5,6 @@
 
 #include <limits.h>
 #include <check.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,83 +12,21 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "fixture_db.h"
 
-/* One directory for the whole run, made and removed by main(); each test
- * starts with it empty (a failed test skips its teardown). */
-static char dir[64];
-static char path[256];
 static char err[512];
-
-/* No ck_assert here: main() calls it outside any test. */
-static void
-empty_dir(void)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char f[400];
-
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(f, sizeof(f), "%s/%s", dir, e->d_name);
-		unlink(f);
-	}
-	closedir(d);
-}
 
 static void
 setup(void)
 {
-	ck_assert_int_eq(access(dir, W_OK), 0);
-	empty_dir();
-	snprintf(path, sizeof(path), "%s/nvd.db", dir);
+	fxdb_setup();
 	err[0] = '\0';
 }
 
 static void
 teardown(void)
 {
-	empty_dir();
-}
-
-/* The first column of the first row of sql, as text ("" if none). */
-static const char *
-query_text(sqlite3 *db, const char *sql)
-{
-	static char out[256];
-	sqlite3_stmt *st;
-
-	out[0] = '\0';
-	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(out, sizeof(out), "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
-}
-
-static int
-query_int(sqlite3 *db, const char *sql)
-{
-	return atoi(query_text(db, sql));
-}
-
-static void
-exec(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-
-	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql, msg);
-}
-
-static sqlite3 *
-open_ok(void)
-{
-	sqlite3 *db = db_open(path, err, sizeof(err));
-
-	ck_assert_msg(db != NULL, "db_open: %s", err);
-	return db;
+	fxdb_empty(fxdb_dir);
 }
 
 /* Reads the whole file at p into a malloc'd buffer. */
@@ -120,12 +57,12 @@ make_newer_db(const char *journal_mode)
 	sqlite3 *db;
 	char sql[128];
 
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_open(fxdb_path, &db), SQLITE_OK);
 	snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", journal_mode);
-	exec(db, sql);
-	exec(db, "CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('kept');");
+	fxdb_exec(db, sql);
+	fxdb_exec(db, "CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('kept');");
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", db_schema_version() + 1);
-	exec(db, sql);
+	fxdb_exec(db, sql);
 	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
 }
 
@@ -144,14 +81,14 @@ END_TEST
 
 START_TEST(test_creates_schema)
 {
-	sqlite3 *db = open_ok();
+	sqlite3 *db = fxdb_open();
 	struct stat sb;
 
-	ck_assert_int_eq(stat(path, &sb), 0);
-	ck_assert_int_eq(query_int(db, "PRAGMA user_version"), db_schema_version());
-	ck_assert_int_eq(query_int(db,
+	ck_assert_int_eq(stat(fxdb_path, &sb), 0);
+	ck_assert_int_eq(fxdb_int(db, "PRAGMA user_version"), db_schema_version());
+	ck_assert_int_eq(fxdb_int(db,
 	    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'events')"), 2);
-	ck_assert_int_eq(query_int(db,
+	ck_assert_int_eq(fxdb_int(db,
 	    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_%'"), 2);
 	db_close(db);
 }
@@ -164,7 +101,7 @@ START_TEST(test_events_columns)
 		"src_port", "src_workload", "src_group", "dst_ip", "dst_port",
 		"dst_workload", "dst_group", "fqdn", "app", "rule_id", "sensor", "message", "reason",
 	};
-	sqlite3 *db = open_ok();
+	sqlite3 *db = fxdb_open();
 	sqlite3_stmt *st;
 	size_t n = 0;
 
@@ -178,36 +115,38 @@ START_TEST(test_events_columns)
 	sqlite3_finalize(st);
 	ck_assert_uint_eq(n, sizeof(want) / sizeof(want[0]));
 	/* A minimal event: level defaults to info, id is assigned. */
-	exec(db, "INSERT INTO events (time, type, action) VALUES ('2024-01-01T00:00:00Z', 'violation', 'deny')");
-	ck_assert_str_eq(query_text(db, "SELECT level FROM events"), "info");
-	ck_assert_int_eq(query_int(db, "SELECT id FROM events"), 1);
+	fxdb_exec(db, "INSERT INTO events (time, type, action) "
+	    "VALUES ('2024-01-01T00:00:00Z', 'violation', 'deny')");
+	ck_assert_str_eq(fxdb_text(db, "SELECT level FROM events"), "info");
+	ck_assert_int_eq(fxdb_int(db, "SELECT id FROM events"), 1);
 	db_close(db);
 }
 END_TEST
 
 START_TEST(test_wal_mode)
 {
-	sqlite3 *db = open_ok();
+	sqlite3 *db = fxdb_open();
 
-	ck_assert_str_eq(query_text(db, "PRAGMA journal_mode"), "wal");
+	ck_assert_str_eq(fxdb_text(db, "PRAGMA journal_mode"), "wal");
 	db_close(db);
 }
 END_TEST
 
 START_TEST(test_reopen_keeps_data)
 {
-	sqlite3 *db = open_ok();
+	sqlite3 *db = fxdb_open();
 
-	exec(db, "INSERT INTO meta VALUES ('test', 'value')");
-	exec(db, "INSERT INTO events (time, type, action, src_ip, src_port) "
+	fxdb_exec(db, "INSERT INTO meta VALUES ('test', 'value')");
+	fxdb_exec(db, "INSERT INTO events (time, type, action, src_ip, src_port) "
 	    "VALUES ('2024-01-01T00:00:00Z', 'threat', 'alert', '198.18.0.1', 4444)");
 	db_close(db);
 
-	db = open_ok();		/* migrations already applied: nothing re-run */
-	ck_assert_int_eq(query_int(db, "PRAGMA user_version"), db_schema_version());
-	ck_assert_str_eq(query_text(db, "SELECT value FROM meta WHERE key = 'test'"), "value");
-	ck_assert_str_eq(query_text(db, "SELECT src_ip || ':' || src_port FROM events"), "198.18.0.1:4444");
-	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM events"), 1);
+	db = fxdb_open();		/* migrations already applied: nothing re-run */
+	ck_assert_int_eq(fxdb_int(db, "PRAGMA user_version"), db_schema_version());
+	ck_assert_str_eq(fxdb_text(db, "SELECT value FROM meta WHERE key = 'test'"), "value");
+	ck_assert_str_eq(fxdb_text(db, "SELECT src_ip || ':' || src_port FROM events"),
+	    "198.18.0.1:4444");
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events"), 1);
 	db_close(db);
 }
 END_TEST
@@ -218,15 +157,16 @@ START_TEST(test_newer_schema_refused)
 	sqlite3 *db;
 
 	make_newer_db("wal");
-	ck_assert_ptr_null(db_open(path, err, sizeof(err)));
+	ck_assert_ptr_null(db_open(fxdb_path, err, sizeof(err)));
 	snprintf(want, sizeof(want), "%s: schema version %d is newer than this nvd knows (%d)",
-	    path, db_schema_version() + 1, db_schema_version());
+	    fxdb_path, db_schema_version() + 1, db_schema_version());
 	ck_assert_str_eq(err, want);
 
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(query_int(db, "PRAGMA user_version"), db_schema_version() + 1);
-	ck_assert_str_eq(query_text(db, "SELECT x FROM future"), "kept");
-	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), 0);
+	ck_assert_int_eq(sqlite3_open(fxdb_path, &db), SQLITE_OK);
+	ck_assert_int_eq(fxdb_int(db, "PRAGMA user_version"), db_schema_version() + 1);
+	ck_assert_str_eq(fxdb_text(db, "SELECT x FROM future"), "kept");
+	ck_assert_int_eq(fxdb_int(db,
+	    "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), 0);
 	sqlite3_close(db);
 }
 END_TEST
@@ -240,14 +180,14 @@ START_TEST(test_newer_schema_file_unchanged)
 	char wal[300];
 
 	make_newer_db("delete");
-	before = slurp(path, &nbefore);
-	ck_assert_ptr_null(db_open(path, err, sizeof(err)));
-	after = slurp(path, &nafter);
+	before = slurp(fxdb_path, &nbefore);
+	ck_assert_ptr_null(db_open(fxdb_path, err, sizeof(err)));
+	after = slurp(fxdb_path, &nafter);
 	ck_assert_uint_eq(nafter, nbefore);
 	ck_assert_msg(memcmp(before, after, nbefore) == 0,
 	    "file changed (header bytes 18-19: %u %u -> %u %u)",
 	    before[18], before[19], after[18], after[19]);
-	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(wal, sizeof(wal), "%s-wal", fxdb_path);
 	ck_assert_int_ne(access(wal, F_OK), 0);
 	free(before);
 	free(after);
@@ -259,10 +199,10 @@ START_TEST(test_missing_directory)
 	char want[512], missing[160];
 	struct stat sb;
 
-	snprintf(missing, sizeof(missing), "%s/no/such/dir", dir);
-	snprintf(path, sizeof(path), "%s/nvd.db", missing);
-	ck_assert_ptr_null(db_open(path, err, sizeof(err)));
-	snprintf(want, sizeof(want), "%s: unable to open database file", path);
+	snprintf(missing, sizeof(missing), "%s/no/such/dir", fxdb_dir);
+	snprintf(fxdb_path, sizeof(fxdb_path), "%s/nvd.db", missing);
+	ck_assert_ptr_null(db_open(fxdb_path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s: unable to open database file", fxdb_path);
 	ck_assert_str_eq(err, want);
 	ck_assert_int_ne(stat(missing, &sb), 0);
 }
@@ -270,15 +210,15 @@ END_TEST
 
 START_TEST(test_not_a_database)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(fxdb_path, "w");
 	char want[512];
 
 	ck_assert_ptr_nonnull(f);
 	for (int i = 0; i < 100; i++)
 		fputs("this is not an SQLite database\n", f);
 	fclose(f);
-	ck_assert_ptr_null(db_open(path, err, sizeof(err)));
-	snprintf(want, sizeof(want), "%s: file is not a database", path);
+	ck_assert_ptr_null(db_open(fxdb_path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s: file is not a database", fxdb_path);
 	ck_assert_str_eq(err, want);
 }
 END_TEST
@@ -311,19 +251,5 @@ db_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	strcpy(dir, "/tmp/check_db.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return EXIT_FAILURE;
-	}
-	sr = srunner_create(db_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	empty_dir();
-	rmdir(dir);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fxdb_main("check_db", db_suite());
 }

@@ -7,86 +7,30 @@
 
 #include <arpa/inet.h>
 #include <check.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "store/db.h"
+#include "fixture_db.h"
 #include "store/store.h"
 
-static char dir[64];
-static char path[256];
 static char err[512];
 static sqlite3 *db;
-
-/* No ck_assert here: main() calls it outside any test. */
-static void
-empty_dir(void)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char f[400];
-
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(f, sizeof(f), "%s/%s", dir, e->d_name);
-		unlink(f);
-	}
-	closedir(d);
-}
 
 static void
 setup(void)
 {
-	empty_dir();
-	snprintf(path, sizeof(path), "%s/nvd.db", dir);
+	fxdb_setup();
 	err[0] = '\0';
-	db = db_open(path, err, sizeof(err));
-	ck_assert_msg(db != NULL, "db_open: %s", err);
+	db = fxdb_open();
 }
 
 static void
 teardown(void)
 {
-	db_close(db);
-	db = NULL;
-	empty_dir();
-}
-
-/* The first column of the first row of sql, as text ("" if none). */
-static const char *
-q(const char *sql)
-{
-	static char out[1024];
-	sqlite3_stmt *st;
-
-	out[0] = '\0';
-	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
-	    sqlite3_errmsg(db));
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(out, sizeof(out), "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
-}
-
-static int
-qi(const char *sql)
-{
-	return atoi(q(sql));
-}
-
-static void
-exec(const char *sql)
-{
-	char *msg = NULL;
-
-	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql, msg);
+	fxdb_teardown(&db);
 }
 
 static void
@@ -105,7 +49,7 @@ learned(const char *from, const char *to, const char *ports)
 	snprintf(sql, sizeof(sql), "INSERT INTO rules (from_group, to_group, ports, action, type, "
 	    "hits, created, updated) VALUES ('%s', '%s', '%s', 'allow', 'learned', 3, 1, 1)",
 	    from, to, ports);
-	exec(sql);
+	fxdb_exec(db, sql);
 	return sqlite3_last_insert_rowid(db);
 }
 
@@ -155,9 +99,10 @@ START_TEST(test_group_add)
 
 	ck_assert_int_eq(store_group_add(db, "web", "name=web*,address=10.1.2.3/8,"
 	    "address=WWW.Example.COM", MODE_MONITOR, err, sizeof(err)), 0);
-	ck_assert_str_eq(q("SELECT criteria FROM groups WHERE name = 'web'"),
+	ck_assert_str_eq(fxdb_text(db, "SELECT criteria FROM groups WHERE name = 'web'"),
 	    "name=web*,address=10.0.0.0/8,address=www.example.com");
-	ck_assert_str_eq(q("SELECT kind || ' ' || mode FROM groups WHERE name = 'web'"), "user monitor");
+	ck_assert_str_eq(fxdb_text(db, "SELECT kind || ' ' || mode FROM groups WHERE name = 'web'"),
+	    "user monitor");
 	ck_assert_int_eq(store_group_get(db, "web", &g, err, sizeof(err)), 0);
 	ck_assert_str_eq(g.g.name, "web");
 	ck_assert_int_eq(g.g.kind, GROUP_USER);
@@ -193,8 +138,9 @@ START_TEST(test_group_add_errors)
 		    sizeof(err)), -1);
 		ck_assert_str_eq(err, bad[i].err);
 	}
-	ck_assert_int_eq(qi("SELECT count(*) FROM groups"), 4);
-	ck_assert_str_eq(q("SELECT criteria FROM groups WHERE name = 'db'"), "image=postgres*");
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM groups"), 4);
+	ck_assert_str_eq(fxdb_text(db, "SELECT criteria FROM groups WHERE name = 'db'"),
+	    "image=postgres*");
 }
 END_TEST
 
@@ -243,12 +189,12 @@ START_TEST(test_group_delete)
 	ck_assert_int_eq(store_rule_delete(db, r2, err, sizeof(err)), 0);
 	ck_assert_int_eq(store_group_delete(db, "db", err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "group 'db' is used by rule 5");
-	ck_assert_int_eq(qi("SELECT count(*) FROM rules"), 4);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM rules"), 4);
 	ck_assert_int_eq(store_rule_delete(db, r1, err, sizeof(err)), 0);
 
 	/* Its learned rules go with it, others stay. */
 	ck_assert_int_eq(store_group_delete(db, "db", err, sizeof(err)), 0);
-	ck_assert_int_eq(qi("SELECT count(*) FROM groups WHERE name = 'db'"), 0);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM groups WHERE name = 'db'"), 0);
 	ck_assert_str_eq(rule_ids(NULL), "3");
 
 	ck_assert_int_eq(store_group_delete(db, "db", err, sizeof(err)), STORE_NOTFOUND);
@@ -270,9 +216,10 @@ START_TEST(test_group_mode)
 {
 	group_add("web", "name=web*");
 	ck_assert_int_eq(store_group_mode(db, "web", MODE_PROTECT, err, sizeof(err)), 0);
-	ck_assert_str_eq(q("SELECT mode FROM groups WHERE name = 'web'"), "protect");
+	ck_assert_str_eq(fxdb_text(db, "SELECT mode FROM groups WHERE name = 'web'"), "protect");
 	ck_assert_int_eq(store_group_mode(db, "external", MODE_MONITOR, err, sizeof(err)), 0);
-	ck_assert_str_eq(q("SELECT mode FROM groups WHERE name = 'external'"), "monitor");
+	ck_assert_str_eq(fxdb_text(db, "SELECT mode FROM groups WHERE name = 'external'"),
+	    "monitor");
 	ck_assert_int_eq(store_group_mode(db, "nope", MODE_PROTECT, err, sizeof(err)), STORE_NOTFOUND);
 	ck_assert_str_eq(err, "group 'nope' does not exist");
 }
@@ -281,12 +228,13 @@ END_TEST
 START_TEST(test_group_ensure_learned)
 {
 	ck_assert_int_eq(store_group_ensure_learned(db, "nv.web", MODE_MONITOR, err, sizeof(err)), 0);
-	ck_assert_str_eq(q("SELECT kind || ' ' || mode FROM groups WHERE name = 'nv.web'"),
-	    "learned monitor");
+	ck_assert_str_eq(fxdb_text(db,
+	    "SELECT kind || ' ' || mode FROM groups WHERE name = 'nv.web'"), "learned monitor");
 	ck_assert_int_eq(store_group_mode(db, "nv.web", MODE_PROTECT, err, sizeof(err)), 0);
 	/* Kept as is. */
 	ck_assert_int_eq(store_group_ensure_learned(db, "nv.web", MODE_DISCOVER, err, sizeof(err)), 0);
-	ck_assert_str_eq(q("SELECT mode FROM groups WHERE name = 'nv.web'"), "protect");
+	ck_assert_str_eq(fxdb_text(db, "SELECT mode FROM groups WHERE name = 'nv.web'"),
+	    "protect");
 }
 END_TEST
 
@@ -307,8 +255,9 @@ START_TEST(test_rule_add)
 	r.action = RULE_DENY;
 	ck_assert_int_eq(store_rule_add(db, &r, 0, &id, err, sizeof(err)), 0);
 	ck_assert_int_eq(id, 1);
-	ck_assert_str_eq(q("SELECT apps || ' ' || ports || ' ' || action || ' ' || type || ' ' || ord "
-	    "FROM rules"), "http,tls tcp/443,udp/53,tcp/8000-8100 deny user 1.0");
+	ck_assert_str_eq(fxdb_text(db, "SELECT apps || ' ' || ports || ' ' || action || ' ' || "
+	    "type || ' ' || ord FROM rules"),
+	    "http,tls tcp/443,udp/53,tcp/8000-8100 deny user 1.0");
 	ck_assert_int_eq(store_rule_get(db, id, &got, err, sizeof(err)), 0);
 	ck_assert_int_eq(got.id, 1);
 	ck_assert_str_eq(got.from, "web");
@@ -329,7 +278,7 @@ START_TEST(test_rule_add)
 	strcpy(r.to, "web");
 	ck_assert_int_eq(store_rule_add(db, &r, 0, &id, err, sizeof(err)), 0);
 	ck_assert_int_eq(id, 2);
-	ck_assert_str_eq(q("SELECT apps || ' ' || ports || ' ' || action || ' ' || ord "
+	ck_assert_str_eq(fxdb_text(db, "SELECT apps || ' ' || ports || ' ' || action || ' ' || ord "
 	    "FROM rules WHERE id = 2"), "any any allow 2.0");
 }
 END_TEST
@@ -357,7 +306,7 @@ START_TEST(test_rule_add_errors)
 	ck_assert_int_eq(store_rule_add(db, &r, 0, &id, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "application list 'http,,tls': empty application");
 	ck_assert_int_eq(id, 0);
-	ck_assert_int_eq(qi("SELECT count(*) FROM rules"), 1);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM rules"), 1);
 }
 END_TEST
 
@@ -408,9 +357,9 @@ START_TEST(test_rule_before)
 	b = rule_add("web", "host", 2, 0);
 	l = learned("web", "external", "tcp/443");
 	c = rule_add("web", "host", 3, b);		/* between a and b */
-	ck_assert_str_eq(q("SELECT ord FROM rules WHERE id = 4"), "1.5");
+	ck_assert_str_eq(fxdb_text(db, "SELECT ord FROM rules WHERE id = 4"), "1.5");
 	d = rule_add("web", "host", 4, a);		/* first */
-	ck_assert_str_eq(q("SELECT ord FROM rules WHERE id = 5"), "0.0");
+	ck_assert_str_eq(fxdb_text(db, "SELECT ord FROM rules WHERE id = 5"), "0.0");
 	ck_assert_int_eq(a, 1);
 	ck_assert_int_eq(b, 2);
 	ck_assert_int_eq(l, 3);
@@ -419,11 +368,11 @@ START_TEST(test_rule_before)
 	ck_assert_str_eq(rule_ids(NULL), "5 1 4 2 3");
 	/* Before a learned rule: after every user rule. */
 	ck_assert_int_eq(rule_add("web", "host", 5, l), 6);
-	ck_assert_str_eq(q("SELECT ord FROM rules WHERE id = 6"), "3.0");
+	ck_assert_str_eq(fxdb_text(db, "SELECT ord FROM rules WHERE id = 6"), "3.0");
 	ck_assert_str_eq(rule_ids(NULL), "5 1 4 2 6 3");
 	/* Appending goes above the largest order. */
 	ck_assert_int_eq(rule_add("web", "host", 7, 0), 7);
-	ck_assert_str_eq(q("SELECT ord FROM rules WHERE id = 7"), "4.0");
+	ck_assert_str_eq(fxdb_text(db, "SELECT ord FROM rules WHERE id = 7"), "4.0");
 }
 END_TEST
 
@@ -439,16 +388,16 @@ START_TEST(test_rule_before_renumbers)
 	/* Each new rule goes right before b: the gap halves each time. */
 	for (int i = 0; i < 20; i++)
 		x[i] = rule_add("web", "host", 100 + i, b);
-	ck_assert_str_eq(q("SELECT ord FROM rules WHERE id = 2"), "2.0");
-	ck_assert_int_eq(qi("SELECT count(DISTINCT ord) FROM rules"), 22);
+	ck_assert_str_eq(fxdb_text(db, "SELECT ord FROM rules WHERE id = 2"), "2.0");
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(DISTINCT ord) FROM rules"), 22);
 	/* The 21st finds a gap of 2^-20 < 1e-6: renumbered 1..22 first. */
 	x[20] = rule_add("web", "host", 120, b);
-	ck_assert_str_eq(q("SELECT ord FROM rules WHERE id = 2"), "22.0");
-	ck_assert_str_eq(q("SELECT group_concat(ord, ' ') FROM (SELECT ord FROM rules "
+	ck_assert_str_eq(fxdb_text(db, "SELECT ord FROM rules WHERE id = 2"), "22.0");
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(ord, ' ') FROM (SELECT ord FROM rules "
 	    "WHERE id != 23 ORDER BY ord)"),
 	    "1.0 2.0 3.0 4.0 5.0 6.0 7.0 8.0 9.0 10.0 11.0 12.0 13.0 14.0 15.0 16.0 17.0 "
 	    "18.0 19.0 20.0 21.0 22.0");
-	ck_assert_str_eq(q("SELECT ord FROM rules WHERE id = 23"), "21.5");
+	ck_assert_str_eq(fxdb_text(db, "SELECT ord FROM rules WHERE id = 23"), "21.5");
 	for (int i = 21; i < 24; i++)
 		x[i] = rule_add("web", "host", 100 + i, x[0]);
 	off = (size_t)snprintf(want, sizeof(want), "%lld", (long long)a);
@@ -460,7 +409,7 @@ START_TEST(test_rule_before_renumbers)
 	ck_assert_str_eq(rule_ids(NULL), want);
 	/* Orders stay distinct. */
 	snprintf(sql, sizeof(sql), "SELECT count(DISTINCT ord) = count(*) FROM rules");
-	ck_assert_int_eq(qi(sql), 1);
+	ck_assert_int_eq(fxdb_int(db, sql), 1);
 }
 END_TEST
 
@@ -471,10 +420,11 @@ START_TEST(test_rule_before_tie)
 	rule_add("web", "host", 2, 0);
 	rule_add("web", "host", 3, 0);
 	/* Hand-edited orders that tie: renumbered by (ord, id), then placed. */
-	exec("UPDATE rules SET ord = 5 WHERE id IN (2, 3)");
+	fxdb_exec(db, "UPDATE rules SET ord = 5 WHERE id IN (2, 3)");
 	ck_assert_int_eq(rule_add("web", "host", 4, 3), 4);
 	ck_assert_str_eq(rule_ids(NULL), "1 2 4 3");
-	ck_assert_str_eq(q("SELECT group_concat(ord, ' ') FROM (SELECT ord FROM rules ORDER BY ord)"),
+	ck_assert_str_eq(fxdb_text(db,
+	    "SELECT group_concat(ord, ' ') FROM (SELECT ord FROM rules ORDER BY ord)"),
 	    "1.0 2.0 2.5 3.0");
 }
 END_TEST
@@ -489,14 +439,14 @@ START_TEST(test_rule_promote)
 	u = rule_add("web", "host", 22, 0);
 	rule_add("web", "host", 23, u);
 	ck_assert_str_eq(rule_ids(NULL), "3 2 1");
-	exec("UPDATE rules SET updated = 1");
+	fxdb_exec(db, "UPDATE rules SET updated = 1");
 	ck_assert_int_eq(store_rule_promote(db, l, err, sizeof(err)), 0);
 	ck_assert_str_eq(rule_ids(NULL), "3 2 1");
 	ck_assert_int_eq(store_rule_get(db, l, &r, err, sizeof(err)), 0);
 	ck_assert_int_eq(r.type, RULE_USER);
 	ck_assert_int_eq(r.hits, 3);
 	ck_assert_int_gt(r.updated, 1);
-	ck_assert_str_eq(q("SELECT ord FROM rules WHERE id = 1"), "2.0");
+	ck_assert_str_eq(fxdb_text(db, "SELECT ord FROM rules WHERE id = 1"), "2.0");
 	ck_assert_int_eq(store_rule_promote(db, l, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "rule 1 is already a user rule");
 	ck_assert_int_eq(store_rule_promote(db, 42, err, sizeof(err)), STORE_NOTFOUND);
@@ -596,8 +546,8 @@ START_TEST(test_workload_static)
 	ck_assert_int_eq(store_workload_add(db, &w, err, sizeof(err)), 0);
 	ck_assert_str_eq(w.id, "static:pg");
 	ck_assert_int_eq(w.is_static, 1);
-	ck_assert_str_eq(q("SELECT addresses || ' ' || labels || ' ' || learned_group || ' ' || "
-	    "static || running FROM workloads"),
+	ck_assert_str_eq(fxdb_text(db, "SELECT addresses || ' ' || labels || ' ' || "
+	    "learned_group || ' ' || static || running FROM workloads"),
 	    "198.19.0.20,fd00::20 {\"tier\":\"db\",\"quote\\\"d\":\"x\"} nv.pg 11");
 	ck_assert_int_eq(store_workload_add(db, &w, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "workload 'pg' already exists");
@@ -622,7 +572,7 @@ START_TEST(test_workload_static)
 	store_policy_free(&sp);
 
 	ck_assert_int_eq(store_workload_delete(db, "pg", err, sizeof(err)), 0);
-	ck_assert_int_eq(qi("SELECT count(*) FROM workloads"), 0);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM workloads"), 0);
 	ck_assert_int_eq(store_workload_delete(db, "pg", err, sizeof(err)), STORE_NOTFOUND);
 	ck_assert_str_eq(err, "workload 'pg' does not exist");
 }
@@ -645,7 +595,7 @@ START_TEST(test_workload_static_errors)
 	w.naddrs = 0;
 	ck_assert_int_eq(store_workload_add(db, &w, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "workload 'none' needs an address");
-	ck_assert_int_eq(qi("SELECT count(*) FROM workloads"), 1);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM workloads"), 1);
 }
 END_TEST
 
@@ -667,8 +617,8 @@ START_TEST(test_workloads_seen)
 	ck_assert_int_eq(store_workload_add(db, &s, err, sizeof(err)), 0);
 
 	ck_assert_int_eq(store_workloads_seen(db, d, 2, err, sizeof(err)), 0);
-	ck_assert_str_eq(q("SELECT group_concat(id || ':' || running || ':' || learned_group, ' ') "
-	    "FROM (SELECT * FROM workloads ORDER BY id)"),
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(id || ':' || running || ':' || "
+	    "learned_group, ' ') FROM (SELECT * FROM workloads ORDER BY id)"),
 	    "beef:1:nv.db c0ffee:1:nv.web.shop static:pg:1:nv.pg");
 	/* A container named like a static workload cannot be added... */
 	wl_init(&s, "web-1", "198.19.0.21");
@@ -679,12 +629,12 @@ START_TEST(test_workloads_seen)
 	ck_assert_str_eq(err, "workload 'web-1' is a container; remove it with Docker");
 
 	/* web-1 stopped: kept with running = 0; statics stay running. */
-	exec("UPDATE workloads SET last_seen = 1");
+	fxdb_exec(db, "UPDATE workloads SET last_seen = 1");
 	ck_assert_int_eq(store_workloads_seen(db, &d[1], 1, err, sizeof(err)), 0);
-	ck_assert_str_eq(q("SELECT group_concat(id || ':' || running, ' ') "
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(id || ':' || running, ' ') "
 	    "FROM (SELECT * FROM workloads ORDER BY id)"), "beef:1 c0ffee:0 static:pg:1");
-	ck_assert_int_gt(qi("SELECT last_seen FROM workloads WHERE id = 'beef'"), 1);
-	ck_assert_int_eq(qi("SELECT last_seen FROM workloads WHERE id = 'c0ffee'"), 1);
+	ck_assert_int_gt(fxdb_int(db, "SELECT last_seen FROM workloads WHERE id = 'beef'"), 1);
+	ck_assert_int_eq(fxdb_int(db, "SELECT last_seen FROM workloads WHERE id = 'c0ffee'"), 1);
 	ck_assert_int_eq(store_workload_delete(db, "web-1", err, sizeof(err)), STORE_NOTFOUND);
 	ck_assert_str_eq(err, "workload 'web-1' does not exist");
 
@@ -730,11 +680,11 @@ START_TEST(test_load)
 	ck_assert_int_eq(sp.ngroups, 0);
 
 	/* A hand-broken row is named. */
-	exec("UPDATE rules SET ports = 'tcp/0' WHERE id = 1");
+	fxdb_exec(db, "UPDATE rules SET ports = 'tcp/0' WHERE id = 1");
 	ck_assert_int_eq(store_load(db, &sp, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "database: rule 1: port spec 'tcp/0': port out of range (1-65535)");
 	ck_assert_ptr_null(sp.rules);
-	exec("UPDATE groups SET criteria = 'color=red' WHERE name = 'web'");
+	fxdb_exec(db, "UPDATE groups SET criteria = 'color=red' WHERE name = 'web'");
 	ck_assert_int_eq(store_load(db, &sp, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "database: group 'web': criterion 'color=red': unknown key 'color' "
 	    "(expected name=, image=, label:KEY= or address=)");
@@ -755,7 +705,7 @@ START_TEST(test_rollback)
 	for (int i = 0; i < 20; i++)
 		rule_add("web", "host", 100 + i, b);
 	/* The next --before b renumbers, then its insert fails. */
-	exec("CREATE TEMP TRIGGER no_insert BEFORE INSERT ON main.rules "
+	fxdb_exec(db, "CREATE TEMP TRIGGER no_insert BEFORE INSERT ON main.rules "
 	    "BEGIN SELECT RAISE(ABORT, 'no insert'); END");
 	{
 		struct policy_rule r;
@@ -768,17 +718,18 @@ START_TEST(test_rollback)
 		ck_assert_str_eq(err, "database: no insert");
 		ck_assert_int_eq(id, 0);
 	}
-	ck_assert_str_eq(q("SELECT ord FROM rules WHERE id = 3"), "2.0");
-	ck_assert_int_eq(qi("SELECT count(*) FROM rules WHERE ord != CAST(ord AS INTEGER)"), 20);
-	exec("DROP TRIGGER no_insert");
+	ck_assert_str_eq(fxdb_text(db, "SELECT ord FROM rules WHERE id = 3"), "2.0");
+	ck_assert_int_eq(fxdb_int(db,
+	    "SELECT count(*) FROM rules WHERE ord != CAST(ord AS INTEGER)"), 20);
+	fxdb_exec(db, "DROP TRIGGER no_insert");
 
 	/* Group delete: the learned rules come back when the group stays. */
-	exec("CREATE TEMP TRIGGER no_delete BEFORE DELETE ON main.groups "
+	fxdb_exec(db, "CREATE TEMP TRIGGER no_delete BEFORE DELETE ON main.groups "
 	    "BEGIN SELECT RAISE(ABORT, 'no delete'); END");
 	ck_assert_int_eq(store_group_delete(db, "db", err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "database: no delete");
-	ck_assert_int_eq(qi("SELECT count(*) FROM rules WHERE to_group = 'db'"), 1);
-	exec("DROP TRIGGER no_delete");
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM rules WHERE to_group = 'db'"), 1);
+	fxdb_exec(db, "DROP TRIGGER no_delete");
 
 	/* Workloads seen: the running flags stay as they were. */
 	memset(d, 0, sizeof(d));
@@ -787,11 +738,12 @@ START_TEST(test_rollback)
 	strcpy(d[1].id, "bbb");
 	strcpy(d[1].name, "b");
 	ck_assert_int_eq(store_workloads_seen(db, d, 1, err, sizeof(err)), 0);
-	exec("CREATE TEMP TRIGGER no_b BEFORE INSERT ON main.workloads WHEN new.id = 'bbb' "
-	    "BEGIN SELECT RAISE(ABORT, 'no b'); END");
+	fxdb_exec(db, "CREATE TEMP TRIGGER no_b BEFORE INSERT ON main.workloads "
+	    "WHEN new.id = 'bbb' BEGIN SELECT RAISE(ABORT, 'no b'); END");
 	ck_assert_int_eq(store_workloads_seen(db, &d[1], 1, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "database: no b");
-	ck_assert_str_eq(q("SELECT group_concat(id || ':' || running) FROM workloads"), "aaa:1");
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(id || ':' || running) FROM workloads"),
+	    "aaa:1");
 
 	/* The connection is usable afterwards: no transaction left open. */
 	ck_assert_int_eq(sqlite3_get_autocommit(db), 1);
@@ -846,19 +798,5 @@ store_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	strcpy(dir, "/tmp/check_store.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return EXIT_FAILURE;
-	}
-	sr = srunner_create(store_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	empty_dir();
-	rmdir(dir);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fxdb_main("check_store", store_suite());
 }

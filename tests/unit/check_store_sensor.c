@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,91 +21,34 @@
 #include "base/control_proto.h"
 #include "daemon/daemon.h"
 #include "store/db.h"
+#include "fixture_cli.h"
+#include "fixture_db.h"
 #include "runtime/live.h"
 #include "policy/policy.h"
 #include "sensor/rules_file.h"
 #include "store/rules_load.h"
 #include "store/store.h"
 
-static char dir[64];		/* the database's */
-static char rdir[128];		/* a rules_dir */
-static char path[256];
 static char err[512];
 static sqlite3 *db;
+static char rdir[128];		/* a rules_dir */
 
 /* --- fixture ------------------------------------------------------------- */
-
-/* No ck_assert here: main() calls it outside any test. */
-static void
-empty_dir(const char *d)
-{
-	DIR *dd = opendir(d);
-	struct dirent *e;
-	char f[400];
-
-	if (dd == NULL)
-		return;
-	while ((e = readdir(dd)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(f, sizeof(f), "%s/%s", d, e->d_name);
-		if (unlink(f) < 0)
-			rmdir(f);
-	}
-	closedir(dd);
-}
 
 static void
 setup(void)
 {
-	empty_dir(rdir);
-	rmdir(rdir);
-	empty_dir(dir);
-	snprintf(path, sizeof(path), "%s/nvd.db", dir);
-	snprintf(rdir, sizeof(rdir), "%s/rules", dir);
-	ck_assert_int_eq(mkdir(rdir, 0700), 0);
+	fxdb_setup();
 	err[0] = '\0';
-	db = db_open(path, err, sizeof(err));
-	ck_assert_msg(db != NULL, "db_open: %s", err);
+	snprintf(rdir, sizeof(rdir), "%s/rules", fxdb_dir);
+	ck_assert_int_eq(mkdir(rdir, 0700), 0);
+	db = fxdb_open();
 }
 
 static void
 teardown(void)
 {
-	db_close(db);
-	db = NULL;
-	empty_dir(rdir);
-	rmdir(rdir);
-	empty_dir(dir);
-}
-
-/* The first column of the first row of sql, as text ("" if none). */
-static const char *
-q(const char *sql)
-{
-	static char res[1024];
-	sqlite3_stmt *st;
-
-	res[0] = '\0';
-	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
-	    sqlite3_errmsg(db));
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(res, sizeof(res), "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return res;
-}
-
-static int
-qi(const char *sql)
-{
-	return atoi(q(sql));
-}
-
-static void
-exec(const char *sql)
-{
-	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql,
-	    sqlite3_errmsg(db));
+	fxdb_teardown(&db);
 }
 
 static void
@@ -177,7 +119,7 @@ START_TEST(test_add_delete)
 	ck_assert_int_eq(store_sensor_delete(db, "nope", err, sizeof(err)), STORE_NOTFOUND);
 	ck_assert_str_eq(err, "sensor 'nope' does not exist");
 	ck_assert_int_eq(store_sensor_delete(db, "pii", err, sizeof(err)), 0);
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensors"), 1);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensors"), 1);
 }
 END_TEST
 
@@ -191,7 +133,7 @@ START_TEST(test_sensor_bound)
 	}
 	ck_assert_int_eq(store_sensor_add(db, "one-more", SENSOR_DLP, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "at most 64 sensors");
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensors"), SENSOR_MAX);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensors"), SENSOR_MAX);
 }
 END_TEST
 
@@ -202,10 +144,10 @@ START_TEST(test_rules)
 	struct store_sensor s;
 
 	ck_assert_int_eq(store_sensor_add(db, "pii", SENSOR_DLP, err, sizeof(err)), 0);
-	exec("UPDATE sensors SET updated = 1");
+	fxdb_exec(db, "UPDATE sensors SET updated = 1");
 	rule_make(&r, "card", SVAL_LUHN, "[0-9]{16}", SCTX_BODY, "!test", SCTX_URL, NULL);
 	ck_assert_int_eq(store_sensor_rule_add(db, "pii", &r, err, sizeof(err)), 0);
-	ck_assert_int_gt(qi("SELECT updated FROM sensors"), 1);
+	ck_assert_int_gt(fxdb_int(db, "SELECT updated FROM sensors"), 1);
 	rule_make(&r, "a-first", SVAL_NONE, "x", SCTX_PACKET, NULL);
 	ck_assert_int_eq(store_sensor_rule_add(db, "pii", &r, err, sizeof(err)), 0);
 	ck_assert_int_eq(store_sensor_get(db, "pii", &s, &spec, err, sizeof(err)), 0);
@@ -240,8 +182,8 @@ START_TEST(test_rules)
 	rule_make(&r, "x y", SVAL_NONE, "x", SCTX_PACKET, NULL);
 	ck_assert_int_eq(store_sensor_rule_add(db, "pii", &r, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "rule name 'x y': only letters, digits, '.', '_' and '-'");
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensor_rules"), 2);
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensor_patterns"), 3);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensor_rules"), 2);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensor_patterns"), 3);
 
 	ck_assert_int_eq(store_sensor_rule_delete(db, "pii", "zz", err, sizeof(err)),
 	    STORE_NOTFOUND);
@@ -250,16 +192,16 @@ START_TEST(test_rules)
 	    STORE_NOTFOUND);
 	ck_assert_str_eq(err, "sensor 'zz' does not exist");
 	ck_assert_int_eq(store_sensor_rule_delete(db, "pii", "card", err, sizeof(err)), 0);
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensor_patterns"), 1);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensor_patterns"), 1);
 	/* A new rule goes after the last, whatever was deleted. */
 	rule_make(&r, "again", SVAL_NONE, "y", SCTX_PACKET, NULL);
 	ck_assert_int_eq(store_sensor_rule_add(db, "pii", &r, err, sizeof(err)), 0);
-	ck_assert_str_eq(q("SELECT group_concat(name) FROM (SELECT name FROM sensor_rules "
-	    "ORDER BY ord)"), "a-first,again");
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(name) FROM (SELECT name FROM "
+	    "sensor_rules ORDER BY ord)"), "a-first,again");
 	/* A sensor's rules go with it. */
 	ck_assert_int_eq(store_sensor_delete(db, "pii", err, sizeof(err)), 0);
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensor_rules"), 0);
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensor_patterns"), 0);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensor_rules"), 0);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensor_patterns"), 0);
 }
 END_TEST
 
@@ -327,10 +269,10 @@ START_TEST(test_assign)
 	    STORE_NOTFOUND);
 	ck_assert_str_eq(err, "group 'nogroup' does not exist");
 	ck_assert_int_eq(store_sensor_unassign(db, "containers", "pii", err, sizeof(err)), 0);
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensor_assignments"), 2);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensor_assignments"), 2);
 	/* A deleted group takes its assignments with it. */
 	ck_assert_int_eq(store_group_delete(db, "web", err, sizeof(err)), 0);
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensor_assignments"), 0);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensor_assignments"), 0);
 	ck_assert_int_eq(store_sensor_delete(db, "pii", err, sizeof(err)), 0);
 }
 END_TEST
@@ -384,7 +326,7 @@ load(void)
 	int fd, saved, rc;
 	ssize_t n;
 
-	snprintf(lp, sizeof(lp), "%s/log", dir);
+	snprintf(lp, sizeof(lp), "%s/log", fxdb_dir);
 	fflush(stderr);
 	saved = dup(2);
 	ck_assert_int_ge(fd = open(lp, O_WRONLY | O_CREAT | O_TRUNC, 0600), 0);
@@ -421,20 +363,22 @@ START_TEST(test_load_defaults)
 		ck_assert_str_eq(s[i].source, s[i].type == SENSOR_DLP ? "dlp.rules" : "waf.rules");
 	}
 	free(s);
-	ck_assert_str_eq(q("SELECT group_concat(name) FROM (SELECT name FROM sensors ORDER BY "
-	    "name)"), "sensor.aws-key,sensor.creditcard,sensor.log4shell,sensor.path-traversal,"
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(name) FROM (SELECT name FROM sensors "
+	    "ORDER BY name)"), "sensor.aws-key,sensor.creditcard,sensor.log4shell,"
+	    "sensor.path-traversal,"
 	    "sensor.private-key,sensor.shellshock,sensor.sqlinjection,sensor.ssn,sensor.xss");
-	ck_assert_str_eq(q("SELECT group_concat(name) FROM (SELECT name FROM sensor_rules WHERE "
-	    "sensor = 'sensor.creditcard' ORDER BY ord)"), "visa,mastercard,amex,discover,diners,jcb");
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(name) FROM (SELECT name FROM "
+	    "sensor_rules WHERE sensor = 'sensor.creditcard' ORDER BY ord)"),
+	    "visa,mastercard,amex,discover,diners,jcb");
 	LOGGED("sensors: 9 built in, from 2 rule files in ");
 	ck_assert_int_eq(store_sensor_specs(db, &sp, &n, err, sizeof(err)), 0);
 	ck_assert_int_eq(n, 9);
 	store_sensor_specs_free(sp, n);
 	/* Loading the same again changes nothing. */
-	exec("UPDATE sensors SET updated = 1, created = 1");
+	fxdb_exec(db, "UPDATE sensors SET updated = 1, created = 1");
 	ck_assert_int_eq(load(), 0);
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensors WHERE updated = 1 AND created = 1"), 9);
-	snprintf(rdir, sizeof(rdir), "%s/rules", dir);	/* for teardown */
+	ck_assert_int_eq(fxdb_int(db,
+	    "SELECT count(*) FROM sensors WHERE updated = 1 AND created = 1"), 9);
 }
 END_TEST
 
@@ -442,16 +386,17 @@ START_TEST(test_load_update)
 {
 	struct sensor_spec spec;
 	struct store_sensor s;
+	char p[300];
 
 	write_file("a.rules", "sensor s1 dlp\nrule r\npacket one\n");
 	write_file("b.rules", "sensor s2 waf\nrule q\nurl two\n");
 	write_file("README", "not a rule file\n");
 	write_file(".hidden.rules", "garbage\n");
-	ck_assert_int_eq(mkdir(strcat(strcpy(path, rdir), "/dir.rules"), 0700), 0);
+	ck_assert_int_eq(mkdir(strcat(strcpy(p, rdir), "/dir.rules"), 0700), 0);
 	ck_assert_msg(load() == 0, "%s", err);
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensors WHERE builtin = 1"), 2);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensors WHERE builtin = 1"), 2);
 	ck_assert_int_eq(store_sensor_assign(db, "containers", "s1", 1, err, sizeof(err)), 0);
-	exec("UPDATE sensors SET updated = 1, created = 1");
+	fxdb_exec(db, "UPDATE sensors SET updated = 1, created = 1");
 
 	/* s1's rules change; its assignment stays; s2 is as it was. */
 	write_file("a.rules", "sensor s1 waf\nrule r\nvalidator luhn\nbody one\nrule r2\n"
@@ -465,8 +410,9 @@ START_TEST(test_load_update)
 	ck_assert_int_eq(spec.rules[0].validator, SVAL_LUHN);
 	ck_assert_int_eq(spec.rules[0].pat[0].ctx, SCTX_BODY);
 	ck_assert_int_eq(spec.rules[1].pat[0].negate, 1);
-	ck_assert_str_eq(q("SELECT updated FROM sensors WHERE name = 's2'"), "1");
-	ck_assert_str_eq(q("SELECT action FROM sensor_assignments WHERE sensor = 's1'"), "deny");
+	ck_assert_str_eq(fxdb_text(db, "SELECT updated FROM sensors WHERE name = 's2'"), "1");
+	ck_assert_str_eq(fxdb_text(db, "SELECT action FROM sensor_assignments WHERE sensor = 's1'"),
+	    "deny");
 
 	/* Built-in sensors are not the user's to change. */
 	ck_assert_int_eq(store_sensor_delete(db, "s2", err, sizeof(err)), -1);
@@ -481,29 +427,33 @@ END_TEST
 
 START_TEST(test_load_errors_skip)
 {
+	char want[256];
+
 	write_file("a.rules", "sensor s1 dlp\nrule r\npacket one\n");
 	write_file("b.rules", "sensor s2 waf\nrule q\nurl two\n");
 	ck_assert_int_eq(load(), 0);
-	exec("UPDATE sensors SET updated = 1");
+	fxdb_exec(db, "UPDATE sensors SET updated = 1");
 
 	/* A file with errors is skipped whole and logged; the other is loaded. */
 	write_file("a.rules", "sensor s1 dlp\nrule r\npacket changed\nrule bad\npacket (\n"
 	    "bogus\nsensor s9 dlp\nrule z\npacket z\n");
 	write_file("b.rules", "sensor s2 waf\nrule q\nurl changed\n");
 	ck_assert_int_eq(load(), 1);
-	snprintf(path, sizeof(path), "nvd: %s/a.rules:5: pattern: missing closing parenthesis at "
+	snprintf(want, sizeof(want), "nvd: %s/a.rules:5: pattern: missing closing parenthesis at "
 	    "offset 1\n", rdir);
-	LOGGED(path);
-	snprintf(path, sizeof(path), "nvd: %s/a.rules:6: unknown keyword 'bogus'", rdir);
-	LOGGED(path);
-	snprintf(path, sizeof(path), "nvd: %s/a.rules: skipped; the sensors stored from it stay "
+	LOGGED(want);
+	snprintf(want, sizeof(want), "nvd: %s/a.rules:6: unknown keyword 'bogus'", rdir);
+	LOGGED(want);
+	snprintf(want, sizeof(want), "nvd: %s/a.rules: skipped; the sensors stored from it stay "
 	    "as they were\n", rdir);
-	LOGGED(path);
+	LOGGED(want);
 	LOGGED("(1 skipped)");
-	ck_assert_str_eq(q("SELECT pattern FROM sensor_patterns WHERE sensor = 's1'"), "one");
-	ck_assert_str_eq(q("SELECT updated FROM sensors WHERE name = 's1'"), "1");
-	ck_assert_str_eq(q("SELECT pattern FROM sensor_patterns WHERE sensor = 's2'"), "changed");
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensors WHERE name = 's9'"), 0);
+	ck_assert_str_eq(fxdb_text(db, "SELECT pattern FROM sensor_patterns WHERE sensor = 's1'"),
+	    "one");
+	ck_assert_str_eq(fxdb_text(db, "SELECT updated FROM sensors WHERE name = 's1'"), "1");
+	ck_assert_str_eq(fxdb_text(db, "SELECT pattern FROM sensor_patterns WHERE sensor = 's2'"),
+	    "changed");
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensors WHERE name = 's9'"), 0);
 
 	/* A sensor an earlier file defines, or a user sensor's name: that file is skipped. */
 	write_file("a.rules", "sensor s1 dlp\nrule r\npacket one\n");
@@ -512,20 +462,24 @@ START_TEST(test_load_errors_skip)
 	ck_assert_int_eq(store_sensor_add(db, "mine", SENSOR_DLP, err, sizeof(err)), 0);
 	write_file("d.rules", "sensor mine waf\nrule r\nurl x\n");
 	ck_assert_int_eq(load(), 2);
-	snprintf(path, sizeof(path), "nvd: %s/c.rules:5: sensor 's1' is defined in a.rules "
+	snprintf(want, sizeof(want), "nvd: %s/c.rules:5: sensor 's1' is defined in a.rules "
 	    "already\n", rdir);
-	LOGGED(path);
-	snprintf(path, sizeof(path), "nvd: %s/d.rules:1: sensor 'mine' is a user sensor (nvctl "
+	LOGGED(want);
+	snprintf(want, sizeof(want), "nvd: %s/d.rules:1: sensor 'mine' is a user sensor (nvctl "
 	    "sensor add); rename one of them\n", rdir);
-	LOGGED(path);
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensors WHERE name = 's3'"), 0);
-	ck_assert_str_eq(q("SELECT type || builtin FROM sensors WHERE name = 'mine'"), "dlp0");
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensor_rules WHERE sensor = 'mine'"), 0);
+	LOGGED(want);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensors WHERE name = 's3'"), 0);
+	ck_assert_str_eq(fxdb_text(db, "SELECT type || builtin FROM sensors WHERE name = 'mine'"),
+	    "dlp0");
+	ck_assert_int_eq(fxdb_int(db,
+	    "SELECT count(*) FROM sensor_rules WHERE sensor = 'mine'"), 0);
 }
 END_TEST
 
 START_TEST(test_load_remove)
 {
+	char p[300];
+
 	write_file("a.rules", "sensor s1 dlp\nrule r\npacket one\nsensor s4 dlp\nrule r\n"
 	    "packet four\n");
 	write_file("b.rules", "sensor s2 waf\nrule q\nurl two\n");
@@ -538,25 +492,25 @@ START_TEST(test_load_remove)
 	    "packet four\n");
 	ck_assert_int_eq(load(), 0);
 	LOGGED("nvd: sensor s1: no rule file defines it any more; removed with its 1 assignment(s)");
-	ck_assert_str_eq(q("SELECT group_concat(name) FROM (SELECT name FROM sensors ORDER BY "
-	    "name)"), "s2,s3,s4");
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensor_assignments"), 1);
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(name) FROM (SELECT name FROM sensors "
+	    "ORDER BY name)"), "s2,s3,s4");
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensor_assignments"), 1);
 
 	/* A sensor that moves to another file keeps its assignments. */
 	write_file("a.rules", "sensor s3 dlp\nrule r\npacket three\n");
 	write_file("b.rules", "sensor s2 waf\nrule q\nurl two\nsensor s4 dlp\nrule r\n"
 	    "packet four\n");
 	ck_assert_int_eq(load(), 0);
-	ck_assert_str_eq(q("SELECT source FROM sensors WHERE name = 's4'"), "b.rules");
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensor_assignments"), 1);
+	ck_assert_str_eq(fxdb_text(db, "SELECT source FROM sensors WHERE name = 's4'"), "b.rules");
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensor_assignments"), 1);
 
 	/* A file with errors keeps its sensors even when another file is removed. */
 	write_file("a.rules", "sensor s3 dlp\nrule r\n");
-	snprintf(path, sizeof(path), "%s/b.rules", rdir);
-	unlink(path);
+	snprintf(p, sizeof(p), "%s/b.rules", rdir);
+	unlink(p);
 	ck_assert_int_eq(load(), 1);
-	ck_assert_str_eq(q("SELECT group_concat(name) FROM (SELECT name FROM sensors ORDER BY "
-	    "name)"), "s3");
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(name) FROM (SELECT name FROM sensors "
+	    "ORDER BY name)"), "s3");
 	LOGGED("nvd: sensor s4: no rule file defines it any more; removed with its 1 assignment(s)");
 	LOGGED("nvd: sensor s2: no rule file defines it any more; removed\n");
 }
@@ -575,7 +529,7 @@ START_TEST(test_load_refused)
 	ck_assert_int_eq(load(), -1);
 	ck_assert_str_eq(err, "No such file or directory");
 	rdir[strlen(rdir) - 5] = '\0';
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensors"), 1);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensors"), 1);
 
 	/* More than 64 sensors in all: nothing changes. */
 	for (int i = 0; i < 60; i++) {
@@ -589,57 +543,50 @@ START_TEST(test_load_refused)
 	write_file("a.rules", "sensor s1 dlp\nrule r\npacket changed\n");
 	ck_assert_int_eq(load(), -1);
 	ck_assert_str_eq(err, "more than 64 sensors (65 with the rule files')");
-	ck_assert_int_eq(qi("SELECT count(*) FROM sensors"), 61);
-	ck_assert_str_eq(q("SELECT pattern FROM sensor_patterns WHERE sensor = 's1'"), "one");
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensors"), 61);
+	ck_assert_str_eq(fxdb_text(db, "SELECT pattern FROM sensor_patterns WHERE sensor = 's1'"),
+	    "one");
 }
 END_TEST
 
 /* --- nvctl sensor -------------------------------------------------------- */
 
-static struct daemon d;
-static struct buf out;
-
+static struct fxcli cli;
 
 static void
 cli_setup(void)
 {
 	setup();
-	memset(&d, 0, sizeof(d));
-	d.db = db;
-	ck_assert_msg(live_init(&d.live, db, MODE_DISCOVER, 0, err, sizeof(err)) == 0, "%s", err);
-	buf_init(&out);
+	fxcli_init(&cli, db);
+	ck_assert_msg(live_init(&cli.d.live, db, MODE_DISCOVER, 0, err, sizeof(err)) == 0, "%s",
+	    err);
 }
 
 static void
 cli_teardown(void)
 {
-	buf_free(&out);
-	live_destroy(&d.live);
+	fxcli_free(&cli);
+	live_destroy(&cli.d.live);
 	teardown();
 }
 
-/* Runs "sensor ARGS..." (NULL-ended); the CTL_RESP_* code, the reply in out. */
+/* Runs "sensor ARGS..." (NULL-ended); the CTL_RESP_* code, the reply in cli.out. */
 static int
 sensor(int json, ...)
 {
-	char *argv[CTL_MAX_ARGS] = { "sensor" };
-	int argc = 1;
 	va_list ap;
+	int rc;
 
 	va_start(ap, json);
-	while ((argv[argc] = va_arg(ap, char *)) != NULL)
-		argc++;
+	rc = fxcli_run(&cli, json, "sensor", ap);
 	va_end(ap);
-	buf_reset(&out);
-	return control_dispatch(&d, argc, argv, json, &out);
+	return rc;
 }
 
 static const char *
 reply(void)
 {
-	buf_append(&out, "", 1);
-	out.len--;
-	return out.data;
+	return fxcli_reply(&cli);
 }
 
 #define REPLY(want) ck_assert_str_eq(reply(), want)
@@ -754,7 +701,7 @@ START_TEST(test_cli_test)
 
 	snprintf(rdir, sizeof(rdir), "%s/rules", src ? src : "..");
 	ck_assert_int_eq(load(), 0);
-	snprintf(rdir, sizeof(rdir), "%s/rules", dir);
+	snprintf(rdir, sizeof(rdir), "%s/rules", fxdb_dir);
 
 	ck_assert_int_eq(sensor(0, "test", "sensor.creditcard", "--input",
 	    "pay 4111 1111 1111 1111 or 5555555555554444 now", NULL), CTL_RESP_OK);
@@ -860,21 +807,5 @@ store_sensor_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	strcpy(dir, "/tmp/check_store_sensor.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return EXIT_FAILURE;
-	}
-	sr = srunner_create(store_sensor_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	empty_dir(rdir);
-	rmdir(rdir);
-	empty_dir(dir);
-	rmdir(dir);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fxdb_main("check_store_sensor", store_sensor_suite());
 }

@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -26,71 +25,21 @@
 #include "daemon/daemon.h"
 #include "store/db.h"
 #include "runtime/event.h"
+#include "fixture_cli.h"
+#include "fixture_db.h"
 #include "base/log.h"
 #include "runtime/writer.h"
 
-static char dir[64];
-static char path[256];
 static char err[512];
 static sqlite3 *db;		/* the test's own connection, as the main thread's */
 static struct writer w;
 static struct event_ring ring;
 static int learned_calls;
 
-/* No ck_assert here: main() calls it outside any test. */
-static void
-empty_dir(void)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char f[400];
-
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(f, sizeof(f), "%s/%s", dir, e->d_name);
-		unlink(f);
-	}
-	closedir(d);
-}
-
 static void
 on_learned(void *ctx)
 {
 	(*(int *)ctx)++;
-}
-
-static void
-exec(const char *sql)
-{
-	char *msg = NULL;
-
-	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql, msg);
-}
-
-/* The first column of the first row of sql, as text ("" if none, "NULL"). */
-static const char *
-query_text(const char *sql)
-{
-	static char out[512];
-	sqlite3_stmt *st;
-
-	out[0] = '\0';
-	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
-	    sqlite3_errmsg(db));
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(out, sizeof(out), "%s", sqlite3_column_type(st, 0) == SQLITE_NULL ? "NULL" :
-		    (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
-}
-
-static long long
-query_int(const char *sql)
-{
-	return atoll(query_text(sql));
 }
 
 static void
@@ -100,21 +49,18 @@ add_group(const char *name)
 
 	snprintf(sql, sizeof(sql), "INSERT INTO groups (name, kind, mode, created, updated) "
 	    "VALUES ('%s', 'learned', 'discover', 0, 0)", name);
-	exec(sql);
+	fxdb_exec(db, sql);
 }
 
 static void
 setup(void)
 {
-	ck_assert_int_eq(access(dir, W_OK), 0);
-	empty_dir();
-	snprintf(path, sizeof(path), "%s/nvd.db", dir);
-	db = db_open(path, err, sizeof(err));
-	ck_assert_msg(db != NULL, "%s", err);
+	fxdb_setup();
+	db = fxdb_open();
 	add_group("nv.client");
 	add_group("nv.web");
 	add_group("nv.db");
-	ck_assert_msg(writer_init(&w, path, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(writer_init(&w, fxdb_path, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(event_ring_init(&ring, -1), 0);
 	writer_add_ring(&w, &ring);
 	ck_assert_int_eq(ring.wake_fd, w.wake_fd);
@@ -128,9 +74,7 @@ teardown(void)
 {
 	writer_stop(&w);
 	event_ring_destroy(&ring);
-	db_close(db);
-	db = NULL;
-	empty_dir();
+	fxdb_teardown(&db);
 }
 
 static void
@@ -223,7 +167,7 @@ START_TEST(test_event_row)
 	strcpy(ev->message, "it's a \"message\"");
 	event_ring_commit(&ring);
 	writer_drain(&w);
-	ck_assert_str_eq(query_text(sql), "2026-11-28T17:20:04.123Z|dlp|card numbers|critical|"
+	ck_assert_str_eq(fxdb_text(db, sql), "2026-11-28T17:20:04.123Z|dlp|card numbers|critical|"
 	    "alert|tcp|198.18.0.1|40000|client-1|nv.client|198.18.0.2|8080|web-1|nv.web|"
 	    "web.example|http|7|dlp1|it's a \"message\"");
 	ck_assert_uint_eq(stats().events_written, 1);
@@ -249,18 +193,20 @@ START_TEST(test_event_nulls)
 	rec->u.ev.proto = 47;		/* no name in the interface */
 	event_ring_commit(&ring);
 	writer_drain(&w);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM events"), 2);
-	ck_assert_str_eq(query_text("SELECT time FROM events WHERE id = 1"), "1970-01-01T00:00:01.000Z");
-	ck_assert_str_eq(query_text("SELECT proto FROM events WHERE id = 1"), "icmp");
-	ck_assert_str_eq(query_text("SELECT src_ip FROM events WHERE id = 1"), "fd00::1");
-	ck_assert_str_eq(query_text("SELECT dst_ip FROM events WHERE id = 1"), "fd00::2");
-	ck_assert_str_eq(query_text("SELECT type || level || action FROM events WHERE id = 1"),
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events"), 2);
+	ck_assert_str_eq(fxdb_text(db, "SELECT time FROM events WHERE id = 1"),
+	    "1970-01-01T00:00:01.000Z");
+	ck_assert_str_eq(fxdb_text(db, "SELECT proto FROM events WHERE id = 1"), "icmp");
+	ck_assert_str_eq(fxdb_text(db, "SELECT src_ip FROM events WHERE id = 1"), "fd00::1");
+	ck_assert_str_eq(fxdb_text(db, "SELECT dst_ip FROM events WHERE id = 1"), "fd00::2");
+	ck_assert_str_eq(fxdb_text(db, "SELECT type || level || action FROM events WHERE id = 1"),
 	    "violationinfodeny");
-	ck_assert_int_eq(query_int("SELECT count(*) FROM events WHERE id = 1 AND src_port IS NULL "
-	    "AND dst_port IS NULL AND rule_id IS NULL AND name IS NULL AND src_workload IS NULL "
-	    "AND src_group IS NULL AND dst_workload IS NULL AND dst_group IS NULL AND fqdn IS NULL "
-	    "AND app IS NULL AND sensor IS NULL AND message IS NULL"), 1);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM events WHERE id = 2 AND proto IS NULL "
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events WHERE id = 1 AND "
+	    "src_port IS NULL AND dst_port IS NULL AND rule_id IS NULL AND name IS NULL AND "
+	    "src_workload IS NULL AND src_group IS NULL AND dst_workload IS NULL AND "
+	    "dst_group IS NULL AND fqdn IS NULL AND app IS NULL AND sensor IS NULL AND "
+	    "message IS NULL"), 1);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events WHERE id = 2 AND proto IS NULL "
 	    "AND src_ip IS NULL AND dst_ip IS NULL"), 1);
 }
 END_TEST
@@ -276,9 +222,9 @@ START_TEST(test_event_unterminated)
 	memset(rec->u.ev.sensor, 'y', sizeof(rec->u.ev.sensor));
 	event_ring_commit(&ring);
 	writer_drain(&w);
-	ck_assert_int_eq(query_int("SELECT length(message) FROM events"),
+	ck_assert_int_eq(fxdb_int(db, "SELECT length(message) FROM events"),
 	    (int)sizeof(rec->u.ev.message));
-	ck_assert_int_eq(query_int("SELECT length(sensor) FROM events"),
+	ck_assert_int_eq(fxdb_int(db, "SELECT length(sensor) FROM events"),
 	    (int)sizeof(rec->u.ev.sensor));
 }
 END_TEST
@@ -331,8 +277,8 @@ START_TEST(test_burst_100k_none_lost)
 	writer_stop(&w);
 	ck_assert_uint_eq(p.pushed, 100000);
 	ck_assert_uint_eq(ring.dropped, 0);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM events"), 100000);
-	ck_assert_int_eq(query_int("SELECT count(DISTINCT message) FROM events"), 100000);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events"), 100000);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(DISTINCT message) FROM events"), 100000);
 	ck_assert_uint_eq(stats().events_written, 100000);
 	ck_assert_uint_eq(stats().events_dropped, 0);
 	ck_assert_uint_eq(stats().db_errors, 0);
@@ -355,7 +301,7 @@ START_TEST(test_burst_two_rings)
 	pthread_join(t2, NULL);
 	writer_stop(&w);
 	event_ring_destroy(&ring2);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM events"), 100000);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events"), 100000);
 	ck_assert_uint_eq(stats().events_written, 100000);
 }
 END_TEST
@@ -373,7 +319,7 @@ START_TEST(test_flood_drops_counted)
 	pthread_join(t, NULL);
 	writer_stop(&w);
 	log_set_level(LOG_LVL_WARNING);
-	rows = query_int("SELECT count(*) FROM events");
+	rows = fxdb_int(db, "SELECT count(*) FROM events");
 	ck_assert_uint_eq(p.pushed + ring.dropped, 200000);
 	ck_assert_int_eq(rows, (long long)p.pushed);
 	ck_assert_uint_eq(stats().events_written, p.pushed);
@@ -388,7 +334,7 @@ START_TEST(test_stop_drains)
 	for (uint64_t i = 0; i < 3000; i++)
 		push_event(&ring, i);
 	writer_stop(&w);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM events"), 3000);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events"), 3000);
 }
 END_TEST
 
@@ -400,7 +346,7 @@ START_TEST(test_drop_logged)
 	FILE *f;
 	size_t n;
 
-	snprintf(logpath, sizeof(logpath), "%s/stderr", dir);
+	snprintf(logpath, sizeof(logpath), "%s/stderr", fxdb_dir);
 	fd = open(logpath, O_CREAT | O_TRUNC | O_WRONLY, 0600);
 	ck_assert_int_ge(fd, 0);
 	fflush(stderr);
@@ -424,7 +370,7 @@ START_TEST(test_drop_logged)
 	fclose(f);
 	ck_assert_str_eq(text, "nvd: events: ring full, dropping records\n"
 	    "nvd: events: 5 records dropped\n");
-	ck_assert_int_eq(query_int("SELECT count(*) FROM events"), EVENT_RING_SIZE);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events"), EVENT_RING_SIZE);
 }
 END_TEST
 
@@ -436,11 +382,12 @@ START_TEST(test_learn_aggregates)
 		ck_assert_int_eq(push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 8080,
 		    1795886404000LL + i * 1000), 0);
 	writer_drain(&w);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM rules"), 1);
-	ck_assert_str_eq(query_text("SELECT from_group || ' ' || to_group || ' ' || ports || ' ' || "
-	    "apps || ' ' || action || ' ' || type || ' ' || hits || ' ' || last_seen FROM rules"),
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM rules"), 1);
+	ck_assert_str_eq(fxdb_text(db, "SELECT from_group || ' ' || to_group || ' ' || "
+	    "ports || ' ' || apps || ' ' || action || ' ' || type || ' ' || hits || ' ' || "
+	    "last_seen FROM rules"),
 	    "nv.client nv.web tcp/8080 any allow learned 1000 1795887403");
-	ck_assert_int_eq(query_int("SELECT created = updated AND created > 0 FROM rules"), 1);
+	ck_assert_int_eq(fxdb_int(db, "SELECT created = updated AND created > 0 FROM rules"), 1);
 	ck_assert_int_eq(learned_calls, 1);
 	ck_assert_uint_eq(stats().learned, 1000);
 	ck_assert_uint_eq(stats().rules_created, 1);
@@ -450,7 +397,7 @@ START_TEST(test_learn_aggregates)
 		ck_assert_int_eq(push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 8080,
 		    1000), 0);
 	writer_drain(&w);
-	ck_assert_str_eq(query_text("SELECT hits || ' ' || last_seen FROM rules"),
+	ck_assert_str_eq(fxdb_text(db, "SELECT hits || ' ' || last_seen FROM rules"),
 	    "1500 1795887403");
 	ck_assert_int_eq(learned_calls, 1);
 	ck_assert_uint_eq(stats().rules_created, 1);
@@ -464,7 +411,7 @@ START_TEST(test_learn_across_batches)
 		ck_assert_int_eq(push_learn(&ring, "nv.client", "nv.web", IPPROTO_UDP, 53,
 		    1795886404000LL), 0);
 	writer_drain(&w);
-	ck_assert_str_eq(query_text("SELECT ports || ' ' || hits FROM rules"),
+	ck_assert_str_eq(fxdb_text(db, "SELECT ports || ' ' || hits FROM rules"),
 	    "udp/53 " "5096");
 	ck_assert_int_eq(learned_calls, 1);
 }
@@ -481,8 +428,8 @@ START_TEST(test_learn_distinct)
 	push_learn(&ring, "nv.client", "nv.web", IPPROTO_ICMP, 0, 2000);
 	push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 0, 1000);	/* nothing to say */
 	writer_drain(&w);
-	ck_assert_str_eq(query_text("SELECT group_concat(from_group || '>' || to_group || ' ' || "
-	    "ports || ' ' || hits, ';') FROM (SELECT * FROM rules ORDER BY id)"),
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(from_group || '>' || to_group || "
+	    "' ' || ports || ' ' || hits, ';') FROM (SELECT * FROM rules ORDER BY id)"),
 	    "nv.client>nv.web tcp/80 1;nv.client>nv.web udp/80 1;nv.client>nv.web tcp/443 1;"
 	    "nv.web>nv.db tcp/5432 1;nv.client>nv.web icmp 2");
 	ck_assert_uint_eq(stats().rules_created, 5);
@@ -496,7 +443,7 @@ START_TEST(test_ephemeral_under_max)
 	for (int i = 0; i < LEARN_EPHEMERAL_MAX; i++)
 		push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, (uint16_t)(40000 + i), 1000);
 	writer_drain(&w);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM rules WHERE ports LIKE 'tcp/4%'"),
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM rules WHERE ports LIKE 'tcp/4%'"),
 	    LEARN_EPHEMERAL_MAX);
 }
 END_TEST
@@ -521,21 +468,21 @@ START_TEST(test_ephemeral_fold)
 	push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 8080, 1000);	/* stays */
 	push_learn(&ring, "nv.client", "nv.web", IPPROTO_UDP, 40000, 1000);	/* other proto */
 	writer_drain(&w);
-	ck_assert_str_eq(query_text("SELECT group_concat(ports || ' ' || hits, ';') FROM "
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(ports || ' ' || hits, ';') FROM "
 	    "(SELECT * FROM rules ORDER BY ports)"),
 	    "tcp/32768-65535 20;tcp/8080 1;udp/40000 1");
-	ck_assert_int_eq(query_int("SELECT last_seen FROM rules WHERE ports = 'tcp/32768-65535'"),
-	    1795886423);
+	ck_assert_int_eq(fxdb_int(db,
+	    "SELECT last_seen FROM rules WHERE ports = 'tcp/32768-65535'"), 1795886423);
 	ck_assert_int_eq(learned_calls, 1);
 
 	/* a later port in the range, new or old, only adds hits */
 	push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 65535, 1795886500000LL);
 	push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, ports[0], 1000);
 	writer_drain(&w);
-	ck_assert_str_eq(query_text("SELECT group_concat(ports || ' ' || hits || ' ' || last_seen, ';') "
-	    "FROM (SELECT * FROM rules WHERE ports LIKE 'tcp/3%')"),
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(ports || ' ' || hits || ' ' || "
+	    "last_seen, ';') FROM (SELECT * FROM rules WHERE ports LIKE 'tcp/3%')"),
 	    "tcp/32768-65535 22 1795886500");
-	ck_assert_int_eq(query_int("SELECT count(*) FROM rules"), 3);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM rules"), 3);
 	ck_assert_int_eq(learned_calls, 1);
 }
 END_TEST
@@ -551,7 +498,7 @@ START_TEST(test_ephemeral_fold_across_batches)
 		writer_drain(&w);
 	}
 	/* 12 ports, each batch 1 + 2 + 3 + 4 hits */
-	ck_assert_str_eq(query_text("SELECT group_concat(ports || ' ' || hits, ';') FROM rules"),
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(ports || ' ' || hits, ';') FROM rules"),
 	    "udp/32768-65535 30");
 	ck_assert_int_eq(learned_calls, 3);
 	ck_assert_uint_eq(stats().learned, 30);
@@ -561,11 +508,11 @@ END_TEST
 /* A range rule a user promoted is no learned rule: learning starts over. */
 START_TEST(test_ephemeral_promoted_range)
 {
-	exec("INSERT INTO rules (from_group, to_group, ports, action, type, created, updated) "
-	    "VALUES ('nv.client', 'nv.web', 'tcp/32768-65535', 'allow', 'user', 0, 0)");
+	fxdb_exec(db, "INSERT INTO rules (from_group, to_group, ports, action, type, created, "
+	    "updated) VALUES ('nv.client', 'nv.web', 'tcp/32768-65535', 'allow', 'user', 0, 0)");
 	push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 40000, 1000);
 	writer_drain(&w);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM rules WHERE ports = 'tcp/40000' "
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM rules WHERE ports = 'tcp/40000' "
 	    "AND type = 'learned'"), 1);
 }
 END_TEST
@@ -578,9 +525,9 @@ START_TEST(test_learn_missing_group)
 	push_learn(&ring, "nv.client", "nv.gone", IPPROTO_TCP, 80, 1000);
 	push_learn(&ring, "nv.client", "nv.web", IPPROTO_TCP, 80, 1000);
 	writer_drain(&w);
-	ck_assert_int_eq(query_int("SELECT count(*) FROM events"), 1);
-	ck_assert_str_eq(query_text("SELECT group_concat(from_group || '>' || to_group || ' ' || "
-	    "hits, ';') FROM rules"), "nv.client>nv.web 1");
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events"), 1);
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(from_group || '>' || to_group || "
+	    "' ' || hits, ';') FROM rules"), "nv.client>nv.web 1");
 	ck_assert_uint_eq(stats().db_errors, 2);
 	ck_assert_uint_eq(stats().learned, 1);
 	ck_assert_uint_eq(stats().events_written, 1);
@@ -592,14 +539,14 @@ END_TEST
 
 START_TEST(test_hits)
 {
-	exec("INSERT INTO rules (id, from_group, to_group, ports, action, type, created, updated) "
-	    "VALUES (7, 'nv.client', 'nv.web', 'tcp/80', 'allow', 'user', 0, 0)");
+	fxdb_exec(db, "INSERT INTO rules (id, from_group, to_group, ports, action, type, created, "
+	    "updated) VALUES (7, 'nv.client', 'nv.web', 'tcp/80', 'allow', 'user', 0, 0)");
 	push_hit(&ring, 7, 5, 1795886404999LL);
 	push_hit(&ring, 7, 3, 1000);		/* older: last_seen stays */
 	push_hit(&ring, 99, 4, 1000);		/* deleted rule: nothing */
 	writer_drain(&w);
-	ck_assert_str_eq(query_text("SELECT hits || ' ' || last_seen || ' ' || updated FROM rules"),
-	    "8 1795886404 0");
+	ck_assert_str_eq(fxdb_text(db,
+	    "SELECT hits || ' ' || last_seen || ' ' || updated FROM rules"), "8 1795886404 0");
 	ck_assert_uint_eq(stats().hits, 3);
 	ck_assert_uint_eq(stats().db_errors, 0);
 	ck_assert_int_eq(learned_calls, 0);
@@ -613,7 +560,7 @@ START_TEST(test_reader_does_not_block)
 
 	push_event(&ring, 0);
 	writer_drain(&w);
-	exec("BEGIN");
+	fxdb_exec(db, "BEGIN");
 	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM events", -1, &st, NULL),
 	    SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
@@ -621,8 +568,8 @@ START_TEST(test_reader_does_not_block)
 	push_event(&ring, 1);
 	writer_drain(&w);
 	sqlite3_finalize(st);
-	exec("COMMIT");
-	ck_assert_int_eq(query_int("SELECT count(*) FROM events"), 2);
+	fxdb_exec(db, "COMMIT");
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events"), 2);
 	ck_assert_uint_eq(stats().db_errors, 0);
 }
 END_TEST
@@ -632,9 +579,9 @@ START_TEST(test_init_error)
 	struct writer w2;
 	char want[600];
 
-	snprintf(path, sizeof(path), "%s/no/such/nvd.db", dir);
-	ck_assert_int_eq(writer_init(&w2, path, err, sizeof(err)), -1);
-	snprintf(want, sizeof(want), "%s: unable to open database file", path);
+	snprintf(fxdb_path, sizeof(fxdb_path), "%s/no/such/nvd.db", fxdb_dir);
+	ck_assert_int_eq(writer_init(&w2, fxdb_path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: unable to open database file", fxdb_path);
 	ck_assert_str_eq(err, want);
 	ck_assert_int_eq(w2.wake_fd, -1);
 	writer_stop(&w2);	/* harmless after a failed init */
@@ -643,9 +590,7 @@ END_TEST
 
 /* --- nvctl events ---------------------------------------------------- */
 
-static struct daemon d;
-static struct buf out;
-
+static struct fxcli cli;
 
 /* Three events through the writer: 1 and 2 in 2020, 3 ten seconds ago. */
 static void
@@ -703,15 +648,13 @@ cli_setup(void)
 	event_ring_commit(&ring);
 	writer_drain(&w);
 
-	memset(&d, 0, sizeof(d));
-	d.db = db;
-	buf_init(&out);
+	fxcli_init(&cli, db);
 }
 
 static void
 cli_teardown(void)
 {
-	buf_free(&out);
+	fxcli_free(&cli);
 	teardown();
 }
 
@@ -719,25 +662,20 @@ cli_teardown(void)
 static int
 events(int json, ...)
 {
-	char *argv[16] = { "events" };
-	int argc = 1;
 	va_list ap;
+	int rc;
 
 	va_start(ap, json);
-	while ((argv[argc] = va_arg(ap, char *)) != NULL)
-		argc++;
+	rc = fxcli_run(&cli, json, "events", ap);
 	va_end(ap);
-	buf_reset(&out);
-	return control_dispatch(&d, argc, argv, json, &out);
+	return rc;
 }
 
 /* The reply as a string. */
 static const char *
 reply(void)
 {
-	buf_append(&out, "", 1);
-	out.len--;
-	return out.data;
+	return fxcli_reply(&cli);
 }
 
 /* The ids of a JSON reply in order: "3,2,1". */
@@ -928,20 +866,6 @@ writer_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
 	log_set_level(LOG_LVL_WARNING);
-	strcpy(dir, "/tmp/check_writer.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return EXIT_FAILURE;
-	}
-	sr = srunner_create(writer_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	empty_dir();
-	rmdir(dir);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fxdb_main("check_writer", writer_suite());
 }

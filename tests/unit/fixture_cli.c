@@ -1,0 +1,47 @@
+/*
+ * fixture_cli.c: nvctl requests through control_dispatch() (fixture_cli.h).
+ */
+#include "config.h"
+
+#include <check.h>
+#include <string.h>
+
+#include "base/control_proto.h"
+#include "daemon/control.h"
+#include "fixture_cli.h"
+
+void
+fxcli_init(struct fxcli *c, sqlite3 *db)
+{
+	memset(&c->d, 0, sizeof(c->d));
+	c->d.db = db;
+	buf_init(&c->out);
+}
+
+void
+fxcli_free(struct fxcli *c)
+{
+	buf_free(&c->out);
+}
+
+int
+fxcli_run(struct fxcli *c, int json, const char *cmd, va_list ap)
+{
+	char *argv[CTL_MAX_ARGS] = { (char *)cmd };
+	int argc = 1;
+
+	while ((argv[argc] = va_arg(ap, char *)) != NULL) {
+		argc++;
+		ck_assert_int_lt(argc, CTL_MAX_ARGS);
+	}
+	buf_reset(&c->out);
+	return control_dispatch(&c->d, argc, argv, json, &c->out);
+}
+
+const char *
+fxcli_reply(struct fxcli *c)
+{
+	buf_append(&c->out, "", 1);
+	c->out.len--;
+	return c->out.data;
+}
