@@ -58,6 +58,21 @@ write_tmp(char *path, const char *data, size_t len)
 	close(fd);
 }
 
+/* Loads len bytes of text from a temporary file on top of the defaults;
+ * path is the file's name (removed again).  Returns conf_load()'s count. */
+static int
+load_tmp(char *path, const char *text, size_t len)
+{
+	int n;
+
+	write_tmp(path, text, len);
+	conf_defaults(&c);
+	memset(&errs, 0, sizeof(errs));
+	n = conf_load(&c, path, &errs);
+	unlink(path);
+	return n;
+}
+
 /* --- values ------------------------------------------------------------- */
 
 START_TEST(test_defaults)
@@ -600,14 +615,8 @@ START_TEST(test_load_file)
 {
 	static const char text[] = "# test\nqueues = 4-5\nfail_mode = closed\n";
 	char path[64];
-	int n;
 
-	write_tmp(path, text, sizeof(text) - 1);
-	conf_defaults(&c);
-	memset(&errs, 0, sizeof(errs));
-	n = conf_load(&c, path, &errs);
-	unlink(path);
-	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(load_tmp(path, text, sizeof(text) - 1), 0);
 	ck_assert_uint_eq(c.queue_first, 4);
 	ck_assert_uint_eq(c.queue_count, 2);
 	ck_assert_int_eq(c.fail_mode, FAIL_CLOSED);
@@ -618,14 +627,8 @@ START_TEST(test_load_errors_name_the_file)
 {
 	static const char text[] = "queues = 1\nfail_mode = half\n";
 	char path[64], want[160];
-	int n;
 
-	write_tmp(path, text, sizeof(text) - 1);
-	conf_defaults(&c);
-	memset(&errs, 0, sizeof(errs));
-	n = conf_load(&c, path, &errs);
-	unlink(path);
-	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(load_tmp(path, text, sizeof(text) - 1), 1);
 	snprintf(want, sizeof(want), "%s:2: bad value for fail_mode: 'half' (expected open or closed)", path);
 	ck_assert_str_eq(errs.msg[0], want);
 }
@@ -646,14 +649,8 @@ START_TEST(test_load_nul_byte)
 {
 	static const char text[] = "queues = 3\n\0fail_mode = closed\n";
 	char path[64], want[160];
-	int n;
 
-	write_tmp(path, text, sizeof(text) - 1);
-	conf_defaults(&c);
-	memset(&errs, 0, sizeof(errs));
-	n = conf_load(&c, path, &errs);
-	unlink(path);
-	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(load_tmp(path, text, sizeof(text) - 1), 1);
 	ck_assert_int_eq(errs.count, 1);
 	snprintf(want, sizeof(want), "%s: not a text file (NUL byte)", path);
 	ck_assert_str_eq(errs.msg[0], want);

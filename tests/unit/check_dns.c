@@ -389,14 +389,14 @@ START_TEST(test_self_pointer)
 END_TEST
 
 /*
- * A record's owner points back at X, X points at the owner.  An unused
- * record holds X.  Read for an address (second walk) and for a CNAME
- * (first walk).
+ * A TXT record owned by q whose data is a name X, then the owner of the
+ * next record: it points at X, and X points back at it.  The caller
+ * writes the rest of that record.
  */
 static void
-mutual_pointers(unsigned type)
+txt_then_owner_loop(size_t q)
 {
-	size_t q = answer_start("www.example.com", T_A, 2), x, r;
+	size_t x, r;
 
 	put_name("", q);
 	rr_head(T_TXT, C_IN, 60, 2);
@@ -404,6 +404,19 @@ mutual_pointers(unsigned type)
 	put16(0);
 	r = put_name("", x);
 	patch16(x, 0xc000 | (unsigned)r);
+}
+
+/*
+ * A record's owner points back at X, X points at the owner.  An unused
+ * record holds X.  Read for an address (second walk) and for a CNAME
+ * (first walk).
+ */
+static void
+mutual_pointers(unsigned type)
+{
+	size_t q = answer_start("www.example.com", T_A, 2);
+
+	txt_then_owner_loop(q);
 	if (type == T_A)
 		rr_addr("192.0.2.1", 60);
 	else
@@ -666,18 +679,13 @@ END_TEST
  */
 START_TEST(test_error_after_chain)
 {
-	size_t q = answer_start("www.example.com", T_A, 4), a, x, r;
+	size_t q = answer_start("www.example.com", T_A, 4), a;
 
 	put_name("", q);
 	a = rr_cname("a.example.net", NOPTR, 60);
 	put_name("", a);
 	rr_addr("192.0.2.1", 60);
-	put_name("", q);
-	rr_head(T_TXT, C_IN, 60, 2);
-	x = M.len;
-	put16(0);
-	r = put_name("", x);
-	patch16(x, 0xc000 | (unsigned)r);
+	txt_then_owner_loop(q);
 	rr_addr("192.0.2.2", 60);
 	ck_assert_int_eq(parse(), DNS_LOOP);
 	ck_assert_int_eq(A.nnames, 1);

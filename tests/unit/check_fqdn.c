@@ -95,6 +95,17 @@ names(const char *src, const char *addr, uint64_t now, char *first)
 	return n;
 }
 
+/* src binds "h<i>.example" to An(i), the i-th address; the bind must succeed. */
+static void
+bind_host(const struct fqdn_addr *src, unsigned i, uint32_t ttl, uint64_t now)
+{
+	struct fqdn_addr a = An(i);
+	char name[32];
+
+	snprintf(name, sizeof(name), "h%u.example", i);
+	ck_assert_int_eq(fqdn_bind(c, src, name, &a, ttl, now), 0);
+}
+
 static uint64_t
 use(const char *src, const char *name, const char *addr, uint64_t now)
 {
@@ -448,22 +459,15 @@ END_TEST
 START_TEST(test_bound_evicts_lru)
 {
 	struct fqdn_addr s = A("172.17.0.2"), a;
-	char name[32];
 
 	c = cache(8, 0, 1);
-	for (unsigned i = 0; i < 8; i++) {
-		a = An(i);
-		snprintf(name, sizeof(name), "h%u.example", i);
-		ck_assert_int_eq(fqdn_bind(c, &s, name, &a, 1000, i), 0);
-	}
+	for (unsigned i = 0; i < 8; i++)
+		bind_host(&s, i, 1000, i);
 	/* A lookup makes 0 recent: 1 is now the oldest. */
 	a = An(0);
 	ck_assert_int_eq(fqdn_names(c, &s, &a, 10, NULL, 0), 1);
-	for (unsigned i = 8; i < 11; i++) {
-		a = An(i);
-		snprintf(name, sizeof(name), "h%u.example", i);
-		ck_assert_int_eq(fqdn_bind(c, &s, name, &a, 1000, 20), 0);
-	}
+	for (unsigned i = 8; i < 11; i++)
+		bind_host(&s, i, 1000, 20);
 	ck_assert_uint_eq(stats().bindings, 8);
 	ck_assert_uint_eq(stats().evicted, 3);
 	ck_assert_uint_eq(stats().names, 8);
@@ -477,24 +481,18 @@ END_TEST
 START_TEST(test_bound_expired_first)
 {
 	struct fqdn_addr s = A("172.17.0.2"), a;
-	char name[32];
 
 	c = cache(8, 0, 1);
-	for (unsigned i = 0; i < 8; i++) {
-		a = An(i);
-		snprintf(name, sizeof(name), "h%u.example", i);
-		/* 5 has a short TTL; 0 is the oldest. */
-		ck_assert_int_eq(fqdn_bind(c, &s, name, &a, i == 5 ? 1 : 1000, 0), 0);
-	}
-	a = An(8);
-	ck_assert_int_eq(fqdn_bind(c, &s, "h8.example", &a, 1000, 2 * SEC), 0);
+	/* 5 has a short TTL; 0 is the oldest. */
+	for (unsigned i = 0; i < 8; i++)
+		bind_host(&s, i, i == 5 ? 1 : 1000, 0);
+	bind_host(&s, 8, 1000, 2 * SEC);
 	ck_assert_uint_eq(stats().expired, 1);
 	ck_assert_uint_eq(stats().evicted, 0);
 	a = An(0);
 	ck_assert_int_eq(fqdn_names(c, &s, &a, 2 * SEC, NULL, 0), 1);
 	/* Nothing expired left: the oldest goes. */
-	a = An(9);
-	ck_assert_int_eq(fqdn_bind(c, &s, "h9.example", &a, 1000, 2 * SEC), 0);
+	bind_host(&s, 9, 1000, 2 * SEC);
 	ck_assert_uint_eq(stats().evicted, 1);
 	a = An(1);
 	ck_assert_int_eq(fqdn_names(c, &s, &a, 2 * SEC, NULL, 0), 0);
@@ -507,28 +505,21 @@ START_TEST(test_bound_spares_used)
 {
 	struct fqdn_addr s = A("172.17.0.2"), a;
 	uint64_t h[4];
-	char name[32];
 
 	c = cache(4, 0, 1);
-	for (unsigned i = 0; i < 4; i++) {
-		a = An(i);
-		snprintf(name, sizeof(name), "h%u.example", i);
-		ck_assert_int_eq(fqdn_bind(c, &s, name, &a, 1000, 0), 0);
-	}
+	for (unsigned i = 0; i < 4; i++)
+		bind_host(&s, i, 1000, 0);
 	a = An(0);
 	h[0] = fqdn_use(c, &s, "h0.example", &a, 0);
 	a = An(1);
 	h[1] = fqdn_use(c, &s, "h1.example", &a, 0);
 	/* 2 and 3 now the oldest: they go first. */
-	a = An(4);
-	ck_assert_int_eq(fqdn_bind(c, &s, "h4.example", &a, 1000, 0), 0);
-	a = An(5);
-	ck_assert_int_eq(fqdn_bind(c, &s, "h5.example", &a, 1000, 0), 0);
+	bind_host(&s, 4, 1000, 0);
+	bind_host(&s, 5, 1000, 0);
 	ck_assert_uint_eq(stats().evicted, 2);
 	ck_assert_uint_eq(stats().evicted_in_use, 0);
 	/* Then 4 and 5, the unreferenced ones. */
-	a = An(6);
-	ck_assert_int_eq(fqdn_bind(c, &s, "h6.example", &a, 1000, 0), 0);
+	bind_host(&s, 6, 1000, 0);
 	ck_assert_uint_eq(stats().evicted, 3);
 	a = An(2);
 	h[2] = fqdn_use(c, &s, "h2.example", &a, 0);
@@ -539,8 +530,7 @@ START_TEST(test_bound_spares_used)
 	h[3] = fqdn_use(c, &s, "h6.example", &a, 0);
 	ck_assert_uint_eq(stats().refs, 4);
 	/* All used: the oldest goes all the same, counted apart. */
-	a = An(7);
-	ck_assert_int_eq(fqdn_bind(c, &s, "h7.example", &a, 1000, 0), 0);
+	bind_host(&s, 7, 1000, 0);
 	ck_assert_uint_eq(stats().evicted_in_use, 1);
 	ck_assert_uint_eq(stats().refs, 3);
 	for (int i = 0; i < 4; i++)
@@ -554,14 +544,10 @@ START_TEST(test_set_limits_shrinks)
 {
 	struct fqdn_limits lim = { .max_bindings = 10, .min_ttl = 0 };
 	struct fqdn_addr s = A("172.17.0.2"), a;
-	char name[32];
 
 	c = cache(100, 0, 1);
-	for (unsigned i = 0; i < 100; i++) {
-		a = An(i);
-		snprintf(name, sizeof(name), "h%u.example", i);
-		ck_assert_int_eq(fqdn_bind(c, &s, name, &a, 1000, 0), 0);
-	}
+	for (unsigned i = 0; i < 100; i++)
+		bind_host(&s, i, 1000, 0);
 	ck_assert_int_eq(fqdn_set_limits(c, &lim), 0);
 	ck_assert_uint_eq(stats().bindings, 10);
 	ck_assert_uint_eq(stats().names, 10);
@@ -573,11 +559,8 @@ START_TEST(test_set_limits_shrinks)
 	/* And grows back. */
 	lim.max_bindings = 1000;
 	ck_assert_int_eq(fqdn_set_limits(c, &lim), 0);
-	for (unsigned i = 100; i < 600; i++) {
-		a = An(i);
-		snprintf(name, sizeof(name), "h%u.example", i);
-		ck_assert_int_eq(fqdn_bind(c, &s, name, &a, 1000, 0), 0);
-	}
+	for (unsigned i = 100; i < 600; i++)
+		bind_host(&s, i, 1000, 0);
 	ck_assert_uint_eq(stats().bindings, 510);
 	ck_assert_uint_eq(stats().evicted, 90);
 	/* One shard holds at most FQDN_SHARD_SLOTS_MAX. */
