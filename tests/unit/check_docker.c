@@ -24,6 +24,40 @@
  * namespace, with --bip 198.19.0.1/24; shop_front's address and the
  * data-root paths were rewritten, compose's own labels added to shop-web-1.
  */
+
+/* What both documents hold from Driver to the end of HostConfig, but for
+ * the network mode. */
+#define INSPECT_HOST_CONFIG(mode) \
+	"\"Driver\":\"overlay2\",\"Platform\":\"linux\",\"MountLabel\":\"\"," \
+	"\"ProcessLabel\":\"\",\"AppArmorProfile\":\"\",\"ExecIDs\":null," \
+	"\"HostConfig\":{\"Binds\":null,\"ContainerIDFile\":\"\"," \
+	"\"LogConfig\":{\"Type\":\"json-file" \
+	"\",\"Config\":{}},\"NetworkMode\":\"" mode "\",\"PortBindings\":{}," \
+	"\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0}," \
+	"\"AutoRemove\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null," \
+	"\"CapAdd\":null,\"CapDrop\":null,\"CgroupnsMode\":\"host\"," \
+	"\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":null," \
+	"\"GroupAdd\":null,\"IpcMode\":\"private\",\"Cgroup\":\"\"," \
+	"\"Links\":null,\"OomScoreAdj\":0,\"PidMode\":\"\",\"Privileged\":false," \
+	"\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,\"SecurityOpt\":null," \
+	"\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":67108864," \
+	"\"Runtime\":\"runc\",\"ConsoleSize\":[0,0],\"Isolation\":\"\"," \
+	"\"CpuShares\":0,\"Memory\":0,\"NanoCpus\":0,\"CgroupParent\":\"\"," \
+	"\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":null," \
+	"\"BlkioDeviceWriteBps\":null,\"BlkioDeviceReadIOps\":null," \
+	"\"BlkioDeviceWriteIOps\":null,\"CpuPeriod\":0,\"CpuQuota\":0," \
+	"\"CpuRealtimePeriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\"," \
+	"\"CpusetMems\":\"\",\"Devices\":[],\"DeviceCgroupRules\":null," \
+	"\"DeviceRequests\":null,\"KernelMemory\":0,\"KernelMemoryTCP\":0," \
+	"\"MemoryReservation\":0,\"MemorySwap\":0,\"MemorySwappiness\":null," \
+	"\"OomKillDisable\":false,\"PidsLimit\":null,\"Ulimits\":null," \
+	"\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBandwidth\":0," \
+	"\"MaskedPaths\":[\"/proc/asound\",\"/proc/acpi\",\"/proc/kcore\"," \
+	"\"/proc/keys\",\"/proc/latency_stats\",\"/proc/timer_list\"," \
+	"\"/proc/timer_stats\",\"/proc/sched_debug\",\"/proc/scsi\"," \
+	"\"/sys/firmware\"],\"ReadonlyPaths\":[\"/proc/bus\",\"/proc/fs\"," \
+	"\"/proc/irq\",\"/proc/sys\",\"/proc/sysrq-trigger\"]},\"GraphDriver\":{\"Data\":{\"LowerDir"
+
 /* docker inspect web1: busybox httpd on the default bridge (dockerd 20.10, --bip 198.19.0.1/24). */
 static const char inspect_bridge[] =
 	"{\"Id\":\"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b344\","
@@ -40,34 +74,7 @@ static const char inspect_bridge[] =
 	"0e267ab1c321b344/hosts\",\"LogPath\":\"/var/lib/docker/containers/cb45501d5872f3e2ee3d90411"
 	"4376bb89d5cf1900d29a90d0e267ab1c321b344/cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e2"
 	"67ab1c321b344-json.log\",\"Name\":\"/web1\",\"RestartCount\":0,"
-	"\"Driver\":\"overlay2\",\"Platform\":\"linux\",\"MountLabel\":\"\","
-	"\"ProcessLabel\":\"\",\"AppArmorProfile\":\"\",\"ExecIDs\":null,"
-	"\"HostConfig\":{\"Binds\":null,\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"json-file"
-	"\",\"Config\":{}},\"NetworkMode\":\"default\",\"PortBindings\":{},"
-	"\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0},"
-	"\"AutoRemove\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null,"
-	"\"CapAdd\":null,\"CapDrop\":null,\"CgroupnsMode\":\"host\","
-	"\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":null,"
-	"\"GroupAdd\":null,\"IpcMode\":\"private\",\"Cgroup\":\"\","
-	"\"Links\":null,\"OomScoreAdj\":0,\"PidMode\":\"\",\"Privileged\":false,"
-	"\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,\"SecurityOpt\":null,"
-	"\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":67108864,"
-	"\"Runtime\":\"runc\",\"ConsoleSize\":[0,0],\"Isolation\":\"\","
-	"\"CpuShares\":0,\"Memory\":0,\"NanoCpus\":0,\"CgroupParent\":\"\","
-	"\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":null,"
-	"\"BlkioDeviceWriteBps\":null,\"BlkioDeviceReadIOps\":null,"
-	"\"BlkioDeviceWriteIOps\":null,\"CpuPeriod\":0,\"CpuQuota\":0,"
-	"\"CpuRealtimePeriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\","
-	"\"CpusetMems\":\"\",\"Devices\":[],\"DeviceCgroupRules\":null,"
-	"\"DeviceRequests\":null,\"KernelMemory\":0,\"KernelMemoryTCP\":0,"
-	"\"MemoryReservation\":0,\"MemorySwap\":0,\"MemorySwappiness\":null,"
-	"\"OomKillDisable\":false,\"PidsLimit\":null,\"Ulimits\":null,"
-	"\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBandwidth\":0,"
-	"\"MaskedPaths\":[\"/proc/asound\",\"/proc/acpi\",\"/proc/kcore\","
-	"\"/proc/keys\",\"/proc/latency_stats\",\"/proc/timer_list\","
-	"\"/proc/timer_stats\",\"/proc/sched_debug\",\"/proc/scsi\","
-	"\"/sys/firmware\"],\"ReadonlyPaths\":[\"/proc/bus\",\"/proc/fs\","
-	"\"/proc/irq\",\"/proc/sys\",\"/proc/sysrq-trigger\"]},\"GraphDriver\":{\"Data\":{\"LowerDir"
+	INSPECT_HOST_CONFIG("default")
 	"\":\"/var/lib/docker/overlay2/e20d1063398b31ff668bb2d0e3c1f07fc74d9896fc13c1039a15514bb2ec7"
 	"535-init/diff:/var/lib/docker/overlay2/616d38a555814c31c1287320dc8cf9b97536c4f9159ebe121942"
 	"652af26c2e67/diff\",\"MergedDir\":\"/var/lib/docker/overlay2/e20d1063398b31ff668bb2d0e3c1f0"
@@ -113,34 +120,7 @@ static const char inspect_compose[] =
 	"27c16df7c9e04bbb/hosts\",\"LogPath\":\"/var/lib/docker/containers/6ec70da8a5b55fd745f52cc0f"
 	"718f4118a45552db64b1c0a27c16df7c9e04bbb/6ec70da8a5b55fd745f52cc0f718f4118a45552db64b1c0a27c"
 	"16df7c9e04bbb-json.log\",\"Name\":\"/shop-web-1\",\"RestartCount\":0,"
-	"\"Driver\":\"overlay2\",\"Platform\":\"linux\",\"MountLabel\":\"\","
-	"\"ProcessLabel\":\"\",\"AppArmorProfile\":\"\",\"ExecIDs\":null,"
-	"\"HostConfig\":{\"Binds\":null,\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"json-file"
-	"\",\"Config\":{}},\"NetworkMode\":\"shop_front\",\"PortBindings\":{},"
-	"\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0},"
-	"\"AutoRemove\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null,"
-	"\"CapAdd\":null,\"CapDrop\":null,\"CgroupnsMode\":\"host\","
-	"\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":null,"
-	"\"GroupAdd\":null,\"IpcMode\":\"private\",\"Cgroup\":\"\","
-	"\"Links\":null,\"OomScoreAdj\":0,\"PidMode\":\"\",\"Privileged\":false,"
-	"\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,\"SecurityOpt\":null,"
-	"\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":67108864,"
-	"\"Runtime\":\"runc\",\"ConsoleSize\":[0,0],\"Isolation\":\"\","
-	"\"CpuShares\":0,\"Memory\":0,\"NanoCpus\":0,\"CgroupParent\":\"\","
-	"\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":null,"
-	"\"BlkioDeviceWriteBps\":null,\"BlkioDeviceReadIOps\":null,"
-	"\"BlkioDeviceWriteIOps\":null,\"CpuPeriod\":0,\"CpuQuota\":0,"
-	"\"CpuRealtimePeriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\","
-	"\"CpusetMems\":\"\",\"Devices\":[],\"DeviceCgroupRules\":null,"
-	"\"DeviceRequests\":null,\"KernelMemory\":0,\"KernelMemoryTCP\":0,"
-	"\"MemoryReservation\":0,\"MemorySwap\":0,\"MemorySwappiness\":null,"
-	"\"OomKillDisable\":false,\"PidsLimit\":null,\"Ulimits\":null,"
-	"\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBandwidth\":0,"
-	"\"MaskedPaths\":[\"/proc/asound\",\"/proc/acpi\",\"/proc/kcore\","
-	"\"/proc/keys\",\"/proc/latency_stats\",\"/proc/timer_list\","
-	"\"/proc/timer_stats\",\"/proc/sched_debug\",\"/proc/scsi\","
-	"\"/sys/firmware\"],\"ReadonlyPaths\":[\"/proc/bus\",\"/proc/fs\","
-	"\"/proc/irq\",\"/proc/sys\",\"/proc/sysrq-trigger\"]},\"GraphDriver\":{\"Data\":{\"LowerDir"
+	INSPECT_HOST_CONFIG("shop_front")
 	"\":\"/var/lib/docker/overlay2/b3a0b1c0abc66d21804ea886492814d99df107274c320a3183e3fcc00cfae"
 	"13a-init/diff:/var/lib/docker/overlay2/616d38a555814c31c1287320dc8cf9b97536c4f9159ebe121942"
 	"652af26c2e67/diff\",\"MergedDir\":\"/var/lib/docker/overlay2/b3a0b1c0abc66d21804ea886492814"
@@ -181,15 +161,19 @@ static const char inspect_compose[] =
 	"\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"MacAddress\":\"02:42:c6:13:01:02\","
 	"\"DriverOpts\":null}}}}\n";
 
+/* The headers dockerd sent first in the list and events responses. */
+#define DOCKERD_HEAD \
+	"HTTP/1.1 200 OK\r\n" \
+	"Api-Version: 1.41\r\n" \
+	"Content-Type: application/json\r\n" \
+	"Docker-Experimental: false\r\n" \
+	"Ostype: linux\r\n" \
+	"Server: Docker/20.10.24+dfsg1 (linux)\r\n" \
+	"Date: Sat, 28 Nov 2026 15:16:08 GMT\r\n"
+
 /* GET /containers/json as read from the socket: shop-web-1 and web1. */
 static const char list_response[] =
-	"HTTP/1.1 200 OK\r\n"
-	"Api-Version: 1.41\r\n"
-	"Content-Type: application/json\r\n"
-	"Docker-Experimental: false\r\n"
-	"Ostype: linux\r\n"
-	"Server: Docker/20.10.24+dfsg1 (linux)\r\n"
-	"Date: Sat, 28 Nov 2026 15:16:08 GMT\r\n"
+	DOCKERD_HEAD
 	"Connection: close\r\n"
 	"Transfer-Encoding: chunked\r\n"
 	"\r\n"
@@ -230,17 +214,22 @@ static const char list_response[] =
 	"0\r\n"
 	"\r\n";
 
+/* shop-web-1 disconnected from shop_back: dockerd sent it twice. */
+#define SHOP_BACK_DISCONNECT(nano) \
+	"13d\r\n" \
+	"{\"Type\":\"network\",\"Action\":\"disconnect\",\"Actor\":{\"ID\":\"" \
+	"ed5a1ca26c6bcfae20e37b57832216f9e8557a52828d934f1eba64250f071c22\",\"Attributes\":" \
+	"{\"container\":\"6ec70da8a5b55fd745f52cc0f718f4118a45552db64b1c0a27c16df7c9e04bbb\"," \
+	"\"name\":\"shop_back\"," \
+	"\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795878971," \
+	"\"timeNano\":" nano "}\n" \
+	"\r\n"
+
 /* GET /events as read from the socket while web1 was renamed web2, stopped,
  * shop-web-1 was disconnected from shop_back and connected again, and web2
  * was started. */
 static const char events_response[] =
-	"HTTP/1.1 200 OK\r\n"
-	"Api-Version: 1.41\r\n"
-	"Content-Type: application/json\r\n"
-	"Docker-Experimental: false\r\n"
-	"Ostype: linux\r\n"
-	"Server: Docker/20.10.24+dfsg1 (linux)\r\n"
-	"Date: Sat, 28 Nov 2026 15:16:08 GMT\r\n"
+	DOCKERD_HEAD
 	"Transfer-Encoding: chunked\r\n"
 	"\r\n"
 	"164\r\n"
@@ -286,20 +275,8 @@ static const char events_response[] =
 	"\"Attributes\":{\"image\":\"nvdbox\",\"name\":\"web2\"}},"
 	"\"scope\":\"local\",\"time\":1795878970,\"timeNano\":1795878970860360344}\n"
 	"\r\n"
-	"13d\r\n"
-	"{\"Type\":\"network\",\"Action\":\"disconnect\",\"Actor\":{\"ID\":\"ed5a1ca26c6bcfae20e37b5"
-	"7832216f9e8557a52828d934f1eba64250f071c22\",\"Attributes\":{\"container\":\"6ec70da8a5b55fd"
-	"745f52cc0f718f4118a45552db64b1c0a27c16df7c9e04bbb\",\"name\":\"shop_back\","
-	"\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795878971,"
-	"\"timeNano\":1795878971028240034}\n"
-	"\r\n"
-	"13d\r\n"
-	"{\"Type\":\"network\",\"Action\":\"disconnect\",\"Actor\":{\"ID\":\"ed5a1ca26c6bcfae20e37b5"
-	"7832216f9e8557a52828d934f1eba64250f071c22\",\"Attributes\":{\"container\":\"6ec70da8a5b55fd"
-	"745f52cc0f718f4118a45552db64b1c0a27c16df7c9e04bbb\",\"name\":\"shop_back\","
-	"\"type\":\"bridge\"}},\"scope\":\"local\",\"time\":1795878971,"
-	"\"timeNano\":1795878971030076702}\n"
-	"\r\n"
+	SHOP_BACK_DISCONNECT("1795878971028240034")
+	SHOP_BACK_DISCONNECT("1795878971030076702")
 	"13a\r\n"
 	"{\"Type\":\"network\",\"Action\":\"connect\",\"Actor\":{\"ID\":\"ed5a1ca26c6bcfae20e37b5783"
 	"2216f9e8557a52828d934f1eba64250f071c22\",\"Attributes\":{\"container\":\"6ec70da8a5b55fd745"
@@ -344,15 +321,15 @@ feed(struct docker_resp *r, const char *data, size_t len, size_t step)
 }
 
 /* text fails with want, whether fed at once or byte by byte. */
-#define ck_resp_err(text, len, want) do {				\
-	struct docker_resp r_;						\
-	size_t step_;							\
-	for (step_ = 0; step_ < 2; step_++) {				\
-		docker_resp_init(&r_, 0);				\
-		ck_assert_int_eq(feed(&r_, (text), (len), step_), -1);	\
-		ck_assert_str_eq(r_.err, (want));			\
-		docker_resp_free(&r_);					\
-	}								\
+#define ck_resp_err(text, len, want) do {			 \
+	struct docker_resp r_;					 \
+	size_t step_;						 \
+	for (step_ = 0; step_ < 2; step_++) {			 \
+		docker_resp_init(&r_, 0);			 \
+		ck_assert_int_eq(feed(&r_, (text), (len), step_), -1); \
+		ck_assert_str_eq(r_.err, (want));		 \
+		docker_resp_free(&r_);				 \
+	}							 \
 } while (0)
 #define ck_resp_errs(text, want)	ck_resp_err((text), strlen(text), (want))
 
@@ -918,10 +895,10 @@ START_TEST(test_inspect_addrs_bounded)
 END_TEST
 
 /* {"Id":ID_WEB, then body}: one bad field each. */
-#define ck_inspect_err(body, want) do {					\
-	static const char t_[] = "{\"Id\":\"" ID_WEB "\"," body;	\
+#define ck_inspect_err(body, want) do {				 \
+	static const char t_[] = "{\"Id\":\"" ID_WEB "\"," body; \
 	ck_assert_int_eq(docker_parse_container(t_, strlen(t_), &ct, err, sizeof(err)), -1); \
-	ck_assert_str_eq(err, (want));					\
+	ck_assert_str_eq(err, (want));				 \
 } while (0)
 
 START_TEST(test_inspect_errors)
