@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "sensor/sensor.h"
+#include "../tests/unit/fixture_sensor.h"
 
 #define BODY_MIN	512
 #define BODY_MAX	(16 << 10)
@@ -41,10 +42,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dull;
 static uint32_t
 rnd(uint32_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 11) % n;
+	return fxsensor_rnd(&rng, n);
 }
 
 #define PICK(a)	((a)[rnd(sizeof(a) / sizeof((a)[0]))])
@@ -261,44 +259,16 @@ default_rules(struct sensor_rule_spec *r)
 	return (int)(p - r);
 }
 
-/* The unit test's eight shapes, all in the body. */
+/* The unit test's eight shapes (fixture_sensor.h), all in the body. */
 static void
 generated_rule(struct sensor_rule_spec *r, int i)
 {
-	char name[32], re[128];
+	struct fxsensor_gen g;
 
-	snprintf(name, sizeof(name), "gen-%04d", i);
-	switch (i % 8) {
-	case 0:
-		snprintf(re, sizeof(re), "(?i)\\bkey_%04d\\s*[:=]\\s*[a-z0-9]{8,}", i % 100);
-		break;
-	case 1:
-		snprintf(re, sizeof(re), "tok-%d-[0-9a-f]{6}", i % 50);
-		break;
-	case 2:
-		snprintf(re, sizeof(re), "(?i)select\\s+\\w+\\s+from\\s+tbl%d\\b", i % 40);
-		break;
-	case 3:
-		snprintf(re, sizeof(re), "\\bid=%d(?:&|$)", i % 60);
-		break;
-	case 4:
-		snprintf(re, sizeof(re), "alpha%d|beta%d", i % 10, i % 7);
-		break;
-	case 5:
-		snprintf(re, sizeof(re), "user%d@", i % 30);
-		break;
-	case 6:
-		snprintf(re, sizeof(re), "order-%d", i % 9);
-		break;
-	default:
-		snprintf(re, sizeof(re), "\\d{3}-\\d{2}-\\d{4}(?= ref%d)", i % 10);
-		break;
-	}
-	rule(r, name, i % 8 == 7 ? SVAL_SSN : SVAL_NONE, re);
-	if (i % 8 == 5)
-		pattern(r, 0, "(?i)x-tenant: \\d");
-	if (i % 8 == 6)
-		pattern(r, 1, "-void\\b");
+	fxsensor_gen(&g, i);
+	rule(r, g.name, g.validator, g.re);
+	if (g.second != NULL)
+		pattern(r, g.second_negate, g.second);
 }
 
 /* --- measuring ----------------------------------------------------------- */

@@ -24,6 +24,7 @@
 
 #include "sensor/sensor.h"
 #include "sensor/sensor_prefilter.h"
+#include "../unit/fixture_sensor.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -194,26 +195,6 @@ out:
 		free(copy[c]);
 }
 
-static uint8_t
-fold(uint8_t b)
-{
-	return b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b;
-}
-
-static int
-contains_folded(const uint8_t *hay, size_t n, const uint8_t *lit, size_t m)
-{
-	for (size_t i = 0; i + m <= n; i++) {
-		size_t j = 0;
-
-		while (j < m && fold(hay[i + j]) == lit[j])
-			j++;
-		if (j == m)
-			return 1;
-	}
-	return 0;
-}
-
 static void
 pattern_run(const uint8_t *data, size_t size)
 {
@@ -255,7 +236,7 @@ pattern_run(const uint8_t *data, size_t size)
 		for (int c = 0; c < f.nclause; c++) {
 			int k = 0;
 
-			while (k < f.clause[c].nalt && !contains_folded(body, blen,
+			while (k < f.clause[c].nalt && !fxsensor_contains_folded(body, blen,
 			    f.clause[c].alt[k].b, f.clause[c].alt[k].len))
 				k++;
 			if (k == f.clause[c].nalt)

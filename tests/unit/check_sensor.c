@@ -22,6 +22,7 @@
 
 #include "sensor/sensor.h"
 #include "sensor/sensor_prefilter.h"
+#include "fixture_sensor.h"
 
 #define ALL	UINT64_MAX
 
@@ -811,26 +812,6 @@ START_TEST(test_literals)
 }
 END_TEST
 
-static uint8_t
-fold(uint8_t b)
-{
-	return b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b;
-}
-
-static int
-contains_folded(const uint8_t *hay, size_t n, const uint8_t *lit, size_t m)
-{
-	for (size_t i = 0; i + m <= n; i++) {
-		size_t j = 0;
-
-		while (j < m && fold(hay[i + j]) == lit[j])
-			j++;
-		if (j == m)
-			return 1;
-	}
-	return 0;
-}
-
 /* Every clause has a literal in the subject. */
 static int
 facts_hold(const struct prefilter_facts *f, const char *subject)
@@ -838,7 +819,7 @@ facts_hold(const struct prefilter_facts *f, const char *subject)
 	for (int c = 0; c < f->nclause; c++) {
 		int a = 0;
 
-		while (a < f->clause[c].nalt && !contains_folded((const uint8_t *)subject,
+		while (a < f->clause[c].nalt && !fxsensor_contains_folded((const uint8_t *)subject,
 		    strlen(subject), f->clause[c].alt[a].b, f->clause[c].alt[a].len))
 			a++;
 		if (a == f->clause[c].nalt)
@@ -1059,10 +1040,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint32_t
 rnd(uint32_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 11) % n;
+	return fxsensor_rnd(&rng, n);
 }
 
 /* Texts: fragments that match, nearly match or only share a literal. */
@@ -1241,47 +1219,17 @@ START_TEST(test_equiv_default)
 }
 END_TEST
 
-/*
- * Generated rules of eight shapes, each naming its number: literals of
- * various lengths, top-level alternation (no literal), two contexts,
- * negation, a validator.
- */
+/* Generated rules of eight shapes (fixture_sensor.h), in two contexts. */
 static void
 generated_rule(struct sensor_rule_spec *r, int i)
 {
-	char name[32], re[128];
+	struct fxsensor_gen g;
 
-	snprintf(name, sizeof(name), "gen-%04d", i);
-	rule_init(r, name, i % 8 == 7 ? SVAL_SSN : SVAL_NONE);
-	switch (i % 8) {
-	case 0:
-		snprintf(re, sizeof(re), "(?i)\\bkey_%04d\\s*[:=]\\s*[a-z0-9]{8,}", i % 100);
-		break;
-	case 1:
-		snprintf(re, sizeof(re), "tok-%d-[0-9a-f]{6}", i % 50);
-		break;
-	case 2:
-		snprintf(re, sizeof(re), "(?i)select\\s+\\w+\\s+from\\s+tbl%d\\b", i % 40);
-		break;
-	case 3:
-		snprintf(re, sizeof(re), "\\bid=%d(?:&|$)", i % 60);
-		break;
-	case 4:
-		snprintf(re, sizeof(re), "alpha%d|beta%d", i % 10, i % 7);
-		break;
-	case 5:
-		snprintf(re, sizeof(re), "user%d@", i % 30);
-		rule_pat(r, SCTX_HEADER, 0, "(?i)x-tenant: \\d");
-		break;
-	case 6:
-		snprintf(re, sizeof(re), "order-%d", i % 9);
-		rule_pat(r, SCTX_BODY, 1, "-void\\b");
-		break;
-	default:
-		snprintf(re, sizeof(re), "\\d{3}-\\d{2}-\\d{4}(?= ref%d)", i % 10);
-		break;
-	}
-	rule_pat(r, (i % 3) == 0 ? SCTX_URL : SCTX_BODY, 0, re);
+	fxsensor_gen(&g, i);
+	rule_init(r, g.name, g.validator);
+	if (g.second != NULL)
+		rule_pat(r, g.second_ctx, g.second_negate, g.second);
+	rule_pat(r, (i % 3) == 0 ? SCTX_URL : SCTX_BODY, 0, g.re);
 }
 
 static const int generated_sizes[] = { 10, 100, 1000 };
