@@ -143,6 +143,22 @@ nvctl() { $NVCTL -s $T/nvd.sock "$@"; }
 # jget EXPR: reads nvctl --json status from stdin, prints a Python expression of it (j).
 jget() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
+# wait_for CMD...: polls CMD for $WAIT_FOR_S s (by the clock: some CMDs
+# are slow), 10 by default.
+wait_for() {
+	local end=$((SECONDS + ${WAIT_FOR_S:-10}))
+	while :; do
+		"$@" && return 0
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.2
+	done
+}
+
+# events_where PYEXPR: how many events satisfy PYEXPR (e is one event).
+events_where() {
+	nvctl --json events --limit 0 | jget "sum(1 for e in j if $1)"
+}
+
 table_present() { in_h nft list table inet $ID >/dev/null 2>&1; }
 
 finish() {

@@ -33,19 +33,6 @@ srv_ready postgres $NSC2 tcp $A 5432 && srv_ready mariadb $NSC2 tcp $A 3306 &&
 	srv_ready dnsmasq $NSC2 udp $A 53 && srv_ready dnsmasq $NSC2 tcp $A 53 &&
 	ok "servers listen on $A" || { fail "servers"; finish; }
 
-# wait_for CMD...: polls CMD for 10 s (by the clock: some CMDs are slow).
-wait_for() {
-	local end=$((SECONDS + 10))
-	while :; do
-		"$@" && return 0
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.2
-	done
-}
-# events_where PYEXPR: how many events satisfy PYEXPR (e is one event).
-events_where() {
-	nvctl --json events --limit 0 | jget "sum(1 for e in j if $1)"
-}
 
 # client APP: runs APP's own client once from c1 against db; true if it got
 # the server's answer.  What it printed is left in $OUT.

@@ -9,15 +9,7 @@
 need_root
 need_docker
 command -v curl >/dev/null || skip "needs curl"
-
-# wait_for CMD...: polls CMD up to 15 s.
-wait_for() {
-	for _ in $(seq 1 150); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+WAIT_FOR_S=15		# wait_for: containers take their time
 
 docker_up || exit 1
 busybox_image || { fail "docker import"; finish; }

@@ -90,19 +90,6 @@ srv_ready dnsmasq $NSC2 udp $P 53 && srv_ready dnsmasq $NSC2 tcp $P 53 &&
 	srv_ready web $NSC2 tcp $NET.28 80 &&
 	ok "dnsmasq, squid, nginx and the web servers listen" || { fail "servers"; finish; }
 
-# wait_for CMD...: polls CMD for 10 s (by the clock: some CMDs are slow).
-wait_for() {
-	local end=$((SECONDS + 10))
-	while :; do
-		"$@" && return 0
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.2
-	done
-}
-# events_where PYEXPR: how many events satisfy PYEXPR (e is one event).
-events_where() {
-	nvctl --json events --limit 0 | jget "sum(1 for e in j if $1)"
-}
 events_show() { nvctl --json events --limit 0 | jget "[e for e in j if $1]"; }
 
 # c1's resolver asks dnsmasq: /etc/resolv.conf bound over in a mount

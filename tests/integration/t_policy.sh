@@ -21,18 +21,6 @@ in_c2 $PEERS serve 8080 9090 &
 sleep 0.5
 
 get() { in_c1 $PEERS get "$@"; }
-# events_where PYEXPR: how many events satisfy PYEXPR (e is one event).
-events_where() {
-	nvctl --json events --limit 0 | jget "sum(1 for e in j if $1)"
-}
-# wait_for CMD...: polls CMD up to 10 s.
-wait_for() {
-	for _ in $(seq 1 100); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # --- discover: learn -------------------------------------------------------
 for i in 1 2 3; do

@@ -49,17 +49,6 @@ nvctl workload add client --ip 198.18.0.11 >/dev/null &&
 nvctl workload add web --ip $A >/dev/null && ok "static workloads client and web" ||
 	fail "workload add"
 
-wait_for() {
-	local end=$((SECONDS + 10))
-	while :; do
-		"$@" && return 0
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.2
-	done
-}
-events_where() {
-	nvctl --json events --limit 0 | jget "sum(1 for e in j if $1)"
-}
 # get ARGS...: curl from c1; prints "HTTPCODE" or "x<curl exit>".
 get() {
 	local out rc

@@ -30,18 +30,7 @@ in_c2 $PEERS serve 8080 9090 &
 in_h $PEERS serve 7070 &
 sleep 0.5
 
-# wait_for CMD...: polls CMD up to 10 s.
-wait_for() {
-	for _ in $(seq 1 100); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 total() { nvctl --json status | jget "j['total']$1"; }
-events_where() {
-	nvctl --json events --limit 0 | jget "sum(1 for e in j if $1)"
-}
 # The generation nvd's rules accept: from "ct mark & 0x2ff00000 == 0x2GG00000 accept".
 table_gen() {
 	in_h nft list chain inet $ID forward 2>/dev/null |
