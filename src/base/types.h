@@ -54,6 +54,9 @@ enum verdict {
 /* The bits a bypass sets or clears. */
 #define NVD_MARK_BYPASS_BITS	(NVD_MARK_BYPASS | NVD_MARK_GEN_MASK)
 
+/* What the kernel says of a queued packet besides its bytes. */
+#define PKT_NOCT		0x1	/* conntrack holds no entry for it (NVD_MARK_NOCT) */
+
 #define MAX_QUEUES		64
 #define MAX_STEER		32
 #define IFNAME_LEN		16

@@ -136,8 +136,8 @@ text_row(sqlite3_stmt *st, struct table *t)
 	table_add(t, col(st, Q_FROM));
 	table_add(t, col(st, Q_FQDN)[0] ? col(st, Q_FQDN) : col(st, Q_TO));
 	table_add(t, col(st, Q_APP));
-	if (!strcmp(proto, "icmp"))
-		table_add(t, proto);
+	if (strcmp(proto, "tcp") && strcmp(proto, "udp"))
+		table_add(t, proto);	/* icmp, proto/N */
 	else
 		table_addf(t, "%s/%lld", proto, (long long)sqlite3_column_int64(st, Q_PORT));
 	table_addf(t, "%lld", (long long)sqlite3_column_int64(st, Q_SESSIONS));

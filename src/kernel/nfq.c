@@ -274,7 +274,8 @@ nfq_handle(struct nfq_queue *q, const struct nfq_handler *h, const struct nlmsgh
 	const struct nfqnl_msg_packet_hdr *ph;
 	const struct nfgenmsg *g;
 	struct nfq_pending *p;
-	uint32_t bits = 0;
+	uint32_t bits = 0, pmark;
+	unsigned pflags = 0;
 	int family;
 
 	if ((nlh->nlmsg_type & 0xff) != NFQNL_MSG_PACKET ||
@@ -295,11 +296,15 @@ nfq_handle(struct nfq_queue *q, const struct nfq_handler *h, const struct nlmsgh
 	if (q->last_id && p->id - q->last_id > 1 && p->id - q->last_id < 0x80000000u)
 		COUNT(q, missed, p->id - q->last_id - 1);
 	q->last_id = p->id;
-	p->mark = q->ct_glue ? ct_mark(attr[NFQA_CT]) :
-	    attr[NFQA_MARK] ? ntohl(mnl_attr_get_u32(attr[NFQA_MARK])) : 0;
+	pmark = attr[NFQA_MARK] ? ntohl(mnl_attr_get_u32(attr[NFQA_MARK])) : 0;
+	p->mark = q->ct_glue ? ct_mark(attr[NFQA_CT]) : pmark;
+	/* No conntrack entry: the rules said so (NVD_MARK_NOCT), or with
+	 * glue the kernel sent none. */
+	if ((pmark & NVD_MARK_NOCT) || (q->ct_glue && attr[NFQA_CT] == NULL))
+		pflags |= PKT_NOCT;
 	if (attr[NFQA_PAYLOAD])
 		p->v = h->packet(h->ctx, mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
-		    mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), family, now, &bits);
+		    mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), family, pflags, now, &bits);
 	else
 		p->v = VERDICT_ACCEPT;
 	if (p->v == VERDICT_BYPASS)

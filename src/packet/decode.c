@@ -8,7 +8,6 @@
 
 /* At most this many IPv6 extension headers are walked (RFC 8200 sets no
  * limit; real traffic has one or two). */
-#define IPV6_MAX_EXT 8
 
 static const char *const anomaly_names[ANOM_COUNT] = {
 	[ANOM_NONE] = "none",
@@ -24,7 +23,6 @@ static const char *const anomaly_names[ANOM_COUNT] = {
 	[ANOM_UDP_TRUNCATED] = "udp_truncated",
 	[ANOM_UDP_BAD_LEN] = "udp_bad_length",
 	[ANOM_ICMP_TRUNCATED] = "icmp_truncated",
-	[ANOM_OTHER_PROTO] = "other_l4_protocol",
 };
 
 const char *
@@ -113,7 +111,9 @@ decode_l4(struct packet *p, const uint8_t *l4, size_t len)
 	case IPPROTO_ICMPV6:
 		return decode_icmp(p, l4, len);
 	default:
-		return ANOM_OTHER_PROTO;
+		p->payload = l4;
+		p->payload_len = len;
+		return ANOM_NONE;
 	}
 }
 
@@ -177,7 +177,7 @@ decode_ipv6(struct packet *p, const uint8_t *buf, size_t len)
 	for (n = 0; ipv6_is_ext(nh); n++) {
 		size_t elen;
 
-		if (n == IPV6_MAX_EXT) {
+		if (n == DECODE_IPV6_EXT_MAX) {
 			p->proto = nh;
 			return ANOM_IPV6_EXT_CHAIN;
 		}
@@ -210,11 +210,6 @@ decode_ipv6(struct packet *p, const uint8_t *buf, size_t len)
 		off += elen;
 	}
 	p->proto = nh;
-	if (nh == 59) {			/* no next header */
-		p->payload = buf + off;
-		p->payload_len = 0;
-		return ANOM_OTHER_PROTO;
-	}
 	return decode_l4(p, buf + off, tot - off);
 }
 
@@ -233,4 +228,71 @@ decode_packet(struct packet *p, const uint8_t *buf, size_t len, int family_hint)
 	if (version == 6 && (family_hint == 0 || family_hint == AF_INET6))
 		return decode_ipv6(p, buf, len);
 	return ANOM_BAD_VERSION;
+}
+
+/*
+ * The packet an ICMP error quotes (RFC 792: its IP header and at least
+ * the first 8 bytes of its L4 header; RFC 4443: as much as fits): its
+ * addresses, protocol and ports, enough to name its connection.
+ */
+int
+decode_quoted(struct packet *in, const struct packet *err)
+{
+	const uint8_t *q = err->payload, *l4;
+	size_t n = err->payload_len, off;
+
+	memset(in, 0, sizeof(*in));
+	if (n < 1)
+		return -1;
+	if ((q[0] >> 4) == 4 && err->family == AF_INET) {
+		if (n < 20 || (off = (size_t)(q[0] & 0x0f) * 4) < 20 || off > n)
+			return -1;
+		in->family = AF_INET;
+		in->addr_len = 4;
+		in->proto = q[9];
+		in->src = q + 12;
+		in->dst = q + 16;
+	} else if ((q[0] >> 4) == 6 && err->family == AF_INET6) {
+		uint8_t nh;
+		int k;
+
+		if (n < 40)
+			return -1;
+		in->family = AF_INET6;
+		in->addr_len = 16;
+		in->src = q + 8;
+		in->dst = q + 24;
+		nh = q[6];
+		off = 40;
+		for (k = 0; ipv6_is_ext(nh) && nh != 44; k++) {
+			size_t elen;
+
+			if (k == DECODE_IPV6_EXT_MAX || n - off < 8)
+				return -1;
+			/* AH counts 4-octet units, minus 2; the others 8-octet, minus 1 */
+			elen = nh == 51 ? ((size_t)q[off + 1] + 2) * 4 : ((size_t)q[off + 1] + 1) * 8;
+			nh = q[off];
+			if (elen > n - off)
+				return -1;
+			off += elen;
+		}
+		in->proto = nh;
+	} else
+		return -1;
+	l4 = q + off;
+	in->data = q;
+	in->len = n;
+	if (in->proto == IPPROTO_TCP || in->proto == IPPROTO_UDP) {
+		if (n - off < 4)
+			return -1;
+		in->sport = rd16(l4);
+		in->dport = rd16(l4 + 2);
+	} else if (in->proto == IPPROTO_ICMP || in->proto == IPPROTO_ICMPV6) {
+		if (n - off < 8)
+			return -1;
+		in->icmp_type = l4[0];
+		if (l4[0] == 8 || l4[0] == 0 || l4[0] == 128 || l4[0] == 129)
+			in->sport = in->dport = rd16(l4 + 4);
+	}
+	return 0;
 }

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* IPv6 extension headers walked at most; a longer chain is an anomaly. */
+#define DECODE_IPV6_EXT_MAX	64
+
 /* Anomalies; each is counted per worker. */
 enum decode_anomaly {
 	ANOM_NONE = 0,
@@ -21,13 +24,12 @@ enum decode_anomaly {
 	ANOM_BAD_IP_LEN,	/* total/payload length past the buffer */
 	ANOM_FRAGMENT,		/* IP fragment: no L4 header to read here */
 	ANOM_IPV6_EXT_TRUNCATED,
-	ANOM_IPV6_EXT_CHAIN,	/* too many extension headers */
+	ANOM_IPV6_EXT_CHAIN,	/* more than DECODE_IPV6_EXT_MAX extension headers */
 	ANOM_TCP_TRUNCATED,
 	ANOM_TCP_BAD_DOFF,
 	ANOM_UDP_TRUNCATED,
 	ANOM_UDP_BAD_LEN,
 	ANOM_ICMP_TRUNCATED,
-	ANOM_OTHER_PROTO,	/* an L4 protocol nvd does not track (GRE, ESP, SCTP...) */
 	ANOM_COUNT
 };
 
@@ -47,7 +49,7 @@ struct packet {
 	uint8_t addr_len;	/* 4 or 16 */
 	const uint8_t *src;	/* addr_len bytes in data */
 	const uint8_t *dst;
-	uint16_t sport, dport;	/* host order; ICMP: id in both, 0 otherwise */
+	uint16_t sport, dport;	/* host order; ICMP echo: id in both; 0 otherwise */
 	uint8_t tcp_flags;
 	uint8_t icmp_type, icmp_code;
 	uint32_t seq, ack;	/* host order */
@@ -58,10 +60,19 @@ struct packet {
 
 /*
  * Returns ANOM_NONE when the packet was decoded down to L4, or the anomaly
- * that stopped it.  On ANOM_FRAGMENT and ANOM_OTHER_PROTO the IP part
- * (family, proto, src, dst) is filled in; on the others nothing is usable.
+ * that stopped it.  Every IP protocol decodes: one that is not TCP, UDP,
+ * ICMP or ICMPv6 (GRE, SCTP, 253, 59 "no next header") has no ports and
+ * its whole L4 part as payload.  When src is set the IP part (family,
+ * proto, src, dst) is usable though an anomaly stopped the rest.
  * family_hint is the family NFQUEUE reported (AF_INET/AF_INET6) or 0.
  */
 enum decode_anomaly decode_packet(struct packet *p, const uint8_t *buf, size_t len, int family_hint);
+
+/*
+ * The packet ICMP error err quotes, into in (its family, addresses,
+ * protocol and ports; the pointers point into err's buffer).  Returns 0,
+ * or -1 when too little of it is there to name a connection.
+ */
+int decode_quoted(struct packet *in, const struct packet *err);
 
 #endif

@@ -21,6 +21,7 @@ enum doubt {
 	DOUBT_EXT_HEADERS,	/* an IPv6 extension chain past the bound */
 	DOUBT_ICMP_UNRELATED,	/* an ICMP error that quotes no connection */
 	DOUBT_CT_INVALID,	/* conntrack found the packet invalid */
+	DOUBT_FLOW_STATE,	/* no flow state could be had (out of memory) */
 	/* A connection: its application or its contents cannot be told. */
 	DOUBT_GAP,		/* bytes nvd never saw */
 	DOUBT_MIDSTREAM,	/* joined after its start */

@@ -52,12 +52,6 @@ flow_app_name(const struct flow *f)
 	return f->app_state == APPS_DONE ? app_name(f->app) : "";
 }
 
-static const char *
-proto_word(uint8_t proto)
-{
-	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "icmp";
-}
-
 static void
 end_names(const struct policy *pol, const struct policy_end *e, char *wl, char *grp)
 {
@@ -123,12 +117,13 @@ event_begin(struct judge *j, const struct policy *pol, const struct flow *f,
 static void
 port_text(const struct policy_conn *c, char *out, size_t n)
 {
+	char word[12];
+	const char *proto = policy_proto_word(c->proto, word);
+
 	if (c->proto == IPPROTO_TCP || c->proto == IPPROTO_UDP)
-		snprintf(out, n, "%s/%u", proto_word(c->proto), c->port);
-	else if (c->proto == IPPROTO_ICMP || c->proto == IPPROTO_ICMPV6)
-		snprintf(out, n, "icmp");
+		snprintf(out, n, "%s/%u", proto, c->port);
 	else
-		snprintf(out, n, "proto/%u", c->proto);
+		snprintf(out, n, "%s", proto);
 }
 
 static const char *
@@ -290,22 +285,15 @@ hit(struct judge *j, int64_t rule_id)
 }
 
 /*
- * ICMP that is no connection of its own and that the network cannot work
- * without: IPv6 neighbor discovery and MLD, and errors about other
- * connections (unreachable, too big, time exceeded, parameter problem,
- * which conntrack relates to the connection they report on).  They pass
- * unjudged and are never learned.
+ * ICMPv6 that is no connection of its own and that the network cannot
+ * work without: neighbor discovery and MLD (RFC 4861, RFC 3810), which
+ * stay on the link.  They pass unjudged and are never learned.
  */
 int
 judge_exempt(const struct packet *p)
 {
-	if (p->proto == IPPROTO_ICMPV6)
-		return p->icmp_type < 128 || (p->icmp_type >= 130 && p->icmp_type <= 137) ||
-		    p->icmp_type == 143;
-	if (p->proto == IPPROTO_ICMP)
-		return p->icmp_type == 3 || p->icmp_type == 4 || p->icmp_type == 11 ||
-		    p->icmp_type == 12;
-	return 0;
+	return p->proto == IPPROTO_ICMPV6 &&
+	    ((p->icmp_type >= 130 && p->icmp_type <= 137) || p->icmp_type == 143);
 }
 
 #define JUDGE_NAMES	8	/* names of one server address looked at */
@@ -692,6 +680,22 @@ packet_conn(const struct packet *p, struct policy_conn *c)
 	memcpy(c->server, p->dst, p->addr_len);
 	c->proto = p->proto;
 	c->port = (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) ? p->dport : 0;
+}
+
+enum verdict
+judge_quoted(struct judge *j, const struct policy *pol, const struct packet *in)
+{
+	struct policy_conn c;
+	struct policy_verdict v;
+
+	if (pol == NULL)
+		return VERDICT_ACCEPT;
+	packet_conn(in, &c);
+	policy_judge(pol, &c, &v);
+	if (v.outcome != POL_DENY)
+		return VERDICT_ACCEPT;
+	j->st.denied_packets++;
+	return VERDICT_DROP;
 }
 
 enum verdict

@@ -88,11 +88,16 @@ void judge_destroy(struct judge *j);
 enum verdict judge_packet(struct judge *j, const struct policy *pol, struct flow *f,
     const struct packet *p);
 /*
- * ICMP that is no connection of its own: neighbor discovery, MLD, and
- * errors about other connections.  Passed unjudged, never bypassed (the
- * mark would land on the connection an error is related to).
+ * ICMPv6 neighbor discovery and MLD: no connection of their own, on the
+ * link only.  Passed unjudged, never bypassed.
  */
 int judge_exempt(const struct packet *p);
+/*
+ * An ICMP error that quotes packet in, whose connection this worker does
+ * not hold but conntrack related it to: ACCEPT unless the policy denies
+ * that connection now.
+ */
+enum verdict judge_quoted(struct judge *j, const struct policy *pol, const struct packet *in);
 /*
  * Flow f leaves the table: a flow judged only provisionally gets its final
  * judgement (appid_close() first), one already counted adds the bytes it

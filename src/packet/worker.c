@@ -256,8 +256,67 @@ bypass_again(struct worker *w, struct flow *f, unsigned bgen)
 	return 0;
 }
 
+/* ICMP errors (RFC 792, RFC 4443 section 3) report on another connection,
+ * whose first bytes they quote. */
+static int
+icmp_error(const struct packet *p)
+{
+	if (p->proto == IPPROTO_ICMP)
+		return p->icmp_type == 3 || p->icmp_type == 4 || p->icmp_type == 11 ||
+		    p->icmp_type == 12;
+	return p->proto == IPPROTO_ICMPV6 && p->icmp_type >= 1 && p->icmp_type <= 4;
+}
+
+/* The flow packet p belongs to, if this worker holds it; nothing is made. */
+static struct flow *
+flow_find(struct worker *w, const struct packet *p)
+{
+	struct flow_key key;
+
+	flow_key_make(&key, p);
+	return flow_lookup(&w->ft, &key, flow_hash(&w->ft, &key));
+}
+
+/*
+ * An ICMP error passes only with the connection it quotes: as that flow
+ * was judged when this worker holds it, else as the policy judges the
+ * connection conntrack related it to; one that quotes no connection
+ * (conntrack found none: NOCT) is in doubt.
+ */
+static enum verdict
+icmp_error_packet(struct worker *w, const struct policy *pol, const struct packet *p,
+    unsigned pflags)
+{
+	struct packet in;
+	struct flow *f;
+
+	if (decode_quoted(&in, p) < 0)
+		return judge_doubt(&w->judge, pol, NULL, p, DOUBT_ICMP_UNRELATED);
+	if ((f = flow_find(w, &in)) != NULL && (f->flags & FLOW_F_JUDGED))
+		return f->flags & FLOW_F_DENIED ? VERDICT_DROP : VERDICT_ACCEPT;
+	if (pflags & PKT_NOCT)
+		return judge_doubt(&w->judge, pol, NULL, p, DOUBT_ICMP_UNRELATED);
+	return judge_quoted(&w->judge, pol, &in);
+}
+
+/* A packet decode stopped at: judged by its addresses where it has them. */
+static enum verdict
+undecodable(struct worker *w, const struct policy *pol, const struct packet *p,
+    enum decode_anomaly a)
+{
+	w->st.anomalies[a]++;
+	w->st.undecoded++;
+	if (pol == NULL)
+		return VERDICT_ACCEPT;
+	if (p->src == NULL)
+		return VERDICT_DROP;	/* no IP header the kernel would pass either */
+	return judge_doubt(&w->judge, pol, NULL, p,
+	    a == ANOM_IPV6_EXT_CHAIN ? DOUBT_EXT_HEADERS : DOUBT_UNDECODABLE);
+}
+
 enum verdict
-worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint64_t now)
+worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsigned pflags,
+    uint64_t now)
 {
 	struct packet p;
 	enum decode_anomaly a;
@@ -272,29 +331,35 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 	w->judge.pkt_len = len;
 	w->st.packets++;
 	w->st.bytes += len;
-	a = decode_packet(&p, buf, len, family);
-	if (a != ANOM_NONE) {
-		/* Without an L4 header there is no flow to judge; the kernel's
-		 * own checks drop what is really broken. */
-		w->st.anomalies[a]++;
-		w->st.undecoded++;
+	/* One load: this packet's policy and the generation its bypass
+	 * mark carries (live.h). */
+	pol = w->judge.live ? live_current(w->judge.live) : NULL;
+	bgen = pol ? live_bypass_gen(policy_gen(pol)) : 0;
+	w->insp.set = pol ? policy_sensors(pol) : NULL;
+	if ((a = decode_packet(&p, buf, len, family)) != ANOM_NONE) {
+		v = undecodable(w, pol, &p, a);
 		goto out;
 	}
-	f = flow_for(w, &p, &dir, now);
-	if (f == NULL) {
+	if (icmp_error(&p)) {
+		v = icmp_error_packet(w, pol, &p, pflags);
+		goto out;
+	}
+	/* Conntrack holds no entry for it (an out-of-window segment, a RST
+	 * for no connection): nothing of it may change state, and its
+	 * verdict could not be saved for a bypass. */
+	if ((pflags & PKT_NOCT) && !judge_exempt(&p)) {
+		v = judge_doubt(&w->judge, pol, flow_find(w, &p), &p, DOUBT_CT_INVALID);
+		goto out;
+	}
+	if ((f = flow_for(w, &p, &dir, now)) == NULL) {
 		w->st.flow_fail++;
-		v = w->fail_mode == FAIL_CLOSED ? VERDICT_DROP : VERDICT_ACCEPT;
+		v = judge_doubt(&w->judge, pol, NULL, &p, DOUBT_FLOW_STATE);
 		goto out;
 	}
 	f->pkts[dir]++;
 	f->bytes[dir] += p.len;
 	if (dir == DIR_TO_CLIENT)
 		f->flags |= FLOW_F_REPLIED;
-	/* One load: this packet's policy and the generation its bypass
-	 * mark carries (live.h). */
-	pol = w->judge.live ? live_current(w->judge.live) : NULL;
-	bgen = pol ? live_bypass_gen(policy_gen(pol)) : 0;
-	w->insp.set = pol ? policy_sensors(pol) : NULL;
 	if (f->flags & FLOW_F_BYPASSED) {
 		if (bypass_again(w, f, bgen)) {
 			v = VERDICT_BYPASS;
@@ -353,6 +418,8 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, uint
 		v = VERDICT_BYPASS;
 	}
 out:
+	if (v == VERDICT_BYPASS && (pflags & PKT_NOCT))
+		v = VERDICT_ACCEPT;	/* no conntrack entry to save it in */
 	if (v == VERDICT_BYPASS)
 		w->bypass_mark = NVD_MARK_BYPASS | NVD_MARK_GEN(bgen);
 	w->st.verdicts[v]++;

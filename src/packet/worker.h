@@ -80,10 +80,11 @@ void worker_destroy(struct worker *w);
  */
 int worker_set_policy(struct worker *w, struct live *live, int wake_fd);
 
-/* family: AF_INET or AF_INET6 as NFQUEUE reports it, or 0 to guess.
- * After VERDICT_BYPASS, w->bypass_mark holds the mark bits to set. */
+/* family: AF_INET or AF_INET6 as NFQUEUE reports it, or 0 to guess;
+ * pflags: PKT_* (types.h).  After VERDICT_BYPASS, w->bypass_mark holds
+ * the mark bits to set. */
 enum verdict worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family,
-    uint64_t now_ms);
+    unsigned pflags, uint64_t now_ms);
 
 /* Periodic work: flow timeouts, publishing statistics.  Call at least
  * every few hundred milliseconds, also when no packet comes. */

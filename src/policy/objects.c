@@ -340,12 +340,25 @@ parse_port_spec(const char *item, struct port_range *p, char *err, size_t errlen
 		p->proto = IPPROTO_ICMP;
 		return 0;
 	}
+	if (!strncmp(item, "proto/", 6)) {
+		uint16_t n;
+
+		/* parse_port wants 1-65535: the protocol numbers 1-255. */
+		if (parse_port(item + 6, strlen(item + 6), &n) < 0 || n > 255)
+			return port_error(err, errlen, item, "protocol number out of range (1-255)");
+		if (n == IPPROTO_TCP || n == IPPROTO_UDP || n == IPPROTO_ICMP ||
+		    n == IPPROTO_ICMPV6)
+			return port_error(err, errlen, item, "write tcp/any, udp/any or icmp");
+		p->proto = (uint8_t)n;
+		return 0;
+	}
 	if (!strncmp(item, "tcp/", 4))
 		p->proto = IPPROTO_TCP;
 	else if (!strncmp(item, "udp/", 4))
 		p->proto = IPPROTO_UDP;
 	else
-		return port_error(err, errlen, item, "expected tcp/PORT, udp/PORT, tcp/LO-HI, icmp or any");
+		return port_error(err, errlen, item,
+		    "expected tcp/PORT, udp/PORT, tcp/LO-HI, icmp, proto/N or any");
 	rest = item + 4;
 	if (!strcmp(rest, "any")) {
 		p->lo = 1;
@@ -365,6 +378,20 @@ parse_port_spec(const char *item, struct port_range *p, char *err, size_t errlen
 	if (p->lo > p->hi)
 		return port_error(err, errlen, item, "range is backwards");
 	return 0;
+}
+
+const char *
+policy_proto_word(uint8_t proto, char *buf)
+{
+	switch (proto) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: return "icmp";
+	default:
+		snprintf(buf, 12, "proto/%u", proto);
+		return buf;
+	}
 }
 
 int
@@ -416,13 +443,13 @@ ports_format(const struct port_range *p, int n, char *out, size_t outlen)
 		return;
 	}
 	for (int i = 0; i < n && off < outlen; i++) {
-		const char *proto = p[i].proto == IPPROTO_TCP ? "tcp" :
-		    p[i].proto == IPPROTO_UDP ? "udp" : "icmp";
+		char word[12];
+		const char *proto = policy_proto_word(p[i].proto, word);
 		const char *sep = i ? "," : "";
 		int w;
 
-		if (p[i].proto == IPPROTO_ICMP)
-			w = snprintf(out + off, outlen - off, "%sicmp", sep);
+		if (p[i].proto != IPPROTO_TCP && p[i].proto != IPPROTO_UDP)
+			w = snprintf(out + off, outlen - off, "%s%s", sep, proto);
 		else if (p[i].lo == 1 && p[i].hi == 65535)
 			w = snprintf(out + off, outlen - off, "%s%s/any", sep, proto);
 		else if (p[i].lo == p[i].hi)

@@ -72,16 +72,23 @@ void criteria_format(const struct criterion *c, int n, struct buf *out);
 
 /* One port spec: proto 0 is "any" (every protocol and port). */
 struct port_range {
-	uint8_t proto;		/* 0, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP (also ICMPv6) */
-	uint16_t lo, hi;	/* inclusive; 0-0 for icmp */
+	uint8_t proto;		/* 0, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP (also
+				 * ICMPv6), or another IP protocol (proto/N) */
+	uint16_t lo, hi;	/* inclusive; 0-0 for icmp and proto/N */
 };
 
 /*
- * Parses "tcp/80,udp/53,tcp/8000-8100", "icmp" or "any" and returns the
- * number of specs (at least 1), or -1 with err ("port spec 'tcp/99999':
- * port out of range (1-65535)").  "any" stands alone.
+ * Parses "tcp/80,udp/53,tcp/8000-8100", "icmp", "proto/47" or "any" and
+ * returns the number of specs (at least 1), or -1 with err ("port spec
+ * 'tcp/99999': port out of range (1-65535)").  "any" stands alone.
  */
 int ports_parse(const char *text, struct port_range *p, int max, char *err, size_t errlen);
+/*
+ * The word of an IP protocol in rules, events and conversations: "tcp",
+ * "udp", "icmp" (ICMPv6 too) or "proto/N"; buf (at least 12 bytes) holds
+ * the last.
+ */
+const char *policy_proto_word(uint8_t proto, char *buf);
 /* Canonical text: specs joined by ",", a single port as tcp/80, any as "any". */
 void ports_format(const struct port_range *p, int n, char *out, size_t outlen);
 

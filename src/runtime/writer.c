@@ -165,17 +165,6 @@ bind_int_or_null(sqlite3_stmt *st, int i, int64_t v)
 		sqlite3_bind_int64(st, i, v);
 }
 
-static const char *
-proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6: return "icmp";
-	default: return NULL;
-	}
-}
 
 /* --- events ---------------------------------------------------------- */
 
@@ -213,8 +202,8 @@ static void
 write_event(struct writer *w, const struct event_rec *ev)
 {
 	sqlite3_stmt *st = w->priv->st[S_EVENT];
-	char when[EVENT_TIME_LEN];
-	const char *proto = proto_name(ev->proto);
+	char when[EVENT_TIME_LEN], word[12];
+	const char *proto = ev->proto ? policy_proto_word(ev->proto, word) : NULL;
 
 	event_time(w->priv, ev->time_ms, when);
 	sqlite3_bind_text(st, 1, when, EVENT_TIME_LEN - 1, SQLITE_TRANSIENT);
@@ -264,13 +253,13 @@ static void
 write_conv(struct writer *w, const struct conv_rec *c)
 {
 	sqlite3_stmt *st = w->priv->st[S_CONV];
+	char word[12];
 
 	sqlite3_bind_text(st, 1, c->from, (int)strnlen(c->from, sizeof(c->from)), SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, c->to, (int)strnlen(c->to, sizeof(c->to)), SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, c->fqdn, (int)strnlen(c->fqdn, sizeof(c->fqdn)), SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, c->app, (int)strnlen(c->app, sizeof(c->app)), SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, c->proto == IPPROTO_TCP ? "tcp" : c->proto == IPPROTO_UDP ?
-	    "udp" : "icmp", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, policy_proto_word(c->proto, word), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 6, c->port);
 	sqlite3_bind_text(st, 7, conv_verdict_name(c->verdict), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, c->sessions);
@@ -364,7 +353,8 @@ learn_scan(struct writer *w, const struct learn_rec *l, const char *apps, struct
 		if (text == NULL || ports_parse(text, pr, POLICY_MAX_PORTS, err, sizeof(err)) != 1 ||
 		    pr[0].proto != l->proto)
 			continue;
-		if (l->proto == IPPROTO_ICMP || (pr[0].lo == l->port && pr[0].hi == l->port)) {
+		if ((l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP) ||
+		    (pr[0].lo == l->port && pr[0].hi == l->port)) {
 			sc->exists = 1;
 		} else if (pr[0].lo < pr[0].hi) {
 			if (pr[0].lo <= l->port && l->port <= pr[0].hi)
@@ -483,9 +473,9 @@ learn_apply(struct writer *w, const struct learn_key *k, int64_t now)
 	int rc;
 
 	snprintf(apps, sizeof(apps), "%.*s", (int)sizeof(l->app) - 1, l->app[0] ? l->app : "any");
-	if (l->proto == IPPROTO_ICMP)
-		pr.lo = pr.hi = 0;
-	else if ((l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP) || l->port == 0)
+	if (l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP)
+		pr.lo = pr.hi = 0;	/* icmp, proto/N */
+	else if (l->port == 0)
 		return;		/* nothing a rule could say */
 	if (l->to_fqdn) {
 		sqlite3_stmt *st = p->st[S_GROUP_FQDN];

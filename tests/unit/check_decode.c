@@ -334,7 +334,7 @@ START_TEST(test_anomaly_names)
 {
 	ck_assert_str_eq(decode_anomaly_name(ANOM_NONE), "none");
 	ck_assert_str_eq(decode_anomaly_name(ANOM_FRAGMENT), "ip_fragment");
-	ck_assert_str_eq(decode_anomaly_name(ANOM_OTHER_PROTO), "other_l4_protocol");
+	ck_assert_str_eq(decode_anomaly_name(ANOM_IPV6_EXT_CHAIN), "ipv6_ext_chain_too_long");
 	ck_assert_str_eq(decode_anomaly_name(ANOM_COUNT), "?");
 	for (int a = 0; a < ANOM_COUNT; a++)
 		ck_assert_ptr_nonnull(decode_anomaly_name((enum decode_anomaly)a));
@@ -512,11 +512,15 @@ static const struct dcase ipv6_ext[] = {
 	{ "ah length units", { UDP6(1, 2), .ext = { EXT(PKT_EXT_AH, 12) }, .data = "abc" },
 	  .hint = AF_INET6, .w = { W_PROTO | W_PAYLOAD, .proto = IPPROTO_UDP,
 	    .payload = 40 + 12 + 8 } },
-	{ "eight ext ok", { UDP6(1, 2), .ext = { EXTS(PKT_EXT_DSTOPTS, 8, 8) } }, .hint = AF_INET6,
-	  .w = { W_PROTO, .proto = IPPROTO_UDP } },
-	{ "ext chain too long", { UDP6(1, 2), .ext = { EXTS(PKT_EXT_DSTOPTS, 8, 9) } }, .exact = 1,
+	/* Walked to the end up to the bound (the attacker's 9 headers too). */
+	{ "nine ext ok", { UDP6(1, 2), .ext = { EXTS(PKT_EXT_DSTOPTS, 8, 9) } }, .hint = AF_INET6,
+	  .w = { W_PROTO | W_DPORT, .proto = IPPROTO_UDP, .dport = 2 } },
+	{ "bound ext ok", { UDP6(1, 2), .ext = { EXTS(PKT_EXT_DSTOPTS, 8, DECODE_IPV6_EXT_MAX) } },
+	  .hint = AF_INET6, .w = { W_PROTO, .proto = IPPROTO_UDP } },
+	{ "ext chain too long", { UDP6(1, 2),
+	    .ext = { EXTS(PKT_EXT_DSTOPTS, 8, DECODE_IPV6_EXT_MAX + 1) } }, .exact = 1,
 	  .hint = AF_INET6, .anom = ANOM_IPV6_EXT_CHAIN,
-	  .w = { W_PROTO, .proto = PKT_EXT_DSTOPTS } },
+	  .w = { W_PROTO | W_DST, .proto = PKT_EXT_DSTOPTS } },
 	/* Fewer than 8 bytes left for the extension header itself. */
 	{ "ext truncated header", { TCP6(1, 2, TCP_ACK, 1, 1), .ext = { EXT(PKT_EXT_HOPOPTS, 8) } },
 	  { { 4, 0 }, { 5, 4 } }, 2, .cut = 44, .exact = 1, .hint = AF_INET6,
@@ -526,8 +530,9 @@ static const struct dcase ipv6_ext[] = {
 	    .ext = { EXT(PKT_EXT_HOPOPTS, 8), EXT(PKT_EXT_ROUTING, 8) } },
 	  { { 40 + 8 + 1, 10 } }, 1, .exact = 1, .hint = AF_INET6, .anom = ANOM_IPV6_EXT_TRUNCATED,
 	  .w = { W_PROTO, .proto = PKT_EXT_ROUTING } },
+	/* No next header: a packet of protocol 59, with no payload. */
 	{ "no next header", { UDP6(1, 2), .ip_proto = 59, .ext = { EXT(PKT_EXT_DSTOPTS, 8) } },
-	  .hint = AF_INET6, .anom = ANOM_OTHER_PROTO, .w = { W_PROTO, .proto = 59 } },
+	  .hint = AF_INET6, .w = { W_PROTO | W_SPORT | W_DPORT, .proto = 59 } },
 };
 
 START_TEST(test_ipv6_ext)
@@ -547,12 +552,13 @@ static const struct dcase protocols[] = {
 	{ "version 5", { GET4 }, { { 0, 0x55 } }, 1, .exact = 1, .anom = ANOM_BAD_VERSION },
 	{ "version 0, one byte", { GET4 }, { { 0, 0x05 } }, 1, .cut = 1, .exact = 1,
 	  .anom = ANOM_BAD_VERSION },
+	/* Every protocol is a flow of its own: no ports, its L4 bytes the payload. */
 	{ "gre", { UDP4(0, 0), .ip_proto = 47, .data = "gre" }, .hint = AF_INET,
-	  .anom = ANOM_OTHER_PROTO,
-	  .w = { W_PROTO | W_FAMILY | W_DST, .proto = 47 } },
+	  .w = { W_PROTO | W_FAMILY | W_DST | W_SPORT | W_DPORT | W_PAYLOAD | W_PAYLEN,
+	    .proto = 47, .payload = 20, .payload_len = 3 } },
 	/* SCTP, after a hop-by-hop header. */
 	{ "sctp", { UDP6(0, 0), .ip_proto = 132, .ext = { EXT(PKT_EXT_HOPOPTS, 8) } },
-	  .hint = AF_INET6, .anom = ANOM_OTHER_PROTO, .w = { W_PROTO, .proto = 132 } },
+	  .hint = AF_INET6, .w = { W_PROTO | W_PAYLOAD, .proto = 132, .payload = 48 } },
 };
 
 START_TEST(test_protocols)

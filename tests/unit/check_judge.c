@@ -197,16 +197,80 @@ START_TEST(test_no_policy_accepts)
 }
 END_TEST
 
-/* Neighbor discovery and ICMP errors pass a protected group unjudged;
- * an echo request is judged. */
+/* Neighbor discovery passes a protected group unjudged; an echo request
+ * is judged; an ICMP error that quotes nothing is in doubt, dropped. */
 START_TEST(test_icmp_exempt)
 {
 	fx_set_mode("nv.web", MODE_PROTECT);
-	/* A neighbor advertisement, a port unreachable, an echo request. */
 	ck_assert_int_eq(fx_icmp("fd00::20", "fd00::10", 136, 0, 0), VERDICT_ACCEPT);
-	ck_assert_int_eq(fx_icmp(WEB, CLIENT, 3, 3, 0), VERDICT_ACCEPT);
 	ck_assert_int_eq(fx_icmp(CLIENT, WEB, 8, 0, 7), VERDICT_DROP);
 	ck_assert_uint_eq(fx.w.judge.st.judged[POL_DENY], 1);
+	ck_assert_int_eq(fx_icmp(WEB, CLIENT, 3, 3, 0), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_ICMP_UNRELATED], 1);
+}
+END_TEST
+
+/* An ICMP error from web about packet (src to dst, ports), with pflags. */
+static enum verdict
+icmp_error_about(const char *src, uint16_t sport, const char *dst, uint16_t dport,
+    unsigned pflags)
+{
+	uint8_t quoted[128];
+	struct pkt q, e;
+	size_t n;
+
+	pkt_tcp(&q, src, sport, dst, dport, TCP_SYN, 1000, 0);
+	n = pkt_build(&q, quoted, sizeof(quoted));
+	ck_assert_uint_ge(n, 28);
+	pkt_icmp(&e, dst, src, 3, 3, 0);
+	pkt_data(&e, quoted, 28);	/* its IP header and 8 bytes of TCP */
+	return fx_send_flags(&e, pflags);
+}
+
+/* An ICMP error passes with the connection it quotes and as it was judged;
+ * one conntrack found no connection for is dropped in protect, with the
+ * reason; one conntrack related to a connection this worker does not hold
+ * is judged as that connection would be. */
+START_TEST(test_icmp_errors)
+{
+	struct record r[8];
+
+	fx_set_mode("nv.web", MODE_PROTECT);
+	ck_assert_int_eq(syn(40010, 80), VERDICT_ACCEPT);
+	ck_assert_int_eq(icmp_error_about(CLIENT, 40010, WEB, 80, 0), VERDICT_ACCEPT);
+	ck_assert_int_eq(syn(40011, 81), VERDICT_DROP);
+	ck_assert_int_eq(icmp_error_about(CLIENT, 40011, WEB, 81, 0), VERDICT_DROP);
+	fx_records_of(REC_EVENT, r, 8);
+	/* Quoting a connection nobody made: conntrack said NOCT. */
+	ck_assert_int_eq(icmp_error_about(CLIENT, 40012, WEB, 80, PKT_NOCT), VERDICT_DROP);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 8), 1);
+	ck_assert_str_eq(r[0].u.ev.reason, "icmp_unrelated");
+	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
+	/* Related by conntrack, not held here: the policy judges it. */
+	ck_assert_int_eq(icmp_error_about(CLIENT, 40013, WEB, 80, 0), VERDICT_ACCEPT);
+	ck_assert_int_eq(icmp_error_about(CLIENT, 40014, WEB, 82, 0), VERDICT_DROP);
+	/* Monitor: the unrelated error passes, reported. */
+	fx_set_mode("nv.web", MODE_MONITOR);
+	ck_assert_int_eq(icmp_error_about(CLIENT, 40015, WEB, 80, PKT_NOCT), VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 8), 1);
+	ck_assert_int_eq(r[0].u.ev.action, EV_ALERT);
+}
+END_TEST
+
+/* A packet conntrack holds no entry for is never bypassed, changes no
+ * state, and is dropped in protect (a RST for no connection). */
+START_TEST(test_noct_never_bypassed)
+{
+	struct pkt p;
+
+	fx_set_limits(0, 64u << 20);	/* every flow is bypassed at once */
+	ck_assert_int_eq(syn(40020, 80), VERDICT_BYPASS);
+	pkt_tcp(&p, CLIENT, 40021, WEB, 80, TCP_RST, 7, 0);
+	ck_assert_int_eq(fx_send_flags(&p, PKT_NOCT), VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx.w.ft.st.created, 1);
+	fx_set_mode("nv.web", MODE_PROTECT);
+	ck_assert_int_eq(fx_send_flags(&p, PKT_NOCT), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_CT_INVALID], 2);
 }
 END_TEST
 
@@ -444,6 +508,8 @@ judge_suite(void)
 	tcase_add_test(tc, test_tightening_cuts_open_flow);
 	tcase_add_test(tc, test_no_policy_accepts);
 	tcase_add_test(tc, test_icmp_exempt);
+	tcase_add_test(tc, test_icmp_errors);
+	tcase_add_test(tc, test_noct_never_bypassed);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("bypass generations");
 	tcase_add_checked_fixture(tc, setup_bypass, teardown);

@@ -93,12 +93,25 @@ START_TEST(test_ports)
 	ck_assert_int_eq(ports_parse("tcp/90-80", p, POLICY_MAX_PORTS, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "port spec 'tcp/90-80': range is backwards");
 	ck_assert_int_eq(ports_parse("sctp/1", p, POLICY_MAX_PORTS, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "port spec 'sctp/1': expected tcp/PORT, udp/PORT, tcp/LO-HI, icmp or any");
+	ck_assert_str_eq(err, "port spec 'sctp/1': expected tcp/PORT, udp/PORT, tcp/LO-HI, icmp, proto/N or any");
 	ck_assert_int_eq(ports_parse("tcp/80,any", p, POLICY_MAX_PORTS, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "port spec 'any' stands alone");
 	ck_assert_int_eq(ports_parse("tcp/80,", p, POLICY_MAX_PORTS, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "empty port spec in 'tcp/80,'");
 	ck_assert_int_eq(ports_parse("tcp/8a", p, POLICY_MAX_PORTS, err, sizeof(err)), -1);
+	/* Every other IP protocol by its number. */
+	ck_assert_int_eq(ports_parse("proto/47,proto/253,tcp/22", p, POLICY_MAX_PORTS, err,
+	    sizeof(err)), 3);
+	ck_assert_int_eq(p[0].proto, 47);
+	ck_assert_int_eq(p[1].proto, 253);
+	ck_assert_int_eq(p[1].lo, 0);
+	ports_format(p, 3, out, sizeof(out));
+	ck_assert_str_eq(out, "proto/47,proto/253,tcp/22");
+	ck_assert_int_eq(ports_parse("proto/256", p, POLICY_MAX_PORTS, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "port spec 'proto/256': protocol number out of range (1-255)");
+	ck_assert_int_eq(ports_parse("proto/0", p, POLICY_MAX_PORTS, err, sizeof(err)), -1);
+	ck_assert_int_eq(ports_parse("proto/6", p, POLICY_MAX_PORTS, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "port spec 'proto/6': write tcp/any, udp/any or icmp");
 }
 END_TEST
 
@@ -356,6 +369,30 @@ START_TEST(test_any_and_icmp)
 	ck_assert_int_eq(v.rule_id, any);
 	v = judge(p, "198.19.0.20", "1.2.3.4", IPPROTO_ICMP, 0);
 	ck_assert_int_eq(v.rule_id, any);
+	/* Another IP protocol: "any" covers it, a proto/N rule names it. */
+	v = judge(p, "198.19.0.20", "1.2.3.4", 253, 0);
+	ck_assert_int_eq(v.rule_id, any);
+	v = judge(p, "198.19.0.20", "198.19.0.10", 253, 0);
+	ck_assert_int_eq(v.rule_id, 0);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(test_other_protocols)
+{
+	struct policy *p;
+	struct policy_verdict v;
+	int64_t gre;
+
+	gre = add_rule("nv.client", "nv.web", "proto/47", RULE_ALLOW, RULE_USER, 1);
+	add_rule("nv.client", "nv.web", "tcp/80", RULE_ALLOW, RULE_USER, 2);
+	p = build();
+	v = judge(p, "198.19.0.20", "198.19.0.10", 47, 0);
+	ck_assert_int_eq(v.rule_id, gre);
+	v = judge(p, "198.19.0.20", "198.19.0.10", 253, 0);
+	ck_assert_int_eq(v.rule_id, 0);
+	v = judge(p, "198.19.0.20", "198.19.0.10", IPPROTO_TCP, 80);
+	ck_assert_int_ne(v.rule_id, gre);
 	policy_free(p);
 }
 END_TEST
@@ -489,6 +526,7 @@ policy_suite(void)
 	tcase_add_test(tc, test_membership);
 	tcase_add_test(tc, test_first_match);
 	tcase_add_test(tc, test_any_and_icmp);
+	tcase_add_test(tc, test_other_protocols);
 	tcase_add_test(tc, test_rule_to_missing_group);
 	tcase_add_test(tc, test_thousand_rules);
 	tcase_add_test(tc, test_mode_table);

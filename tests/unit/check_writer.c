@@ -190,7 +190,7 @@ START_TEST(test_event_nulls)
 	rec = event_ring_reserve(&ring);
 	memset(rec, 0, sizeof(*rec));
 	rec->type = REC_EVENT;
-	rec->u.ev.proto = 47;		/* no name in the interface */
+	rec->u.ev.proto = 47;		/* proto/47 */
 	event_ring_commit(&ring);
 	writer_drain(&w);
 	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events"), 2);
@@ -206,8 +206,8 @@ START_TEST(test_event_nulls)
 	    "src_workload IS NULL AND src_group IS NULL AND dst_workload IS NULL AND "
 	    "dst_group IS NULL AND fqdn IS NULL AND app IS NULL AND sensor IS NULL AND "
 	    "message IS NULL"), 1);
-	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events WHERE id = 2 AND proto IS NULL "
-	    "AND src_ip IS NULL AND dst_ip IS NULL"), 1);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events WHERE id = 2 AND "
+	    "proto = 'proto/47' AND src_ip IS NULL AND dst_ip IS NULL"), 1);
 }
 END_TEST
 

@@ -153,11 +153,17 @@ fx_end(void)
 enum verdict
 fx_send(struct pkt *p)
 {
+	return fx_send_flags(p, 0);
+}
+
+enum verdict
+fx_send_flags(struct pkt *p, unsigned pflags)
+{
 	uint8_t buf[2048];
 	size_t n = pkt_build(p, buf, sizeof(buf));
 
 	ck_assert_uint_gt(n, 0);
-	return worker_packet(&fx.w, buf, n, p->family, fx.clock_ms++);
+	return worker_packet(&fx.w, buf, n, p->family, pflags, fx.clock_ms++);
 }
 
 enum verdict

@@ -83,6 +83,8 @@ void fx_end(void);
 
 /* Builds p and hands it to fx.w as NFQUEUE would, at fx.clock_ms. */
 enum verdict fx_send(struct pkt *p);
+/* ... with PKT_* flags (types.h), as the queue reports them. */
+enum verdict fx_send_flags(struct pkt *p, unsigned pflags);
 enum verdict fx_tcp(const char *src, uint16_t sport, const char *dst, uint16_t dport,
     uint8_t flags, uint32_t seq, uint32_t ack, const void *data, size_t len);
 enum verdict fx_udp(const char *src, uint16_t sport, const char *dst, uint16_t dport,

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PKT_MAX_EXT	16
+#define PKT_MAX_EXT	72
 
 /* IPv6 extension header types pkt_ext() knows how to lay out. */
 #define PKT_EXT_HOPOPTS	0
