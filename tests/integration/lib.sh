@@ -6,6 +6,7 @@
 #             where nvd runs and steers br0
 #   ns "c1" : a "container" 198.18.0.11 fd00:18::11, veth into br0
 #   ns "c2" : a "container" 198.18.0.12 fd00:18::12, veth into br0
+#   more    : container_add NS N after topo_up (198.18.0.N fd00:18::N)
 #
 # Only addresses from 198.18.0.0/15 and fd00::/8 are used (TESTING.md).
 #
@@ -61,12 +62,12 @@ cleanup() {
 		kill -9 "$NVD_PID" 2>/dev/null
 	fi
 	docker_cleanup		# before the namespace's processes: containers first
-	for ns in $NSC1 $NSC2 $NSH; do
+	for ns in $NSC1 $NSC2 $NS_MORE $NSH; do
 		for pid in $(ip netns pids $ns 2>/dev/null); do
 			kill -9 "$pid" 2>/dev/null
 		done
 	done
-	for ns in $NSC1 $NSC2 $NSH; do
+	for ns in $NSC1 $NSC2 $NS_MORE $NSH; do
 		ip netns del $ns 2>/dev/null
 	done
 	rm -rf "$T"
@@ -74,26 +75,32 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# container_add NS N: a "container" 198.18.0.N fd00:18::N in a new
+# namespace NS, its veth (vethN) in br0 (topo_up makes c1 and c2 so;
+# a test may add more after topo_up, which cleanup() removes as well).
+NS_MORE=
+container_add() {
+	local c=$1 n=$2
+	case " $NSC1 $NSC2 " in *" $c "*) ;; *) NS_MORE="$NS_MORE $c" ;; esac
+	ns_add $c
+	in_ns $c ip link set lo up
+	ip link add veth$n netns $NSH type veth peer name eth0 netns $c
+	in_h ip link set veth$n master br0 up
+	in_ns $c ip addr add 198.18.0.$n/24 dev eth0
+	in_ns $c ip addr add fd00:18::$n/64 dev eth0 nodad
+	in_ns $c ip link set eth0 up
+	in_ns $c ip route add default via 198.18.0.1
+}
+
 topo_up() {
-	local c n
 	ns_add $NSH
 	in_h ip link set lo up
 	in_h ip link add br0 type bridge
 	in_h ip addr add 198.18.0.1/24 dev br0
 	in_h ip addr add fd00:18::1/64 dev br0 nodad
 	in_h ip link set br0 up
-	n=11
-	for c in $NSC1 $NSC2; do
-		ns_add $c
-		in_ns $c ip link set lo up
-		ip link add veth$n netns $NSH type veth peer name eth0 netns $c
-		in_h ip link set veth$n master br0 up
-		in_ns $c ip addr add 198.18.0.$n/24 dev eth0
-		in_ns $c ip addr add fd00:18::$n/64 dev eth0 nodad
-		in_ns $c ip link set eth0 up
-		in_ns $c ip route add default via 198.18.0.1
-		n=$((n + 1))
-	done
+	container_add $NSC1 11
+	container_add $NSC2 12
 	# Bridged traffic must pass the inet hooks (br_netfilter).
 	in_h sysctl -qw net.bridge.bridge-nf-call-iptables=1 2>/dev/null
 	in_h sysctl -qw net.bridge.bridge-nf-call-ip6tables=1 2>/dev/null
