@@ -412,7 +412,10 @@ def ext6(dst, port, hdrs, n):
     src = local_addr(dst)
     s = sender(socket.AF_INET6)
     for i in range(n):
-        payload = udp(src, dst, 33000 + i, port, b"behind %d headers\n" % hdrs)
+        # A source port of its own per chain length: a datagram of a flow
+        # conntrack already knows (and nvd handed to the kernel) is not
+        # queued again, however its headers are chained.
+        payload = udp(src, dst, 33000 + 256 * hdrs + i, port, b"behind %d headers\n" % hdrs)
         nh = 17
         for _ in range(hdrs):
             payload = destopts(nh) + payload

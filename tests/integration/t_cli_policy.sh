@@ -137,7 +137,7 @@ run_table <<'EOF'
 1 rule add --from web --to dbs --ports tcp/99999 --action allow -> nvctl: port spec 'tcp/99999': port out of range (1-65535)
 1 rule add --from web --to dbs --ports tcp/90-80 --action allow -> nvctl: port spec 'tcp/90-80': range is backwards
 1 rule add --from web --to dbs --ports any,tcp/80 --action allow -> nvctl: port spec 'any' stands alone
-1 rule add --from web --to dbs --ports sctp/80 --action allow -> nvctl: port spec 'sctp/80': expected tcp/PORT, udp/PORT, tcp/LO-HI, icmp or any
+1 rule add --from web --to dbs --ports sctp/80 --action allow -> nvctl: port spec 'sctp/80': expected tcp/PORT, udp/PORT, tcp/LO-HI, icmp, proto/N or any
 1 rule add --from web --to dbs --app http,,tls --action allow -> nvctl: application list 'http,,tls': empty application
 1 rule add --from web --to dbs --app any,http --action allow -> nvctl: application 'any' stands alone
 1 rule add --from web --to dbs --action permit -> nvctl: bad action 'permit' (expected allow or deny)
