@@ -341,7 +341,7 @@ main(int argc, char **argv)
 			memset(c.steer[i].name, 0, sizeof(c.steer[i].name));
 			memcpy(c.steer[i].name, steer[i], n - (size_t)c.steer[i].glob);
 		}
-		if (nft_install(&c) < 0)
+		if (nft_install(&c, NULL) < 0)
 			goto out_threads;
 		installed = 1;
 	}

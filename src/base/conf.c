@@ -181,8 +181,10 @@ set_path(struct conf_ctx *x, const char *key, char *dst, size_t dstlen,
 	return 0;
 }
 
+/* "N" or "N-M" into *first and *count, for key. */
 static int
-set_queues(struct conf_ctx *x, const char *v)
+set_queues(struct conf_ctx *x, const char *key, const char *v, uint16_t *first,
+    uint16_t *count)
 {
 	uint64_t a, b;
 	char tmp[32];
@@ -200,19 +202,31 @@ set_queues(struct conf_ctx *x, const char *v)
 	if (dash && parse_u64(dash, 65535, &b) < 0)
 		goto bad;
 	if (b < a) {
-		conf_err(x, "bad value for queues: '%s' (the range must go upward)", v);
+		conf_err(x, "bad value for %s: '%s' (the range must go upward)", key, v);
 		return -1;
 	}
 	if (b - a + 1 > MAX_QUEUES) {
-		conf_err(x, "bad value for queues: '%s' (at most %d queues)", v, MAX_QUEUES);
+		conf_err(x, "bad value for %s: '%s' (at most %d queues)", key, v, MAX_QUEUES);
 		return -1;
 	}
-	x->c->queue_first = (uint16_t)a;
-	x->c->queue_count = (uint16_t)(b - a + 1);
+	*first = (uint16_t)a;
+	*count = (uint16_t)(b - a + 1);
 	return 0;
 bad:
-	conf_err(x, "bad value for queues: '%s' (expected N or N-M, numbers 0-65535)", v);
+	conf_err(x, "bad value for %s: '%s' (expected N or N-M, numbers 0-65535)", key, v);
 	return -1;
+}
+
+void
+conf_protect_queues(const struct conf *c, uint16_t *first, uint16_t *count)
+{
+	if (c->protect_count) {
+		*first = c->protect_first;
+		*count = c->protect_count;
+	} else {
+		*first = (uint16_t)(c->queue_first + c->queue_count);
+		*count = c->queue_count;
+	}
 }
 
 static int
@@ -294,6 +308,8 @@ conf_set(struct conf_ctx *x, const char *key, const char *v)
 
 	if (!strcmp(key, "queues"))
 		c->line.queues = x->line;
+	else if (!strcmp(key, "protect_queues"))
+		c->line.protect_queues = x->line;
 	else if (!strcmp(key, "max_flows"))
 		c->line.max_flows = x->line;
 	else if (!strcmp(key, "stream_depth"))
@@ -306,7 +322,9 @@ conf_set(struct conf_ctx *x, const char *key, const char *v)
 	else if (!strcmp(key, "control_socket"))
 		set_path(x, key, c->control_socket, sizeof(c->control_socket), v, 0);
 	else if (!strcmp(key, "queues"))
-		set_queues(x, v);
+		set_queues(x, key, v, &c->queue_first, &c->queue_count);
+	else if (!strcmp(key, "protect_queues"))
+		set_queues(x, key, v, &c->protect_first, &c->protect_count);
 	else if (!strcmp(key, "fail_mode")) {
 		if (!strcmp(v, "open"))
 			c->fail_mode = FAIL_OPEN;
@@ -516,10 +534,27 @@ conf_check(const struct conf *c, const char *name, struct conf_errors *errs)
 {
 	struct conf_ctx x = { .c = (struct conf *)c, .name = name, .errs = errs };
 
+	/* As conf_protect_queues(), but without wrapping past 65535. */
+	unsigned pf = c->protect_count ? c->protect_first :
+	    (unsigned)c->queue_first + c->queue_count;
+	unsigned pc = c->protect_count ? c->protect_count : c->queue_count;
+
 	if (c->max_flows < c->queue_count) {
 		x.line = later(c->line.max_flows, c->line.queues);
 		conf_err(&x, "max_flows (%llu) is less than the number of queues (%u)",
 		    (unsigned long long)c->max_flows, c->queue_count);
+	}
+	if (c->protect_count && pc != c->queue_count) {
+		x.line = later(c->line.queues, c->line.protect_queues);
+		conf_err(&x, "protect_queues (%u) must be as many as queues (%u)", pc,
+		    c->queue_count);
+	} else if (pf + pc - 1 > 65535) {
+		x.line = later(c->line.queues, c->line.protect_queues);
+		conf_err(&x, "protect_queues would end past queue 65535: set protect_queues");
+	} else if (pf < c->queue_first + c->queue_count && c->queue_first < pf + pc) {
+		x.line = later(c->line.queues, c->line.protect_queues);
+		conf_err(&x, "protect_queues (%u-%u) overlap queues (%u-%u)", pf, pf + pc - 1,
+		    c->queue_first, c->queue_first + c->queue_count - 1);
 	}
 	if (c->stream_depth > c->stream_memcap) {
 		x.line = later(c->line.stream_depth, c->line.stream_memcap);

@@ -32,6 +32,12 @@ struct conf {
 	char control_socket[108];	/* sizeof(sun_path) */
 	uint16_t queue_first;
 	uint16_t queue_count;
+	/* The queues of the traffic of protect-mode workloads, bound without
+	 * fail-open: a full queue drops, never passes.  As many as queues,
+	 * each served by the worker of the queue of the same index;
+	 * protect_count 0: the range right after queues (conf_protect_queues). */
+	uint16_t protect_first;
+	uint16_t protect_count;
 	enum fail_mode fail_mode;
 	struct steer_if steer[MAX_STEER];
 	int nsteer;
@@ -52,7 +58,7 @@ struct conf {
 
 	/* Where keys were set, for cross-field messages (0: default). */
 	struct {
-		int queues, max_flows, stream_depth, stream_memcap;
+		int queues, protect_queues, max_flows, stream_depth, stream_memcap;
 	} line;
 };
 
@@ -73,6 +79,9 @@ int conf_load(struct conf *c, const char *path, struct conf_errors *errs);
 int conf_parse(struct conf *c, const char *name, const char *text, struct conf_errors *errs);
 /* Cross-field checks; returns the number of errors added. */
 int conf_check(const struct conf *c, const char *name, struct conf_errors *errs);
+
+/* The protect queues c names or implies: *first, *count. */
+void conf_protect_queues(const struct conf *c, uint16_t *first, uint16_t *count);
 
 const char *conf_fail_mode_name(enum fail_mode m);
 const char *conf_mode_name(enum policy_mode m);

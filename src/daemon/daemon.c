@@ -119,14 +119,20 @@ worker_main(void *arg)
 	return NULL;
 }
 
+/*
+ * One worker per queue of queues, whose socket serves the protect queue
+ * of the same index too (nfq.h).
+ */
 static int
 start_workers(struct daemon *d)
 {
 	const struct conf *c = &d->conf;
 	uint64_t share = c->max_flows / c->queue_count;
+	uint16_t pfirst, pcount;
 
+	conf_protect_queues(c, &pfirst, &pcount);
 	for (int i = 0; i < c->queue_count; i++) {
-		uint16_t num = (uint16_t)(c->queue_first + i);
+		uint16_t num = (uint16_t)(c->queue_first + i), pnum = (uint16_t)(pfirst + i);
 
 		if (worker_init(&d->workers[i], i, num, share, c->fail_mode) < 0) {
 			log_warnx("queue %u: no memory for the flow table", num);
@@ -137,11 +143,12 @@ start_workers(struct daemon *d)
 			log_warnx("queue %u: no memory for the flow table", num);
 			return -1;
 		}
+		d->workers[i].protect_queue = pnum;
 		d->workers[i].bypass_identified = c->bypass_identified;
 		d->workers[i].dns.cache = d->fqdn;
 		d->workers[i].judge.pcap_dir = c->pcap_dir;
 		writer_add_ring(&d->writer, &d->workers[i].judge.ring);
-		if ((d->queues[i] = nfq_queue_open(num, c->queue_maxlen, c->fail_mode)) == NULL)
+		if ((d->queues[i] = nfq_queue_open(num, pnum, c->queue_maxlen, c->fail_mode)) == NULL)
 			return -1;
 	}
 	if (writer_start(&d->writer) < 0) {
@@ -156,9 +163,10 @@ start_workers(struct daemon *d)
 			return -1;
 		}
 	}
-	log_info("%d worker%s on queues %u-%u, fail_mode %s, flow bypass by %s", d->nworkers,
-	    d->nworkers == 1 ? "" : "s", c->queue_first, c->queue_first + c->queue_count - 1,
-	    conf_fail_mode_name(c->fail_mode),
+	log_info("%d worker%s on queues %u-%u (fail_mode %s) and protect queues %u-%u (a full "
+	    "queue drops), flow bypass by %s", d->nworkers, d->nworkers == 1 ? "" : "s",
+	    c->queue_first, c->queue_first + c->queue_count - 1, conf_fail_mode_name(c->fail_mode),
+	    pfirst, pfirst + pcount - 1,
 	    nfq_queue_ct_glue(d->queues[0]) ? "conntrack glue" : "packet mark (no ct glue)");
 	return 0;
 }
@@ -188,6 +196,73 @@ destroy_workers(struct daemon *d)
 	d->nworkers = 0;
 }
 
+/* An order-free sum of the addresses, to tell a changed set. */
+static uint64_t
+addrs_sum(const struct nft_addr *a, int n)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < n; i++) {
+		uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)a[i].family;
+
+		for (int k = 0; k < 16; k++)
+			h = (h ^ a[i].addr[k]) * 0x100000001b3ull;
+		sum += h ^ h >> 29;
+	}
+	return sum;
+}
+
+/*
+ * live's compiled callback: the traffic of p's protect-mode workloads is
+ * steered to the protect queues (never fail-open) before p judges it.
+ * What changed since the last snapshot goes to the kernel: the sets, and
+ * the rules when every packet becomes (or stops being) protect traffic.
+ */
+static void
+protect_steer(void *ctx, const struct policy *p)
+{
+	struct daemon *d = ctx;
+	int max = policy_nworkloads(p) * POLICY_MAX_ADDRS + 64, all, n;
+	struct policy_addr *pa;
+	struct nft_addr *na;
+	uint64_t sum;
+
+	if (d->hook == NFT_HOOK_NONE)
+		return;
+	pa = calloc((size_t)max, sizeof(*pa));
+	na = calloc((size_t)max, sizeof(*na));
+	if (pa == NULL || na == NULL || (n = policy_protected(p, pa, max, &all)) < 0) {
+		log_warnx("policy: no memory for the protect addresses: all traffic to the "
+		    "protect queues");
+		n = 0;
+		all = 1;
+	}
+	if (all != d->protect_all) {
+		unsigned g = live_bypass_gen(live_gen(&d->live));
+		struct nft_rules nr = { g, g, all };
+
+		if (nft_update(&d->conf, d->hook, &nr) == 0) {
+			d->protect_all = all;
+			log_info("nftables: %s", all ? "every steered packet goes to the protect "
+			    "queues (external or a group of addresses is in protect mode)" :
+			    "the protect queues take the protect-mode workloads' traffic");
+		}
+	}
+	for (int i = 0; i < n && na; i++) {
+		na[i].family = pa[i].family;
+		memcpy(na[i].addr, pa[i].addr, 16);
+	}
+	sum = na ? addrs_sum(na, n) : 0;
+	if (na && (n != d->protect_n || sum != d->protect_sum) &&
+	    nft_protect_set(&d->conf, na, n) == 0) {
+		d->protect_n = n;
+		d->protect_sum = sum;
+		log_debug("nftables: %d protect-mode address%s", n, n == 1 ? "" : "es");
+	}
+	free(pa);
+	free(na);
+}
+
 /*
  * Installs the rules for c at the current bypass generation: the whole
  * table at start (old NULL) or under a new name; at a reload that keeps
@@ -197,6 +272,7 @@ static int
 install_rules(struct daemon *d, const struct conf *c, const struct conf *old)
 {
 	unsigned g = live_bypass_gen(live_gen(&d->live));
+	struct nft_rules nr = { g, g, d->protect_all };
 	int k;
 
 	if (!c->install_rules) {
@@ -206,10 +282,12 @@ install_rules(struct daemon *d, const struct conf *c, const struct conf *old)
 	}
 	if (old && old->install_rules && d->hook != NFT_HOOK_NONE &&
 	    !strcmp(old->nft_table, c->nft_table))
-		return nft_update(c, d->hook, g, g);
-	if ((k = nft_install_gen(c, g, g)) < 0)
+		return nft_update(c, d->hook, &nr);
+	if ((k = nft_install(c, &nr)) < 0)
 		return -1;
 	d->hook = (enum nft_hook_kind)k;
+	d->protect_n = -1;	/* the new table's sets are empty */
+	protect_steer(d, live_current(&d->live));
 	return 0;
 }
 
@@ -246,6 +324,7 @@ static unsigned
 bypass_tighten(void *ctx, unsigned cur, unsigned next)
 {
 	struct daemon *d = ctx;
+	struct nft_rules nr;
 	long n;
 
 	if (d->hook == NFT_HOOK_NONE) {
@@ -264,7 +343,10 @@ bypass_tighten(void *ctx, unsigned cur, unsigned next)
 			    n == 1 ? "" : "s", next);
 		}
 	}
-	if (nft_update(&d->conf, d->hook, next, cur) < 0) {
+	nr.gen = next;
+	nr.prev = cur;
+	nr.protect_all = d->protect_all;
+	if (nft_update(&d->conf, d->hook, &nr) < 0) {
 		log_warnx("policy: flows the kernel bypasses keep their verdict until "
 		    "the next change");
 		return cur;
@@ -307,6 +389,8 @@ daemon_reload(struct daemon *d, struct buf *out)
 	}
 	KEEP(queue_first, "queues");
 	KEEP(queue_count, "queues");
+	KEEP(protect_first, "protect_queues");
+	KEEP(protect_count, "protect_queues");
 	KEEP(fail_mode, "fail_mode");
 	KEEP(database, "database");
 	KEEP(control_socket, "control_socket");
@@ -360,7 +444,6 @@ int
 daemon_init(struct daemon *d)
 {
 	char err[512];
-
 	d->started = time(NULL);
 	if (make_parent(d->conf.database, 0750) < 0)
 		log_warn("creating the directory of %s", d->conf.database);
@@ -412,6 +495,8 @@ daemon_start(struct daemon *d)
 	d->bypass.used[live_bypass_gen(live_gen(&d->live))] = 1;
 	d->live.tighten = bypass_tighten;
 	d->live.tighten_ctx = d;
+	d->live.compiled = protect_steer;
+	d->live.compiled_ctx = d;
 	if (d->conf.docker_socket[0] &&
 	    (d->dw = dockerwatch_start(d->conf.docker_socket, &d->live, err, sizeof(err))) == NULL) {
 		log_errx("docker: %s", err);

@@ -46,6 +46,10 @@ struct daemon {
 	int stop;			/* read by workers */
 	int live_up, writer_up;		/* initialised, to be destroyed */
 	int rebuild_pending;		/* a policy rebuild was asked for */
+	/* The protect queues' steering (nft.h): what the kernel was told. */
+	int protect_all;		/* every packet goes to the protect queues */
+	uint64_t protect_sum;		/* the protect sets' addresses, hashed */
+	int protect_n;			/* ... and their count (-1: not set yet) */
 	/* Flow bypass generations (types.h, live.h): what the kernel was told. */
 	struct {
 		/* Conntrack entries may carry the generation (since its last sweep). */

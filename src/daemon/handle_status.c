@@ -175,6 +175,61 @@ text_row(struct buf *o, const char *name, const struct worker_stats *s,
 	    (unsigned long long)(k->queue_dropped + k->user_dropped + q->missed));
 }
 
+/*
+ * What the steering rules queued and what nvd received, for the queues
+ * (fail-open as fail_mode says: the difference passed unjudged) and the
+ * protect queues (never fail-open: the difference was dropped).
+ */
+struct unseen {
+	int known;			/* the rules' counters could be read */
+	uint64_t queued[2], received[2];
+};
+
+static void
+unseen_get(struct daemon *d, const struct nfq_stats *qs, struct unseen *u)
+{
+	memset(u, 0, sizeof(*u));
+	for (int i = 0; i < d->nworkers; i++) {
+		u->received[0] += qs[i].received[0];
+		u->received[1] += qs[i].received[1];
+	}
+	u->known = d->hook != NFT_HOOK_NONE &&
+	    nft_counters(&d->conf, &u->queued[0], &u->queued[1]) == 0;
+}
+
+static uint64_t
+missing(const struct unseen *u, int protect)
+{
+	return u->queued[protect] > u->received[protect] ?
+	    u->queued[protect] - u->received[protect] : 0;
+}
+
+static void
+json_unseen(struct buf *o, const struct unseen *u)
+{
+	if (!u->known) {
+		buf_puts(o, ",\"steered\":null");
+		return;
+	}
+	buf_printf(o, ",\"steered\":{\"queued\":%llu,\"received\":%llu,\"passed_unseen\":%llu,"
+	    "\"protect_queued\":%llu,\"protect_received\":%llu,\"protect_dropped_unseen\":%llu}",
+	    (unsigned long long)u->queued[0], (unsigned long long)u->received[0],
+	    (unsigned long long)missing(u, 0), (unsigned long long)u->queued[1],
+	    (unsigned long long)u->received[1], (unsigned long long)missing(u, 1));
+}
+
+static void
+text_unseen(struct buf *o, const struct unseen *u, enum fail_mode fm)
+{
+	if (!u->known)
+		return;
+	buf_printf(o, "steered %llu packets, %llu of them protect-mode traffic; unseen by nvd: "
+	    "%llu %s (full queues, fail_mode %s), %llu protect-mode dropped\n",
+	    (unsigned long long)(u->queued[0] + u->queued[1]), (unsigned long long)u->queued[1],
+	    (unsigned long long)missing(u, 0), fm == FAIL_OPEN ? "passed" : "dropped",
+	    conf_fail_mode_name(fm), (unsigned long long)missing(u, 1));
+}
+
 /* How flows are handed back to the kernel: "ct-glue" or "mark". */
 static const char *
 bypass_kind(const struct daemon *d)
@@ -274,8 +329,9 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
 	struct worker_stats st[MAX_QUEUES], total;
 	struct nfq_stats qs[MAX_QUEUES], qtotal;
-	struct nfq_kstats ks[MAX_QUEUES], ktotal;
+	struct nfq_kstats ks[MAX_QUEUES], ktotal, pk;
 	struct writer_stats ws;
+	struct unseen u;
 	long up = (long)(time(NULL) - d->started);
 	char steer[MAX_STEER * (IFNAME_LEN + 2)];
 
@@ -290,6 +346,9 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		if (d->queues[i])
 			nfq_queue_stats(d->queues[i], &qs[i]);
 		nfq_kernel_stats(d->workers[i].queue, &ks[i]);
+		nfq_kernel_stats(d->workers[i].protect_queue, &pk);
+		ks[i].queue_dropped += pk.queue_dropped;	/* both queues of the worker */
+		ks[i].user_dropped += pk.user_dropped;
 		stats_add(&total, &st[i], sizeof(total));
 		stats_add(&qtotal, &qs[i], sizeof(qtotal));
 		ktotal.queue_dropped += ks[i].queue_dropped;
@@ -297,6 +356,7 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	}
 	conf_steer_str(&d->conf, steer, sizeof(steer));
 	writer_snapshot(&d->writer, &ws);
+	unseen_get(d, qs, &u);
 	if (json) {
 		buf_printf(o, "{\"version\":\"%s\",\"uptime\":%ld,\"hook\":\"%s\",\"bypass\":\"%s\","
 		    "\"fail_mode\":\"%s\",\"table\":", PACKAGE_VERSION, up, nft_hook_kind_name(d->hook),
@@ -315,7 +375,8 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		buf_printf(o, "],\"stream_depth\":%llu,\"stream_memory\":%llu,\"queues\":[",
 		    (unsigned long long)d->conf.stream_depth, (unsigned long long)reasm_memuse());
 		for (int i = 0; i < d->nworkers; i++) {
-			buf_printf(o, "%s{\"queue\":%u,", i ? "," : "", d->workers[i].queue);
+			buf_printf(o, "%s{\"queue\":%u,\"protect_queue\":%u,", i ? "," : "",
+			    d->workers[i].queue, d->workers[i].protect_queue);
 			json_stats(o, &st[i], &qs[i], &ks[i]);
 			buf_puts(o, "}");
 		}
@@ -324,6 +385,7 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		buf_printf(o, "},\"events\":{\"written\":%llu,\"dropped\":%llu,\"db_errors\":%llu}",
 		    (unsigned long long)ws.events_written, (unsigned long long)ws.events_dropped,
 		    (unsigned long long)ws.db_errors);
+		json_unseen(o, &u);
 		json_policy_docker(o, d);
 		buf_puts(o, "}\n");
 		return CTL_RESP_OK;
@@ -338,6 +400,7 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	buf_printf(o, "events %llu written, %llu dropped, %llu database errors\n",
 	    (unsigned long long)ws.events_written, (unsigned long long)ws.events_dropped,
 	    (unsigned long long)ws.db_errors);
+	text_unseen(o, &u, d->conf.fail_mode);
 	text_policy_docker(o, d, &total);
 	buf_puts(o, "\n");
 	buf_printf(o, "%-6s %12s %14s %12s %8s %9s %8s %9s %8s\n", "queue", "packets", "bytes",

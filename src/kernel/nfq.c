@@ -29,15 +29,22 @@ struct nfq_pending {
 	uint32_t id;
 	uint32_t mark;		/* packet mark, or with ct_glue the conntrack mark;
 				 * for BYPASS the mark the verdict sets */
+	uint8_t which;		/* the packet's queue: Q_MAIN or Q_PROTECT */
 	enum verdict v;
 };
 
+/*
+ * One socket serves two queues (nfq.h): a packet's queue is the res_id of
+ * its message, and a verdict goes to the queue it came from.
+ */
+enum { Q_MAIN = 0, Q_PROTECT = 1 };
+
 struct nfq_queue {
 	struct mnl_socket *nl;
-	uint16_t num;
+	uint16_t num[2];		/* by Q_MAIN, Q_PROTECT */
 	uint32_t portid;
 	int ct_glue;			/* the kernel takes a ct mark in a verdict */
-	uint32_t last_id;		/* packet ids are consecutive per queue */
+	uint32_t last_id[2];		/* packet ids are consecutive per queue */
 	uint8_t *slots;			/* NFQ_BATCH * NFQ_SLOT */
 	struct mmsghdr msgs[NFQ_BATCH];
 	struct iovec iov[NFQ_BATCH];
@@ -49,18 +56,19 @@ struct nfq_queue {
 /* A counter another thread reads (nfq_queue_stats). */
 #define COUNT(q, field, n)	__atomic_fetch_add(&(q)->st.field, (n), __ATOMIC_RELAXED)
 
+/* Binds queue num to this socket with maxlen and the flags. */
 static int
-nfq_send_config(struct nfq_queue *q, uint32_t maxlen, enum fail_mode fm, int ct)
+nfq_send_config(struct nfq_queue *q, uint16_t num, uint32_t maxlen, int fail_open, int ct)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	uint32_t flags = NFQA_CFG_F_GSO | (ct ? NFQA_CFG_F_CONNTRACK : 0);
 	uint32_t seq = 1;
 
-	if (fm == FAIL_OPEN)
+	if (fail_open)
 		flags |= NFQA_CFG_F_FAIL_OPEN;
 	/* Bind, copy mode, maxlen and flags in one message, one ack. */
-	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, num);
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	nlh->nlmsg_seq = seq;
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
@@ -94,9 +102,11 @@ nfq_send_config(struct nfq_queue *q, uint32_t maxlen, enum fail_mode fm, int ct)
 				char vbuf[256];
 				struct nlmsghdr *v;
 
-				if (nfq_nlmsg_parse(h, attr) < 0 || !attr[NFQA_PACKET_HDR])
+				if (nfq_nlmsg_parse(h, attr) < 0 || !attr[NFQA_PACKET_HDR] ||
+				    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nfgenmsg)))
 					continue;
-				v = nfq_nlmsg_put(vbuf, NFQNL_MSG_VERDICT, q->num);
+				v = nfq_nlmsg_put(vbuf, NFQNL_MSG_VERDICT, ntohs(((struct nfgenmsg *)
+				    mnl_nlmsg_get_payload(h))->res_id));
 				nfq_nlmsg_verdict_put(v, (int)ntohl(((struct nfqnl_msg_packet_hdr *)
 				    mnl_attr_get_payload(attr[NFQA_PACKET_HDR]))->packet_id), NF_ACCEPT);
 				mnl_socket_sendto(q->nl, v, v->nlmsg_len);
@@ -112,21 +122,21 @@ nfq_send_config(struct nfq_queue *q, uint32_t maxlen, enum fail_mode fm, int ct)
  * packet mark that the rule at the top of nvd's chain copies to the ct mark.
  */
 static int
-nfq_bind(struct nfq_queue *q, uint32_t maxlen, enum fail_mode fm)
+nfq_bind(struct nfq_queue *q, uint16_t num, uint32_t maxlen, int fail_open)
 {
 	q->ct_glue = 1;
-	if (nfq_send_config(q, maxlen, fm, 1) == 0)
+	if (nfq_send_config(q, num, maxlen, fail_open, 1) == 0)
 		return 0;
-	if (errno == EAGAIN && nfq_send_config(q, maxlen, fm, 1) == 0)
+	if (errno == EAGAIN && nfq_send_config(q, num, maxlen, fail_open, 1) == 0)
 		return 0;	/* the glue module was loaded by the first try */
 	if (errno != EOPNOTSUPP && errno != EAGAIN)
 		return -1;
 	q->ct_glue = 0;
-	return nfq_send_config(q, maxlen, fm, 0);
+	return nfq_send_config(q, num, maxlen, fail_open, 0);
 }
 
 struct nfq_queue *
-nfq_queue_open(uint16_t num, uint32_t maxlen, enum fail_mode fm)
+nfq_queue_open(uint16_t num, uint16_t protect_num, uint32_t maxlen, enum fail_mode fm)
 {
 	struct nfq_queue *q = calloc(1, sizeof(*q));
 	int one = 1, rcvbuf = NFQ_RCVBUF;
@@ -134,7 +144,8 @@ nfq_queue_open(uint16_t num, uint32_t maxlen, enum fail_mode fm)
 
 	if (q == NULL)
 		return NULL;
-	q->num = num;
+	q->num[Q_MAIN] = num;
+	q->num[Q_PROTECT] = protect_num;
 	q->slots = aligned_alloc(8, (size_t)NFQ_BATCH * NFQ_SLOT);
 	if (q->slots == NULL)
 		goto fail;
@@ -155,11 +166,14 @@ nfq_queue_open(uint16_t num, uint32_t maxlen, enum fail_mode fm)
 	 * into recv errors. */
 	setsockopt(mnl_socket_get_fd(q->nl), SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one));
 	setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (nfq_bind(q, maxlen, fm) < 0) {
+	/* The protect queue never fails open: a full queue drops. */
+	if (nfq_bind(q, num, maxlen, fm == FAIL_OPEN) < 0 ||
+	    nfq_send_config(q, protect_num, maxlen, 0, q->ct_glue) < 0) {
 		if (errno == EBUSY)
-			log_warnx("queue %u is already bound by another program", num);
+			log_warnx("queue %u or %u is already bound by another program", num,
+			    protect_num);
 		else
-			log_warn("queue %u: bind", num);
+			log_warn("queues %u and %u: bind", num, protect_num);
 		goto fail;
 	}
 	for (int i = 0; i < NFQ_BATCH; i++) {
@@ -217,10 +231,11 @@ nfq_flush(struct nfq_queue *q)
 		struct nlmsghdr *nlh;
 
 		if (p->v != VERDICT_BYPASS)
-			while (j + 1 < q->npend && q->pend[j + 1].v == p->v)
+			while (j + 1 < q->npend && q->pend[j + 1].v == p->v &&
+			    q->pend[j + 1].which == p->which)
 				j++;
 		nlh = nfq_nlmsg_put(buf + off, j > i ? NFQNL_MSG_VERDICT_BATCH : NFQNL_MSG_VERDICT,
-		    q->num);
+		    q->num[p->which]);
 		if (p->v == VERDICT_BYPASS && q->ct_glue) {
 			struct nlattr *nest;
 
@@ -242,7 +257,7 @@ nfq_flush(struct nfq_queue *q)
 
 		COUNT(q, send_errors, 1);
 		if (log_limit_ok(&lim, 10))
-			log_warn("queue %u: sending verdicts", q->num);
+			log_warn("queue %u: sending verdicts", q->num[Q_MAIN]);
 	}
 }
 
@@ -291,11 +306,14 @@ nfq_handle(struct nfq_queue *q, const struct nfq_handler *h, const struct nlmsgh
 	    g->nfgen_family == NFPROTO_IPV4 ? AF_INET : 0;
 	p = &q->pend[q->npend++];
 	p->id = ntohl(ph->packet_id);
+	p->which = ntohs(g->res_id) == q->num[Q_PROTECT] ? Q_PROTECT : Q_MAIN;
+	COUNT(q, received[p->which], 1);
 	/* With fail-open the kernel accepts a packet it could not deliver
 	 * (socket buffer full) after giving it an id: a gap counts it. */
-	if (q->last_id && p->id - q->last_id > 1 && p->id - q->last_id < 0x80000000u)
-		COUNT(q, missed, p->id - q->last_id - 1);
-	q->last_id = p->id;
+	if (q->last_id[p->which] && p->id - q->last_id[p->which] > 1 &&
+	    p->id - q->last_id[p->which] < 0x80000000u)
+		COUNT(q, missed, p->id - q->last_id[p->which] - 1);
+	q->last_id[p->which] = p->id;
 	pmark = attr[NFQA_MARK] ? ntohl(mnl_attr_get_u32(attr[NFQA_MARK])) : 0;
 	p->mark = q->ct_glue ? ct_mark(attr[NFQA_CT]) : pmark;
 	/* No conntrack entry: the rules said so (NVD_MARK_NOCT), or with
@@ -333,7 +351,7 @@ nfq_queue_run(struct nfq_queue *q, const struct nfq_handler *h, const int *stop)
 			else
 				COUNT(q, recv_errors, 1);
 			if (log_limit_ok(&lim, 10))
-				log_warn("queue %u: receive", q->num);
+				log_warn("queue %u: receive", q->num[Q_MAIN]);
 			continue;
 		}
 		COUNT(q, batches, 1);
@@ -358,6 +376,8 @@ nfq_queue_stats(const struct nfq_queue *q, struct nfq_stats *out)
 	out->send_errors = __atomic_load_n(&q->st.send_errors, __ATOMIC_RELAXED);
 	out->bad_messages = __atomic_load_n(&q->st.bad_messages, __ATOMIC_RELAXED);
 	out->missed = __atomic_load_n(&q->st.missed, __ATOMIC_RELAXED);
+	out->received[0] = __atomic_load_n(&q->st.received[0], __ATOMIC_RELAXED);
+	out->received[1] = __atomic_load_n(&q->st.received[1], __ATOMIC_RELAXED);
 }
 
 void

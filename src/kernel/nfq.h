@@ -1,10 +1,16 @@
 /*
  * nfq.h: NFQUEUE I/O for one queue, with the libmnl nfq_nlmsg_* API.
  *
- * One struct nfq_queue per worker thread.  nfq_queue_run() receives packets in
- * batches (recvmmsg), hands each to its handler and sends all their
- * verdicts in one sendmsg, folding runs of equal verdicts into batch
- * verdicts.  Every packet received gets a verdict, also on error paths.
+ * One struct nfq_queue per worker thread: one netlink socket bound to two
+ * queues, the worker's queue (fail-open when fail_mode is open) and its
+ * protect queue (never fail-open: a full queue drops, so the traffic of
+ * protect-mode workloads, which nft.h steers there, is never passed
+ * unjudged).  The rules balance both ranges by the same hash of the
+ * addresses, so a connection whose mode changes stays with its worker.
+ * nfq_queue_run() receives packets in batches (recvmmsg), hands each to
+ * its handler and sends all their verdicts in one sendmsg, folding runs of
+ * equal verdicts of one queue into batch verdicts.  Every packet received
+ * gets a verdict, also on error paths.
  */
 #ifndef NVD_NFQ_H
 #define NVD_NFQ_H
@@ -20,10 +26,12 @@ struct nfq_queue;
 
 /*
  * Binds queue num with GSO, copy of whole packets, maxlen and (fail_mode
- * open) fail-open.  Returns NULL and logs why on failure (EBUSY: another
- * program holds the queue).
+ * open) fail-open, and queue protect_num the same but never fail-open.
+ * Returns NULL and logs why on failure (EBUSY: another program holds a
+ * queue).
  */
-struct nfq_queue *nfq_queue_open(uint16_t num, uint32_t maxlen, enum fail_mode fm);
+struct nfq_queue *nfq_queue_open(uint16_t num, uint16_t protect_num, uint32_t maxlen,
+    enum fail_mode fm);
 void nfq_queue_close(struct nfq_queue *q);
 /* 1: flows are bypassed through conntrack glue; 0: through the packet mark. */
 int nfq_queue_ct_glue(const struct nfq_queue *q);
@@ -54,6 +62,7 @@ struct nfq_stats {
 	uint64_t send_errors;
 	uint64_t bad_messages;
 	uint64_t missed;	/* ids skipped: passed uninspected (fail-open overrun) */
+	uint64_t received[2];	/* packets from the queue, the protect queue */
 };
 void nfq_queue_stats(const struct nfq_queue *q, struct nfq_stats *out);
 

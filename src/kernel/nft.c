@@ -8,11 +8,13 @@
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,6 +25,7 @@
 #include "kernel/nft.h"
 
 #define NFT_PRIORITY	10
+#define NFT_SET_CHUNK	64	/* set elements per message */
 
 struct nft_batch {
 	struct nftnl_batch *b;
@@ -194,16 +197,19 @@ e_accept(struct nftnl_rule *r)
 	return push(r, e);
 }
 
+/* queue num first-(first+count-1), with the bypass flag when fail_mode is
+ * open (packets pass while no nvd is bound). */
 static int
-e_queue(struct nftnl_rule *r, const struct conf *c, enum nft_hook_kind kind)
+e_queue(struct nftnl_rule *r, const struct conf *c, uint16_t first, uint16_t count,
+    enum nft_hook_kind kind)
 {
 	struct nftnl_expr *e;
 
 	if (kind == NFT_HOOK_NATIVE) {
 		e = nftnl_expr_alloc("queue");
 		if (e) {
-			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, c->queue_first);
-			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, c->queue_count);
+			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, first);
+			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, count);
 			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS,
 			    c->fail_mode == FAIL_OPEN ? NFT_QUEUE_FLAG_BYPASS : 0);
 		}
@@ -217,13 +223,48 @@ e_queue(struct nftnl_rule *r, const struct conf *c, enum nft_hook_kind kind)
 			nftnl_expr_free(e);
 			return -1;
 		}
-		info->queuenum = c->queue_first;
-		info->queues_total = c->queue_count;
+		info->queuenum = first;
+		info->queues_total = count;
 		info->flags = c->fail_mode == FAIL_OPEN ? NFQ_FLAG_BYPASS : 0;
 		nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
 		nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
 		/* libnftnl takes ownership of info */
 		nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, sizeof(*info));
+	}
+	return push(r, e);
+}
+
+static int
+e_counter(struct nftnl_rule *r)
+{
+	return push(r, nftnl_expr_alloc("counter"));
+}
+
+/* Loads len bytes of the network header at off into register 1. */
+static int
+e_payload(struct nftnl_rule *r, uint32_t off, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	}
+	return push(r, e);
+}
+
+/* Register 1 is in set name (id: its id when made in the same batch). */
+static int
+e_lookup(struct nftnl_rule *r, const char *set, uint32_t id)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
 	}
 	return push(r, e);
 }
@@ -344,20 +385,91 @@ rule_noct(struct nft_batch *nb, const char *table, const char *chain)
 	rule_add(nb, r, err);
 }
 
-/* iifname/oifname NAME[*] queue */
+/*
+ * The sets of the addresses whose traffic goes to the protect queues
+ * (nft_protect_set): PROTECT4 of type ipv4_addr, PROTECT6 of ipv6_addr.
+ */
+#define PROTECT4	"protect4"
+#define PROTECT6	"protect6"
+#define PROTECT4_ID	1
+#define PROTECT6_ID	2
+
 static void
-rule_steer(struct nft_batch *nb, const struct conf *c, const char *chain, uint32_t key,
-    const struct steer_if *s, enum nft_hook_kind kind)
+add_set(struct nft_batch *nb, const char *table, const char *name, uint32_t id,
+    uint32_t type, uint32_t len)
 {
-	struct nftnl_rule *r = rule_new(c->nft_table, chain);
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (s == NULL) {
+		nb->oom = 1;
+		return;
+	}
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, type);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, len);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+	nftnl_set_nlmsg_build_payload(batch_msg(nb, NFT_MSG_NEWSET, NLM_F_CREATE), s);
+	nftnl_set_free(s);
+	batch_next(nb);
+}
+
+/* The rule's interface match: iifname/oifname NAME[*]. */
+static int
+e_ifname(struct nftnl_rule *r, uint32_t key, const struct steer_if *s)
+{
 	char name[IFNAME_LEN] = { 0 };
-	int err = !r;
 
 	memcpy(name, s->name, strnlen(s->name, sizeof(name) - 1));
+	return e_meta_load(r, key) ||
+	    e_cmp(r, NFT_CMP_EQ, name, s->glob ? (uint32_t)strlen(name) : sizeof(name));
+}
+
+/*
+ * iifname/oifname NAME[*] [nfproto F  saddr|daddr @set] counter queue: the
+ * steering rules of one interface and direction.  The traffic of
+ * protect-mode workloads (either address in the sets, or all of it) goes to
+ * the protect queues, the rest to queues; each rule counts what it
+ * queued (nft_counters).
+ */
+static void
+rules_steer(struct nft_batch *nb, const struct conf *c, const struct nft_rules *nr,
+    const char *chain, uint32_t key, const struct steer_if *s, enum nft_hook_kind kind)
+{
+	static const struct {
+		uint8_t nfproto;
+		uint32_t off, len;
+		const char *set;
+		uint32_t id;
+	} sel[] = {
+		{ NFPROTO_IPV4, 12, 4, PROTECT4, PROTECT4_ID },		/* ip saddr */
+		{ NFPROTO_IPV4, 16, 4, PROTECT4, PROTECT4_ID },		/* ip daddr */
+		{ NFPROTO_IPV6, 8, 16, PROTECT6, PROTECT6_ID },		/* ip6 saddr */
+		{ NFPROTO_IPV6, 24, 16, PROTECT6, PROTECT6_ID },	/* ip6 daddr */
+	};
+	uint16_t pfirst, pcount;
+	struct nftnl_rule *r;
+	int err;
+
+	conf_protect_queues(c, &pfirst, &pcount);
+	for (size_t i = 0; i < sizeof(sel) / sizeof(sel[0]) && !nr->protect_all; i++) {
+		r = rule_new(c->nft_table, chain);
+		err = !r;
+		if (r)
+			err = e_ifname(r, key, s) || e_meta_load(r, NFT_META_NFPROTO) ||
+			    e_cmp(r, NFT_CMP_EQ, &sel[i].nfproto, 1) ||
+			    e_payload(r, sel[i].off, sel[i].len) ||
+			    e_lookup(r, sel[i].set, sel[i].id) || e_counter(r) ||
+			    e_queue(r, c, pfirst, pcount, kind);
+		rule_add(nb, r, err);
+	}
+	r = rule_new(c->nft_table, chain);
+	err = !r;
 	if (r)
-		err = e_meta_load(r, key) ||
-		    e_cmp(r, NFT_CMP_EQ, name, s->glob ? (uint32_t)strlen(name) : sizeof(name)) ||
-		    e_queue(r, c, kind);
+		err = e_ifname(r, key, s) || e_counter(r) ||
+		    (nr->protect_all ? e_queue(r, c, pfirst, pcount, kind) :
+		    e_queue(r, c, c->queue_first, c->queue_count, kind));
 	rule_add(nb, r, err);
 }
 
@@ -459,9 +571,10 @@ batch_close_send(struct nft_batch *nb)
  * again and again.
  */
 static int
-install_kind(const struct conf *c, enum nft_hook_kind kind, unsigned gen, unsigned prev,
+install_kind(const struct conf *c, enum nft_hook_kind kind, const struct nft_rules *nr,
     int replace)
 {
+	unsigned gen = nr->gen % NVD_BYPASS_GENS, prev = nr->prev % NVD_BYPASS_GENS;
 	static const struct {
 		const char *name;
 		uint32_t hook;
@@ -481,6 +594,8 @@ install_kind(const struct conf *c, enum nft_hook_kind kind, unsigned gen, unsign
 		add_table(&nb, c->nft_table, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 		add_table(&nb, c->nft_table, NFT_MSG_DELTABLE, 0);
 		add_table(&nb, c->nft_table, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL);
+		add_set(&nb, c->nft_table, PROTECT4, PROTECT4_ID, 7 /* ipv4_addr */, 4);
+		add_set(&nb, c->nft_table, PROTECT6, PROTECT6_ID, 8 /* ipv6_addr */, 16);
 	}
 	for (size_t i = 0; i < sizeof(chains) / sizeof(chains[0]); i++) {
 		if (replace)
@@ -495,20 +610,24 @@ install_kind(const struct conf *c, enum nft_hook_kind kind, unsigned gen, unsign
 		rule_noct(&nb, c->nft_table, chains[i].name);
 		for (int s = 0; s < c->nsteer; s++) {
 			if (chains[i].iif)
-				rule_steer(&nb, c, chains[i].name, NFT_META_IIFNAME, &c->steer[s], kind);
+				rules_steer(&nb, c, nr, chains[i].name, NFT_META_IIFNAME,
+				    &c->steer[s], kind);
 			if (chains[i].oif)
-				rule_steer(&nb, c, chains[i].name, NFT_META_OIFNAME, &c->steer[s], kind);
+				rules_steer(&nb, c, nr, chains[i].name, NFT_META_OIFNAME,
+				    &c->steer[s], kind);
 		}
 	}
 	return batch_close_send(&nb);
 }
 
 int
-nft_install_gen(const struct conf *c, unsigned gen, unsigned prev)
+nft_install(const struct conf *c, const struct nft_rules *nr)
 {
-	gen %= NVD_BYPASS_GENS;
-	prev %= NVD_BYPASS_GENS;
-	if (install_kind(c, NFT_HOOK_NATIVE, gen, prev, 1) == 0) {
+	static const struct nft_rules first;
+
+	if (nr == NULL)
+		nr = &first;
+	if (install_kind(c, NFT_HOOK_NATIVE, nr, 1) == 0) {
 		log_info("nftables: table inet %s installed with the native queue statement",
 		    c->nft_table);
 		return NFT_HOOK_NATIVE;
@@ -518,7 +637,7 @@ nft_install_gen(const struct conf *c, unsigned gen, unsigned prev)
 		return -1;
 	}
 	log_debug("nftables: no native queue expression (%s), trying xt NFQUEUE", strerror(errno));
-	if (install_kind(c, NFT_HOOK_COMPAT, gen, prev, 1) == 0) {
+	if (install_kind(c, NFT_HOOK_COMPAT, nr, 1) == 0) {
 		log_info("nftables: table inet %s installed with the xt NFQUEUE target "
 		    "(compat; this kernel has no nft_queue)", c->nft_table);
 		return NFT_HOOK_COMPAT;
@@ -528,18 +647,11 @@ nft_install_gen(const struct conf *c, unsigned gen, unsigned prev)
 }
 
 int
-nft_install(const struct conf *c)
+nft_update(const struct conf *c, enum nft_hook_kind kind, const struct nft_rules *nr)
 {
-	return nft_install_gen(c, 0, 0);
-}
-
-int
-nft_update(const struct conf *c, enum nft_hook_kind kind, unsigned gen, unsigned prev)
-{
-	gen %= NVD_BYPASS_GENS;
-	prev %= NVD_BYPASS_GENS;
-	if (install_kind(c, kind, gen, prev, 0) == 0) {
-		log_debug("nftables: table inet %s at bypass generation %u", c->nft_table, gen);
+	if (install_kind(c, kind, nr, 0) == 0) {
+		log_debug("nftables: table inet %s at bypass generation %u%s", c->nft_table,
+		    nr->gen % NVD_BYPASS_GENS, nr->protect_all ? ", all to the protect queues" : "");
 		return 0;
 	}
 	if (errno != ENOENT) {
@@ -549,7 +661,175 @@ nft_update(const struct conf *c, enum nft_hook_kind kind, unsigned gen, unsigned
 	/* Someone deleted the table or a chain: make it whole again. */
 	log_warnx("nftables: table inet %s or one of its chains is gone; installing it again",
 	    c->nft_table);
-	return nft_install_gen(c, gen, prev) < 0 ? -1 : 0;
+	return nft_install(c, nr) < 0 ? -1 : 0;
+}
+
+/*
+ * One message on set: NEWSETELEM with the n addresses of a (all of the
+ * set's family), or DELSETELEM with none, which flushes the set.
+ */
+static void
+set_elems(struct nft_batch *nb, const char *table, const char *set, uint16_t type,
+    const uint8_t (*a)[16], int n, uint32_t klen)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (s == NULL) {
+		nb->oom = 1;
+		return;
+	}
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	for (int i = 0; i < n; i++) {
+		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+		if (e == NULL) {
+			nb->oom = 1;
+			break;
+		}
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, a[i], klen);
+		nftnl_set_elem_add(s, e);
+	}
+	nftnl_set_elems_nlmsg_build_payload(batch_msg(nb, type,
+	    type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0), s);
+	nftnl_set_free(s);
+	batch_next(nb);
+}
+
+/* Flushes set and adds the addresses of a of family, in messages of
+ * NFT_SET_CHUNK elements (each must fit a page of the batch). */
+static int
+set_fill(struct nft_batch *nb, const char *table, const char *set, int family,
+    const struct nft_addr *a, int n)
+{
+	uint8_t (*keys)[16] = malloc((size_t)(n ? n : 1) * sizeof(*keys));
+	uint32_t klen = family == AF_INET ? 4 : 16;
+	int k = 0;
+
+	if (keys == NULL)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (a[i].family == family)
+			memcpy(keys[k++], a[i].addr, klen);
+	set_elems(nb, table, set, NFT_MSG_DELSETELEM, NULL, 0, klen);
+	for (int i = 0; i < k; i += NFT_SET_CHUNK)
+		set_elems(nb, table, set, NFT_MSG_NEWSETELEM, keys + i,
+		    k - i < NFT_SET_CHUNK ? k - i : NFT_SET_CHUNK, klen);
+	free(keys);
+	return 0;
+}
+
+int
+nft_protect_set(const struct conf *c, const struct nft_addr *a, int n)
+{
+	struct nft_batch nb;
+
+	if (batch_open(&nb) < 0)
+		return -1;
+	if (set_fill(&nb, c->nft_table, PROTECT4, AF_INET, a, n) < 0 ||
+	    set_fill(&nb, c->nft_table, PROTECT6, AF_INET6, a, n) < 0)
+		nb.oom = 1;
+	if (batch_close_send(&nb) < 0) {
+		log_warn("nftables: the protect sets of table inet %s", c->nft_table);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- counters ------------------------------------------------------------ */
+
+struct count_ctx {
+	uint16_t pfirst, pcount;
+	uint64_t queued[2];		/* [0] queues, [1] protect queues */
+};
+
+struct rule_scan {
+	uint64_t packets;
+	int has_counter;
+	int queue;			/* the first queue of its queue statement, or -1 */
+};
+
+static int
+expr_scan(struct nftnl_expr *e, void *data)
+{
+	struct rule_scan *rs = data;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	uint32_t len;
+
+	if (!strcmp(name, "counter")) {
+		rs->packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+		rs->has_counter = 1;
+	} else if (!strcmp(name, "queue")) {
+		rs->queue = nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_NUM);
+	} else if (!strcmp(name, "target")) {
+		const struct xt_NFQ_info_v3 *info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
+
+		if (info && len >= sizeof(*info))
+			rs->queue = info->queuenum;
+	}
+	return 0;
+}
+
+static int
+rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct count_ctx *cc = data;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct rule_scan rs = { .queue = -1 };
+
+	if (r == NULL)
+		return MNL_CB_ERROR;
+	if (nftnl_rule_nlmsg_parse(nlh, r) == 0) {
+		nftnl_expr_foreach(r, expr_scan, &rs);
+		if (rs.has_counter && rs.queue >= 0)
+			cc->queued[rs.queue >= cc->pfirst && rs.queue < cc->pfirst + cc->pcount] +=
+			    rs.packets;
+	}
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+int
+nft_counters(const struct conf *c, uint64_t *queued, uint64_t *queued_protect)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct count_ctx cc = { 0 };
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	uint32_t seq = 1, portid;
+	ssize_t n;
+	int ret = -1;
+
+	conf_protect_queues(c, &cc.pfirst, &cc.pcount);
+	if (r == NULL)
+		return -1;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, c->nft_table);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, seq);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	if ((nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL)
+		return -1;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto out;
+	portid = mnl_socket_get_portid(nl);
+	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		int rc = mnl_cb_run(buf, (size_t)n, seq, portid, rule_cb, &cc);
+
+		if (rc < 0)
+			goto out;
+		if (rc == MNL_CB_STOP)
+			break;
+	}
+	*queued = cc.queued[0];
+	*queued_protect = cc.queued[1];
+	ret = 0;
+out:
+	mnl_socket_close(nl);
+	return ret;
 }
 
 int

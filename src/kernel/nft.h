@@ -12,7 +12,17 @@
  *         meta mark set meta mark & ~(BYPASS|GEN), accept
  *     meta mark & (BYPASS|GEN) == BYPASS|P ...            the same for P (if P != G)
  *     meta mark & OWN != 0 accept                         nvd's own resets
- *     iifname/oifname STEER queue num Q-R [bypass]
+ *     ct state invalid,untracked meta mark |= NOCT        no conntrack entry
+ *     iifname/oifname STEER ip[6] saddr|daddr @protect4|6 counter
+ *         queue num PQ-PR [bypass]                        protect-mode traffic
+ *     iifname/oifname STEER counter queue num Q-R [bypass]
+ *
+ * The protect queues (protect_queues) are bound without fail-open, so
+ * the traffic of a protect-mode workload is dropped, never passed, when
+ * its queue is full; the sets protect4 and protect6 hold the addresses
+ * whose traffic goes there (nft_protect_set), or every packet does
+ * (protect_all).  The bypass flag (fail_mode open) applies to both: it
+ * says what happens while no nvd is bound.
  *
  * A flow whose ct mark has another generation fails the first rule and is
  * queued again.  The queue statement is the native nft_queue expression
@@ -21,6 +31,8 @@
  */
 #ifndef NVD_NFT_H
 #define NVD_NFT_H
+
+#include <stdint.h>
 
 #include "base/conf.h"
 
@@ -32,24 +44,40 @@ enum nft_hook_kind {
 
 const char *nft_hook_kind_name(enum nft_hook_kind k);
 
+/* What the rules are made for, besides the config. */
+struct nft_rules {
+	unsigned gen, prev;	/* bypass generation, and the one before it */
+	int protect_all;	/* every steered packet to the protect queues */
+};
+
+/* An address for the protect sets. */
+struct nft_addr {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];	/* network order; 4 bytes for AF_INET */
+};
+
 /*
- * Installs or replaces nvd's whole table for c, at bypass generation gen
- * (prev: the generation before it).  Returns the kind of queue statement
- * installed, or -1 with errno set and a log line.  Replacing the table
- * unregisters its hooks, which drops every packet waiting in any queue of
- * the network namespace: at start and when the table's name changes only.
- * nft_install() is nft_install_gen(c, 0, 0).
+ * Installs or replaces nvd's whole table for c (nr NULL: generation 0,
+ * nothing protected), with empty protect sets.  Returns the kind of queue
+ * statement installed, or -1 with errno set and a log line.  Replacing the
+ * table unregisters its hooks, which drops every packet waiting in any
+ * queue of the network namespace: at start and when the table's name
+ * changes only.
  */
-int nft_install_gen(const struct conf *c, unsigned gen, unsigned prev);
-int nft_install(const struct conf *c);
+int nft_install(const struct conf *c, const struct nft_rules *nr);
 /*
  * Replaces the rules of the installed table's chains in one batch (for a
- * new bypass generation or new steer interfaces): the chains and their
- * hooks stay, so queued packets, queue bindings and conntrack entries are
- * untouched.  Installs the whole table again if it is gone.  0, or -1 with
- * errno set and a log line.
+ * new bypass generation, new steer interfaces, protect_all): the chains,
+ * their hooks and the sets stay, so queued packets, queue bindings and
+ * conntrack entries are untouched.  Installs the whole table again if it
+ * is gone.  0, or -1 with errno set and a log line.
  */
-int nft_update(const struct conf *c, enum nft_hook_kind kind, unsigned gen, unsigned prev);
+int nft_update(const struct conf *c, enum nft_hook_kind kind, const struct nft_rules *nr);
+/* The protect sets become the n addresses of a, in one batch.  0 or -1. */
+int nft_protect_set(const struct conf *c, const struct nft_addr *a, int n);
+/* Packets the steering rules queued: to queues, to the protect queues.
+ * 0, or -1 (the table is not there). */
+int nft_counters(const struct conf *c, uint64_t *queued, uint64_t *queued_protect);
 /* Removes the table; 0 also when it was not there. */
 int nft_remove(const char *table);
 

@@ -48,6 +48,7 @@ struct worker_stats {
 struct worker {
 	int index;
 	uint16_t queue;
+	uint16_t protect_queue;		/* the protect queue of the same socket (nfq.h) */
 	enum fail_mode fail_mode;
 	int bypass_identified;		/* conf: bypass once the application is known */
 	uint64_t now;			/* ms, of the packet or tick being handled */

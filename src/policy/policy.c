@@ -830,6 +830,35 @@ policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_
 
 /* --- views ----------------------------------------------------------- */
 
+int
+policy_protected(const struct policy *p, struct policy_addr *out, int max, int *all)
+{
+	int n = 0;
+
+	*all = p->groups[p->g_external].mode == MODE_PROTECT;
+	for (int i = 0; i < p->naddr_groups; i++)
+		if (p->groups[p->addr_groups[i]].mode == MODE_PROTECT)
+			*all = 1;
+	for (int w = 0; w < p->nwl; w++) {
+		int protect = 0;
+
+		for (int i = p->wl_groups_off[w]; i < p->wl_groups_off[w + 1]; i++)
+			protect |= p->groups[p->wl_groups[i]].mode == MODE_PROTECT;
+		for (int a = 0; protect && a < p->wl[w].naddrs; a++) {
+			if (n == max)
+				return -1;
+			out[n++] = p->wl[w].addrs[a];
+		}
+	}
+	if (p->groups[p->g_host].mode == MODE_PROTECT)
+		for (int h = 0; h < p->nhost; h++) {
+			if (n == max)
+				return -1;
+			out[n++] = p->host[h];
+		}
+	return n;
+}
+
 uint64_t
 policy_gen(const struct policy *p)
 {

@@ -137,6 +137,14 @@ struct policy_verdict {
  */
 void policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_verdict *v);
 
+/*
+ * The addresses whose traffic involves protect mode: the workloads in a
+ * protect-mode group, this host's if the group host is, into out (at most
+ * max).  *all: every address is involved (external, or a group of
+ * addresses or names, is in protect mode).  Returns the count, or -1 when
+ * there are more than max.
+ */
+int policy_protected(const struct policy *p, struct policy_addr *out, int max, int *all);
 /* Read-only views of a snapshot, valid while the snapshot is. */
 const struct sensor_set *policy_sensors(const struct policy *p);	/* or NULL */
 /* Why the snapshot has no sensors though its input had some, or NULL. */

@@ -270,6 +270,8 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 	}
 	if (policy_sensor_error(p))
 		log_warnx("sensors: %s; running without sensors", policy_sensor_error(p));
+	if (l->compiled)
+		l->compiled(l->compiled_ctx, p);
 	swap_in(l, p, may_tighten || changed ? tighten(l) :
 	    live_bypass_gen(__atomic_load_n(&l->gen, __ATOMIC_ACQUIRE)));
 	l->rebuilds++;

@@ -68,6 +68,14 @@ struct live {
 	 */
 	unsigned (*tighten)(void *ctx, unsigned cur, unsigned next);
 	void *tighten_ctx;
+	/*
+	 * Set by the daemon (NULL: nothing).  Called by every rebuild with the
+	 * new snapshot, before tighten and before it is swapped in: the
+	 * kernel steers the traffic of its protect-mode workloads to the
+	 * protect queues before any worker judges by it.  Main thread.
+	 */
+	void (*compiled)(void *ctx, const struct policy *p);
+	void *compiled_ctx;
 	uint64_t tightenings;		/* rebuilds that moved to a new generation */
 };
 

@@ -598,6 +598,37 @@ START_TEST(test_check_depth_above_memcap)
 }
 END_TEST
 
+/* The protect queues: after queues by default, or set; as many, never
+ * overlapping. */
+START_TEST(test_protect_queues)
+{
+	uint16_t f, n;
+
+	ck_conf_ok("queues = 4-5\n");
+	conf_protect_queues(&c, &f, &n);
+	ck_assert_uint_eq(f, 6);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(check(), 0);
+	ck_conf_ok("queues = 4-5\nprotect_queues = 10-11\n");
+	conf_protect_queues(&c, &f, &n);
+	ck_assert_uint_eq(f, 10);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(check(), 0);
+	ck_conf_ok("queues = 4-5\nprotect_queues = 10-12\n");
+	ck_assert_int_eq(check(), 1);
+	ck_assert_str_eq(errs.msg[0], "t.conf:2: protect_queues (3) must be as many as queues (2)");
+	ck_conf_ok("queues = 4-5\nprotect_queues = 5-6\n");
+	ck_assert_int_eq(check(), 1);
+	ck_assert_str_eq(errs.msg[0], "t.conf:2: protect_queues (5-6) overlap queues (4-5)");
+	ck_conf_ok("queues = 65534-65535\n");
+	ck_assert_int_eq(check(), 1);
+	ck_assert_str_eq(errs.msg[0],
+	    "t.conf:1: protect_queues would end past queue 65535: set protect_queues");
+	ck_conf_err("protect_queues = 9-3",
+	    "t.conf:1: bad value for protect_queues: '9-3' (the range must go upward)");
+}
+END_TEST
+
 START_TEST(test_check_both)
 {
 	ck_conf_ok("max_flows = 1\nstream_memcap = 1m\nstream_depth = 1g\n");
@@ -723,6 +754,7 @@ conf_suite(void)
 	tc = tcase_create("check");
 	tcase_add_test(tc, test_check_max_flows_below_queues);
 	tcase_add_test(tc, test_check_depth_above_memcap);
+	tcase_add_test(tc, test_protect_queues);
 	tcase_add_test(tc, test_check_both);
 	suite_add_tcase(s, tc);
 
