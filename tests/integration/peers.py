@@ -111,12 +111,14 @@ def hold(host, port, secs):
 
 def udpflood(host, n):
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-    socks = [socket.socket(fam, socket.SOCK_DGRAM) for _ in range(2)]
+    # Four sockets (source ports) and a port each time round: up to
+    # 222,140 datagrams, each a new 5-tuple.
+    socks = [socket.socket(fam, socket.SOCK_DGRAM) for _ in range(4)]
     sent = 0
     for i in range(n):
-        port = 10000 + i // 2
+        port = 10000 + i // 4
         try:
-            socks[i % 2].sendto(b"x", (host, port))
+            socks[i % 4].sendto(b"x", (host, port))
             sent += 1
         except OSError:
             time.sleep(0.001)
