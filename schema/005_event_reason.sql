@@ -1,5 +1,5 @@
 -- nvd database, schema version 5: why a packet or connection could not be
--- judged; every IP protocol in conversations.
+-- judged; aggregated events; every IP protocol in conversations.
 --
 -- reason: set on the violations of what nvd could not judge with full
 -- knowledge (nvd(8), UNJUDGED): tcp_ack, tcp_rst, tcp_seq, overlap,
@@ -7,6 +7,13 @@
 -- http_parser, sensor_limit, undecodable, ext_headers, icmp_unrelated,
 -- ct_invalid.  NULL on every other event.
 ALTER TABLE events ADD COLUMN reason TEXT;
+
+-- count: the alike events a row stands for.  Violations are aggregated
+-- over a second: alike but for the source port and the time, one row;
+-- past 4 destination ports between two ends, one row for the pair whose
+-- dst_port is NULL and whose message names the ports.  The counts add up
+-- to every event that happened.
+ALTER TABLE events ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
 
 -- Every IP protocol is judged: conversations of protocols other than tcp,
 -- udp and icmp have proto 'proto/N' (N the protocol number) and port 0.

@@ -184,6 +184,9 @@ stop_workers(struct daemon *d)
 		nfq_queue_close(d->queues[i]);
 		d->queues[i] = NULL;
 		d->threads[i] = 0;
+		/* What the worker held back goes to the writer, which drains
+		 * the rings once more as it stops. */
+		judge_flush(&d->workers[i].judge);
 	}
 }
 

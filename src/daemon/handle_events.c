@@ -25,13 +25,13 @@ static const char *const fields[] = {
 	"id", "time", "type", "name", "level", "action", "proto",
 	"src_ip", "src_port", "src_workload", "src_group",
 	"dst_ip", "dst_port", "dst_workload", "dst_group",
-	"fqdn", "app", "rule_id", "sensor", "message", "reason",
+	"fqdn", "app", "rule_id", "sensor", "message", "reason", "count",
 };
 enum {
 	F_ID, F_TIME, F_TYPE, F_NAME, F_LEVEL, F_ACTION, F_PROTO,
 	F_SRC_IP, F_SRC_PORT, F_SRC_WORKLOAD, F_SRC_GROUP,
 	F_DST_IP, F_DST_PORT, F_DST_WORKLOAD, F_DST_GROUP,
-	F_FQDN, F_APP, F_RULE_ID, F_SENSOR, F_MESSAGE, F_REASON, F_COUNT
+	F_FQDN, F_APP, F_RULE_ID, F_SENSOR, F_MESSAGE, F_REASON, F_NCOUNT, F_COUNT
 };
 _Static_assert(sizeof(fields) / sizeof(fields[0]) == F_COUNT, "one name per field");
 
@@ -39,7 +39,7 @@ _Static_assert(sizeof(fields) / sizeof(fields[0]) == F_COUNT, "one name per fiel
 static const char query_sql[] =
     "SELECT id, time, type, name, level, action, proto, src_ip, src_port, "
     "src_workload, src_group, dst_ip, dst_port, dst_workload, dst_group, fqdn, app, "
-    "rule_id, sensor, message, reason FROM events "
+    "rule_id, sensor, message, reason, count FROM events "
     "WHERE (?1 IS NULL OR type = ?1) "
     "AND (?2 IS NULL OR src_group = ?2 OR dst_group = ?2) "
     "AND (?3 IS NULL OR time >= ?3) "
@@ -243,8 +243,14 @@ write_text(sqlite3_stmt *st, struct buf *o)
 		return -1;
 	text_line(headers, "message", wd, o);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long n = sqlite3_column_int64(st, F_NCOUNT);
+		char msg[320];
+
 		text_cells(st, &t);
-		text_line(t.c, col(st, F_MESSAGE) ? col(st, F_MESSAGE) : "", wd, o);
+		/* An aggregated row says how many events it stands for. */
+		snprintf(msg, sizeof(msg), n > 1 ? "%s (%lld times)" : "%s",
+		    col(st, F_MESSAGE) ? col(st, F_MESSAGE) : "", n);
+		text_line(t.c, msg, wd, o);
 		if (o->len > REQ_REPLY_MAX)
 			return too_big(o);
 	}

@@ -84,21 +84,26 @@ event_dport(const struct flow *f, const struct policy_conn *c)
 /*
  * A new event about connection c judged v (f: its flow, or NULL for a
  * packet that has none; sport its client's port): addresses, ends, name
- * of the server.  NULL when the ring is full (counted in its dropped).
- * The caller fills the rest and commits.
+ * of the server.  A violation is built in j->scratch, to be aggregated
+ * (event_agg.h); any other event in a slot of the ring: NULL when the
+ * ring is full (counted in its dropped).  The caller fills the rest and
+ * hands it over with event_end().
  */
 static struct event_rec *
 event_begin(struct judge *j, const struct policy *pol, const struct flow *f,
     const struct policy_conn *c, uint16_t sport, const struct policy_verdict *v,
     enum event_type type, enum event_level level, enum event_action action)
 {
-	struct record *r = event_ring_reserve(&j->ring);
-	struct event_rec *ev;
+	struct event_rec *ev = &j->scratch;
 
-	if (r == NULL)
-		return NULL;
-	r->type = REC_EVENT;
-	ev = &r->u.ev;
+	if (type != EV_VIOLATION) {
+		struct record *r = event_ring_reserve(&j->ring);
+
+		if (r == NULL)
+			return NULL;
+		r->type = REC_EVENT;
+		ev = &r->u.ev;
+	}
 	memset(ev, 0, sizeof(*ev));
 	ev->time_ms = clock_real_ms();
 	ev->type = type;
@@ -111,6 +116,15 @@ event_begin(struct judge *j, const struct policy *pol, const struct flow *f,
 	end_names(pol, &v->server, ev->dst_workload, ev->dst_group);
 	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", verdict_fqdn(c, v));
 	return ev;
+}
+
+static void
+event_end(struct judge *j, struct event_rec *ev)
+{
+	if (ev == &j->scratch)
+		event_agg_add(&j->agg, &j->ring, ev, j->now);
+	else
+		event_ring_commit(&j->ring);
 }
 
 /* "tcp/80", "icmp", "proto/47": c's protocol and port for messages. */
@@ -175,7 +189,7 @@ violation(struct judge *j, const struct policy *pol, const struct flow *f,
 		snprintf(via, sizeof(via), " via proxy to %s:%u", ev->fqdn, c->port);
 	snprintf(ev->message, sizeof(ev->message), "%.50s -> %.50s %s%s%s: %s (%s)",
 	    ev->src_group, ev->dst_group, port, via, app, why, strictest_mode(v));
-	event_ring_commit(&j->ring);
+	event_end(j, ev);
 }
 
 /* The connection counted in its conversation: one session with bytes so
@@ -226,12 +240,14 @@ learn(struct judge *j, const struct policy *pol, const struct policy_conn *c,
 	l->time_ms = clock_real_ms();
 	copy_name(l->from, sizeof(l->from), policy_group_name_at(pol, v->client.group));
 	copy_name(l->to, sizeof(l->to), policy_group_name_at(pol, v->server.group));
-	/* An external destination known by a name is learned by the name
-	 * (a group of its own), not as "external". */
+	/* An external destination known by a name is learned by the name, in
+	 * a group of its own whose name no other group can have (':' is in no
+	 * other group's name): a name like "host" must not become the group
+	 * host.  What is not a DNS name is not learned by name. */
 	if (v->server.workload < 0 && !strcmp(l->to, "external") && c->nnames > 0 &&
-	    strlen(verdict_fqdn(c, v)) < sizeof(l->to) &&
-	    strncmp(verdict_fqdn(c, v), GROUP_LEARNED_PREFIX, strlen(GROUP_LEARNED_PREFIX))) {
-		copy_name(l->to, sizeof(l->to), verdict_fqdn(c, v));
+	    dns_name_ok(verdict_fqdn(c, v)) &&
+	    strlen(GROUP_FQDN_PREFIX) + strlen(verdict_fqdn(c, v)) < sizeof(l->to)) {
+		snprintf(l->to, sizeof(l->to), "%s%s", GROUP_FQDN_PREFIX, verdict_fqdn(c, v));
 		l->to_fqdn = 1;
 	}
 	l->proto = c->proto == IPPROTO_ICMPV6 ? IPPROTO_ICMP : c->proto;
@@ -301,7 +317,7 @@ judge_exempt(const struct packet *p)
 struct judge_names {
 	char n[JUDGE_NAMES][POLICY_FQDN_MAX + 1];
 	int count;
-	int resolved;		/* n came from the cache (not from the SNI) */
+	int resolved;		/* n came from the cache */
 };
 
 static void
@@ -332,15 +348,13 @@ flow_sni(const struct judge *j, const struct flow *f, char sni[POLICY_FQDN_MAX +
 
 /*
  * The names of the server end (fqdn.h): those the client resolved for the
- * server's address.  A TLS connection to an address the client never
- * resolved (a pinned address) is known by the SNI of its hello.
+ * server's address.  A TLS hello's SNI never names an address: anyone can
+ * write any name there; it only confirms the names resolved (sni_check).
  */
 static void
 server_names(struct judge *j, const struct policy *pol, const struct flow *f,
     struct policy_conn *c, struct judge_names *nm)
 {
-	char sni[POLICY_FQDN_MAX + 1];
-
 	nm->count = nm->resolved = 0;
 	if (j->dns->cache && !policy_is_workload(pol, c->family, c->server)) {
 		struct fqdn_addr src, dst;
@@ -351,17 +365,8 @@ server_names(struct judge *j, const struct policy *pol, const struct flow *f,
 			nm->count = JUDGE_NAMES;
 		nm->resolved = nm->count > 0;
 	}
-	flow_sni(j, f, sni);
-	if (nm->count == 0 && sni[0]) {
-		memcpy(nm->n[0], sni, sizeof(sni));
-		nm->count = 1;
-	}
 	c->names = (const char (*)[POLICY_FQDN_MAX + 1])nm->n;
 	c->nnames = nm->count;
-	/* Not resolved, application undecided: a hello may still name it,
-	 * so rules for names allow it provisionally. */
-	c->name_pending = nm->count == 0 && !appid_final(f) &&
-	    !policy_is_workload(pol, c->family, c->server);
 }
 
 /* A TLS client that asks for another name than the one it resolved the
@@ -389,7 +394,7 @@ sni_check(struct judge *j, const struct policy *pol, const struct flow *f,
 	snprintf(ev->message, sizeof(ev->message), "%.30s -> %.30s tcp/%u app: TLS: SNI %.50s "
 	    "is not the name resolved for the address (%.50s)", ev->src_group, ev->dst_group,
 	    c->port, sni, nm->n[0]);
-	event_ring_commit(&j->ring);
+	event_end(j, ev);
 }
 
 /*
@@ -636,7 +641,7 @@ judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
 
 		snprintf(ev->message + l, sizeof(ev->message) - l, "; pcap %s", j->pcap_name);
 	}
-	event_ring_commit(&j->ring);
+	event_end(j, ev);
 }
 
 /*
@@ -731,7 +736,7 @@ judge_doubt(struct judge *j, const struct policy *pol, struct flow *f, const str
 			snprintf(ev->message, sizeof(ev->message), "%.50s -> %.50s %s: cannot be "
 			    "judged: %s (%s)", ev->src_group, ev->dst_group, port, doubt_text(d),
 			    strictest_mode(&v));
-			event_ring_commit(&j->ring);
+			event_end(j, ev);
 		}
 	}
 	if (!protect)
@@ -780,10 +785,21 @@ judge_flow_end(struct judge *j, const struct policy *pol, struct flow *f)
 void
 judge_tick(struct judge *j, uint64_t now)
 {
+	if (j->live)
+		event_agg_tick(&j->agg, &j->ring, now, 0);
 	if (now - j->hits_ms < 1000)
 		return;
 	flush_hits(j, clock_real_ms());
 	j->hits_ms = now;
+}
+
+void
+judge_flush(struct judge *j)
+{
+	if (j->live == NULL)
+		return;
+	event_agg_tick(&j->agg, &j->ring, j->now, 1);
+	flush_hits(j, clock_real_ms());
 }
 
 int
@@ -792,6 +808,10 @@ judge_init(struct judge *j, struct live *live, int wake_fd, const struct appid *
 {
 	if (event_ring_init(&j->ring, wake_fd) < 0)
 		return -1;
+	if (event_agg_init(&j->agg) < 0) {
+		event_ring_destroy(&j->ring);
+		return -1;
+	}
 	rst_open(&j->rst);
 	j->live = live;
 	j->appid = appid;
@@ -805,6 +825,7 @@ judge_destroy(struct judge *j)
 {
 	if (j->live == NULL)
 		return;
+	event_agg_destroy(&j->agg);
 	event_ring_destroy(&j->ring);
 	rst_close(&j->rst);
 	j->live = NULL;

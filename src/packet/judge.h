@@ -17,6 +17,7 @@
 #include "packet/flow.h"
 #include "packet/rst.h"
 #include "runtime/event.h"
+#include "runtime/event_agg.h"
 
 struct appid;
 struct dnsbind;
@@ -48,6 +49,8 @@ struct judge_stats {
 struct judge {
 	struct live *live;		/* the policy; NULL: judge nothing, accept */
 	struct event_ring ring;
+	struct event_agg agg;		/* violations, aggregated before the ring */
+	struct event_rec scratch;	/* the violation being built */
 	struct rst rst;
 	const struct appid *appid;
 	const struct dnsbind *dns;
@@ -123,8 +126,12 @@ void judge_sensor_doubt(void *ctx, struct flow *f, enum doubt d, int deny);
 enum verdict judge_doubt(struct judge *j, const struct policy *pol, struct flow *f,
     const struct packet *p, enum doubt d);
 enum verdict judge_sensor_deny(struct judge *j, struct flow *f, const struct packet *p);
-/* Periodic work (now: monotonic ms): hands the rule hits counted so far
- * to the writer, every second. */
+/* Periodic work (now: monotonic ms): hands the aggregated violations
+ * whose interval ended and, every second, the rule hits counted so far to
+ * the writer. */
 void judge_tick(struct judge *j, uint64_t now_ms);
+/* Hands everything held to the writer now (the worker is stopping, or a
+ * test wants to read it). */
+void judge_flush(struct judge *j);
 
 #endif

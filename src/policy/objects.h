@@ -30,6 +30,9 @@
 #define GROUP_HOST		"host"
 #define GROUP_EXTERNAL		"external"
 #define GROUP_LEARNED_PREFIX	"nv."
+/* A learned group of a DNS name: "fqdn:" and the name (criteria
+ * address=NAME); no user group can have a ':' in its name. */
+#define GROUP_FQDN_PREFIX	"fqdn:"
 
 const char *policy_mode_name(enum policy_mode m);
 /* Returns 0, or -1 if s is not discover, monitor or protect. */

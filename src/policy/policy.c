@@ -236,16 +236,12 @@ is_address_group(const struct policy_group *g)
 /*
  * Every criterion of address group g holds for address a, known by names
  * (c->names): an address criterion by the address, an FQDN one by a name.
- * Sets *name to the index of the name that matched, if one did.  Returns
- * 1, 0, or 2 when only a name still to come could make it hold
- * (c->name_pending).
+ * Sets *name to the index of the name that matched, if one did.
  */
 static int
 group_has_addr(const struct policy_group *g, int family, const uint8_t *a,
     const struct policy_conn *c, int *name)
 {
-	int pending = 0;
-
 	for (int i = 0; i < g->ncrit; i++) {
 		const struct criterion *cr = &g->crit[i];
 		int j = 0;
@@ -255,10 +251,6 @@ group_has_addr(const struct policy_group *g, int family, const uint8_t *a,
 				return 0;
 			continue;
 		}
-		if (c && c->name_pending) {
-			pending = 1;
-			continue;
-		}
 		for (j = 0; c && j < c->nnames; j++)
 			if (dns_name_match(cr->value, c->names[j]))
 				break;
@@ -266,7 +258,7 @@ group_has_addr(const struct policy_group *g, int family, const uint8_t *a,
 			return 0;
 		*name = j;
 	}
-	return pending ? 2 : 1;
+	return 1;
 }
 
 /* --- workloads ------------------------------------------------------- */
@@ -603,7 +595,6 @@ policy_is_workload(const struct policy *p, int family, const uint8_t *addr)
 
 struct end_groups {
 	int g[MAX_END_GROUPS];
-	uint8_t pending[MAX_END_GROUPS];	/* in it only if a name comes: allow rules only */
 	int n;
 };
 
@@ -623,10 +614,9 @@ static void
 resolve_end(const struct policy *p, int family, const uint8_t *a, const struct policy_conn *c,
     struct policy_end *e, struct end_groups *eg, int *name)
 {
-	int wl = c && c->by_name ? -1 : addr_lookup(p, family, a), sure = 0;
+	int wl = c && c->by_name ? -1 : addr_lookup(p, family, a);
 
 	eg->n = 0;
-	memset(eg->pending, 0, sizeof(eg->pending));
 	e->workload = wl;
 	if (wl >= 0) {
 		for (int i = p->wl_groups_off[wl]; i < p->wl_groups_off[wl + 1] && eg->n < MAX_END_GROUPS; i++)
@@ -635,29 +625,17 @@ resolve_end(const struct policy *p, int family, const uint8_t *a, const struct p
 	} else {
 		if (!(c && c->by_name) && is_host(p, family, a))
 			eg->g[eg->n++] = p->g_host;
-		sure = eg->n;
-		for (int i = 0; i < p->naddr_groups && eg->n < MAX_END_GROUPS; i++) {
-			int in = group_has_addr(&p->groups[p->addr_groups[i]], family, a, c, name);
-
-			if (in) {
-				eg->pending[eg->n] = in == 2;
+		for (int i = 0; i < p->naddr_groups && eg->n < MAX_END_GROUPS; i++)
+			if (group_has_addr(&p->groups[p->addr_groups[i]], family, a, c, name))
 				eg->g[eg->n++] = p->addr_groups[i];
-				sure += in == 1;
-			}
-		}
-		/* In no group for sure (until a name comes): external. */
-		if (sure == 0 && eg->n < MAX_END_GROUPS)
+		/* In no group: external. */
+		if (eg->n == 0)
 			eg->g[eg->n++] = p->g_external;
 		e->group = eg->g[0];
-		for (int i = 0; i < eg->n; i++)
-			if (!eg->pending[i]) {
-				e->group = eg->g[i];
-				break;
-			}
 	}
 	e->mode = MODE_DISCOVER;
 	for (int i = 0; i < eg->n; i++)
-		if (!eg->pending[i] && p->groups[eg->g[i]].mode > e->mode)
+		if (p->groups[eg->g[i]].mode > e->mode)
 			e->mode = p->groups[eg->g[i]].mode;
 }
 
@@ -710,7 +688,7 @@ names_apps(const struct policy_rule *r)
  */
 static uint32_t
 best_in(const struct policy *p, const struct rule_slot *s, const struct policy_conn *c,
-    uint8_t proto, int allow_only, uint32_t best, uint32_t *passed)
+    uint8_t proto, uint32_t best, uint32_t *passed)
 {
 	if (s == NULL)
 		return best;
@@ -720,8 +698,6 @@ best_in(const struct policy *p, const struct rule_slot *s, const struct policy_c
 
 		if (e->rank >= best)
 			break;		/* the run is sorted by rank */
-		if (allow_only && r->action != RULE_ALLOW)
-			continue;
 		if (!spec_covers(&e->spec, proto, c->port))
 			continue;
 		if (apps_match(r, c))
@@ -736,7 +712,7 @@ static int
 has_group(const struct end_groups *eg, int g)
 {
 	for (int i = 0; i < eg->n; i++)
-		if (eg->g[i] == g && !eg->pending[i])
+		if (eg->g[i] == g)
 			return 1;
 	return 0;
 }
@@ -764,8 +740,6 @@ judge_sensors(const struct policy *p, const struct end_groups *cg,
 	if (p->sensors == NULL)
 		return;
 	for (int j = 0; j < sg->n; j++) {
-		if (sg->pending[j])
-			continue;
 		add_sensors(p, sg->g[j], p->waf_mask, v);
 		if (!has_group(cg, sg->g[j]))
 			add_sensors(p, sg->g[j], ~p->waf_mask, v);
@@ -801,9 +775,9 @@ policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_
 	for (int i = 0; i < cg.n; i++)
 		for (int j = 0; j < sg.n; j++) {
 			best = best_in(p, slot_find(p, cg.g[i], sg.g[j], proto, port), c, proto,
-			    sg.pending[j], best, &passed);
+			    best, &passed);
 			best = best_in(p, slot_find(p, cg.g[i], sg.g[j], PROTO_RANGE, 0), c, proto,
-			    sg.pending[j], best, &passed);
+			    best, &passed);
 		}
 	any_protect = v->client.mode == MODE_PROTECT || v->server.mode == MODE_PROTECT;
 	any_monitor = v->client.mode == MODE_MONITOR || v->server.mode == MODE_MONITOR;

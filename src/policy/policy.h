@@ -92,8 +92,6 @@ struct policy_conn {
 	int nnames;
 	int by_name;		/* the server is known by its names only (a proxied
 				 * destination): server is not looked at */
-	int name_pending;	/* no name yet, but one may come (a TLS hello's SNI):
-				 * FQDN groups' allow rules match provisionally */
 };
 
 enum policy_outcome {

@@ -67,6 +67,7 @@ struct event_rec {
 	char sensor[64];
 	char message[256];
 	char reason[24];		/* why it could not be judged (doubt.h), or "" */
+	uint32_t count;			/* alike events it stands for (event_agg.h); 0: 1 */
 };
 
 /* A connection seen in discover mode with no rule: from → to on port. */

@@ -47,6 +47,10 @@ enum stmt {
 	S_COUNT
 };
 
+/* Where the name starts in "fqdn:NAME" (SQL's substr counts from 1). */
+#define FQDN_PREFIX_LEN1	"6"
+_Static_assert(sizeof(GROUP_FQDN_PREFIX) == 6, "FQDN_PREFIX_LEN1 is strlen + 1");
+
 static const char *const stmt_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
@@ -56,9 +60,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ROLLBACK_TO] = "ROLLBACK TO learn",
 	[S_EVENT] = "INSERT INTO events (time, type, name, level, action, proto, "
 	    "src_ip, src_port, src_workload, src_group, dst_ip, dst_port, dst_workload, "
-	    "dst_group, fqdn, app, rule_id, sensor, message, reason) VALUES "
+	    "dst_group, fqdn, app, rule_id, sensor, message, reason, count) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-	    "?20)",
+	    "?20, ?21)",
 	[S_HIT] = "UPDATE rules SET hits = hits + ?1, "
 	    "last_seen = max(coalesce(last_seen, 0), ?2) WHERE id = ?3",
 	[S_LEARN_SCAN] = "SELECT id, ports, hits, coalesce(last_seen, 0) FROM rules "
@@ -75,8 +79,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* An external name learned as a destination: an address group of
 	 * its own, named after it (policy.h address=FQDN criteria). */
 	[S_GROUP_FQDN] = "INSERT INTO groups (name, kind, criteria, mode, created, updated) "
-	    "VALUES (?1, 'user', 'address=' || ?1, 'discover', ?2, ?2) "
-	    "ON CONFLICT (name) DO NOTHING",
+	    "VALUES (?1, 'user', 'address=' || substr(?1, " FQDN_PREFIX_LEN1 "), 'discover', "
+	    "?2, ?2) ON CONFLICT (name) DO NOTHING",
 	[S_CONV] = "INSERT INTO conversations (from_group, to_group, fqdn, app, proto, port, "
 	    "verdict, sessions, bytes, first_seen, last_seen) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
@@ -229,6 +233,7 @@ write_event(struct writer *w, const struct event_rec *ev)
 	BIND_FIELD(st, 18, ev->sensor);
 	BIND_FIELD(st, 19, ev->message);
 	BIND_FIELD(st, 20, ev->reason);
+	sqlite3_bind_int64(st, 21, ev->count ? ev->count : 1);
 	if (step(w, st) == 0)
 		w->priv->pend.events_written++;
 	else

@@ -169,6 +169,12 @@ events_where() {
 table_present() { in_h nft list table inet $ID >/dev/null 2>&1; }
 
 finish() {
+	# nvd built with --enable-sanitizers reports there (scripts/setup
+	# test runs the integration tests so).
+	if [ -f $T/nvd.log ] && grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" $T/nvd.log; then
+		fail "nvd's sanitizers reported:"
+		grep -E -A20 "ERROR: (Address|Leak)Sanitizer|runtime error:" $T/nvd.log | head -60
+	fi
 	if [ $FAILS -gt 0 ]; then
 		log "$FAILS check(s) failed; nvd log:"
 		[ -f $T/nvd.log ] && tail -40 $T/nvd.log

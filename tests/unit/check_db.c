@@ -99,7 +99,7 @@ START_TEST(test_events_columns)
 	static const char *const want[] = {
 		"id", "time", "type", "name", "level", "action", "proto", "src_ip",
 		"src_port", "src_workload", "src_group", "dst_ip", "dst_port",
-		"dst_workload", "dst_group", "fqdn", "app", "rule_id", "sensor", "message", "reason",
+		"dst_workload", "dst_group", "fqdn", "app", "rule_id", "sensor", "message", "reason", "count",
 	};
 	sqlite3 *db = fxdb_open();
 	sqlite3_stmt *st;

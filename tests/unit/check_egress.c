@@ -204,13 +204,9 @@ START_TEST(test_unresolved_address_is_external)
 	/* The same address reached by another client that never asked. */
 	ck_assert_int_eq(fx_tcp("198.19.0.21", 41002, GOOD_IP, 443, TCP_SYN, 1, 0, NULL, 0),
 	    VERDICT_ACCEPT);	/* not a workload: discover, judged but not ours */
-	/* An address nobody resolved: allowed provisionally (a TLS hello
-	 * could name it), then external once it speaks plain HTTP. */
-	ck_assert_int_eq(syn("203.0.113.99", 41003, 80), VERDICT_ACCEPT);
-	fx_tcp("203.0.113.99", 80, CLIENT, 41003, TCP_SYN | TCP_ACK, 5000, 1001, NULL, 0);
-	fx_tcp(CLIENT, 41003, "203.0.113.99", 80, TCP_ACK, 1001, 5001, NULL, 0);
-	ck_assert_int_eq(fx_tcp(CLIENT, 41003, "203.0.113.99", 80, TCP_ACK | TCP_PSH, 1001, 5001,
-	    "GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n", 41), VERDICT_DROP);
+	/* An address nobody resolved is external from its first packet
+	 * (nothing the client sends can name it). */
+	ck_assert_int_eq(syn("203.0.113.99", 41003, 80), VERDICT_DROP);
 	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
 	ck_assert_str_eq(r[0].u.ev.dst_group, "external");
 	ck_assert_str_eq(r[0].u.ev.fqdn, "");
@@ -382,17 +378,16 @@ tls_to(const char *ip, uint16_t sport, const char *sni)
 	return fx_tcp(CLIENT, sport, ip, 443, TCP_ACK | TCP_PSH, 1001, 5001, hello, n);
 }
 
-/* A pinned address (never resolved): the SNI names it.  The SYN passes
- * provisionally because an allow rule for names covers the port. */
+/* A pinned address (never resolved): the SNI never names it, whatever it
+ * says; the connection is to external, refused at its SYN. */
 START_TEST(test_sni_of_pinned_address)
 {
 	struct record r[4];
 
-	ck_assert_int_eq(tls_to("203.0.113.77", 41020, "pinned.example.com"), VERDICT_BYPASS);
-	fx_records_of(REC_EVENT, r, 4);
-	ck_assert_int_eq(tls_to("203.0.113.78", 41021, "evil.org"), VERDICT_DROP);
+	ck_assert_int_eq(syn("203.0.113.77", 41020, 443), VERDICT_DROP);
 	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
-	ck_assert_str_eq(r[0].u.ev.fqdn, "evil.org");
+	ck_assert_str_eq(r[0].u.ev.dst_group, "external");
+	ck_assert_str_eq(r[0].u.ev.fqdn, "");
 }
 END_TEST
 
@@ -426,7 +421,8 @@ START_TEST(test_learns_external_name)
 	fx_records_of(REC_LEARN, r, 4);	/* the DNS flow's own */
 	ck_assert_int_eq(tls_to("203.0.113.30", 41030, "api.github.com"), VERDICT_BYPASS);
 	ck_assert_uint_eq(fx_records_of(REC_LEARN, r, 4), 1);
-	ck_assert_str_eq(r[0].u.learn.to, "api.github.com");
+	/* In a group of its own, which no other group's name can be. */
+	ck_assert_str_eq(r[0].u.learn.to, "fqdn:api.github.com");
 	ck_assert_int_eq(r[0].u.learn.to_fqdn, 1);
 	ck_assert_int_eq(r[0].u.learn.port, 443);
 	ck_assert_str_eq(r[0].u.learn.app, "tls");
@@ -437,6 +433,11 @@ START_TEST(test_learns_external_name)
 	ck_assert_uint_eq(fx_records_of(REC_LEARN, r, 4), 1);
 	ck_assert_str_eq(r[0].u.learn.to, "external");
 	ck_assert_int_eq(r[0].u.learn.to_fqdn, 0);
+	/* An SNI names nothing, not even a group: "host" is learned as
+	 * external, not as the group host. */
+	ck_assert_int_eq(tls_to("203.0.113.32", 41032, "host"), VERDICT_BYPASS);
+	ck_assert_uint_eq(fx_records_of(REC_LEARN, r, 4), 1);
+	ck_assert_str_eq(r[0].u.learn.to, "external");
 }
 END_TEST
 

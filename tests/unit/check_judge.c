@@ -102,11 +102,12 @@ START_TEST(test_protect_denies_unlearned)
 	ck_assert_int_eq(syn(40001, 80), VERDICT_ACCEPT);
 	ck_assert_int_eq(syn(40002, 81), VERDICT_DROP);
 	ck_assert_int_eq(syn(40002, 81), VERDICT_DROP);	/* retransmitted: one event */
+	/* The violation is aggregated (event_agg.h): it follows the conversation. */
 	ck_assert_uint_eq(fx_records(r, 4), 2);
-	ck_assert_int_eq(r[0].type, REC_EVENT);
-	ck_assert_int_eq(r[1].type, REC_CONV);
-	ck_assert_int_eq(r[1].u.conv.verdict, CONV_DENY);
-	e = &r[0].u.ev;
+	ck_assert_int_eq(r[0].type, REC_CONV);
+	ck_assert_int_eq(r[0].u.conv.verdict, CONV_DENY);
+	ck_assert_int_eq(r[1].type, REC_EVENT);
+	e = &r[1].u.ev;
 	ck_assert_int_eq(e->type, EV_VIOLATION);
 	ck_assert_int_eq(e->action, EV_DENY);
 	ck_assert_str_eq(e->src_workload, "client");

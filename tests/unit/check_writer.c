@@ -706,7 +706,7 @@ START_TEST(test_cli_json)
 	    "\"src_workload\":null,\"src_group\":\"nv.web\",\"dst_ip\":\"fd00::2\","
 	    "\"dst_port\":443,\"dst_workload\":null,\"dst_group\":\"external\","
 	    "\"fqdn\":\"pay.example\",\"app\":null,\"rule_id\":7,\"sensor\":\"dlp1\","
-	    "\"message\":null,\"reason\":null}]\n");
+	    "\"message\":null,\"reason\":null,\"count\":1}]\n");
 	ck_assert_int_eq(events(1, "--type", "waf", NULL), CTL_RESP_OK);
 	ck_assert_str_eq(reply(), "[]\n");
 }

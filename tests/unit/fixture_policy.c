@@ -232,6 +232,9 @@ fx_conn_send(struct fx_conn *k, int from_server, uint8_t flags, const void *data
 unsigned
 fx_records(struct record *out, unsigned max)
 {
+	/* The violations gathered so far (event_agg.h), as the interval's end
+	 * would hand them over. */
+	event_agg_tick(&fx.w.judge.agg, &fx.w.judge.ring, fx.clock_ms, 1);
 	return event_ring_pop(&fx.w.judge.ring, out, max);
 }
 
