@@ -205,8 +205,11 @@ main(int argc, char **argv)
 		    " may use it)" : "");
 		goto out;
 	}
-	if (io_write_full(fd, &h, sizeof(h)) < 0 || io_write_full(fd, req, reqlen) < 0 ||
-	    io_read_full(fd, &h, sizeof(h)) < 0) {
+	/* nvd may refuse (busy, no permission) before it reads the request:
+	 * its answer is read even when sending the request failed. */
+	if (io_write_full(fd, &h, sizeof(h)) == 0)
+		io_write_full(fd, req, reqlen);
+	if (io_read_full(fd, &h, sizeof(h)) < 0) {
 		fprintf(stderr, "nvctl: nvd closed the connection\n");
 		goto out_fd;
 	}
