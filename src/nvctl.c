@@ -198,11 +198,18 @@ main(int argc, char **argv)
 	strcpy(sun.sun_path, path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		fprintf(stderr, "nvctl: cannot reach nvd at %s: %s\n", path, strerror(errno));
+		int e = errno;
+
+		fprintf(stderr, "nvctl: cannot reach nvd at %s: %s%s\n", path, strerror(e),
+		    e == EACCES ? " (root and groups " CTL_GROUP " and " CTL_GROUP_READ
+		    " may use it)" : "");
 		goto out;
 	}
-	if (io_write_full(fd, &h, sizeof(h)) < 0 || io_write_full(fd, req, reqlen) < 0 ||
-	    io_read_full(fd, &h, sizeof(h)) < 0) {
+	/* nvd may refuse (busy, no permission) before it reads the request:
+	 * its answer is read even when sending the request failed. */
+	if (io_write_full(fd, &h, sizeof(h)) == 0)
+		io_write_full(fd, req, reqlen);
+	if (io_read_full(fd, &h, sizeof(h)) < 0) {
 		fprintf(stderr, "nvctl: nvd closed the connection\n");
 		goto out_fd;
 	}
@@ -229,6 +236,7 @@ main(int argc, char **argv)
 		fputs(body, stdout);
 		rc = 1;
 		break;
+	case CTL_RESP_DENIED:	/* as an error: a message and exit 1 */
 	default:
 		fprintf(stderr, "nvctl: %s\n", body);
 		rc = 1;

@@ -28,22 +28,26 @@ usage(FILE *f)
 }
 
 static int
-main_loop(struct daemon *d, int sfd, int cfd)
+main_loop(struct daemon *d, int sfd, struct control *ctl)
 {
-	struct pollfd pfd[3] = { { .fd = sfd, .events = POLLIN }, { .fd = cfd, .events = POLLIN },
-	    { .fd = d->live.wake_fd, .events = POLLIN } };
-	for (;;) {
-		int n = poll(pfd, 3, 100);
+	struct pollfd pfd[2 + CTL_POLLFDS];
 
+	for (;;) {
+		int n, nc;
+
+		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = d->live.wake_fd, .events = POLLIN };
+		nc = control_pollfds(ctl, pfd + 2);
+		n = poll(pfd, 2 + nc, 100);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			log_warn("poll");
 			return -1;
 		}
-		daemon_housekeeping(d, pfd[2].revents & POLLIN);
-		if (n == 0)
-			continue;
+		daemon_housekeeping(d, pfd[1].revents & POLLIN);
+		/* Also when nothing is ready: clients' deadlines pass. */
+		control_step(ctl, pfd + 2, nc, (int64_t)clock_mono_ms());
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -61,8 +65,6 @@ main_loop(struct daemon *d, int sfd, int cfd)
 				return 0;
 			}
 		}
-		if (pfd[1].revents & POLLIN)
-			control_serve(d, cfd);
 	}
 }
 
@@ -76,8 +78,9 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct daemon d;
+	static struct control ctl;
 	struct conf_errors errs = { 0 };
-	int foreground = 0, check = 0, ch, sfd = -1, cfd = -1, rc = 1;
+	int foreground = 0, check = 0, ch, sfd = -1, rc = 1;
 	sigset_t mask;
 
 	strcpy(d.conf_path, NVD_DEFAULT_CONF);
@@ -137,20 +140,18 @@ main(int argc, char **argv)
 		fatal("signalfd");
 
 	/* The control socket before the queues: a second nvd stops here. */
-	if (daemon_init(&d) == 0 && (cfd = control_listen(d.conf.control_socket)) >= 0 &&
+	control_init(&ctl, &d);
+	if (daemon_init(&d) == 0 && control_open(&ctl, d.conf.control_socket) == 0 &&
 	    daemon_start(&d) == 0) {
 		sd_notify_send("READY=1");
 		log_info("nvd %s ready: steering into queues %u-%u, hook %s", PACKAGE_VERSION,
 		    d.conf.queue_first, d.conf.queue_first + d.conf.queue_count - 1,
 		    nft_hook_kind_name(d.hook));
-		rc = main_loop(&d, sfd, cfd) < 0 ? 1 : 0;
+		rc = main_loop(&d, sfd, &ctl) < 0 ? 1 : 0;
 		sd_notify_send("STOPPING=1");
 	}
 	daemon_stop(&d);
-	if (cfd >= 0) {
-		close(cfd);
-		unlink(d.conf.control_socket);
-	}
+	control_close(&ctl);
 	close(sfd);
 	return rc;
 }

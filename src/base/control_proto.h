@@ -7,6 +7,14 @@
  * "group\0mode\0web\0protect\0").  A response's body is text for people,
  * or one JSON value when the request had CTL_F_JSON.  Every length is
  * checked against the CTL_MAX_* bounds before anything is read.
+ *
+ * Who may ask what: root (and nvd's own user) and members of group
+ * CTL_GROUP may send any request; members of group CTL_GROUP_READ only
+ * those that read (status, list, show, events ...), and are answered
+ * CTL_RESP_DENIED for the others; anyone else is refused when they
+ * connect.  A client sends its whole request within CTL_REQUEST_MS of
+ * connecting and reads the whole reply within CTL_REPLY_MS, or nvd
+ * closes the connection (nvd(8), SECURITY).
  */
 #ifndef NVD_CONTROL_PROTO_H
 #define NVD_CONTROL_PROTO_H
@@ -18,6 +26,12 @@
 #define CTL_MAX_REQUEST		(64 * 1024)
 #define CTL_MAX_RESPONSE	(64 * 1024 * 1024)
 #define CTL_MAX_ARGS		64
+#define CTL_REQUEST_MS		2000
+#define CTL_REPLY_MS		10000
+
+/* The groups of the control socket's users (nvd.sysusers creates them). */
+#define CTL_GROUP		"nvd"		/* every request */
+#define CTL_GROUP_READ		"nvd-read"	/* requests that only read */
 
 /* Request types */
 #define CTL_REQ_COMMAND		1
@@ -29,6 +43,8 @@
 #define CTL_RESP_USAGE		3	/* exit 2: the command was malformed */
 #define CTL_RESP_NOMATCH	4	/* exit 1, body to stdout: ran, found nothing
 					 * (sensor test without a match) */
+#define CTL_RESP_DENIED		5	/* exit 1: the client may not run this
+					 * request (group CTL_GROUP_READ) */
 
 /* sensor test: bytes of input; nvctl sends --file's as --hex, twice as long. */
 #define CTL_MAX_TEST_INPUT	(24 * 1024)

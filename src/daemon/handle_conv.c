@@ -208,6 +208,6 @@ cmd_conversations(struct daemon *d, int argc, char **argv, int json, struct buf 
 }
 
 const struct handler conv_handlers[] = {
-	{ { "conversations" }, 0, 8, CONV_USAGE, cmd_conversations },
-	{ { NULL }, 0, 0, NULL, NULL },
+	{ { "conversations" }, 0, 8, CONV_USAGE, cmd_conversations, REQ_READS },
+	{ { NULL }, 0, 0, NULL, NULL, REQ_UNSAID },
 };

@@ -139,6 +139,6 @@ cmd_dns_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 }
 
 const struct handler dns_handlers[] = {
-	{ { "dns", "list" }, 0, 4, DNS_USAGE, cmd_dns_list },
-	{ { NULL }, 0, 0, NULL, NULL },
+	{ { "dns", "list" }, 0, 4, DNS_USAGE, cmd_dns_list, REQ_READS },
+	{ { NULL }, 0, 0, NULL, NULL, REQ_UNSAID },
 };

@@ -289,6 +289,6 @@ cmd_events(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 }
 
 const struct handler event_handlers[] = {
-	{ { "events" }, 0, 8, EVENTS_USAGE, cmd_events },
-	{ { NULL }, 0, 0, NULL, NULL },
+	{ { "events" }, 0, 8, EVENTS_USAGE, cmd_events, REQ_READS },
+	{ { NULL }, 0, 0, NULL, NULL, REQ_UNSAID },
 };

@@ -667,16 +667,16 @@ cmd_sensor(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 }
 
 const struct handler sensor_handlers[] = {
-	{ { "sensor", "list" }, 0, CTL_MAX_ARGS, USAGE_LIST, cmd_list },
-	{ { "sensor", "show" }, 0, CTL_MAX_ARGS, USAGE_SHOW, cmd_show },
-	{ { "sensor", "add" }, 0, CTL_MAX_ARGS, USAGE_ADD, cmd_add },
-	{ { "sensor", "delete" }, 0, CTL_MAX_ARGS, USAGE_DEL, cmd_delete },
-	{ { "sensor", "rule", "add" }, 0, CTL_MAX_ARGS, USAGE_RULE_ADD, cmd_rule_add },
-	{ { "sensor", "rule", "delete" }, 0, CTL_MAX_ARGS, USAGE_RULE_DEL, cmd_rule_delete },
-	{ { "sensor", "rule" }, 0, CTL_MAX_ARGS, USAGE_RULE, cmd_rule },
-	{ { "sensor", "assign" }, 0, CTL_MAX_ARGS, USAGE_ASSIGN, cmd_assign },
-	{ { "sensor", "unassign" }, 0, CTL_MAX_ARGS, USAGE_UNASSIGN, cmd_unassign },
-	{ { "sensor", "test" }, 0, CTL_MAX_ARGS, USAGE_TEST, cmd_test },
-	{ { "sensor" }, 0, CTL_MAX_ARGS, USAGE_SENSOR, cmd_sensor },
-	{ { NULL }, 0, 0, NULL, NULL },
+	{ { "sensor", "list" }, 0, CTL_MAX_ARGS, USAGE_LIST, cmd_list, REQ_READS },
+	{ { "sensor", "show" }, 0, CTL_MAX_ARGS, USAGE_SHOW, cmd_show, REQ_READS },
+	{ { "sensor", "add" }, 0, CTL_MAX_ARGS, USAGE_ADD, cmd_add, REQ_CHANGES },
+	{ { "sensor", "delete" }, 0, CTL_MAX_ARGS, USAGE_DEL, cmd_delete, REQ_CHANGES },
+	{ { "sensor", "rule", "add" }, 0, CTL_MAX_ARGS, USAGE_RULE_ADD, cmd_rule_add, REQ_CHANGES },
+	{ { "sensor", "rule", "delete" }, 0, CTL_MAX_ARGS, USAGE_RULE_DEL, cmd_rule_delete, REQ_CHANGES },
+	{ { "sensor", "rule" }, 0, CTL_MAX_ARGS, USAGE_RULE, cmd_rule, REQ_READS },
+	{ { "sensor", "assign" }, 0, CTL_MAX_ARGS, USAGE_ASSIGN, cmd_assign, REQ_CHANGES },
+	{ { "sensor", "unassign" }, 0, CTL_MAX_ARGS, USAGE_UNASSIGN, cmd_unassign, REQ_CHANGES },
+	{ { "sensor", "test" }, 0, CTL_MAX_ARGS, USAGE_TEST, cmd_test, REQ_READS },
+	{ { "sensor" }, 0, CTL_MAX_ARGS, USAGE_SENSOR, cmd_sensor, REQ_READS },
+	{ { NULL }, 0, 0, NULL, NULL, REQ_UNSAID },
 };

@@ -428,7 +428,7 @@ cmd_reload(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 }
 
 const struct handler status_handlers[] = {
-	{ { "status" }, 0, 0, "status", cmd_status },
-	{ { "reload" }, 0, 0, "reload", cmd_reload },
-	{ { NULL }, 0, 0, NULL, NULL },
+	{ { "status" }, 0, 0, "status", cmd_status, REQ_READS },
+	{ { "reload" }, 0, 0, "reload", cmd_reload, REQ_CHANGES },
+	{ { NULL }, 0, 0, NULL, NULL, REQ_UNSAID },
 };

@@ -23,11 +23,25 @@
 
 struct daemon;
 
+/*
+ * What a request does, and so who may send it (control_proto.h): root and
+ * group nvd anything, group nvd-read only REQ_READS.  Every table entry
+ * says which, the ending one REQ_UNSAID: one that does not is warned about
+ * (-Wmissing-field-initializers), refused to nvd-read, and failed by
+ * check_control.
+ */
+enum req_access {
+	REQ_UNSAID,
+	REQ_READS,		/* shows state and changes nothing */
+	REQ_CHANGES,		/* changes policy, workloads, config or state */
+};
+
 struct handler {
 	const char *words[3];	/* leading words, NULL-padded */
 	int min_args, max_args;	/* arguments after the words */
 	const char *usage;
 	int (*run)(struct daemon *d, int argc, char **argv, int json, struct buf *out);
+	enum req_access access;
 };
 
 extern const struct handler status_handlers[];		/* handle_status.c */

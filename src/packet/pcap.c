@@ -36,7 +36,7 @@ pcap_save(const char *dir, const char *name, const uint8_t *pkt, size_t len, int
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) < 0)
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
 		return -1;
 	put32(hdr, 0xa1b2c3d4);		/* microsecond timestamps */
 	put16(hdr + 4, 2);

@@ -10,7 +10,8 @@
 #include <stdint.h>
 
 /*
- * Writes one packet into dir/name (created 0640, never overwritten).
+ * Writes one packet into dir/name (created 0600, never overwritten: the
+ * payload may be the very secret a DLP sensor caught, for root alone).
  * Returns 0, or -1 with errno (the caller counts it; a full disk must not
  * stop the packet path).
  */

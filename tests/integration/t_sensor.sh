@@ -142,6 +142,11 @@ magic, _, _, _, _, snap, link = struct.unpack("=IHHiIII", d[:24])
 _, _, cap, orig = struct.unpack("=IIII", d[24:40])
 assert magic == 0xa1b2c3d4 and link == 101 and cap == len(d) - 40 and d[40] >> 4 == 4
 PY
+# The packet may hold the secret itself: for root alone (issue 13).
+m=$(stat -c %a $T/pcap/$p 2>/dev/null)
+[ "$m" = 600 ] && ok "the pcap file is mode 0600" || fail "pcap file mode $m"
+m=$(stat -c %a $T/pcap)
+[ "$m" = 750 ] && ok "pcap_dir is mode 0750" || fail "pcap_dir mode $m"
 
 # --- monitor: never blocks ----------------------------------------------------------
 nvctl group mode nv.web monitor >/dev/null
