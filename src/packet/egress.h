@@ -13,12 +13,22 @@
 #include "proto/app.h"
 #include "policy/policy.h"
 
+/* Where a request to a proxy asks to go. */
+struct egress_target {
+	char host[POLICY_FQDN_MAX + 1];	/* a DNS name in lower case, or the
+					 * address as written ("10.0.0.1", "[fd00::1]") */
+	int family;			/* an address literal: AF_INET or AF_INET6; a name: 0 */
+	uint8_t addr[16];		/* ... the address, network order */
+	uint16_t port;
+};
+
 /*
- * The proxied destination of an HTTP request: 1 with host (a DNS name, in
- * lower case) and port, or 0 when the request is for the proxy itself
- * (origin form), names an address rather than a name, or is malformed.
+ * The proxied destination of an HTTP request: CONNECT authority or an
+ * absolute-form target (RFC 9112 3.2.2, 3.2.3), its userinfo left out
+ * (RFC 3986 3.2.1): 1 with *t, 0 when the request is for the proxy itself
+ * (origin form), -1 when its authority is malformed (a request a proxy may
+ * act on in ways nvd cannot tell: in doubt).
  */
-int egress_proxy_target(const struct app_info *info, char host[POLICY_FQDN_MAX + 1],
-    uint16_t *port);
+int egress_proxy_target(const struct app_info *info, struct egress_target *t);
 
 #endif

@@ -185,8 +185,8 @@ violation(struct judge *j, const struct policy *pol, const struct flow *f,
 		snprintf(app, sizeof(app), " app: %s%s%s%s", ev->app, details[0] ? " (" : "",
 		    details, details[0] ? ")" : "");
 	}
-	if (c->by_name)		/* judged for the destination a proxy was asked for */
-		snprintf(via, sizeof(via), " via proxy to %s:%u", ev->fqdn, c->port);
+	if (c->via)		/* judged for the destination a proxy was asked for */
+		snprintf(via, sizeof(via), " via proxy to %s:%u", c->via, c->port);
 	snprintf(ev->message, sizeof(ev->message), "%.50s -> %.50s %s%s%s: %s (%s)",
 	    ev->src_group, ev->dst_group, port, via, app, why, strictest_mode(v));
 	event_end(j, ev);
@@ -406,22 +406,35 @@ sni_check(struct judge *j, const struct policy *pol, const struct flow *f,
 static int
 proxied(struct judge *j, const struct policy *pol, const struct flow *f,
     const struct policy_conn *c, const struct policy_verdict *v, struct policy_conn *pc,
-    struct policy_verdict *pv, char host[POLICY_FQDN_MAX + 1])
+    struct policy_verdict *pv, struct egress_target *t)
 {
-	uint16_t port;
+	int r;
 
 	if (f->app != APP_HTTP || j->appid->info_flow != f ||
-	    !egress_proxy_target(&j->appid->info, host, &port))
+	    (r = egress_proxy_target(&j->appid->info, t)) == 0)
 		return 0;
 	*pc = *c;
-	pc->by_name = 1;
-	pc->names = (const char (*)[POLICY_FQDN_MAX + 1])host;
-	pc->nnames = 1;
-	pc->port = port;
+	pc->via = t->host;
+	pc->port = t->port;
 	pc->app = NULL;
 	pc->app_waived = 1;	/* what runs inside the tunnel is not known */
-	policy_judge(pol, pc, pv);
 	j->st.proxied++;
+	if (r < 0)
+		return -1;	/* an authority nvd cannot read: in doubt */
+	if (t->family == c->family) {
+		/* An address literal is judged as that address. */
+		memset(pc->server, 0, sizeof(pc->server));
+		memcpy(pc->server, t->addr, t->family == AF_INET ? 4 : 16);
+		pc->names = NULL;
+		pc->nnames = 0;
+	} else {
+		/* A name, or an address of the other family: by what was asked
+		 * (no group of names holds an address literal: external). */
+		pc->by_name = 1;
+		pc->names = (const char (*)[POLICY_FQDN_MAX + 1])t->host;
+		pc->nnames = 1;
+	}
+	policy_judge(pol, pc, pv);
 	if (pv->outcome == POL_LEARN && (pv->client.workload >= 0))
 		learn(j, pol, pc, pv);
 	else if (pv->outcome == POL_ALLOW && pv->rule_id)
@@ -462,20 +475,24 @@ judge_flow(struct judge *j, const struct policy *pol, struct flow *f,
 	struct policy_conn c, pc;
 	struct policy_verdict pv;
 	struct judge_names nm;
-	char host[POLICY_FQDN_MAX + 1];
+	struct egress_target t;
 	int final = appid_final(f) && !(f->flags & FLOW_F_CONV);
 	int was_denied = !!(f->flags & FLOW_F_DENIED), judged = !!(f->flags & FLOW_F_JUDGED);
+	int px = 0;
 	enum doubt d;
 
 	flow_conn(f, &c);
 	server_names(j, pol, f, &c, &nm);
 	policy_judge(pol, &c, v);
-	if (final && proxied(j, pol, f, &c, v, &pc, &pv, host)) {
+	if (final && (px = proxied(j, pol, f, &c, v, &pc, &pv, &t)) > 0) {
 		c = pc;
 		*v = pv;
 	}
+	d = px < 0 ? DOUBT_HTTP_PARSER : flow_doubt(f, v);
+	if (px < 0)
+		c.via = j->appid->info.path;	/* as asked */
 	/* What cannot be judged with full knowledge is denied in protect. */
-	if ((d = flow_doubt(f, v)) != DOUBT_NONE) {
+	if (d != DOUBT_NONE) {
 		if (any_protect(v))
 			v->outcome = POL_DENY;
 		if (!(f->doubts_told & 1u << d))

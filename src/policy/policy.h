@@ -90,6 +90,9 @@ struct policy_conn {
 	 * client never resolved is in none of them. */
 	const char (*names)[POLICY_FQDN_MAX + 1];
 	int nnames;
+	const char *via;	/* judged for the destination a proxy was asked for:
+				 * it as asked ("host", "10.0.0.1"), for events; not
+				 * judged by itself */
 	int by_name;		/* the server is known by its names only (a proxied
 				 * destination): server is not looked at */
 };
