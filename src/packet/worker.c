@@ -89,6 +89,8 @@ worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 	w->insp.doubt = judge_sensor_doubt;
 	w->insp.ctx = &w->judge;
 	w->insp.st = &w->st.inspect;
+	w->dns.forged = judge_dns_forged;
+	w->dns.ctx = &w->judge;
 	return 0;
 }
 
@@ -98,6 +100,7 @@ worker_destroy(struct worker *w)
 	w->ft.on_end = flow_dropped;
 	judge_destroy(&w->judge);
 	flow_table_destroy(&w->ft);
+	dnsbind_destroy(&w->dns);
 	appid_destroy(&w->appid);
 	sensor_scratch_free(w->insp.scratch);
 	free(w->insp.window);
