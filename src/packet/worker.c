@@ -260,13 +260,14 @@ bypass_again(struct worker *w, struct flow *f, unsigned bgen)
 }
 
 /* ICMP errors (RFC 792, RFC 4443 section 3) report on another connection,
- * whose first bytes they quote. */
+ * whose first bytes they quote; so does a redirect (type 5), which
+ * conntrack relates to that connection as it does an error. */
 static int
 icmp_error(const struct packet *p)
 {
 	if (p->proto == IPPROTO_ICMP)
-		return p->icmp_type == 3 || p->icmp_type == 4 || p->icmp_type == 11 ||
-		    p->icmp_type == 12;
+		return p->icmp_type == 3 || p->icmp_type == 4 || p->icmp_type == 5 ||
+		    p->icmp_type == 11 || p->icmp_type == 12;
 	return p->proto == IPPROTO_ICMPV6 && p->icmp_type >= 1 && p->icmp_type <= 4;
 }
 

@@ -586,6 +586,33 @@ START_TEST(test_tcp_new_connection)
 END_TEST
 
 /*
+ * An ICMP redirect quotes a packet, as the host sends one when it routes
+ * a forged answer sent to its MAC back out the bridge; conntrack relates
+ * it to the connection it quotes.  Passed as that connection, it must
+ * not hand it to the kernel (its bypass mark would land on the DNS flow's
+ * conntrack entry and blind nvd to the next answers).
+ */
+START_TEST(test_redirect_keeps_dns_read)
+{
+	uint8_t quoted[128];
+	struct pkt a, e;
+	size_t n;
+
+	ask(40145, 53, 0x1111, "www.example.com", T_A);
+	pkt_udp(&a, RESOLVER, 53, CLIENT, 40145);
+	pkt_data(&a, "\x22\x22\x81\x80", 4);
+	n = pkt_build(&a, quoted, sizeof(quoted));
+	ck_assert_uint_ge(n, 28);
+	pkt_icmp(&e, "198.19.0.1", RESOLVER, 5, 1, 0);
+	pkt_data(&e, quoted, 28);	/* its IP header and 8 bytes of UDP */
+	ck_assert_int_eq(fx_send(&e), VERDICT_ACCEPT);
+	ck_assert_int_eq(tell(RESOLVER, 53, 40145, 0x2222, "www.example.com", T_A, C_IN,
+	    "203.0.113.145"), VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx.w.dns.st.unsolicited, 1);
+}
+END_TEST
+
+/*
  * One client keeps at most DNSBIND_CLIENT_SHARE queries pending: its next
  * is not kept (its answer binds nothing), another client's is.  At
  * DNSBIND_PENDING_MAX the oldest query gives way.
@@ -789,6 +816,7 @@ egress_suite(void)
 	tcase_add_test(tc, test_answer_after_window);
 	tcase_add_test(tc, test_tcp_same_connection);
 	tcase_add_test(tc, test_tcp_new_connection);
+	tcase_add_test(tc, test_redirect_keeps_dns_read);
 	tcase_add_test(tc, test_pending_bounds);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("evidence, monitor");
