@@ -165,25 +165,40 @@ name_read(const uint8_t *m, size_t len, size_t *off, char *text, int *host)
 	return DNS_OK;
 }
 
-/* The question (section 4.1.2) at *off: names[0] and qtype. */
+/*
+ * The question (section 4.1.2) at *off: its name in text form (name,
+ * DNS_NAME_MAX + 1 bytes), type and class.
+ */
 static enum dns_status
-question(const uint8_t *m, size_t len, size_t *off, struct dns_answer *out)
+question_read(const uint8_t *m, size_t len, size_t *off, char *name, uint16_t *qtype,
+    uint16_t *qclass)
 {
 	enum dns_status s;
 	int host;
 
-	if ((s = name_read(m, len, off, out->names[0], &host)) != DNS_OK)
+	if ((s = name_read(m, len, off, name, &host)) != DNS_OK)
 		return s;
 	if (len - *off < 4)
 		return DNS_SHORT;
 	if (!host) {
-		out->names[0][0] = '\0';
+		name[0] = '\0';
 		return DNS_NOT_HOSTNAME;
 	}
-	out->qtype = be16(m + *off);
+	*qtype = be16(m + *off);
+	*qclass = be16(m + *off + 2);
 	*off += 4;
-	out->nnames = 1;
 	return DNS_OK;
+}
+
+/* An answer's question: names[0], qtype and qclass. */
+static enum dns_status
+question(const uint8_t *m, size_t len, size_t *off, struct dns_answer *out)
+{
+	enum dns_status s = question_read(m, len, off, out->names[0], &out->qtype, &out->qclass);
+
+	if (s == DNS_OK)
+		out->nnames = 1;
+	return s;
 }
 
 /*
@@ -395,6 +410,19 @@ addrs_collect(const uint8_t *m, size_t len, const struct scan *sc, struct dns_an
 	return DNS_OK;
 }
 
+/* Whether a message's question can be read: its OPCODE and QDCOUNT (section 4.1.1). */
+static enum dns_status
+header_counts(const uint8_t *m)
+{
+	if ((m[2] >> 3) & 0x0f)
+		return DNS_OPCODE;
+	if (be16(m + 4) == 0)
+		return DNS_NO_QUESTION;
+	if (be16(m + 4) > 1)
+		return DNS_QUESTIONS;
+	return DNS_OK;
+}
+
 /* The header (section 4.1.1): which answers are read at all. */
 static enum dns_status
 header(const uint8_t *m, size_t len, struct dns_answer *out)
@@ -406,13 +434,7 @@ header(const uint8_t *m, size_t len, struct dns_answer *out)
 	out->truncated = (m[2] & 0x02) != 0;
 	if (!(m[2] & 0x80))
 		return DNS_QUERY;
-	if ((m[2] >> 3) & 0x0f)
-		return DNS_OPCODE;
-	if (be16(m + 4) == 0)
-		return DNS_NO_QUESTION;
-	if (be16(m + 4) > 1)
-		return DNS_QUESTIONS;
-	return DNS_OK;
+	return header_counts(m);
 }
 
 static enum dns_status
@@ -449,6 +471,24 @@ dns_parse(const uint8_t *msg, size_t len, struct dns_answer *out)
 		if (out->nnames > 1)
 			out->nnames = 1;
 	}
+	return s;
+}
+
+enum dns_status
+dns_question(const uint8_t *msg, size_t len, struct dns_question *q)
+{
+	size_t off = DNS_HEADER_LEN;
+	enum dns_status s;
+
+	memset(q, 0, sizeof(*q));
+	if (len < DNS_HEADER_LEN)
+		return DNS_SHORT;
+	q->id = be16(msg);
+	q->answer = (msg[2] & 0x80) != 0;
+	if ((s = header_counts(msg)) == DNS_OK)
+		s = question_read(msg, len, &off, q->name, &q->qtype, &q->qclass);
+	if (s != DNS_OK)
+		q->name[0] = '\0';
 	return s;
 }
 

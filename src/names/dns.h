@@ -2,8 +2,11 @@
  * dns.h: DNS answers as nvd sees them pass (issue 4), read so that the
  * addresses a container is told a name has can be bound to that name.
  *
- * nvd never sends a query.  dns_parse() reads one answer (RFC 1035
- * section 4.1): its single question, then the answer section; the
+ * nvd never sends a query.  dns_question() reads the header and the
+ * question of any message (a query nvd saw a client send is kept so that
+ * its answer can be told from a forged one, dnsbind.h).  dns_parse()
+ * reads one answer (RFC 1035 section 4.1): its single question, then the
+ * answer section; the
  * authority and additional sections are never read, since anyone answering
  * may put any glue there.  From the question's name it follows the CNAME
  * records of the answer section, in whatever order they come, and keeps
@@ -44,6 +47,7 @@ struct dns_addr {
 struct dns_answer {
 	uint16_t id;
 	uint16_t qtype;
+	uint16_t qclass;
 	uint16_t rcode;		/* header RCODE; not 0: nothing is bound */
 	uint8_t truncated;	/* TC: the server cut its answer (a fuller one may come over TCP) */
 	uint8_t cut;		/* the answer section was not read to its end (the bytes ended inside
@@ -75,6 +79,24 @@ enum dns_status {
 	DNS_BAD_RECORD,		/* A rdata not 4 bytes, AAAA not 16, CNAME rdata not one name */
 	DNS_STATUS_COUNT
 };
+
+/* A message's header fields and its question, as dns_question() reads them. */
+struct dns_question {
+	uint16_t id;
+	uint16_t qtype;
+	uint16_t qclass;
+	uint8_t answer;		/* QR 1: an answer; 0: a query */
+	char name[DNS_NAME_MAX + 1];	/* text form, lower case (dns_name_ok()) */
+};
+
+/*
+ * Reads the header and the question of the DNS message of len bytes at
+ * msg, a query or an answer (q->answer tells), into q; nothing after the
+ * question is read, so a message cut after it is read whole.  DNS_OK, or
+ * what dns_parse() would say of the header and the question (never
+ * DNS_QUERY); on a status other than DNS_OK q->name is "".
+ */
+enum dns_status dns_question(const uint8_t *msg, size_t len, struct dns_question *q);
 
 /*
  * Reads the DNS message of len bytes at msg into out.  On a status other

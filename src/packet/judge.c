@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -690,6 +691,45 @@ judge_sensor_doubt(void *ctx, struct flow *f, enum doubt d, int deny)
 	policy_judge(pol, &c, &v);
 	v.outcome = deny ? POL_DENY : POL_ALERT;
 	violation(j, pol, f, &c, &v, d);
+}
+
+/* The bit of f->doubts_told, past the doubts', that says a forged DNS
+ * answer on f was reported. */
+#define TOLD_DNS_FORGED	(1u << 31)
+_Static_assert(DOUBT_COUNT < 31, "doubts_told has a bit for forged DNS answers");
+
+void
+judge_dns_forged(void *ctx, struct flow *f, const struct dns_answer *a)
+{
+	struct judge *j = ctx;
+	const struct policy *pol = j->live ? live_current(j->live) : NULL;
+	char port[16], addr[INET6_ADDRSTRLEN] = "no address";
+	struct policy_conn c;
+	struct policy_verdict v;
+	struct judge_names nm;
+	struct event_rec *ev;
+
+	if (pol == NULL || (f->doubts_told & TOLD_DNS_FORGED))
+		return;
+	f->doubts_told |= TOLD_DNS_FORGED;
+	flow_conn(f, &c);
+	server_names(j, pol, f, &c, &nm);
+	policy_judge(pol, &c, &v);
+	ev = event_begin(j, pol, f, &c, f->key.port[f->client], &v, EV_VIOLATION, EV_WARNING,
+	    EV_ALERT);
+	if (ev == NULL)
+		return;
+	snprintf(ev->name, sizeof(ev->name), "dns forged answer");
+	snprintf(ev->reason, sizeof(ev->reason), "dns_unsolicited");
+	snprintf(ev->app, sizeof(ev->app), "%s", app_name(APP_DNS));
+	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", a->names[0]);	/* the name it claims */
+	if (a->naddrs > 0)
+		inet_ntop(a->addrs[0].family, a->addrs[0].addr, addr, sizeof(addr));
+	port_text(&c, port, sizeof(port));
+	snprintf(ev->message, sizeof(ev->message), "%.40s -> %.40s %s: a DNS answer to no query "
+	    "the client sent (id %u): %.80s %s; nothing bound", ev->src_group, ev->dst_group, port,
+	    a->id, a->names[0], addr);
+	event_end(j, ev);
 }
 
 /* The ends of packet p, which has no flow judged, as a connection. */

@@ -125,6 +125,14 @@ void judge_sensor_doubt(void *ctx, struct flow *f, enum doubt d, int deny);
  */
 enum verdict judge_doubt(struct judge *j, const struct policy *pol, struct flow *f,
     const struct packet *p, enum doubt d);
+/*
+ * dnsbind.h's forged callback (ctx: the judge): answer a came to f's
+ * client and answers no query it sent, so it bound nothing.  Reported in
+ * a violation event ("dns forged answer", reason dns_unsolicited), once
+ * per flow.
+ */
+struct dns_answer;
+void judge_dns_forged(void *ctx, struct flow *f, const struct dns_answer *a);
 enum verdict judge_sensor_deny(struct judge *j, struct flow *f, const struct packet *p);
 /* Periodic work (now: monotonic ms): hands the aggregated violations
  * whose interval ended and, every second, the rule hits counted so far to

@@ -89,6 +89,8 @@ worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 	w->insp.doubt = judge_sensor_doubt;
 	w->insp.ctx = &w->judge;
 	w->insp.st = &w->st.inspect;
+	w->dns.forged = judge_dns_forged;
+	w->dns.ctx = &w->judge;
 	return 0;
 }
 
@@ -98,6 +100,7 @@ worker_destroy(struct worker *w)
 	w->ft.on_end = flow_dropped;
 	judge_destroy(&w->judge);
 	flow_table_destroy(&w->ft);
+	dnsbind_destroy(&w->dns);
 	appid_destroy(&w->appid);
 	sensor_scratch_free(w->insp.scratch);
 	free(w->insp.window);
@@ -257,13 +260,14 @@ bypass_again(struct worker *w, struct flow *f, unsigned bgen)
 }
 
 /* ICMP errors (RFC 792, RFC 4443 section 3) report on another connection,
- * whose first bytes they quote. */
+ * whose first bytes they quote; so does a redirect (type 5), which
+ * conntrack relates to that connection as it does an error. */
 static int
 icmp_error(const struct packet *p)
 {
 	if (p->proto == IPPROTO_ICMP)
-		return p->icmp_type == 3 || p->icmp_type == 4 || p->icmp_type == 11 ||
-		    p->icmp_type == 12;
+		return p->icmp_type == 3 || p->icmp_type == 4 || p->icmp_type == 5 ||
+		    p->icmp_type == 11 || p->icmp_type == 12;
 	return p->proto == IPPROTO_ICMPV6 && p->icmp_type >= 1 && p->icmp_type <= 4;
 }
 

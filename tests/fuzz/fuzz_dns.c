@@ -1,9 +1,10 @@
 /*
- * fuzz_dns: dns_parse() on any bytes, as one UDP message and as a TCP
- * stream read with dns_tcp_next(); every message lies in a buffer of its
- * exact size, so a read past it is caught.  What comes out must keep
- * dns.h's promises: names NUL-terminated, lower case, valid, addresses
- * only on DNS_OK and owned by a name of the chain.
+ * fuzz_dns: dns_parse() and dns_question() on any bytes, as one UDP
+ * message and as a TCP stream read with dns_tcp_next(); every message
+ * lies in a buffer of its exact size, so a read past it is caught.  What
+ * comes out must keep dns.h's promises: names NUL-terminated, lower case,
+ * valid, addresses only on DNS_OK and owned by a name of the chain, an
+ * answer's question the one dns_question() reads.
  */
 #include "config.h"
 
@@ -64,17 +65,40 @@ answer_check(enum dns_status s, const struct dns_answer *a)
 		abort();
 }
 
+/* dns_question() on the message dns_parse() said s of (a). */
+static void
+question_check(const uint8_t *m, size_t n, enum dns_status s, const struct dns_answer *a)
+{
+	struct dns_question q;
+	enum dns_status qs = dns_question(m, n, &q);
+
+	if ((unsigned)qs >= DNS_STATUS_COUNT || qs == DNS_QUERY ||
+	    memchr(q.name, '\0', sizeof(q.name)) == NULL)
+		abort();
+	if (qs == DNS_OK)
+		name_check(q.name);
+	else if (q.name[0] != '\0')
+		abort();
+	/* An answer has the question dns_question() reads in it. */
+	if (s == DNS_OK && (qs != DNS_OK || !q.answer || q.id != a->id ||
+	    q.qtype != a->qtype || q.qclass != a->qclass || strcmp(q.name, a->names[0]) != 0))
+		abort();
+}
+
 /* Parses a copy of the n bytes at p in a buffer of exactly n bytes. */
 static void
 parse_copy(const uint8_t *p, size_t n)
 {
 	struct dns_answer a;
+	enum dns_status s;
 	uint8_t *m = malloc(n ? n : 1);
 
 	if (m == NULL)
 		return;
 	memcpy(m, p, n);
-	answer_check(dns_parse(m, n, &a), &a);
+	s = dns_parse(m, n, &a);
+	answer_check(s, &a);
+	question_check(m, n, s, &a);
 	free(m);
 }
 

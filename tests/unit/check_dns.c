@@ -1,6 +1,7 @@
 /*
- * check_dns.c: dns_parse() on answers built byte by byte, dns_tcp_next()
- * on split and joined streams, the name helpers.
+ * check_dns.c: dns_parse() on answers built byte by byte, dns_question()
+ * on queries and answers, dns_tcp_next() on split and joined streams, the
+ * name helpers.
  */
 #include "config.h"
 
@@ -184,6 +185,7 @@ START_TEST(test_single_a)
 	ck_assert_int_eq(parse(), DNS_OK);
 	ck_assert_uint_eq(A.id, 0xbeef);
 	ck_assert_uint_eq(A.qtype, T_A);
+	ck_assert_uint_eq(A.qclass, C_IN);
 	ck_assert_uint_eq(A.rcode, 0);
 	ck_assert_int_eq(A.truncated, 0);
 	ck_assert_int_eq(A.cut, 0);
@@ -1020,6 +1022,76 @@ START_TEST(test_status_names)
 }
 END_TEST
 
+/* --- questions ------------------------------------------------------------ */
+
+static struct dns_question Q;
+
+/* A query as a client sends it: the question, then an EDNS OPT record
+ * (RFC 6891) in the additional section; returns where the question ends. */
+static size_t
+query_start(const char *qname, unsigned qtype, unsigned qclass)
+{
+	size_t end;
+
+	header(0x0100, 1, 0, 1);
+	put_name(qname, NOPTR);
+	put16(qtype);
+	put16(qclass);
+	end = M.len;
+	put8(0);			/* the root */
+	rr_head(41, 1232, 0, 0);
+	return end;
+}
+
+START_TEST(test_question_of_query)
+{
+	size_t end = query_start("WWW.Example.COM", T_AAAA, C_CH);
+
+	ck_assert_int_eq(dns_question(M.b, M.len, &Q), DNS_OK);
+	ck_assert_uint_eq(Q.id, 0xbeef);
+	ck_assert_int_eq(Q.answer, 0);
+	ck_assert_uint_eq(Q.qtype, T_AAAA);
+	ck_assert_uint_eq(Q.qclass, C_CH);
+	ck_assert_str_eq(Q.name, "www.example.com");
+	/* Nothing after the question is read. */
+	ck_assert_int_eq(dns_question(M.b, end, &Q), DNS_OK);
+	ck_assert_str_eq(Q.name, "www.example.com");
+	/* The same as an answer: dns_parse() reads the class too. */
+	patch16(2, RESPONSE);
+	ck_assert_int_eq(dns_question(M.b, M.len, &Q), DNS_OK);
+	ck_assert_int_eq(Q.answer, 1);
+	ck_assert_int_eq(parse(), DNS_OK);
+	ck_assert_uint_eq(A.qtype, T_AAAA);
+	ck_assert_uint_eq(A.qclass, C_CH);
+	ck_assert_str_eq(A.names[0], Q.name);
+}
+END_TEST
+
+START_TEST(test_question_refused)
+{
+	size_t end = query_start("www.example.com", T_A, C_IN);
+
+	ck_assert_int_eq(dns_question(M.b, 11, &Q), DNS_SHORT);
+	ck_assert_int_eq(dns_question(M.b, end - 1, &Q), DNS_SHORT);
+	ck_assert_str_eq(Q.name, "");
+	ck_assert_int_eq(dns_question(M.b, 20, &Q), DNS_SHORT);
+	patch16(2, 0x0100 | 4 << 11);	/* NOTIFY */
+	ck_assert_int_eq(dns_question(M.b, M.len, &Q), DNS_OPCODE);
+	patch16(2, 0x0100);
+	patch16(4, 0);
+	ck_assert_int_eq(dns_question(M.b, M.len, &Q), DNS_NO_QUESTION);
+	patch16(4, 2);
+	ck_assert_int_eq(dns_question(M.b, M.len, &Q), DNS_QUESTIONS);
+	patch16(4, 1);
+	patch16(DNS_HEADER_LEN, 0xc000 | DNS_HEADER_LEN);	/* a pointer to itself */
+	ck_assert_int_eq(dns_question(M.b, M.len, &Q), DNS_LOOP);
+	query_start("my host", T_A, C_IN);
+	ck_assert_int_eq(dns_question(M.b, M.len, &Q), DNS_NOT_HOSTNAME);
+	ck_assert_str_eq(Q.name, "");
+	ck_assert_uint_eq(Q.id, 0xbeef);
+}
+END_TEST
+
 static Suite *
 dns_suite(void)
 {
@@ -1061,6 +1133,11 @@ dns_suite(void)
 	tcase_add_test(tc, test_records_max);
 	tcase_add_test(tc, test_bad_rdata);
 	tcase_add_test(tc, test_error_after_chain);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("questions");
+	tcase_add_test(tc, test_question_of_query);
+	tcase_add_test(tc, test_question_refused);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tcp");

@@ -2,8 +2,12 @@
  * check_egress.c: DNS-aware egress through worker_packet(): a DNS answer
  * binds its names before its own verdict, so the connection that follows
  * it is judged by FQDN groups (exact, wildcard, through a CNAME chain,
- * over TCP split across segments); an address the client never resolved
- * is external; a proxy request is judged for the host it asks for; a TLS
+ * over TCP split across segments); only an answer to a query the client
+ * sent binds (the id, the question, the resolver's address and port, the
+ * client's port, the transport and TCP connection, within the window,
+ * once; pending queries bounded per client and per worker), the others
+ * are counted and reported; an address the client never resolved is
+ * external; a proxy request is judged for the host it asks for; a TLS
  * hello's SNI stands for a name the client never resolved; external names
  * are learned as destinations.
  */
@@ -12,6 +16,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -107,20 +112,36 @@ put_name(struct msg *m, const char *name)
 	put(m, "", 1);
 }
 
-/* An answer to "A? qname": header, question, then records added after. */
+#define T_A	1
+#define T_AAAA	28
+#define C_IN	1
+#define C_CH	3
+#define ASK	0x0100	/* a query, RD */
+#define TELL	0x8180	/* an answer, RD, RA, no error */
+
+/* A message of flags with id and the question "qname, qtype, qclass";
+ * records added after. */
 static void
-answer_start(struct msg *m, const char *qname, int nrecords)
+msg_start(struct msg *m, uint16_t id, uint16_t flags, const char *qname, uint16_t qtype,
+    uint16_t qclass, int nrecords)
 {
 	m->n = 0;
-	put16(m, 0x4242);
-	put16(m, 0x8180);	/* response, RD, RA, no error */
+	put16(m, id);
+	put16(m, flags);
 	put16(m, 1);
 	put16(m, (uint16_t)nrecords);
 	put16(m, 0);
 	put16(m, 0);
 	put_name(m, qname);
-	put16(m, 1);
-	put16(m, 1);
+	put16(m, qtype);
+	put16(m, qclass);
+}
+
+/* An answer to "A? qname": header, question, then records added after. */
+static void
+answer_start(struct msg *m, const char *qname, int nrecords)
+{
+	msg_start(m, 0x4242, TELL, qname, T_A, C_IN, nrecords);
 }
 
 static void
@@ -159,14 +180,29 @@ send_udp(const char *src, uint16_t sport, const char *dst, uint16_t dport, const
 	return fx_udp(src, sport, dst, dport, m->b, m->n);
 }
 
+/* The query answer answers: its header and question as the client sent them. */
+static void
+query_of(const struct msg *answer, struct msg *q)
+{
+	size_t o = 12;
+
+	while (answer->b[o] != 0)
+		o += 1 + answer->b[o];
+	q->n = 0;
+	put(q, answer->b, o + 5);
+	q->b[2] = ASK >> 8;
+	q->b[3] = ASK & 0xff;
+	q->b[6] = q->b[7] = 0;	/* no answer records */
+}
+
 /* The client asks the resolver; the answer passes nvd. */
 static void
 resolve(const struct msg *answer)
 {
 	struct msg q;
 
-	answer_start(&q, "x", 0);
-	send_udp(CLIENT, 40053, RESOLVER, 53, &q);
+	query_of(answer, &q);
+	ck_assert_int_eq(send_udp(CLIENT, 40053, RESOLVER, 53, &q), VERDICT_ACCEPT);
 	ck_assert_int_eq(send_udp(RESOLVER, 53, CLIENT, 40053, answer), VERDICT_ACCEPT);
 }
 
@@ -247,29 +283,39 @@ START_TEST(test_cname_chain)
 }
 END_TEST
 
+/* A message as DNS over TCP sends it: after its 2-byte length. */
+static size_t
+framed(const struct msg *m, uint8_t *out)
+{
+	out[0] = (uint8_t)(m->n >> 8);
+	out[1] = (uint8_t)m->n;
+	memcpy(out + 2, m->b, m->n);
+	return m->n + 2;
+}
+
 /* DNS over TCP, the answer split across segments: bound all the same. */
 START_TEST(test_dns_over_tcp_split)
 {
-	struct msg m;
-	uint8_t framed[600];
+	struct fx_conn k;
+	struct msg m, q;
+	uint8_t a[600], qb[600];
 	size_t n;
 
 	answer_start(&m, "api.example.com", 1);
 	rec_a(&m, "api.example.com", GOOD_IP, 300);
-	framed[0] = (uint8_t)(m.n >> 8);
-	framed[1] = (uint8_t)m.n;
-	memcpy(framed + 2, m.b, m.n);
-	n = m.n + 2;
-	fx_tcp(CLIENT, 41006, RESOLVER, 53, TCP_SYN, 1000, 0, NULL, 0);
-	fx_tcp(RESOLVER, 53, CLIENT, 41006, TCP_SYN | TCP_ACK, 5000, 1001, NULL, 0);
-	fx_tcp(CLIENT, 41006, RESOLVER, 53, TCP_ACK, 1001, 5001, NULL, 0);
-	fx_tcp(RESOLVER, 53, CLIENT, 41006, TCP_ACK | TCP_PSH, 5001, 1001, framed, 1);
+	query_of(&m, &q);
+	n = framed(&m, a);
+	fx_conn_open(&k, CLIENT, 41006, RESOLVER, 53);
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_ACK | TCP_PSH, qb, framed(&q, qb)),
+	    VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx.w.dns.st.queries, 1);
+	fx_conn_send(&k, 1, TCP_ACK | TCP_PSH, a, 1);
 	ck_assert_uint_eq(fx.w.dns.st.answers, 0);
-	fx_tcp(RESOLVER, 53, CLIENT, 41006, TCP_ACK | TCP_PSH, 5002, 1001, framed + 1, 20);
+	fx_conn_send(&k, 1, TCP_ACK | TCP_PSH, a + 1, 20);
 	ck_assert_uint_eq(fx.w.dns.st.answers, 0);
-	ck_assert_int_eq(fx_tcp(RESOLVER, 53, CLIENT, 41006, TCP_ACK | TCP_PSH, 5022, 1001,
-	    framed + 21, n - 21), VERDICT_ACCEPT);
+	ck_assert_int_eq(fx_conn_send(&k, 1, TCP_ACK | TCP_PSH, a + 21, n - 21), VERDICT_ACCEPT);
 	ck_assert_uint_eq(fx.w.dns.st.answers, 1);
+	ck_assert_uint_eq(fx.w.dns.st.bindings, 1);
 	ck_assert_int_eq(syn(GOOD_IP, 41007, 443), VERDICT_ACCEPT);
 }
 END_TEST
@@ -292,6 +338,314 @@ START_TEST(test_malformed_answer)
 	ck_assert_uint_eq(fx.w.dns.st.bindings, 0);
 	/* Not a workload's name: a port no name rule allows is refused. */
 	ck_assert_int_eq(syn(GOOD_IP, 41008, 8443), VERDICT_DROP);
+}
+END_TEST
+
+/* --- answers bound only with evidence -------------------------------------- */
+
+#define RESOLVER2 "198.19.0.54"
+
+/* The client asks, from port cport, the resolver at rport: "qname?" with
+ * id, of type qtype. */
+static void
+ask(uint16_t cport, uint16_t rport, uint16_t id, const char *qname, uint16_t qtype)
+{
+	struct msg q;
+
+	msg_start(&q, id, ASK, qname, qtype, C_IN, 0);
+	ck_assert_int_eq(send_udp(CLIENT, cport, RESOLVER, rport, &q), VERDICT_ACCEPT);
+}
+
+/* What src:sport tells the client's port cport: "qname (qtype, qclass) is
+ * ip", with id; its verdict. */
+static enum verdict
+tell(const char *src, uint16_t sport, uint16_t cport, uint16_t id, const char *qname,
+    uint16_t qtype, uint16_t qclass, const char *ip)
+{
+	struct msg m;
+
+	msg_start(&m, id, TELL, qname, qtype, qclass, 1);
+	rec_a(&m, qname, ip, 300);
+	return send_udp(src, sport, CLIENT, cport, &m);
+}
+
+/* Whether anyone has a name bound for ip. */
+static int
+named(const char *ip)
+{
+	char names[4][FQDN_NAME_MAX + 1];
+	struct fqdn_addr a = { .family = AF_INET };
+
+	inet_pton(AF_INET, ip, a.addr);
+	return fqdn_names(cache, NULL, &a, fx.clock_ms, names, 4) > 0;
+}
+
+/* The events of forged DNS answers among the records popped. */
+static unsigned
+forged_events(struct record *out, unsigned max)
+{
+	struct record all[32];
+	unsigned n = fx_records_of(REC_EVENT, all, 32), k = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(all[i].u.ev.name, "dns forged answer") && k < max)
+			out[k++] = all[i];
+	return k;
+}
+
+/* The answer to a query binds; a second answer to it binds nothing, is
+ * counted, and passes; one event for the flow however many come. */
+START_TEST(test_answer_binds_once)
+{
+	struct record r[4];
+
+	ask(40100, 53, 0x1111, "www.example.com", T_A);
+	ck_assert_uint_eq(fx.w.dns.st.queries, 1);
+	ck_assert_int_eq(tell(RESOLVER, 53, 40100, 0x1111, "www.example.com", T_A, C_IN, GOOD_IP),
+	    VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx.w.dns.st.bindings, 1);
+	ck_assert_uint_eq(fx.w.dns.st.unsolicited, 0);
+	ck_assert_int_eq(named(GOOD_IP), 1);
+	ck_assert_uint_eq(forged_events(r, 4), 0);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(tell(RESOLVER, 53, 40100, 0x1111, "www.example.com", T_A, C_IN,
+		    "203.0.113.166"), VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx.w.dns.st.answers, 4);
+	ck_assert_uint_eq(fx.w.dns.st.unsolicited, 3);
+	ck_assert_uint_eq(fx.w.dns.st.bindings, 1);
+	ck_assert_int_eq(named("203.0.113.166"), 0);
+	ck_assert_uint_eq(forged_events(r, 4), 1);
+	ck_assert_int_eq(r[0].u.ev.type, EV_VIOLATION);
+	ck_assert_int_eq(r[0].u.ev.action, EV_ALERT);
+	ck_assert_str_eq(r[0].u.ev.reason, "dns_unsolicited");
+	ck_assert_str_eq(r[0].u.ev.fqdn, "www.example.com");
+	ck_assert_str_eq(r[0].u.ev.src_group, "nv.client");
+	ck_assert_int_eq(r[0].u.ev.src_port, 40100);
+	ck_assert_int_eq(r[0].u.ev.dst_port, 53);
+	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "www.example.com 203.0.113.166"));
+	/* The forged address is external: the *.example.com rule does not
+	 * admit it; the real one it does. */
+	ck_assert_int_eq(syn("203.0.113.166", 41100, 443), VERDICT_DROP);
+	ck_assert_int_eq(syn(GOOD_IP, 41101, 443), VERDICT_ACCEPT);
+}
+END_TEST
+
+/* Monitor mode: an answer that opens a flow of its own passes too. */
+static void
+setup_monitor(void)
+{
+	setup_mode(MODE_MONITOR);
+}
+
+/*
+ * Answers that differ from the query in one thing.  Each binds nothing;
+ * those nvd reads as DNS (a port 53 at one end, or a flow detected as
+ * DNS) are counted; the query still waits, and its real answer binds.
+ */
+static const struct mismatch {
+	const char *what;
+	uint16_t rport;		/* where the query went */
+	const char *src;	/* who answers, from which port, to which port */
+	uint16_t sport, cport;
+	uint16_t id;
+	const char *qname;
+	uint16_t qtype, qclass;
+	int counted;
+} mismatches[] = {
+	{ "another id", 53, RESOLVER, 53, 40110, 0x2222, "www.example.com", T_A, C_IN, 1 },
+	{ "another name", 53, RESOLVER, 53, 40111, 0x1111, "api.example.com", T_A, C_IN, 1 },
+	{ "the name's case", 53, RESOLVER, 53, 40112, 0x1111, "WWW.Example.COM", T_A, C_IN, -1 },
+	{ "another type", 53, RESOLVER, 53, 40113, 0x1111, "www.example.com", T_AAAA, C_IN, 1 },
+	{ "another class", 53, RESOLVER, 53, 40114, 0x1111, "www.example.com", T_A, C_CH, 1 },
+	{ "another resolver", 53, RESOLVER2, 53, 40115, 0x1111, "www.example.com", T_A, C_IN, 1 },
+	{ "to another port", 53, RESOLVER, 53, 40999, 0x1111, "www.example.com", T_A, C_IN, 1 },
+	/* Asked at 5353 (a DNS flow by its query), answered from 53. */
+	{ "from port 53", 5353, RESOLVER, 53, 40117, 0x1111, "www.example.com", T_A, C_IN, 1 },
+	/* Asked at 53, answered from 5353: no DNS flow at all for nvd
+	 * (no port 53, no query seen on it); judged as what it is. */
+	{ "from port 5353", 53, RESOLVER, 5353, 40118, 0x1111, "www.example.com", T_A, C_IN, 0 },
+};
+
+START_TEST(test_mismatched_answers)
+{
+	const struct mismatch *x = &mismatches[_i];
+	uint16_t cport = (uint16_t)(40110 + _i);
+	uint64_t before = fx.w.dns.st.unsolicited;
+	char forged[32], real[32];
+
+	snprintf(forged, sizeof(forged), "203.0.113.%d", 100 + _i);
+	snprintf(real, sizeof(real), "203.0.113.%d", 200 + _i);
+	ask(cport, x->rport, 0x1111, "www.example.com", T_A);
+	ck_assert_int_ne(tell(x->src, x->sport, x->cport, x->id, x->qname, x->qtype, x->qclass,
+	    forged), VERDICT_DROP);	/* monitor: passed, the client's own business */
+	if (x->counted < 0) {		/* the same question: it answers the query */
+		ck_assert_msg(named(forged), "%s", x->what);
+		return;
+	}
+	ck_assert_msg(!named(forged), "%s: bound", x->what);
+	ck_assert_msg(fx.w.dns.st.unsolicited == before + (unsigned)x->counted,
+	    "%s: %llu unsolicited", x->what, (unsigned long long)fx.w.dns.st.unsolicited);
+	ck_assert_int_eq(tell(RESOLVER, x->rport, cport, 0x1111, "www.example.com", T_A, C_IN,
+	    real), VERDICT_ACCEPT);
+	ck_assert_msg(named(real), "%s: the real answer bound nothing", x->what);
+}
+END_TEST
+
+/* In protect mode an answer that opens a flow of its own is a connection
+ * to the client that no rule allows: dropped, and nothing read. */
+START_TEST(test_unasked_flow_dropped)
+{
+	ck_assert_int_eq(tell(RESOLVER, 53, 40120, 0x1111, "www.example.com", T_A, C_IN,
+	    "203.0.113.120"), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.dns.st.answers, 0);
+	ck_assert_int_eq(named("203.0.113.120"), 0);
+}
+END_TEST
+
+/* DNSBIND_WINDOW_MS after the query, its answer binds nothing. */
+START_TEST(test_answer_after_window)
+{
+	ask(40130, 53, 0x1111, "www.example.com", T_A);
+	fx.clock_ms += DNSBIND_WINDOW_MS - 1;
+	tell(RESOLVER, 53, 40130, 0x1111, "www.example.com", T_A, C_IN, "203.0.113.130");
+	ck_assert_int_eq(named("203.0.113.130"), 1);
+	ask(40131, 53, 0x1111, "www.example.com", T_A);
+	fx.clock_ms += DNSBIND_WINDOW_MS + 1;
+	ck_assert_int_eq(tell(RESOLVER, 53, 40131, 0x1111, "www.example.com", T_A, C_IN,
+	    "203.0.113.131"), VERDICT_ACCEPT);
+	ck_assert_int_eq(named("203.0.113.131"), 0);
+	ck_assert_uint_eq(fx.w.dns.st.unsolicited, 1);
+}
+END_TEST
+
+/* A DNS exchange over TCP, "tcp.example.com is ip": each message after
+ * its length, and the query as UDP would carry it. */
+struct tcp_dns {
+	struct msg q;
+	uint8_t qb[600], a[600];
+	size_t qn, an;
+};
+
+static void
+tcp_dns(struct tcp_dns *t, uint16_t id, const char *ip)
+{
+	struct msg m;
+
+	msg_start(&m, id, TELL, "tcp.example.com", T_A, C_IN, 1);
+	rec_a(&m, "tcp.example.com", ip, 300);
+	query_of(&m, &t->q);
+	t->qn = framed(&t->q, t->qb);
+	t->an = framed(&m, t->a);
+}
+
+/* DNS over TCP: an answer binds on the connection its query went on,
+ * not on another one, nor on UDP between the same ports. */
+START_TEST(test_tcp_same_connection)
+{
+	struct fx_conn k1, k2;
+	struct tcp_dns t;
+
+	tcp_dns(&t, 0x3333, "203.0.113.140");
+	fx_conn_open(&k1, CLIENT, 40140, RESOLVER, 53);
+	fx_conn_open(&k2, CLIENT, 40141, RESOLVER, 53);
+	fx_conn_send(&k1, 0, TCP_ACK | TCP_PSH, t.qb, t.qn);
+	send_udp(CLIENT, 40141, RESOLVER, 53, &t.q);
+	/* On the other connection, and over UDP between k2's ports. */
+	ck_assert_int_eq(fx_conn_send(&k2, 1, TCP_ACK | TCP_PSH, t.a, t.an), VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx.w.dns.st.unsolicited, 1);
+	ck_assert_int_eq(named("203.0.113.140"), 0);
+	/* On its own: bound, once. */
+	ck_assert_int_eq(fx_conn_send(&k1, 1, TCP_ACK | TCP_PSH, t.a, t.an), VERDICT_ACCEPT);
+	ck_assert_int_eq(named("203.0.113.140"), 1);
+	ck_assert_uint_eq(fx.w.dns.st.bindings, 1);
+	ck_assert_uint_eq(fx.w.dns.st.unsolicited, 1);
+	fx_conn_send(&k1, 1, TCP_ACK | TCP_PSH, t.a, t.an);
+	ck_assert_uint_eq(fx.w.dns.st.unsolicited, 2);
+	ck_assert_uint_eq(fx.w.dns.st.bindings, 1);
+}
+END_TEST
+
+/* A new connection on the ports of one that asked: not the one asked. */
+START_TEST(test_tcp_new_connection)
+{
+	struct fx_conn k;
+	struct tcp_dns t;
+
+	tcp_dns(&t, 0x4444, "203.0.113.142");
+	fx_conn_open(&k, CLIENT, 40142, RESOLVER, 53);
+	fx_conn_send(&k, 0, TCP_ACK | TCP_PSH, t.qb, t.qn);
+	fx_conn_send(&k, 0, TCP_ACK | TCP_FIN, NULL, 0);
+	fx_conn_send(&k, 1, TCP_ACK | TCP_FIN, NULL, 0);
+	fx_conn_send(&k, 0, TCP_ACK, NULL, 0);
+	fx_conn_open(&k, CLIENT, 40142, RESOLVER, 53);
+	ck_assert_int_eq(fx_conn_send(&k, 1, TCP_ACK | TCP_PSH, t.a, t.an), VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx.w.dns.st.answers, 1);
+	ck_assert_uint_eq(fx.w.dns.st.unsolicited, 1);
+	ck_assert_int_eq(named("203.0.113.142"), 0);
+}
+END_TEST
+
+/*
+ * An ICMP redirect quotes a packet, as the host sends one when it routes
+ * a forged answer sent to its MAC back out the bridge; conntrack relates
+ * it to the connection it quotes.  Passed as that connection, it must
+ * not hand it to the kernel (its bypass mark would land on the DNS flow's
+ * conntrack entry and blind nvd to the next answers).
+ */
+START_TEST(test_redirect_keeps_dns_read)
+{
+	uint8_t quoted[128];
+	struct pkt a, e;
+	size_t n;
+
+	ask(40145, 53, 0x1111, "www.example.com", T_A);
+	pkt_udp(&a, RESOLVER, 53, CLIENT, 40145);
+	pkt_data(&a, "\x22\x22\x81\x80", 4);
+	n = pkt_build(&a, quoted, sizeof(quoted));
+	ck_assert_uint_ge(n, 28);
+	pkt_icmp(&e, "198.19.0.1", RESOLVER, 5, 1, 0);
+	pkt_data(&e, quoted, 28);	/* its IP header and 8 bytes of UDP */
+	ck_assert_int_eq(fx_send(&e), VERDICT_ACCEPT);
+	ck_assert_int_eq(tell(RESOLVER, 53, 40145, 0x2222, "www.example.com", T_A, C_IN,
+	    "203.0.113.145"), VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx.w.dns.st.unsolicited, 1);
+}
+END_TEST
+
+/*
+ * One client keeps at most DNSBIND_CLIENT_SHARE queries pending: its next
+ * is not kept (its answer binds nothing), another client's is.  At
+ * DNSBIND_PENDING_MAX the oldest query gives way.
+ */
+START_TEST(test_pending_bounds)
+{
+	char ip[32];
+	struct msg q;
+
+	for (int i = 0; i <= DNSBIND_CLIENT_SHARE; i++)
+		ask(40150, 53, (uint16_t)i, "www.example.com", T_A);
+	ck_assert_uint_eq(fx.w.dns.st.queries, DNSBIND_CLIENT_SHARE);
+	ck_assert_uint_eq(fx.w.dns.st.queries_over_share, 1);
+	tell(RESOLVER, 53, 40150, DNSBIND_CLIENT_SHARE, "www.example.com", T_A, C_IN,
+	    "203.0.113.150");
+	ck_assert_int_eq(named("203.0.113.150"), 0);
+	tell(RESOLVER, 53, 40150, 0, "www.example.com", T_A, C_IN, "203.0.113.151");
+	ck_assert_int_eq(named("203.0.113.151"), 1);
+	/* Seven other clients fill the table but for the one just answered;
+	 * an eighth's query pushes out the oldest, the client's id 1. */
+	for (int c = 1; c <= 8; c++) {
+		snprintf(ip, sizeof(ip), "198.19.1.%d", c);
+		for (int i = 0; i < (c < 8 ? DNSBIND_CLIENT_SHARE : 2); i++) {
+			msg_start(&q, (uint16_t)i, ASK, "www.example.com", T_A, C_IN, 0);
+			send_udp(ip, 40151, RESOLVER, 53, &q);
+		}
+	}
+	ck_assert_uint_eq(fx.w.dns.st.queries_evicted, 1);
+	ck_assert_uint_eq(fx.w.dns.st.queries_over_share, 1);
+	tell(RESOLVER, 53, 40150, 1, "www.example.com", T_A, C_IN, "203.0.113.152");
+	ck_assert_int_eq(named("203.0.113.152"), 0);
+	tell(RESOLVER, 53, 40150, 2, "www.example.com", T_A, C_IN, "203.0.113.153");
+	ck_assert_int_eq(named("203.0.113.153"), 1);
 }
 END_TEST
 
@@ -454,6 +808,21 @@ egress_suite(void)
 	tcase_add_test(tc, test_cname_chain);
 	tcase_add_test(tc, test_dns_over_tcp_split);
 	tcase_add_test(tc, test_malformed_answer);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("evidence");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_answer_binds_once);
+	tcase_add_test(tc, test_unasked_flow_dropped);
+	tcase_add_test(tc, test_answer_after_window);
+	tcase_add_test(tc, test_tcp_same_connection);
+	tcase_add_test(tc, test_tcp_new_connection);
+	tcase_add_test(tc, test_redirect_keeps_dns_read);
+	tcase_add_test(tc, test_pending_bounds);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("evidence, monitor");
+	tcase_add_checked_fixture(tc, setup_monitor, teardown);
+	tcase_add_loop_test(tc, test_mismatched_answers, 0,
+	    (int)(sizeof(mismatches) / sizeof(mismatches[0])));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("proxy and sni");
 	tcase_add_checked_fixture(tc, setup, teardown);
