@@ -158,8 +158,13 @@ probe(struct appid *d, struct flow *f, struct app_input *in)
 	in->server_port = f->key.port[!f->client];
 	memset(&d->info, 0, sizeof(d->info));
 	app = app_detect(in, &d->info, &done);
-	if (done)
-		decide(d, f, app);
+	if (!done)
+		return;
+	decide(d, f, app);
+	/* in may point into the buffer decide() gave back: it is not reused
+	 * before the next buf_get(). */
+	if (d->decided)
+		d->decided(d->decided_ctx, f, in);
 }
 
 /* Probes f's buffered bytes. */

@@ -54,6 +54,10 @@ struct appid {
 	 * valid until the next call. */
 	const struct flow *info_flow;
 	struct app_info info;
+	/* Optional: a flow was just decided by its probes, on the bytes of
+	 * in (valid during the call). */
+	void (*decided)(void *ctx, struct flow *f, const struct app_input *in);
+	void *decided_ctx;
 	struct appid_stats st;
 };
 

@@ -56,6 +56,7 @@ enum app_state {
 struct app_buf;
 struct dns_stream;
 struct inspect;
+struct proxy;
 
 struct flow {
 	struct flow_key key;
@@ -75,7 +76,10 @@ struct flow {
 	struct dns_stream *dns;		/* a TCP DNS answer being reassembled (dnsbind.c) */
 	uint64_t fqdn_ref;		/* the name binding it was judged with (fqdn.h), or 0 */
 	struct inspect *insp;		/* DLP/WAF sensors' state (inspect.h), or NULL */
-	uint8_t sensor_deny;		/* a sensor with action deny matched: drop it */
+	struct proxy *proxy;		/* the requests to a proxy followed (proxy.h), or NULL */
+	uint8_t deny_pending;		/* its bytes were refused (a sensor with action
+					 * deny matched, a proxy request was refused):
+					 * drop it once they are processed */
 	uint8_t doubt;			/* enum doubt: why its application or contents
 					 * cannot be told (doubt.h), or 0 */
 	uint8_t protect;		/* an end was in protect mode when last judged */

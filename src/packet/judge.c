@@ -14,6 +14,7 @@
 #include "packet/egress.h"
 #include "names/fqdn.h"
 #include "packet/inspect.h"
+#include "http/http.h"
 #include "packet/judge.h"
 #include "runtime/live.h"
 #include "packet/pcap.h"
@@ -404,16 +405,15 @@ sni_check(struct judge *j, const struct policy *pol, const struct flow *f,
  * verdict stands.  pc and pv get the proxied judgement when it is
  * stricter; returns whether it is.
  */
+/*
+ * Connection c as the destination t a proxy was asked for (r: what
+ * egress_proxy_target() said, 1 or -1), into pc, and its verdict pv.
+ * Returns r.
+ */
 static int
-proxied(struct judge *j, const struct policy *pol, const struct flow *f,
-    const struct policy_conn *c, const struct policy_verdict *v, struct policy_conn *pc,
-    struct policy_verdict *pv, struct egress_target *t)
+proxy_judge(struct judge *j, const struct policy *pol, const struct policy_conn *c, int r,
+    const struct egress_target *t, struct policy_conn *pc, struct policy_verdict *pv)
 {
-	int r;
-
-	if (f->app != APP_HTTP || j->appid->info_flow != f ||
-	    (r = egress_proxy_target(&j->appid->info, t)) == 0)
-		return 0;
 	*pc = *c;
 	pc->via = t->host;
 	pc->port = t->port;
@@ -440,7 +440,88 @@ proxied(struct judge *j, const struct policy *pol, const struct flow *f,
 		learn(j, pol, pc, pv);
 	else if (pv->outcome == POL_ALLOW && pv->rule_id)
 		hit(j, pv->rule_id);
+	return 1;
+}
+
+/*
+ * A request to an HTTP proxy (CONNECT, or an absolute-form target) is
+ * judged for the destination it asks for too: the stricter verdict
+ * stands.  pc and pv get the proxied judgement when it is stricter;
+ * returns whether it is, or -1 when the destination cannot be read.
+ */
+static int
+proxied(struct judge *j, const struct policy *pol, const struct flow *f,
+    const struct policy_conn *c, const struct policy_verdict *v, struct policy_conn *pc,
+    struct policy_verdict *pv, struct egress_target *t)
+{
+	int r;
+
+	if (f->app != APP_HTTP || j->appid->info_flow != f ||
+	    (r = egress_proxy_target(&j->appid->info, t)) == 0)
+		return 0;
+	if (proxy_judge(j, pol, c, r, t, pc, pv) < 0)
+		return -1;
 	return pv->outcome > v->outcome;
+}
+
+void
+judge_proxy_request(void *ctx, struct flow *f, const struct http_head *h)
+{
+	struct judge *j = ctx;
+	const struct policy *pol = j->live ? live_current(j->live) : NULL;
+	struct policy_conn c, pc;
+	struct policy_verdict v, pv;
+	struct judge_names nm;
+	struct egress_target t;
+	struct app_info info;
+	int r;
+
+	if (pol == NULL || (f->flags & FLOW_F_DENIED))
+		return;
+	memset(&info, 0, sizeof(info));
+	app_copy_text(info.method, sizeof(info.method), h->method, h->method_len);
+	app_copy_text(info.path, sizeof(info.path), h->target, h->target_len);
+	if ((r = egress_proxy_target(&info, &t)) == 0)
+		return;		/* for the proxy itself */
+	flow_conn(f, &c);
+	server_names(j, pol, f, &c, &nm);
+	policy_judge(pol, &c, &v);
+	if (proxy_judge(j, pol, &c, r, &t, &pc, &pv) < 0) {
+		pc.via = info.path;
+		judge_proxy_doubt(j, f, DOUBT_HTTP_PARSER);
+		return;
+	}
+	if (pv.outcome == POL_DENY) {
+		f->deny_pending = 1;
+		violation(j, pol, f, &pc, &pv, DOUBT_NONE);
+	} else if (pv.outcome == POL_ALERT)
+		violation(j, pol, f, &pc, &pv, DOUBT_NONE);
+}
+
+void
+judge_proxy_doubt(void *ctx, struct flow *f, enum doubt d)
+{
+	struct judge *j = ctx;
+	const struct policy *pol = j->live ? live_current(j->live) : NULL;
+	struct policy_conn c;
+	struct policy_verdict v;
+	struct judge_names nm;
+
+	if (f->doubt == DOUBT_NONE)
+		f->doubt = (uint8_t)d;
+	if (f->protect)
+		f->deny_pending = 1;
+	if (f->doubts_told & 1u << d)
+		return;
+	f->doubts_told |= 1u << d;
+	j->st.unjudged[d]++;
+	if (pol == NULL)
+		return;
+	flow_conn(f, &c);
+	server_names(j, pol, f, &c, &nm);
+	policy_judge(pol, &c, &v);
+	v.outcome = f->protect ? POL_DENY : POL_ALERT;
+	violation(j, pol, f, &c, &v, d);
 }
 
 /*
@@ -511,7 +592,7 @@ judge_flow(struct judge *j, const struct policy *pol, struct flow *f,
 			violation(j, pol, f, &c, v, d);
 		f->flags |= FLOW_F_DENIED | FLOW_F_REPORTED;
 		final = !(f->flags & FLOW_F_CONV);
-	} else if (!f->sensor_deny)
+	} else if (!f->deny_pending)
 		f->flags &= (uint8_t)~FLOW_F_DENIED;
 	if (d != DOUBT_NONE && !(f->doubts_told & 1u << d)) {
 		f->doubts_told |= 1u << d;
@@ -617,7 +698,7 @@ save_pcap(struct judge *j, struct event_rec *ev)
 /*
  * A DLP or WAF rule fired on f's bytes (inspect.h): an event, and with
  * action deny in protect mode the flow is dropped once the bytes are
- * processed (judge_sensor_deny; f must not be freed from here).
+ * processed (judge_deny_pending; f must not be freed from here).
  */
 void
 judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
@@ -631,8 +712,10 @@ judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
 	char port[16];
 
 	j->st.sensor_events++;
-	if (ih->deny)
-		f->sensor_deny = 1;
+	if (ih->deny && !f->deny_pending) {
+		f->deny_pending = 1;
+		j->st.sensor_denied++;
+	}
 	if (pol == NULL)
 		return;
 	flow_conn(f, &c);
@@ -679,7 +762,7 @@ judge_sensor_doubt(void *ctx, struct flow *f, enum doubt d, int deny)
 	if (f->doubt == DOUBT_NONE)
 		f->doubt = (uint8_t)d;
 	if (deny)
-		f->sensor_deny = 1;
+		f->deny_pending = 1;
 	if (f->doubts_told & 1u << d)
 		return;
 	f->doubts_told |= 1u << d;
@@ -803,12 +886,11 @@ judge_doubt(struct judge *j, const struct policy *pol, struct flow *f, const str
 }
 
 enum verdict
-judge_sensor_deny(struct judge *j, struct flow *f, const struct packet *p)
+judge_deny_pending(struct judge *j, struct flow *f, const struct packet *p)
 {
 	uint64_t before = j->rst.sent;
 
 	f->flags |= FLOW_F_DENIED | FLOW_F_REPORTED;
-	j->st.sensor_denied++;
 	j->st.denied_packets++;
 	if (p->proto == IPPROTO_TCP) {
 		rst_send(&j->rst, p, 1);	/* open: both ends */

@@ -108,7 +108,8 @@ enum verdict judge_quoted(struct judge *j, const struct policy *pol, const struc
  */
 void judge_flow_end(struct judge *j, const struct policy *pol, struct flow *f);
 /* inspect.h's hit callback (ctx: the judge), and the drop that follows a
- * hit of a sensor with action deny. */
+ * hit of a sensor with action deny or a refused proxy request
+ * (f->deny_pending). */
 struct inspect_hit;
 void judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih);
 /*
@@ -117,6 +118,15 @@ void judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih);
  * as by a match; otherwise it goes on.  Reported once per flow and reason.
  */
 void judge_sensor_doubt(void *ctx, struct flow *f, enum doubt d, int deny);
+/*
+ * proxy.h's callbacks (ctx: the judge): a later request on a connection to
+ * a proxy, judged for the destination it asks for (refused: f is dropped
+ * as by a sensor, with the event); the requests cannot be followed any
+ * more (in protect mode f is dropped).
+ */
+struct http_head;
+void judge_proxy_request(void *ctx, struct flow *f, const struct http_head *h);
+void judge_proxy_doubt(void *ctx, struct flow *f, enum doubt d);
 /*
  * Packet p (of flow f, or NULL) cannot be judged with full knowledge, for
  * reason d (doubt.h): nothing of it may change nvd's state.  DROP when an
@@ -133,7 +143,7 @@ enum verdict judge_doubt(struct judge *j, const struct policy *pol, struct flow 
  */
 struct dns_answer;
 void judge_dns_forged(void *ctx, struct flow *f, const struct dns_answer *a);
-enum verdict judge_sensor_deny(struct judge *j, struct flow *f, const struct packet *p);
+enum verdict judge_deny_pending(struct judge *j, struct flow *f, const struct packet *p);
 /* Periodic work (now: monotonic ms): hands the aggregated violations
  * whose interval ended and, every second, the rule hits counted so far to
  * the writer. */

@@ -10,6 +10,7 @@
 #include "packet/judge.h"
 #include "runtime/live.h"
 #include "base/log.h"
+#include "packet/egress.h"
 #include "packet/worker.h"
 
 /* What a flow holds beyond its own memory, given back. */
@@ -19,6 +20,7 @@ flow_free_state(struct worker *w, struct flow *f)
 	appid_release(&w->appid, f);
 	dnsbind_release(&w->dns, f);
 	inspect_release(&w->insp, f);
+	proxy_release(&w->proxy, f);
 	if (f->fqdn_ref) {
 		fqdn_release(w->dns.cache, f->fqdn_ref, w->now);
 		f->fqdn_ref = 0;
@@ -69,6 +71,21 @@ worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows, enu
 	return 0;
 }
 
+/*
+ * appid's decided hook: a connection whose first request asks a proxy for
+ * another destination is followed request by request (proxy.h).
+ */
+static void
+app_decided(void *ctx, struct flow *f, const struct app_input *in)
+{
+	struct worker *w = ctx;
+	struct egress_target t;
+
+	if (f->app == APP_HTTP && w->judge.live &&
+	    egress_proxy_target(&w->appid.info, &t) != 0)
+		proxy_start(&w->proxy, f, in->data[DIR_TO_SERVER], in->len[DIR_TO_SERVER]);
+}
+
 int
 worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 {
@@ -84,6 +101,20 @@ worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 		w->insp.window = NULL;
 		return -1;
 	}
+	if (proxy_init(&w->proxy) < 0) {
+		judge_destroy(&w->judge);
+		sensor_scratch_free(w->insp.scratch);
+		free(w->insp.window);
+		quota_destroy(&w->insp.quota);
+		w->insp.scratch = NULL;
+		w->insp.window = NULL;
+		return -1;
+	}
+	w->proxy.request = judge_proxy_request;
+	w->proxy.doubt = judge_proxy_doubt;
+	w->proxy.ctx = &w->judge;
+	w->appid.decided = app_decided;
+	w->appid.decided_ctx = w;
 	w->judge.queue = w->queue;
 	w->insp.hit = judge_sensor_hit;
 	w->insp.doubt = judge_sensor_doubt;
@@ -105,6 +136,7 @@ worker_destroy(struct worker *w)
 	sensor_scratch_free(w->insp.scratch);
 	free(w->insp.window);
 	quota_destroy(&w->insp.quota);
+	proxy_destroy(&w->proxy);
 	pthread_mutex_destroy(&w->pub_lock);
 }
 
@@ -180,6 +212,7 @@ stream_data(void *ctx, int dir, uint64_t offset, const uint8_t *buf, size_t len)
 	struct stream_ctx *s = ctx;
 
 	appid_data(&s->w->appid, s->f, dir, offset, buf, len);
+	proxy_data(&s->w->proxy, s->f, dir, offset, buf, len);
 	dnsbind_data(&s->w->dns, s->f, dir, offset, buf, len, s->now);
 	inspect_data(&s->w->insp, s->f, dir, buf, len);
 }
@@ -205,8 +238,8 @@ tcp_packet(struct worker *w, struct flow *f, int dir, const struct packet *p, ui
 	enum reasm_result r;
 	struct stream_ctx ctx = { w, f, now };
 	struct reasm_sink sink = { stream_data, stream_gap, &ctx };
-	const struct reasm_sink *to = appid_final(f) && !dnsbind_wants(f) && !f->insp ?
-	    NULL : &sink;
+	const struct reasm_sink *to = appid_final(f) && !dnsbind_wants(f) && !f->insp &&
+	    !f->proxy ? NULL : &sink;
 
 	if (p->tcp_flags & TCP_SYN) {
 		reasm_syn(rd, p->seq);
@@ -394,9 +427,10 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 			goto out;
 		}
 	}
-	/* A sensor with action deny matched this packet's bytes. */
-	if (f->sensor_deny && !(f->flags & FLOW_F_DENIED)) {
-		v = judge_sensor_deny(&w->judge, f, &p);
+	/* A sensor with action deny matched this packet's bytes, or a request
+	 * in them to a proxy was refused. */
+	if (f->deny_pending && !(f->flags & FLOW_F_DENIED)) {
+		v = judge_deny_pending(&w->judge, f, &p);
 		goto out;
 	}
 
@@ -404,7 +438,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 	 * else wants the bytes) or both directions reached stream_depth.
 	 * (An exempt packet of a flow judged in an older generation does not
 	 * judge it again: the flow waits for its next packet.) */
-	if (v == VERDICT_ACCEPT && !judge_exempt(&p) && !dnsbind_wants(f) &&
+	if (v == VERDICT_ACCEPT && !judge_exempt(&p) && !dnsbind_wants(f) && f->proxy == NULL &&
 	    ((w->bypass_identified && appid_final(f) && f->insp == NULL) ||
 	    (reasm_is_done(&f->rs[0]) && reasm_is_done(&f->rs[1]))) &&
 	    decision_holds(f, bgen)) {
@@ -437,6 +471,7 @@ worker_publish(struct worker *w, uint64_t now)
 	w->st.appid = w->appid.st;
 	w->st.dns = w->dns.st;
 	w->st.judge = w->judge.st;
+	w->st.proxy = w->proxy.st;
 	if (w->judge.live)
 		w->st.records_dropped = __atomic_load_n(&w->judge.ring.dropped, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&w->pub_lock);

@@ -20,6 +20,7 @@
 #include "packet/dnsbind.h"
 #include "packet/inspect.h"
 #include "packet/judge.h"
+#include "packet/proxy.h"
 #include "packet/flow.h"
 #include "base/types.h"
 #include "packet/reasm.h"
@@ -42,6 +43,7 @@ struct worker_stats {
 	struct appid_stats appid;
 	struct dnsbind_stats dns;
 	struct inspect_stats inspect;
+	struct proxy_stats proxy;
 	struct judge_stats judge;
 };
 
@@ -58,6 +60,7 @@ struct worker {
 	struct appid appid;
 	struct dnsbind dns;		/* dns.cache: the shared IP to FQDN cache, or NULL */
 	struct inspect_env insp;	/* the sensors (set per packet from the policy) */
+	struct proxy_env proxy;		/* every request to a proxy (set up with the policy) */
 	struct judge judge;		/* the policy, and the records for the writer */
 	struct worker_stats st;
 	/* The mark bits of the last BYPASS verdict: NVD_MARK_BYPASS and the

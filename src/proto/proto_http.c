@@ -98,10 +98,11 @@ request_line(const uint8_t *p, size_t len, struct http1_head *h, size_t *end)
 	if (p[i] != ' ' || !method_ok(p, i, 1))
 		return APP_NO;
 	t = ++i;
-	/* Origin, absolute, authority or asterisk form: visible bytes. */
+	/* Origin, absolute, authority (an IPv6 literal in brackets too) or
+	 * asterisk form: visible bytes. */
 	while (i < len && p[i] > ' ' && p[i] != 0x7f)
 		i++;
-	if (t < i && p[t] != '/' && p[t] != '*' && !(p[t] >= 'a' && p[t] <= 'z') &&
+	if (t < i && p[t] != '/' && p[t] != '*' && p[t] != '[' && !(p[t] >= 'a' && p[t] <= 'z') &&
 	    !(p[t] >= 'A' && p[t] <= 'Z') && !(p[t] >= '0' && p[t] <= '9'))
 		return APP_NO;
 	if (i == len)

@@ -682,9 +682,10 @@ END_TEST
 
 START_TEST(test_proxy_absolute_form)
 {
-	/* Host headers say what they like: the request target decides. */
+	/* Host headers say what they like: the request target decides.  The
+	 * connection is followed for the requests to come (not bypassed). */
 	ck_assert_int_eq(via_proxy(41012, "GET http://www.example.com/index.html HTTP/1.1\r\n"
-	    "Host: www.example.com\r\n\r\n"), VERDICT_BYPASS);
+	    "Host: www.example.com\r\n\r\n"), VERDICT_ACCEPT);
 	ck_assert_int_eq(via_proxy(41013, "GET http://oracle.com/ HTTP/1.1\r\n"
 	    "Host: www.example.com\r\n\r\n"), VERDICT_DROP);
 	/* A port the rule does not name. */
@@ -693,6 +694,54 @@ START_TEST(test_proxy_absolute_form)
 	/* Origin form: for the proxy itself. */
 	ck_assert_int_eq(via_proxy(41015, "GET /status HTTP/1.1\r\nHost: proxy\r\n\r\n"),
 	    VERDICT_BYPASS);
+}
+END_TEST
+
+/* Every request on a keep-alive connection to the proxy is judged: a
+ * later one for a refused destination cuts it, pipelined or not. */
+START_TEST(test_proxy_keepalive)
+{
+	static const char first[] = "GET http://www.example.com/ HTTP/1.1\r\n"
+	    "Host: www.example.com\r\n\r\n";
+	static const char second[] = "GET http://oracle.com/ HTTP/1.1\r\nHost: x\r\n\r\n";
+	char two[256];
+	struct record r[4];
+
+	ck_assert_int_eq(via_proxy(41016, first), VERDICT_ACCEPT);
+	ck_assert_int_eq(fx_tcp(CLIENT, 41016, PROXY, 3128, TCP_ACK | TCP_PSH,
+	    1001 + (uint32_t)strlen(first), 5001, first, strlen(first)), VERDICT_ACCEPT);
+	ck_assert_int_eq(fx_tcp(CLIENT, 41016, PROXY, 3128, TCP_ACK | TCP_PSH,
+	    1001 + 2 * (uint32_t)strlen(first), 5001, second, strlen(second)), VERDICT_DROP);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
+	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "via proxy to oracle.com:80"));
+	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
+	/* Pipelined behind an allowed one, in the first segment. */
+	snprintf(two, sizeof(two), "%s%s", first, second);
+	ck_assert_int_eq(via_proxy(41017, two), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.proxy.st.requests, 3);
+}
+END_TEST
+
+/* An address literal is judged as the address; userinfo is no part of
+ * the destination; an authority nvd cannot read is in doubt. */
+START_TEST(test_proxy_literals)
+{
+	struct record r[4];
+
+	/* GOOD_IP resolved as www.example.com by nobody: external. */
+	ck_assert_int_eq(via_proxy(41018, "CONNECT " GOOD_IP ":443 HTTP/1.1\r\n\r\n"),
+	    VERDICT_DROP);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
+	ck_assert_str_eq(r[0].u.ev.dst_group, "external");
+	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "via proxy to " GOOD_IP ":443"));
+	ck_assert_int_eq(via_proxy(41019, "CONNECT [fd00::1]:443 HTTP/1.1\r\n\r\n"),
+	    VERDICT_DROP);
+	ck_assert_int_eq(via_proxy(41020, "GET http://user:pw@www.example.com/ HTTP/1.1\r\n"
+	    "Host: www.example.com\r\n\r\n"), VERDICT_ACCEPT);
+	ck_assert_int_eq(via_proxy(41021, "GET http://oracle.com@www.example.com:99999/ HTTP/1.1"
+	    "\r\n\r\n"), VERDICT_DROP);
+	fx_records_of(REC_EVENT, r, 4);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_HTTP_PARSER], 1);
 }
 END_TEST
 
@@ -828,6 +877,8 @@ egress_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_proxy_connect);
 	tcase_add_test(tc, test_proxy_absolute_form);
+	tcase_add_test(tc, test_proxy_keepalive);
+	tcase_add_test(tc, test_proxy_literals);
 	tcase_add_test(tc, test_sni_mismatch_recorded);
 	tcase_add_test(tc, test_sni_of_pinned_address);
 	suite_add_tcase(s, tc);
