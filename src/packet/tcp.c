@@ -10,6 +10,9 @@
 #define SCALE_UNKNOWN	14
 /* conntrack's MAXACKWINDOW: an ACK this far behind is still taken. */
 #define ACKWIN_MIN	66000
+/* The widest window there is (RFC 7323 section 2.3), so that windows
+ * stay well inside sequence space's half. */
+#define WIN_MAX		(65535u << 14)
 
 static inline int
 before(uint32_t a, uint32_t b)
@@ -195,8 +198,11 @@ tcp_update(struct flow *f, int dir, const struct packet *p)
 	if (win > s->maxwin)
 		s->maxwin = win;
 	/* Past what the receiver's window allowed: it was wider than known. */
-	if (r->maxwin && after(end, s->maxend))
+	if (r->maxwin && after(end, s->maxend)) {
 		r->maxwin += end - s->maxend;
+		if (r->maxwin > WIN_MAX)
+			r->maxwin = WIN_MAX;
+	}
 	if (after(end, s->end))
 		s->end = end;
 	if (p->tcp_flags & TCP_ACK)
