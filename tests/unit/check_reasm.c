@@ -420,6 +420,97 @@ START_TEST(test_segments_bound)
 }
 END_TEST
 
+/*
+ * Linux's rule byte by byte, against reasm: a kept byte is held by the
+ * segment it came from (where that started and ended); an out-of-order
+ * segment takes a byte that nobody holds, or whose holder started after
+ * it, or started where it starts and ends before it; in-order bytes take
+ * everything; what is held at the in-order position is delivered.
+ */
+#define MODEL_MAX	160
+
+struct model {
+	char stream[MODEL_MAX + 64];
+	unsigned next;
+	struct {
+		int held;
+		unsigned orig, orig_end;
+		char c;
+	} b[MODEL_MAX + 64];
+};
+
+/* Returns whether seg's bytes differ from those held where it lands. */
+static int
+model_segment(struct model *m, unsigned s, const char *data, unsigned len)
+{
+	unsigned e = s + len;
+	int differ = 0;
+
+	for (unsigned i = s > m->next ? s : m->next; i < e; i++) {
+		if (m->b[i].held && m->b[i].c != data[i - s])
+			differ = 1;
+		if (s <= m->next || !m->b[i].held || m->b[i].orig > s ||
+		    (m->b[i].orig == s && e > m->b[i].orig_end)) {
+			m->b[i].held = 1;
+			m->b[i].orig = s <= m->next ? 0 : s;
+			m->b[i].orig_end = e;
+			m->b[i].c = data[i - s];
+		}
+	}
+	while (m->b[m->next].held) {
+		m->stream[m->next] = m->b[m->next].c;
+		m->next++;
+	}
+	return differ;
+}
+
+START_TEST(test_overlaps_against_model)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	for (int trial = 0; trial < 3000; trial++) {
+		static struct model m;
+		char data[32];
+
+		memset(&m, 0, sizeof(m));
+		reasm_free(&rd[0]);
+		memset(&rec, 0, sizeof(rec));
+		reasm_syn(&rd[0], ISN);
+		for (int n = 0; n < 24; n++) {
+			unsigned off, len;
+			int differ;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			off = (unsigned)(x % 120);
+			len = 1 + (unsigned)(x >> 8) % 30;
+			for (unsigned i = 0; i < len; i++)
+				data[i] = "ab"[(x >> (16 + (i + off) % 32)) & (n % 3 ? 0 : 1)];
+			data[len] = '\0';
+			differ = model_segment(&m, off, data, len);
+			ck_assert_int_eq(reasm_check(&rd[0], ISN + 1 + off, (const uint8_t *)data, len),
+			    differ ? REASM_OVERLAP : REASM_OK);
+			ck_assert_int_eq(at(off, data), REASM_OK);
+			ck_assert_uint_eq(rd[0].offset, m.next);
+		}
+		ck_assert_uint_eq(rec.order_errors, 0);
+		ck_assert_mem_eq(rec.bytes[0], m.stream, m.next);
+		/* What is kept comes out as the model holds it. */
+		memset(data, 'z', 30);
+		data[30] = '\0';
+		while (m.next < MODEL_MAX) {
+			model_segment(&m, m.next, data, 30);
+			ck_assert_int_eq(at((uint32_t)rd[0].offset, data), REASM_OK);
+			ck_assert_uint_eq(rd[0].offset, m.next);
+		}
+		ck_assert_uint_eq(rec.end[0], m.next);
+		ck_assert_mem_eq(rec.bytes[0], m.stream, MODEL_MAX);
+		ck_assert_uint_eq(rd[0].nsegs, 0);
+	}
+}
+END_TEST
+
 /* --- gaps --------------------------------------------------------------- */
 
 START_TEST(test_gap_on_ack)
@@ -808,6 +899,7 @@ reasm_suite(void)
 	tcase_add_test(tc, test_overlap_delivered_win);
 	tcase_add_test(tc, test_check_changes_nothing);
 	tcase_add_test(tc, test_segments_bound);
+	tcase_add_test(tc, test_overlaps_against_model);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("gaps");
