@@ -47,7 +47,7 @@ struct reasm_stats {
 	uint64_t ooo_segments;		/* segments kept for later */
 	uint64_t retransmits;		/* segments wholly seen before */
 	uint64_t overlaps;		/* segments partly seen before */
-	uint64_t overlap_mismatch;	/* ... whose bytes differed, stored all the same */
+	uint64_t overlap_mismatch;	/* ... whose bytes differed */
 	uint64_t gaps;
 	uint64_t gap_bytes;
 	uint64_t nomem;			/* segments not kept: a bound was hit */

@@ -277,8 +277,10 @@ tcp_packet(struct worker *w, const struct policy *pol, struct flow *f, int dir,
 	case REASM_OK:
 		break;
 	case REASM_OVERLAP:
-		if ((v = judge_doubt(&w->judge, pol, f, p, DOUBT_OVERLAP)) == VERDICT_DROP)
+		if ((v = judge_doubt(&w->judge, pol, f, p, DOUBT_OVERLAP)) == VERDICT_DROP) {
+			w->st.reasm.overlap_mismatch++;	/* reasm counts those it stores */
 			return v;
+		}
 		break;
 	case REASM_LIMIT:
 		w->st.reasm.nomem++;

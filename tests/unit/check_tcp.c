@@ -431,7 +431,7 @@ START_TEST(test_overlap_disagreeing_dropped_in_protect)
 	struct flow *f = overlap_disagrees(VERDICT_DROP);
 
 	ck_assert_uint_eq(f->rs[DIR_TO_SERVER].ooo_bytes, 10);
-	ck_assert_uint_eq(fx.w.st.reasm.overlap_mismatch, 0);
+	ck_assert_uint_eq(fx.w.st.reasm.overlap_mismatch, 1);
 	assert_event("overlap", EV_DENY);
 	ck_assert_int_eq(send_str(0, TCP_PSH | TCP_ACK, "G"), VERDICT_ACCEPT);
 	ck_assert_uint_eq(fx.w.st.reasm.delivered, 11);
