@@ -4,8 +4,8 @@
  * window, FINs out of order, data in a SYN, overlapping copies that
  * disagree, out-of-order segments past the bound, the window scale, a
  * flow joined mid-stream.  What nvd cannot judge is dropped when the
- * server's group is in protect mode and passed with an event that gives
- * the reason in monitor mode; either way it changes nothing.
+ * groups are in protect mode and passed with an event that gives the
+ * reason in monitor mode; either way it changes nothing.
  */
 #include "config.h"
 
@@ -31,12 +31,13 @@ static const char ssh[] = "SSH-2.0-OpenSSH_9.6\r\n";
 
 static struct fx_conn k;
 
+/* Both ends' groups in mode, as the attacker and its victim of issue 12. */
 static void
-setup_mode(enum policy_mode web_mode)
+setup_mode(enum policy_mode mode)
 {
 	fx_begin();
-	fx_group("nv.client", GROUP_LEARNED, MODE_DISCOVER, NULL);
-	fx_group("nv.web", GROUP_LEARNED, web_mode, NULL);
+	fx_group("nv.client", GROUP_LEARNED, mode, NULL);
+	fx_group("nv.web", GROUP_LEARNED, mode, NULL);
 	fx_workload("client", CLIENT);
 	fx_workload("web", WEB);
 	fx_rule("nv.client", "nv.web", "any", "tcp/80", RULE_ALLOW, RULE_USER);
@@ -45,14 +46,16 @@ setup_mode(enum policy_mode web_mode)
 	fx.w.bypass_identified = 0;
 }
 
+/* Protect mode: what is in doubt is dropped. */
 static void
-setup_protect(void)
+both_protect(void)
 {
 	setup_mode(MODE_PROTECT);
 }
 
+/* In monitor mode: passed, with an event that says why. */
 static void
-setup_monitor(void)
+both_monitor(void)
 {
 	setup_mode(MODE_MONITOR);
 }
@@ -663,14 +666,14 @@ tcp_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("ack");
-	tcase_add_checked_fixture(tc, setup_protect, teardown);
+	tcase_add_checked_fixture(tc, both_protect, teardown);
 	tcase_add_test(tc, test_forged_acks_dropped_in_protect);
 	tcase_add_test(tc, test_forged_ack_small_isn);
 	tcase_add_test(tc, test_out_of_window_data_then_its_ack);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rst");
-	tcase_add_checked_fixture(tc, setup_protect, teardown);
+	tcase_add_checked_fixture(tc, both_protect, teardown);
 	tcase_add_test(tc, test_rst_out_of_window_dropped_in_protect);
 	tcase_add_test(tc, test_rst_in_window_inexact_changes_nothing);
 	tcase_add_test(tc, test_rst_exact_closes);
@@ -679,7 +682,7 @@ tcp_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stream");
-	tcase_add_checked_fixture(tc, setup_protect, teardown);
+	tcase_add_checked_fixture(tc, both_protect, teardown);
 	tcase_add_test(tc, test_fin_out_of_order_does_not_close);
 	tcase_add_test(tc, test_fin_out_of_window_or_passed);
 	tcase_add_test(tc, test_syn_payload_is_not_stream);
@@ -689,7 +692,7 @@ tcp_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("window");
-	tcase_add_checked_fixture(tc, setup_protect, teardown);
+	tcase_add_checked_fixture(tc, both_protect, teardown);
 	tcase_add_test(tc, test_window_scale);
 	tcase_add_test(tc, test_window_scale_needs_both);
 	tcase_add_test(tc, test_window_scale_option_decoded);
@@ -697,7 +700,7 @@ tcp_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("monitor");
-	tcase_add_checked_fixture(tc, setup_monitor, teardown);
+	tcase_add_checked_fixture(tc, both_monitor, teardown);
 	tcase_add_test(tc, test_forged_acks_passed_in_monitor);
 	tcase_add_test(tc, test_rst_out_of_window_passed_in_monitor);
 	tcase_add_test(tc, test_overlap_disagreeing_stored_as_linux_in_monitor);
