@@ -69,11 +69,13 @@ ack_ok(const struct tcp_dir *s, const struct tcp_dir *r, const struct packet *p)
 	return !(p->tcp_flags & TCP_SYN) || !(r->flags & TCPD_SYN) || after(p->ack, r->isn);
 }
 
-/* p comes from the end a SYN was sent to, which has sent nothing else. */
+/* p comes from the end a SYN (without ACK) was sent to, which has sent
+ * nothing yet: the other end is in SYN-SENT. */
 static int
 answers_syn(const struct flow *f, int dir)
 {
-	return !(f->tcp[dir].flags & TCPD_SEEN) && (f->tcp[!dir].flags & TCPD_SYN);
+	return f->tcp_state == TCPS_SYN_SENT && !(f->tcp[dir].flags & TCPD_SEEN) &&
+	    (f->tcp[!dir].flags & TCPD_SYN);
 }
 
 static enum doubt

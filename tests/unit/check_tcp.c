@@ -627,6 +627,17 @@ START_TEST(test_midstream_pickup)
 }
 END_TEST
 
+/* Without the SYN, a RST to a SYN/ACK is placed by nothing: it passes
+ * and resets nothing. */
+START_TEST(test_rst_answering_synack)
+{
+	ck_assert_int_eq(seg(1, TCP_SYN | TCP_ACK, SISN, CISN + 1, NULL), VERDICT_ACCEPT);
+	ck_assert_int_eq(seg(0, TCP_RST, CISN + 1, 0, NULL), VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_TCP_RST], 0);
+	ck_assert_int_eq(flow()->tcp_state, TCPS_ESTABLISHED);
+}
+END_TEST
+
 /* A RST as the first packet of a flow resets nothing nvd knows of. */
 START_TEST(test_midstream_rst_first)
 {
@@ -706,6 +717,7 @@ tcp_suite(void)
 	tcase_add_test(tc, test_overlap_disagreeing_stored_as_linux_in_monitor);
 	tcase_add_test(tc, test_midstream_pickup);
 	tcase_add_test(tc, test_midstream_rst_first);
+	tcase_add_test(tc, test_rst_answering_synack);
 	suite_add_tcase(s, tc);
 	return s;
 }
