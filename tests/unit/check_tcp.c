@@ -309,6 +309,21 @@ START_TEST(test_rst_exact_closes)
 }
 END_TEST
 
+/* Past stream_depth the position still follows the stream. */
+START_TEST(test_rst_exact_past_depth)
+{
+	fx_set_limits(8, 64u << 20);
+	open_conn();
+	ck_assert_int_eq(send_str(0, TCP_PSH | TCP_ACK, request), VERDICT_ACCEPT);
+	ck_assert_int_eq(send_str(0, TCP_PSH | TCP_ACK, "more"), VERDICT_ACCEPT);
+	ck_assert_uint_eq(flow()->rs[DIR_TO_SERVER].done, 1);
+	ck_assert_int_eq(seg(0, TCP_RST, k.seq[0] - 4, 0, NULL), VERDICT_ACCEPT);
+	ck_assert_int_eq(flow()->tcp_state, TCPS_ESTABLISHED);
+	ck_assert_int_eq(seg(0, TCP_RST, k.seq[0], 0, NULL), VERDICT_ACCEPT);
+	ck_assert_int_eq(flow()->tcp_state, TCPS_CLOSED);
+}
+END_TEST
+
 /* After the FIN: at the FIN's sequence number + 1, or at the FIN's own. */
 START_TEST(test_rst_after_fin)
 {
@@ -688,6 +703,7 @@ tcp_suite(void)
 	tcase_add_test(tc, test_rst_out_of_window_dropped_in_protect);
 	tcase_add_test(tc, test_rst_in_window_inexact_changes_nothing);
 	tcase_add_test(tc, test_rst_exact_closes);
+	tcase_add_test(tc, test_rst_exact_past_depth);
 	tcase_add_test(tc, test_rst_after_fin);
 	tcase_add_test(tc, test_rst_answering_syn);
 	suite_add_tcase(s, tc);
