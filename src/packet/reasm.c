@@ -372,10 +372,11 @@ reasm_check(const struct reasm_dir *rd, uint32_t seq, const uint8_t *data, size_
 	struct seg_in in;
 	struct plan pl;
 
-	if (!rd->started || seg_in(rd, seq, data, len, &in) != SEG_BYTES)
+	/* The common case: nothing kept, in order. */
+	if (!rd->started || (rd->nsegs == 0 && seq_diff(seq, rd->next_seq) <= 0))
 		return REASM_OK;
-	if (rd->nsegs == 0 && in.in_order)
-		return REASM_OK;	/* the common case: nothing kept, in order */
+	if (seg_in(rd, seq, data, len, &in) != SEG_BYTES)
+		return REASM_OK;
 	plan_make(rd, &in, &pl);
 	if (pl.mismatches)
 		return REASM_OVERLAP;
