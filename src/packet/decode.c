@@ -43,6 +43,32 @@ rd32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/*
+ * A SYN's options: only the window scale is read (RFC 7323 section 2.2: in
+ * a SYN only, length 3, a shift above 14 taken as 14).  As in Linux
+ * (tcp_parse_options), an option whose length is short or runs past the
+ * header ends the walk.
+ */
+static void
+decode_tcp_options(struct packet *p, const uint8_t *o, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && o[i] != 0) {		/* 0: end of options */
+		size_t olen;
+
+		if (o[i] == 1) {		/* no-operation */
+			i++;
+			continue;
+		}
+		if (len - i < 2 || (olen = o[i + 1]) < 2 || olen > len - i)
+			return;
+		if (o[i] == 3 && olen == 3)
+			p->tcp_wscale = o[i + 2] > TCP_WSCALE_MAX ? TCP_WSCALE_MAX : o[i + 2];
+		i += olen;
+	}
+}
+
 static enum decode_anomaly
 decode_tcp(struct packet *p, const uint8_t *l4, size_t len)
 {
@@ -59,6 +85,9 @@ decode_tcp(struct packet *p, const uint8_t *l4, size_t len)
 	p->ack = rd32(l4 + 8);
 	p->tcp_flags = l4[13];
 	p->win = rd16(l4 + 14);
+	p->tcp_wscale = TCP_WSCALE_NONE;
+	if (p->tcp_flags & TCP_SYN)
+		decode_tcp_options(p, l4 + 20, doff - 20);
 	p->payload = l4 + doff;
 	p->payload_len = len - doff;
 	return ANOM_NONE;

@@ -41,6 +41,11 @@ const char *decode_anomaly_name(enum decode_anomaly a);
 #define TCP_PSH 0x08
 #define TCP_ACK 0x10
 
+/* tcp_wscale of a segment without a window scale option. */
+#define TCP_WSCALE_NONE	0xff
+/* The largest shift there is (RFC 7323 section 2.3). */
+#define TCP_WSCALE_MAX	14
+
 struct packet {
 	const uint8_t *data;	/* start of the IP header */
 	size_t len;		/* bytes of IP packet (trimmed to the IP length) */
@@ -51,9 +56,11 @@ struct packet {
 	const uint8_t *dst;
 	uint16_t sport, dport;	/* host order; ICMP echo: id in both; 0 otherwise */
 	uint8_t tcp_flags;
+	uint8_t tcp_wscale;	/* a SYN's window scale option: its shift, at
+				 * most TCP_WSCALE_MAX, or TCP_WSCALE_NONE */
 	uint8_t icmp_type, icmp_code;
 	uint32_t seq, ack;	/* host order */
-	uint16_t win;
+	uint16_t win;		/* as sent: not scaled */
 	const uint8_t *payload;	/* L4 payload */
 	size_t payload_len;
 };

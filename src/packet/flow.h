@@ -53,6 +53,28 @@ enum app_state {
 				 * judged by ports alone */
 };
 
+/*
+ * What one end of a TCP connection sent, as tcp.h validates it (the
+ * td_* fields of conntrack's struct ip_ct_tcp_state).  By flow_dir: the
+ * end that sends in that direction.
+ */
+struct tcp_dir {
+	uint32_t isn;		/* its SYN's sequence number (TCPD_SYN) */
+	uint32_t end;		/* the sequence number after the last it sent */
+	uint32_t maxend;	/* the last it may send: the other's ack + window */
+	uint32_t maxwin;	/* the largest window it advertised, scaled */
+	uint32_t maxack;	/* the highest ack it sent (TCPD_MAXACK) */
+	uint8_t scale;		/* its window scale (RFC 7323) */
+	uint8_t flags;		/* TCPD_* */
+};
+
+#define TCPD_SEEN	0x01	/* it sent a segment nvd took: end, maxwin hold */
+#define TCPD_SYN	0x02	/* nvd saw its SYN: isn, scale hold */
+#define TCPD_WSCALE	0x04	/* its SYN carried a window scale option */
+#define TCPD_PICKUP	0x08	/* joined mid-stream: scale unknown, end guessed */
+#define TCPD_MAXACK	0x10
+#define TCPD_END	0x20	/* end holds at least what the other end acknowledged */
+
 struct app_buf;
 struct dns_stream;
 struct inspect;
@@ -85,6 +107,7 @@ struct flow {
 	uint8_t protect;		/* an end was in protect mode when last judged */
 	uint32_t doubts_told;		/* doubts reported in events, a bit each */
 	uint64_t conv_bytes;		/* bytes already counted in its conversation */
+	struct tcp_dir tcp[2];		/* by enum flow_dir (tcp.h) */
 	struct reasm_dir rs[2];		/* by enum flow_dir */
 };
 
@@ -141,7 +164,13 @@ unsigned flow_expire(struct flow_table *ft, uint64_t now_ms, unsigned budget);
 
 /* Idle timeout of f in milliseconds, by protocol and TCP state. */
 uint64_t flow_timeout_ms(const struct flow *f);
-/* Advances the TCP state for a segment with flags sent in direction dir. */
+/*
+ * Advances the TCP state for a segment sent in direction dir that tcp.h
+ * validated.  flags are the segment's, but with RST only when it resets
+ * the connection (tcp_update()) and FIN only once dir's stream reached
+ * its FIN in order (f->rs[dir].fin): neither counts from a segment the
+ * receiver would not act on.
+ */
 void flow_tcp_track(struct flow *f, int dir, uint8_t flags);
 const char *flow_tcp_state_name(int s);
 

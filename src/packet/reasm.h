@@ -2,16 +2,26 @@
  * reasm.h: TCP stream reassembly, one struct reasm_dir per direction.
  *
  * In-order bytes are handed to the consumer straight from the packet (no
- * copy); only out-of-order bytes are copied and kept, bounded per direction
- * (by stream_depth) and in total (stream_memcap, shared by all workers).
- * Among out-of-order copies the one seen first is kept; in-order bytes win
- * over kept copies (as in the Linux receiver).  Either way a copy whose
- * bytes differ is counted as an overlap mismatch, a sign of evasion.
+ * copy); only out-of-order bytes are copied and kept, in a sorted array of
+ * pieces that do not overlap, found by binary search: at most
+ * REASM_SEGMENTS_MAX pieces per direction, no byte past stream_depth, and
+ * stream_memcap bytes for all workers together.
+ *
+ * Overlaps are resolved as the receiving Linux kernel resolves them
+ * (tcp_data_queue_ofo, tcp_ofo_queue): bytes already delivered in order
+ * win; of two out-of-order copies of a byte, the one whose segment starts
+ * earlier wins, and a segment that starts where a kept one started and
+ * covers it replaces it (one it does not cover is dropped).  Linux also
+ * merges a segment into the one it continues; where that would decide
+ * differently the bytes differ, which reasm_check() reports.  Bytes
+ * already delivered are not kept, so a retransmission is not compared
+ * with them.
  *
  * The consumer sees each direction as one byte stream through a struct
  * reasm_sink: data(offset, bytes) calls in order, and gap(offset, len) where
  * bytes passed that nvd never saw (a hole the receiver acknowledged).
- * Delivery stops at stream_depth; then the direction is "done".
+ * Delivery stops at stream_depth; then the direction is "done", and only
+ * the in-order position (next_seq) moves on, for the RST check (tcp.h).
  *
  * A struct reasm_dir belongs to the worker that owns its flow.
  */
@@ -20,6 +30,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* Out-of-order pieces kept per direction at most. */
+#define REASM_SEGMENTS_MAX	1024
 
 struct reasm_seg;
 
@@ -46,12 +59,15 @@ struct reasm_dir {
 	uint32_t base_seq;	/* sequence number of stream offset 0 */
 	uint32_t next_seq;	/* next in-order byte expected */
 	uint64_t offset;	/* stream offset of next_seq */
-	uint32_t ooo_bytes;	/* bytes held in the out-of-order list */
-	uint32_t fin_seq;	/* sequence number the FIN took */
+	uint32_t ooo_bytes;	/* bytes held in the out-of-order pieces */
+	uint32_t fin_seq;	/* sequence number a FIN took */
 	uint8_t started;	/* base_seq is known */
 	uint8_t done;		/* depth reached: nothing more is delivered */
-	uint8_t fin;		/* FIN seen */
-	struct reasm_seg *ooo;	/* out-of-order segments, sorted, not overlapping */
+	uint8_t fin;		/* the stream reached its FIN in order */
+	uint8_t fin_seen;	/* a FIN at fin_seq waits for the stream to reach it */
+	uint16_t nsegs;		/* pieces in segs */
+	uint16_t cap;		/* room in segs */
+	struct reasm_seg *segs;	/* out-of-order pieces, sorted, not overlapping */
 };
 
 /* Limits shared by every direction; set once at start and on reload. */
@@ -62,29 +78,44 @@ struct reasm_limits {
 
 enum reasm_result {
 	REASM_OK = 0,
-	REASM_NOMEM,		/* out-of-order bytes not kept: a bound was hit */
+	REASM_OVERLAP,		/* bytes that differ from those kept at their sequence */
+	REASM_LIMIT,		/* out-of-order bytes past REASM_SEGMENTS_MAX or stream_memcap */
 };
 
 void reasm_set_limits(const struct reasm_limits *lim);
 /* Bytes of out-of-order data held by all workers now. */
 uint64_t reasm_memuse(void);
 
-/* A SYN (or SYN/ACK) with sequence number isn. */
+/* A SYN (or SYN/ACK) with sequence number isn.  Its payload is no stream
+ * data: stream offset 0 is isn + 1. */
 void reasm_syn(struct reasm_dir *rd, uint32_t isn);
 
 /*
- * One segment of this direction.  Returns REASM_NOMEM when out-of-order
- * bytes could not be kept; the caller decides by fail_mode whether the
- * packet passes (the bytes become a gap) or is dropped (the sender will
- * send them again).
+ * What reasm_segment() would make of this segment, changing nothing:
+ * REASM_OVERLAP when some of its bytes differ from those kept at the same
+ * sequence numbers, else REASM_LIMIT when it would have to be kept and
+ * cannot be, else REASM_OK.  Costs a binary search and a look at the
+ * pieces it overlaps.
+ */
+enum reasm_result reasm_check(const struct reasm_dir *rd, uint32_t seq,
+    const uint8_t *data, size_t len);
+
+/*
+ * One segment of this direction (fin: it carries a FIN after its bytes).
+ * Returns REASM_LIMIT, having changed nothing, when its bytes had to be
+ * kept and could not be (the memory of all workers may have filled since
+ * reasm_check()); otherwise REASM_OK, a mismatch counted and stored as
+ * Linux would store it.
  */
 enum reasm_result reasm_segment(struct reasm_dir *rd, int dir, uint32_t seq,
     const uint8_t *data, size_t len, int fin, const struct reasm_sink *sink,
     struct reasm_stats *st);
 
 /*
- * The other direction acknowledged ack: bytes before it reached the
- * receiver.  Whatever of them nvd never saw is delivered as a gap.
+ * The other direction acknowledged ack (validated by tcp.h: no later than
+ * what this direction sent): bytes before it reached the receiver.
+ * Whatever of them nvd never saw is delivered as a gap; once the
+ * direction is done, only next_seq moves.
  */
 void reasm_ack(struct reasm_dir *rd, int dir, uint32_t ack,
     const struct reasm_sink *sink, struct reasm_stats *st);

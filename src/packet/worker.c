@@ -8,6 +8,7 @@
 
 #include "base/clock.h"
 #include "packet/judge.h"
+#include "packet/tcp.h"
 #include "runtime/live.h"
 #include "base/log.h"
 #include "packet/egress.h"
@@ -228,40 +229,110 @@ stream_gap(void *ctx, int dir, uint64_t offset, size_t len)
 	inspect_gap(&s->w->insp, s->f, dir);
 }
 
-/* TCP: track state and feed the stream.  Returns DROP only when bytes
- * could not be kept and fail_mode is closed (the sender will resend). */
+/* Out-of-order bytes that cannot be kept (reasm.h's bounds): in doubt.
+ * (fail_mode says what happens while nvd is not running, not this.) */
 static enum verdict
-tcp_packet(struct worker *w, struct flow *f, int dir, const struct packet *p, uint64_t now)
+judge_ooo_limit(struct worker *w, const struct policy *pol, struct flow *f,
+    const struct packet *p)
+{
+	enum verdict v = judge_doubt(&w->judge, pol, f, p, DOUBT_OOO_LIMIT);
+
+	if (v == VERDICT_DROP)
+		w->st.reasm_fail_drops++;
+	return v;
+}
+
+/* What keeping p's bytes would meet (reasm.h); a SYN's and a RST's bytes
+ * are no stream data. */
+static enum reasm_result
+tcp_bytes_check(const struct flow *f, int dir, const struct packet *p)
+{
+	if (p->tcp_flags & (TCP_SYN | TCP_RST))
+		return REASM_OK;
+	return reasm_check(&f->rs[dir], p->seq, p->payload, p->payload_len);
+}
+
+/* A FIN the stream reached in this packet: the state, and the sensors'
+ * end of that direction. */
+static void
+tcp_fins(struct worker *w, struct flow *f, const uint8_t had_fin[2])
+{
+	for (int d = 0; d < 2; d++)
+		if (f->rs[d].fin && !had_fin[d]) {
+			flow_tcp_track(f, d, TCP_FIN);
+			inspect_eof(&w->insp, f, d);
+		}
+}
+
+/*
+ * A segment that passed the checks feeds the streams: its ACK the other
+ * direction's, its bytes its own (a SYN's payload is none: Linux drops it
+ * without Fast Open, and the bytes sent later at its sequence are the
+ * stream).  Returns REASM_LIMIT, its bytes not kept, when the memory went
+ * since reasm_check().
+ */
+static enum reasm_result
+tcp_feed(struct worker *w, struct flow *f, int dir, const struct packet *p,
+    const struct reasm_sink *to)
 {
 	struct reasm_dir *rd = &f->rs[dir];
-	uint32_t seq = p->seq;
-	enum reasm_result r;
+	int syn = !!(p->tcp_flags & TCP_SYN);
+
+	if (syn)
+		reasm_syn(rd, p->seq);
+	if (p->tcp_flags & TCP_ACK)
+		reasm_ack(&f->rs[!dir], !dir, p->ack, to, &w->st.reasm);
+	return reasm_segment(rd, dir, p->seq + (uint32_t)syn, syn ? NULL : p->payload,
+	    syn ? 0 : p->payload_len, !!(p->tcp_flags & TCP_FIN), to, &w->st.reasm);
+}
+
+/*
+ * TCP: validate, track state and feed the stream.  A segment nvd cannot
+ * judge (tcp.h, reasm.h) goes to judge_doubt() and changes nothing, but
+ * for bytes that differ from a copy kept: outside protect mode they pass
+ * and are stored as Linux stores them.  The verdict is otherwise ACCEPT.
+ */
+static enum verdict
+tcp_packet(struct worker *w, const struct policy *pol, struct flow *f, int dir,
+    const struct packet *p, uint64_t now)
+{
 	struct stream_ctx ctx = { w, f, now };
 	struct reasm_sink sink = { stream_data, stream_gap, &ctx };
 	const struct reasm_sink *to = appid_final(f) && !dnsbind_wants(f) && !f->insp &&
 	    !f->proxy ? NULL : &sink;
+	uint8_t had_fin[2] = { f->rs[0].fin, f->rs[1].fin }, flags;
+	enum verdict v = VERDICT_ACCEPT;
+	enum doubt d;
 
-	if (p->tcp_flags & TCP_SYN) {
-		reasm_syn(rd, p->seq);
-		seq++;		/* the SYN takes one sequence number */
+	if ((d = tcp_check(f, dir, p)) != DOUBT_NONE)
+		return judge_doubt(&w->judge, pol, f, p, d);
+	switch (tcp_bytes_check(f, dir, p)) {
+	case REASM_OK:
+		break;
+	case REASM_OVERLAP:
+		if ((v = judge_doubt(&w->judge, pol, f, p, DOUBT_OVERLAP)) == VERDICT_DROP) {
+			w->st.reasm.overlap_mismatch++;	/* reasm counts those it stores */
+			return v;
+		}
+		break;
+	case REASM_LIMIT:
+		w->st.reasm.nomem++;
+		return judge_ooo_limit(w, pol, f, p);
 	}
-	if (p->tcp_flags & TCP_ACK)
-		reasm_ack(&f->rs[!dir], !dir, p->ack, to, &w->st.reasm);
-	r = reasm_segment(rd, dir, seq, p->payload, p->payload_len,
-	    !!(p->tcp_flags & TCP_FIN), to, &w->st.reasm);
-	flow_tcp_track(f, dir, p->tcp_flags);
-	if ((p->tcp_flags & TCP_FIN) && rd->fin)
-		inspect_eof(&w->insp, f, dir);
+	flags = tcp_update(f, dir, p);
+	if (p->tcp_flags & TCP_RST) {
+		if (!(flags & TCP_RST))
+			return v;	/* a RST that resets nothing changes nothing */
+	} else if (tcp_feed(w, f, dir, p, to) != REASM_OK)
+		v = judge_ooo_limit(w, pol, f, p);
+	flow_tcp_track(f, dir, flags);
+	tcp_fins(w, f, had_fin);
 	/* Nothing more will come: decide with what there is. */
 	if (f->tcp_state >= TCPS_CLOSING) {
 		appid_close(&w->appid, f);
 		inspect_release(&w->insp, f);	/* both ends closed: the state serves no more */
 	}
-	if (r == REASM_NOMEM && w->fail_mode == FAIL_CLOSED) {
-		w->st.reasm_fail_drops++;
-		return VERDICT_DROP;
-	}
-	return VERDICT_ACCEPT;
+	return v;
 }
 
 /*
@@ -288,6 +359,7 @@ bypass_again(struct worker *w, struct flow *f, unsigned bgen)
 	if (decision_holds(f, bgen))
 		return 1;
 	f->flags &= (uint8_t)~FLOW_F_BYPASSED;
+	tcp_forget(f);		/* the windows moved on while the kernel had it */
 	w->st.bypass_returned++;
 	return 0;
 }
@@ -408,7 +480,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 	if ((v = judge_packet(&w->judge, pol, f, &p)) == VERDICT_DROP)
 		goto out;
 	if (p.proto == IPPROTO_TCP)
-		v = tcp_packet(w, f, dir, &p, now);
+		v = tcp_packet(w, pol, f, dir, &p, now);
 	else {
 		if (p.proto == IPPROTO_UDP) {
 			appid_datagram(&w->appid, f, dir, p.payload, p.payload_len);

@@ -35,7 +35,8 @@ struct worker_stats {
 	uint64_t bypass_returned;	/* bypassed flows back after a new generation */
 	uint64_t undecoded;		/* packets with no flow (anomaly) */
 	uint64_t anomalies[ANOM_COUNT];
-	uint64_t reasm_fail_drops;	/* fail_mode closed: dropped for lack of memory */
+	uint64_t reasm_fail_drops;	/* segments dropped (protect) whose out-of-order
+					 * bytes could not be kept (DOUBT_OOO_LIMIT) */
 	uint64_t flow_fail;		/* no flow could be had */
 	uint64_t records_dropped;	/* events, learning, hits: ring full */
 	struct reasm_stats reasm;

@@ -145,15 +145,15 @@ START_TEST(test_out_of_order_reversed)
 	ck_assert_uint_eq(rec.data_calls[0], 3);
 	ck_assert_uint_eq(st.delivered, 9);
 	ck_assert_uint_eq(rd[0].ooo_bytes, 0);
-	ck_assert_ptr_null(rd[0].ooo);
+	ck_assert_uint_eq(rd[0].nsegs, 0);
 	ck_assert_uint_eq(reasm_memuse(), 0);
 }
 END_TEST
 
-START_TEST(test_syn_with_data)
+START_TEST(test_stream_starts_after_isn)
 {
 	reasm_syn(&rd[0], ISN);
-	at(0, "early");		/* the SYN's payload starts at ISN + 1 */
+	at(0, "early");		/* offset 0 is ISN + 1 */
 	assert_stream(0, "early");
 }
 END_TEST
@@ -263,6 +263,7 @@ START_TEST(test_overlap_mismatch_keeps_first)
 }
 END_TEST
 
+/* As in Linux: a segment that starts before a kept one wins its overlap. */
 START_TEST(test_overlap_mismatch_before_kept)
 {
 	reasm_syn(&rd[0], ISN);
@@ -270,7 +271,7 @@ START_TEST(test_overlap_mismatch_before_kept)
 	at(6, "BBBBBBB");		/* 6-13: 10-13 differ */
 	ck_assert_uint_eq(st.overlap_mismatch, 1);
 	at(0, "012345");
-	assert_stream(0, "012345BBBBAAAAA");
+	assert_stream(0, "012345BBBBBBBAA");
 }
 END_TEST
 
@@ -301,6 +302,212 @@ START_TEST(test_out_of_order_retransmission)
 	/* Wholly seen before: a retransmission, not a partial overlap. */
 	ck_assert_uint_eq(st.retransmits, 1);
 	ck_assert_uint_eq(st.overlaps, 0);
+}
+END_TEST
+
+/*
+ * Linux's choice among out-of-order copies (tcp_data_queue_ofo): the copy
+ * whose segment starts earlier wins; one that starts where a kept one
+ * started and covers it replaces it, one it does not cover is dropped.
+ */
+START_TEST(test_overlap_same_start_covering_replaces)
+{
+	reasm_syn(&rd[0], ISN);
+	at(10, "AAAAA");
+	at(10, "BBBBBBBB");
+	ck_assert_uint_eq(st.overlap_mismatch, 1);
+	ck_assert_uint_eq(rd[0].nsegs, 1);
+	ck_assert_uint_eq(rd[0].ooo_bytes, 8);
+	at(0, "0123456789");
+	assert_stream(0, "0123456789BBBBBBBB");
+}
+END_TEST
+
+START_TEST(test_overlap_same_start_shorter_dropped)
+{
+	reasm_syn(&rd[0], ISN);
+	at(10, "AAAAAAAA");
+	at(10, "BBB");
+	at(12, "CCC");		/* wholly inside a kept one */
+	ck_assert_uint_eq(st.retransmits, 2);
+	ck_assert_uint_eq(st.overlap_mismatch, 2);
+	ck_assert_uint_eq(rd[0].ooo_bytes, 8);
+	at(0, "0123456789");
+	assert_stream(0, "0123456789AAAAAAAA");
+}
+END_TEST
+
+/* A = 10-20, then B = 5-15 (wins 10-15), then C = 12-30 (loses to both
+ * where they are, wins 20-30); then D = 10-25, A's start, covering A: it
+ * replaces A (15-20) and C's part up to 25, and still loses 10-15 to B. */
+START_TEST(test_overlap_chain)
+{
+	reasm_syn(&rd[0], ISN);
+	at(10, "AAAAAAAAAA");
+	at(5, "BBBBBBBBBB");
+	at(12, "CCCCCCCCCCCCCCCCCC");
+	ck_assert_uint_eq(rd[0].ooo_bytes, 25);
+	at(10, "DDDDDDDDDDDDDDD");
+	ck_assert_uint_eq(rd[0].ooo_bytes, 25);
+	at(0, "01234");
+	assert_stream(0, "01234BBBBBBBBBBDDDDDDDDDDCCCCC");
+	ck_assert_uint_eq(reasm_memuse(), 0);
+}
+END_TEST
+
+/* Bytes delivered in order always win; nvd no longer holds them to compare. */
+START_TEST(test_overlap_delivered_win)
+{
+	reasm_syn(&rd[0], ISN);
+	at(0, "abc");
+	at(0, "xyz");
+	at(1, "XYZW");
+	assert_stream(0, "abcZW");
+	ck_assert_uint_eq(st.retransmits, 1);
+	ck_assert_uint_eq(st.overlaps, 1);
+}
+END_TEST
+
+/* reasm_check() says what storing would do, and changes nothing. */
+START_TEST(test_check_changes_nothing)
+{
+	uint64_t mem;
+
+	reasm_syn(&rd[0], ISN);
+	at(10, "AAAAA");
+	mem = reasm_memuse();
+	ck_assert_int_eq(reasm_check(&rd[0], ISN + 11, (const uint8_t *)"AAAAA", 5), REASM_OK);
+	ck_assert_int_eq(reasm_check(&rd[0], ISN + 13, (const uint8_t *)"AAAX", 4), REASM_OK);
+	ck_assert_int_eq(reasm_check(&rd[0], ISN + 13, (const uint8_t *)"AXX", 3), REASM_OVERLAP);
+	ck_assert_int_eq(reasm_check(&rd[0], ISN + 1, (const uint8_t *)"0123456789B", 11),
+	    REASM_OVERLAP);
+	ck_assert_int_eq(reasm_check(&rd[0], ISN + 1, (const uint8_t *)"0123456789A", 11),
+	    REASM_OK);
+	ck_assert_int_eq(reasm_check(&rd[0], ISN + 1, (const uint8_t *)"01", 2), REASM_OK);
+	ck_assert_uint_eq(reasm_memuse(), mem);
+	ck_assert_uint_eq(rd[0].nsegs, 1);
+	ck_assert_uint_eq(rec.data_calls[0], 0);
+	ck_assert_uint_eq(st.overlaps + st.overlap_mismatch + st.retransmits, 0);
+}
+END_TEST
+
+/* REASM_SEGMENTS_MAX pieces at most; one that replaces pieces still fits. */
+START_TEST(test_segments_bound)
+{
+	static char all[REASM_SEGMENTS_MAX * 2 + 2];
+	uint64_t mem;
+
+	memset(all, 'x', sizeof(all) - 1);
+	reasm_syn(&rd[0], ISN);
+	for (uint32_t i = REASM_SEGMENTS_MAX; i >= 1; i--)
+		ck_assert_int_eq(at(2 * i, "x"), REASM_OK);
+	ck_assert_uint_eq(rd[0].nsegs, REASM_SEGMENTS_MAX);
+	mem = reasm_memuse();
+	ck_assert_int_eq(reasm_check(&rd[0], ISN + 3, (const uint8_t *)"x", 1), REASM_OK);
+	ck_assert_int_eq(reasm_check(&rd[0], ISN + 4, (const uint8_t *)"x", 1), REASM_LIMIT);
+	ck_assert_int_eq(at(3, "x"), REASM_LIMIT);
+	ck_assert_uint_eq(st.nomem, 1);
+	ck_assert_uint_eq(reasm_memuse(), mem);
+	ck_assert_uint_eq(rd[0].nsegs, REASM_SEGMENTS_MAX);
+	/* 2-5 covers the pieces at 2 and 4: one in place of two. */
+	ck_assert_int_eq(at(1, "xxxx"), REASM_OK);
+	ck_assert_uint_eq(rd[0].nsegs, REASM_SEGMENTS_MAX - 1);
+	all[2 * REASM_SEGMENTS_MAX + 1] = '\0';
+	ck_assert_int_eq(at(0, all), REASM_OK);
+	ck_assert_uint_eq(rd[0].nsegs, 0);
+	ck_assert_uint_eq(st.delivered, 2 * REASM_SEGMENTS_MAX + 1);
+	ck_assert_uint_eq(rec.order_errors, 0);
+}
+END_TEST
+
+/*
+ * Linux's rule byte by byte, against reasm: a kept byte is held by the
+ * segment it came from (where that started and ended); an out-of-order
+ * segment takes a byte that nobody holds, or whose holder started after
+ * it, or started where it starts and ends before it; in-order bytes take
+ * everything; what is held at the in-order position is delivered.
+ */
+#define MODEL_MAX	160
+
+struct model {
+	char stream[MODEL_MAX + 64];
+	unsigned next;
+	struct {
+		int held;
+		unsigned orig, orig_end;
+		char c;
+	} b[MODEL_MAX + 64];
+};
+
+/* Returns whether seg's bytes differ from those held where it lands. */
+static int
+model_segment(struct model *m, unsigned s, const char *data, unsigned len)
+{
+	unsigned e = s + len;
+	int differ = 0;
+
+	for (unsigned i = s > m->next ? s : m->next; i < e; i++) {
+		if (m->b[i].held && m->b[i].c != data[i - s])
+			differ = 1;
+		if (s <= m->next || !m->b[i].held || m->b[i].orig > s ||
+		    (m->b[i].orig == s && e > m->b[i].orig_end)) {
+			m->b[i].held = 1;
+			m->b[i].orig = s <= m->next ? 0 : s;
+			m->b[i].orig_end = e;
+			m->b[i].c = data[i - s];
+		}
+	}
+	while (m->b[m->next].held) {
+		m->stream[m->next] = m->b[m->next].c;
+		m->next++;
+	}
+	return differ;
+}
+
+START_TEST(test_overlaps_against_model)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	for (int trial = 0; trial < 3000; trial++) {
+		static struct model m;
+		char data[32];
+
+		memset(&m, 0, sizeof(m));
+		reasm_free(&rd[0]);
+		memset(&rec, 0, sizeof(rec));
+		reasm_syn(&rd[0], ISN);
+		for (int n = 0; n < 24; n++) {
+			unsigned off, len;
+			int differ;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			off = (unsigned)(x % 120);
+			len = 1 + (unsigned)(x >> 8) % 30;
+			for (unsigned i = 0; i < len; i++)
+				data[i] = "ab"[(x >> (16 + (i + off) % 32)) & (n % 3 ? 0 : 1)];
+			data[len] = '\0';
+			differ = model_segment(&m, off, data, len);
+			ck_assert_int_eq(reasm_check(&rd[0], ISN + 1 + off, (const uint8_t *)data, len),
+			    differ ? REASM_OVERLAP : REASM_OK);
+			ck_assert_int_eq(at(off, data), REASM_OK);
+			ck_assert_uint_eq(rd[0].offset, m.next);
+		}
+		ck_assert_uint_eq(rec.order_errors, 0);
+		ck_assert_mem_eq(rec.bytes[0], m.stream, m.next);
+		/* What is kept comes out as the model holds it. */
+		memset(data, 'z', 30);
+		data[30] = '\0';
+		while (m.next < MODEL_MAX) {
+			model_segment(&m, m.next, data, 30);
+			ck_assert_int_eq(at((uint32_t)rd[0].offset, data), REASM_OK);
+			ck_assert_uint_eq(rd[0].offset, m.next);
+		}
+		ck_assert_uint_eq(rec.end[0], m.next);
+		ck_assert_mem_eq(rec.bytes[0], m.stream, MODEL_MAX);
+		ck_assert_uint_eq(rd[0].nsegs, 0);
+	}
 }
 END_TEST
 
@@ -384,6 +591,49 @@ START_TEST(test_ack_of_unseen_bytes_before_fin)
 }
 END_TEST
 
+/* A FIN counts once the stream reaches it in order; the stream going past
+ * it means its segment was not the end. */
+START_TEST(test_fin_waits_for_the_stream)
+{
+	reasm_syn(&rd[0], ISN);
+	reasm_segment(&rd[0], 0, ISN + 1 + 3, (const uint8_t *)"def", 3, 1, &sink, &st);
+	ck_assert_uint_eq(rd[0].fin, 0);
+	ck_assert_uint_eq(rd[0].fin_seen, 1);
+	ck_assert_uint_eq(rd[0].fin_seq, ISN + 7);
+	at(0, "abc");
+	ck_assert_uint_eq(rd[0].fin, 1);
+	assert_stream(0, "abcdef");
+	at(6, "after");		/* the receiver drops what follows its FIN */
+	assert_stream(0, "abcdef");
+
+	reasm_syn(&rd[1], 5000);
+	reasm_segment(&rd[1], 1, 5001 + 2, (const uint8_t *)"", 0, 1, &sink, &st);
+	reasm_segment(&rd[1], 1, 5001, (const uint8_t *)"0123", 4, 0, &sink, &st);
+	ck_assert_uint_eq(rd[1].fin, 0);
+	ck_assert_uint_eq(rd[1].fin_seen, 0);
+}
+END_TEST
+
+/* Past stream_depth nothing is delivered or kept, but next_seq follows the
+ * stream and the receiver's acks (the RST check needs it). */
+START_TEST(test_next_seq_after_depth)
+{
+	fx_set_limits(4, 256u << 20);
+	reasm_syn(&rd[0], ISN);
+	at(0, "abcdef");
+	ck_assert_uint_eq(rd[0].done, 1);
+	at(6, "gh");
+	ck_assert_uint_eq(rd[0].next_seq, ISN + 9);
+	at(20, "far");
+	ck_assert_uint_eq(rd[0].nsegs, 0);
+	ack(25);
+	ck_assert_uint_eq(rd[0].next_seq, ISN + 26);
+	ck_assert_uint_eq(rec.ngaps, 0);
+	ck_assert_uint_eq(st.delivered, 4);
+	ck_assert_uint_eq(st.depth_reached, 1);
+}
+END_TEST
+
 /* --- limits ------------------------------------------------------------- */
 
 START_TEST(test_depth_cap)
@@ -436,7 +686,7 @@ START_TEST(test_out_of_order_beyond_depth_not_kept)
 	ck_assert_int_eq(at(150, "far"), REASM_OK);
 	ck_assert_int_eq(at(100, "edge"), REASM_OK);
 	ck_assert_uint_eq(st.beyond_window, 2);
-	ck_assert_ptr_null(rd[0].ooo);
+	ck_assert_uint_eq(rd[0].nsegs, 0);
 	ck_assert_uint_eq(rd[0].ooo_bytes, 0);
 	ck_assert_uint_eq(reasm_memuse(), 0);
 	/* Straddling the depth: only the part before it is kept. */
@@ -456,7 +706,7 @@ START_TEST(test_depth_frees_kept_segments)
 	ck_assert_uint_gt(reasm_memuse(), 0);
 	at(0, chunk);		/* reaches the depth before the kept bytes */
 	ck_assert_uint_eq(rd[0].done, 1);
-	ck_assert_ptr_null(rd[0].ooo);
+	ck_assert_uint_eq(rd[0].nsegs, 0);
 	ck_assert_uint_eq(rd[0].ooo_bytes, 0);
 	ck_assert_uint_eq(reasm_memuse(), 0);
 	ck_assert_uint_eq(st.delivered, 50);
@@ -496,14 +746,16 @@ END_TEST
 
 START_TEST(test_memcap)
 {
-	static char big[201];
+	static char big[1001];
 
-	memset(big, 'm', 200);
-	fx_set_limits(1048576, 100);
+	memset(big, 'm', 1000);
+	fx_set_limits(1048576, 1024);	/* a first array of pieces and "small" fit */
 	reasm_syn(&rd[0], ISN);
 	ck_assert_int_eq(at(10, "small"), REASM_OK);
 	ck_assert_uint_gt(reasm_memuse(), 5);
-	ck_assert_int_eq(at(100, big), REASM_NOMEM);
+	ck_assert_int_eq(reasm_check(&rd[0], ISN + 101, (const uint8_t *)big, 1000), REASM_LIMIT);
+	ck_assert_uint_eq(st.nomem, 0);
+	ck_assert_int_eq(at(100, big), REASM_LIMIT);
 	ck_assert_uint_eq(st.nomem, 1);
 	ck_assert_uint_eq(st.ooo_segments, 1);
 	ck_assert_uint_eq(rd[0].ooo_bytes, 5);
@@ -518,10 +770,10 @@ START_TEST(test_memcap_nothing_fits)
 {
 	fx_set_limits(1048576, 1);
 	reasm_syn(&rd[0], ISN);
-	ck_assert_int_eq(at(10, "x"), REASM_NOMEM);
+	ck_assert_int_eq(at(10, "x"), REASM_LIMIT);
 	ck_assert_uint_eq(st.nomem, 1);
 	ck_assert_uint_eq(reasm_memuse(), 0);
-	ck_assert_ptr_null(rd[0].ooo);
+	ck_assert_uint_eq(rd[0].nsegs, 0);
 }
 END_TEST
 
@@ -625,7 +877,7 @@ reasm_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_in_order);
 	tcase_add_test(tc, test_out_of_order_reversed);
-	tcase_add_test(tc, test_syn_with_data);
+	tcase_add_test(tc, test_stream_starts_after_isn);
 	tcase_add_test(tc, test_midstream_start);
 	tcase_add_test(tc, test_directions_independent);
 	tcase_add_test(tc, test_empty_segment_and_syn_again);
@@ -641,6 +893,13 @@ reasm_suite(void)
 	tcase_add_test(tc, test_overlap_mismatch_before_kept);
 	tcase_add_test(tc, test_overlap_mismatch_every_kept_segment);
 	tcase_add_test(tc, test_out_of_order_retransmission);
+	tcase_add_test(tc, test_overlap_same_start_covering_replaces);
+	tcase_add_test(tc, test_overlap_same_start_shorter_dropped);
+	tcase_add_test(tc, test_overlap_chain);
+	tcase_add_test(tc, test_overlap_delivered_win);
+	tcase_add_test(tc, test_check_changes_nothing);
+	tcase_add_test(tc, test_segments_bound);
+	tcase_add_test(tc, test_overlaps_against_model);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("gaps");
@@ -650,6 +909,8 @@ reasm_suite(void)
 	tcase_add_test(tc, test_ack_without_gap);
 	tcase_add_test(tc, test_ack_of_fin_is_no_gap);
 	tcase_add_test(tc, test_ack_of_unseen_bytes_before_fin);
+	tcase_add_test(tc, test_fin_waits_for_the_stream);
+	tcase_add_test(tc, test_next_seq_after_depth);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
