@@ -1080,12 +1080,15 @@ void
 fqdn_stats(struct fqdn_cache *c, struct fqdn_stats *out)
 {
 	memset(out, 0, sizeof(*out));
+	/* One reading, not the shards' counts summed one after the other:
+	 * bindings expired in a shard read first and bound in one read later
+	 * would count twice. */
+	out->bindings = __atomic_load_n(&c->count, __ATOMIC_RELAXED);
 	out->memory = sizeof(*c) + c->nshards * sizeof(*c->shard);
 	for (uint32_t i = 0; i < c->nshards; i++) {
 		struct fqdn_shard *s = &c->shard[i];
 
 		pthread_mutex_lock(&s->mu);
-		out->bindings += s->count;
 		out->refs += s->st.refs;
 		out->binds += s->st.binds;
 		out->refreshes += s->st.refreshes;

@@ -11,6 +11,8 @@
 #define FLOW_CHUNK	4096
 /* The shortest timeout; the LRU walk stops at the first flow younger. */
 #define MIN_TIMEOUT_MS	10000
+#define BYPASSED_TCP_S	1800	/* a TCP connection the kernel carries, kept */
+#define BYPASSED_S	120	/* ... any other flow */
 #define MAX_BUCKETS	(1u << 22)
 
 struct flow_chunk {
@@ -224,12 +226,15 @@ flow_timeout_ms(const struct flow *f)
 	uint64_t s;
 
 	/*
-	 * The kernel has the flow now; keep it only for packets in flight.
-	 * One that comes back after a policy change (live.h) is judged
-	 * mid-stream: by ports, its application no longer known.
+	 * The kernel has the flow now and nvd sees none of its packets, nor
+	 * its end.  Keep it a while all the same: one that comes back after
+	 * a policy change (live.h) is judged again with its application; one
+	 * forgotten comes back as joined mid-stream, which cannot be judged
+	 * where its rule needs the application (doubt.h).  The flow table's
+	 * bound (max_flows, least recently seen first) caps what this holds.
 	 */
-	if (f->flags & FLOW_F_BYPASSED)
-		return MIN_TIMEOUT_MS;
+	if ((f->flags & FLOW_F_BYPASSED) && f->tcp_state < TCPS_FIN_WAIT)
+		return (f->key.proto == IPPROTO_TCP ? BYPASSED_TCP_S : BYPASSED_S) * 1000;
 	switch (f->key.proto) {
 	case IPPROTO_TCP:
 		switch (f->tcp_state) {

@@ -336,15 +336,19 @@ tcp_packet(struct worker *w, const struct policy *pol, struct flow *f, int dir,
 }
 
 /*
- * Whether f's policy decision holds in bypass generation bgen: a flow no
- * policy judged (none loaded, or only exempt packets) always; a judged one
- * if it was judged in that generation.  A flow judged in an older one
- * must be judged again before the kernel may take it.
+ * Whether f's policy decision holds under the snapshot of generation gen:
+ * a flow no policy judged (none loaded, or only exempt packets) always; a
+ * judged one if no change that may tighten the policy came since (the
+ * same bypass epoch: gen's upper half, live.h).  A flow judged before one
+ * must be judged again before the kernel may take it.  The epoch, not the
+ * bypass generation the kernel sees, which comes round again after
+ * NVD_BYPASS_GENS changes: nvd remembers the flows the kernel carries for
+ * longer than that may take.
  */
 static int
-decision_holds(const struct flow *f, unsigned bgen)
+decision_holds(const struct flow *f, uint64_t gen)
 {
-	return !(f->flags & FLOW_F_JUDGED) || live_bypass_gen(f->policy_gen) == bgen;
+	return !(f->flags & FLOW_F_JUDGED) || f->policy_gen >> 32 == gen >> 32;
 }
 
 /*
@@ -354,9 +358,9 @@ decision_holds(const struct flow *f, unsigned bgen)
  * is judged again like any other (0).
  */
 static int
-bypass_again(struct worker *w, struct flow *f, unsigned bgen)
+bypass_again(struct worker *w, struct flow *f, uint64_t gen)
 {
-	if (decision_holds(f, bgen))
+	if (decision_holds(f, gen))
 		return 1;
 	f->flags &= (uint8_t)~FLOW_F_BYPASSED;
 	tcp_forget(f);		/* the windows moved on while the kernel had it */
@@ -376,14 +380,36 @@ icmp_error(const struct packet *p)
 	return p->proto == IPPROTO_ICMPV6 && p->icmp_type >= 1 && p->icmp_type <= 4;
 }
 
-/* The flow packet p belongs to, if this worker holds it; nothing is made. */
+/* The flow packet p belongs to, if this worker holds it, and p's
+ * direction in it (dir may be NULL); nothing is made. */
 static struct flow *
-flow_find(struct worker *w, const struct packet *p)
+flow_find(struct worker *w, const struct packet *p, int *dir)
 {
 	struct flow_key key;
+	int side = flow_key_make(&key, p);
+	struct flow *f = flow_lookup(&w->ft, &key, flow_hash(&w->ft, &key));
 
-	flow_key_make(&key, p);
-	return flow_lookup(&w->ft, &key, flow_hash(&w->ft, &key));
+	if (f && dir)
+		*dir = side == f->client ? DIR_TO_SERVER : DIR_TO_CLIENT;
+	return f;
+}
+
+/*
+ * A packet conntrack holds no entry for (an out-of-window segment, a RST
+ * for no connection): nothing of it may change state, and its verdict
+ * could not be saved for a bypass.  A TCP segment of a flow nvd holds is
+ * in doubt for what nvd's own checks find, else for conntrack's word.
+ */
+static enum verdict
+noct_packet(struct worker *w, const struct policy *pol, const struct packet *p)
+{
+	int dir;
+	struct flow *f = flow_find(w, p, &dir);
+	enum doubt d = DOUBT_NONE;
+
+	if (f && p->proto == IPPROTO_TCP)
+		d = tcp_check(f, dir, p);
+	return judge_doubt(&w->judge, pol, f, p, d != DOUBT_NONE ? d : DOUBT_CT_INVALID);
 }
 
 /*
@@ -401,7 +427,7 @@ icmp_error_packet(struct worker *w, const struct policy *pol, const struct packe
 
 	if (decode_quoted(&in, p) < 0)
 		return judge_doubt(&w->judge, pol, NULL, p, DOUBT_ICMP_UNRELATED);
-	if ((f = flow_find(w, &in)) != NULL && (f->flags & FLOW_F_JUDGED))
+	if ((f = flow_find(w, &in, NULL)) != NULL && (f->flags & FLOW_F_JUDGED))
 		return f->flags & FLOW_F_DENIED ? VERDICT_DROP : VERDICT_ACCEPT;
 	if (pflags & PKT_NOCT)
 		return judge_doubt(&w->judge, pol, NULL, p, DOUBT_ICMP_UNRELATED);
@@ -453,11 +479,8 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 		v = icmp_error_packet(w, pol, &p, pflags);
 		goto out;
 	}
-	/* Conntrack holds no entry for it (an out-of-window segment, a RST
-	 * for no connection): nothing of it may change state, and its
-	 * verdict could not be saved for a bypass. */
 	if ((pflags & PKT_NOCT) && !judge_exempt(&p)) {
-		v = judge_doubt(&w->judge, pol, flow_find(w, &p), &p, DOUBT_CT_INVALID);
+		v = noct_packet(w, pol, &p);
 		goto out;
 	}
 	if ((f = flow_for(w, &p, &dir, now)) == NULL) {
@@ -470,7 +493,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 	if (dir == DIR_TO_CLIENT)
 		f->flags |= FLOW_F_REPLIED;
 	if (f->flags & FLOW_F_BYPASSED) {
-		if (bypass_again(w, f, bgen)) {
+		if (bypass_again(w, f, pol ? policy_gen(pol) : 0)) {
 			v = VERDICT_BYPASS;
 			goto out;
 		}
@@ -513,7 +536,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 	if (v == VERDICT_ACCEPT && !judge_exempt(&p) && !dnsbind_wants(f) && f->proxy == NULL &&
 	    ((w->bypass_identified && appid_final(f) && f->insp == NULL) ||
 	    (reasm_is_done(&f->rs[0]) && reasm_is_done(&f->rs[1]))) &&
-	    decision_holds(f, bgen)) {
+	    decision_holds(f, pol ? policy_gen(pol) : 0)) {
 		if (!appid_final(f)) {
 			/* The depth came first: judged for good by ports. */
 			appid_stop(&w->appid, f);

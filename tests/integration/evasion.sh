@@ -50,6 +50,7 @@ quiet() {
 # to write: the count of written events stays the same for half a second.
 settle() {
 	local a b end=$((SECONDS + 10))
+	sleep 1.2	# violations are aggregated over a second before they are written
 	a=$(status_get 'j["events"]["written"]')
 	while [ $SECONDS -lt $end ]; do
 		sleep 0.5
