@@ -93,10 +93,10 @@ daemon_apply_limits(const struct conf *c)
 /* The queue's consumer (nfq.h): the worker of that queue. */
 static enum verdict
 worker_nfq_packet(void *ctx, const uint8_t *buf, size_t len, int family, unsigned pflags,
-    uint64_t now, uint32_t *bypass_mark)
+    uint32_t port, uint64_t now, uint32_t *bypass_mark)
 {
 	struct worker *w = ctx;
-	enum verdict v = worker_packet(w, buf, len, family, pflags, now);
+	enum verdict v = worker_packet(w, buf, len, family, pflags, port, now);
 
 	*bypass_mark = w->bypass_mark;
 	return v;
