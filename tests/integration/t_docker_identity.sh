@@ -99,8 +99,10 @@ count() {
 	in_ct server nft list counter inet spoofcount $1 | sed -n 's/.*packets \([0-9]*\).*/\1/p'
 }
 attack() { in_ct attacker python3 $S/tests/integration/attack.py spoof "$@"; }
+# spoofed_events ACTION: the violations with reason spoofed (rows of
+# alike ones are aggregated: their counts add up).
 spoofed_events() {
-	events_where "e.get('reason')=='spoofed' and e['src_workload']=='attacker' and e['src_ip']=='$CLIENT' and e['dst_ip']=='$SERVER' and e['action']=='$1'"
+	nvctl --json events --limit 0 | jget "sum(e.get('count') or 1 for e in j if e.get('reason')=='spoofed' and e['src_workload']=='attacker' and e['src_ip']=='$CLIENT' and e['dst_ip']=='$SERVER' and e['action']=='$1')"
 }
 
 r=$(attack $CLIENT $SERVER 7000 7001 5)
