@@ -126,18 +126,18 @@ run(uint32_t n, enum order o, uint64_t *delivered, uint64_t *kept)
 	w.bypass_identified = 0;	/* keep the flow in userspace */
 	order(off, n, o);
 	len = packet(buf, 0, TCP_SYN, ISN_C, 0, 0);
-	worker_packet(&w, buf, len, AF_INET, 0, now++);
+	worker_packet(&w, buf, len, AF_INET, 0, 0, now++);
 	len = packet(buf, 1, TCP_SYN | TCP_ACK, ISN_S, ISN_C + 1, 0);
-	worker_packet(&w, buf, len, AF_INET, 0, now++);
+	worker_packet(&w, buf, len, AF_INET, 0, 0, now++);
 	len = packet(buf, 0, TCP_ACK, ISN_C + 1, ISN_S + 1, 0);
-	worker_packet(&w, buf, len, AF_INET, 0, now++);
+	worker_packet(&w, buf, len, AF_INET, 0, 0, now++);
 	t0 = cpu_s();
 	for (uint32_t i = 0; i < n; i++) {
 		len = packet(buf, 0, TCP_ACK, ISN_C + 1 + off[i], ISN_S + 1, 'x');
-		worker_packet(&w, buf, len, AF_INET, 0, now++);
+		worker_packet(&w, buf, len, AF_INET, 0, 0, now++);
 	}
 	len = packet(buf, 0, TCP_ACK, ISN_C + 1, ISN_S + 1, 'x');
-	worker_packet(&w, buf, len, AF_INET, 0, now++);
+	worker_packet(&w, buf, len, AF_INET, 0, 0, now++);
 	t1 = cpu_s();
 	*delivered = w.st.reasm.delivered;
 	*kept = w.st.reasm.ooo_segments;

@@ -19,6 +19,7 @@
 #include "daemon/daemon.h"
 #include "docker/dockerwatch.h"
 #include "kernel/ct.h"
+#include "kernel/link.h"
 #include "names/fqdn.h"
 #include "packet/reasm.h"
 #include "store/db.h"
@@ -93,10 +94,10 @@ daemon_apply_limits(const struct conf *c)
 /* The queue's consumer (nfq.h): the worker of that queue. */
 static enum verdict
 worker_nfq_packet(void *ctx, const uint8_t *buf, size_t len, int family, unsigned pflags,
-    uint64_t now, uint32_t *bypass_mark)
+    uint32_t port, uint64_t now, uint32_t *bypass_mark)
 {
 	struct worker *w = ctx;
-	enum verdict v = worker_packet(w, buf, len, family, pflags, now);
+	enum verdict v = worker_packet(w, buf, len, family, pflags, port, now);
 
 	*bypass_mark = w->bypass_mark;
 	return v;
@@ -484,6 +485,24 @@ daemon_init(struct daemon *d)
 	return 0;
 }
 
+/* The docker thread's ports (dockerwatch.h): from the kernel (link.h). */
+static int
+docker_find_ports(void *ctx, int pid, struct dockerwatch_port *out, int max, char *err,
+    size_t errlen)
+{
+	struct link_peer lp[DOCKER_MAX_ADDRS];
+	int n = link_peers(pid, lp, max < DOCKER_MAX_ADDRS ? max : DOCKER_MAX_ADDRS, err, errlen);
+
+	(void)ctx;
+	for (int i = 0; i < n; i++) {
+		memcpy(out[i].mac, lp[i].mac, sizeof(out[i].mac));
+		out[i].ifindex = lp[i].peer;
+	}
+	return n;
+}
+
+static const struct dockerwatch_ports docker_ports = { docker_find_ports, NULL };
+
 int
 daemon_start(struct daemon *d)
 {
@@ -501,7 +520,8 @@ daemon_start(struct daemon *d)
 	d->live.compiled = protect_steer;
 	d->live.compiled_ctx = d;
 	if (d->conf.docker_socket[0] &&
-	    (d->dw = dockerwatch_start(d->conf.docker_socket, &d->live, err, sizeof(err))) == NULL) {
+	    (d->dw = dockerwatch_start(d->conf.docker_socket, &d->live, &docker_ports, err,
+	    sizeof(err))) == NULL) {
 		log_errx("docker: %s", err);
 		return -1;
 	}

@@ -11,6 +11,7 @@
 
 #include <inttypes.h>
 #include <limits.h>
+#include <net/if.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@
 #include "base/table.h"
 
 #define USAGE_WL_LIST	"workload list"
-#define USAGE_WL_ADD	"workload add NAME --ip ADDR[,ADDR] [--label K=V]..."
+#define USAGE_WL_ADD	"workload add NAME --ip ADDR[,ADDR] [--iface IF] [--label K=V]..."
 #define USAGE_WL_DEL	"workload delete NAME"
 #define USAGE_WL	"workload list|add|delete ..."
 #define USAGE_G_LIST	"group list"
@@ -96,10 +97,26 @@ workload_mode(const struct policy *p, const int *g, int ng)
 	return m;
 }
 
+/*
+ * The interface a workload's packets come in on: a static one's as given,
+ * a container's port (of its first address that has one), or "".
+ */
+static const char *
+wl_iface(const struct policy_workload *w, char *name)
+{
+	if (w->iface[0])
+		return w->iface;
+	for (int i = 0; i < w->naddrs; i++)
+		if (w->addrs[i].ifindex > 0 && if_indextoname((unsigned)w->addrs[i].ifindex, name))
+			return name;
+	return "";
+}
+
 static void
 json_workload(struct buf *o, const struct policy *p, int wl)
 {
 	const struct policy_workload *w = policy_workload_at(p, wl);
+	char ifname[IF_NAMESIZE];
 	int g[MAX_WL_GROUPS], ng = policy_workload_groups(p, wl, g, MAX_WL_GROUPS);
 	struct buf addrs;
 
@@ -113,6 +130,8 @@ json_workload(struct buf *o, const struct policy *p, int wl)
 	buf_json_str(o, w->image);
 	buf_puts(o, ",\"addresses\":");
 	json_list(o, addrs.data ? addrs.data : "");
+	buf_puts(o, ",\"iface\":");
+	buf_json_str(o, wl_iface(w, ifname));
 	buf_puts(o, ",\"groups\":[");
 	for (int i = 0; i < ng; i++) {
 		buf_puts(o, i ? "," : "");
@@ -276,10 +295,11 @@ parse_ips(const char *const *ip, int nip, struct policy_workload *w, struct buf 
 static int
 cmd_workload_add(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	const char *ip[REQ_MAX_VALUES], *label[REQ_MAX_VALUES], *pos[1];
+	const char *ip[REQ_MAX_VALUES], *label[REQ_MAX_VALUES], *pos[1], *iface = NULL;
 	int nip, nlabel, rc, wl;
 	const struct req_opt opts[] = {
 		{ .name = "ip", .max = REQ_MAX_VALUES, .val = ip, .n = &nip },
+		{ .name = "iface", .max = 1, .val = &iface },
 		{ .name = "label", .max = REQ_MAX_VALUES, .val = label, .n = &nlabel },
 		{ .name = NULL },
 	};
@@ -292,6 +312,9 @@ cmd_workload_add(struct daemon *d, int argc, char **argv, int json, struct buf *
 	if (strlen(pos[0]) >= sizeof(w.name))
 		return req_error(o, CTL_RESP_ERROR, "workload name must be 1 to 64 characters");
 	strcpy(w.name, pos[0]);
+	if (iface && snprintf(w.iface, sizeof(w.iface), "%s", iface) >= (int)sizeof(w.iface))
+		return req_error(o, CTL_RESP_ERROR, "interface name '%.40s': 1 to %d characters, "
+		    "none of '/', ':' or blanks", iface, (int)sizeof(w.iface) - 1);
 	if (parse_ips(ip, nip, &w, o) < 0 || parse_labels(label, nlabel, &w, o) < 0) {
 		policy_workload_clear(&w);
 		return CTL_RESP_ERROR;

@@ -461,6 +461,29 @@ docker_req_inspect(char *out, size_t outlen, const char *id)
 	    "Host: docker\r\nConnection: close\r\n\r\n", id);
 }
 
+/* An image id as inspect gives it: "sha256:" and 64 lowercase hex digits. */
+static int
+valid_image_id(const char *s)
+{
+	size_t i;
+
+	if (strncmp(s, "sha256:", 7) != 0)
+		return 0;
+	for (i = 7; s[i]; i++)
+		if (i >= 7 + DOCKER_ID_LEN || !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return i == 7 + DOCKER_ID_LEN;
+}
+
+int
+docker_req_image(char *out, size_t outlen, const char *id)
+{
+	if (!valid_image_id(id))
+		return -1;
+	return req_format(out, outlen, "GET " DOCKER_API "/images/%s/json HTTP/1.1\r\n"
+	    "Host: docker\r\nConnection: close\r\n\r\n", id);
+}
+
 /* RFC 3986 section 2: everything but unreserved characters as %XX. */
 static void
 url_encode(char *out, size_t outlen, const char *s)
@@ -722,43 +745,71 @@ docker_parse_list(const char *json, size_t len, char (*ids)[DOCKER_ID_LEN + 1],
 	return rc;
 }
 
+/* Where labels_parse() puts a container's or an image's labels. */
+struct label_set {
+	struct docker_label *labels;	/* DOCKER_MAX_LABELS of them */
+	int *nlabels, *dropped;
+	char *project, *service;	/* DOCKER_LABEL_VALUE_MAX bytes each */
+};
+
 static void
-label_add(struct docker_container *c, const struct json *m)
+label_add(const struct label_set *ls, const struct json *m)
 {
 	const char *key = json_key(m), *value = json_str(m);
 	struct docker_label *l;
 
-	if (key == NULL || value == NULL || c->nlabels == DOCKER_MAX_LABELS ||
+	if (key == NULL || value == NULL || *ls->nlabels == DOCKER_MAX_LABELS ||
 	    strlen(key) >= DOCKER_LABEL_KEY_MAX || json_strlen(m) >= DOCKER_LABEL_VALUE_MAX) {
-		c->labels_dropped++;
+		(*ls->dropped)++;
 		return;
 	}
-	l = &c->labels[c->nlabels++];
+	l = &ls->labels[(*ls->nlabels)++];
 	strcpy(l->key, key);
 	strcpy(l->value, value);
 }
 
+/* Config.Labels of a container ("inspect") or an image ("image"). */
 static int
-labels_parse(struct docker_container *c, const struct json *labels, char *err, size_t errlen)
+labels_parse(const struct label_set *ls, const struct json *labels, const char *doc,
+    char *err, size_t errlen)
 {
+	char what[64];
 	size_t i;
 
 	if (json_type(labels) != JSON_ABSENT && json_type(labels) != JSON_NULL &&
 	    json_type(labels) != JSON_OBJECT)
-		return errf(err, errlen, "inspect: Config.Labels is not an object");
+		return errf(err, errlen, "%s: Config.Labels is not an object", doc);
 	for (i = 0; i < json_len(labels); i++)
-		label_add(c, json_index(labels, i));
-	if (str_copy(c->project, sizeof(c->project), json_get(labels, "com.docker.compose.project"),
-	    "inspect: label com.docker.compose.project", err, errlen) < 0)
+		label_add(ls, json_index(labels, i));
+	snprintf(what, sizeof(what), "%s: label com.docker.compose.project", doc);
+	if (str_copy(ls->project, DOCKER_LABEL_VALUE_MAX, json_get(labels,
+	    "com.docker.compose.project"), what, err, errlen) < 0)
 		return -1;
-	return str_copy(c->service, sizeof(c->service), json_get(labels, "com.docker.compose.service"),
-	    "inspect: label com.docker.compose.service", err, errlen);
+	snprintf(what, sizeof(what), "%s: label com.docker.compose.service", doc);
+	return str_copy(ls->service, DOCKER_LABEL_VALUE_MAX, json_get(labels,
+	    "com.docker.compose.service"), what, err, errlen);
 }
 
-/* Adds the address text in n (absent, null or "" adds nothing). */
+/* "02:42:c6:13:00:02" into mac; -1 if it is anything else. */
 static int
-addr_add(struct docker_container *c, int family, const char *net, const struct json *n,
-    const char *field, char *err, size_t errlen)
+mac_parse(const char *s, uint8_t *mac)
+{
+	for (int i = 0; i < 6; i++) {
+		int hi = hexval((unsigned char)s[0]), lo = hi < 0 ? -1 : hexval((unsigned char)s[1]);
+
+		if (lo < 0 || s[2] != (i < 5 ? ':' : '\0'))
+			return -1;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		s += 3;
+	}
+	return 0;
+}
+
+/* Adds the address text in n (absent, null or "" adds nothing) of
+ * network net, whose interface has mac (NULL: not known). */
+static int
+addr_add(struct docker_container *c, int family, const char *net, const uint8_t *mac,
+    const struct json *n, const char *field, char *err, size_t errlen)
 {
 	const char *s = json_str(n);
 	uint8_t addr[16];
@@ -776,7 +827,24 @@ addr_add(struct docker_container *c, int family, const char *net, const struct j
 	a->family = family;
 	memcpy(a->addr, addr, sizeof(addr));
 	strcpy(a->network, net);
+	if (mac) {
+		a->has_mac = 1;
+		memcpy(a->mac, mac, sizeof(a->mac));
+	}
 	return 0;
+}
+
+/* The network's MacAddress into mac: 1, or 0 when it has none. */
+static int
+net_mac(const char *net, const struct json *n, uint8_t *mac, char *err, size_t errlen)
+{
+	const char *s = json_str(n);
+
+	if (json_type(n) == JSON_ABSENT || json_type(n) == JSON_NULL || (s && *s == '\0'))
+		return 0;
+	if (s == NULL || mac_parse(s, mac) < 0)
+		return errf(err, errlen, "inspect: network %s: bad MacAddress", net);
+	return 1;
 }
 
 static int
@@ -784,7 +852,9 @@ networks_parse(struct docker_container *c, const struct json *nets, char *err, s
 {
 	const struct json *m;
 	const char *net;
+	uint8_t mac[6];
 	size_t i;
+	int has_mac;
 
 	if (json_type(nets) != JSON_ABSENT && json_type(nets) != JSON_NULL &&
 	    json_type(nets) != JSON_OBJECT)
@@ -795,8 +865,11 @@ networks_parse(struct docker_container *c, const struct json *nets, char *err, s
 			return errf(err, errlen, "inspect: bad network name");
 		if (json_type(m) != JSON_OBJECT)
 			return errf(err, errlen, "inspect: network %s is not an object", net);
-		if (addr_add(c, AF_INET, net, json_get(m, "IPAddress"), "IPAddress", err, errlen) < 0 ||
-		    addr_add(c, AF_INET6, net, json_get(m, "GlobalIPv6Address"),
+		if ((has_mac = net_mac(net, json_get(m, "MacAddress"), mac, err, errlen)) < 0)
+			return -1;
+		if (addr_add(c, AF_INET, net, has_mac ? mac : NULL, json_get(m, "IPAddress"),
+		    "IPAddress", err, errlen) < 0 ||
+		    addr_add(c, AF_INET6, net, has_mac ? mac : NULL, json_get(m, "GlobalIPv6Address"),
 		    "GlobalIPv6Address", err, errlen) < 0)
 			return -1;
 	}
@@ -816,9 +889,23 @@ state_parse(struct docker_container *c, const struct json *state, char *err, siz
 	return 0;
 }
 
+/* An image id ("sha256:..."); absent or null gives "". */
+static int
+image_id_copy(char *dst, const struct json *n, const char *what, char *err, size_t errlen)
+{
+	if (str_copy(dst, DOCKER_IMAGE_ID_MAX, n, what, err, errlen) < 0)
+		return -1;
+	if (*dst && !valid_image_id(dst))
+		return errf(err, errlen, "%s is not an image id", what);
+	return 0;
+}
+
 static int
 container_fill(struct docker_container *c, const struct json *root, char *err, size_t errlen)
 {
+	const struct label_set ls = { c->labels, &c->nlabels, &c->labels_dropped, c->project,
+	    c->service };
+
 	if (json_type(root) != JSON_OBJECT)
 		return errf(err, errlen, "inspect: not a JSON object");
 	if (id_copy(c->id, json_get(root, "Id")) < 0)
@@ -828,9 +915,11 @@ container_fill(struct docker_container *c, const struct json *root, char *err, s
 	if (str_copy(c->image, sizeof(c->image), json_path(root, "Config", "Image"),
 	    "inspect: Config.Image", err, errlen) < 0)
 		return -1;
+	if (image_id_copy(c->image_id, json_get(root, "Image"), "inspect: Image", err, errlen) < 0)
+		return -1;
 	if (state_parse(c, json_get(root, "State"), err, errlen) < 0)
 		return -1;
-	if (labels_parse(c, json_path(root, "Config", "Labels"), err, errlen) < 0)
+	if (labels_parse(&ls, json_path(root, "Config", "Labels"), "inspect", err, errlen) < 0)
 		return -1;
 	return networks_parse(c, json_path(root, "NetworkSettings", "Networks"), err, errlen);
 }
@@ -849,6 +938,79 @@ docker_parse_container(const char *json, size_t len, struct docker_container *c,
 	rc = container_fill(c, json_root(doc), err, errlen);
 	json_free(doc);
 	return rc;
+}
+
+static int
+image_fill(struct docker_image *img, const struct json *root, char *err, size_t errlen)
+{
+	const struct label_set ls = { img->labels, &img->nlabels, &img->labels_dropped,
+	    img->project, img->service };
+
+	if (json_type(root) != JSON_OBJECT)
+		return errf(err, errlen, "image: not a JSON object");
+	if (image_id_copy(img->id, json_get(root, "Id"), "image: Id", err, errlen) < 0)
+		return -1;
+	if (img->id[0] == '\0')
+		return errf(err, errlen, "image: Id is not an image id");
+	return labels_parse(&ls, json_path(root, "Config", "Labels"), "image", err, errlen);
+}
+
+int
+docker_parse_image(const char *json, size_t len, struct docker_image *img, char *err,
+    size_t errlen)
+{
+	struct json_error jerr;
+	struct json_doc *doc;
+	int rc;
+
+	memset(img, 0, sizeof(*img));
+	if ((doc = json_parse(json, len, NULL, &jerr)) == NULL)
+		return errf(err, errlen, "image: %s", jerr.msg);
+	rc = image_fill(img, json_root(doc), err, errlen);
+	json_free(doc);
+	return rc;
+}
+
+#define COMPOSE_PREFIX	"com.docker.compose."
+
+static int
+image_has(const struct docker_image *img, const struct docker_label *l)
+{
+	for (int i = 0; i < img->nlabels; i++)
+		if (!strcmp(img->labels[i].key, l->key) && !strcmp(img->labels[i].value, l->value))
+			return 1;
+	return 0;
+}
+
+/* The labels that name a compose container's project and service. */
+static int
+compose_identity(const char *key)
+{
+	return !strcmp(key, COMPOSE_PREFIX "project") || !strcmp(key, COMPOSE_PREFIX "service");
+}
+
+void
+docker_labels_own(struct docker_container *c, const struct docker_image *img)
+{
+	int compose = 0, n = 0;
+
+	if (img == NULL || img->labels_dropped) {
+		c->nlabels = 0;
+		c->project[0] = c->service[0] = '\0';
+		return;
+	}
+	for (int i = 0; i < c->nlabels; i++)
+		if (!strncmp(c->labels[i].key, COMPOSE_PREFIX, strlen(COMPOSE_PREFIX)) &&
+		    !image_has(img, &c->labels[i]))
+			compose = 1;
+	for (int i = 0; i < c->nlabels; i++)
+		if (!image_has(img, &c->labels[i]) || (compose && compose_identity(c->labels[i].key)))
+			c->labels[n++] = c->labels[i];
+	c->nlabels = n;
+	if (!compose && !strcmp(c->project, img->project))
+		c->project[0] = '\0';
+	if (!compose && !strcmp(c->service, img->service))
+		c->service[0] = '\0';
 }
 
 static const struct {

@@ -99,6 +99,9 @@ ssize_t docker_events_feed(struct docker_resp *r, const char *data, size_t len,
 int docker_req_list(char *out, size_t outlen);
 int docker_req_inspect(char *out, size_t outlen, const char *id);
 int docker_req_events(char *out, size_t outlen);
+/* GET /images/{id}/json; id is an image id as inspect gives it
+ * ("sha256:" and 64 hex digits). */
+int docker_req_image(char *out, size_t outlen, const char *id);
 
 /*
  * Sends request on a new connection to socket_path and reads the whole
@@ -128,6 +131,7 @@ int docker_events_open(const char *socket_path, char *err, size_t errlen);
 #define DOCKER_LABEL_VALUE_MAX	256
 #define DOCKER_MAX_ADDRS	32
 #define DOCKER_NET_NAME_MAX	128
+#define DOCKER_IMAGE_ID_MAX	80	/* "sha256:" and 64 hex digits, NUL included */
 
 /*
  * Reads the Id of each container in a GET /containers/json body into
@@ -146,6 +150,11 @@ struct docker_addr {
 	int family;		/* AF_INET or AF_INET6 */
 	uint8_t addr[16];	/* network order; 4 bytes for AF_INET */
 	char network[DOCKER_NET_NAME_MAX];	/* the Docker network's name */
+	int has_mac;
+	uint8_t mac[6];		/* the network's MacAddress: the container's
+				 * interface on it */
+	int ifindex;		/* that interface's port in nvd's namespace, found by
+				 * the docker thread (dockerwatch.h); 0: not known */
 };
 
 /*
@@ -158,6 +167,7 @@ struct docker_container {
 	char id[DOCKER_ID_LEN + 1];
 	char name[DOCKER_NAME_MAX];	/* without Docker's leading '/' */
 	char image[DOCKER_IMAGE_MAX];	/* Config.Image: as the user named it */
+	char image_id[DOCKER_IMAGE_ID_MAX];	/* Image: the image's id, "" if absent */
 	char project[DOCKER_LABEL_VALUE_MAX];	/* com.docker.compose.project or "" */
 	char service[DOCKER_LABEL_VALUE_MAX];	/* com.docker.compose.service or "" */
 	int running;
@@ -176,6 +186,37 @@ struct docker_container {
  */
 int docker_parse_container(const char *json, size_t len, struct docker_container *c,
     char *err, size_t errlen);
+
+/* What nvd reads of an image: the labels it gives its containers (about
+ * 25 KB), bounded as a container's are. */
+struct docker_image {
+	char id[DOCKER_IMAGE_ID_MAX];
+	char project[DOCKER_LABEL_VALUE_MAX];	/* com.docker.compose.project or "" */
+	char service[DOCKER_LABEL_VALUE_MAX];	/* com.docker.compose.service or "" */
+	struct docker_label labels[DOCKER_MAX_LABELS];	/* Config.Labels */
+	int nlabels;
+	int labels_dropped;
+};
+
+/* Parses a GET /images/{id}/json body into *img. */
+int docker_parse_image(const char *json, size_t len, struct docker_image *img,
+    char *err, size_t errlen);
+
+/*
+ * Keeps in c only the labels the container sets itself, those group
+ * criteria may read (nvd(8), WORKLOADS AND POLICY).  A label whose key
+ * and value equal one of its image img's is the image's and goes (also
+ * when the container was given the same label again: nothing tells the
+ * two apart), except com.docker.compose.project and
+ * com.docker.compose.service when Docker Compose made the container:
+ * another com.docker.compose.* label of c is not img's (compose puts
+ * config-hash, container-number and others on every container it makes,
+ * and its own project and service over whatever an image says; an image
+ * it built carries only project, service and version).  c->project and
+ * c->service follow.  img NULL (the image could not be read), or an image
+ * with more labels than it holds: no label counts.
+ */
+void docker_labels_own(struct docker_container *c, const struct docker_image *img);
 
 enum docker_action {
 	DOCKER_ACT_OTHER = 0,	/* anything nvd does not act on */

@@ -26,6 +26,7 @@
 struct dockerwatch {
 	char path[108];
 	struct live *live;
+	struct dockerwatch_ports ports;	/* find NULL: none */
 	int wake_fd;			/* eventfd: stop */
 	int stop;			/* atomic */
 	pthread_t thread;
@@ -40,6 +41,8 @@ struct dockerwatch {
 	char (*ids)[DOCKER_ID_LEN + 1];	/* the Docker workloads set now */
 	int nids, capids;
 	struct docker_container ct;	/* ~30 KB: kept off the stack */
+	struct docker_image *images[DOCKERWATCH_IMAGES];	/* read before, owned */
+	int next_image;			/* the slot the next one takes */
 	char chunk[16384];
 	char err[256];
 };
@@ -97,6 +100,7 @@ dockerwatch_workload(const struct docker_container *c, struct policy_workload *w
 	for (i = 0; i < c->naddrs && w->naddrs < POLICY_MAX_ADDRS; i++) {
 		w->addrs[w->naddrs].family = c->addrs[i].family;
 		memcpy(w->addrs[w->naddrs].addr, c->addrs[i].addr, sizeof(w->addrs[0].addr));
+		w->addrs[w->naddrs].ifindex = c->addrs[i].ifindex;
 		w->naddrs++;
 	}
 	return 0;
@@ -194,13 +198,95 @@ workload_remove(struct dockerwatch *dw, const char *id)
 
 /* --- requests --------------------------------------------------------------- */
 
+/* The image with id, read before, or NULL. */
+static const struct docker_image *
+image_cached(const struct dockerwatch *dw, const char *id)
+{
+	for (int i = 0; i < DOCKERWATCH_IMAGES; i++)
+		if (dw->images[i] && !strcmp(dw->images[i]->id, id))
+			return dw->images[i];
+	return NULL;
+}
+
 /*
- * Inspects id into dw->ct.  Returns 1 if it is running, 0 if it is not or
- * no longer exists, -1 with dw->err on failure.
+ * The image of dw->ct, from the cache or the engine, into *img.  Returns 0
+ * (*img NULL when the container names no image or the engine has none by
+ * its id), or -1 with dw->err.
+ */
+static int
+image_of(struct dockerwatch *dw, const struct docker_image **img)
+{
+	const char *id = dw->ct.image_id;
+	char req[DOCKER_REQ_MAX], err[200];
+	struct docker_image *m;
+	struct buf body;
+	int rc = -1;
+
+	*img = NULL;
+	if (*id == '\0' || (*img = image_cached(dw, id)) != NULL)
+		return 0;
+	if (docker_req_image(req, sizeof(req), id) < 0)
+		return dw_fail(dw, "image: bad image id '%.80s'", id);
+	if ((m = malloc(sizeof(*m))) == NULL)
+		return dw_fail(dw, "no memory for image %.19s", id);
+	buf_init(&body);
+	if (docker_request(dw->path, req, &body, err, sizeof(err)) < 0) {
+		if (strncmp(err, "HTTP 404", 8) == 0)
+			rc = 0;
+		else
+			dw_fail(dw, "image %.19s: %s", id, err);
+	} else if (docker_parse_image(body.data, body.len, m, err, sizeof(err)) < 0)
+		dw_fail(dw, "image %.19s: %s", id, err);
+	else if (strcmp(m->id, id) != 0)
+		dw_fail(dw, "image %.19s: the engine answered for %.19s", id, m->id);
+	else {
+		free(dw->images[dw->next_image]);
+		dw->images[dw->next_image] = m;
+		dw->next_image = (dw->next_image + 1) % DOCKERWATCH_IMAGES;
+		*img = m;
+		m = NULL;
+		rc = 0;
+	}
+	free(m);
+	buf_free(&body);
+	return rc;
+}
+
+/*
+ * Each address of dw->ct gets the port of its network's interface: the
+ * one with the network's MacAddress.  Ports that cannot be found are not
+ * known (0): the container's packets are judged by their addresses only.
+ */
+static void
+ports_of(struct dockerwatch *dw)
+{
+	struct dockerwatch_port p[DOCKER_MAX_ADDRS];
+	struct docker_container *c = &dw->ct;
+	char err[200];
+	int n;
+
+	if (dw->ports.find == NULL || c->pid <= 0 || c->naddrs == 0)
+		return;
+	if ((n = dw->ports.find(dw->ports.ctx, c->pid, p, DOCKER_MAX_ADDRS, err,
+	    sizeof(err))) < 0) {
+		log_debug("docker: container %s (%.12s): no ports: %s", c->name, c->id, err);
+		return;
+	}
+	for (int a = 0; a < c->naddrs; a++)
+		for (int i = 0; i < n && c->addrs[a].has_mac; i++)
+			if (!memcmp(p[i].mac, c->addrs[a].mac, sizeof(p[i].mac)))
+				c->addrs[a].ifindex = p[i].ifindex;
+}
+
+/*
+ * Inspects id into dw->ct, with the labels it sets itself and its ports.
+ * Returns 1 if it is running, 0 if it is not or no longer exists, -1 with
+ * dw->err on failure.
  */
 static int
 inspect(struct dockerwatch *dw, const char *id)
 {
+	const struct docker_image *img;
 	char req[DOCKER_REQ_MAX], err[200];
 	struct buf body;
 	int rc = -1;
@@ -215,8 +301,13 @@ inspect(struct dockerwatch *dw, const char *id)
 			dw_fail(dw, "inspect %.12s: %s", id, err);
 	} else if (docker_parse_container(body.data, body.len, &dw->ct, err, sizeof(err)) < 0)
 		dw_fail(dw, "container %.12s: %s", id, err);
-	else
-		rc = dw->ct.running;
+	else if (!dw->ct.running)
+		rc = 0;
+	else if (image_of(dw, &img) == 0) {
+		docker_labels_own(&dw->ct, img);
+		ports_of(dw);
+		rc = 1;
+	}
 	buf_free(&body);
 	return rc;
 }
@@ -521,7 +612,8 @@ dockerwatch_main(void *arg)
 /* --- start and stop --------------------------------------------------------- */
 
 struct dockerwatch *
-dockerwatch_start(const char *socket_path, struct live *l, char *err, size_t errlen)
+dockerwatch_start(const char *socket_path, struct live *l, const struct dockerwatch_ports *ports,
+    char *err, size_t errlen)
 {
 	struct dockerwatch *dw;
 	sigset_t all, old;
@@ -537,6 +629,8 @@ dockerwatch_start(const char *socket_path, struct live *l, char *err, size_t err
 	strcpy(dw->path, socket_path);
 	strcpy(dw->st.socket, socket_path);
 	dw->live = l;
+	if (ports)
+		dw->ports = *ports;
 	dw->backoff = DOCKERWATCH_BACKOFF_MIN_MS;
 	pthread_mutex_init(&dw->lock, NULL);
 	if ((dw->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
@@ -573,6 +667,8 @@ dockerwatch_stop(struct dockerwatch *dw)
 	pthread_join(dw->thread, NULL);
 	close(dw->wake_fd);
 	pthread_mutex_destroy(&dw->lock);
+	for (int i = 0; i < DOCKERWATCH_IMAGES; i++)
+		free(dw->images[i]);
 	free(dw->ids);
 	free(dw);
 }

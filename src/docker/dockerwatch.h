@@ -4,7 +4,9 @@
  * Engine API client in docker.h.
  *
  * How: it opens the events stream first, then lists and inspects every
- * running container and replaces the Docker workloads with them
+ * running container (and its image, for the labels it sets: the last
+ * DOCKERWATCH_IMAGES images read are kept, an image id's labels never
+ * change) and replaces the Docker workloads with them
  * (live_workloads_replace), so no event between the list and the stream
  * is lost; then for each event it inspects the container again (start,
  * restart, unpause, rename, network connect and disconnect) and sets or
@@ -34,16 +36,38 @@
 #define DOCKERWATCH_BACKOFF_MAX_MS	2000
 #define DOCKERWATCH_MAX_CONTAINERS	16384	/* in one list; more is an error */
 
+#define DOCKERWATCH_IMAGES		32	/* images whose labels are kept */
+
 struct dockerwatch;
+
+/* One interface of a container, by its hardware address, and its port. */
+struct dockerwatch_port {
+	uint8_t mac[6];
+	int ifindex;		/* its veth peer's index in nvd's namespace */
+};
+
+/*
+ * Where containers' interfaces meet nvd's namespace, for anti-spoofing
+ * (the daemon asks the kernel: link.h).  find() gives up to max ports of
+ * the container whose process is pid, returning their count, or -1 with
+ * err.  Called on the docker thread.
+ */
+struct dockerwatch_ports {
+	int (*find)(void *ctx, int pid, struct dockerwatch_port *out, int max,
+	    char *err, size_t errlen);
+	void *ctx;
+};
 
 /*
  * Starts the thread watching the engine at socket_path; it updates l until
- * dockerwatch_stop().  An engine that cannot be reached is no failure: the
- * thread keeps trying.  Returns NULL with err only if the thread or its
- * memory could not be made.
+ * dockerwatch_stop().  ports (copied; NULL: none) finds each container's
+ * bridge ports, which its workload's addresses carry (policy_addr's
+ * ifindex); a container whose ports cannot be found has none.  An engine
+ * that cannot be reached is no failure: the thread keeps trying.  Returns
+ * NULL with err only if the thread or its memory could not be made.
  */
 struct dockerwatch *dockerwatch_start(const char *socket_path, struct live *l,
-    char *err, size_t errlen);
+    const struct dockerwatch_ports *ports, char *err, size_t errlen);
 
 /*
  * Stops and joins the thread and frees dw (NULL is fine).  Prompt, except
@@ -69,8 +93,10 @@ void dockerwatch_status(struct dockerwatch *dw, struct dockerwatch_status *st);
 
 /*
  * The workload of container c: id, name, image, compose service and
- * project, labels and addresses (beyond POLICY_MAX_ADDRS left out; a name,
- * image, service or project longer than the policy's fields is cut).
+ * project, labels and addresses with their ports (beyond POLICY_MAX_ADDRS
+ * left out; a name, image, service or project longer than the policy's
+ * fields is cut).  The docker thread keeps only the labels the container
+ * sets itself (docker_labels_own()) before.
  * Returns 0, or -1 for lack of memory (w left cleared).  The caller frees
  * w with policy_workload_clear().
  */

@@ -280,6 +280,17 @@ ct_mark(const struct nlattr *ct)
 	return mark;
 }
 
+/* The interface a packet came in on: its bridge port if it crossed one. */
+static uint32_t
+in_port(struct nlattr **attr)
+{
+	if (attr[NFQA_IFINDEX_PHYSINDEV])
+		return ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_PHYSINDEV]));
+	if (attr[NFQA_IFINDEX_INDEV])
+		return ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_INDEV]));
+	return 0;
+}
+
 /* Parses one message from the kernel and queues its verdict. */
 static void
 nfq_handle(struct nfq_queue *q, const struct nfq_handler *h, const struct nlmsghdr *nlh,
@@ -322,7 +333,8 @@ nfq_handle(struct nfq_queue *q, const struct nfq_handler *h, const struct nlmsgh
 		pflags |= PKT_NOCT;
 	if (attr[NFQA_PAYLOAD])
 		p->v = h->packet(h->ctx, mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
-		    mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), family, pflags, now, &bits);
+		    mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), family, pflags,
+		    in_port(attr), now, &bits);
 	else
 		p->v = VERDICT_ACCEPT;
 	if (p->v == VERDICT_BYPASS)

@@ -39,14 +39,17 @@ int nfq_queue_ct_glue(const struct nfq_queue *q);
 /*
  * The consumer of a queue's packets, called on the queue's thread.
  * packet() gives one packet's verdict (family: AF_INET, AF_INET6 or 0 if
- * the kernel did not say; pflags: PKT_* of types.h); for VERDICT_BYPASS
- * it sets *bypass_mark to the mark bits (NVD_MARK_BYPASS_BITS) the
- * verdict carries.  tick() runs after
+ * the kernel did not say; pflags: PKT_* of types.h; port: the ifindex of
+ * the interface the packet came in on, 0 if none: the bridge port for
+ * what crossed a bridge, NFQA_IFINDEX_PHYSINDEV, which br_netfilter
+ * gives bridged and routed packets alike, else NFQA_IFINDEX_INDEV); for
+ * VERDICT_BYPASS it sets *bypass_mark to the mark bits
+ * (NVD_MARK_BYPASS_BITS) the verdict carries.  tick() runs after
  * each batch and at least every 200 ms when no packet comes.
  */
 struct nfq_handler {
 	enum verdict (*packet)(void *ctx, const uint8_t *buf, size_t len, int family,
-	    unsigned pflags, uint64_t now_ms, uint32_t *bypass_mark);
+	    unsigned pflags, uint32_t port, uint64_t now_ms, uint32_t *bypass_mark);
 	void (*tick)(void *ctx, uint64_t now_ms);
 	void *ctx;
 };

@@ -22,6 +22,8 @@ enum doubt {
 	DOUBT_ICMP_UNRELATED,	/* an ICMP error that quotes no connection */
 	DOUBT_CT_INVALID,	/* conntrack found the packet invalid */
 	DOUBT_FLOW_STATE,	/* no flow state could be had (out of memory) */
+	DOUBT_SPOOFED,		/* a source address not its interface's (a workload's
+				 * port: policy_spoofed()) */
 	/* A connection: its application or its contents cannot be told. */
 	DOUBT_GAP,		/* bytes nvd never saw */
 	DOUBT_MIDSTREAM,	/* joined after its start */

@@ -843,9 +843,30 @@ judge_quoted(struct judge *j, const struct policy *pol, const struct packet *in)
 	return VERDICT_DROP;
 }
 
-enum verdict
-judge_doubt(struct judge *j, const struct policy *pol, struct flow *f, const struct packet *p,
-    enum doubt d)
+/*
+ * Workload wl as the client end of v (its learned group, the strictest
+ * mode of its groups and of the end it replaces): who really sent a
+ * packet that claims another source.
+ */
+#define SENDER_GROUPS	64	/* groups of the sender looked at */
+
+static void
+sender_end(const struct policy *pol, int wl, struct policy_end *e)
+{
+	int g[SENDER_GROUPS], ng = policy_workload_groups(pol, wl, g, SENDER_GROUPS);
+
+	e->workload = wl;
+	if (ng > 0)
+		e->group = g[0];
+	for (int i = 0; i < ng; i++)
+		if (policy_group_mode_at(pol, g[i]) > e->mode)
+			e->mode = policy_group_mode_at(pol, g[i]);
+}
+
+/* judge_doubt(), and judge_spoofed() with sender the workload that sent p. */
+static enum verdict
+doubt_verdict(struct judge *j, const struct policy *pol, struct flow *f, const struct packet *p,
+    enum doubt d, int sender)
 {
 	struct policy_conn c;
 	struct policy_verdict v;
@@ -863,6 +884,8 @@ judge_doubt(struct judge *j, const struct policy *pol, struct flow *f, const str
 	} else
 		packet_conn(p, &c);
 	policy_judge(pol, &c, &v);
+	if (sender >= 0)
+		sender_end(pol, sender, &v.client);
 	protect = v.client.mode == MODE_PROTECT || v.server.mode == MODE_PROTECT;
 	if (f == NULL || !(f->doubts_told & 1u << d)) {
 		if (f)
@@ -883,6 +906,19 @@ judge_doubt(struct judge *j, const struct policy *pol, struct flow *f, const str
 		return VERDICT_ACCEPT;
 	j->st.denied_packets++;
 	return VERDICT_DROP;
+}
+
+enum verdict
+judge_doubt(struct judge *j, const struct policy *pol, struct flow *f, const struct packet *p,
+    enum doubt d)
+{
+	return doubt_verdict(j, pol, f, p, d, -1);
+}
+
+enum verdict
+judge_spoofed(struct judge *j, const struct policy *pol, const struct packet *p, int wl)
+{
+	return doubt_verdict(j, pol, NULL, p, DOUBT_SPOOFED, wl);
 }
 
 enum verdict

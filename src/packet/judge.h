@@ -136,6 +136,15 @@ void judge_proxy_doubt(void *ctx, struct flow *f, enum doubt d);
 enum verdict judge_doubt(struct judge *j, const struct policy *pol, struct flow *f,
     const struct packet *p, enum doubt d);
 /*
+ * Packet p came in on the interface of workload wl with a source address
+ * that is not one of wl's there (policy_spoofed()): judge_doubt() for
+ * DOUBT_SPOOFED, but the event names wl as its source (the address is
+ * the one p claims), and wl's mode counts with the ends' (DROP when wl,
+ * the end p claims to be, or its destination is in protect mode).
+ */
+enum verdict judge_spoofed(struct judge *j, const struct policy *pol, const struct packet *p,
+    int wl);
+/*
  * dnsbind.h's forged callback (ctx: the judge): answer a came to f's
  * client and answers no query it sent, so it bound nothing.  Reported in
  * a violation event ("dns forged answer", reason dns_unsolicited), once

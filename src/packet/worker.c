@@ -449,9 +449,23 @@ undecodable(struct worker *w, const struct policy *pol, const struct packet *p,
 	    a == ANOM_IPV6_EXT_CHAIN ? DOUBT_EXT_HEADERS : DOUBT_UNDECODABLE);
 }
 
+/*
+ * A workload's identity is its interface, not the address it claims: a
+ * packet that came in on a workload's port with an address that is not
+ * that workload's there is in doubt before anything of it is believed.
+ * Neighbor discovery and MLD are the link's own (judge_exempt()).
+ */
+static int
+spoofed(const struct policy *pol, const struct packet *p, uint32_t port, int *wl)
+{
+	if (pol == NULL || port == 0 || judge_exempt(p))
+		return 0;
+	return policy_spoofed(pol, (int)port, p->family, p->src, wl);
+}
+
 enum verdict
 worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsigned pflags,
-    uint64_t now)
+    uint32_t port, uint64_t now)
 {
 	struct packet p;
 	enum decode_anomaly a;
@@ -459,7 +473,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 	const struct policy *pol;
 	unsigned bgen;
 	struct flow *f;
-	int dir, returned = 0;
+	int dir, returned = 0, wl;
 
 	w->now = w->judge.now = now;
 	w->judge.pkt = buf;
@@ -473,6 +487,10 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 	w->insp.set = pol ? policy_sensors(pol) : NULL;
 	if ((a = decode_packet(&p, buf, len, family)) != ANOM_NONE) {
 		v = undecodable(w, pol, &p, a);
+		goto out;
+	}
+	if (spoofed(pol, &p, port, &wl)) {
+		v = judge_spoofed(&w->judge, pol, &p, wl);
 		goto out;
 	}
 	if (icmp_error(&p)) {

@@ -86,10 +86,11 @@ void worker_destroy(struct worker *w);
 int worker_set_policy(struct worker *w, struct live *live, int wake_fd);
 
 /* family: AF_INET or AF_INET6 as NFQUEUE reports it, or 0 to guess;
- * pflags: PKT_* (types.h).  After VERDICT_BYPASS, w->bypass_mark holds
- * the mark bits to set. */
+ * pflags: PKT_* (types.h); port: the interface the packet came in on
+ * (nfq.h), 0 if none or not known.  After VERDICT_BYPASS, w->bypass_mark
+ * holds the mark bits to set. */
 enum verdict worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family,
-    unsigned pflags, uint64_t now_ms);
+    unsigned pflags, uint32_t port, uint64_t now_ms);
 
 /* Periodic work: flow timeouts, publishing statistics.  Call at least
  * every few hundred milliseconds, also when no packet comes. */

@@ -13,6 +13,7 @@
 
 #include "base/buf.h"
 #include "base/conf.h"		/* enum policy_mode */
+#include "base/types.h"		/* IFNAME_LEN */
 
 #define POLICY_NAME_MAX		128	/* group and workload names, NUL included */
 #define POLICY_IMAGE_MAX	256
@@ -143,6 +144,9 @@ struct policy_label {
 struct policy_addr {
 	int family;		/* AF_INET or AF_INET6 */
 	uint8_t addr[16];	/* network order; 4 bytes used for AF_INET */
+	int ifindex;		/* a workload's: the interface in nvd's namespace its
+				 * packets from this address come in on (a container's
+				 * bridge port), 0 if not known (policy_spoofed()) */
 };
 
 struct policy_workload {
@@ -156,6 +160,8 @@ struct policy_workload {
 	struct policy_addr addrs[POLICY_MAX_ADDRS];
 	int naddrs;
 	int is_static;
+	char iface[IFNAME_LEN];		/* static: the interface its addresses are on
+					 * (nvctl workload add --iface), or "" */
 };
 
 /* Frees w's labels and zeroes it. */

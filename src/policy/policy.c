@@ -48,6 +48,11 @@ struct addr_slot {
 	int workload;			/* -1: empty */
 };
 
+struct port_slot {
+	int ifindex;
+	int workload;			/* -1: empty */
+};
+
 struct policy {
 	uint64_t gen;
 	struct policy_group *groups;
@@ -62,6 +67,8 @@ struct policy {
 	int *wl_groups_off;		/* nwl + 1 offsets */
 	struct addr_slot *addr_slots;
 	uint32_t addr_mask;
+	struct port_slot *port_slots;	/* a workload's interfaces (policy_spoofed()) */
+	uint32_t port_mask;
 
 	int *addr_groups;		/* groups that can hold a non-workload address */
 	int naddr_groups;
@@ -309,6 +316,37 @@ addr_lookup(const struct policy *p, int family, const uint8_t *addr)
 	}
 }
 
+static void
+port_insert(struct policy *p, int ifindex, int wl)
+{
+	for (uint32_t i = (uint32_t)mix((uint64_t)(uint32_t)ifindex) & p->port_mask;;
+	    i = (i + 1) & p->port_mask) {
+		struct port_slot *s = &p->port_slots[i];
+
+		if (s->workload >= 0 && s->ifindex == ifindex)
+			return;		/* two workloads, one interface: the first keeps it */
+		if (s->workload < 0) {
+			s->ifindex = ifindex;
+			s->workload = wl;
+			return;
+		}
+	}
+}
+
+static int
+port_lookup(const struct policy *p, int ifindex)
+{
+	for (uint32_t i = (uint32_t)mix((uint64_t)(uint32_t)ifindex) & p->port_mask;;
+	    i = (i + 1) & p->port_mask) {
+		const struct port_slot *s = &p->port_slots[i];
+
+		if (s->workload < 0)
+			return -1;
+		if (s->ifindex == ifindex)
+			return s->workload;
+	}
+}
+
 /* Room for n more memberships in p->wl_groups. */
 static int
 wl_groups_reserve(struct policy *p, int *cap, int total, int n)
@@ -334,10 +372,14 @@ compile_workloads(struct policy *p, const struct policy_input *in, int gcap)
 	p->wl_groups = malloc(sizeof(int));
 	p->addr_mask = pow2_above((uint64_t)in->nworkloads * POLICY_MAX_ADDRS / 4 + 8) - 1;
 	p->addr_slots = malloc(((size_t)p->addr_mask + 1) * sizeof(*p->addr_slots));
-	if (!p->wl || !p->wl_groups_off || !p->wl_groups || !p->addr_slots)
+	p->port_mask = p->addr_mask;
+	p->port_slots = malloc(((size_t)p->port_mask + 1) * sizeof(*p->port_slots));
+	if (!p->wl || !p->wl_groups_off || !p->wl_groups || !p->addr_slots || !p->port_slots)
 		return -1;
 	for (uint32_t i = 0; i <= p->addr_mask; i++)
 		p->addr_slots[i].workload = -1;
+	for (uint32_t i = 0; i <= p->port_mask; i++)
+		p->port_slots[i].workload = -1;
 	for (int w = 0; w < in->nworkloads; w++) {
 		const struct policy_workload *src = &in->workloads[w];
 		struct policy_group lg;
@@ -360,8 +402,11 @@ compile_workloads(struct policy *p, const struct policy_input *in, int gcap)
 		for (int g = 0; g < ngroups_before; g++)
 			if (group_has_workload(&p->groups[g], src))
 				p->wl_groups[total++] = g;
-		for (int a = 0; a < src->naddrs; a++)
+		for (int a = 0; a < src->naddrs; a++) {
 			addr_insert(p, src->addrs[a].family, src->addrs[a].addr, w);
+			if (src->addrs[a].ifindex > 0)
+				port_insert(p, src->addrs[a].ifindex, w);
+		}
 	}
 	p->wl_groups_off[p->nwl] = total;
 	return 0;
@@ -572,6 +617,7 @@ policy_free(struct policy *p)
 	free(p->wl_groups);
 	free(p->wl_groups_off);
 	free(p->addr_slots);
+	free(p->port_slots);
 	free(p->groups);
 	free(p->group_slots);
 	free(p->addr_groups);
@@ -589,6 +635,22 @@ int
 policy_is_workload(const struct policy *p, int family, const uint8_t *addr)
 {
 	return addr_lookup(p, family, addr) >= 0;
+}
+
+int
+policy_spoofed(const struct policy *p, int ifindex, int family, const uint8_t *addr, int *wl)
+{
+	const struct policy_workload *w;
+
+	*wl = ifindex > 0 ? port_lookup(p, ifindex) : -1;
+	if (*wl < 0)
+		return 0;
+	w = &p->wl[*wl];
+	for (int i = 0; i < w->naddrs; i++)
+		if (w->addrs[i].ifindex == ifindex && w->addrs[i].family == family &&
+		    !memcmp(w->addrs[i].addr, addr, family == AF_INET ? 4 : 16))
+			return 0;
+	return 1;
 }
 
 /* --- judge ----------------------------------------------------------- */

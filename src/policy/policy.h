@@ -157,6 +157,15 @@ int policy_ngroups(const struct policy *p);
 int policy_nrules(const struct policy *p);
 /* Whether the address is a workload's. */
 int policy_is_workload(const struct policy *p, int family, const uint8_t *addr);
+/*
+ * Whether a packet from address addr that came in on interface ifindex
+ * (nvd's namespace) claims an address that is not its own: *wl is the
+ * workload whose interface that is (an address of it has that ifindex),
+ * and the packet is spoofed (1) unless addr is one of that workload's
+ * addresses on ifindex.  0 with *wl -1 when the interface is no
+ * workload's (ifindex 0: not known): nothing to tell.
+ */
+int policy_spoofed(const struct policy *p, int ifindex, int family, const uint8_t *addr, int *wl);
 /* Index of the group named name, or -1. */
 int policy_group_find(const struct policy *p, const char *name);
 enum policy_mode policy_group_mode_at(const struct policy *p, int group);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,6 +221,22 @@ tighten(struct live *l)
 	return g;
 }
 
+/*
+ * The addresses of static workloads that name their interface are on it
+ * (policy_spoofed()), if it exists now; a rebuild after it comes or goes
+ * finds it anew.
+ */
+static void
+static_ports(struct policy_workload *wl, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int ifindex = wl[i].iface[0] ? (int)if_nametoindex(wl[i].iface) : 0;
+
+		for (int a = 0; wl[i].is_static && a < wl[i].naddrs; a++)
+			wl[i].addrs[a].ifindex = ifindex;
+	}
+}
+
 static int
 rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 {
@@ -237,6 +254,7 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 		snprintf(err, errlen, "no memory for the workloads");
 		return -1;
 	}
+	static_ports(wl, nwl);
 	for (int i = 0; i < nwl; i++) {
 		char g[POLICY_NAME_MAX];
 

@@ -878,7 +878,7 @@ labels_parse(struct policy_workload *w, const char *text, char *err, size_t errl
 }
 
 #define WORKLOAD_COLS "id, name, image, labels, addresses, service, project, " \
-	"learned_group, static, running, first_seen, last_seen"
+	"learned_group, static, running, first_seen, last_seen, iface"
 
 static int
 workload_row(sqlite3_stmt *st, struct store_workload *sw, char *err, size_t errlen)
@@ -897,6 +897,7 @@ workload_row(sqlite3_stmt *st, struct store_workload *sw, char *err, size_t errl
 	sw->running = sqlite3_column_int(st, 9);
 	sw->first_seen = sqlite3_column_int64(st, 10);
 	sw->last_seen = sqlite3_column_int64(st, 11);
+	col_copy(st, 12, w->iface, sizeof(w->iface));
 	if (*addrs) {
 		char why[128];
 
@@ -972,13 +973,13 @@ workload_upsert(sqlite3 *db, const struct policy_workload *w, int64_t t, char *e
 	if (buf_failed(&labels) || buf_failed(&addrs))
 		snprintf(err, errlen, "out of memory");
 	else if (run(db, err, errlen, "INSERT INTO workloads (" WORKLOAD_COLS ") "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
 	    "name = excluded.name, image = excluded.image, labels = excluded.labels, "
 	    "addresses = excluded.addresses, service = excluded.service, "
 	    "project = excluded.project, learned_group = excluded.learned_group, "
-	    "running = 1, last_seen = excluded.last_seen",
-	    "ssssssssiii", w->id, w->name, w->image, labels.data, addrs.data, w->service,
-	    w->project, group, (int64_t)(w->is_static != 0), t, t) >= 0)
+	    "running = 1, last_seen = excluded.last_seen, iface = excluded.iface",
+	    "ssssssssiiis", w->id, w->name, w->image, labels.data, addrs.data, w->service,
+	    w->project, group, (int64_t)(w->is_static != 0), t, t, w->iface) >= 0)
 		rc = 0;
 	buf_free(&labels);
 	buf_free(&addrs);
@@ -1044,10 +1045,27 @@ workload_add_tx(sqlite3 *db, struct policy_workload *w, char *err, size_t errlen
 	return workload_upsert(db, w, now(), err, errlen);
 }
 
+/* The kernel's rule for interface names (dev_valid_name()). */
+static int
+iface_check(const char *name, char *err, size_t errlen)
+{
+	size_t n = strlen(name);
+
+	if (n == 0)
+		return 0;	/* none */
+	if (n >= IFNAME_LEN || !strcmp(name, ".") || !strcmp(name, "..") ||
+	    strpbrk(name, "/: \t\n\v\f\r") != NULL) {
+		snprintf(err, errlen, "interface name '%.40s': 1 to %d characters, none of '/', ':' "
+		    "or blanks", name, IFNAME_LEN - 1);
+		return -1;
+	}
+	return 0;
+}
+
 int
 store_workload_add(sqlite3 *db, struct policy_workload *w, char *err, size_t errlen)
 {
-	if (workload_name_check(w->name, err, errlen) < 0)
+	if (workload_name_check(w->name, err, errlen) < 0 || iface_check(w->iface, err, errlen) < 0)
 		return -1;
 	if (w->naddrs < 1) {
 		snprintf(err, errlen, "workload '%s' needs an address", w->name);

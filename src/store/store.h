@@ -135,9 +135,10 @@ struct store_workload {
 
 /*
  * Adds static workload w->name (1-64 characters of [A-Za-z0-9_.-]) with
- * w's addresses and labels, and sets w->id to "static:NAME" and
- * w->is_static.  Refused: "workload 'x' already exists" (a static one, or
- * a running container of that name).
+ * w's addresses, labels and interface (w->iface, "" for none: a name the
+ * kernel would take), and sets w->id to "static:NAME" and w->is_static.
+ * Refused: "workload 'x' already exists" (a static one, or a running
+ * container of that name).
  */
 int store_workload_add(sqlite3 *db, struct policy_workload *w, char *err, size_t errlen);
 /*

@@ -1,8 +1,8 @@
 /*
  * fuzz_docker: the HTTP response reader on any bytes, fed whole and in
  * pieces (both must agree), as a whole response and as an event stream,
- * then the inspect, list and event parsers on what it hands out and on the
- * raw bytes.
+ * then the inspect, image, list and event parsers on what it hands out and
+ * on the raw bytes, and the labels of a container its image's leave.
  */
 #include "config.h"
 
@@ -15,6 +15,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct docker_container ct;
+static struct docker_image img;
 
 static void
 parse_all(const char *text, size_t len)
@@ -22,10 +23,14 @@ parse_all(const char *text, size_t len)
 	char ids[8][DOCKER_ID_LEN + 1], err[256];
 	struct docker_event ev;
 	size_t n;
+	int c;
 
-	docker_parse_container(text, len, &ct, err, sizeof(err));
+	c = docker_parse_container(text, len, &ct, err, sizeof(err));
 	docker_parse_event(text, len, &ev, err, sizeof(err));
 	docker_parse_list(text, len, ids, 8, &n, err, sizeof(err));
+	/* The document as an image, and as the image of itself. */
+	if (docker_parse_image(text, len, &img, err, sizeof(err)) == 0 && c == 0)
+		docker_labels_own(&ct, &img);
 }
 
 /* A whole response in pieces of step bytes (0: at once); the body into *out. */

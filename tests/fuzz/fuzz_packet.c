@@ -37,7 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= 3;
 		if (len > size)
 			len = size;
-		worker_packet(&w, data, len, family, 0, now);
+		worker_packet(&w, data, len, family, 0, 0, now);
 		now += step;
 		worker_tick(&w, now);
 		data += len;

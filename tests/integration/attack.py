@@ -52,6 +52,9 @@ Raw IP:
   udp-probe DST PORT            a datagram from a connected UDP socket:
                                 "refused" (an ICMP error came back) or
                                 "no answer"
+  spoof SRC DST UPORT TPORT N   N UDP datagrams to UPORT and N TCP SYNs to
+                                TPORT with source address SRC, anyone's
+                                (issue 13): "sent 2N"
 """
 import os
 import random
@@ -454,6 +457,18 @@ def burst(dst, port, n):
     print("sent %d" % sent, flush=True)
 
 
+def spoof(src, dst, uport, tport, n):
+    """N UDP datagrams to UPORT and N TCP SYNs to TPORT, from SRC, whoever's
+    address that is; each from a source port of its own."""
+    s = sender(socket.AF_INET6 if is6(dst) else socket.AF_INET)
+    for i in range(n):
+        send_ip(s, dst, ip(src, dst, 17, udp(src, dst, 31000 + i, uport, b"as %s\n" % src.encode())))
+        send_ip(s, dst, ip(src, dst, 6, tcp(src, dst, 32000 + i, tport, random.randrange(1 << 32), 0,
+                                             TH_SYN, opts=tcp_opts(mss=1460))))
+        time.sleep(0.02)
+    print("sent %d" % (2 * n), flush=True)
+
+
 def udp_probe(dst, port):
     u = socket.socket(socket.AF_INET6 if is6(dst) else socket.AF_INET, socket.SOCK_DGRAM)
     u.connect((dst, port))
@@ -720,6 +735,7 @@ def main(a):
         "icmp-error": lambda: icmp_error(a[0], int(a[1])),
         "burst": lambda: burst(a[0], int(a[1]), int(a[2])),
         "udp-probe": lambda: udp_probe(a[0], int(a[1])),
+        "spoof": lambda: spoof(a[0], a[1], int(a[2]), int(a[3]), int(a[4])),
     }
     if not a or a[0] not in cmds:
         sys.exit("usage: attack.py %s ... (see the head of this file)" % "|".join(cmds))

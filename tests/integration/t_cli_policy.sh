@@ -77,9 +77,14 @@ run_table <<'EOF'
 1 workload add bad --ip 198.18.0.22, -> nvctl: empty address in '198.18.0.22,'
 1 workload add 'a b' --ip 198.18.0.22 -> nvctl: workload name 'a b': only letters, digits, '_', '.' and '-'
 1 workload add bad --ip 198.18.0.22 --label tier -> nvctl: bad label 'tier' (expected KEY=VALUE)
-2 workload add noip -> nvctl: usage: nvctl workload add NAME --ip ADDR[,ADDR] [--label K=V]...
+1 workload add bad --ip 198.18.0.22 --iface a/b -> nvctl: interface name 'a/b': 1 to 15 characters, none of '/', ':' or blanks
+1 workload add bad --ip 198.18.0.22 --iface 0123456789abcdef -> nvctl: interface name '0123456789abcdef': 1 to 15 characters, none of '/', ':' or blanks
+0 --json workload add tap --ip 198.18.0.24 --iface tap24 -> "iface":"tap24"
+0 workload delete tap -> workload tap deleted
+2 workload add noip -> nvctl: usage: nvctl workload add NAME --ip ADDR[,ADDR] [--iface IF] [--label K=V]...
 2 workload add bad --ip -> nvctl: usage: nvctl workload add
 2 workload add bad --ip 198.18.0.22 --bogus 1 -> nvctl: usage: nvctl workload add
+2 workload add bad --ip 198.18.0.22 --iface a --iface b -> nvctl: usage: nvctl workload add
 2 workload add --ip 198.18.0.22 -> nvctl: usage: nvctl workload add
 2 workload list extra -> nvctl: usage: nvctl workload list
 2 workload -> nvctl: usage: nvctl workload list|add|delete ...
@@ -180,7 +185,7 @@ check "rules in evaluation order" "[1, 5, 2]" '[r["id"] for r in j]' rule list
 check "rule fields" "['action', 'applications', 'created', 'from', 'hits', 'id', 'last_seen', 'order', 'ports', 'to', 'type', 'updated']" \
 	'sorted(j[0])' rule list
 check "group fields" "['criteria', 'kind', 'members', 'mode', 'name', 'rules']" 'sorted(j[0])' group list
-check "workload fields" "['addresses', 'groups', 'id', 'image', 'labels', 'mode', 'name']" 'sorted(j[0])' workload list
+check "workload fields" "['addresses', 'groups', 'id', 'iface', 'image', 'labels', 'mode', 'name']" 'sorted(j[0])' workload list
 check "workload mode is the strictest of its groups" "protect" \
 	'[w["mode"] for w in j if w["name"] == "db"][0]' workload list
 check "times are RFC 3339 UTC" "True" \

@@ -1,7 +1,8 @@
 /*
  * check_docker.c: the Docker Engine API client: HTTP responses (whole and
- * as an event stream cut anywhere), request texts, the list, inspect and
- * event parsers on what dockerd 20.10 sent, docker_request() against a
+ * as an event stream cut anywhere), request texts, the list, inspect,
+ * image and event parsers on what dockerd 20.10 sent, which labels count
+ * (a container's own, not its image's), docker_request() against a
  * canned server, and the exact errors.
  */
 #include "config.h"
@@ -298,6 +299,40 @@ static const char events_response[] =
 	"\"Attributes\":{\"image\":\"nvdbox\",\"name\":\"web2\"}},"
 	"\"scope\":\"local\",\"time\":1795878971,\"timeNano\":1795878971521887501}\n"
 	"\r\n";
+
+/*
+ * docker image inspect of an image made with docker import --change
+ * 'LABEL zone=vault' --change 'LABEL com.docker.compose.project=shop'
+ * --change 'LABEL com.docker.compose.service=db' (the data-root paths
+ * rewritten), and of the plain one.
+ */
+#define ID_IMG_VAULT	"sha256:7d4f438288f7650475e34371aa7674bff1160be9f3a54dc57ce06ece8e8c2d8f"
+#define IMAGE_CONFIG(labels) \
+	"{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"\",\"AttachStdin\":false," \
+	"\"AttachStdout\":false,\"AttachStderr\":false,\"Tty\":false,\"OpenStdin\":false," \
+	"\"StdinOnce\":false,\"Env\":null,\"Cmd\":null,\"Image\":\"\",\"Volumes\":null," \
+	"\"WorkingDir\":\"\",\"Entrypoint\":null,\"OnBuild\":null,\"Labels\":" labels "}"
+static const char image_vault[] =
+	"{\"Id\":\"" ID_IMG_VAULT "\",\"RepoTags\":[\"nvdbox-vault:latest\"],\"RepoDigests\":[],"
+	"\"Parent\":\"\",\"Comment\":\"Imported from -\",\"Created\":\"2026-12-07T19:40:53.669414739Z\","
+	"\"Container\":\"\",\"ContainerConfig\":" IMAGE_CONFIG("null") ","
+	"\"DockerVersion\":\"20.10.24+dfsg1\",\"Author\":\"\",\"Config\":"
+	IMAGE_CONFIG("{\"com.docker.compose.project\":\"shop\",\"com.docker.compose.service\":\"db\","
+	"\"zone\":\"vault\"}") ",\"Architecture\":\"amd64\",\"Os\":\"linux\",\"Size\":1984182,"
+	"\"VirtualSize\":1984182,\"GraphDriver\":{\"Data\":{\"MergedDir\":\"/var/lib/docker/overlay2/"
+	"3ce11b7c2a1fd1b20cc7db26882db3346af4edec47128952d8fbd3813b737014/merged\",\"UpperDir\":"
+	"\"/var/lib/docker/overlay2/3ce11b7c2a1fd1b20cc7db26882db3346af4edec47128952d8fbd3813b737014/"
+	"diff\",\"WorkDir\":\"/var/lib/docker/overlay2/3ce11b7c2a1fd1b20cc7db26882db3346af4edec4712"
+	"8952d8fbd3813b737014/work\"},\"Name\":\"overlay2\"},\"RootFS\":{\"Type\":\"layers\","
+	"\"Layers\":[\"sha256:f38eb9e89ee435e24c042e58a7bed745a961d34b5bc7888dfa6b48b387a889a3\"]},"
+	"\"Metadata\":{\"LastTagTime\":\"2026-12-07T19:40:53.670722066Z\"}}\n";
+static const char image_plain[] =
+	"{\"Id\":\"sha256:121b83e933554e190ed08b964520b01b5932dad968fbba0289a8faf28c0ae031\","
+	"\"RepoTags\":[\"nvdbox:latest\"],\"RepoDigests\":[],\"Parent\":\"\",\"Comment\":"
+	"\"Imported from -\",\"Created\":\"2026-12-07T19:40:53.375012354Z\",\"Container\":\"\","
+	"\"ContainerConfig\":" IMAGE_CONFIG("null") ",\"DockerVersion\":\"20.10.24+dfsg1\","
+	"\"Author\":\"\",\"Config\":" IMAGE_CONFIG("null") ",\"Architecture\":\"amd64\","
+	"\"Os\":\"linux\",\"Size\":1984182,\"VirtualSize\":1984182}\n";
 
 #define ID_WEB	"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b344"
 #define ID_SHOP	"6ec70da8a5b55fd745f52cc0f718f4118a45552db64b1c0a27c16df7c9e04bbb"
@@ -733,6 +768,18 @@ START_TEST(test_request_refuses)
 	ck_assert_int_eq(docker_req_list(out, 73), 72);
 	ck_assert_int_eq(docker_req_events(out, 20), -1);
 	ck_assert_int_eq(docker_req_inspect(out, 20, "web"), -1);
+	/* An image by its id only: "sha256:" and 64 lowercase hex digits. */
+	ck_assert_int_gt(docker_req_image(out, sizeof(out), ID_IMG_VAULT), 0);
+	ck_assert_str_eq(out, "GET /v1.41/images/" ID_IMG_VAULT "/json HTTP/1.1\r\n"
+	    "Host: docker\r\nConnection: close\r\n\r\n");
+	ck_assert_int_eq(docker_req_image(out, sizeof(out), "nvdbox"), -1);
+	ck_assert_int_eq(docker_req_image(out, sizeof(out), "sha256:7d4f43"), -1);
+	ck_assert_int_eq(docker_req_image(out, sizeof(out), ID_IMG_VAULT "0"), -1);
+	ck_assert_int_eq(docker_req_image(out, sizeof(out), "sha256:7D4F438288F7650475E34371AA7674BF"
+	    "F1160BE9F3A54DC57CE06ECE8E8C2D8F"), -1);
+	ck_assert_int_eq(docker_req_image(out, sizeof(out), "sha512:7d4f438288f7650475e34371aa7674bf"
+	    "f1160be9f3a54dc57ce06ece8e8c2d8f"), -1);
+	ck_assert_int_eq(docker_req_image(out, 40, ID_IMG_VAULT), -1);
 }
 END_TEST
 
@@ -766,6 +813,10 @@ START_TEST(test_inspect_bridge)
 	ck_assert_str_eq(addr_text(&ct.addrs[0]), "198.19.0.2");
 	ck_assert_str_eq(ct.addrs[0].network, "bridge");
 	ck_assert_int_eq(ct.addrs_dropped, 0);
+	ck_assert_str_eq(ct.image_id, "sha256:37a2c2a5b3ad4c141eb985c35767133f65c527c97b6da38a7354f4c66f635542");
+	ck_assert_int_eq(ct.addrs[0].has_mac, 1);
+	ck_assert_mem_eq(ct.addrs[0].mac, "\x02\x42\xc6\x13\x00\x02", 6);
+	ck_assert_int_eq(ct.addrs[0].ifindex, 0);
 }
 END_TEST
 
@@ -796,6 +847,10 @@ START_TEST(test_inspect_compose)
 	ck_assert_str_eq(addr_text(&ct.addrs[1]), "fd00:19:2::2");
 	ck_assert_str_eq(ct.addrs[2].network, "shop_front");
 	ck_assert_str_eq(addr_text(&ct.addrs[2]), "198.19.1.2");
+	/* Each network's interface: both addresses of shop_back on one. */
+	ck_assert_mem_eq(ct.addrs[0].mac, "\x02\x42\xc6\x13\x02\x02", 6);
+	ck_assert_mem_eq(ct.addrs[1].mac, "\x02\x42\xc6\x13\x02\x02", 6);
+	ck_assert_mem_eq(ct.addrs[2].mac, "\x02\x42\xc6\x13\x01\x02", 6);
 }
 END_TEST
 
@@ -826,6 +881,7 @@ START_TEST(test_inspect_no_addresses)
 	ck_assert_int_eq(docker_parse_container(bare, strlen(bare), &ct, err, sizeof(err)), 0);
 	ck_assert_str_eq(ct.name, "x");
 	ck_assert_str_eq(ct.image, "");
+	ck_assert_str_eq(ct.image_id, "");
 }
 END_TEST
 
@@ -942,6 +998,16 @@ START_TEST(test_inspect_errors)
 	    "{\"IPAddress\":7}}}}", "inspect: network bridge: bad IPAddress");
 	ck_inspect_err("\"Name\":\"/x\",\"NetworkSettings\":{\"Networks\":{\"bridge\":"
 	    "{\"GlobalIPv6Address\":\"198.19.0.2\"}}}}", "inspect: network bridge: bad GlobalIPv6Address");
+	ck_inspect_err("\"Name\":\"/x\",\"NetworkSettings\":{\"Networks\":{\"bridge\":"
+	    "{\"MacAddress\":\"02:42:c6:13:00\"}}}}", "inspect: network bridge: bad MacAddress");
+	ck_inspect_err("\"Name\":\"/x\",\"NetworkSettings\":{\"Networks\":{\"bridge\":"
+	    "{\"MacAddress\":\"02:42:c6:13:00:02:03\"}}}}", "inspect: network bridge: bad MacAddress");
+	ck_inspect_err("\"Name\":\"/x\",\"NetworkSettings\":{\"Networks\":{\"bridge\":"
+	    "{\"MacAddress\":\"02-42-c6-13-00-02\"}}}}", "inspect: network bridge: bad MacAddress");
+	ck_inspect_err("\"Name\":\"/x\",\"NetworkSettings\":{\"Networks\":{\"bridge\":"
+	    "{\"MacAddress\":2}}}}", "inspect: network bridge: bad MacAddress");
+	ck_inspect_err("\"Name\":\"/x\",\"Image\":\"nvdbox\"}", "inspect: Image is not an image id");
+	ck_inspect_err("\"Name\":\"/x\",\"Image\":7}", "inspect: Image is not a string");
 
 	buf_init(&b);
 	memset(longname, 'n', 256);
@@ -962,6 +1028,118 @@ START_TEST(test_inspect_errors)
 	    longname, longname);
 	ck_assert_int_eq(docker_parse_container(b.data, b.len, &ct, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "inspect: Config.Image longer than 511 bytes");
+	buf_free(&b);
+}
+END_TEST
+
+/* --- images, and whose labels count ---------------------------------------- */
+
+static struct docker_image img;
+
+START_TEST(test_image_captured)
+{
+	ck_assert_int_eq(docker_parse_image(image_vault, strlen(image_vault), &img, err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(img.id, ID_IMG_VAULT);
+	ck_assert_int_eq(img.nlabels, 3);
+	ck_assert_str_eq(img.labels[2].key, "zone");
+	ck_assert_str_eq(img.labels[2].value, "vault");
+	ck_assert_str_eq(img.project, "shop");
+	ck_assert_str_eq(img.service, "db");
+	ck_assert_int_eq(img.labels_dropped, 0);
+	ck_assert_int_eq(docker_parse_image(image_plain, strlen(image_plain), &img, err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(img.id, "sha256:121b83e933554e190ed08b964520b01b5932dad968fbba0289a8faf28c0ae031");
+	ck_assert_int_eq(img.nlabels, 0);
+	ck_assert_str_eq(img.project, "");
+}
+END_TEST
+
+#define ck_image_err(text, want) do {					\
+	static const char t_[] = text;					\
+	ck_assert_int_eq(docker_parse_image(t_, strlen(t_), &img, err, sizeof(err)), -1); \
+	ck_assert_str_eq(err, (want));					\
+} while (0)
+
+START_TEST(test_image_errors)
+{
+	ck_image_err("{\"Id\":", "image: offset 6: unexpected end of input");
+	ck_image_err("[]", "image: not a JSON object");
+	ck_image_err("{}", "image: Id is not an image id");
+	ck_image_err("{\"Id\":\"sha256:7d4f43\"}", "image: Id is not an image id");
+	ck_image_err("{\"Id\":[]}", "image: Id is not a string");
+	ck_image_err("{\"Id\":\"" ID_IMG_VAULT "\",\"Config\":{\"Labels\":[]}}",
+	    "image: Config.Labels is not an object");
+	ck_image_err("{\"Id\":\"" ID_IMG_VAULT "\",\"Config\":{\"Labels\":"
+	    "{\"com.docker.compose.service\":false}}}",
+	    "image: label com.docker.compose.service is not a string");
+}
+END_TEST
+
+/* Container labels as "k=v k=v | service project" after docker_labels_own(). */
+static const char *
+own_labels(const char *labels, const struct docker_image *im)
+{
+	static char out[1024];
+	struct buf b;
+	size_t off = 0;
+
+	buf_init(&b);
+	buf_printf(&b, "{\"Id\":\"%s\",\"Name\":\"/c\",\"Config\":{\"Labels\":{%s}}}", ID_WEB,
+	    labels);
+	ck_assert_msg(docker_parse_container(b.data, b.len, &ct, err, sizeof(err)) == 0, "%s", err);
+	buf_free(&b);
+	docker_labels_own(&ct, im);
+	out[0] = '\0';
+	for (int i = 0; i < ct.nlabels; i++)
+		off += (size_t)snprintf(out + off, sizeof(out) - off, "%s%s=%s", i ? " " : "",
+		    ct.labels[i].key, ct.labels[i].value);
+	snprintf(out + off, sizeof(out) - off, " | %s %s", ct.service, ct.project);
+	return out;
+}
+
+/*
+ * What counts of a container's labels (docker.h, nvd(8)): its own, not
+ * its image's; compose's project and service when compose made it.
+ */
+START_TEST(test_labels_own)
+{
+	static const char vault[] = "\"com.docker.compose.project\":\"shop\","
+	    "\"com.docker.compose.service\":\"db\",\"zone\":\"vault\"";
+	struct buf b;
+
+	ck_assert_int_eq(docker_parse_image(image_vault, strlen(image_vault), &img, err,
+	    sizeof(err)), 0);
+	/* docker run of the image: everything is the image's. */
+	ck_assert_str_eq(own_labels(vault, &img), " |  ");
+	/* A label of its own counts, so does one it changes; one it sets to
+	 * the image's value again is the image's. */
+	ck_assert_str_eq(own_labels("\"zone\":\"vault\",\"owner\":\"ops\","
+	    "\"com.docker.compose.project\":\"web\"", &img),
+	    "owner=ops com.docker.compose.project=web |  web");
+	/* Compose made it (config-hash is the container's own): its project
+	 * and service count even where its image (built by compose) has them,
+	 * the image's zone does not. */
+	ck_assert_str_eq(own_labels("\"com.docker.compose.config-hash\":\"5b0c2e4e\","
+	    "\"com.docker.compose.project\":\"shop\",\"com.docker.compose.service\":\"db\","
+	    "\"zone\":\"vault\"", &img), "com.docker.compose.config-hash=5b0c2e4e "
+	    "com.docker.compose.project=shop com.docker.compose.service=db | db shop");
+	/* An image with no labels takes none away. */
+	ck_assert_int_eq(docker_parse_image(image_plain, strlen(image_plain), &img, err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(own_labels(vault, &img), "com.docker.compose.project=shop "
+	    "com.docker.compose.service=db zone=vault | db shop");
+	/* An image nvd could not read, or one with more labels than it
+	 * holds: nothing tells what the container set; no label counts. */
+	ck_assert_str_eq(own_labels(vault, NULL), " |  ");
+	buf_init(&b);
+	buf_printf(&b, "{\"Id\":\"" ID_IMG_VAULT "\",\"Config\":{\"Labels\":{");
+	for (int i = 0; i <= DOCKER_MAX_LABELS; i++)
+		buf_printf(&b, "%s\"k%d\":\"v\"", i ? "," : "", i);
+	buf_puts(&b, "}}}");
+	ck_assert_int_eq(docker_parse_image(b.data, b.len, &img, err, sizeof(err)), 0);
+	ck_assert_int_eq(img.labels_dropped, 1);
+	ck_assert_str_eq(own_labels("\"owner\":\"ops\"", &img), " |  ");
 	buf_free(&b);
 }
 END_TEST
@@ -1320,6 +1498,9 @@ docker_suite(void)
 	tcase_add_test(tc, test_inspect_addrs_bounded);
 	tcase_add_test(tc, test_inspect_errors);
 	tcase_add_test(tc, test_list_errors);
+	tcase_add_test(tc, test_image_captured);
+	tcase_add_test(tc, test_image_errors);
+	tcase_add_test(tc, test_labels_own);
 	tcase_add_test(tc, test_events_captured);
 	tcase_add_test(tc, test_events_other);
 	tcase_add_test(tc, test_events_errors);

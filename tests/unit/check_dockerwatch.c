@@ -6,6 +6,10 @@
  * or going away and coming back (workloads that vanished meanwhile go),
  * an engine that refuses the stream, and the status counters.
  *
+ * Each container's image is read once, for the labels it sets (those do
+ * not count); each address gets its interface's port from the daemon's
+ * finder, by MacAddress.
+ *
  * The responses have the form dockerd 20.10 gives them (see
  * check_docker.c for captured ones); the thread's result is read from a
  * struct live made bare (no database, no snapshot), through its lock.
@@ -36,6 +40,7 @@
 #define ID_B	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 #define ID_C	"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
 #define ID_NET	"6bbf887df19f7ddbbb34a0accd9daf6b59b1f95cb5cd37e7fbc6f1270c971064"
+#define ID_IMG	"37a2c2a5b3ad4c141eb985c35767133f65c527c97b6da38a7354f4c66f635542"
 
 static char err[256];
 
@@ -183,6 +188,8 @@ static struct engine {
 	pthread_mutex_t lock;
 	struct fake_ct cts[MAX_FAKE];
 	int ncts;
+	char image_labels[256];	/* the JSON members of the image's Config.Labels */
+	int image_missing;	/* the image inspect answers 404 */
 	int evfd;		/* the events connection, -1 if none */
 	int events_status;	/* status for the events request */
 	int streams;		/* events connections answered */
@@ -255,11 +262,29 @@ reply_inspect(int fd, const char *id)
 	}
 	buf_init(&b);
 	buf_printf(&b, "{\"Id\":\"%s\",\"Name\":\"/%s\",\"State\":{\"Status\":\"%s\","
-	    "\"Running\":%s,\"Pid\":%d},\"Config\":{\"Image\":\"nvdbox\",\"Labels\":{%s}},"
+	    "\"Running\":%s,\"Pid\":%d},\"Image\":\"sha256:" ID_IMG "\","
+	    "\"Config\":{\"Image\":\"nvdbox\",\"Labels\":{%s}},"
 	    "\"NetworkSettings\":{\"Networks\":{%s}}}\n", c->id, c->name,
 	    c->running ? "running" : "exited", c->running ? "true" : "false",
 	    c->running ? 4242 : 0, c->labels, c->running ? c->nets : "");
 	reply(fd, 200, b.data);
+	buf_free(&b);
+}
+
+static void
+reply_image(int fd)
+{
+	struct buf b;
+
+	buf_init(&b);
+	if (eng.image_missing) {
+		buf_puts(&b, "{\"message\":\"No such image: sha256:" ID_IMG "\"}\n");
+		reply(fd, 404, b.data);
+	} else {
+		buf_printf(&b, "{\"Id\":\"sha256:" ID_IMG "\",\"RepoTags\":[\"nvdbox:latest\"],"
+		    "\"Config\":{\"Cmd\":null,\"Labels\":{%s}}}\n", eng.image_labels);
+		reply(fd, 200, b.data);
+	}
 	buf_free(&b);
 }
 
@@ -304,6 +329,8 @@ answer(int fd)
 			reply_list(fd);
 		else if (sscanf(line, "GET /v1.41/containers/%64[0-9a-f]/json", id) == 1)
 			reply_inspect(fd, id);
+		else if (!strcmp(line, "GET /v1.41/images/sha256:" ID_IMG "/json"))
+			reply_image(fd);
 		else
 			reply(fd, 404, "{\"message\":\"page not found\"}\n");
 		close(fd);
@@ -402,10 +429,12 @@ engine_set(const char *id, const char *name, int running, const char *ip, const 
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	snprintf(c->labels, sizeof(c->labels), "%s", labels ? labels : "");
+	/* The interface's address ends in the address's last byte, as Docker's do. */
 	if (*ip)
 		snprintf(c->nets, sizeof(c->nets), "\"bridge\":{\"NetworkID\":\"" ID_NET "\","
 		    "\"Gateway\":\"198.19.0.1\",\"IPAddress\":\"%s\",\"IPPrefixLen\":24,"
-		    "\"GlobalIPv6Address\":\"\"}", ip);
+		    "\"GlobalIPv6Address\":\"\",\"MacAddress\":\"02:42:c6:13:00:%02x\"}", ip,
+		    atoi(strrchr(ip, '.') + 1));
 	else
 		c->nets[0] = '\0';
 	c->running = running;
@@ -521,6 +550,34 @@ wl(const char *id)
 	return out;
 }
 
+/* The workload's labels as "k=v k=v", then " | service project", and the
+ * port of each address ("@7"). */
+static const char *
+wl_more(const char *id)
+{
+	static char out[1024];
+	size_t off = 0;
+
+	out[0] = '\0';
+	pthread_mutex_lock(&lv.lock);
+	for (int i = 0; i < lv.nwl; i++) {
+		const struct policy_workload *w = &lv.wl[i];
+
+		if (strcmp(w->id, id))
+			continue;
+		for (int l = 0; l < w->nlabels; l++)
+			off += (size_t)snprintf(out + off, sizeof(out) - off, "%s%s=%s", l ? " " : "",
+			    w->labels[l].key, w->labels[l].value);
+		off += (size_t)snprintf(out + off, sizeof(out) - off, " | %s %s", w->service,
+		    w->project);
+		for (int a = 0; a < w->naddrs; a++)
+			off += (size_t)snprintf(out + off, sizeof(out) - off, " @%d",
+			    w->addrs[a].ifindex);
+	}
+	pthread_mutex_unlock(&lv.lock);
+	return out;
+}
+
 static int
 nwl(void)
 {
@@ -571,7 +628,7 @@ watch_teardown(void)
 static void
 watch_start(void)
 {
-	dw = dockerwatch_start(eng.path, &lv, err, sizeof(err));
+	dw = dockerwatch_start(eng.path, &lv, NULL, err, sizeof(err));
 	ck_assert_msg(dw != NULL, "%s", err);
 }
 
@@ -595,13 +652,15 @@ START_TEST(test_watch_list_then_events)
 	ck_assert_str_eq(lv.wl[1].project, "shop");
 	pthread_mutex_unlock(&lv.lock);
 
-	/* The stream was asked for first, then the list, then each container. */
+	/* The stream was asked for first, then the list, then each container,
+	 * and their image once. */
 	pthread_mutex_lock(&eng.lock);
-	ck_assert_int_eq(eng.nreqs, 4);
+	ck_assert_int_eq(eng.nreqs, 5);
 	ck_assert_str_eq(eng.reqs[0], "GET /v1.41/events");
 	ck_assert_str_eq(eng.reqs[1], "GET /v1.41/containers/json");
 	ck_assert_str_eq(eng.reqs[2], "GET /v1.41/containers/" ID_A "/json");
-	ck_assert_str_eq(eng.reqs[3], "GET /v1.41/containers/" ID_B "/json");
+	ck_assert_str_eq(eng.reqs[3], "GET /v1.41/images/sha256:" ID_IMG "/json");
+	ck_assert_str_eq(eng.reqs[4], "GET /v1.41/containers/" ID_B "/json");
 	pthread_mutex_unlock(&eng.lock);
 	ck_assert_int_eq(status()->containers, 2);
 	ck_assert_uint_eq(status()->connects, 1);
@@ -645,6 +704,112 @@ START_TEST(test_watch_list_then_events)
 	WAIT_UNTIL(status()->events == 10);
 	ck_assert_str_eq(wl(ID_B), "");
 	ck_assert_int_eq(nwl(), 1);
+	ck_assert_uint_eq(status()->errors, 0);
+}
+END_TEST
+
+/*
+ * Labels its image sets do not count: a container run from an image that
+ * says it is the compose service db of project shop, and tier=db, is
+ * neither; one given tier=db itself again is not either, another label of
+ * its own counts; one compose made keeps compose's project and service
+ * (which an image compose built carries too), not the image's tier.  The
+ * image is asked for once.  An image the engine does not have: no label
+ * counts.
+ */
+START_TEST(test_watch_image_labels)
+{
+	static const char compose[] = "\"com.docker.compose.project\":\"shop\","
+	    "\"com.docker.compose.service\":\"db\"";
+
+	snprintf(eng.image_labels, sizeof(eng.image_labels), "%s,\"tier\":\"db\","
+	    "\"com.docker.compose.version\":\"2.20.2\"", compose);
+	engine_set(ID_A, "plain", 1, "198.19.0.2", "\"tier\":\"db\",\"com.docker.compose.version\":"
+	    "\"2.20.2\",\"com.docker.compose.project\":\"shop\",\"com.docker.compose.service\":\"db\"");
+	engine_set(ID_B, "again", 1, "198.19.0.3", "\"tier\":\"db\",\"owner\":\"ops\","
+	    "\"com.docker.compose.project\":\"shop\",\"com.docker.compose.service\":\"db\"");
+	engine_set(ID_C, "shop-db-1", 1, "198.19.0.4", "\"tier\":\"db\","
+	    "\"com.docker.compose.config-hash\":\"5b0c2e4e\",\"com.docker.compose.project\":\"shop\","
+	    "\"com.docker.compose.service\":\"db\",\"com.docker.compose.version\":\"2.20.2\"");
+	engine_listen();
+	watch_start();
+	WAIT_UNTIL(status()->connected);
+	ck_assert_int_eq(nwl(), 3);
+	ck_assert_str_eq(wl_more(ID_A), " |   @0");
+	ck_assert_str_eq(wl_more(ID_B), "owner=ops |   @0");
+	ck_assert_str_eq(wl_more(ID_C), "com.docker.compose.config-hash=5b0c2e4e "
+	    "com.docker.compose.project=shop com.docker.compose.service=db | db shop @0");
+	pthread_mutex_lock(&eng.lock);
+	ck_assert_int_eq(eng.nreqs, 6);
+	ck_assert_str_eq(eng.reqs[3], "GET /v1.41/images/sha256:" ID_IMG "/json");
+	pthread_mutex_unlock(&eng.lock);
+
+	/* Read once: what the engine says of it later is not asked. */
+	eng.image_missing = 1;
+	engine_event("restart", ID_B, "again");
+	WAIT_UNTIL(status()->events == 1);
+	ck_assert_str_eq(wl_more(ID_B), "owner=ops |   @0");
+	ck_assert_uint_eq(status()->errors, 0);
+}
+END_TEST
+
+START_TEST(test_watch_image_missing)
+{
+	eng.image_missing = 1;
+	engine_set(ID_A, "web1", 1, "198.19.0.2", "\"owner\":\"ops\",\"com.docker.compose.project\":"
+	    "\"shop\",\"com.docker.compose.service\":\"web\"");
+	engine_listen();
+	watch_start();
+	WAIT_UNTIL(status()->connected);
+	ck_assert_str_eq(wl(ID_A), "web1 nvdbox 198.19.0.2");
+	ck_assert_str_eq(wl_more(ID_A), " |   @0");
+	ck_assert_uint_eq(status()->errors, 0);
+}
+END_TEST
+
+/* The ports the daemon finds (link.h) by the container's pid, matched to
+ * its networks by MacAddress. */
+static int ports_pid, ports_fail;
+
+static int
+fake_ports(void *ctx, int pid, struct dockerwatch_port *out, int max, char *e, size_t elen)
+{
+	static const uint8_t mac2[6] = { 0x02, 0x42, 0xc6, 0x13, 0x00, 0x02 };
+	static const uint8_t other[6] = { 0x02, 0x42, 0xc6, 0x13, 0x00, 0x09 };
+
+	ck_assert_ptr_eq(ctx, &ports_pid);
+	ck_assert_int_ge(max, 2);
+	__atomic_store_n(&ports_pid, pid, __ATOMIC_RELEASE);
+	if (__atomic_load_n(&ports_fail, __ATOMIC_ACQUIRE)) {
+		snprintf(e, elen, "pid %d: no such process", pid);
+		return -1;
+	}
+	memcpy(out[0].mac, other, 6);
+	out[0].ifindex = 9;
+	memcpy(out[1].mac, mac2, 6);
+	out[1].ifindex = 41;
+	return 2;
+}
+
+START_TEST(test_watch_ports)
+{
+	const struct dockerwatch_ports ports = { fake_ports, &ports_pid };
+
+	engine_set(ID_A, "web1", 1, "198.19.0.2", NULL);
+	engine_set(ID_B, "web2", 1, "198.19.0.3", NULL);
+	engine_listen();
+	dw = dockerwatch_start(eng.path, &lv, &ports, err, sizeof(err));
+	ck_assert_msg(dw != NULL, "%s", err);
+	WAIT_UNTIL(status()->connected);
+	ck_assert_int_eq(__atomic_load_n(&ports_pid, __ATOMIC_ACQUIRE), 4242);
+	ck_assert_str_eq(wl_more(ID_A), " |   @41");
+	ck_assert_str_eq(wl_more(ID_B), " |   @0");	/* no interface of its address */
+	/* Ports that cannot be found are not known; the workload still is. */
+	__atomic_store_n(&ports_fail, 1, __ATOMIC_RELEASE);
+	engine_event("restart", ID_A, "web1");
+	WAIT_UNTIL(status()->events == 1);
+	WAIT_UNTIL(!strcmp(wl_more(ID_A), " |   @0"));
+	ck_assert_str_eq(wl(ID_A), "web1 nvdbox 198.19.0.2");
 	ck_assert_uint_eq(status()->errors, 0);
 }
 END_TEST
@@ -805,7 +970,7 @@ START_TEST(test_watch_start_errors)
 	memset(path, 'p', sizeof(path) - 1);
 	path[0] = '/';
 	path[sizeof(path) - 1] = '\0';
-	ck_assert_ptr_null(dockerwatch_start(path, &lv, err, sizeof(err)));
+	ck_assert_ptr_null(dockerwatch_start(path, &lv, NULL, err, sizeof(err)));
 	ck_assert(strncmp(err, "socket path too long: /ppp", 26) == 0);
 }
 END_TEST
@@ -826,6 +991,9 @@ dockerwatch_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_checked_fixture(tc, watch_setup, watch_teardown);
 	tcase_add_test(tc, test_watch_list_then_events);
+	tcase_add_test(tc, test_watch_image_labels);
+	tcase_add_test(tc, test_watch_image_missing);
+	tcase_add_test(tc, test_watch_ports);
 	tcase_add_test(tc, test_watch_gone_before_inspect);
 	tcase_add_test(tc, test_watch_bad_event);
 	tcase_add_test(tc, test_watch_stream_ends);

@@ -2,7 +2,9 @@
  * check_judge.c: the policy stage of the packet path, replayed through
  * worker_packet(): verdicts by mode, events, learning and hits handed to
  * the event ring, re-judging after a policy swap, flows the kernel
- * bypasses judged again in a new bypass generation, and the TCP resets.
+ * bypasses judged again in a new bypass generation, packets that claim
+ * another source than their interface's (anti-spoofing), and the TCP
+ * resets.
  */
 #include "config.h"
 
@@ -275,6 +277,132 @@ START_TEST(test_noct_never_bypassed)
 }
 END_TEST
 
+/* --- anti-spoofing --------------------------------------------------------- */
+
+#define ATTACKER	"198.19.0.30"
+#define PORT_CLIENT	11	/* the workloads' bridge ports (nfq.h) */
+#define PORT_WEB	12
+#define PORT_ATTACKER	13
+
+/* client may reach web on tcp/80 and udp/53; attacker nothing; web protects. */
+static void
+setup_spoof(void)
+{
+	fx_begin();
+	fx_group("nv.client", GROUP_LEARNED, MODE_DISCOVER, NULL);
+	fx_group("nv.web", GROUP_LEARNED, MODE_PROTECT, NULL);
+	fx_group("nv.attacker", GROUP_LEARNED, MODE_DISCOVER, NULL);
+	fx_workload_port("client", CLIENT, PORT_CLIENT);
+	fx_workload_port("web", WEB, PORT_WEB);
+	fx_workload_port("attacker", ATTACKER, PORT_ATTACKER);
+	fx_rule("nv.client", "nv.web", "any", "tcp/80,udp/53", RULE_ALLOW, RULE_USER);
+	fx_start(1000);
+}
+
+/* A packet from src to dst that came in on port. */
+static enum verdict
+tcp_from(uint32_t port, const char *src, uint16_t sport, const char *dst, uint16_t dport)
+{
+	struct pkt p;
+
+	pkt_tcp(&p, src, sport, dst, dport, TCP_SYN, 1000, 0);
+	return fx_send_meta(&p, 0, port);
+}
+
+static enum verdict
+udp_from(uint32_t port, const char *src, uint16_t sport, const char *dst, uint16_t dport)
+{
+	struct pkt p;
+
+	pkt_udp(&p, src, sport, dst, dport);
+	pkt_data(&p, "x", 1);
+	return fx_send_meta(&p, 0, port);
+}
+
+/* The attacker's port with client's address, to what client may reach:
+ * dropped before any state, an event that names who sent it. */
+START_TEST(test_spoof_protect)
+{
+	struct record r[4];
+	struct event_rec *e;
+
+	ck_assert_int_eq(tcp_from(PORT_ATTACKER, CLIENT, 40000, WEB, 80), VERDICT_DROP);
+	ck_assert_int_eq(udp_from(PORT_ATTACKER, CLIENT, 40001, WEB, 53), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_SPOOFED], 2);
+	ck_assert_uint_eq(fx.w.ft.st.created, 0);
+	ck_assert_uint_eq(fx_records(r, 4), 2);
+	e = &r[0].u.ev;
+	ck_assert_int_eq(r[0].type, REC_EVENT);
+	ck_assert_int_eq(e->type, EV_VIOLATION);
+	ck_assert_int_eq(e->action, EV_DENY);
+	ck_assert_str_eq(e->reason, "spoofed");
+	ck_assert_str_eq(e->name, "cannot judge");
+	ck_assert_str_eq(e->src_workload, "attacker");
+	ck_assert_str_eq(e->src_group, "nv.attacker");
+	ck_assert_str_eq(e->dst_workload, "web");
+	ck_assert_int_eq(e->src_port, 40000);
+	ck_assert_int_eq(e->dst_port, 80);
+	ck_assert_str_eq(e->message, "nv.attacker -> nv.web tcp/80: cannot be judged: "
+	    "a source address not its interface's (protect)");
+	ck_assert_str_eq(r[1].u.ev.reason, "spoofed");
+	ck_assert_int_eq(r[1].u.ev.proto, IPPROTO_UDP);
+	/* The same from client's own port: allowed. */
+	ck_assert_int_eq(tcp_from(PORT_CLIENT, CLIENT, 40000, WEB, 80), VERDICT_ACCEPT);
+	ck_assert_int_eq(udp_from(PORT_CLIENT, CLIENT, 40001, WEB, 53), VERDICT_ACCEPT);
+	/* The attacker as itself: judged, and no rule allows it. */
+	ck_assert_int_eq(tcp_from(PORT_ATTACKER, ATTACKER, 40002, WEB, 80), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.judged[POL_DENY], 1);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_SPOOFED], 2);
+}
+END_TEST
+
+/* Monitor: the spoofed packet passes, with the event. */
+START_TEST(test_spoof_monitor)
+{
+	struct record r[4];
+
+	fx_set_mode("nv.web", MODE_MONITOR);
+	ck_assert_int_eq(udp_from(PORT_ATTACKER, CLIENT, 40010, WEB, 9), VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
+	ck_assert_int_eq(r[0].u.ev.action, EV_ALERT);
+	ck_assert_str_eq(r[0].u.ev.reason, "spoofed");
+	ck_assert_str_eq(r[0].u.ev.src_workload, "attacker");
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_SPOOFED], 1);
+}
+END_TEST
+
+/* The sender's own mode counts: a protected workload that claims an
+ * address of a discover group, towards one, is dropped. */
+START_TEST(test_spoof_sender_protect)
+{
+	fx_group_mode("nv.web", MODE_DISCOVER);
+	fx_set_mode("nv.attacker", MODE_PROTECT);
+	ck_assert_int_eq(udp_from(PORT_ATTACKER, "198.18.7.7", 40020, CLIENT, 9), VERDICT_DROP);
+	fx_set_mode("nv.attacker", MODE_DISCOVER);
+	ck_assert_int_eq(udp_from(PORT_ATTACKER, "198.18.7.7", 40020, CLIENT, 9), VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_SPOOFED], 2);
+}
+END_TEST
+
+/* An interface that is no workload's (the host's uplink, a bridge without
+ * br_netfilter's port), or none: judged by the address, as before.
+ * Neighbor discovery from a port is the link's own. */
+START_TEST(test_spoof_unknown_port)
+{
+	ck_assert_int_eq(tcp_from(0, CLIENT, 40030, WEB, 80), VERDICT_ACCEPT);
+	ck_assert_int_eq(tcp_from(2, CLIENT, 40031, WEB, 80), VERDICT_ACCEPT);
+	ck_assert_int_eq(tcp_from(2, ATTACKER, 40032, WEB, 80), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_SPOOFED], 0);
+	{
+		struct pkt p;
+
+		pkt_icmp(&p, "fe80::1", "ff02::1", 135, 0, 0);
+		ck_assert_int_eq(fx_send_meta(&p, 0, PORT_ATTACKER), VERDICT_ACCEPT);
+	}
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_SPOOFED], 0);
+}
+END_TEST
+
 /* --- flow bypass generations --------------------------------------------- */
 
 static void
@@ -519,6 +647,13 @@ judge_suite(void)
 	tcase_add_test(tc, test_bypassed_denied_after_tightening);
 	tcase_add_test(tc, test_forgotten_flow_midstream);
 	tcase_add_test(tc, test_exempt_packet_keeps_flow_queued);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("anti-spoofing");
+	tcase_add_checked_fixture(tc, setup_spoof, teardown);
+	tcase_add_test(tc, test_spoof_protect);
+	tcase_add_test(tc, test_spoof_monitor);
+	tcase_add_test(tc, test_spoof_sender_protect);
+	tcase_add_test(tc, test_spoof_unknown_port);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("resets");
 	tcase_add_test(tc, test_rst_to_syn_sender);

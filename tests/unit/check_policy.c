@@ -1,6 +1,7 @@
 /*
  * check_policy.c: criteria and port specs, learned group names, group
- * membership, rule order and index, and the mode table.
+ * membership, rule order and index, the mode table, and the interfaces
+ * of workloads (anti-spoofing).
  */
 #include "config.h"
 
@@ -508,6 +509,66 @@ START_TEST(test_strictest_mode)
 }
 END_TEST
 
+/* Adds an address on interface ifindex to workload w. */
+static void
+add_addr(struct policy_workload *w, const char *ip, int ifindex)
+{
+	struct policy_addr *a = &w->addrs[w->naddrs++];
+
+	a->family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	inet_pton(a->family, ip, a->addr);
+	a->ifindex = ifindex;
+}
+
+/* Whether policy_spoofed() says so, and which workload's port it was. */
+static int
+spoofed(const struct policy *p, int ifindex, const char *ip, int *wl)
+{
+	uint8_t a[16] = { 0 };
+	int family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+
+	inet_pton(family, ip, a);
+	return policy_spoofed(p, ifindex, family, a, wl);
+}
+
+/* A workload's interface admits its own addresses there, no other. */
+START_TEST(test_spoofed)
+{
+	struct policy *p;
+	int wl;
+
+	/* web-1: two networks, on ports 5 and 6; client on 7; db on none. */
+	wls[0].addrs[0].ifindex = 5;
+	add_addr(&wls[0], "fd00:19::10", 5);
+	add_addr(&wls[0], "198.19.1.10", 6);
+	wls[1].addrs[0].ifindex = 7;
+	add_wl("late", "busybox", "198.19.0.40");
+	wls[3].addrs[0].ifindex = 7;	/* port 7 again: the first keeps it */
+	p = build();
+	ck_assert_int_eq(spoofed(p, 5, "198.19.0.10", &wl), 0);
+	ck_assert_str_eq(policy_workload_at(p, wl)->name, "web-1");
+	ck_assert_int_eq(spoofed(p, 5, "fd00:19::10", &wl), 0);
+	ck_assert_int_eq(spoofed(p, 6, "198.19.1.10", &wl), 0);
+	/* Its own address, from its other interface. */
+	ck_assert_int_eq(spoofed(p, 5, "198.19.1.10", &wl), 1);
+	ck_assert_str_eq(policy_workload_at(p, wl)->name, "web-1");
+	/* Another workload's, the host's, anyone's. */
+	ck_assert_int_eq(spoofed(p, 5, "198.19.0.20", &wl), 1);
+	ck_assert_int_eq(spoofed(p, 7, "198.19.0.10", &wl), 1);
+	ck_assert_str_eq(policy_workload_at(p, wl)->name, "client");
+	ck_assert_int_eq(spoofed(p, 7, "198.19.0.1", &wl), 1);
+	ck_assert_int_eq(spoofed(p, 7, "fd00:19::20", &wl), 1);
+	ck_assert_int_eq(spoofed(p, 7, "198.19.0.20", &wl), 0);
+	ck_assert_int_eq(spoofed(p, 7, "198.19.0.40", &wl), 1);
+	/* An interface that is no workload's, or none: nothing to tell. */
+	ck_assert_int_eq(spoofed(p, 9, "198.19.0.10", &wl), 0);
+	ck_assert_int_eq(wl, -1);
+	ck_assert_int_eq(spoofed(p, 0, "8.8.8.8", &wl), 0);
+	ck_assert_int_eq(wl, -1);
+	policy_free(p);
+}
+END_TEST
+
 static Suite *
 policy_suite(void)
 {
@@ -531,6 +592,7 @@ policy_suite(void)
 	tcase_add_test(tc, test_thousand_rules);
 	tcase_add_test(tc, test_mode_table);
 	tcase_add_test(tc, test_strictest_mode);
+	tcase_add_test(tc, test_spoofed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -578,6 +578,37 @@ START_TEST(test_workload_static)
 }
 END_TEST
 
+/* A static workload's interface (schema 6): kept, read back, checked. */
+START_TEST(test_workload_iface)
+{
+	static const char *const bad[] = { "a/b", "eth0:1", "a b", ".", ".." };
+	struct policy_workload w;
+	struct store_policy sp;
+	char want[128];
+
+	wl_init(&w, "plain", "198.19.0.21");
+	ck_assert_int_eq(store_workload_add(db, &w, err, sizeof(err)), 0);
+	wl_init(&w, "ported", "198.19.0.22,fd00::22");
+	strcpy(w.iface, "veth-0123456789");
+	ck_assert_int_eq(store_workload_add(db, &w, err, sizeof(err)), 0);
+	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(name || '=' || iface, ' ') "
+	    "FROM (SELECT name, iface FROM workloads ORDER BY name)"), "plain= ported=veth-0123456789");
+	ck_assert_int_eq(store_load(db, &sp, err, sizeof(err)), 0);
+	ck_assert_int_eq(sp.nstatics, 2);
+	ck_assert_str_eq(sp.statics[0].iface, "");
+	ck_assert_str_eq(sp.statics[1].iface, "veth-0123456789");
+	store_policy_free(&sp);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		wl_init(&w, "bad", "198.19.0.23");
+		snprintf(w.iface, sizeof(w.iface), "%s", bad[i]);
+		ck_assert_int_eq(store_workload_add(db, &w, err, sizeof(err)), -1);
+		snprintf(want, sizeof(want), "interface name '%s': 1 to 15 characters, none of "
+		    "'/', ':' or blanks", bad[i]);
+		ck_assert_str_eq(err, want);
+	}
+}
+END_TEST
+
 START_TEST(test_workload_static_errors)
 {
 	struct policy_workload w;
@@ -784,6 +815,7 @@ store_suite(void)
 	tcase_add_test(tc, test_addrs);
 	tcase_add_test(tc, test_workload_static);
 	tcase_add_test(tc, test_workload_static_errors);
+	tcase_add_test(tc, test_workload_iface);
 	tcase_add_test(tc, test_workloads_seen);
 	suite_add_tcase(s, tc);
 

@@ -92,7 +92,7 @@ send_ws(struct pkt *q, int ws)
 		memcpy(buf + q->l4_off + 20, opt, 3);
 		buf[q->l4_off + 23] = (uint8_t)ws;
 	}
-	return worker_packet(&fx.w, buf, n, q->family, 0, fx.clock_ms++);
+	return worker_packet(&fx.w, buf, n, q->family, 0, 0, fx.clock_ms++);
 }
 
 /* The handshake on port 80, window scale options cws and sws (or none). */

@@ -78,7 +78,7 @@ feed(struct pkt *q, int from)
 	ck_assert_uint_gt(len, 0);
 	ip_bytes[from] += len;
 	clock_ms++;
-	return worker_packet(&w, buf, len, q->family, 0, clock_ms);
+	return worker_packet(&w, buf, len, q->family, 0, 0, clock_ms);
 }
 
 static void
@@ -403,7 +403,7 @@ START_TEST(test_undecodable_packet)
 	struct pkt q;
 	size_t len;
 
-	ck_assert_int_eq(worker_packet(&w, junk, sizeof(junk), AF_INET, 0, 1), VERDICT_ACCEPT);
+	ck_assert_int_eq(worker_packet(&w, junk, sizeof(junk), AF_INET, 0, 0, 1), VERDICT_ACCEPT);
 	ck_assert_uint_eq(w.st.anomalies[ANOM_TRUNCATED_IP], 1);
 	ck_assert_uint_eq(w.st.undecoded, 1);
 	ck_assert_uint_eq(w.st.packets, 1);
@@ -419,7 +419,7 @@ START_TEST(test_undecodable_packet)
 	/* NFQUEUE said IPv6, the packet is IPv4. */
 	pkt_tcp(&q, C4, 40000, S4, 80, TCP_ACK, 1, 1);
 	len = pkt_build(&q, buf, sizeof(buf));
-	ck_assert_int_eq(worker_packet(&w, buf, len, AF_INET6, 0, 2), VERDICT_ACCEPT);
+	ck_assert_int_eq(worker_packet(&w, buf, len, AF_INET6, 0, 0, 2), VERDICT_ACCEPT);
 	ck_assert_uint_eq(w.st.anomalies[ANOM_BAD_VERSION], 1);
 	ck_assert_uint_eq(w.st.undecoded, 3);
 	ck_assert_uint_eq(w.ft.st.created, 0);

@@ -74,6 +74,12 @@ fx_rule(const char *from, const char *to, const char *apps, const char *ports,
 void
 fx_workload(const char *name, const char *ip)
 {
+	fx_workload_port(name, ip, 0);
+}
+
+void
+fx_workload_port(const char *name, const char *ip, int ifindex)
+{
 	struct policy_workload *x;
 
 	ck_assert_int_lt(fx.nwls, FX_MAX_WORKLOADS);
@@ -83,6 +89,7 @@ fx_workload(const char *name, const char *ip)
 	strcpy(x->name, name);
 	x->addrs[0].family = AF_INET;
 	inet_pton(AF_INET, ip, x->addrs[0].addr);
+	x->addrs[0].ifindex = ifindex;
 	x->naddrs = 1;
 }
 
@@ -159,11 +166,17 @@ fx_send(struct pkt *p)
 enum verdict
 fx_send_flags(struct pkt *p, unsigned pflags)
 {
+	return fx_send_meta(p, pflags, 0);
+}
+
+enum verdict
+fx_send_meta(struct pkt *p, unsigned pflags, uint32_t port)
+{
 	uint8_t buf[2048];
 	size_t n = pkt_build(p, buf, sizeof(buf));
 
 	ck_assert_uint_gt(n, 0);
-	return worker_packet(&fx.w, buf, n, p->family, pflags, fx.clock_ms++);
+	return worker_packet(&fx.w, buf, n, p->family, pflags, port, fx.clock_ms++);
 }
 
 enum verdict

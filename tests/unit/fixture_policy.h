@@ -63,6 +63,8 @@ void fx_rule(const char *from, const char *to, const char *apps, const char *por
     enum rule_action action, enum rule_type type);
 /* A workload of one IPv4 address; its id is its name. */
 void fx_workload(const char *name, const char *ip);
+/* ... whose address is on interface ifindex (its bridge port). */
+void fx_workload_port(const char *name, const char *ip, int ifindex);
 /* Sets a group's mode; fx_set_mode() also publishes the policy. */
 void fx_group_mode(const char *group, enum policy_mode mode);
 void fx_set_mode(const char *group, enum policy_mode mode);
@@ -85,6 +87,8 @@ void fx_end(void);
 enum verdict fx_send(struct pkt *p);
 /* ... with PKT_* flags (types.h), as the queue reports them. */
 enum verdict fx_send_flags(struct pkt *p, unsigned pflags);
+/* ... and the interface it came in on (port, nfq.h). */
+enum verdict fx_send_meta(struct pkt *p, unsigned pflags, uint32_t port);
 enum verdict fx_tcp(const char *src, uint16_t sport, const char *dst, uint16_t dport,
     uint8_t flags, uint32_t seq, uint32_t ack, const void *data, size_t len);
 enum verdict fx_udp(const char *src, uint16_t sport, const char *dst, uint16_t dport,
