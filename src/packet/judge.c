@@ -99,7 +99,7 @@ event_begin(struct judge *j, const struct policy *pol, const struct flow *f,
 	struct event_rec *ev = &j->scratch;
 
 	if (type != EV_VIOLATION) {
-		struct record *r = event_ring_reserve(&j->ring);
+		struct record *r = event_ring_reserve(&j->ring, REC_EVENT);
 
 		if (r == NULL)
 			return NULL;
@@ -206,7 +206,7 @@ conversation(struct judge *j, const struct policy *pol, struct flow *f,
 
 	if (!session && total <= f->conv_bytes)
 		return;
-	if ((r = event_ring_reserve(&j->ring)) == NULL)
+	if ((r = event_ring_reserve(&j->ring, REC_CONV)) == NULL)
 		return;		/* counted in the ring's dropped */
 	r->type = REC_CONV;
 	cv = &r->u.conv;
@@ -231,7 +231,7 @@ static void
 learn(struct judge *j, const struct policy *pol, const struct policy_conn *c,
     const struct policy_verdict *v)
 {
-	struct record *r = event_ring_reserve(&j->ring);
+	struct record *r = event_ring_reserve(&j->ring, REC_LEARN);
 	struct learn_rec *l;
 
 	if (r == NULL)
@@ -268,7 +268,7 @@ flush_hits(struct judge *j, int64_t now_real)
 
 		if (h->rule_id == 0)
 			continue;
-		if ((r = event_ring_reserve(&j->ring)) != NULL) {
+		if ((r = event_ring_reserve(&j->ring, REC_HIT)) != NULL) {
 			r->type = REC_HIT;
 			r->u.hit.rule_id = h->rule_id;
 			r->u.hit.count = h->count;

@@ -107,12 +107,14 @@ event_ring_destroy(struct event_ring *r)
 }
 
 struct record *
-event_ring_reserve(struct event_ring *r)
+event_ring_reserve(struct event_ring *r, enum record_type type)
 {
 	uint64_t head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
 	uint64_t tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+	uint64_t room = type == REC_EVENT ? EVENT_RING_SIZE :
+	    EVENT_RING_SIZE - EVENT_RING_FOR_EVENTS;
 
-	if (head - tail >= EVENT_RING_SIZE) {
+	if (head - tail >= room) {
 		/* relaxed: only a counter, read by the writer for its log */
 		__atomic_fetch_add(&r->dropped, 1, __ATOMIC_RELAXED);
 		return NULL;

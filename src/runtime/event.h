@@ -139,9 +139,13 @@ void event_ring_destroy(struct event_ring *r);
 /*
  * Producer: a slot to fill, or NULL when the ring is full (counted in
  * dropped).  event_ring_commit() publishes it; nothing else may be pushed
- * in between.  Wakes the writer when the ring becomes half full.
+ * in between.  Wakes the writer when the ring becomes half full.  Events
+ * may take every slot; the other records (learning, hits, conversations)
+ * leave EVENT_RING_FOR_EVENTS free for them, so that a flood of new flows
+ * cannot crowd out the events that say what happened.
  */
-struct record *event_ring_reserve(struct event_ring *r);
+#define EVENT_RING_FOR_EVENTS	(EVENT_RING_SIZE / 4)
+struct record *event_ring_reserve(struct event_ring *r, enum record_type type);
 void event_ring_commit(struct event_ring *r);
 /* Consumer: copies up to max records into out, returns how many. */
 unsigned event_ring_pop(struct event_ring *r, struct record *out, unsigned max);

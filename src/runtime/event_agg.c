@@ -126,7 +126,7 @@ flush(struct event_agg *a, struct event_ring *ring, uint64_t now)
 {
 	for (int i = 0; i < a->nrows; i++) {
 		struct event_agg_row *r = &a->rows[i];
-		struct record *rec = event_ring_reserve(ring);
+		struct record *rec = event_ring_reserve(ring, REC_EVENT);
 
 		if (rec == NULL)
 			continue;	/* counted in the ring's dropped */

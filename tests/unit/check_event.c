@@ -40,19 +40,48 @@ START_TEST(test_names)
 }
 END_TEST
 
-/* Pushes a hit record tagged with seq; returns 0 or -1 when full. */
+/* Pushes a record of type (tagged with seq in hit.count); returns 0 or
+ * -1 when full. */
 static int
-push(struct event_ring *r, uint64_t seq)
+push_type(struct event_ring *r, enum record_type type, uint64_t seq)
 {
-	struct record *rec = event_ring_reserve(r);
+	struct record *rec = event_ring_reserve(r, type);
 
 	if (rec == NULL)
 		return -1;
-	rec->type = REC_HIT;
+	rec->type = (uint8_t)type;
 	rec->u.hit.count = seq;
 	event_ring_commit(r);
 	return 0;
 }
+
+static int
+push(struct event_ring *r, uint64_t seq)
+{
+	return push_type(r, REC_EVENT, seq);
+}
+
+/* Learning, hits and conversations leave room for the events: a flood of
+ * new flows cannot crowd out what says what happened. */
+START_TEST(test_ring_room_for_events)
+{
+	struct event_ring r;
+	uint64_t i;
+
+	ck_assert_int_eq(event_ring_init(&r, -1), 0);
+	for (i = 0; push_type(&r, REC_CONV, i) == 0; i++)
+		;
+	ck_assert_uint_eq(i, EVENT_RING_SIZE - EVENT_RING_FOR_EVENTS);
+	ck_assert_int_eq(push_type(&r, REC_HIT, 0), -1);
+	ck_assert_int_eq(push_type(&r, REC_LEARN, 0), -1);
+	for (i = 0; i < EVENT_RING_FOR_EVENTS; i++)
+		ck_assert_int_eq(push(&r, i), 0);
+	ck_assert_int_eq(push(&r, 0), -1);
+	/* the conversation that found it full, the hit, the learning, the event */
+	ck_assert_uint_eq(r.dropped, 4);
+	event_ring_destroy(&r);
+}
+END_TEST
 
 START_TEST(test_ring_full_and_drops)
 {
@@ -252,6 +281,7 @@ event_suite(void)
 
 	tc = tcase_create("ring");
 	tcase_add_test(tc, test_ring_full_and_drops);
+	tcase_add_test(tc, test_ring_room_for_events);
 	tcase_add_test(tc, test_ring_wrap);
 	tcase_add_test(tc, test_ring_wake_half_full);
 	suite_add_tcase(s, tc);

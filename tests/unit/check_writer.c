@@ -80,7 +80,7 @@ teardown(void)
 static void
 push_event(struct event_ring *r, uint64_t seq)
 {
-	struct record *rec = event_ring_reserve(r);
+	struct record *rec = event_ring_reserve(r, REC_EVENT);
 
 	ck_assert_ptr_nonnull(rec);
 	memset(rec, 0, sizeof(*rec));
@@ -98,7 +98,7 @@ static int
 push_learn(struct event_ring *r, const char *from, const char *to, uint8_t proto,
     uint16_t port, int64_t ms)
 {
-	struct record *rec = event_ring_reserve(r);
+	struct record *rec = event_ring_reserve(r, REC_LEARN);
 
 	if (rec == NULL)
 		return -1;
@@ -116,7 +116,7 @@ push_learn(struct event_ring *r, const char *from, const char *to, uint8_t proto
 static void
 push_hit(struct event_ring *r, int64_t rule_id, uint64_t count, int64_t ms)
 {
-	struct record *rec = event_ring_reserve(r);
+	struct record *rec = event_ring_reserve(r, REC_HIT);
 
 	ck_assert_ptr_nonnull(rec);
 	rec->type = REC_HIT;
@@ -139,7 +139,7 @@ stats(void)
 
 START_TEST(test_event_row)
 {
-	struct record *rec = event_ring_reserve(&ring);
+	struct record *rec = event_ring_reserve(&ring, REC_EVENT);
 	struct event_rec *ev = &rec->u.ev;
 	uint8_t a[4] = { 198, 18, 0, 1 }, b[4] = { 198, 18, 0, 2 };
 	const char *sql = "SELECT time || '|' || type || '|' || name || '|' || level || '|' || "
@@ -178,7 +178,7 @@ END_TEST
 /* Empty strings, zero ports and rule id are NULL; ICMPv6 is "icmp". */
 START_TEST(test_event_nulls)
 {
-	struct record *rec = event_ring_reserve(&ring);
+	struct record *rec = event_ring_reserve(&ring, REC_EVENT);
 	uint8_t a[16] = { 0xfd, [15] = 1 }, b[16] = { 0xfd, [15] = 2 };
 
 	memset(rec, 0, sizeof(*rec));
@@ -187,7 +187,7 @@ START_TEST(test_event_nulls)
 	rec->u.ev.action = EV_DENY;
 	event_set_addrs(&rec->u.ev, AF_INET6, a, 0, b, 0, IPPROTO_ICMPV6);
 	event_ring_commit(&ring);
-	rec = event_ring_reserve(&ring);
+	rec = event_ring_reserve(&ring, REC_EVENT);
 	memset(rec, 0, sizeof(*rec));
 	rec->type = REC_EVENT;
 	rec->u.ev.proto = 47;		/* proto/47 */
@@ -214,7 +214,7 @@ END_TEST
 /* A record's text fields need no NUL: the field's size bounds them. */
 START_TEST(test_event_unterminated)
 {
-	struct record *rec = event_ring_reserve(&ring);
+	struct record *rec = event_ring_reserve(&ring, REC_EVENT);
 
 	memset(rec, 0, sizeof(*rec));
 	rec->type = REC_EVENT;
@@ -250,7 +250,7 @@ produce(void *arg)
 		while (p->paced && __atomic_load_n(&p->ring->head, __ATOMIC_RELAXED) -
 		    __atomic_load_n(&p->ring->tail, __ATOMIC_ACQUIRE) >= EVENT_RING_SIZE)
 			sched_yield();
-		if ((rec = event_ring_reserve(p->ring)) == NULL)
+		if ((rec = event_ring_reserve(p->ring, REC_EVENT)) == NULL)
 			continue;
 		memset(&rec->u.ev, 0, sizeof(rec->u.ev));
 		rec->type = REC_EVENT;
@@ -354,7 +354,7 @@ START_TEST(test_drop_logged)
 	for (int i = 0; i < EVENT_RING_SIZE; i++)
 		push_event(&ring, (uint64_t)i);
 	for (int i = 0; i < 5; i++)
-		ck_assert_ptr_null(event_ring_reserve(&ring));
+		ck_assert_ptr_null(event_ring_reserve(&ring, REC_EVENT));
 	writer_drain(&w);
 	ck_assert_uint_eq(stats().events_dropped, 5);
 	writer_drain(&w);		/* no new drop, but not quiet for long yet */
@@ -602,7 +602,7 @@ cli_setup(void)
 	struct event_rec *ev;
 
 	setup();
-	rec = event_ring_reserve(&ring);
+	rec = event_ring_reserve(&ring, REC_EVENT);
 	memset(rec, 0, sizeof(*rec));
 	rec->type = REC_EVENT;
 	ev = &rec->u.ev;
@@ -618,7 +618,7 @@ cli_setup(void)
 	strcpy(ev->message, "nv.client -> nv.web tcp/8080: no rule allows it (protect)");
 	event_ring_commit(&ring);
 
-	rec = event_ring_reserve(&ring);
+	rec = event_ring_reserve(&ring, REC_EVENT);
 	memset(rec, 0, sizeof(*rec));
 	rec->type = REC_EVENT;
 	ev = &rec->u.ev;
@@ -635,7 +635,7 @@ cli_setup(void)
 	strcpy(ev->sensor, "dlp1");
 	event_ring_commit(&ring);
 
-	rec = event_ring_reserve(&ring);
+	rec = event_ring_reserve(&ring, REC_EVENT);
 	memset(rec, 0, sizeof(*rec));
 	rec->type = REC_EVENT;
 	ev = &rec->u.ev;
