@@ -484,6 +484,13 @@ docker_req_image(char *out, size_t outlen, const char *id)
 	    "Host: docker\r\nConnection: close\r\n\r\n", id);
 }
 
+int
+docker_req_networks(char *out, size_t outlen)
+{
+	return req_format(out, outlen, "GET " DOCKER_API "/networks HTTP/1.1\r\n"
+	    "Host: docker\r\nConnection: close\r\n\r\n");
+}
+
 /* RFC 3986 section 2: everything but unreserved characters as %XX. */
 static void
 url_encode(char *out, size_t outlen, const char *s)
@@ -1013,6 +1020,99 @@ docker_labels_own(struct docker_container *c, const struct docker_image *img)
 		c->service[0] = '\0';
 }
 
+/* "198.19.0.0/24" or "fd00:19::/64": the address with host bits cleared. */
+static int
+subnet_read(struct docker_subnet *sn, const char *s)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/'), *p;
+	int prefix = 0, max, i;
+
+	if (slash == NULL || slash == s || (size_t)(slash - s) >= sizeof(addr))
+		return -1;
+	memcpy(addr, s, (size_t)(slash - s));
+	addr[slash - s] = '\0';
+	sn->family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	max = sn->family == AF_INET ? 32 : 128;
+	memset(sn->addr, 0, sizeof(sn->addr));
+	if (inet_pton(sn->family, addr, sn->addr) != 1)
+		return -1;
+	for (p = slash + 1; *p >= '0' && *p <= '9' && prefix <= max; p++)
+		prefix = prefix * 10 + (*p - '0');
+	if (p == slash + 1 || *p != '\0' || p - slash > 4 || prefix > max)
+		return -1;
+	sn->prefix = prefix;
+	for (i = 0; i < 16; i++) {
+		int bits = prefix - i * 8;
+
+		if (bits <= 0)
+			sn->addr[i] = 0;
+		else if (bits < 8)
+			sn->addr[i] &= (uint8_t)(0xff << (8 - bits));
+	}
+	return 0;
+}
+
+/* Adds the subnets of bridge network net (its IPAM.Config entries). */
+static int
+network_subnets(const struct json *net, struct docker_subnet *subnets, size_t max,
+    size_t *n, char *err, size_t errlen)
+{
+	const struct json *config = json_path(net, "IPAM", "Config"), *sub;
+	const char *name = json_str(json_get(net, "Name"));
+	size_t i;
+
+	if (name == NULL || *name == '\0' || strlen(name) >= DOCKER_NET_NAME_MAX)
+		return errf(err, errlen, "networks: bad network name");
+	if (json_type(config) != JSON_ABSENT && json_type(config) != JSON_NULL &&
+	    json_type(config) != JSON_ARRAY)
+		return errf(err, errlen, "networks: network %s: IPAM.Config is not an array", name);
+	for (i = 0; i < json_len(config); i++) {
+		sub = json_get(json_index(config, i), "Subnet");
+		if (json_type(sub) == JSON_ABSENT || json_type(sub) == JSON_NULL)
+			continue;	/* a config entry of another kind */
+		if (*n == max)
+			return errf(err, errlen, "networks: more than %zu subnets", max);
+		if (json_str(sub) == NULL || subnet_read(&subnets[*n], json_str(sub)) < 0)
+			return errf(err, errlen, "networks: network %s: bad subnet", name);
+		strcpy(subnets[(*n)++].network, name);
+	}
+	return 0;
+}
+
+int
+docker_parse_networks(const char *json, size_t len, struct docker_subnet *subnets,
+    size_t max, size_t *count, char *err, size_t errlen)
+{
+	struct json_error jerr;
+	struct json_doc *doc;
+	const struct json *root, *net;
+	const char *driver;
+	size_t i, n = 0;
+	int rc = 0;
+
+	*count = 0;
+	if ((doc = json_parse(json, len, NULL, &jerr)) == NULL)
+		return errf(err, errlen, "networks: %s", jerr.msg);
+	root = json_root(doc);
+	if (json_type(root) != JSON_ARRAY)
+		rc = errf(err, errlen, "networks: not a JSON array");
+	for (i = 0; rc == 0 && i < json_len(root); i++) {
+		net = json_index(root, i);
+		if (json_type(net) != JSON_OBJECT) {
+			rc = errf(err, errlen, "networks: network %zu is not an object", i);
+			break;
+		}
+		driver = json_str(json_get(net, "Driver"));
+		if (driver != NULL && strcmp(driver, "bridge") == 0)
+			rc = network_subnets(net, subnets, max, &n, err, errlen);
+	}
+	json_free(doc);
+	if (rc == 0)
+		*count = n;
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	enum docker_action action;
@@ -1047,7 +1147,10 @@ container_event(struct docker_event *ev, const struct json *root, const char *ac
 	return 0;
 }
 
-/* A network connect or disconnect names the container in its attributes. */
+/*
+ * A network connect or disconnect names the container in its attributes;
+ * any other network event (create, destroy, ...) may change the subnets.
+ */
 static int
 network_event(struct docker_event *ev, const struct json *root, const char *action,
     char *err, size_t errlen)
@@ -1056,8 +1159,10 @@ network_event(struct docker_event *ev, const struct json *root, const char *acti
 		ev->action = DOCKER_ACT_CONNECT;
 	else if (strcmp(action, "disconnect") == 0)
 		ev->action = DOCKER_ACT_DISCONNECT;
-	else
+	else {
+		ev->action = DOCKER_ACT_NETWORK;
 		return 0;
+	}
 	if (id_copy(ev->id, json_path(root, "Actor", "Attributes", "container")) < 0)
 		return errf(err, errlen, "event: Actor.Attributes.container is not 64 hex digits");
 	return 0;

@@ -94,7 +94,8 @@ ssize_t docker_events_feed(struct docker_resp *r, const char *data, size_t len,
  * is not a container id or name ([A-Za-z0-9][A-Za-z0-9_.-]*, at most 128).
  * The list covers running containers.  The event filter asks for container
  * and network events: a network connect or disconnect changes a running
- * container's addresses.
+ * container's addresses, a network made or removed the subnets containers
+ * take their addresses from (docker_req_networks lists them).
  */
 int docker_req_list(char *out, size_t outlen);
 int docker_req_inspect(char *out, size_t outlen, const char *id);
@@ -102,6 +103,7 @@ int docker_req_events(char *out, size_t outlen);
 /* GET /images/{id}/json; id is an image id as inspect gives it
  * ("sha256:" and 64 hex digits). */
 int docker_req_image(char *out, size_t outlen, const char *id);
+int docker_req_networks(char *out, size_t outlen);
 
 /*
  * Sends request on a new connection to socket_path and reads the whole
@@ -217,6 +219,27 @@ int docker_parse_image(const char *json, size_t len, struct docker_image *img,
  * with more labels than it holds: no label counts.
  */
 void docker_labels_own(struct docker_container *c, const struct docker_image *img);
+#define DOCKER_MAX_SUBNETS	1024	/* of all networks, in one list */
+
+/* A subnet of a Docker network (IPAM.Config[].Subnet). */
+struct docker_subnet {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];	/* network order, host bits cleared */
+	int prefix;
+	char network[DOCKER_NET_NAME_MAX];	/* the network's name */
+};
+
+/*
+ * Reads the subnets of the bridge networks in a GET /networks body into
+ * subnets[0..*count-1], IPv4 and IPv6 alike.  Only a bridge network's
+ * subnets hold nothing but this host's containers: the null and host
+ * networks have none, and those of other drivers (macvlan, ipvlan,
+ * overlay) are shared with other hosts on the link, so they are left out.
+ * -1 with *count 0 if there are more than max, or a bridge network's name
+ * or subnet is malformed.
+ */
+int docker_parse_networks(const char *json, size_t len, struct docker_subnet *subnets,
+    size_t max, size_t *count, char *err, size_t errlen);
 
 enum docker_action {
 	DOCKER_ACT_OTHER = 0,	/* anything nvd does not act on */
@@ -231,6 +254,7 @@ enum docker_action {
 	DOCKER_ACT_RENAME,
 	DOCKER_ACT_CONNECT,	/* a network event: the container joined one */
 	DOCKER_ACT_DISCONNECT,
+	DOCKER_ACT_NETWORK,	/* a network was made, removed or changed (id "") */
 };
 
 struct docker_event {

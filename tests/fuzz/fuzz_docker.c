@@ -1,8 +1,9 @@
 /*
  * fuzz_docker: the HTTP response reader on any bytes, fed whole and in
  * pieces (both must agree), as a whole response and as an event stream,
- * then the inspect, image, list and event parsers on what it hands out and
- * on the raw bytes, and the labels of a container its image's leave.
+ * then the inspect, image, list, networks and event parsers on what it
+ * hands out and on the raw bytes, and the labels of a container its image's
+ * leave.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct docker_container ct;
 static struct docker_image img;
+static struct docker_subnet subnets[16];
 
 static void
 parse_all(const char *text, size_t len)
@@ -31,6 +33,7 @@ parse_all(const char *text, size_t len)
 	/* The document as an image, and as the image of itself. */
 	if (docker_parse_image(text, len, &img, err, sizeof(err)) == 0 && c == 0)
 		docker_labels_own(&ct, &img);
+	docker_parse_networks(text, len, subnets, 16, &n, err, sizeof(err));
 }
 
 /* A whole response in pieces of step bytes (0: at once); the body into *out. */

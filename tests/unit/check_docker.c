@@ -3,7 +3,7 @@
  * as an event stream cut anywhere), request texts, the list, inspect,
  * image and event parsers on what dockerd 20.10 sent, which labels count
  * (a container's own, not its image's), docker_request() against a
- * canned server, and the exact errors.
+ * canned server, the networks' subnets, and the exact errors.
  */
 #include "config.h"
 
@@ -333,6 +333,50 @@ static const char image_plain[] =
 	"\"ContainerConfig\":" IMAGE_CONFIG("null") ",\"DockerVersion\":\"20.10.24+dfsg1\","
 	"\"Author\":\"\",\"Config\":" IMAGE_CONFIG("null") ",\"Architecture\":\"amd64\","
 	"\"Os\":\"linux\",\"Size\":1984182,\"VirtualSize\":1984182}\n";
+
+/*
+ * GET /v1.41/networks: dockerd 20.10.24 with --bip 198.19.0.1/24 after
+ * "network create --subnet 198.19.8.0/24 shop_back" and "network create
+ * --ipv6 --subnet 198.19.9.0/24 --subnet fd00:19:9::/64 shop_front"; the
+ * last network, a macvlan one, was added by hand (no parent link there).
+ */
+static const char networks_response[] =
+	"[{\"Name\":\"none\",\"Id\":\"f40d57abb7899045092a2a89a886cc15ac9cdb1f03d32b23b83dfb55367"
+	"2acd0\",\"Created\":\"2026-12-07T19:42:28.809883966Z\",\"Scope\":\"local\",\"Driver\":\""
+	"null\",\"EnableIPv6\":false,\"IPAM\":{\"Driver\":\"default\",\"Options\":null,\"Config\""
+	":[]},\"Internal\":false,\"Attachable\":false,\"Ingress\":false,\"ConfigFrom\":{\"Network"
+	"\":\"\"},\"ConfigOnly\":false,\"Containers\":{},\"Options\":{},\"Labels\":{}},{\"Name\":"
+	"\"host\",\"Id\":\"a3a61e277f7b4db3b6800e8e479f60667ee4d6083ac45acd8ee99a5f8f221faa\",\"C"
+	"reated\":\"2026-12-07T19:42:28.818447418Z\",\"Scope\":\"local\",\"Driver\":\"host\",\"En"
+	"ableIPv6\":false,\"IPAM\":{\"Driver\":\"default\",\"Options\":null,\"Config\":[]},\"Inte"
+	"rnal\":false,\"Attachable\":false,\"Ingress\":false,\"ConfigFrom\":{\"Network\":\"\"},\""
+	"ConfigOnly\":false,\"Containers\":{},\"Options\":{},\"Labels\":{}},{\"Name\":\"bridge\","
+	"\"Id\":\"f0328c82d5ff8543fb14d269ea682101ccab06d4c1bb416c0b065ee11794495a\",\"Created\":"
+	"\"2026-12-07T19:42:28.841515941Z\",\"Scope\":\"local\",\"Driver\":\"bridge\",\"EnableIPv"
+	"6\":false,\"IPAM\":{\"Driver\":\"default\",\"Options\":null,\"Config\":[{\"Subnet\":\"19"
+	"8.19.0.0/24\",\"Gateway\":\"198.19.0.1\"}]},\"Internal\":false,\"Attachable\":false,\"In"
+	"gress\":false,\"ConfigFrom\":{\"Network\":\"\"},\"ConfigOnly\":false,\"Containers\":{},\""
+	"Options\":{\"com.docker.network.bridge.default_bridge\":\"true\",\"com.docker.network.br"
+	"idge.enable_icc\":\"true\",\"com.docker.network.bridge.enable_ip_masquerade\":\"true\",\""
+	"com.docker.network.bridge.host_binding_ipv4\":\"0.0.0.0\",\"com.docker.network.bridge.na"
+	"me\":\"docker0\",\"com.docker.network.driver.mtu\":\"1500\"},\"Labels\":{}},{\"Name\":\""
+	"shop_back\",\"Id\":\"c719adc49bf7aff86be89b5a470891fcaa19e0ab62a30a464d5093e9e27aec36\","
+	"\"Created\":\"2026-12-07T19:42:28.966322574Z\",\"Scope\":\"local\",\"Driver\":\"bridge\""
+	",\"EnableIPv6\":false,\"IPAM\":{\"Driver\":\"default\",\"Options\":{},\"Config\":[{\"Sub"
+	"net\":\"198.19.8.0/24\"}]},\"Internal\":false,\"Attachable\":false,\"Ingress\":false,\"C"
+	"onfigFrom\":{\"Network\":\"\"},\"ConfigOnly\":false,\"Containers\":{},\"Options\":{},\"L"
+	"abels\":{}},{\"Name\":\"shop_front\",\"Id\":\"1ad1648bd858b89b17726d4b58c83d42077096fa0f"
+	"2f82cf71ea7f0fbeef80ea\",\"Created\":\"2026-12-07T19:42:29.049094616Z\",\"Scope\":\"loca"
+	"l\",\"Driver\":\"bridge\",\"EnableIPv6\":true,\"IPAM\":{\"Driver\":\"default\",\"Options"
+	"\":{},\"Config\":[{\"Subnet\":\"198.19.9.0/24\"},{\"Subnet\":\"fd00:19:9::/64\"}]},\"Int"
+	"ernal\":false,\"Attachable\":false,\"Ingress\":false,\"ConfigFrom\":{\"Network\":\"\"},\""
+	"ConfigOnly\":false,\"Containers\":{},\"Options\":{},\"Labels\":{}},{\"Name\":\"lan\",\"I"
+	"d\":\"5d0a1b9c3e7f4a2b8c6d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b\",\"Created\":\"2"
+	"026-12-07T19:42:29.101234567Z\",\"Scope\":\"local\",\"Driver\":\"macvlan\",\"EnableIPv6\""
+	":false,\"IPAM\":{\"Driver\":\"default\",\"Options\":{},\"Config\":[{\"Subnet\":\"198.18."
+	"77.0/24\"}]},\"Internal\":false,\"Attachable\":false,\"Ingress\":false,\"ConfigFrom\":{\""
+	"Network\":\"\"},\"ConfigOnly\":false,\"Containers\":{},\"Options\":{\"parent\":\"eth0\"}"
+	",\"Labels\":{}}]\n";
 
 #define ID_WEB	"cb45501d5872f3e2ee3d904114376bb89d5cf1900d29a90d0e267ab1c321b344"
 #define ID_SHOP	"6ec70da8a5b55fd745f52cc0f718f4118a45552db64b1c0a27c16df7c9e04bbb"
@@ -742,6 +786,10 @@ START_TEST(test_requests)
 	ck_assert_str_eq(out, "GET /v1.41/events?filters="
 	    "%7B%22type%22%3A%5B%22container%22%2C%22network%22%5D%7D HTTP/1.1\r\n"
 	    "Host: docker\r\n\r\n");
+	ck_assert_int_eq(docker_req_networks(out, sizeof(out)), 65);
+	ck_assert_str_eq(out, "GET /v1.41/networks HTTP/1.1\r\n"
+	    "Host: docker\r\nConnection: close\r\n\r\n");
+	ck_assert_int_eq(docker_req_networks(out, 65), -1);
 }
 END_TEST
 
@@ -1164,6 +1212,104 @@ START_TEST(test_list_errors)
 }
 END_TEST
 
+/* --- networks --------------------------------------------------------------- */
+
+static struct docker_subnet subnets[8];
+
+static const char *
+subnet_text(const struct docker_subnet *sn)
+{
+	static char text[DOCKER_NET_NAME_MAX + 80];
+	char a[64];
+
+	inet_ntop(sn->family, sn->addr, a, sizeof(a));
+	snprintf(text, sizeof(text), "%s %s/%d", sn->network, a, sn->prefix);
+	return text;
+}
+
+/* The bridge networks' subnets, IPv4 and IPv6; none, host and macvlan have none that count. */
+START_TEST(test_networks_captured)
+{
+	size_t n = 9;
+
+	ck_assert_int_eq(docker_parse_networks(networks_response, strlen(networks_response),
+	    subnets, 8, &n, err, sizeof(err)), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(subnet_text(&subnets[0]), "bridge 198.19.0.0/24");
+	ck_assert_int_eq(subnets[0].family, AF_INET);
+	ck_assert_str_eq(subnet_text(&subnets[1]), "shop_back 198.19.8.0/24");
+	ck_assert_str_eq(subnet_text(&subnets[2]), "shop_front 198.19.9.0/24");
+	ck_assert_str_eq(subnet_text(&subnets[3]), "shop_front fd00:19:9::/64");
+	ck_assert_int_eq(subnets[3].family, AF_INET6);
+	ck_assert_int_eq(docker_parse_networks(networks_response, strlen(networks_response),
+	    subnets, 3, &n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "networks: more than 3 subnets");
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+static int
+networks(const char *text, size_t *n)
+{
+	return docker_parse_networks(text, strlen(text), subnets, 8, n, err, sizeof(err));
+}
+
+#define BRIDGE(name, config) \
+	"{\"Name\":\"" name "\",\"Driver\":\"bridge\",\"IPAM\":{\"Config\":" config "}}"
+
+START_TEST(test_networks_odd)
+{
+	size_t n;
+
+	/* Host bits are cleared; entries without a subnet, and null or absent
+	 * configs, add nothing. */
+	ck_assert_int_eq(networks("[" BRIDGE("b", "[{\"Subnet\":\"198.19.0.1/24\"},"
+	    "{\"Gateway\":\"198.19.0.1\"},{\"Subnet\":null},{\"Subnet\":\"fd00:19::9/60\"},"
+	    "{\"Subnet\":\"10.1.2.3/0\"},{\"Subnet\":\"10.1.2.3/32\"}]") ","
+	    BRIDGE("c", "null") ",{\"Name\":\"d\",\"Driver\":\"bridge\"},"
+	    "{\"Name\":\"\",\"Driver\":\"overlay\",\"IPAM\":7}]", &n), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(subnet_text(&subnets[0]), "b 198.19.0.0/24");
+	ck_assert_str_eq(subnet_text(&subnets[1]), "b fd00:19::/60");
+	ck_assert_str_eq(subnet_text(&subnets[2]), "b 0.0.0.0/0");
+	ck_assert_str_eq(subnet_text(&subnets[3]), "b 10.1.2.3/32");
+	ck_assert_int_eq(networks("[]", &n), 0);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+START_TEST(test_networks_errors)
+{
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+		{ "{}", "networks: not a JSON array" },
+		{ "[", "networks: offset 1: unexpected end of input" },
+		{ "[7]", "networks: network 0 is not an object" },
+		{ "[{\"Driver\":\"bridge\"}]", "networks: bad network name" },
+		{ "[" BRIDGE("", "[]") "]", "networks: bad network name" },
+		{ "[" BRIDGE("b", "{}") "]", "networks: network b: IPAM.Config is not an array" },
+		{ "[" BRIDGE("b", "[{\"Subnet\":7}]") "]", "networks: network b: bad subnet" },
+		{ "[" BRIDGE("b", "[{\"Subnet\":\"198.19.0.0\"}]") "]", "networks: network b: bad subnet" },
+		{ "[" BRIDGE("b", "[{\"Subnet\":\"198.19.0.0/33\"}]") "]", "networks: network b: bad subnet" },
+		{ "[" BRIDGE("b", "[{\"Subnet\":\"fd00::/129\"}]") "]", "networks: network b: bad subnet" },
+		{ "[" BRIDGE("b", "[{\"Subnet\":\"198.19.0.0/\"}]") "]", "networks: network b: bad subnet" },
+		{ "[" BRIDGE("b", "[{\"Subnet\":\"198.19.0.0/0024\"}]") "]", "networks: network b: bad subnet" },
+		{ "[" BRIDGE("b", "[{\"Subnet\":\"198.19.0.0/24x\"}]") "]", "networks: network b: bad subnet" },
+		{ "[" BRIDGE("b", "[{\"Subnet\":\"198.19.0/24\"}]") "]", "networks: network b: bad subnet" },
+		{ "[" BRIDGE("b", "[{\"Subnet\":\"/24\"}]") "]", "networks: network b: bad subnet" },
+		{ "[" BRIDGE("b", "[{\"Subnet\":\"fd00::1::2/64\"}]") "]", "networks: network b: bad subnet" },
+	};
+	size_t n = 9;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(networks(bad[i].text, &n) == -1, "%s", bad[i].text);
+		ck_assert_str_eq(err, bad[i].err);
+		ck_assert_uint_eq(n, 0);
+	}
+}
+END_TEST
+
 static struct docker_event ev;
 
 static int
@@ -1227,7 +1373,8 @@ START_TEST(test_events_other)
 	ck_assert_int_eq(event("{\"Type\":\"network\",\"Action\":\"create\",\"Actor\":{\"ID\":"
 	    "\"ed5a1ca26c6bcfae20e37b57832216f9e8557a52828d934f1eba64250f071c22\","
 	    "\"Attributes\":{\"name\":\"shop_back\",\"type\":\"bridge\"}}}"), 0);
-	ck_assert_int_eq(ev.action, DOCKER_ACT_OTHER);
+	ck_assert_int_eq(ev.action, DOCKER_ACT_NETWORK);
+	ck_assert_str_eq(ev.action_name, "create");
 	ck_assert_str_eq(ev.id, "");
 	ck_assert_int_eq(event("{\"Type\":\"image\",\"Action\":\"pull\",\"Actor\":{\"ID\":\"busybox\"}}"), 0);
 	ck_assert_int_eq(ev.action, DOCKER_ACT_OTHER);
@@ -1501,6 +1648,9 @@ docker_suite(void)
 	tcase_add_test(tc, test_image_captured);
 	tcase_add_test(tc, test_image_errors);
 	tcase_add_test(tc, test_labels_own);
+	tcase_add_test(tc, test_networks_captured);
+	tcase_add_test(tc, test_networks_odd);
+	tcase_add_test(tc, test_networks_errors);
 	tcase_add_test(tc, test_events_captured);
 	tcase_add_test(tc, test_events_other);
 	tcase_add_test(tc, test_events_errors);
