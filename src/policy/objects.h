@@ -149,6 +149,13 @@ struct policy_addr {
 				 * bridge port), 0 if not known (policy_spoofed()) */
 };
 
+/* A subnet: the address with host bits cleared, and the prefix length. */
+struct policy_net {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];	/* network order; 4 bytes used for AF_INET */
+	int prefix;
+};
+
 struct policy_workload {
 	char id[POLICY_ID_MAX];		/* container id, or "static:NAME" */
 	char name[POLICY_NAME_MAX];

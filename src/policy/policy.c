@@ -74,6 +74,10 @@ struct policy {
 	int naddr_groups;
 	struct policy_addr *host;
 	int nhost;
+	struct policy_net *nets;	/* containers' subnets (policy_container_addr) */
+	int nnets;
+	enum policy_mode unidentified_mode;
+	uint64_t workloads_seq;
 
 	struct sensor_set *sensors;	/* owned; NULL when none */
 	uint64_t *g_sensors;		/* per group: sensors assigned (bits) */
@@ -165,16 +169,23 @@ builtin_add(struct policy *p, const char *name, enum policy_mode mode, int cap)
 	return group_add(p, &g, cap);
 }
 
+/* Address a is in the subnet net/prefix (net's host bits cleared). */
+static int
+prefix_has(int nfamily, const uint8_t *net, int prefix, int family, const uint8_t *a)
+{
+	int full = prefix / 8, rest = prefix % 8;
+
+	if (nfamily != family)
+		return 0;
+	if (memcmp(net, a, (size_t)full))
+		return 0;
+	return rest == 0 || ((a[full] & (uint8_t)(0xff << (8 - rest))) == net[full]);
+}
+
 static int
 addr_in(const struct criterion *c, int family, const uint8_t *a)
 {
-	int full = c->prefix / 8, rest = c->prefix % 8;
-
-	if (c->family != family)
-		return 0;
-	if (memcmp(c->addr, a, (size_t)full))
-		return 0;
-	return rest == 0 || ((a[full] & (uint8_t)(0xff << (8 - rest))) == c->addr[full]);
+	return prefix_has(c->family, c->addr, c->prefix, family, a);
 }
 
 static int
@@ -569,6 +580,77 @@ policy_sensor_error(const struct policy *p)
 	return p->sensor_err[0] ? p->sensor_err : NULL;
 }
 
+/* --- containers not known yet --------------------------------------- */
+
+static int
+compile_nets(struct policy *p, const struct policy_input *in)
+{
+	p->nets = calloc((size_t)in->nnets + 1, sizeof(*p->nets));
+	if (p->nets == NULL)
+		return -1;
+	if (in->nnets)
+		memcpy(p->nets, in->nets, (size_t)in->nnets * sizeof(*p->nets));
+	p->nnets = in->nnets;
+	p->workloads_seq = in->workloads_seq;
+	return 0;
+}
+
+/* Groups a container could be in by what it is, not by its address. */
+static enum policy_mode
+unidentified_mode(const struct policy *p, enum policy_mode default_mode)
+{
+	enum policy_mode m = default_mode;
+
+	for (int i = 0; i < p->ngroups; i++) {
+		const struct policy_group *g = &p->groups[i];
+
+		if ((i == p->g_containers || g->kind == GROUP_LEARNED ||
+		    (g->kind == GROUP_USER && g->ncrit > 0 && !is_address_group(g))) && g->mode > m)
+			m = g->mode;
+	}
+	return m;
+}
+
+/* An IPv4 subnet's network or broadcast address: no container's. */
+static int
+net_own_addr(const struct policy_net *n, const uint8_t *a)
+{
+	uint32_t x, mask;
+
+	if (n->family != AF_INET || n->prefix > 30)
+		return 0;
+	x = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+	mask = ~0u >> n->prefix;
+	return (x & mask) == 0 || (x & mask) == mask;
+}
+
+static int is_host(const struct policy *p, int family, const uint8_t *a);
+
+int
+policy_container_addr(const struct policy *p, int family, const uint8_t *addr)
+{
+	int i;
+
+	for (i = 0; i < p->nnets; i++)
+		if (prefix_has(p->nets[i].family, p->nets[i].addr, p->nets[i].prefix, family, addr))
+			break;
+	if (i == p->nnets || net_own_addr(&p->nets[i], addr) || is_host(p, family, addr))
+		return 0;
+	return addr_lookup(p, family, addr) >= 0 ? 2 : 1;
+}
+
+enum policy_mode
+policy_unidentified_mode(const struct policy *p)
+{
+	return p->unidentified_mode;
+}
+
+uint64_t
+policy_workloads_seq(const struct policy *p)
+{
+	return p->workloads_seq;
+}
+
 struct policy *
 policy_compile(const struct policy_input *in)
 {
@@ -598,8 +680,9 @@ policy_compile(const struct policy_input *in)
 		memcpy(p->host, in->host_addrs, (size_t)in->nhost_addrs * sizeof(*p->host));
 	p->nhost = in->nhost_addrs;
 	if (compile_workloads(p, in, gcap) < 0 || compile_rules(p, in) < 0 ||
-	    compile_sensors(p, in) < 0)
+	    compile_sensors(p, in) < 0 || compile_nets(p, in) < 0)
 		goto fail;
+	p->unidentified_mode = unidentified_mode(p, in->default_mode);
 	return p;
 fail:
 	policy_free(p);
@@ -622,6 +705,7 @@ policy_free(struct policy *p)
 	free(p->group_slots);
 	free(p->addr_groups);
 	free(p->host);
+	free(p->nets);
 	sensor_set_free(p->sensors);
 	free(p->g_sensors);
 	free(p->g_deny);

@@ -50,6 +50,14 @@ struct policy_input {
 	int nworkloads;
 	const struct policy_addr *host_addrs;	/* this host's own addresses */
 	int nhost_addrs;
+	/* The subnets containers take their addresses from (Docker's bridge
+	 * networks): an address in one that is no workload and not this
+	 * host's is a container the snapshot does not know
+	 * (policy_container_addr). */
+	const struct policy_net *nets;
+	int nnets;
+	uint64_t workloads_seq;	/* the count of workload changes the input was
+				 * taken at (live.h), kept with the snapshot */
 	enum policy_mode default_mode;	/* for a learned group the input lacks */
 	/* DLP and WAF sensors (sensor.h), compiled into the snapshot, and
 	 * their assignments; an assignment naming a sensor or group the
@@ -146,6 +154,24 @@ void policy_judge(const struct policy *p, const struct policy_conn *c, struct po
  * there are more than max.
  */
 int policy_protected(const struct policy *p, struct policy_addr *out, int max, int *all);
+/*
+ * Whether addr may be a container this snapshot does not know: 0 when it is
+ * in none of the input's nets, or is this host's, or a subnet's own
+ * (IPv4 network and broadcast) address; 1 when it is in one and no
+ * workload's; 2 when it is in one and a workload's (which may have gone
+ * since the snapshot was taken: live.h).  Cost: a handful of prefixes,
+ * then a hash lookup.
+ */
+int policy_container_addr(const struct policy *p, int family, const uint8_t *addr);
+/*
+ * The strictest mode a container the snapshot does not know could have:
+ * protect when a group it could join by name, image or label is in
+ * protect, or `containers` is, or a learned group is, or default_mode is
+ * (its learned group, when new, starts in it).  Address groups are not
+ * counted: the address alone places it in those (policy_judge).
+ */
+enum policy_mode policy_unidentified_mode(const struct policy *p);
+uint64_t policy_workloads_seq(const struct policy *p);
 /* Read-only views of a snapshot, valid while the snapshot is. */
 const struct sensor_set *policy_sensors(const struct policy *p);	/* or NULL */
 /* Why the snapshot has no sensors though its input had some, or NULL. */

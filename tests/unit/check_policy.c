@@ -172,6 +172,9 @@ static int nrules;
 static struct policy_workload wls[8];
 static int nwls;
 static struct policy_label web_labels[] = { { "tier", "front" } };
+static struct policy_net nets[4];
+static int nnets;
+static enum policy_mode default_mode;
 
 static void
 add_group(const char *name, enum group_kind kind, enum policy_mode mode, const char *crit)
@@ -226,7 +229,7 @@ build(void)
 	struct policy_input in = {
 		.groups = groups, .ngroups = ngroups, .rules = rules, .nrules = nrules,
 		.workloads = wls, .nworkloads = nwls, .host_addrs = &host, .nhost_addrs = 1,
-		.default_mode = MODE_DISCOVER,
+		.default_mode = default_mode, .nets = nets, .nnets = nnets,
 	};
 	struct policy *p = policy_compile(&in);
 
@@ -237,7 +240,8 @@ build(void)
 static void
 world_setup(void)
 {
-	ngroups = nrules = nwls = 0;
+	ngroups = nrules = nwls = nnets = 0;
+	default_mode = MODE_DISCOVER;
 	rules = calloc(MAXR, sizeof(*rules));
 	add_group("containers", GROUP_BUILTIN, MODE_DISCOVER, NULL);
 	add_group("host", GROUP_BUILTIN, MODE_DISCOVER, NULL);
@@ -569,6 +573,92 @@ START_TEST(test_spoofed)
 }
 END_TEST
 
+/* --- containers not known yet ----------------------------------------- */
+
+static void
+add_net(const char *addr, int prefix)
+{
+	struct policy_net *n = &nets[nnets++];
+
+	memset(n, 0, sizeof(*n));
+	n->family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	ck_assert_int_eq(inet_pton(n->family, addr, n->addr), 1);
+	n->prefix = prefix;
+}
+
+static int
+container_addr(const struct policy *p, const char *addr)
+{
+	uint8_t a[16];
+	int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+
+	ck_assert_int_eq(inet_pton(family, addr, a), 1);
+	return policy_container_addr(p, family, a);
+}
+
+/* In a containers' subnet: a workload's (2), nobody's (1); else 0. */
+START_TEST(test_container_addr)
+{
+	struct policy *p = build();
+
+	ck_assert_int_eq(container_addr(p, "198.19.0.99"), 0);	/* no subnets known */
+	policy_free(p);
+	add_net("198.19.0.0", 24);
+	add_net("fd00:19::", 64);
+	add_net("198.19.4.0", 31);
+	p = build();
+	ck_assert_int_eq(container_addr(p, "198.19.0.10"), 2);
+	ck_assert_int_eq(container_addr(p, "198.19.0.99"), 1);
+	ck_assert_int_eq(container_addr(p, "198.19.0.1"), 0);	/* this host's (docker0) */
+	ck_assert_int_eq(container_addr(p, "198.19.0.0"), 0);	/* the subnet's own */
+	ck_assert_int_eq(container_addr(p, "198.19.0.255"), 0);
+	ck_assert_int_eq(container_addr(p, "198.19.1.5"), 0);
+	ck_assert_int_eq(container_addr(p, "8.8.8.8"), 0);
+	ck_assert_int_eq(container_addr(p, "fd00:19::5"), 1);
+	ck_assert_int_eq(container_addr(p, "fd00:19::"), 1);	/* IPv6 has no broadcast */
+	ck_assert_int_eq(container_addr(p, "fd00:19:1::5"), 0);
+	ck_assert_int_eq(container_addr(p, "198.19.4.0"), 1);	/* a /31: both are hosts */
+	ck_assert_int_eq(container_addr(p, "198.19.4.1"), 1);
+	ck_assert_int_eq(container_addr(p, "198.19.4.2"), 0);
+	policy_free(p);
+}
+END_TEST
+
+static enum policy_mode
+unidentified_mode(void)
+{
+	struct policy *p = build();
+	enum policy_mode m = policy_unidentified_mode(p);
+
+	policy_free(p);
+	return m;
+}
+
+/* A container nvd does not know could be in any group a container can
+ * join by what it is, in its learned group, or in a new one. */
+START_TEST(test_unidentified_mode)
+{
+	ck_assert_int_eq(unidentified_mode(), MODE_DISCOVER);
+	add_group("lan", GROUP_USER, MODE_PROTECT, "address=198.19.0.0/16,address=*.example.com");
+	add_group("none", GROUP_USER, MODE_PROTECT, NULL);
+	groups[2].mode = MODE_PROTECT;		/* external */
+	ck_assert_int_eq(unidentified_mode(), MODE_DISCOVER);
+	add_group("web", GROUP_USER, MODE_MONITOR, "name=web-*,address=198.19.0.0/16");
+	ck_assert_int_eq(unidentified_mode(), MODE_MONITOR);
+	add_group("tier", GROUP_USER, MODE_PROTECT, "label:tier=db");
+	ck_assert_int_eq(unidentified_mode(), MODE_PROTECT);
+	groups[ngroups - 1].mode = MODE_DISCOVER;
+	groups[3].mode = MODE_PROTECT;		/* nv.web: a new web-2 would join it */
+	ck_assert_int_eq(unidentified_mode(), MODE_PROTECT);
+	groups[3].mode = MODE_DISCOVER;
+	groups[0].mode = MODE_PROTECT;		/* containers */
+	ck_assert_int_eq(unidentified_mode(), MODE_PROTECT);
+	groups[0].mode = MODE_DISCOVER;
+	default_mode = MODE_PROTECT;		/* a new learned group starts so */
+	ck_assert_int_eq(unidentified_mode(), MODE_PROTECT);
+}
+END_TEST
+
 static Suite *
 policy_suite(void)
 {
@@ -593,6 +683,8 @@ policy_suite(void)
 	tcase_add_test(tc, test_mode_table);
 	tcase_add_test(tc, test_strictest_mode);
 	tcase_add_test(tc, test_spoofed);
+	tcase_add_test(tc, test_container_addr);
+	tcase_add_test(tc, test_unidentified_mode);
 	suite_add_tcase(s, tc);
 	return s;
 }
