@@ -98,6 +98,149 @@ wl_remove_locked(struct live *l, int i)
 	l->wl[i] = l->wl[--l->nwl];
 }
 
+/* --- departed addresses (live.h) ----------------------------------------- */
+
+#define LIVE_TAG_BUSY	2u
+
+/* With l->lock held: address a was given up at workload change l->wl_seq. */
+static void
+departed_add_locked(struct live *l, const struct policy_addr *a)
+{
+	struct live_departed *d = &l->departed[l->ndeparted++ % LIVE_DEPARTED];
+	uint64_t old = __atomic_load_n(&d->tag, __ATOMIC_RELAXED) >> 2, w[2] = { 0, 0 };
+
+	if (old > __atomic_load_n(&l->departed_lost, __ATOMIC_RELAXED))
+		__atomic_store_n(&l->departed_lost, old, __ATOMIC_RELEASE);
+	memcpy(w, a->addr, a->family == AF_INET ? 4 : 16);
+	/* A seqlock of one writer: readers that see BUSY, or two tags, retry
+	 * by doubting the address. */
+	__atomic_store_n(&d->tag, LIVE_TAG_BUSY, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&d->a[0], w[0], __ATOMIC_RELAXED);
+	__atomic_store_n(&d->a[1], w[1], __ATOMIC_RELAXED);
+	__atomic_store_n(&d->tag, l->wl_seq << 2 | (a->family == AF_INET6), __ATOMIC_RELEASE);
+	__atomic_store_n(&l->departed_seq, l->wl_seq, __ATOMIC_RELEASE);
+}
+
+static int
+has_addr(const struct policy_workload *w, const struct policy_addr *a)
+{
+	for (int i = 0; w && i < w->naddrs; i++)
+		if (w->addrs[i].family == a->family &&
+		    !memcmp(w->addrs[i].addr, a->addr, a->family == AF_INET ? 4 : 16))
+			return 1;
+	return 0;
+}
+
+/* With l->lock held: a workload change; what old had and now (NULL: none)
+ * lacks departs with it. */
+static void
+wl_changed_locked(struct live *l, const struct policy_workload *old,
+    const struct policy_workload *now)
+{
+	l->wl_seq++;
+	for (int i = 0; old && i < old->naddrs; i++)
+		if (!has_addr(now, &old->addrs[i]))
+			departed_add_locked(l, &old->addrs[i]);
+}
+
+/* Whether addr departed since snapshot p (1 also when that cannot be told). */
+static int
+departed(struct live *l, const struct policy *p, int family, const uint8_t *addr)
+{
+	uint64_t snap = policy_workloads_seq(p), w[2] = { 0, 0 }, t1, t2, a0, a1;
+
+	if (__atomic_load_n(&l->departed_seq, __ATOMIC_ACQUIRE) <= snap)
+		return 0;
+	if (__atomic_load_n(&l->departed_lost, __ATOMIC_ACQUIRE) > snap)
+		return 1;
+	memcpy(w, addr, family == AF_INET ? 4 : 16);
+	for (int i = 0; i < LIVE_DEPARTED; i++) {
+		struct live_departed *d = &l->departed[i];
+
+		t1 = __atomic_load_n(&d->tag, __ATOMIC_ACQUIRE);
+		a0 = __atomic_load_n(&d->a[0], __ATOMIC_RELAXED);
+		a1 = __atomic_load_n(&d->a[1], __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		t2 = __atomic_load_n(&d->tag, __ATOMIC_RELAXED);
+		if (t1 != t2 || (t1 & LIVE_TAG_BUSY))
+			return 1;	/* being written now */
+		if (t1 >> 2 > snap && (int)(t1 & 1) == (family == AF_INET6) &&
+		    a0 == w[0] && a1 == w[1])
+			return 1;
+	}
+	return 0;
+}
+
+int
+live_unidentified(struct live *l, const struct policy *p, int family, const uint8_t *addr)
+{
+	switch (policy_container_addr(p, family, addr)) {
+	case 1:
+		return 1;
+	case 2:
+		return departed(l, p, family, addr);
+	default:
+		return 0;
+	}
+}
+
+void
+live_nudge(struct live *l, uint64_t now_ms)
+{
+	uint64_t last = __atomic_load_n(&l->nudge_ms, __ATOMIC_RELAXED), one = 1;
+
+	/* Workers' clocks differ by a little: within the interval either way. */
+	if (l->nudge_fd < 0 ||
+	    (last != 0 && now_ms < last + LIVE_NUDGE_MS && last < now_ms + LIVE_NUDGE_MS))
+		return;
+	if (!__atomic_compare_exchange_n(&l->nudge_ms, &last, now_ms, 0, __ATOMIC_RELAXED,
+	    __ATOMIC_RELAXED))
+		return;		/* another worker nudged just now */
+	if (write(l->nudge_fd, &one, sizeof(one)) < 0)
+		return;		/* EAGAIN: the docker thread has plenty to read */
+}
+
+int
+live_nets_set(struct live *l, const struct policy_net *nets, int n)
+{
+	struct policy_net *copy = NULL;
+	int same;
+
+	pthread_mutex_lock(&l->lock);
+	same = n == l->nnets && (n == 0 || !memcmp(nets, l->nets, (size_t)n * sizeof(*nets)));
+	pthread_mutex_unlock(&l->lock);
+	if (same)
+		return 0;
+	if (n > 0 && (copy = malloc((size_t)n * sizeof(*copy))) == NULL)
+		return -1;
+	if (n > 0)
+		memcpy(copy, nets, (size_t)n * sizeof(*copy));
+	pthread_mutex_lock(&l->lock);
+	free(l->nets);
+	l->nets = copy;
+	l->nnets = n;
+	pthread_mutex_unlock(&l->lock);
+	live_request_rebuild(l);
+	return 0;
+}
+
+/* A copy of the subnets (NULL and 0 when there are none or no memory). */
+static struct policy_net *
+nets_copy(struct live *l, int *n)
+{
+	struct policy_net *c = NULL;
+
+	pthread_mutex_lock(&l->lock);
+	*n = 0;
+	if (l->nnets > 0 && (c = malloc((size_t)l->nnets * sizeof(*c))) != NULL) {
+		memcpy(c, l->nets, (size_t)l->nnets * sizeof(*c));
+		*n = l->nnets;
+	}
+	pthread_mutex_unlock(&l->lock);
+	return c;
+}
+
 void
 live_request_rebuild(struct live *l)
 {
@@ -110,9 +253,11 @@ live_request_rebuild(struct live *l)
 int
 live_workload_set(struct live *l, const struct policy_workload *w)
 {
-	int rc;
+	int rc, i;
 
 	pthread_mutex_lock(&l->lock);
+	i = wl_find(l, w->id);
+	wl_changed_locked(l, i >= 0 ? &l->wl[i] : NULL, w);
 	rc = wl_set_locked(l, w);
 	l->dirty = 1;
 	pthread_mutex_unlock(&l->lock);
@@ -127,6 +272,7 @@ live_workload_remove(struct live *l, const char *id)
 
 	pthread_mutex_lock(&l->lock);
 	if ((i = wl_find(l, id)) >= 0) {
+		wl_changed_locked(l, &l->wl[i], NULL);
 		wl_remove_locked(l, i);
 		l->dirty = 1;
 	}
@@ -142,9 +288,15 @@ live_workloads_replace(struct live *l, const struct policy_workload *w, int n)
 	int rc = 0;
 
 	pthread_mutex_lock(&l->lock);
+	l->wl_seq++;
 	for (int i = l->nwl - 1; i >= 0; i--)
-		if (!l->wl[i].is_static)
+		if (!l->wl[i].is_static) {
+			/* Which addresses moved is not worth working out for a
+			 * whole list: any may have, until the next snapshot. */
+			__atomic_store_n(&l->departed_lost, l->wl_seq, __ATOMIC_RELEASE);
+			__atomic_store_n(&l->departed_seq, l->wl_seq, __ATOMIC_RELEASE);
 			wl_remove_locked(l, i);
+		}
 	for (int i = 0; i < n && rc == 0; i++)
 		rc = wl_set_locked(l, &w[i]);
 	l->dirty = 1;
@@ -153,15 +305,17 @@ live_workloads_replace(struct live *l, const struct policy_workload *w, int n)
 	return rc;
 }
 
-/* A deep copy of the live workloads, and whether they changed. */
+/* A deep copy of the live workloads, whether they changed, and the count
+ * of changes it was taken at. */
 static struct policy_workload *
-wl_copy(struct live *l, int *n, int *changed)
+wl_copy(struct live *l, int *n, int *changed, uint64_t *seq)
 {
 	struct policy_workload *c;
 
 	pthread_mutex_lock(&l->lock);
 	*n = l->nwl;
 	*changed = l->dirty;
+	*seq = l->wl_seq;
 	c = calloc((size_t)l->nwl + 1, sizeof(*c));
 	for (int i = 0; c && i < l->nwl; i++)
 		if (policy_workload_copy(&c[i], &l->wl[i]) < 0) {
@@ -247,14 +401,17 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 	struct policy_addr host[HOST_ADDRS_MAX];
 	struct policy_input in;
 	struct policy_workload *wl;
+	struct policy_net *nets;
 	struct policy *p;
-	int nwl, changed, rc = -1;
+	int nwl, nnets, changed, rc = -1;
+	uint64_t seq;
 
-	if ((wl = wl_copy(l, &nwl, &changed)) == NULL) {
+	if ((wl = wl_copy(l, &nwl, &changed, &seq)) == NULL) {
 		snprintf(err, errlen, "no memory for the workloads");
 		return -1;
 	}
 	static_ports(wl, nwl);
+	nets = nets_copy(l, &nnets);
 	for (int i = 0; i < nwl; i++) {
 		char g[POLICY_NAME_MAX];
 
@@ -278,6 +435,9 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 	in.host_addrs = host;
 	in.nhost_addrs = host_addrs(host, HOST_ADDRS_MAX);
 	in.default_mode = l->default_mode;
+	in.nets = nets;
+	in.nnets = nnets;
+	in.workloads_seq = seq;
 	in.sensors = sensors;
 	in.nsensors = nsensors;
 	in.assigns = assigns;
@@ -308,6 +468,7 @@ out:
 	for (int i = 0; i < nwl; i++)
 		policy_workload_clear(&wl[i]);
 	free(wl);
+	free(nets);
 	return rc;
 }
 
@@ -366,8 +527,12 @@ live_init(struct live *l, sqlite3 *db, enum policy_mode default_mode, int nworke
 	l->default_mode = default_mode;
 	l->nworkers = nworkers;
 	pthread_mutex_init(&l->lock, NULL);
-	if ((l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+	l->nudge_fd = -1;
+	if ((l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
+	    (l->nudge_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		if (l->wake_fd >= 0)
+			close(l->wake_fd);
 		return -1;
 	}
 	if (store_load(db, &sp, err, errlen) < 0)
@@ -406,8 +571,14 @@ live_destroy(struct live *l)
 	free(l->wl);
 	l->wl = NULL;
 	l->nwl = l->capwl = 0;
+	free(l->nets);
+	l->nets = NULL;
+	l->nnets = 0;
 	if (l->wake_fd >= 0)
 		close(l->wake_fd);
 	l->wake_fd = -1;
+	if (l->nudge_fd >= 0)
+		close(l->nudge_fd);
+	l->nudge_fd = -1;
 	pthread_mutex_destroy(&l->lock);
 }

@@ -38,6 +38,20 @@
 
 struct live_retired;
 
+#define LIVE_DEPARTED	64	/* addresses workloads gave up, kept for the workers */
+#define LIVE_NUDGE_MS	100	/* at most one nudge to the docker thread per this */
+
+/*
+ * An address a workload gave up (it stopped, or left a network), written
+ * by the thread that changed the workloads and read by workers without a
+ * lock: tag is 0 while never used, LIVE_TAG_BUSY while being written, else
+ * the workload change (wl_seq) it went with, shifted, and the family.
+ */
+struct live_departed {
+	uint64_t tag;			/* atomic */
+	uint64_t a[2];			/* atomic words: the address, network order */
+};
+
 struct live {
 	struct policy *cur;		/* atomic; never NULL after live_init */
 	uint64_t gen;			/* atomic; bumped at each swap */
@@ -48,10 +62,30 @@ struct live {
 	enum policy_mode default_mode;
 	int wake_fd;			/* eventfd: a rebuild was requested */
 
-	pthread_mutex_t lock;		/* workloads, dirty */
+	pthread_mutex_t lock;		/* workloads, dirty, wl_seq, nets, departures */
 	struct policy_workload *wl;	/* live workloads */
 	int nwl, capwl;
 	int dirty;
+	uint64_t wl_seq;		/* workload changes so far; a snapshot keeps the
+					 * count it was built at (policy_workloads_seq) */
+	struct policy_net *nets;	/* Docker's bridge subnets (live_nets_set) */
+	int nnets;
+
+	/*
+	 * Addresses the workloads gave up since the snapshot may be a new
+	 * container's already: the snapshot still names the old workload.
+	 * A ring of the last LIVE_DEPARTED; departed_seq is the wl_seq of
+	 * the newest, departed_lost that of the newest one the ring no
+	 * longer holds (any address may then be one).  Atomic.
+	 */
+	struct live_departed departed[LIVE_DEPARTED];
+	uint64_t ndeparted;		/* under lock: the next slot, counted */
+	uint64_t departed_seq, departed_lost;
+
+	/* Workers nudge the docker thread (live_nudge) through nudge_fd, an
+	 * eventfd it polls; nudge_ms (atomic) is the last nudge's time. */
+	int nudge_fd;
+	uint64_t nudge_ms;
 
 	struct live_retired *retired;	/* main thread */
 	uint64_t rebuilds;
@@ -155,5 +189,27 @@ live_gen_next(uint64_t gen, unsigned bgen)
 int live_workload_set(struct live *l, const struct policy_workload *w);
 int live_workload_remove(struct live *l, const char *id);
 int live_workloads_replace(struct live *l, const struct policy_workload *w, int n);
+/*
+ * Docker's bridge subnets, for the next snapshot (policy_input's nets);
+ * requests a rebuild when they changed.  Any thread.  Returns 0, or -1
+ * for lack of memory (the old ones stay).
+ */
+int live_nets_set(struct live *l, const struct policy_net *nets, int n);
+
+/*
+ * Workers: whether addr may be a container snapshot p does not know: an
+ * address in a container subnet that is no workload's, or that a workload
+ * gave up since p was built (its new owner may be another container).
+ * The subnet test first (policy_container_addr), then the departures since
+ * p.  No lock.
+ */
+int live_unidentified(struct live *l, const struct policy *p, int family,
+    const uint8_t *addr);
+/*
+ * Workers: asks the docker thread to look for containers it does not know
+ * yet (a write to nudge_fd), at most once per LIVE_NUDGE_MS of now_ms
+ * (monotonic) among all workers.
+ */
+void live_nudge(struct live *l, uint64_t now_ms);
 
 #endif
