@@ -275,9 +275,11 @@ json_policy_docker(struct buf *o, struct daemon *d)
 	buf_puts(o, "{\"socket\":");
 	buf_json_str(o, ds.socket);
 	buf_printf(o, ",\"connected\":%s,\"since\":%lld,\"containers\":%d,\"events\":%llu,"
-	    "\"reconnects\":%llu,\"errors\":%llu,\"last_error\":", ds.connected ? "true" : "false",
+	    "\"reconnects\":%llu,\"errors\":%llu,\"subnets\":%d,\"nudges\":%llu,"
+	    "\"nudge_found\":%llu,\"last_error\":", ds.connected ? "true" : "false",
 	    (long long)ds.since, ds.containers, (unsigned long long)ds.events,
-	    (unsigned long long)ds.reconnects, (unsigned long long)ds.errors);
+	    (unsigned long long)ds.reconnects, (unsigned long long)ds.errors, ds.subnets,
+	    (unsigned long long)ds.nudges, (unsigned long long)ds.nudge_found);
 	buf_json_str(o, ds.last_error[0] ? ds.last_error : NULL);
 	buf_puts(o, "}");
 }
@@ -323,9 +325,10 @@ text_policy_docker(struct buf *o, struct daemon *d, const struct worker_stats *t
 	}
 	dockerwatch_status(d->dw, &ds);
 	if (ds.connected)
-		buf_printf(o, "docker connected to %s, %d containers, %llu events, %llu reconnects\n",
-		    ds.socket, ds.containers, (unsigned long long)ds.events,
-		    (unsigned long long)ds.reconnects);
+		buf_printf(o, "docker connected to %s, %d containers, %llu events, %llu reconnects, "
+		    "%d subnets, %llu nudges (%llu found)\n", ds.socket, ds.containers,
+		    (unsigned long long)ds.events, (unsigned long long)ds.reconnects, ds.subnets,
+		    (unsigned long long)ds.nudges, (unsigned long long)ds.nudge_found);
 	else
 		buf_printf(o, "docker not connected to %s%s%s\n", ds.socket,
 		    ds.last_error[0] ? ": " : "", ds.last_error);

@@ -366,6 +366,35 @@ inspect_all(struct dockerwatch *dw, char (*ids)[DOCKER_ID_LEN + 1], size_t n,
 }
 
 /*
+ * The ids of the running containers into *ids (the caller frees it) and
+ * their count into *n.  -1 with dw->err.
+ */
+static int
+list_ids(struct dockerwatch *dw, char (**ids)[DOCKER_ID_LEN + 1], size_t *n)
+{
+	char req[DOCKER_REQ_MAX], err[200];
+	struct buf body;
+	int rc = -1;
+
+	*ids = NULL;
+	*n = 0;
+	buf_init(&body);
+	if (docker_req_list(req, sizeof(req)) < 0)
+		dw_fail(dw, "list request does not fit");
+	else if (docker_request(dw->path, req, &body, err, sizeof(err)) < 0)
+		dw_fail(dw, "list: %s", err);
+	else if ((*ids = calloc(DOCKERWATCH_MAX_CONTAINERS, sizeof(**ids))) == NULL)
+		dw_fail(dw, "no memory for the container list");
+	else if (docker_parse_list(body.data, body.len, *ids, DOCKERWATCH_MAX_CONTAINERS, n,
+	    err, sizeof(err)) < 0)
+		dw_fail(dw, "%s", err);
+	else
+		rc = 0;
+	buf_free(&body);
+	return rc;
+}
+
+/*
  * Lists and inspects every running container and replaces the Docker
  * workloads with them.  Returns the count, or -1 with dw->err.
  */
@@ -374,29 +403,11 @@ sync_all(struct dockerwatch *dw)
 {
 	char (*ids)[DOCKER_ID_LEN + 1] = NULL;
 	struct policy_workload *w = NULL;
-	char req[DOCKER_REQ_MAX], err[200];
-	struct buf body;
 	size_t n = 0;
 	int nw = 0, rc = -1;
 
-	buf_init(&body);
-	if (docker_req_list(req, sizeof(req)) < 0) {
-		dw_fail(dw, "list request does not fit");
+	if (list_ids(dw, &ids, &n) < 0)
 		goto out;
-	}
-	if (docker_request(dw->path, req, &body, err, sizeof(err)) < 0) {
-		dw_fail(dw, "list: %s", err);
-		goto out;
-	}
-	if ((ids = calloc(DOCKERWATCH_MAX_CONTAINERS, sizeof(*ids))) == NULL) {
-		dw_fail(dw, "no memory for the container list");
-		goto out;
-	}
-	if (docker_parse_list(body.data, body.len, ids, DOCKERWATCH_MAX_CONTAINERS, &n,
-	    err, sizeof(err)) < 0) {
-		dw_fail(dw, "%s", err);
-		goto out;
-	}
 	if (n > 0 && (w = calloc(n, sizeof(*w))) == NULL) {
 		dw_fail(dw, "no memory for the container list");
 		goto out;
@@ -418,7 +429,110 @@ sync_all(struct dockerwatch *dw)
 out:
 	workloads_free(w, nw);
 	free(ids);
+	return rc;
+}
+
+/* --- networks and nudges ---------------------------------------------------- */
+
+static void
+st_subnets(struct dockerwatch *dw, int n)
+{
+	pthread_mutex_lock(&dw->lock);
+	dw->st.subnets = n;
+	pthread_mutex_unlock(&dw->lock);
+}
+
+/* The subnets of sn[0..n-1] for the policy, handed to live. */
+static int
+nets_publish(struct dockerwatch *dw, const struct docker_subnet *sn, size_t n)
+{
+	struct policy_net *nets = calloc(n + 1, sizeof(*nets));
+	int rc;
+
+	if (nets == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		nets[i].family = sn[i].family;
+		memcpy(nets[i].addr, sn[i].addr, sizeof(nets[i].addr));
+		nets[i].prefix = sn[i].prefix;
+	}
+	rc = live_nets_set(dw->live, nets, (int)n);
+	free(nets);
+	return rc;
+}
+
+/*
+ * Lists the networks and hands their bridge subnets to live.  -1 with
+ * dw->err: Docker could not be asked, or answered what cannot be read.
+ */
+static int
+sync_networks(struct dockerwatch *dw)
+{
+	char req[DOCKER_REQ_MAX], err[200];
+	struct docker_subnet *sn = NULL;
+	struct buf body;
+	size_t n = 0;
+	int rc = -1;
+
+	buf_init(&body);
+	if (docker_req_networks(req, sizeof(req)) < 0)
+		dw_fail(dw, "networks request does not fit");
+	else if (docker_request(dw->path, req, &body, err, sizeof(err)) < 0)
+		dw_fail(dw, "networks: %s", err);
+	else if ((sn = calloc(DOCKER_MAX_SUBNETS, sizeof(*sn))) == NULL)
+		dw_fail(dw, "no memory for the networks");
+	else if (docker_parse_networks(body.data, body.len, sn, DOCKER_MAX_SUBNETS, &n,
+	    err, sizeof(err)) < 0)
+		dw_fail(dw, "%s", err);
+	else if (nets_publish(dw, sn, n) < 0)
+		dw_fail(dw, "no memory for the networks");
+	else {
+		log_debug("docker: %zu bridge subnet%s", n, n == 1 ? "" : "s");
+		st_subnets(dw, (int)n);
+		rc = 0;
+	}
+	free(sn);
 	buf_free(&body);
+	return rc;
+}
+
+/* Whether a worker nudged since the last call (reads the eventfd). */
+static int
+nudged(struct dockerwatch *dw)
+{
+	uint64_t n;
+
+	return read(dw->live->nudge_fd, &n, sizeof(n)) == sizeof(n);
+}
+
+/*
+ * A worker met an address it cannot identify: the running containers not
+ * known yet are inspected and set now, ahead of their events.  -1 with
+ * dw->err.
+ */
+static int
+look(struct dockerwatch *dw)
+{
+	char (*ids)[DOCKER_ID_LEN + 1];
+	size_t n;
+	int found = 0, rc = 0;
+
+	if (list_ids(dw, &ids, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (ids_find(dw, ids[i]) >= 0)
+			continue;
+		if ((rc = refresh(dw, ids[i])) == 0 && ids_find(dw, ids[i]) >= 0)
+			found++;
+	}
+	free(ids);
+	pthread_mutex_lock(&dw->lock);
+	dw->st.nudges++;
+	dw->st.nudge_found += (uint64_t)found;
+	pthread_mutex_unlock(&dw->lock);
+	if (found)
+		log_debug("docker: nudged: %d container%s found before %s events", found,
+		    found == 1 ? "" : "s", found == 1 ? "its" : "their");
 	return rc;
 }
 
@@ -459,6 +573,9 @@ on_event(struct dockerwatch *dw, const char *text, size_t len)
 		log_debug("docker: %s %.12s", ev.action_name, ev.id);
 		workload_remove(dw, ev.id);
 		return 0;
+	case DOCKER_ACT_NETWORK:
+		log_debug("docker: network %s", ev.action_name);
+		return sync_networks(dw);
 	default:	/* create, pause (a paused container keeps its addresses), others */
 		return 0;
 	}
@@ -478,6 +595,8 @@ on_bytes(struct dockerwatch *dw, struct docker_resp *r, const char *data, size_t
 		off += (size_t)k;
 		if (ev != NULL && on_event(dw, ev, evlen) < 0)
 			return -1;
+		if (ev != NULL && nudged(dw) && look(dw) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -493,19 +612,23 @@ on_connected(struct dockerwatch *dw, int count)
 	    count == 1 ? "" : "s");
 }
 
-enum { WAIT_STOP = -1, WAIT_TIMEOUT, WAIT_READY, WAIT_ERROR };
+enum { WAIT_STOP = -1, WAIT_TIMEOUT, WAIT_READY, WAIT_ERROR, WAIT_NUDGE };
 
-/* Waits for fd (-1: none) to be readable or hung up, timeout_ms (-1: forever), or the stop. */
+/*
+ * Waits for fd (-1: none) to be readable or hung up, timeout_ms (-1:
+ * forever), or the stop; with fd, a worker's nudge too (WAIT_NUDGE, read).
+ */
 static int
 wait_fd(struct dockerwatch *dw, int fd, int timeout_ms)
 {
-	struct pollfd pfd[2] = { { .fd = dw->wake_fd, .events = POLLIN }, { .fd = fd, .events = POLLIN } };
+	struct pollfd pfd[3] = { { .fd = dw->wake_fd, .events = POLLIN }, { .fd = fd, .events = POLLIN },
+	    { .fd = dw->live->nudge_fd, .events = POLLIN } };
 	int n;
 
 	do {
 		if (stopping(dw))
 			return WAIT_STOP;
-		n = poll(pfd, fd >= 0 ? 2 : 1, timeout_ms);
+		n = poll(pfd, fd < 0 ? 1 : dw->live->nudge_fd < 0 ? 2 : 3, timeout_ms);
 	} while (n < 0 && errno == EINTR);
 	if (stopping(dw) || (pfd[0].revents & POLLIN))
 		return WAIT_STOP;
@@ -513,6 +636,8 @@ wait_fd(struct dockerwatch *dw, int fd, int timeout_ms)
 		dw_fail(dw, "poll: %s", strerror(errno));
 		return WAIT_ERROR;
 	}
+	if (fd >= 0 && (pfd[2].revents & POLLIN) && nudged(dw))
+		return WAIT_NUDGE;
 	return n > 0 ? WAIT_READY : WAIT_TIMEOUT;
 }
 
@@ -536,7 +661,9 @@ watch(struct dockerwatch *dw, int fd, struct docker_resp *r)
 			return 0;
 		if (w == WAIT_ERROR)
 			return -1;
-		if (w == WAIT_TIMEOUT)
+		if (w == WAIT_NUDGE && synced && look(dw) < 0)
+			return -1;
+		if (w == WAIT_TIMEOUT || w == WAIT_NUDGE)
 			continue;
 		if ((n = read(fd, dw->chunk, sizeof(dw->chunk))) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
@@ -553,7 +680,7 @@ watch(struct dockerwatch *dw, int fd, struct docker_resp *r)
 			/* The stream is subscribed: what changes from now on is an event. */
 			if (r->status != 200)
 				return dw_fail(dw, "events: HTTP status %d", r->status);
-			if ((count = sync_all(dw)) < 0)
+			if (sync_networks(dw) < 0 || (count = sync_all(dw)) < 0)
 				return stopping(dw) ? 0 : -1;
 			synced = 1;
 			on_connected(dw, count);

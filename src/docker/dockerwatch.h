@@ -11,7 +11,13 @@
  * is lost; then for each event it inspects the container again (start,
  * restart, unpause, rename, network connect and disconnect) and sets or
  * removes its workload, or removes it at once (die, stop, destroy).  A
- * paused container keeps its workload: it keeps its addresses.  When the
+ * paused container keeps its workload: it keeps its addresses.  It lists
+ * the networks too, at that sync and at each other network event, and
+ * hands their bridge subnets to live (live_nets_set): an address there
+ * that no workload has is a container nvd does not know yet.  When a
+ * worker meets one it nudges this thread (live_nudge), which lists the
+ * running containers and inspects those it does not know, ahead of their
+ * events; the nudge is read between events too.  When the
  * stream ends or fails (dockerd restarts), or a request fails, it
  * reconnects after 100 ms, doubling to 2 s, and lists again; containers
  * gone meanwhile go with that list.  While the engine is away the
@@ -85,6 +91,9 @@ struct dockerwatch_status {
 	uint64_t connects;	/* successful connections (stream and list) */
 	uint64_t reconnects;	/* connections made again after a lost one */
 	uint64_t errors;	/* failed connects, requests, streams and events */
+	int subnets;		/* bridge subnets handed to live */
+	uint64_t nudges;	/* looks for unknown containers a worker asked for */
+	uint64_t nudge_found;	/* containers those looks found before their events */
 	char last_error[256];	/* "" if there was none */
 };
 

@@ -4,7 +4,8 @@
  * unix socket: the stream first and the list after it, each kind of event,
  * an inspect that finds the container gone, the engine closing the stream
  * or going away and coming back (workloads that vanished meanwhile go),
- * an engine that refuses the stream, and the status counters.
+ * an engine that refuses the stream, the networks' subnets, a worker's
+ * nudge, and the status counters.
  *
  * Each container's image is read once, for the labels it sets (those do
  * not count); each address gets its interface's port from the daemon's
@@ -190,6 +191,7 @@ static struct engine {
 	int ncts;
 	char image_labels[256];	/* the JSON members of the image's Config.Labels */
 	int image_missing;	/* the image inspect answers 404 */
+	char nets[1024];	/* the networks list's body */
 	int evfd;		/* the events connection, -1 if none */
 	int events_status;	/* status for the events request */
 	int streams;		/* events connections answered */
@@ -327,6 +329,8 @@ answer(int fd)
 	} else {
 		if (!strcmp(line, "GET /v1.41/containers/json"))
 			reply_list(fd);
+		else if (!strcmp(line, "GET /v1.41/networks"))
+			reply(fd, 200, eng.nets);
 		else if (sscanf(line, "GET /v1.41/containers/%64[0-9a-f]/json", id) == 1)
 			reply_inspect(fd, id);
 		else if (!strcmp(line, "GET /v1.41/images/sha256:" ID_IMG "/json"))
@@ -395,6 +399,20 @@ engine_down(void)
 	pthread_mutex_unlock(&eng.lock);
 }
 
+/* The networks: the default bridge, host and none as dockerd lists them
+ * (check_docker.c has a whole answer), and more (JSON objects, or ""). */
+static void
+engine_nets(const char *more)
+{
+	pthread_mutex_lock(&eng.lock);
+	snprintf(eng.nets, sizeof(eng.nets), "[{\"Name\":\"none\",\"Driver\":\"null\","
+	    "\"IPAM\":{\"Config\":[]}},{\"Name\":\"host\",\"Driver\":\"host\",\"IPAM\":"
+	    "{\"Config\":[]}},{\"Name\":\"bridge\",\"Id\":\"" ID_NET "\",\"Driver\":\"bridge\","
+	    "\"IPAM\":{\"Driver\":\"default\",\"Options\":null,\"Config\":[{\"Subnet\":"
+	    "\"198.19.0.0/24\",\"Gateway\":\"198.19.0.1\"}]}}%s%s]\n", *more ? "," : "", more);
+	pthread_mutex_unlock(&eng.lock);
+}
+
 static void
 engine_init(void)
 {
@@ -402,6 +420,7 @@ engine_init(void)
 	pthread_mutex_init(&eng.lock, NULL);
 	eng.evfd = -1;
 	eng.events_status = 200;
+	engine_nets("");
 	strcpy(eng.dir, "/tmp/check_dockerwatch.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(eng.dir));
 	snprintf(eng.path, sizeof(eng.path), "%s/docker.sock", eng.dir);
@@ -527,6 +546,8 @@ live_bare(void)
 	pthread_mutex_init(&lv.lock, NULL);
 	lv.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	ck_assert_int_ge(lv.wake_fd, 0);
+	lv.nudge_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ck_assert_int_ge(lv.nudge_fd, 0);
 }
 
 /* The workload with id, as "name image addr,addr", or "" if there is none. */
@@ -652,15 +673,16 @@ START_TEST(test_watch_list_then_events)
 	ck_assert_str_eq(lv.wl[1].project, "shop");
 	pthread_mutex_unlock(&lv.lock);
 
-	/* The stream was asked for first, then the list, then each container,
-	 * and their image once. */
+	/* The stream was asked for first, then the networks, the list, each
+	 * container, and their image once. */
 	pthread_mutex_lock(&eng.lock);
-	ck_assert_int_eq(eng.nreqs, 5);
+	ck_assert_int_eq(eng.nreqs, 6);
 	ck_assert_str_eq(eng.reqs[0], "GET /v1.41/events");
-	ck_assert_str_eq(eng.reqs[1], "GET /v1.41/containers/json");
-	ck_assert_str_eq(eng.reqs[2], "GET /v1.41/containers/" ID_A "/json");
-	ck_assert_str_eq(eng.reqs[3], "GET /v1.41/images/sha256:" ID_IMG "/json");
-	ck_assert_str_eq(eng.reqs[4], "GET /v1.41/containers/" ID_B "/json");
+	ck_assert_str_eq(eng.reqs[1], "GET /v1.41/networks");
+	ck_assert_str_eq(eng.reqs[2], "GET /v1.41/containers/json");
+	ck_assert_str_eq(eng.reqs[3], "GET /v1.41/containers/" ID_A "/json");
+	ck_assert_str_eq(eng.reqs[4], "GET /v1.41/images/sha256:" ID_IMG "/json");
+	ck_assert_str_eq(eng.reqs[5], "GET /v1.41/containers/" ID_B "/json");
 	pthread_mutex_unlock(&eng.lock);
 	ck_assert_int_eq(status()->containers, 2);
 	ck_assert_uint_eq(status()->connects, 1);
@@ -740,8 +762,8 @@ START_TEST(test_watch_image_labels)
 	ck_assert_str_eq(wl_more(ID_C), "com.docker.compose.config-hash=5b0c2e4e "
 	    "com.docker.compose.project=shop com.docker.compose.service=db | db shop @0");
 	pthread_mutex_lock(&eng.lock);
-	ck_assert_int_eq(eng.nreqs, 6);
-	ck_assert_str_eq(eng.reqs[3], "GET /v1.41/images/sha256:" ID_IMG "/json");
+	ck_assert_int_eq(eng.nreqs, 7);
+	ck_assert_str_eq(eng.reqs[4], "GET /v1.41/images/sha256:" ID_IMG "/json");
 	pthread_mutex_unlock(&eng.lock);
 
 	/* Read once: what the engine says of it later is not asked. */
@@ -963,6 +985,85 @@ START_TEST(test_watch_stop)
 }
 END_TEST
 
+/* A bridge subnet as live has it: "198.19.0.0/24", or "" past the last. */
+static const char *
+subnet(int i)
+{
+	static char out[INET6_ADDRSTRLEN + 8];
+	char a[INET6_ADDRSTRLEN];
+
+	out[0] = '\0';
+	pthread_mutex_lock(&lv.lock);
+	if (i < lv.nnets) {
+		inet_ntop(lv.nets[i].family, lv.nets[i].addr, a, sizeof(a));
+		snprintf(out, sizeof(out), "%s/%d", a, lv.nets[i].prefix);
+	}
+	pthread_mutex_unlock(&lv.lock);
+	return out;
+}
+
+/* The bridge networks' subnets reach live at the sync and at each network event. */
+START_TEST(test_watch_networks)
+{
+	engine_listen();
+	watch_start();
+	WAIT_UNTIL(status()->connected);
+	ck_assert_str_eq(subnet(0), "198.19.0.0/24");
+	ck_assert_str_eq(subnet(1), "");
+	ck_assert_int_eq(status()->subnets, 1);
+	engine_nets("{\"Name\":\"shop_front\",\"Driver\":\"bridge\",\"IPAM\":{\"Config\":"
+	    "[{\"Subnet\":\"198.19.9.0/24\"},{\"Subnet\":\"fd00:19:9::/64\"}]}},"
+	    "{\"Name\":\"lan\",\"Driver\":\"macvlan\",\"IPAM\":{\"Config\":"
+	    "[{\"Subnet\":\"198.18.77.0/24\"}]}}");
+	engine_send("{\"Type\":\"network\",\"Action\":\"create\",\"Actor\":{\"ID\":\"" ID_NET
+	    "\",\"Attributes\":{\"name\":\"shop_front\",\"type\":\"bridge\"}},"
+	    "\"scope\":\"local\",\"time\":1796672557,\"timeNano\":1796672557529790941}");
+	WAIT_UNTIL(status()->subnets == 3);
+	ck_assert_str_eq(subnet(1), "198.19.9.0/24");
+	ck_assert_str_eq(subnet(2), "fd00:19:9::/64");
+	/* A network answer nvd cannot read is a failed request: it connects again. */
+	engine_nets("{\"Name\":\"odd\",\"Driver\":\"bridge\",\"IPAM\":{\"Config\":"
+	    "[{\"Subnet\":\"198.19.9.0/99\"}]}}");
+	engine_send("{\"Type\":\"network\",\"Action\":\"destroy\",\"Actor\":{\"ID\":\"" ID_NET
+	    "\",\"Attributes\":{\"name\":\"shop_front\",\"type\":\"bridge\"}}}");
+	WAIT_UNTIL(status()->errors >= 1);
+	ck_assert_str_eq(status()->last_error, "networks: network odd: bad subnet");
+	ck_assert_str_eq(subnet(2), "fd00:19:9::/64");	/* the last ones read stay */
+}
+END_TEST
+
+/*
+ * A worker meets an address no workload has: the nudge makes the thread
+ * list the running containers and inspect the new one before any event.
+ */
+START_TEST(test_watch_nudge)
+{
+	engine_set(ID_A, "web1", 1, "198.19.0.2", NULL);
+	engine_listen();
+	watch_start();
+	WAIT_UNTIL(status()->connected);
+	engine_set(ID_B, "starter1", 1, "198.19.0.3", NULL);
+	live_nudge(&lv, 5000);
+	WAIT_UNTIL(*wl(ID_B) != '\0');
+	ck_assert_str_eq(wl(ID_B), "starter1 nvdbox 198.19.0.3");
+	WAIT_UNTIL(status()->nudges == 1);
+	ck_assert_uint_eq(status()->nudge_found, 1);
+	ck_assert_int_eq(status()->containers, 2);
+	pthread_mutex_lock(&eng.lock);
+	ck_assert_int_eq(eng.nreqs, 7);
+	ck_assert_str_eq(eng.reqs[5], "GET /v1.41/containers/json");
+	ck_assert_str_eq(eng.reqs[6], "GET /v1.41/containers/" ID_B "/json");
+	pthread_mutex_unlock(&eng.lock);
+	/* Within LIVE_NUDGE_MS a second nudge is not sent; after it, one is,
+	 * and finds nothing new. */
+	live_nudge(&lv, 5000 + LIVE_NUDGE_MS - 1);
+	live_nudge(&lv, 5000 + LIVE_NUDGE_MS);
+	WAIT_UNTIL(status()->nudges == 2);
+	ck_assert_uint_eq(status()->nudge_found, 1);
+	ck_assert_uint_eq(status()->events, 0);
+}
+END_TEST
+
 START_TEST(test_watch_start_errors)
 {
 	char path[200];
@@ -1001,6 +1102,8 @@ dockerwatch_suite(void)
 	tcase_add_test(tc, test_watch_no_engine_yet);
 	tcase_add_test(tc, test_watch_refused);
 	tcase_add_test(tc, test_watch_stop);
+	tcase_add_test(tc, test_watch_networks);
+	tcase_add_test(tc, test_watch_nudge);
 	tcase_add_test(tc, test_watch_start_errors);
 	suite_add_tcase(s, tc);
 	return s;
