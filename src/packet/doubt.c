@@ -18,6 +18,7 @@ static const struct {
 	[DOUBT_CT_INVALID] = { "ct_invalid", "a packet conntrack found invalid" },
 	[DOUBT_FLOW_STATE] = { "flow_state", "no flow state could be had" },
 	[DOUBT_SPOOFED] = { "spoofed", "a source address not its interface's" },
+	[DOUBT_UNIDENTIFIED] = { "unidentified", "a container not known yet" },
 	[DOUBT_GAP] = { "gap", "bytes were missed" },
 	[DOUBT_MIDSTREAM] = { "midstream", "joined after its start" },
 	[DOUBT_APP_STATE] = { "app_state", "no detection state left for the client" },

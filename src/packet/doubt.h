@@ -24,6 +24,9 @@ enum doubt {
 	DOUBT_FLOW_STATE,	/* no flow state could be had (out of memory) */
 	DOUBT_SPOOFED,		/* a source address not its interface's (a workload's
 				 * port: policy_spoofed()) */
+	DOUBT_UNIDENTIFIED,	/* a new connection with an end that may be a
+				 * container not known yet (live_unidentified):
+				 * judged afresh at its next packet */
 	/* A connection: its application or its contents cannot be told. */
 	DOUBT_GAP,		/* bytes nvd never saw */
 	DOUBT_MIDSTREAM,	/* joined after its start */

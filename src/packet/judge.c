@@ -844,6 +844,27 @@ judge_quoted(struct judge *j, const struct policy *pol, const struct packet *in)
 }
 
 /*
+ * An end of c that pol names as a workload whose address it gave up since
+ * (live_unidentified) is not that workload: for the event it is external.
+ * The end nvd cannot identify could be in whichever mode
+ * policy_unidentified_mode() says: returns the strictest mode of c's ends so.
+ */
+static enum policy_mode
+unidentified(struct judge *j, const struct policy *pol, const struct policy_conn *c,
+    struct policy_verdict *v, enum policy_mode mode)
+{
+	if (v->client.workload >= 0 && live_unidentified(j->live, pol, c->family, c->client)) {
+		v->client.workload = -1;
+		v->client.group = policy_group_find(pol, GROUP_EXTERNAL);
+	}
+	if (v->server.workload >= 0 && live_unidentified(j->live, pol, c->family, c->server)) {
+		v->server.workload = -1;
+		v->server.group = policy_group_find(pol, GROUP_EXTERNAL);
+	}
+	return policy_unidentified_mode(pol) > mode ? policy_unidentified_mode(pol) : mode;
+}
+
+/*
  * Workload wl as the client end of v (its learned group, the strictest
  * mode of its groups and of the end it replaces): who really sent a
  * packet that claims another source.
@@ -872,6 +893,7 @@ doubt_verdict(struct judge *j, const struct policy *pol, struct flow *f, const s
 	struct policy_verdict v;
 	struct judge_names nm;
 	struct event_rec *ev;
+	enum policy_mode mode;
 	char port[16];
 	int protect;
 
@@ -886,7 +908,10 @@ doubt_verdict(struct judge *j, const struct policy *pol, struct flow *f, const s
 	policy_judge(pol, &c, &v);
 	if (sender >= 0)
 		sender_end(pol, sender, &v.client);
-	protect = v.client.mode == MODE_PROTECT || v.server.mode == MODE_PROTECT;
+	mode = v.client.mode > v.server.mode ? v.client.mode : v.server.mode;
+	if (d == DOUBT_UNIDENTIFIED)
+		mode = unidentified(j, pol, &c, &v, mode);
+	protect = mode == MODE_PROTECT;
 	if (f == NULL || !(f->doubts_told & 1u << d)) {
 		if (f)
 			f->doubts_told |= 1u << d;
@@ -898,7 +923,7 @@ doubt_verdict(struct judge *j, const struct policy *pol, struct flow *f, const s
 			port_text(&c, port, sizeof(port));
 			snprintf(ev->message, sizeof(ev->message), "%.50s -> %.50s %s: cannot be "
 			    "judged: %s (%s)", ev->src_group, ev->dst_group, port, doubt_text(d),
-			    strictest_mode(&v));
+			    policy_mode_name(mode));
 			event_end(j, ev);
 		}
 	}

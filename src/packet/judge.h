@@ -131,7 +131,9 @@ void judge_proxy_doubt(void *ctx, struct flow *f, enum doubt d);
  * Packet p (of flow f, or NULL) cannot be judged with full knowledge, for
  * reason d (doubt.h): nothing of it may change nvd's state.  DROP when an
  * end is in protect mode, else ACCEPT; counted, and reported in a
- * violation event with the reason (once per flow and reason).
+ * violation event with the reason (once per flow and reason).  For
+ * DOUBT_UNIDENTIFIED the end nvd cannot identify counts as in the mode
+ * it could have (policy_unidentified_mode()), and is named as external.
  */
 enum verdict judge_doubt(struct judge *j, const struct policy *pol, struct flow *f,
     const struct packet *p, enum doubt d);

@@ -463,6 +463,21 @@ spoofed(const struct policy *pol, const struct packet *p, uint32_t port, int *wl
 	return policy_spoofed(pol, (int)port, p->family, p->src, wl);
 }
 
+/*
+ * Whether an end of p, whose flow no policy judged yet, may be a container
+ * nvd does not know yet (live.h); if so the docker thread is asked to look.
+ */
+static int
+unidentified(struct worker *w, const struct policy *pol, const struct packet *p)
+{
+	if (pol == NULL || judge_exempt(p) ||
+	    (!live_unidentified(w->judge.live, pol, p->family, p->src) &&
+	    !live_unidentified(w->judge.live, pol, p->family, p->dst)))
+		return 0;
+	live_nudge(w->judge.live, w->now);
+	return 1;
+}
+
 enum verdict
 worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsigned pflags,
     uint32_t port, uint64_t now)
@@ -504,6 +519,12 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 	if ((f = flow_for(w, &p, &dir, now)) == NULL) {
 		w->st.flow_fail++;
 		v = judge_doubt(&w->judge, pol, NULL, &p, DOUBT_FLOW_STATE);
+		goto out;
+	}
+	/* Its first packets wait for the container to be known: nothing of
+	 * them changes the flow, which is judged at the first one after. */
+	if (!(f->flags & FLOW_F_JUDGED) && unidentified(w, pol, &p)) {
+		v = judge_doubt(&w->judge, pol, f, &p, DOUBT_UNIDENTIFIED);
 		goto out;
 	}
 	f->pkts[dir]++;

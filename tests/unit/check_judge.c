@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "packet/decode.h"
 #include "fixture_policy.h"
@@ -623,6 +624,247 @@ START_TEST(test_rst_ipv6)
 }
 END_TEST
 
+/* --- containers not known yet (live_unidentified) ------------------------ */
+
+#define GW	"198.19.0.1"	/* docker0: this host's */
+#define NEWC	"198.19.0.30"	/* a container started just now */
+#define OUTSIDE	"198.18.5.5"	/* in no container subnet */
+
+static void
+setup_unidentified(void)
+{
+	fx_begin();
+	fx_group("nv.client", GROUP_LEARNED, MODE_DISCOVER, NULL);
+	fx_group("nv.web", GROUP_LEARNED, MODE_DISCOVER, NULL);
+	fx_group("starters", GROUP_USER, MODE_DISCOVER, "name=starter*");
+	fx_group("others", GROUP_USER, MODE_DISCOVER, "name=other*");
+	fx_workload("client", CLIENT);
+	fx_workload("web", WEB);
+	fx_rule("others", "nv.web", "any", "tcp/80", RULE_ALLOW, RULE_USER);
+	fx_net("198.19.0.0/24");
+	fx_host(GW);
+	fx_start(1000);
+}
+
+/* The nudges the docker thread would read now. */
+static uint64_t
+nudges(void)
+{
+	uint64_t n = 0;
+
+	if (read(fx.live.nudge_fd, &n, sizeof(n)) != sizeof(n))
+		return 0;
+	return n;
+}
+
+/* The container at NEWC becomes known, named name, as live.c would do it. */
+static void
+container_known(const char *name)
+{
+	fx_workload(name, NEWC);
+	ck_assert_int_eq(live_workload_set(&fx.live, &fx.wls[fx.nwls - 1]), 0);
+	fx_publish_tightened();
+}
+
+/*
+ * A protect-mode group a new container could join: its first SYN is
+ * dropped and changes nothing; its retransmit, once the container is
+ * known, is judged as it (here: no rule, dropped with a reset).
+ */
+START_TEST(test_unidentified_protect)
+{
+	struct record r[4];
+	struct event_rec *e;
+
+	fx_set_mode("starters", MODE_PROTECT);
+	ck_assert_int_eq(tcp(NEWC, 41000, WEB, 80, TCP_SYN, 1000, 0), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 1);
+	ck_assert_uint_eq(fx.w.judge.st.judged[POL_DENY], 0);
+	ck_assert_uint_eq(fx.w.judge.st.denied_packets, 1);
+	ck_assert_uint_eq(nudges(), 1);
+	ck_assert_uint_eq(fx_records(r, 4), 1);
+	ck_assert_int_eq(r[0].type, REC_EVENT);
+	e = &r[0].u.ev;
+	ck_assert_int_eq(e->action, EV_DENY);
+	ck_assert_str_eq(e->reason, "unidentified");
+	ck_assert_str_eq(e->src_workload, "");
+	ck_assert_str_eq(e->dst_workload, "web");
+	ck_assert_str_eq(e->message, "external -> nv.web tcp/80: cannot be judged: a container "
+	    "not known yet (protect)");
+	/* The same SYN again, still unknown: counted, one event per flow. */
+	ck_assert_int_eq(tcp(NEWC, 41000, WEB, 80, TCP_SYN, 1000, 0), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 2);
+	ck_assert_uint_eq(fx_records(r, 4), 0);
+	container_known("starter1");
+	ck_assert_int_eq(tcp(NEWC, 41000, WEB, 80, TCP_SYN, 1000, 0), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 2);
+	ck_assert_uint_eq(fx.w.judge.st.judged[POL_DENY], 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
+	ck_assert_str_eq(r[0].u.ev.src_workload, "starter1");
+	ck_assert_str_eq(r[0].u.ev.reason, "");
+	ck_assert_str_eq(r[0].u.ev.message, "nv.starter1 -> nv.web tcp/80: no rule allows it (protect)");
+	ck_assert_uint_eq(fx.w.ft.st.created, 1);
+}
+END_TEST
+
+/* Allowed once known: the retransmitted SYN opens the connection. */
+START_TEST(test_unidentified_allowed_at_retransmit)
+{
+	fx_set_mode("starters", MODE_PROTECT);
+	fx_set_mode("others", MODE_PROTECT);
+	ck_assert_int_eq(tcp(NEWC, 41001, WEB, 80, TCP_SYN, 1000, 0), VERDICT_DROP);
+	container_known("other1");
+	ck_assert_int_eq(tcp(NEWC, 41001, WEB, 80, TCP_SYN, 1000, 0), VERDICT_ACCEPT);
+	ck_assert_int_eq(tcp(WEB, 80, NEWC, 41001, TCP_SYN | TCP_ACK, 5000, 1001), VERDICT_ACCEPT);
+	ck_assert_int_eq(tcp(NEWC, 41001, WEB, 80, TCP_ACK, 1001, 5001), VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 1);
+	ck_assert_uint_eq(fx.w.ft.st.created, 1);
+	ck_assert_int_eq(fx.w.ft.lru.lru_next->tcp_state, TCPS_ESTABLISHED);
+}
+END_TEST
+
+/*
+ * Nothing in protect: the packets pass with one alert per flow, nothing is
+ * learned of an address nvd cannot name, and the connection is judged as
+ * the container at its first packet once it is known.
+ */
+START_TEST(test_unidentified_discover_passes)
+{
+	struct record r[8];
+
+	ck_assert_int_eq(tcp(NEWC, 41002, WEB, 8080, TCP_SYN, 1000, 0), VERDICT_ACCEPT);
+	ck_assert_int_eq(tcp(WEB, 8080, NEWC, 41002, TCP_SYN | TCP_ACK, 5000, 1001), VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 2);
+	ck_assert_uint_eq(fx_records(r, 8), 1);
+	ck_assert_int_eq(r[0].u.ev.action, EV_ALERT);
+	ck_assert_str_eq(r[0].u.ev.reason, "unidentified");
+	ck_assert_str_eq(r[0].u.ev.message, "external -> nv.web tcp/8080: cannot be judged: a "
+	    "container not known yet (discover)");
+	container_known("starter2");
+	ck_assert_int_eq(tcp(NEWC, 41002, WEB, 8080, TCP_ACK, 1001, 5001), VERDICT_ACCEPT);
+	tcp(NEWC, 41002, WEB, 8080, TCP_FIN | TCP_ACK, 1001, 5001);
+	tcp(WEB, 8080, NEWC, 41002, TCP_FIN | TCP_ACK, 5001, 1002);
+	ck_assert_uint_eq(fx_records_of(REC_LEARN, r, 8), 1);
+	ck_assert_str_eq(r[0].u.learn.from, "nv.starter2");
+	ck_assert_str_eq(r[0].u.learn.to, "nv.web");
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 2);
+}
+END_TEST
+
+/* Who else may be unknown: the other end's mode, default_mode, learned
+ * groups; and who is not: this host, a subnet's own addresses, outside. */
+START_TEST(test_unidentified_modes)
+{
+	fx_set_mode("nv.web", MODE_PROTECT);
+	ck_assert_int_eq(tcp(NEWC, 41003, WEB, 80, TCP_SYN, 1000, 0), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 1);
+	/* Not containers: judged as they are, by the rules (none: denied). */
+	ck_assert_int_eq(tcp(GW, 41004, WEB, 80, TCP_SYN, 1000, 0), VERDICT_DROP);
+	ck_assert_int_eq(tcp(OUTSIDE, 41005, WEB, 80, TCP_SYN, 1000, 0), VERDICT_DROP);
+	ck_assert_int_ne(fx_udp(CLIENT, 41006, "198.19.0.255", 9999, "x", 1), VERDICT_DROP);
+	ck_assert_int_ne(fx_udp(CLIENT, 41007, "198.19.0.0", 9999, "x", 1), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 1);
+	ck_assert_uint_eq(fx.w.judge.st.judged[POL_DENY], 2);
+	/* A known container to an unknown one: in doubt the other way too. */
+	fx_set_mode("nv.web", MODE_DISCOVER);
+	fx_set_mode("nv.client", MODE_PROTECT);
+	ck_assert_int_eq(fx_udp(CLIENT, 41008, NEWC, 53, "x", 1), VERDICT_DROP);
+	fx_set_mode("nv.client", MODE_DISCOVER);
+	ck_assert_int_eq(fx_udp(CLIENT, 41009, NEWC, 53, "x", 1), VERDICT_ACCEPT);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 3);
+	/* Its learned group would start in default_mode. */
+	fx.default_mode = MODE_PROTECT;
+	fx_publish();
+	ck_assert_int_eq(fx_udp(CLIENT, 41010, NEWC, 53, "x", 1), VERDICT_DROP);
+	fx.default_mode = MODE_DISCOVER;
+	fx_set_mode("containers", MODE_PROTECT);
+	ck_assert_int_eq(fx_udp(CLIENT, 41011, NEWC, 53, "x", 1), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 5);
+}
+END_TEST
+
+/*
+ * An address a container gave up may already be another's before the
+ * snapshot says so: the snapshot's other1 (allowed) is gone, and what
+ * comes from its address now is in doubt, not allowed as other1.
+ */
+START_TEST(test_unidentified_departed)
+{
+	struct record r[4];
+
+	fx_set_mode("starters", MODE_PROTECT);
+	container_known("other1");
+	ck_assert_int_eq(tcp(NEWC, 41012, WEB, 80, TCP_SYN, 1000, 0), VERDICT_ACCEPT);
+	ck_assert_int_eq(live_workload_remove(&fx.live, "other1"), 0);
+	ck_assert_int_eq(tcp(NEWC, 41013, WEB, 80, TCP_SYN, 1000, 0), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 1);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
+	ck_assert_str_eq(r[0].u.ev.src_workload, "");
+	ck_assert_str_eq(r[0].u.ev.src_group, "external");
+	/* A flow judged before goes on as it was judged. */
+	ck_assert_int_eq(tcp(NEWC, 41012, WEB, 80, TCP_ACK, 1001, 5001), VERDICT_ACCEPT);
+	/* The snapshot catches up: the address is nobody's, then starter3's. */
+	fx_workload_del("other1");
+	fx_publish();
+	ck_assert_int_eq(tcp(NEWC, 41013, WEB, 80, TCP_SYN, 1000, 0), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 2);
+	container_known("starter3");
+	ck_assert_int_eq(tcp(NEWC, 41013, WEB, 80, TCP_SYN, 1000, 0), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 2);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
+	ck_assert_str_eq(r[0].u.ev.src_workload, "starter3");
+}
+END_TEST
+
+/* More departures than the ring holds: every container address is in
+ * doubt until the snapshot catches up. */
+START_TEST(test_unidentified_departed_bound)
+{
+	struct policy_workload w;
+	char name[16];
+
+	fx_set_mode("starters", MODE_PROTECT);
+	memset(&w, 0, sizeof(w));
+	w.naddrs = 1;
+	w.addrs[0].family = AF_INET;
+	w.addrs[0].addr[0] = 198;
+	w.addrs[0].addr[1] = 19;
+	w.addrs[0].addr[2] = 1;
+	for (int i = 0; i <= LIVE_DEPARTED; i++) {
+		snprintf(name, sizeof(name), "gone%d", i);
+		strcpy(w.id, name);
+		w.addrs[0].addr[3] = (uint8_t)i;
+		ck_assert_int_eq(live_workload_set(&fx.live, &w), 0);
+	}
+	fx_publish();
+	ck_assert_int_eq(syn(41014, 80), VERDICT_ACCEPT);	/* nothing departed yet */
+	for (int i = 0; i <= LIVE_DEPARTED; i++) {
+		snprintf(name, sizeof(name), "gone%d", i);
+		ck_assert_int_eq(live_workload_remove(&fx.live, name), 0);
+	}
+	ck_assert_int_eq(syn(41015, 80), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 1);
+	fx_publish();
+	ck_assert_int_eq(syn(41015, 80), VERDICT_ACCEPT);
+}
+END_TEST
+
+/* One nudge per LIVE_NUDGE_MS, whichever worker meets the address. */
+START_TEST(test_unidentified_nudges)
+{
+	ck_assert_int_eq(tcp(NEWC, 41016, WEB, 80, TCP_SYN, 1000, 0), VERDICT_ACCEPT);
+	ck_assert_int_eq(tcp(NEWC, 41017, WEB, 80, TCP_SYN, 1000, 0), VERDICT_ACCEPT);
+	ck_assert_uint_eq(nudges(), 1);
+	fx.clock_ms += LIVE_NUDGE_MS;
+	ck_assert_int_eq(tcp(NEWC, 41018, WEB, 80, TCP_SYN, 1000, 0), VERDICT_ACCEPT);
+	ck_assert_uint_eq(nudges(), 1);
+	ck_assert_int_eq(syn(41019, 80), VERDICT_ACCEPT);	/* known ends: no nudge */
+	fx.clock_ms += LIVE_NUDGE_MS;
+	ck_assert_int_eq(syn(41020, 80), VERDICT_ACCEPT);
+	ck_assert_uint_eq(nudges(), 0);
+}
+END_TEST
+
 static Suite *
 judge_suite(void)
 {
@@ -654,6 +896,16 @@ judge_suite(void)
 	tcase_add_test(tc, test_spoof_monitor);
 	tcase_add_test(tc, test_spoof_sender_protect);
 	tcase_add_test(tc, test_spoof_unknown_port);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("unidentified");
+	tcase_add_checked_fixture(tc, setup_unidentified, teardown);
+	tcase_add_test(tc, test_unidentified_protect);
+	tcase_add_test(tc, test_unidentified_allowed_at_retransmit);
+	tcase_add_test(tc, test_unidentified_discover_passes);
+	tcase_add_test(tc, test_unidentified_modes);
+	tcase_add_test(tc, test_unidentified_departed);
+	tcase_add_test(tc, test_unidentified_departed_bound);
+	tcase_add_test(tc, test_unidentified_nudges);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("resets");
 	tcase_add_test(tc, test_rst_to_syn_sender);

@@ -6,8 +6,12 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "packet/reasm.h"
 #include "packet/rst.h"
@@ -29,6 +33,11 @@ fx_begin(void)
 	fx_set_limits(1048576, 64u << 20);
 	memset(&fx, 0, sizeof(fx));
 	fx.clock_ms = 1000000;
+	fx.default_mode = MODE_DISCOVER;
+	fx.live.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	fx.live.nudge_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ck_assert_int_ge(fx.live.wake_fd, 0);
+	ck_assert_int_ge(fx.live.nudge_fd, 0);
 	fx_group("containers", GROUP_BUILTIN, MODE_DISCOVER, NULL);
 	fx_group("host", GROUP_BUILTIN, MODE_DISCOVER, NULL);
 	fx_group("external", GROUP_BUILTIN, MODE_DISCOVER, NULL);
@@ -94,6 +103,40 @@ fx_workload_port(const char *name, const char *ip, int ifindex)
 }
 
 void
+fx_workload_del(const char *name)
+{
+	for (int i = 0; i < fx.nwls; i++)
+		if (!strcmp(fx.wls[i].name, name)) {
+			fx.wls[i] = fx.wls[--fx.nwls];
+			return;
+		}
+	ck_abort_msg("no workload %s", name);
+}
+
+void
+fx_net(const char *cidr)
+{
+	struct criterion c;
+	char text[64], err[128];
+
+	ck_assert_int_lt(fx.nnets, FX_MAX_NETS);
+	snprintf(text, sizeof(text), "address=%s", cidr);
+	ck_assert_int_eq(criteria_parse(text, &c, 1, err, sizeof(err)), 1);
+	fx.nets[fx.nnets].family = c.family;
+	memcpy(fx.nets[fx.nnets].addr, c.addr, sizeof(c.addr));
+	fx.nets[fx.nnets++].prefix = c.prefix;
+}
+
+void
+fx_host(const char *ip)
+{
+	ck_assert_int_lt(fx.nhost, FX_MAX_NETS);
+	fx.host[fx.nhost].family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	ck_assert_int_eq(inet_pton(fx.host[fx.nhost].family, ip, fx.host[fx.nhost].addr), 1);
+	fx.nhost++;
+}
+
+void
 fx_group_mode(const char *group, enum policy_mode mode)
 {
 	for (int i = 0; i < fx.ngroups; i++)
@@ -114,8 +157,10 @@ fx_publish_gen(unsigned bgen)
 	struct policy_input in = {
 		.groups = fx.groups, .ngroups = fx.ngroups, .rules = fx.rules,
 		.nrules = fx.nrules, .workloads = fx.wls, .nworkloads = fx.nwls,
-		.default_mode = MODE_DISCOVER, .sensors = fx.sensors, .nsensors = fx.nsensors,
-		.assigns = fx.assigns, .nassigns = fx.nassigns,
+		.default_mode = fx.default_mode, .sensors = fx.sensors, .nsensors = fx.nsensors,
+		.assigns = fx.assigns, .nassigns = fx.nassigns, .nets = fx.nets,
+		.nnets = fx.nnets, .host_addrs = fx.host, .nhost_addrs = fx.nhost,
+		.workloads_seq = fx.live.wl_seq,
 	};
 	struct policy *p = policy_compile(&in);
 
@@ -155,6 +200,11 @@ fx_end(void)
 	worker_destroy(&fx.w);
 	policy_free(fx.live.cur);
 	fx.live.cur = NULL;
+	for (int i = 0; i < fx.live.nwl; i++)
+		policy_workload_clear(&fx.live.wl[i]);
+	free(fx.live.wl);
+	close(fx.live.wake_fd);
+	close(fx.live.nudge_fd);
 }
 
 enum verdict

@@ -25,6 +25,7 @@
 #define FX_MAX_GROUPS		16
 #define FX_MAX_RULES		8
 #define FX_MAX_WORKLOADS	4
+#define FX_MAX_NETS		4
 
 struct fx {
 	struct worker w;
@@ -36,6 +37,13 @@ struct fx {
 	int nrules;
 	struct policy_workload wls[FX_MAX_WORKLOADS];
 	int nwls;
+	/* Containers' subnets and this host's addresses (policy_input), the
+	 * mode of a learned group the input lacks. */
+	struct policy_net nets[FX_MAX_NETS];
+	int nnets;
+	struct policy_addr host[FX_MAX_NETS];
+	int nhost;
+	enum policy_mode default_mode;
 	/* Sensors and their assignments: the test's own arrays, set before
 	 * fx_start(); a policy with sensors must compile them. */
 	const struct sensor_spec *sensors;
@@ -52,9 +60,15 @@ void fx_set_limits(uint64_t depth, uint64_t memcap);
 /*
  * Starts over: limits of 1 MiB stream_depth and 64 MiB stream_memcap, no
  * policy, the clock at 1000000, and the built-in groups containers, host
- * and external in discover mode.
+ * and external in discover mode, as is default_mode; fx.live's wake_fd
+ * and nudge_fd are eventfds the test may read.
  */
 void fx_begin(void);
+/* A containers' subnet ("198.19.0.0/16"); an address of this host. */
+void fx_net(const char *cidr);
+void fx_host(const char *ip);
+/* Removes the workload named name (fx_workload()). */
+void fx_workload_del(const char *name);
 /* A group; crit is criteria_parse()'s text, or NULL for none. */
 void fx_group(const char *name, enum group_kind kind, enum policy_mode mode,
     const char *crit);
