@@ -89,16 +89,16 @@ struct flow {
 	uint8_t client;		/* index in key of the side that opened the flow */
 	uint8_t tcp_state;
 	uint8_t flags;
+	uint8_t app;			/* enum app_id, once app_state is APPS_DONE */
 	uint64_t pkts[2], bytes[2];	/* by enum flow_dir */
 	uint64_t policy_gen;		/* snapshot it was last judged with */
 	int64_t rule_id;		/* the rule that matched, 0 for none */
-	uint8_t app;			/* enum app_id, once app_state is APPS_DONE */
-	uint8_t app_state;		/* enum app_state */
 	struct app_buf *ab;		/* bytes kept while detecting (detect.c) */
 	struct dns_stream *dns;		/* a TCP DNS answer being reassembled (dnsbind.c) */
 	uint64_t fqdn_ref;		/* the name binding it was judged with (fqdn.h), or 0 */
 	struct inspect *insp;		/* DLP/WAF sensors' state (inspect.h), or NULL */
 	struct proxy *proxy;		/* the requests to a proxy followed (proxy.h), or NULL */
+	uint8_t app_state;		/* enum app_state */
 	uint8_t deny_pending;		/* its bytes were refused (a sensor with action
 					 * deny matched, a proxy request was refused):
 					 * drop it once they are processed */
