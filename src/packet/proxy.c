@@ -41,6 +41,7 @@ proxy_release(struct proxy_env *e, struct flow *f)
 {
 	if (f->proxy == NULL)
 		return;
+	reasm_follow(&f->rs[DIR_TO_SERVER], 0);
 	http_parser_free(f->proxy->hp);
 	free(f->proxy);
 	f->proxy = NULL;
@@ -102,6 +103,12 @@ proxy_start(struct proxy_env *e, struct flow *f, const uint8_t *buf, size_t len)
 
 	if (f->proxy || f->key.proto != IPPROTO_TCP)
 		return;
+	/* Every request is judged, those past stream_depth too (reasm_follow);
+	 * a stream already past it (a tiny depth) cannot be followed. */
+	if (f->rs[DIR_TO_SERVER].done) {
+		e->doubt(e->ctx, f, DOUBT_GAP);
+		return;
+	}
 	if (e->nflows >= PROXY_FLOWS_MAX || quota_take(&e->quota, f->key.addr[f->client]) < 0) {
 		e->doubt(e->ctx, f, DOUBT_INSPECT_STATE);
 		return;
@@ -112,7 +119,9 @@ proxy_start(struct proxy_env *e, struct flow *f, const uint8_t *buf, size_t len)
 		e->doubt(e->ctx, f, DOUBT_INSPECT_STATE);
 		return;
 	}
+
 	f->proxy = p;
+	reasm_follow(&f->rs[DIR_TO_SERVER], 1);
 	e->nflows++;
 	e->st.flows++;
 	feed(e, f, 0, buf, len);

@@ -77,6 +77,13 @@ mem_give(uint64_t n)
 	__atomic_fetch_sub(&memuse, n, __ATOMIC_RELAXED);
 }
 
+/* The depth of rd: none while it is followed. */
+static uint64_t
+depth_of(const struct reasm_dir *rd)
+{
+	return rd->follow ? UINT64_MAX : depth();
+}
+
 static void
 start(struct reasm_dir *rd, uint32_t seq)
 {
@@ -84,7 +91,7 @@ start(struct reasm_dir *rd, uint32_t seq)
 	rd->next_seq = seq;
 	rd->offset = 0;
 	rd->started = 1;
-	if (depth() == 0)
+	if (depth_of(rd) == 0)
 		rd->done = 1;
 }
 
@@ -142,7 +149,7 @@ static void
 deliver(struct reasm_dir *rd, int dir, const uint8_t *data, size_t len,
     const struct reasm_sink *sink, struct reasm_stats *st)
 {
-	uint64_t d = depth();
+	uint64_t d = depth_of(rd);
 	size_t n = len;
 
 	/* The depth may have been lowered below the offset by a reload. */
@@ -163,7 +170,7 @@ static void
 deliver_gap(struct reasm_dir *rd, int dir, uint32_t len,
     const struct reasm_sink *sink, struct reasm_stats *st)
 {
-	uint64_t d = depth();
+	uint64_t d = depth_of(rd);
 
 	st->gaps++;
 	st->gap_bytes += len;
@@ -257,7 +264,7 @@ seg_in(const struct reasm_dir *rd, uint32_t seq, const uint8_t *data, size_t len
     struct seg_in *in)
 {
 	int32_t d = seq_diff(seq, rd->next_seq);
-	uint64_t ahead, dp = depth();
+	uint64_t ahead, dp = depth_of(rd);
 
 	if (len == 0)
 		return SEG_NOTHING;
@@ -589,5 +596,11 @@ reasm_datagram(struct reasm_dir *rd, size_t len, struct reasm_stats *st)
 int
 reasm_is_done(const struct reasm_dir *rd)
 {
-	return rd->done || depth() == 0;
+	return rd->done || depth_of(rd) == 0;
+}
+
+void
+reasm_follow(struct reasm_dir *rd, int on)
+{
+	rd->follow = !!on;
 }

@@ -22,6 +22,9 @@
  * bytes passed that nvd never saw (a hole the receiver acknowledged).
  * Delivery stops at stream_depth; then the direction is "done", and only
  * the in-order position (next_seq) moves on, for the RST check (tcp.h).
+ * A direction a consumer must follow to its end (the requests to a proxy:
+ * one past the depth would pass unjudged) has no depth while it is
+ * followed.
  *
  * A struct reasm_dir belongs to the worker that owns its flow.
  */
@@ -61,10 +64,11 @@ struct reasm_dir {
 	uint64_t offset;	/* stream offset of next_seq */
 	uint32_t ooo_bytes;	/* bytes held in the out-of-order pieces */
 	uint32_t fin_seq;	/* sequence number a FIN took */
-	uint8_t started;	/* base_seq is known */
-	uint8_t done;		/* depth reached: nothing more is delivered */
-	uint8_t fin;		/* the stream reached its FIN in order */
-	uint8_t fin_seen;	/* a FIN at fin_seq waits for the stream to reach it */
+	uint8_t started : 1;	/* base_seq is known */
+	uint8_t done : 1;	/* depth reached: nothing more is delivered */
+	uint8_t fin : 1;	/* the stream reached its FIN in order */
+	uint8_t fin_seen : 1;	/* a FIN at fin_seq waits for the stream to reach it */
+	uint8_t follow : 1;	/* a consumer needs every byte: no depth (reasm_follow) */
 	uint16_t nsegs;		/* pieces in segs */
 	uint16_t cap;		/* room in segs */
 	struct reasm_seg *segs;	/* out-of-order pieces, sorted, not overlapping */
@@ -129,6 +133,9 @@ void reasm_datagram(struct reasm_dir *rd, size_t len, struct reasm_stats *st);
 
 /* Nothing more of this direction will be inspected. */
 int reasm_is_done(const struct reasm_dir *rd);
+/* Delivers every byte of rd, past stream_depth too, while on (a direction
+ * already done stays done). */
+void reasm_follow(struct reasm_dir *rd, int on);
 
 /* Frees what the direction holds; it is then as new. */
 void reasm_free(struct reasm_dir *rd);

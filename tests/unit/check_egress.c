@@ -24,6 +24,7 @@
 #include "fixture_policy.h"
 #include "names/fqdn.h"
 #include "packet/judge.h"
+#include "packet/reasm.h"
 #include "pkt.h"
 #include "policy/policy.h"
 #include "packet/worker.h"
@@ -745,6 +746,33 @@ START_TEST(test_proxy_literals)
 }
 END_TEST
 
+/* Requests past stream_depth are judged too: a body as long as the depth
+ * carries no request past the judge (the direction is followed to its
+ * end); once the connection is a tunnel the depth holds again. */
+START_TEST(test_proxy_past_depth)
+{
+	static const struct reasm_limits small = { .depth = 4096, .memcap = 256u << 20 };
+	static const struct reasm_limits usual = { .depth = 1048576, .memcap = 256u << 20 };
+	static const char post[] = "POST http://www.example.com/up HTTP/1.1\r\n"
+	    "Host: www.example.com\r\nContent-Length: 10000\r\n\r\n";
+	static const char denied[] = "GET http://oracle.com/ HTTP/1.1\r\nHost: x\r\n\r\n";
+	static char body[1000];
+	uint32_t seq;
+
+	reasm_set_limits(&small);
+	memset(body, 'a', sizeof(body));
+	ck_assert_int_eq(via_proxy(41022, post), VERDICT_ACCEPT);
+	seq = 1001 + (uint32_t)strlen(post);
+	for (int i = 0; i < 10; i++, seq += sizeof(body))
+		ck_assert_int_eq(fx_tcp(CLIENT, 41022, PROXY, 3128, TCP_ACK, seq, 5001, body,
+		    sizeof(body)), VERDICT_ACCEPT);
+	ck_assert_int_eq(fx_tcp(CLIENT, 41022, PROXY, 3128, TCP_ACK | TCP_PSH, seq, 5001,
+	    denied, strlen(denied)), VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.proxy.st.requests, 1);
+	reasm_set_limits(&usual);
+}
+END_TEST
+
 /* A minimal TLS 1.2 ClientHello naming sni. */
 static size_t
 client_hello(uint8_t *b, const char *sni)
@@ -879,6 +907,7 @@ egress_suite(void)
 	tcase_add_test(tc, test_proxy_absolute_form);
 	tcase_add_test(tc, test_proxy_keepalive);
 	tcase_add_test(tc, test_proxy_literals);
+	tcase_add_test(tc, test_proxy_past_depth);
 	tcase_add_test(tc, test_sni_mismatch_recorded);
 	tcase_add_test(tc, test_sni_of_pinned_address);
 	suite_add_tcase(s, tc);

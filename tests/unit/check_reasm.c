@@ -664,6 +664,30 @@ START_TEST(test_depth_cap)
 }
 END_TEST
 
+/* A followed direction has no depth; once no longer followed, the depth
+ * holds again at its next bytes. */
+START_TEST(test_depth_followed)
+{
+	static char chunk[61];
+
+	fx_set_limits(100, 256u << 20);
+	memset(chunk, 'd', 60);
+	reasm_syn(&rd[0], ISN);
+	reasm_follow(&rd[0], 1);
+	at(0, chunk);
+	at(60, chunk);
+	at(120, chunk);
+	ck_assert_uint_eq(rec.end[0], 180);
+	ck_assert_int_eq(reasm_is_done(&rd[0]), 0);
+	reasm_follow(&rd[0], 0);
+	at(180, chunk);
+	ck_assert_uint_eq(rec.end[0], 180);
+	ck_assert_int_eq(reasm_is_done(&rd[0]), 1);
+	ck_assert_uint_eq(st.depth_reached, 1);
+	ck_assert_uint_eq(rec.order_errors + rec.overflow, 0);
+}
+END_TEST
+
 START_TEST(test_depth_exact)
 {
 	static char chunk[101];
@@ -917,6 +941,7 @@ reasm_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_depth_cap);
 	tcase_add_test(tc, test_depth_exact);
+	tcase_add_test(tc, test_depth_followed);
 	tcase_add_test(tc, test_out_of_order_beyond_depth_not_kept);
 	tcase_add_test(tc, test_depth_frees_kept_segments);
 	tcase_add_test(tc, test_depth_zero);
