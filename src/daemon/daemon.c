@@ -200,45 +200,43 @@ destroy_workers(struct daemon *d)
 	d->nworkers = 0;
 }
 
-/* An order-free sum of the addresses, to tell a changed set. */
+/* A sum of the ranges, to tell a changed set. */
 static uint64_t
-addrs_sum(const struct nft_addr *a, int n)
+ranges_sum(const struct range_list *l)
 {
 	uint64_t sum = 0;
 
-	for (int i = 0; i < n; i++) {
-		uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)a[i].family;
+	for (int i = 0; i < l->n; i++) {
+		uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)l->r[i].family;
 
 		for (int k = 0; k < 16; k++)
-			h = (h ^ a[i].addr[k]) * 0x100000001b3ull;
+			h = ((h ^ l->r[i].lo[k]) * 0x100000001b3ull ^ l->r[i].hi[k]) *
+			    0x100000001b3ull;
 		sum += h ^ h >> 29;
 	}
 	return sum;
 }
 
 /*
- * live's compiled callback: the traffic of p's protect-mode workloads is
- * steered to the protect queues (never fail-open) before p judges it.
- * What changed since the last snapshot goes to the kernel: the sets, and
- * the rules when every packet becomes (or stops being) protect traffic.
+ * live's compiled callback: the traffic of p's protect-mode workloads (and
+ * of containers not known yet that could be) is steered to the protect
+ * queues (never fail-open) before p judges it.  What changed since the
+ * last snapshot goes to the kernel: the sets, and the rules when every
+ * packet becomes (or stops being) protect traffic.
  */
 static void
 protect_steer(void *ctx, const struct policy *p)
 {
 	struct daemon *d = ctx;
-	int max = policy_nworkloads(p) * POLICY_MAX_ADDRS + 64, all, n;
-	struct policy_addr *pa;
-	struct nft_addr *na;
+	struct range_list rl = { 0 };
 	uint64_t sum;
+	int all;
 
 	if (d->hook == NFT_HOOK_NONE)
 		return;
-	pa = calloc((size_t)max, sizeof(*pa));
-	na = calloc((size_t)max, sizeof(*na));
-	if (pa == NULL || na == NULL || (n = policy_protected(p, pa, max, &all)) < 0) {
+	if (policy_protected(p, &rl, &all) < 0) {
 		log_warnx("policy: no memory for the protect addresses: all traffic to the "
 		    "protect queues");
-		n = 0;
 		all = 1;
 	}
 	if (all != d->protect_all) {
@@ -252,19 +250,14 @@ protect_steer(void *ctx, const struct policy *p)
 			    "the protect queues take the protect-mode workloads' traffic");
 		}
 	}
-	for (int i = 0; i < n && na; i++) {
-		na[i].family = pa[i].family;
-		memcpy(na[i].addr, pa[i].addr, 16);
-	}
-	sum = na ? addrs_sum(na, n) : 0;
-	if (na && (n != d->protect_n || sum != d->protect_sum) &&
-	    nft_protect_set(&d->conf, na, n) == 0) {
-		d->protect_n = n;
+	sum = ranges_sum(&rl);
+	if (!rl.oom && (rl.n != d->protect_n || sum != d->protect_sum) &&
+	    nft_protect_set(&d->conf, rl.r, rl.n) == 0) {
+		d->protect_n = rl.n;
 		d->protect_sum = sum;
-		log_debug("nftables: %d protect-mode address%s", n, n == 1 ? "" : "es");
+		log_debug("nftables: %d protect-mode address range%s", rl.n, rl.n == 1 ? "" : "s");
 	}
-	free(pa);
-	free(na);
+	ranges_free(&rl);
 }
 
 /*

@@ -387,7 +387,8 @@ rule_noct(struct nft_batch *nb, const char *table, const char *chain)
 
 /*
  * The sets of the addresses whose traffic goes to the protect queues
- * (nft_protect_set): PROTECT4 of type ipv4_addr, PROTECT6 of ipv6_addr.
+ * (nft_protect_set): PROTECT4 of type ipv4_addr, PROTECT6 of ipv6_addr,
+ * interval sets (a subnet is one element pair, not 65,536 elements).
  */
 #define PROTECT4	"protect4"
 #define PROTECT6	"protect6"
@@ -409,6 +410,7 @@ add_set(struct nft_batch *nb, const char *table, const char *name, uint32_t id,
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, type);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, len);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
 	nftnl_set_nlmsg_build_payload(batch_msg(nb, NFT_MSG_NEWSET, NLM_F_CREATE), s);
 	nftnl_set_free(s);
@@ -664,13 +666,20 @@ nft_update(const struct conf *c, enum nft_hook_kind kind, const struct nft_rules
 	return nft_install(c, nr) < 0 ? -1 : 0;
 }
 
+/* An element of an interval set: where a range starts, or ends (the
+ * address after its last). */
+struct set_key {
+	uint8_t key[16];
+	uint32_t flags;		/* 0 or NFT_SET_ELEM_INTERVAL_END */
+};
+
 /*
- * One message on set: NEWSETELEM with the n addresses of a (all of the
- * set's family), or DELSETELEM with none, which flushes the set.
+ * One message on set: NEWSETELEM with the n keys of k, or DELSETELEM with
+ * none, which flushes the set.
  */
 static void
 set_elems(struct nft_batch *nb, const char *table, const char *set, uint16_t type,
-    const uint8_t (*a)[16], int n, uint32_t klen)
+    const struct set_key *k, int n, uint32_t klen)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 
@@ -688,7 +697,9 @@ set_elems(struct nft_batch *nb, const char *table, const char *set, uint16_t typ
 			nb->oom = 1;
 			break;
 		}
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, a[i], klen);
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, k[i].key, klen);
+		if (k[i].flags)
+			nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, k[i].flags);
 		nftnl_set_elem_add(s, e);
 	}
 	nftnl_set_elems_nlmsg_build_payload(batch_msg(nb, type,
@@ -697,21 +708,29 @@ set_elems(struct nft_batch *nb, const char *table, const char *set, uint16_t typ
 	batch_next(nb);
 }
 
-/* Flushes set and adds the addresses of a of family, in messages of
- * NFT_SET_CHUNK elements (each must fit a page of the batch). */
+/* Flushes set and adds the ranges of a of family (sorted, apart: ranges.h)
+ * as interval elements, in messages of NFT_SET_CHUNK elements (each must
+ * fit a page of the batch). */
 static int
 set_fill(struct nft_batch *nb, const char *table, const char *set, int family,
-    const struct nft_addr *a, int n)
+    const struct addr_range *a, int n)
 {
-	uint8_t (*keys)[16] = malloc((size_t)(n ? n : 1) * sizeof(*keys));
+	struct set_key *keys = calloc((size_t)(2 * n + 1), sizeof(*keys));
 	uint32_t klen = family == AF_INET ? 4 : 16;
 	int k = 0;
 
 	if (keys == NULL)
 		return -1;
-	for (int i = 0; i < n; i++)
-		if (a[i].family == family)
-			memcpy(keys[k++], a[i].addr, klen);
+	for (int i = 0; i < n; i++) {
+		if (a[i].family != family)
+			continue;
+		memcpy(keys[k++].key, a[i].lo, klen);
+		if (!addr_is_last(family, a[i].hi)) {
+			memcpy(keys[k].key, a[i].hi, klen);
+			addr_inc(family, keys[k].key);
+			keys[k++].flags = NFT_SET_ELEM_INTERVAL_END;
+		}
+	}
 	set_elems(nb, table, set, NFT_MSG_DELSETELEM, NULL, 0, klen);
 	for (int i = 0; i < k; i += NFT_SET_CHUNK)
 		set_elems(nb, table, set, NFT_MSG_NEWSETELEM, keys + i,
@@ -721,7 +740,7 @@ set_fill(struct nft_batch *nb, const char *table, const char *set, int family,
 }
 
 int
-nft_protect_set(const struct conf *c, const struct nft_addr *a, int n)
+nft_protect_set(const struct conf *c, const struct addr_range *a, int n)
 {
 	struct nft_batch nb;
 

@@ -19,8 +19,8 @@
  *
  * The protect queues (protect_queues) are bound without fail-open, so
  * the traffic of a protect-mode workload is dropped, never passed, when
- * its queue is full; the sets protect4 and protect6 hold the addresses
- * whose traffic goes there (nft_protect_set), or every packet does
+ * its queue is full; the interval sets protect4 and protect6 hold the addresses
+ * (ranges) whose traffic goes there (nft_protect_set), or every packet does
  * (protect_all).  The bypass flag (fail_mode open) applies to both: it
  * says what happens while no nvd is bound.
  *
@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "base/conf.h"
+#include "base/ranges.h"
 
 enum nft_hook_kind {
 	NFT_HOOK_NONE = 0,	/* rules not installed (install_rules = no) */
@@ -48,12 +49,6 @@ const char *nft_hook_kind_name(enum nft_hook_kind k);
 struct nft_rules {
 	unsigned gen, prev;	/* bypass generation, and the one before it */
 	int protect_all;	/* every steered packet to the protect queues */
-};
-
-/* An address for the protect sets. */
-struct nft_addr {
-	int family;		/* AF_INET or AF_INET6 */
-	uint8_t addr[16];	/* network order; 4 bytes for AF_INET */
 };
 
 /*
@@ -73,8 +68,9 @@ int nft_install(const struct conf *c, const struct nft_rules *nr);
  * is gone.  0, or -1 with errno set and a log line.
  */
 int nft_update(const struct conf *c, enum nft_hook_kind kind, const struct nft_rules *nr);
-/* The protect sets become the n addresses of a, in one batch.  0 or -1. */
-int nft_protect_set(const struct conf *c, const struct nft_addr *a, int n);
+/* The protect sets become the n ranges of a (sorted, apart: ranges.h), in
+ * one batch.  0 or -1. */
+int nft_protect_set(const struct conf *c, const struct addr_range *a, int n);
 /* Packets the steering rules queued: to queues, to the protect queues.
  * 0, or -1 (the table is not there). */
 int nft_counters(const struct conf *c, uint64_t *queued, uint64_t *queued_protect);

@@ -950,33 +950,46 @@ policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_
 
 /* --- views ----------------------------------------------------------- */
 
-int
-policy_protected(const struct policy *p, struct policy_addr *out, int max, int *all)
+/* Whether workload w is in a protect-mode group. */
+static int
+wl_protect(const struct policy *p, int w)
 {
-	int n = 0;
+	for (int i = p->wl_groups_off[w]; i < p->wl_groups_off[w + 1]; i++)
+		if (p->groups[p->wl_groups[i]].mode == MODE_PROTECT)
+			return 1;
+	return 0;
+}
+
+int
+policy_protected(const struct policy *p, struct range_list *out, int *all)
+{
+	int host = p->groups[p->g_host].mode == MODE_PROTECT;
 
 	*all = p->groups[p->g_external].mode == MODE_PROTECT;
 	for (int i = 0; i < p->naddr_groups; i++)
 		if (p->groups[p->addr_groups[i]].mode == MODE_PROTECT)
 			*all = 1;
-	for (int w = 0; w < p->nwl; w++) {
-		int protect = 0;
-
-		for (int i = p->wl_groups_off[w]; i < p->wl_groups_off[w + 1]; i++)
-			protect |= p->groups[p->wl_groups[i]].mode == MODE_PROTECT;
-		for (int a = 0; protect && a < p->wl[w].naddrs; a++) {
-			if (n == max)
-				return -1;
-			out[n++] = p->wl[w].addrs[a];
-		}
+	/* A container not known yet could be in protect: every address of
+	 * the containers' subnets but the known ones that are not, and the
+	 * host's (policy_container_addr). */
+	if (p->unidentified_mode == MODE_PROTECT) {
+		for (int i = 0; i < p->nnets; i++)
+			ranges_add_prefix(out, p->nets[i].family, p->nets[i].addr, p->nets[i].prefix);
+		for (int w = 0; w < p->nwl; w++)
+			for (int a = 0; !wl_protect(p, w) && a < p->wl[w].naddrs; a++)
+				ranges_punch(out, p->wl[w].addrs[a].family, p->wl[w].addrs[a].addr);
+		for (int h = 0; !host && h < p->nhost; h++)
+			ranges_punch(out, p->host[h].family, p->host[h].addr);
+		ranges_normalise(out);	/* the holes, before what is added next */
 	}
-	if (p->groups[p->g_host].mode == MODE_PROTECT)
-		for (int h = 0; h < p->nhost; h++) {
-			if (n == max)
-				return -1;
-			out[n++] = p->host[h];
-		}
-	return n;
+	for (int w = 0; w < p->nwl; w++)
+		for (int a = 0; wl_protect(p, w) && a < p->wl[w].naddrs; a++)
+			ranges_add(out, p->wl[w].addrs[a].family, p->wl[w].addrs[a].addr,
+			    p->wl[w].addrs[a].addr);
+	for (int h = 0; host && h < p->nhost; h++)
+		ranges_add(out, p->host[h].family, p->host[h].addr, p->host[h].addr);
+	ranges_normalise(out);
+	return out->oom ? -1 : 0;
 }
 
 uint64_t

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "policy/objects.h"
+#include "base/ranges.h"
 #include "sensor/sensor.h"
 
 /* What policy_compile() builds from.  Nothing in it is kept. */
@@ -147,13 +148,15 @@ struct policy_verdict {
 void policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_verdict *v);
 
 /*
- * The addresses whose traffic involves protect mode: the workloads in a
- * protect-mode group, this host's if the group host is, into out (at most
- * max).  *all: every address is involved (external, or a group of
- * addresses or names, is in protect mode).  Returns the count, or -1 when
- * there are more than max.
+ * The addresses whose traffic involves protect mode, appended to out and
+ * normalised: the workloads in a protect-mode group, this host's if the
+ * group host is, and, when a container not known yet could be in protect
+ * (policy_unidentified_mode), the containers' subnets but for the known
+ * workloads that are not in protect and this host's addresses.  *all:
+ * every address is involved (external, or a group of addresses or names,
+ * is in protect mode).  Returns 0, or -1 when out ran out of memory.
  */
-int policy_protected(const struct policy *p, struct policy_addr *out, int max, int *all);
+int policy_protected(const struct policy *p, struct range_list *out, int *all);
 /*
  * Whether addr may be a container this snapshot does not know: 0 when it is
  * in none of the input's nets, or is this host's, or a subnet's own

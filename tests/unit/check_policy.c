@@ -225,7 +225,7 @@ add_wl(const char *name, const char *image, const char *ip)
 static struct policy *
 build(void)
 {
-	struct policy_addr host = { AF_INET, { 198, 19, 0, 1 } };
+	struct policy_addr host = { AF_INET, { 198, 19, 0, 1 }, 0 };
 	struct policy_input in = {
 		.groups = groups, .ngroups = ngroups, .rules = rules, .nrules = nrules,
 		.workloads = wls, .nworkloads = nwls, .host_addrs = &host, .nhost_addrs = 1,
@@ -659,6 +659,58 @@ START_TEST(test_unidentified_mode)
 }
 END_TEST
 
+/* The protect sets' ranges of build()'s policy, as "lo-hi lo-hi ...". */
+static const char *
+protected(int *all)
+{
+	static char out[512];
+	struct policy *p = build();
+	struct range_list rl = { 0 };
+	size_t n = 0;
+
+	ck_assert_int_eq(policy_protected(p, &rl, all), 0);
+	out[0] = '\0';
+	for (int i = 0; i < rl.n; i++) {
+		char lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
+
+		inet_ntop(rl.r[i].family, rl.r[i].lo, lo, sizeof(lo));
+		inet_ntop(rl.r[i].family, rl.r[i].hi, hi, sizeof(hi));
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s-%s", i ? " " : "", lo, hi);
+	}
+	ranges_free(&rl);
+	policy_free(p);
+	return out;
+}
+
+/* Protect-mode workloads' addresses; with a container not known yet that
+ * could be in protect, the containers' subnets too but for the known
+ * workloads that are not in protect and this host's addresses. */
+START_TEST(test_protected)
+{
+	int all;
+
+	ck_assert_str_eq(protected(&all), "");
+	ck_assert_int_eq(all, 0);
+	add_group("tier", GROUP_USER, MODE_PROTECT, "label:tier=front");
+	ck_assert_str_eq(protected(&all), "198.19.0.10-198.19.0.10");	/* web-1 */
+	add_net("198.19.0.0", 24);
+	add_net("fd00:19::", 64);
+	groups[ngroups - 1].mode = MODE_MONITOR;
+	ck_assert_str_eq(protected(&all), "");	/* nobody new could be in protect */
+	groups[3].mode = MODE_PROTECT;		/* nv.web: a new web-2 would join it */
+	ck_assert_str_eq(protected(&all), "198.19.0.0-198.19.0.0 198.19.0.2-198.19.0.19 "
+	    "198.19.0.21-198.19.0.29 198.19.0.31-198.19.0.255 "
+	    "fd00:19::-fd00:19::ffff:ffff:ffff:ffff");
+	ck_assert_int_eq(all, 0);
+	groups[1].mode = MODE_PROTECT;		/* host */
+	ck_assert_str_eq(protected(&all), "198.19.0.0-198.19.0.19 198.19.0.21-198.19.0.29 "
+	    "198.19.0.31-198.19.0.255 fd00:19::-fd00:19::ffff:ffff:ffff:ffff");
+	groups[2].mode = MODE_PROTECT;		/* external */
+	protected(&all);
+	ck_assert_int_eq(all, 1);
+}
+END_TEST
+
 static Suite *
 policy_suite(void)
 {
@@ -685,6 +737,7 @@ policy_suite(void)
 	tcase_add_test(tc, test_spoofed);
 	tcase_add_test(tc, test_container_addr);
 	tcase_add_test(tc, test_unidentified_mode);
+	tcase_add_test(tc, test_protected);
 	suite_add_tcase(s, tc);
 	return s;
 }
