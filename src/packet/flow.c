@@ -9,8 +9,6 @@
 #include "base/types.h"
 
 #define FLOW_CHUNK	4096
-/* The shortest timeout; the LRU walk stops at the first flow younger. */
-#define MIN_TIMEOUT_MS	10000
 #define BYPASSED_TCP_S	1800	/* a TCP connection the kernel carries, kept */
 #define BYPASSED_S	120	/* ... any other flow */
 #define MAX_BUCKETS	(1u << 22)
@@ -34,7 +32,8 @@ flow_table_init(struct flow_table *ft, uint64_t max, uint64_t seed)
 	ft->mask = n - 1;
 	ft->seed = seed;
 	ft->max = max;
-	ft->lru.lru_next = ft->lru.lru_prev = &ft->lru;
+	for (int i = 0; i < FLOW_TIMEOUTS; i++)
+		ft->lru[i].lru_next = ft->lru[i].lru_prev = &ft->lru[i];
 	return 0;
 }
 
@@ -44,12 +43,13 @@ flow_table_destroy(struct flow_table *ft)
 	struct flow_chunk *c, *n;
 	struct flow *f;
 
-	for (f = ft->lru.lru_next; f && f != &ft->lru; f = f->lru_next) {
-		if (ft->on_end)
-			ft->on_end(ft->end_ctx, f);
-		reasm_free(&f->rs[0]);
-		reasm_free(&f->rs[1]);
-	}
+	for (int i = 0; i < FLOW_TIMEOUTS; i++)
+		for (f = ft->lru[i].lru_next; f && f != &ft->lru[i]; f = f->lru_next) {
+			if (ft->on_end)
+				ft->on_end(ft->end_ctx, f);
+			reasm_free(&f->rs[0]);
+			reasm_free(&f->rs[1]);
+		}
 	for (c = ft->chunks; c; c = n) {
 		n = c->next;
 		free(c);
@@ -127,22 +127,55 @@ lru_unlink(struct flow *f)
 }
 
 static void
-lru_push(struct flow_table *ft, struct flow *f)
+lru_push(struct flow *head, struct flow *f)
 {
-	f->lru_next = ft->lru.lru_next;
-	f->lru_prev = &ft->lru;
-	ft->lru.lru_next->lru_prev = f;
-	ft->lru.lru_next = f;
+	f->lru_next = head->lru_next;
+	f->lru_prev = head;
+	head->lru_next->lru_prev = f;
+	head->lru_next = f;
+}
+
+/* Each list's timeout, shortest first (flow_timeout_ms() gives these). */
+static const uint64_t timeout_ms[FLOW_TIMEOUTS] = {
+	10000, 30000, 60000, 120000, BYPASSED_TCP_S * 1000, 3600000
+};
+
+/* The list of the shortest timeout not below f's. */
+static int
+timeout_list(const struct flow *f)
+{
+	uint64_t t = flow_timeout_ms(f);
+	int i = 0;
+
+	while (i < FLOW_TIMEOUTS - 1 && timeout_ms[i] < t)
+		i++;
+	return i;
 }
 
 void
 flow_touch(struct flow_table *ft, struct flow *f, uint64_t now_ms)
 {
+	struct flow *head = &ft->lru[timeout_list(f)];
+
 	f->last_ms = now_ms;
-	if (ft->lru.lru_next != f) {
+	if (head->lru_next != f) {
 		lru_unlink(f);
-		lru_push(ft, f);
+		lru_push(head, f);
 	}
+}
+
+struct flow *
+flow_oldest(struct flow_table *ft)
+{
+	struct flow *oldest = NULL;
+
+	for (int i = 0; i < FLOW_TIMEOUTS; i++) {
+		struct flow *f = ft->lru[i].lru_prev;
+
+		if (f != &ft->lru[i] && (oldest == NULL || f->last_ms < oldest->last_ms))
+			oldest = f;
+	}
+	return oldest;
 }
 
 void
@@ -198,8 +231,8 @@ flow_create(struct flow_table *ft, const struct flow_key *key, uint32_t hash, in
 {
 	struct flow *f;
 
-	if (ft->st.active >= ft->max) {
-		flow_remove(ft, ft->lru.lru_prev);
+	if (ft->st.active >= ft->max && ft->st.active > 0) {
+		flow_remove(ft, flow_oldest(ft));
 		ft->st.evicted++;
 	}
 	if ((f = pool_get(ft)) == NULL) {
@@ -213,7 +246,7 @@ flow_create(struct flow_table *ft, const struct flow_key *key, uint32_t hash, in
 	f->first_ms = f->last_ms = now_ms;
 	f->hnext = ft->buckets[hash & ft->mask];
 	ft->buckets[hash & ft->mask] = f;
-	lru_push(ft, f);
+	lru_push(&ft->lru[timeout_list(f)], f);
 	ft->st.active++;
 	ft->st.created++;
 	return f;
@@ -260,17 +293,19 @@ flow_timeout_ms(const struct flow *f)
 unsigned
 flow_expire(struct flow_table *ft, uint64_t now_ms, unsigned budget)
 {
-	struct flow *f = ft->lru.lru_prev, *prev;
-	unsigned n = 0, looked = 0;
+	unsigned n = 0;
 
-	while (f != &ft->lru && looked++ < budget && f->last_ms + MIN_TIMEOUT_MS <= now_ms) {
-		prev = f->lru_prev;
-		if (f->last_ms + flow_timeout_ms(f) <= now_ms) {
+	for (int i = 0; i < FLOW_TIMEOUTS; i++) {
+		struct flow *head = &ft->lru[i], *f;
+
+		/* Oldest first; a flow filed here times out by timeout_ms[i] at
+		 * the latest, so the first one not expired ends the list's walk. */
+		while ((f = head->lru_prev) != head && n < budget &&
+		    f->last_ms + flow_timeout_ms(f) <= now_ms) {
 			flow_remove(ft, f);
 			ft->st.timed_out++;
 			n++;
 		}
-		f = prev;
 	}
 	return n;
 }

@@ -121,13 +121,20 @@ struct flow_table_stats {
 
 struct flow_chunk;
 
+/* The idle timeouts flow_timeout_ms() gives, one list each. */
+#define FLOW_TIMEOUTS	6
+
 struct flow_table {
 	struct flow **buckets;
 	uint32_t mask;
 	uint64_t seed;
 	uint64_t max;
 	uint64_t allocated;
-	struct flow lru;		/* sentinel: lru.lru_next is the newest */
+	/* Flows by idle timeout, each list least recently seen last (its
+	 * sentinel's lru_prev), so that expiry stops at the first flow not
+	 * expired and never walks long-lived ones (flow_touch files a flow by
+	 * its timeout). */
+	struct flow lru[FLOW_TIMEOUTS];
 	struct flow *free_list;
 	struct flow_chunk *chunks;
 	struct flow_table_stats st;
@@ -156,8 +163,11 @@ struct flow *flow_lookup(struct flow_table *ft, const struct flow_key *key, uint
  */
 struct flow *flow_create(struct flow_table *ft, const struct flow_key *key, uint32_t hash,
     int client, uint64_t now_ms);
-/* Marks f as seen now. */
+/* Marks f as seen now, filed by its timeout: call it again once its
+ * state has changed (the worker does after each packet). */
 void flow_touch(struct flow_table *ft, struct flow *f, uint64_t now_ms);
+/* The least recently seen flow, or NULL. */
+struct flow *flow_oldest(struct flow_table *ft);
 void flow_remove(struct flow_table *ft, struct flow *f);
 /* Removes up to budget flows idle past their timeout; returns how many. */
 unsigned flow_expire(struct flow_table *ft, uint64_t now_ms, unsigned budget);

@@ -194,8 +194,7 @@ flow_for(struct worker *w, const struct packet *p, int *dir, uint64_t now)
 		if (p->proto == IPPROTO_TCP && !(p->tcp_flags & TCP_SYN))
 			f->flags |= FLOW_F_MIDSTREAM;
 		appid_start(&w->appid, f);
-	} else
-		flow_touch(&w->ft, f, now);
+	}
 	*dir = side == f->client ? DIR_TO_SERVER : DIR_TO_CLIENT;
 	return f;
 }
@@ -487,7 +486,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 	enum verdict v = VERDICT_ACCEPT;
 	const struct policy *pol;
 	unsigned bgen;
-	struct flow *f;
+	struct flow *f = NULL;
 	int dir, returned = 0, wl;
 
 	w->now = w->judge.now = now;
@@ -590,6 +589,8 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 		v = VERDICT_BYPASS;
 	}
 out:
+	if (f)
+		flow_touch(&w->ft, f, now);	/* filed by its timeout, as it is now */
 	if (v == VERDICT_BYPASS && (pflags & PKT_NOCT))
 		v = VERDICT_ACCEPT;	/* no conntrack entry to save it in */
 	if (v == VERDICT_BYPASS)

@@ -348,6 +348,9 @@ START_TEST(test_expire_by_tcp_state)
 	est->tcp_state = TCPS_ESTABLISHED;
 	closing->key.proto = IPPROTO_TCP;
 	closing->tcp_state = TCPS_CLOSING;
+	/* Filed again by their timeouts, as the worker does after a packet. */
+	flow_touch(&ft, est, 1000);
+	flow_touch(&ft, closing, 1000);
 	/* After 10 s only the closing flow is gone, though the established
 	 * one is older in the LRU. */
 	ck_assert_uint_eq(flow_expire(&ft, 11000, 100), 1);
@@ -375,6 +378,29 @@ START_TEST(test_expire_budget)
 	ck_assert_uint_eq(ft.st.active, 1);
 	ck_assert_uint_eq(flow_expire(&ft, 60000, 2), 1);
 	ck_assert_uint_eq(ft.st.active, 0);
+}
+END_TEST
+
+/* Long-lived flows (bypassed connections the kernel carries, kept for
+ * half an hour) seen before a short-lived one do not hold its expiry up,
+ * however many there are for the budget: expiry never walks them. */
+START_TEST(test_expire_not_behind_long_lived)
+{
+	struct flow *f;
+
+	for (uint16_t i = 1; i <= 3; i++) {
+		f = add_udp(i, 1000);
+		f->flags |= FLOW_F_BYPASSED;
+		f->key.proto = IPPROTO_TCP;
+		f->tcp_state = TCPS_ESTABLISHED;
+		flow_touch(&ft, f, 1000);
+	}
+	f = add_udp(1000, 2000);	/* unanswered UDP: 30 s */
+	ck_assert_uint_eq(flow_expire(&ft, 32000, 1), 1);	/* a budget of one */
+	ck_assert(!present(f));
+	ck_assert_uint_eq(ft.st.active, 3);
+	ck_assert_uint_eq(flow_expire(&ft, 1000 + 1799999, 10), 0);
+	ck_assert_uint_eq(flow_expire(&ft, 1000 + 1800000, 10), 3);
 }
 END_TEST
 
@@ -525,6 +551,7 @@ flow_suite(void)
 	tcase_add_test(tc, test_expire_touch_keeps_alive);
 	tcase_add_test(tc, test_expire_by_tcp_state);
 	tcase_add_test(tc, test_expire_budget);
+	tcase_add_test(tc, test_expire_not_behind_long_lived);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tcp_state");

@@ -719,7 +719,7 @@ START_TEST(test_unidentified_allowed_at_retransmit)
 	ck_assert_int_eq(tcp(NEWC, 41001, WEB, 80, TCP_ACK, 1001, 5001), VERDICT_ACCEPT);
 	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_UNIDENTIFIED], 1);
 	ck_assert_uint_eq(fx.w.ft.st.created, 1);
-	ck_assert_int_eq(fx.w.ft.lru.lru_next->tcp_state, TCPS_ESTABLISHED);
+	ck_assert_int_eq(fx_only_flow()->tcp_state, TCPS_ESTABLISHED);
 }
 END_TEST
 

@@ -67,12 +67,11 @@ teardown(void)
 	ck_assert_uint_eq(reasm_memuse(), 0);
 }
 
-/* The connection's flow: the one touched last. */
+/* The connection's flow: the only one. */
 static struct flow *
 flow(void)
 {
-	ck_assert_uint_eq(fx.w.ft.st.active, 1);
-	return fx.w.ft.lru.lru_next;
+	return fx_only_flow();
 }
 
 /* Sends q with a window scale option of shift ws, or none (ws < 0). */
@@ -337,7 +336,7 @@ START_TEST(test_rst_after_fin)
 	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_FIN | TCP_ACK, NULL, 0), VERDICT_ACCEPT);
 	ck_assert_int_eq(fx_tcp(CLIENT, 40001, WEB, 80, TCP_RST, k.seq[0], 0, NULL, 0),
 	    VERDICT_ACCEPT);
-	ck_assert_int_eq(fx.w.ft.lru.lru_next->tcp_state, TCPS_CLOSED);
+	ck_assert_int_eq(fx_flow_with_port(40001)->tcp_state, TCPS_CLOSED);
 }
 END_TEST
 

@@ -207,6 +207,30 @@ fx_end(void)
 	close(fx.live.nudge_fd);
 }
 
+struct flow *
+fx_only_flow(void)
+{
+	struct flow *f = flow_oldest(&fx.w.ft);
+
+	ck_assert_uint_eq(fx.w.ft.st.active, 1);
+	ck_assert_ptr_nonnull(f);
+	return f;
+}
+
+struct flow *
+fx_flow_with_port(uint16_t port)
+{
+	for (int i = 0; i < FLOW_TIMEOUTS; i++) {
+		struct flow *head = &fx.w.ft.lru[i];
+
+		for (struct flow *f = head->lru_next; f != head; f = f->lru_next)
+			if (f->key.port[0] == port || f->key.port[1] == port)
+				return f;
+	}
+	ck_abort_msg("no flow with port %u", port);
+	return NULL;
+}
+
 enum verdict
 fx_send(struct pkt *p)
 {
