@@ -35,6 +35,9 @@ usage(FILE *f)
 	    "  sensor list|show|add|delete|rule|assign|unassign|test\n"
 	    "                              DLP and WAF sensors and their rules\n"
 	    "  events                      the audit log, newest first\n"
+	    "  admission rule add|list|show|delete|enable|disable|test\n"
+	    "                              admission rules for Docker containers\n"
+	    "  admission mode|test|status  their mode, judging a container, the plugin\n"
 	    "--json may also come last.  See nvctl(8).\n");
 }
 
@@ -115,6 +118,60 @@ test_file(int argc, char **argv, char **hex)
 	return 0;
 }
 
+/*
+ * `admission test FILE` and `admission rule test ID FILE` send the text
+ * of FILE ("-": standard input) as `--input TEXT`, read with nvctl's
+ * user's rights.  *nargv is the new argument vector (free it, and *text)
+ * when one was made; 0, or -1 with a message.
+ */
+static int
+admission_file(int argc, char **argv, char ***nargv, char **text)
+{
+	const char *path;
+	FILE *f;
+	size_t n;
+
+	*nargv = NULL;
+	*text = NULL;
+	if (argc < 3 || strcmp(argv[0], "admission") != 0 ||
+	    !((argc == 3 && strcmp(argv[1], "test") == 0) ||
+	    (argc == 5 && strcmp(argv[1], "rule") == 0 && strcmp(argv[2], "test") == 0)))
+		return 0;
+	path = argv[argc - 1];
+	if (strncmp(path, "--", 2) == 0)
+		return 0;
+	if ((f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r")) == NULL) {
+		fprintf(stderr, "nvctl: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if ((*text = malloc(CTL_MAX_ADMISSION_INPUT + 2)) == NULL ||
+	    (*nargv = calloc((size_t)argc + 2, sizeof(**nargv))) == NULL) {
+		fprintf(stderr, "nvctl: out of memory\n");
+		goto fail;
+	}
+	n = fread(*text, 1, CTL_MAX_ADMISSION_INPUT + 1, f);
+	if (ferror(f) || n > CTL_MAX_ADMISSION_INPUT || memchr(*text, '\0', n)) {
+		fprintf(stderr, "nvctl: %s: %s\n", path, ferror(f) ? "read error" :
+		    n > CTL_MAX_ADMISSION_INPUT ? "larger than 60 KiB" : "not text (a NUL byte)");
+		goto fail;
+	}
+	(*text)[n] = '\0';
+	memcpy(*nargv, argv, (size_t)(argc - 1) * sizeof(**nargv));
+	(*nargv)[argc - 1] = "--input";
+	(*nargv)[argc] = *text;
+	if (f != stdin)
+		fclose(f);
+	return 0;
+fail:
+	if (f != stdin)
+		fclose(f);
+	free(*text);
+	free(*nargv);
+	*text = NULL;
+	*nargv = NULL;
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -128,7 +185,7 @@ main(int argc, char **argv)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	const char *path = getenv("NVCTL_SOCKET");
 	struct ctl_hdr h = { .magic = CTL_MAGIC, .version = CTL_VERSION, .type = CTL_REQ_COMMAND };
-	char *req = NULL, *body = NULL, *hex = NULL;
+	char *req = NULL, *body = NULL, *hex = NULL, *input = NULL, **nargv = NULL;
 	size_t reqlen = 0;
 	int ch, fd, rc = 1;
 
@@ -170,6 +227,13 @@ main(int argc, char **argv)
 	if (test_file(argc - optind, argv + optind, &hex) < 0) {
 		free(hex);
 		return 2;
+	}
+	if (admission_file(argc - optind, argv + optind, &nargv, &input) < 0)
+		return 2;
+	if (nargv != NULL) {
+		argc = argc - optind + 1;
+		argv = nargv;
+		optind = 0;
 	}
 	for (int i = optind; i < argc; i++)
 		reqlen += strlen(argv[i]) + 1;
@@ -247,5 +311,7 @@ out:
 	free(req);
 	free(body);
 	free(hex);
+	free(input);
+	free(nargv);
 	return rc;
 }

@@ -67,6 +67,7 @@ conf_defaults(struct conf *c)
 	strcpy(c->rules_dir, "/etc/nvd/rules");
 	c->pcap_dir[0] = '\0';
 	c->log_level = LOG_LVL_INFO;
+	strcpy(c->authz_socket, "/run/docker/plugins/nvd.sock");
 }
 
 const char *
@@ -392,7 +393,9 @@ conf_set(struct conf_ctx *x, const char *key, const char *v)
 			conf_err(x, "bad value for log_level: '%s' (expected error, warning, info or debug)", v);
 		else
 			c->log_level = i;
-	} else
+	} else if (!strcmp(key, "authz_socket"))
+		set_path(x, key, c->authz_socket, sizeof(c->authz_socket), v, 1);
+	else
 		conf_err(x, "unknown key '%s'", key);
 }
 

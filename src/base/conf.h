@@ -55,6 +55,7 @@ struct conf {
 	char rules_dir[PATH_MAX];
 	char pcap_dir[PATH_MAX];
 	int log_level;
+	char authz_socket[108];		/* Docker authorization plugin; "": off */
 
 	/* Where keys were set, for cross-field messages (0: default). */
 	struct {

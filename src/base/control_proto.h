@@ -48,6 +48,8 @@
 
 /* sensor test: bytes of input; nvctl sends --file's as --hex, twice as long. */
 #define CTL_MAX_TEST_INPUT	(24 * 1024)
+/* admission test: the JSON text of a file nvctl sends as --input. */
+#define CTL_MAX_ADMISSION_INPUT	(60 * 1024)
 
 /* Flags */
 #define CTL_F_JSON		0x0001

@@ -40,6 +40,7 @@ const struct handler *const control_handlers[] = {
 	conv_handlers,
 	dns_handlers,
 	sensor_handlers,
+	admission_handlers,
 	NULL,
 };
 

@@ -395,6 +395,7 @@ daemon_reload(struct daemon *d, struct buf *out)
 	KEEP(queue_maxlen, "queue_maxlen");
 	KEEP(docker_socket, "docker_socket");
 	KEEP(bypass_identified, "bypass_identified");
+	KEEP(authz_socket, "authz_socket");
 #undef KEEP
 	conf_steer_str(old, olds, sizeof(olds));
 	conf_steer_str(&c, news, sizeof(news));
@@ -414,6 +415,8 @@ daemon_reload(struct daemon *d, struct buf *out)
 	load_rules(d);
 	if (live_rebuild(&d->live, err, sizeof(err)) < 0)
 		log_warnx("reload: policy: %s", err);
+	if (admission_run_apply(&d->adm, d->db, err, sizeof(err)) < 0)
+		log_warnx("reload: admission: %s", err);
 	{
 		struct fqdn_limits fl = { .max_bindings = c.dns_max_bindings,
 		    .min_ttl = c.dns_min_ttl };
@@ -464,6 +467,8 @@ daemon_init(struct daemon *d)
 	d->writer_up = 1;
 	d->writer.on_learned = learned;
 	d->writer.ctx = &d->live;
+	if (admission_run_init(&d->adm, d->db, d->conf.authz_socket, &d->writer) < 0)
+		return -1;
 	{
 		struct fqdn_limits fl = { .max_bindings = d->conf.dns_max_bindings,
 		    .min_ttl = d->conf.dns_min_ttl };
@@ -512,6 +517,9 @@ daemon_start(struct daemon *d)
 	d->live.tighten_ctx = d;
 	d->live.compiled = protect_steer;
 	d->live.compiled_ctx = d;
+	/* before the docker thread, whose requests an engine that names nvd's
+	 * plugin answers only once the plugin does */
+	admission_run_start(&d->adm, d->conf.authz_socket);
 	if (d->conf.docker_socket[0] &&
 	    (d->dw = dockerwatch_start(d->conf.docker_socket, &d->live, &docker_ports, err,
 	    sizeof(err))) == NULL) {
@@ -549,6 +557,7 @@ daemon_housekeeping(struct daemon *d, int woken)
 void
 daemon_stop(struct daemon *d)
 {
+	admission_run_stop(&d->adm);
 	if (d->dw) {
 		dockerwatch_stop(d->dw);
 		d->dw = NULL;
@@ -561,6 +570,7 @@ daemon_stop(struct daemon *d)
 		writer_stop(&d->writer);
 	d->writer_up = 0;
 	destroy_workers(d);
+	admission_run_free(&d->adm);
 	fqdn_cache_free(d->fqdn);
 	d->fqdn = NULL;
 	if (d->live_up)

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "base/conf.h"
+#include "daemon/admission_run.h"
 #include "runtime/live.h"
 #include "kernel/nfq.h"
 #include "kernel/nft.h"
@@ -58,6 +59,7 @@ struct daemon {
 		 * judges with a snapshot older than this gen (0: none due). */
 		uint64_t sweep_after;
 	} bypass;
+	struct admission_run adm;	/* admission control: policy, plugin, events */
 };
 
 /* Reads the config d names (conf_path; defaults where it is missing and

@@ -73,7 +73,7 @@ set_option(void *ctx, const struct req_opt *o, const char *val, struct buf *out)
 	if (strcmp(o->name, "type") == 0) {
 		if (event_type_parse(val, &t) < 0)
 			return req_error(out, CTL_RESP_USAGE, "unknown event type '%.64s' (expected "
-			    "violation, threat, dlp, waf, incident or quarantine)", val);
+			    "violation, threat, dlp, waf, incident, quarantine or admission)", val);
 		q->type = event_type_name(t);
 	} else if (strcmp(o->name, "group") == 0) {
 		if (*val == '\0' || strlen(val) >= POLICY_NAME_MAX)

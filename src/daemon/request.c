@@ -196,6 +196,10 @@ req_apply(struct daemon *d, struct buf *out)
 	if (live_rebuild(&d->live, err, sizeof(err)) < 0)
 		return req_error(out, CTL_RESP_ERROR, "saved, but the running policy was not "
 		    "rebuilt: %s", err);
+	/* the DLP sensors judge containers' environments too */
+	if (admission_run_apply(&d->adm, d->db, err, sizeof(err)) < 0)
+		return req_error(out, CTL_RESP_ERROR, "saved, but the admission policy was not "
+		    "rebuilt: %s", err);
 	return CTL_RESP_OK;
 }
 

@@ -50,6 +50,7 @@ extern const struct handler event_handlers[];		/* handle_events.c */
 extern const struct handler conv_handlers[];		/* handle_conv.c */
 extern const struct handler dns_handlers[];		/* handle_dns.c */
 extern const struct handler sensor_handlers[];		/* handle_sensor.c */
+extern const struct handler admission_handlers[];	/* handle_admission.c */
 
 /* --- arguments --------------------------------------------------------- */
 

@@ -33,6 +33,7 @@ static const char *const type_names[] = {
 	[EV_WAF] = "waf",
 	[EV_INCIDENT] = "incident",
 	[EV_QUARANTINE] = "quarantine",
+	[EV_ADMISSION] = "admission",
 };
 static const char *const level_names[] = {
 	[EV_INFO] = "info",

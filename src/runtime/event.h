@@ -30,6 +30,7 @@ enum event_type {
 	EV_WAF,
 	EV_INCIDENT,
 	EV_QUARANTINE,
+	EV_ADMISSION,		/* a container create, exec or volume judged (adm_authz.h) */
 };
 enum event_level {
 	EV_INFO = 0,

@@ -37,6 +37,9 @@ struct parser {
 	int validator_line;	/* of the rule's validator, 0 if none yet */
 	int bad_pattern;	/* the rule had one: say nothing of it having none */
 	enum skip skip;
+	int acap;		/* of rf->adm */
+	struct rules_admission *adm;	/* the admission rule being read, or NULL */
+	int message_line;	/* of its message, 0 if none yet */
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -121,6 +124,7 @@ sensor_end(struct parser *p)
 {
 	rule_end(p);
 	p->sn = NULL;
+	p->adm = NULL;
 }
 
 static void *
@@ -293,11 +297,22 @@ rules_pattern(struct sensor_pattern_spec *ps, const char *text, enum sensor_ctx 
 	return 0;
 }
 
+/* The rest of a line, blanks cut at both ends. */
+static char *
+rest_of(char *rest)
+{
+	size_t n;
+
+	rest += strspn(rest, BLANKS);
+	for (n = strlen(rest); n > 0 && strchr(BLANKS, rest[n - 1]) != NULL; n--)
+		rest[n - 1] = '\0';
+	return rest;
+}
+
 static void
 pattern_line(struct parser *p, enum sensor_ctx ctx, char *rest)
 {
 	struct sensor_rule_spec *r = p->rule;
-	size_t n;
 	char err[240];
 
 	if (p->skip != SKIP_NONE)
@@ -306,9 +321,7 @@ pattern_line(struct parser *p, enum sensor_ctx ctx, char *rest)
 		perr(p, p->line, "pattern outside a rule (a 'rule NAME' line must come first)");
 		return;
 	}
-	rest += strspn(rest, BLANKS);
-	for (n = strlen(rest); n > 0 && strchr(BLANKS, rest[n - 1]) != NULL; n--)
-		rest[n - 1] = '\0';
+	rest = rest_of(rest);
 	if (r->npat == SENSOR_RULE_PATTERNS) {
 		perr(p, p->line, "more than %d patterns in rule '%s'", SENSOR_RULE_PATTERNS, r->name);
 		return;
@@ -319,6 +332,79 @@ pattern_line(struct parser *p, enum sensor_ctx ctx, char *rest)
 		return;
 	}
 	r->npat++;
+}
+
+static int
+admission_line(struct parser *p, char *rest)
+{
+	struct rules_file *rf = p->rf;
+	char *name = word(&rest), *action = word(&rest), *crit, err[160];
+	struct rules_admission *a;
+	void *v;
+
+	sensor_end(p);
+	p->skip = SKIP_SENSOR;
+	crit = rest_of(rest);
+	if (name == NULL || action == NULL || *crit == '\0') {
+		perr(p, p->line, "expected 'admission NAME allow|deny CRITERIA'");
+		return 0;
+	}
+	if (rules_name_check("admission rule", name, err, sizeof(err)) < 0) {
+		perr(p, p->line, "%s", err);
+		return 0;
+	}
+	if (strcmp(action, "allow") != 0 && strcmp(action, "deny") != 0) {
+		perr(p, p->line, "admission rule '%s': unknown action '%.40s' (expected allow or "
+		    "deny)", name, action);
+		return 0;
+	}
+	for (int i = 0; i < rf->nadm; i++)
+		if (strcmp(rf->adm[i].name, name) == 0) {
+			perr(p, p->line, "admission rule '%s' already defined at line %d", name,
+			    rf->adm[i].line);
+			return 0;
+		}
+	if (rf->nadm == RULES_FILE_ADMISSION) {
+		perr(p, p->line, "more than %d admission rules in the file", RULES_FILE_ADMISSION);
+		return 0;
+	}
+	if ((v = grow(rf->adm, &p->acap, rf->nadm, sizeof(*rf->adm))) == NULL)
+		return -1;
+	rf->adm = v;
+	a = &rf->adm[rf->nadm++];
+	memset(a, 0, sizeof(*a));
+	strcpy(a->name, name);
+	a->deny = action[0] == 'd';
+	strcpy(a->criteria, crit);
+	a->line = p->line;
+	p->adm = a;
+	p->message_line = 0;
+	p->skip = SKIP_NONE;
+	return 0;
+}
+
+static void
+message_line(struct parser *p, char *rest)
+{
+	char *text = rest_of(rest);
+
+	if (p->adm == NULL) {
+		if (p->skip == SKIP_NONE)
+			perr(p, p->line, "message outside an admission rule (an 'admission NAME "
+			    "allow|deny CRITERIA' line must come first)");
+		return;
+	}
+	if (p->message_line) {
+		perr(p, p->line, "admission rule '%s' has a message already (line %d)", p->adm->name,
+		    p->message_line);
+		return;
+	}
+	if (*text == '\0' || strlen(text) >= sizeof(p->adm->message)) {
+		perr(p, p->line, "message: 1 to %d bytes", RULES_MESSAGE_MAX - 1);
+		return;
+	}
+	strcpy(p->adm->message, text);
+	p->message_line = p->line;
 }
 
 /* One line, NUL-terminated, newline cut.  -1 on no memory. */
@@ -336,13 +422,17 @@ parse_line(struct parser *p, char *s)
 		return sensor_line(p, s);
 	if (strcmp(kw, "rule") == 0)
 		return rule_line(p, s);
-	if (strcmp(kw, "validator") == 0)
+	if (strcmp(kw, "admission") == 0)
+		return admission_line(p, s);
+	if (strcmp(kw, "message") == 0)
+		message_line(p, s);
+	else if (strcmp(kw, "validator") == 0)
 		validator_line(p, s);
 	else if (sensor_ctx_parse(kw, &ctx) == 0)
 		pattern_line(p, ctx, s);
 	else if (p->skip == SKIP_NONE)
 		perr(p, p->line, "unknown keyword '%.40s' (expected sensor, rule, validator, "
-		    "or a context: packet, url, header, body)", kw);
+		    "a context: packet, url, header, body, or admission, message)", kw);
 	return 0;
 }
 
@@ -353,6 +443,7 @@ rules_free(struct rules_file *rf)
 		free(rf->sensors[i].rules);
 	free(rf->sensors);
 	free(rf->line);
+	free(rf->adm);
 	memset(rf, 0, sizeof(*rf));
 }
 

@@ -7,12 +7,16 @@
  *	rule NAME
  *	validator luhn|ssn|none
  *	packet|url|header|body [!]PATTERN
+ *	admission NAME allow|deny CRITERIA
+ *	message TEXT
  *
  * A rule belongs to the sensor above it, a validator and patterns to the
  * rule above them; a pattern is the rest of its line (trailing blanks
  * cut), a leading '!' negates it.  Every pattern is compiled as the
  * engine would (sensor_pattern_check()), so a file that parses also
- * builds.
+ * builds.  An admission rule (nvd(8), ADMISSION CONTROL) stands on its
+ * own, its message below it; its criteria are the rest of its line, which
+ * the loader checks (rules_load.h): this parser does not know them.
  *
  * Errors are "FILE:LINE: message" (or "FILE: message" for the file as a
  * whole), at most RULES_MAX_ERRORS of them; parsing goes on after an error
@@ -29,20 +33,33 @@
 #define RULES_LINE_MAX		2048		/* bytes in a line, newline excluded */
 #define RULES_FILE_RULES	1024		/* rules in one file */
 #define RULES_MAX_ERRORS	32
+#define RULES_FILE_ADMISSION	256		/* admission rules in one file */
+#define RULES_MESSAGE_MAX	256		/* an admission rule's message, NUL included */
 
 struct rules_errors {
 	int count;
 	char msg[RULES_MAX_ERRORS][320];
 };
 
+/* An admission rule of a file, as written. */
+struct rules_admission {
+	char name[SENSOR_NAME_MAX];
+	int deny;			/* else allow */
+	char criteria[RULES_LINE_MAX + 1];
+	char message[RULES_MESSAGE_MAX];	/* "" without a message line */
+	int line;			/* of its "admission" */
+};
+
 /*
- * What one file defines.  sensors[i].rules and line are malloc'ed;
+ * What one file defines.  sensors[i].rules, line and adm are malloc'ed;
  * rules_free() frees them.  line[i] is the line of sensor i's "sensor".
  */
 struct rules_file {
 	struct sensor_spec *sensors;
 	int nsensors;
 	int *line;
+	struct rules_admission *adm;
+	int nadm;
 };
 
 /*

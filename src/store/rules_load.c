@@ -11,10 +11,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "admission/adm_rules.h"
 #include "base/log.h"
 #include "sensor/rules_file.h"
 #include "store/rules_load.h"
 #include "store/store.h"
+#include "store/store_admission.h"
 
 /* --- loading rules_dir ----------------------------------------------------- */
 
@@ -113,6 +115,34 @@ file_conflict(sqlite3 *db, const char *path, const struct rules_file *rf,
 	return 0;
 }
 
+/*
+ * The admission rules of file i (path): criteria nvd knows, names no
+ * earlier file took.  0, or -1 with the error logged.
+ */
+static int
+admission_check(const char *path, const struct rules_file *rf, const struct store_sensor_file *sf,
+    int i)
+{
+	for (int k = 0; k < rf[i].nadm; k++) {
+		const struct rules_admission *a = &rf[i].adm[k];
+		struct adm_crit c[ADM_MAX_CRITERIA];
+		char err[256];
+
+		if (adm_criteria_parse(a->criteria, c, ADM_MAX_CRITERIA, err, sizeof(err)) < 0) {
+			log_warnx("%s:%d: admission rule '%s': %s", path, a->line, a->name, err);
+			return -1;
+		}
+		for (int j = 0; j < i; j++)
+			for (int m = 0; !sf[j].skipped && m < rf[j].nadm; m++)
+				if (strcmp(rf[j].adm[m].name, a->name) == 0) {
+					log_warnx("%s:%d: admission rule '%s' is defined in %s already",
+					    path, a->line, a->name, sf[j].name);
+					return -1;
+				}
+	}
+	return 0;
+}
+
 /* Reads file i of dir into rf[i] and sf[i]; 1 if it is skipped, -1 on a database error. */
 static int
 load_one(sqlite3 *db, const char *dir, struct rules_file *rf, struct store_sensor_file *sf,
@@ -129,20 +159,48 @@ load_one(sqlite3 *db, const char *dir, struct rules_file *rf, struct store_senso
 			log_warnx("%s", errs.msg[e]);
 		if (nerr > errs.count)
 			log_warnx("%s: %d more errors", path, nerr - errs.count);
-	} else if ((rc = file_conflict(db, path, rf, sf, i, err, errlen)) < 0) {
+	} else if ((rc = file_conflict(db, path, rf, sf, i, err, errlen)) < 0 ||
+	    (rc = admission_check(path, rf, sf, i)) < 0) {
 		rules_free(&rf[i]);
 		if (rc == -2)
 			return -1;
 		nerr = 1;
 	}
 	if (nerr > 0) {
-		log_warnx("%s: skipped; the sensors stored from it stay as they were", path);
+		log_warnx("%s: skipped; the sensors and admission rules stored from it stay as they "
+		    "were", path);
 		sf[i].skipped = 1;
 		return 1;
 	}
 	sf[i].sensors = rf[i].sensors;
 	sf[i].nsensors = rf[i].nsensors;
 	return 0;
+}
+
+/* The admission rules of the files read, into the database. */
+static int
+admission_sync(sqlite3 *db, const struct rules_file *rf, const struct store_sensor_file *sf,
+    int n, char *err, size_t errlen)
+{
+	struct store_adm_file *af = calloc((size_t)n + 1, sizeof(*af));
+	int rc, nrules = 0;
+
+	if (af == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		af[i].name = sf[i].name;
+		af[i].skipped = sf[i].skipped;
+		af[i].rules = rf[i].adm;
+		af[i].n = sf[i].skipped ? 0 : rf[i].nadm;
+		nrules += af[i].n;
+	}
+	if ((rc = store_adm_builtin_sync(db, af, n, err, errlen)) == 0)
+		log_info("admission: %d built-in rule%s from the rule files", nrules,
+		    nrules == 1 ? "" : "s");
+	free(af);
+	return rc;
 }
 
 int
@@ -172,6 +230,8 @@ sensors_load_dir(sqlite3 *db, const char *dir, char *err, size_t errlen)
 	if (rc == 0)
 		log_info("sensors: %d built in, from %d rule file%s in %s (%d skipped)", nsensors,
 		    n - skipped, n - skipped == 1 ? "" : "s", dir, skipped);
+	if (rc == 0)
+		rc = admission_sync(db, rf, sf, n, err, errlen);
 	for (int i = 0; i < n; i++) {
 		if (rf != NULL)
 			rules_free(&rf[i]);

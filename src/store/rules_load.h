@@ -1,6 +1,6 @@
 /*
  * rules_load.h: rules_dir's rule files (sensor/rules_file.h) into the
- * database, as the built-in sensors.
+ * database, as the built-in sensors and admission rules.
  */
 #ifndef NVD_RULES_LOAD_H
 #define NVD_RULES_LOAD_H
@@ -22,7 +22,10 @@
  *   replaced when they changed (its assignments kept);
  * - a built-in sensor that came from one of those files, or from a file
  *   no longer in dir, and that no file defines any more is deleted with
- *   its assignments (logged).
+ *   its assignments (logged);
+ * - admission rules likewise (store_adm_builtin_sync()): a file whose
+ *   admission rule has criteria nvd does not know, or a name an earlier
+ *   file took, is skipped whole.
  *
  * Returns the number of files skipped, or -1 with err when dir cannot be
  * read ("No such file or directory": the caller names dir), the database

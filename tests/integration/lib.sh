@@ -115,6 +115,7 @@ write_conf() {
 		echo "nft_table = $ID"
 		echo "steer = br0"
 		echo "docker_socket ="
+		echo "authz_socket ="		# no Docker authorization plugin but t_admission's
 		echo "log_level = debug"
 		for l in "$@"; do echo "$l"; done
 	} > $T/nvd.conf

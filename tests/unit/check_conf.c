@@ -100,6 +100,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c.rules_dir, "/etc/nvd/rules");
 	ck_assert_str_eq(c.pcap_dir, "");
 	ck_assert_int_eq(c.log_level, LOG_LVL_INFO);
+	ck_assert_str_eq(c.authz_socket, "/run/docker/plugins/nvd.sock");
 	conf_steer_str(&c, steer, sizeof(steer));
 	ck_assert_str_eq(steer, "docker0");
 	ck_assert_int_eq(check(), 0);
@@ -184,6 +185,11 @@ START_TEST(test_value_forms)
 	ck_conf_ok("docker_socket =\npcap_dir =\n");
 	ck_assert_str_eq(c.docker_socket, "");
 	ck_assert_str_eq(c.pcap_dir, "");
+	/* no Docker authorization plugin */
+	ck_conf_ok("authz_socket =\n");
+	ck_assert_str_eq(c.authz_socket, "");
+	ck_conf_ok("authz_socket = /run/docker/plugins/fw.sock\n");
+	ck_assert_str_eq(c.authz_socket, "/run/docker/plugins/fw.sock");
 }
 END_TEST
 
@@ -451,6 +457,8 @@ START_TEST(test_relative_path)
 	    "t.conf:1: docker_socket must be an absolute path, not 'docker.sock'");
 	ck_conf_err("rules_dir = rules", "t.conf:1: rules_dir must be an absolute path, not 'rules'");
 	ck_conf_err("pcap_dir = ~/pcap", "t.conf:1: pcap_dir must be an absolute path, not '~/pcap'");
+	ck_conf_err("authz_socket = nvd.sock",
+	    "t.conf:1: authz_socket must be an absolute path, not 'nvd.sock'");
 	ck_conf_err("database =", "t.conf:1: database must be an absolute path, not ''");
 	ck_conf_err("rules_dir =", "t.conf:1: rules_dir must be an absolute path, not ''");
 }

@@ -784,9 +784,9 @@ START_TEST(test_cli_errors)
 		    "[--group G] [--since TIME] [--limit N])" },
 		{ "--type", NULL, "option --type needs a value" },
 		{ "--type", "worm", "unknown event type 'worm' (expected violation, threat, dlp, "
-		    "waf, incident or quarantine)" },
+		    "waf, incident, quarantine or admission)" },
 		{ "--type", "", "unknown event type '' (expected violation, threat, dlp, "
-		    "waf, incident or quarantine)" },
+		    "waf, incident, quarantine or admission)" },
 		{ "--group", "", "bad group name '' (1-127 bytes)" },
 		{ "--limit", "-1", "bad --limit '-1' (expected 0 to 1000000000; 0 means no limit)" },
 		{ "--limit", "1000000001", "bad --limit '1000000001' (expected 0 to 1000000000; "

@@ -15,6 +15,7 @@ fxcli_init(struct fxcli *c, sqlite3 *db)
 {
 	memset(&c->d, 0, sizeof(c->d));
 	c->d.db = db;
+	adm_live_init(&c->d.adm.live);	/* what admission requests hand their policy to */
 	buf_init(&c->out);
 }
 
@@ -22,6 +23,7 @@ void
 fxcli_free(struct fxcli *c)
 {
 	buf_free(&c->out);
+	adm_live_destroy(&c->d.adm.live);
 }
 
 int
