@@ -35,6 +35,7 @@ usage(FILE *f)
 	    "  sensor list|show|add|delete|rule|assign|unassign|test\n"
 	    "                              DLP and WAF sensors and their rules\n"
 	    "  events                      the audit log, newest first\n"
+	    "  events show ID              one event whole, with its evidence\n"
 	    "  admission rule add|list|show|delete|enable|disable|test\n"
 	    "                              admission rules for Docker containers\n"
 	    "  admission mode|test|status  their mode, judging a container, the plugin\n"

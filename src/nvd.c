@@ -124,6 +124,7 @@ main(int argc, char **argv)
 		return 0;
 
 	log_init("nvd", foreground);
+	d.foreground = foreground;
 	daemon_apply_limits(&d.conf);
 	if (!foreground && getenv("NOTIFY_SOCKET") == NULL && daemon(0, 0) < 0)
 		fatal("daemon");

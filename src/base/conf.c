@@ -68,6 +68,11 @@ conf_defaults(struct conf *c)
 	c->pcap_dir[0] = '\0';
 	c->log_level = LOG_LVL_INFO;
 	strcpy(c->authz_socket, "/run/docker/plugins/nvd.sock");
+	c->event_log = EVENT_LOG_SYSLOG;
+	c->event_retention_days = 30;
+	c->event_retention_rows = 1000000;
+	c->pcap_retention_files = 10000;
+	c->pcap_retention_bytes = 1ull << 30;
 }
 
 const char *
@@ -300,6 +305,49 @@ bad:
 	return -1;
 }
 
+/* The keys of the audit log; 0 for another key. */
+static int
+conf_set_audit(struct conf_ctx *x, const char *key, const char *v)
+{
+	struct conf *c = x->c;
+	uint64_t n;
+
+	if (!strcmp(key, "event_log")) {
+		if (!strcmp(v, "syslog"))
+			c->event_log = EVENT_LOG_SYSLOG;
+		else if (!strcmp(v, "none"))
+			c->event_log = EVENT_LOG_NONE;
+		else
+			conf_err(x, "bad value for event_log: '%s' (expected syslog or none)", v);
+	} else if (!strcmp(key, "event_retention_days")) {
+		if (parse_u64(v, 36500, &n) < 0)
+			conf_err(x, "bad value for event_retention_days: '%s' (expected days, 0-36500; "
+			    "0 keeps events whatever their age)", v);
+		else
+			c->event_retention_days = (uint32_t)n;
+	} else if (!strcmp(key, "event_retention_rows")) {
+		if (parse_u64(v, 1000000000, &n) < 0)
+			conf_err(x, "bad value for event_retention_rows: '%s' (expected 0-1000000000; "
+			    "0 keeps every row)", v);
+		else
+			c->event_retention_rows = n;
+	} else if (!strcmp(key, "pcap_retention_files")) {
+		if (parse_u64(v, 1000000, &n) < 0)
+			conf_err(x, "bad value for pcap_retention_files: '%s' (expected 0-1000000; "
+			    "0 keeps every file)", v);
+		else
+			c->pcap_retention_files = n;
+	} else if (!strcmp(key, "pcap_retention_bytes")) {
+		if (parse_size(v, &n) < 0)
+			conf_err(x, "bad value for pcap_retention_bytes: '%s' (expected bytes with an "
+			    "optional k, m or g suffix; 0 keeps every file)", v);
+		else
+			c->pcap_retention_bytes = n;
+	} else
+		return 0;
+	return 1;
+}
+
 static void
 conf_set(struct conf_ctx *x, const char *key, const char *v)
 {
@@ -395,7 +443,7 @@ conf_set(struct conf_ctx *x, const char *key, const char *v)
 			c->log_level = i;
 	} else if (!strcmp(key, "authz_socket"))
 		set_path(x, key, c->authz_socket, sizeof(c->authz_socket), v, 1);
-	else
+	else if (!conf_set_audit(x, key, v))
 		conf_err(x, "unknown key '%s'", key);
 }
 

@@ -7,6 +7,7 @@
 #define NVD_CONF_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/types.h"
@@ -20,6 +21,12 @@ enum policy_mode {
 	MODE_DISCOVER = 0,
 	MODE_MONITOR,
 	MODE_PROTECT,
+};
+
+/* Where each event's JSON line goes (event_log). */
+enum conf_event_log {
+	EVENT_LOG_NONE = 0,
+	EVENT_LOG_SYSLOG,		/* syslog; standard error with nvd -f */
 };
 
 struct steer_if {
@@ -56,6 +63,12 @@ struct conf {
 	char pcap_dir[PATH_MAX];
 	int log_level;
 	char authz_socket[108];		/* Docker authorization plugin; "": off */
+	/* The audit log and its readers (nvd.conf(5), AUDIT LOG). */
+	enum conf_event_log event_log;
+	uint32_t event_retention_days;	/* 0: events are kept whatever their age */
+	uint64_t event_retention_rows;	/* 0: whatever their number */
+	uint64_t pcap_retention_files;	/* 0: pcap files whatever their number */
+	uint64_t pcap_retention_bytes;	/* 0: whatever their size */
 
 	/* Where keys were set, for cross-field messages (0: default). */
 	struct {

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "daemon/control.h"
+#include "daemon/daemon.h"
 #include "daemon/request.h"
 #include "base/log.h"
 
@@ -263,6 +264,7 @@ control_dispatch_as(struct daemon *d, enum ctl_role role, int argc, char **argv,
 		buf_printf(out, "usage: nvctl %s", h->usage);
 		return CTL_RESP_USAGE;
 	}
+	daemon_db_deadline(d);
 	return h->run(d, argc - nw, argv + nw, json, out);
 }
 

@@ -362,6 +362,26 @@ bypass_housekeeping(struct daemon *d)
 		bypass_sweep_all(d, "policy changed; install_rules = no");
 }
 
+/* What the writer keeps of the audit log and where event lines go. */
+static void
+audit_settings(struct daemon *d)
+{
+	const struct conf *c = &d->conf;
+	struct retain_conf rc = { .days = c->event_retention_days,
+	    .rows = c->event_retention_rows, .pcap_files = c->pcap_retention_files,
+	    .pcap_bytes = c->pcap_retention_bytes };
+
+	snprintf(rc.pcap_dir, sizeof(rc.pcap_dir), "%s", c->pcap_dir);
+	writer_set_audit(&d->writer, &rc, c->event_log == EVENT_LOG_NONE ? EVLOG_NONE :
+	    d->foreground ? EVLOG_STDERR : EVLOG_SYSLOG);
+}
+
+void
+daemon_db_deadline(struct daemon *d)
+{
+	d->db_until = clock_mono_ms() + DAEMON_DB_WAIT_MS;
+}
+
 int
 daemon_reload(struct daemon *d, struct buf *out)
 {
@@ -370,6 +390,7 @@ daemon_reload(struct daemon *d, struct buf *out)
 	const struct conf *old = &d->conf;
 	char olds[256], news[256], err[256];
 
+	daemon_db_deadline(d);
 	if (daemon_load_conf(d, &c, &errs) > 0) {
 		for (int i = 0; i < errs.count; i++) {
 			log_warnx("reload: %s", errs.msg[i]);
@@ -412,6 +433,7 @@ daemon_reload(struct daemon *d, struct buf *out)
 	}
 	d->conf = c;
 	daemon_apply_limits(&d->conf);
+	audit_settings(d);
 	load_rules(d);
 	if (live_rebuild(&d->live, err, sizeof(err)) < 0)
 		log_warnx("reload: policy: %s", err);
@@ -451,6 +473,9 @@ daemon_init(struct daemon *d)
 		log_errx("database: %s", err);
 		return -1;
 	}
+	/* start-up waits as long as before for a lock; requests far less */
+	d->db_until = clock_mono_ms() + DB_BUSY_MS;
+	db_wait_until(d->db, &d->db_until);
 	load_rules(d);
 	if (d->conf.pcap_dir[0] && mkdir(d->conf.pcap_dir, 0750) < 0 && errno != EEXIST)
 		log_warn("pcap_dir %s", d->conf.pcap_dir);
@@ -464,6 +489,7 @@ daemon_init(struct daemon *d)
 		log_errx("writer: %s", err);
 		return -1;
 	}
+	audit_settings(d);
 	d->writer_up = 1;
 	d->writer.on_learned = learned;
 	d->writer.ctx = &d->live;
@@ -531,10 +557,13 @@ daemon_start(struct daemon *d)
 
 /*
  * Rebuilds the policy when asked (Docker, learning), at most every
- * REBUILD_MIN_MS so a burst of changes costs one rebuild; frees snapshots
+ * REBUILD_MIN_MS so a burst of changes costs one rebuild, and again
+ * REBUILD_RETRY_MS after one failed (a database locked longer than
+ * DAEMON_DB_WAIT_MS); frees snapshots
  * the workers are done with; hands bypassed flows back when due.
  */
 #define REBUILD_MIN_MS	200
+#define REBUILD_RETRY_MS	1000
 void
 daemon_housekeeping(struct daemon *d, int woken)
 {
@@ -543,11 +572,20 @@ daemon_housekeeping(struct daemon *d, int woken)
 
 	if (woken && read(d->live.wake_fd, &n, sizeof(n)) == sizeof(n))
 		d->rebuild_pending = 1;
-	if (d->rebuild_pending &&
+	if (d->rebuild_pending && clock_mono_ms() >= d->rebuild_after &&
 	    (int64_t)clock_mono_ms() - d->live.last_rebuild_ms >= REBUILD_MIN_MS) {
 		d->rebuild_pending = 0;
-		if (live_refresh(&d->live, err, sizeof(err)) < 0)
-			log_warnx("policy: %s", err);
+		daemon_db_deadline(d);
+		if (live_refresh(&d->live, err, sizeof(err)) < 0) {
+			static struct log_limit lim;	/* main thread */
+
+			/* a locked database: the old policy stays, tried again */
+			if (log_limit_ok(&lim, 60))
+				log_warnx("policy: %s; trying again every %d ms", err,
+				    REBUILD_RETRY_MS);
+			d->rebuild_pending = 1;
+			d->rebuild_after = clock_mono_ms() + REBUILD_RETRY_MS;
+		}
 	}
 	live_reclaim(&d->live);
 	bypass_housekeeping(d);

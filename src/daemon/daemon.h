@@ -25,6 +25,10 @@
 
 struct dockerwatch;
 
+/* How long a request, a reload or a policy rebuild waits at most for a
+ * database lock another program holds (nvd(8), THE CONTROL SOCKET). */
+#define DAEMON_DB_WAIT_MS	500
+
 struct daemon {
 	struct conf conf;
 	char conf_path[PATH_MAX];
@@ -47,6 +51,12 @@ struct daemon {
 	int stop;			/* read by workers */
 	int live_up, writer_up;		/* initialised, to be destroyed */
 	int rebuild_pending;		/* a policy rebuild was asked for */
+	uint64_t rebuild_after;		/* clock_mono_ms(): not before (one failed) */
+	int foreground;			/* nvd -f: event lines to standard error */
+	/* The main thread's statements wait for a lock until then (db.h's
+	 * db_wait_until): a request, a reload or a rebuild moves it to
+	 * DAEMON_DB_WAIT_MS from its start. */
+	uint64_t db_until;
 	/* The protect queues' steering (nft.h): what the kernel was told. */
 	int protect_all;		/* every packet goes to the protect queues */
 	uint64_t protect_sum;		/* the protect sets' addresses, hashed */
@@ -83,5 +93,8 @@ void daemon_housekeeping(struct daemon *d, int woken);
  */
 struct buf;
 int daemon_reload(struct daemon *d, struct buf *out);
+/* The main thread's work starts: its statements wait at most
+ * DAEMON_DB_WAIT_MS for a lock from now. */
+void daemon_db_deadline(struct daemon *d);
 
 #endif

@@ -1,14 +1,18 @@
 /*
- * handle_events.c: nvctl events, the audit log, read from the main
- * thread's database connection (WAL: the writer thread is not blocked).
+ * handle_events.c: nvctl events and events show, the audit log, read from
+ * the main thread's database connection (WAL: the writer thread is not
+ * blocked, and a lock another program holds is waited for no longer than
+ * the request's deadline, daemon.h).
  */
 #include "config.h"
 
 #include <stddef.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "daemon/request.h"
@@ -16,8 +20,11 @@
 #include "daemon/daemon.h"
 #include "runtime/event.h"
 #include "policy/policy.h"
+#include "store/store.h"
 
-#define EVENTS_USAGE		"events [--type T] [--group G] [--since TIME] [--limit N]"
+#define EVENTS_USAGE		"events [--type T] [--level L] [--group G] [--workload W] " \
+				"[--since TIME] [--until TIME] [--limit N]"
+#define SHOW_USAGE		"events show ID"
 #define EVENTS_DEFAULT_LIMIT	100
 
 /* The INTERFACE.md fields, in order; the column index is the field's. */
@@ -25,65 +32,108 @@ static const char *const fields[] = {
 	"id", "time", "type", "name", "level", "action", "proto",
 	"src_ip", "src_port", "src_workload", "src_group",
 	"dst_ip", "dst_port", "dst_workload", "dst_group",
-	"fqdn", "app", "rule_id", "sensor", "message", "reason", "count",
+	"fqdn", "app", "rule_id", "sensor", "message", "reason", "count", "excerpt", "pcap",
 };
 enum {
 	F_ID, F_TIME, F_TYPE, F_NAME, F_LEVEL, F_ACTION, F_PROTO,
 	F_SRC_IP, F_SRC_PORT, F_SRC_WORKLOAD, F_SRC_GROUP,
 	F_DST_IP, F_DST_PORT, F_DST_WORKLOAD, F_DST_GROUP,
-	F_FQDN, F_APP, F_RULE_ID, F_SENSOR, F_MESSAGE, F_REASON, F_NCOUNT, F_COUNT
+	F_FQDN, F_APP, F_RULE_ID, F_SENSOR, F_MESSAGE, F_REASON, F_NCOUNT, F_EXCERPT, F_PCAP,
+	F_COUNT
 };
 _Static_assert(sizeof(fields) / sizeof(fields[0]) == F_COUNT, "one name per field");
 
-/* Bound parameters only: a NULL filter matches every row. */
-static const char query_sql[] =
-    "SELECT id, time, type, name, level, action, proto, src_ip, src_port, "
-    "src_workload, src_group, dst_ip, dst_port, dst_workload, dst_group, fqdn, app, "
-    "rule_id, sensor, message, reason, count FROM events "
-    "WHERE (?1 IS NULL OR type = ?1) "
-    "AND (?2 IS NULL OR src_group = ?2 OR dst_group = ?2) "
-    "AND (?3 IS NULL OR time >= ?3) "
-    "ORDER BY id DESC LIMIT ?4";
+#define SELECT_SQL	"SELECT id, time, type, name, level, action, proto, src_ip, src_port, " \
+	"src_workload, src_group, dst_ip, dst_port, dst_workload, dst_group, fqdn, app, " \
+	"rule_id, sensor, message, reason, count, excerpt, pcap FROM events"
+
+/*
+ * The filters, each a fixed piece of SQL with its bound parameter: the
+ * query has the pieces of the filters given, so that SQLite can use the
+ * index of each (schema/009_audit.sql).  Newest first: by time, then id.
+ */
+enum { Q_TYPE, Q_LEVEL, Q_GROUP, Q_WORKLOAD, Q_SINCE, Q_UNTIL, Q_COUNT };
+static const char *const filter_sql[Q_COUNT] = {
+	[Q_TYPE] = "type = ?1",
+	[Q_LEVEL] = "level = ?2",
+	[Q_GROUP] = "(src_group = ?3 OR dst_group = ?3)",
+	[Q_WORKLOAD] = "(src_workload = ?4 OR dst_workload = ?4)",
+	[Q_SINCE] = "time >= ?5",
+	[Q_UNTIL] = "time < ?6",
+};
+#define ORDER_SQL	" ORDER BY time DESC, id DESC LIMIT ?7"
 
 struct events_query {
-	const char *type;		/* NULL: any */
-	const char *group;
-	char since[EVENT_TIME_LEN];	/* "": any */
+	const char *val[Q_COUNT];	/* NULL: any */
+	char since[EVENT_TIME_LEN];
+	char until[EVENT_TIME_LEN];
 	long long limit;		/* -1: no limit */
 };
 
 /* The options of events, taken by set_option(). */
 static const struct req_opt options[] = {
 	{ .name = "type" },
+	{ .name = "level" },
 	{ .name = "group" },
+	{ .name = "workload" },
 	{ .name = "since" },
+	{ .name = "until" },
 	{ .name = "limit" },
 	{ .name = NULL },
 };
+
+/* --since and --until: a time, or an age before now. */
+static int
+set_time(const char *opt, const char *val, char *out, struct buf *o)
+{
+	char err[256];
+	int64_t ms;
+
+	if (event_since_parse(val, clock_real_ms(), &ms, err, sizeof(err)) < 0)
+		return req_error(o, CTL_RESP_USAGE, "--%s: %s", opt, err);
+	event_time_format(ms, out, EVENT_TIME_LEN);
+	return CTL_RESP_OK;
+}
+
+/* A group or workload name. */
+static int
+set_name(const char *what, const char *val, const char **out, struct buf *o)
+{
+	if (*val == '\0' || strlen(val) >= POLICY_NAME_MAX)
+		return req_error(o, CTL_RESP_USAGE, "bad %s name '%.64s' (1-%d bytes)", what, val,
+		    POLICY_NAME_MAX - 1);
+	*out = val;
+	return CTL_RESP_OK;
+}
 
 /* Fills the events_query ctx from one option; a later one overrides an earlier one. */
 static int
 set_option(void *ctx, const struct req_opt *o, const char *val, struct buf *out)
 {
 	struct events_query *q = ctx;
-	char err[256];
 	enum event_type t;
-	int64_t ms;
+	enum event_level l;
 
 	if (strcmp(o->name, "type") == 0) {
 		if (event_type_parse(val, &t) < 0)
 			return req_error(out, CTL_RESP_USAGE, "unknown event type '%.64s' (expected "
 			    "violation, threat, dlp, waf, incident, quarantine or admission)", val);
-		q->type = event_type_name(t);
+		q->val[Q_TYPE] = event_type_name(t);
+	} else if (strcmp(o->name, "level") == 0) {
+		if (event_level_parse(val, &l) < 0)
+			return req_error(out, CTL_RESP_USAGE, "unknown event level '%.64s' (expected "
+			    "info, warning or critical)", val);
+		q->val[Q_LEVEL] = event_level_name(l);
 	} else if (strcmp(o->name, "group") == 0) {
-		if (*val == '\0' || strlen(val) >= POLICY_NAME_MAX)
-			return req_error(out, CTL_RESP_USAGE, "bad group name '%.64s' (1-%d bytes)", val,
-			    POLICY_NAME_MAX - 1);
-		q->group = val;
+		return set_name("group", val, &q->val[Q_GROUP], out);
+	} else if (strcmp(o->name, "workload") == 0) {
+		return set_name("workload", val, &q->val[Q_WORKLOAD], out);
 	} else if (strcmp(o->name, "since") == 0) {
-		if (event_since_parse(val, clock_real_ms(), &ms, err, sizeof(err)) < 0)
-			return req_error(out, CTL_RESP_USAGE, "--since: %s", err);
-		event_time_format(ms, q->since, sizeof(q->since));
+		q->val[Q_SINCE] = q->since;
+		return set_time("since", val, q->since, out);
+	} else if (strcmp(o->name, "until") == 0) {
+		q->val[Q_UNTIL] = q->until;
+		return set_time("until", val, q->until, out);
 	} else if (req_limit(val, &q->limit) < 0)
 		return req_error(out, CTL_RESP_USAGE, "bad --limit '%.64s' (expected 0 to %d; 0 means "
 		    "no limit)", val, REQ_MAX_LIMIT);
@@ -96,10 +146,10 @@ col(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
+/* The row's fields as JSON members, without the braces. */
 static void
-json_row(sqlite3_stmt *st, struct buf *o)
+json_fields(sqlite3_stmt *st, struct buf *o)
 {
-	buf_puts(o, "{");
 	for (int i = 0; i < F_COUNT; i++) {
 		buf_printf(o, "%s\"%s\":", i ? "," : "", fields[i]);
 		switch (sqlite3_column_type(st, i)) {
@@ -114,7 +164,6 @@ json_row(sqlite3_stmt *st, struct buf *o)
 			break;
 		}
 	}
-	buf_puts(o, "}");
 }
 
 /* One end for people: workload name, else address; with ":port". */
@@ -188,21 +237,43 @@ text_line(const char *const *c, const char *message, const int *wd, struct buf *
 	buf_puts(o, "\n");
 }
 
-static int
-bind_query(sqlite3_stmt *st, const struct events_query *q)
+/* The query of q: its filters' pieces, their values bound. */
+static sqlite3_stmt *
+prepare_query(sqlite3 *db, const struct events_query *q)
 {
-	if ((q->type && sqlite3_bind_text(st, 1, q->type, -1, SQLITE_STATIC) != SQLITE_OK) ||
-	    (q->group && sqlite3_bind_text(st, 2, q->group, -1, SQLITE_STATIC) != SQLITE_OK) ||
-	    (q->since[0] && sqlite3_bind_text(st, 3, q->since, -1, SQLITE_STATIC) != SQLITE_OK) ||
-	    sqlite3_bind_int64(st, 4, q->limit) != SQLITE_OK)
-		return -1;
-	return 0;
+	sqlite3_stmt *st = NULL;
+	struct buf sql;
+	int n = 0;
+
+	buf_init(&sql);
+	buf_puts(&sql, SELECT_SQL);
+	for (int i = 0; i < Q_COUNT; i++)
+		if (q->val[i]) {
+			buf_puts(&sql, n++ ? " AND " : " WHERE ");
+			buf_puts(&sql, filter_sql[i]);
+		}
+	buf_puts(&sql, ORDER_SQL);
+	if (buf_failed(&sql) || sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	for (int i = 0; i < Q_COUNT; i++)
+		if (q->val[i] && sqlite3_bind_text(st, i + 1, q->val[i], -1, SQLITE_STATIC) !=
+		    SQLITE_OK)
+			goto fail;
+	if (sqlite3_bind_int64(st, Q_COUNT + 1, q->limit) != SQLITE_OK)
+		goto fail;
+	buf_free(&sql);
+	return st;
+fail:
+	sqlite3_finalize(st);
+	buf_free(&sql);
+	return NULL;
 }
 
 static int
 too_big(struct buf *o)
 {
-	return req_too_big(o, "events", "--limit, --since, --type or --group");
+	return req_too_big(o, "events", "--limit, --since, --until, --type, --level, --group or "
+	    "--workload");
 }
 
 static int
@@ -212,9 +283,9 @@ write_json(sqlite3_stmt *st, struct buf *o)
 
 	buf_puts(o, "[");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n++)
-			buf_puts(o, ",");
-		json_row(st, o);
+		buf_puts(o, n++ ? ",{" : "{");
+		json_fields(st, o);
+		buf_puts(o, "}");
 		if (o->len > REQ_REPLY_MAX)
 			return too_big(o);
 	}
@@ -272,8 +343,7 @@ cmd_events(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	if (sqlite3_get_autocommit(d->db) &&
 	    sqlite3_exec(d->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
 		in_tx = 1;
-	if (sqlite3_prepare_v2(d->db, query_sql, -1, &st, NULL) != SQLITE_OK ||
-	    bind_query(st, &q) < 0)
+	if ((st = prepare_query(d->db, &q)) == NULL)
 		rc = -1;
 	else
 		rc = json ? write_json(st, o) : write_text(st, o);
@@ -288,7 +358,126 @@ cmd_events(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	return rc;
 }
 
+/* --- events show ------------------------------------------------------ */
+
+/* The evidence events show adds to the row. */
+struct evidence {
+	int has_rule;			/* rule_id is set ... */
+	int rule_found;			/* ... and names a rule that still exists */
+	struct policy_rule rule;
+	char pcap[PATH_MAX];		/* pcap_dir/file, or "" */
+	int pcap_exists;
+};
+
+static void
+evidence_get(struct daemon *d, sqlite3_stmt *st, struct evidence *e)
+{
+	char err[256];
+
+	memset(e, 0, sizeof(*e));
+	if (sqlite3_column_type(st, F_RULE_ID) != SQLITE_NULL) {
+		e->has_rule = 1;
+		e->rule_found = store_rule_get(d->db, sqlite3_column_int64(st, F_RULE_ID), &e->rule,
+		    err, sizeof(err)) == 0;
+	}
+	/* a name as nvd gives them: a row written by hand names no other file */
+	if (col(st, F_PCAP) && d->conf.pcap_dir[0] && !strchr(col(st, F_PCAP), '/') &&
+	    strncmp(col(st, F_PCAP), "nvd-", 4) == 0 &&
+	    snprintf(e->pcap, sizeof(e->pcap), "%s/%s", d->conf.pcap_dir, col(st, F_PCAP)) <
+	    (int)sizeof(e->pcap))
+		e->pcap_exists = access(e->pcap, F_OK) == 0;
+	else
+		e->pcap[0] = '\0';
+}
+
+/* "nv.client -> nv.web tcp/8080 postgresql allow (user)" */
+static void
+rule_text(const struct policy_rule *r, char *out, size_t outlen)
+{
+	char ports[POLICY_MAX_PORTS * 24];
+
+	ports_format(r->ports, r->nports, ports, sizeof(ports));
+	snprintf(out, outlen, "%s -> %s %s %s %s (%s)", r->from, r->to, ports, r->apps,
+	    policy_rule_action_name(r->action), policy_rule_type_name(r->type));
+}
+
+static void
+show_json(sqlite3_stmt *st, const struct evidence *e, struct buf *o)
+{
+	char text[POLICY_NAME_MAX * 2 + POLICY_MAX_PORTS * 24 + POLICY_APPS_MAX + 64];
+
+	buf_puts(o, "{");
+	json_fields(st, o);
+	buf_puts(o, ",\"rule\":");
+	if (e->rule_found) {
+		rule_text(&e->rule, text, sizeof(text));
+		buf_json_str(o, text);
+	} else
+		buf_puts(o, "null");
+	buf_puts(o, ",\"pcap_path\":");
+	buf_json_str(o, e->pcap[0] ? e->pcap : NULL);
+	buf_printf(o, ",\"pcap_exists\":%s}\n", !e->pcap[0] ? "null" :
+	    e->pcap_exists ? "true" : "false");
+}
+
+static void
+show_text(sqlite3_stmt *st, const struct evidence *e, struct buf *o)
+{
+	char text[POLICY_NAME_MAX * 2 + POLICY_MAX_PORTS * 24 + POLICY_APPS_MAX + 64];
+
+	for (int i = 0; i < F_COUNT; i++) {
+		const char *v = col(st, i) ? col(st, i) : "-";
+
+		buf_printf(o, "%-13s %s", fields[i], v);
+		if (i == F_RULE_ID && e->has_rule) {
+			if (e->rule_found)
+				rule_text(&e->rule, text, sizeof(text));
+			buf_printf(o, " (%s)", e->rule_found ? text : "deleted since");
+		} else if (i == F_NCOUNT && sqlite3_column_int64(st, i) > 1) {
+			buf_puts(o, " alike events, aggregated");
+		} else if (i == F_PCAP && e->pcap[0]) {
+			buf_printf(o, " (%s%s)", e->pcap, e->pcap_exists ? "" :
+			    ", deleted since");
+		}
+		buf_puts(o, "\n");
+	}
+}
+
+static int
+cmd_events_show(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	struct evidence e;
+	sqlite3_stmt *st = NULL;
+	char *end;
+	long long id;
+	int rc;
+
+	if (argv[0][0] < '1' || argv[0][0] > '9' ||
+	    (id = strtoll(argv[0], &end, 10), *end != '\0') || id == LLONG_MAX)
+		return req_error(o, CTL_RESP_USAGE, "bad event id '%.64s' (expected a positive "
+		    "number)", argv[0]);
+	if (sqlite3_prepare_v2(d->db, SELECT_SQL " WHERE id = ?1", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	else
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		evidence_get(d, st, &e);
+		if (json)
+			show_json(st, &e, o);
+		else
+			show_text(st, &e, o);
+		rc = CTL_RESP_OK;
+	} else if (rc == SQLITE_DONE)
+		rc = req_error(o, CTL_RESP_NOTFOUND, "no event %lld", id);
+	else
+		rc = req_error(o, CTL_RESP_ERROR, "reading events: %s", sqlite3_errmsg(d->db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
 const struct handler event_handlers[] = {
-	{ { "events" }, 0, 8, EVENTS_USAGE, cmd_events, REQ_READS },
+	{ { "events", "show" }, 1, 1, SHOW_USAGE, cmd_events_show, REQ_READS },
+	{ { "events" }, 0, 14, EVENTS_USAGE, cmd_events, REQ_READS },
 	{ { NULL }, 0, 0, NULL, NULL, REQ_UNSAID },
 };

@@ -392,9 +392,14 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		}
 		buf_puts(o, "],\"total\":{");
 		json_stats(o, &total, &qtotal, &ktotal);
-		buf_printf(o, "},\"events\":{\"written\":%llu,\"dropped\":%llu,\"db_errors\":%llu}",
+		buf_printf(o, "},\"events\":{\"written\":%llu,\"dropped\":%llu,\"db_errors\":%llu,"
+		    "\"busy\":%llu,\"disk_full\":%llu,\"deleted\":%llu,\"pcaps_deleted\":%llu,"
+		    "\"log_lines\":%llu,\"log_dropped\":%llu}",
 		    (unsigned long long)ws.events_written, (unsigned long long)ws.events_dropped,
-		    (unsigned long long)ws.db_errors);
+		    (unsigned long long)ws.db_errors, (unsigned long long)ws.busy,
+		    (unsigned long long)ws.disk_full, (unsigned long long)ws.deleted,
+		    (unsigned long long)ws.pcaps_deleted, (unsigned long long)ws.log_lines,
+		    (unsigned long long)ws.log_dropped);
 		json_unseen(o, &u);
 		json_policy_docker(o, d);
 		buf_puts(o, "}\n");
@@ -410,6 +415,11 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	buf_printf(o, "events %llu written, %llu dropped, %llu database errors\n",
 	    (unsigned long long)ws.events_written, (unsigned long long)ws.events_dropped,
 	    (unsigned long long)ws.db_errors);
+	buf_printf(o, "audit log: %llu batches put off (database locked), %llu records lost to a "
+	    "full disk; retention deleted %llu events, %llu pcap files; JSON lines %llu sent, "
+	    "%llu dropped\n", (unsigned long long)ws.busy, (unsigned long long)ws.disk_full,
+	    (unsigned long long)ws.deleted, (unsigned long long)ws.pcaps_deleted,
+	    (unsigned long long)ws.log_lines, (unsigned long long)ws.log_dropped);
 	text_unseen(o, &u, d->conf.fail_mode);
 	text_policy_docker(o, d, &total);
 	buf_puts(o, "\n");

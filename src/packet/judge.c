@@ -21,6 +21,7 @@
 #include "policy/policy.h"
 #include "packet/dnsbind.h"
 #include "packet/doubt.h"
+#include "sensor/sensor.h"
 
 static void
 copy_name(char *dst, size_t n, const char *src)
@@ -675,14 +676,15 @@ out:
 	return VERDICT_ACCEPT;
 }
 
+_Static_assert(EVENT_EXCERPT_MAX == SENSOR_EXCERPT_MAX, "an event holds a whole excerpt");
+
 /* The packet that carried the match, in pcap_dir; its file named in the
- * event's message by the caller ("... pcap NAME"). */
+ * event (ev->pcap, and its message: "... pcap NAME"). */
 static void
 save_pcap(struct judge *j, struct event_rec *ev)
 {
-	char name[80];
+	char name[EVENT_PCAP_MAX];
 
-	j->pcap_name[0] = '\0';
 	if (j->pcap_dir == NULL || j->pcap_dir[0] == '\0' || j->pkt == NULL)
 		return;
 	snprintf(name, sizeof(name), "nvd-%lld-q%u-%llu.pcap", (long long)ev->time_ms,
@@ -692,7 +694,7 @@ save_pcap(struct judge *j, struct event_rec *ev)
 		return;
 	}
 	j->st.pcaps++;
-	snprintf(j->pcap_name, sizeof(j->pcap_name), "%s", name);
+	memcpy(ev->pcap, name, sizeof(name));
 }
 
 /*
@@ -737,10 +739,11 @@ judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
 	    ih->h->excerpt, ih->deny ? " (denied)" :
 	    ih->h->sensor < 64 && (v.sensors_deny_set >> ih->h->sensor & 1) ?
 	    " (would have been denied: not in protect mode)" : "");
-	if (j->pcap_name[0]) {
+	snprintf(ev->excerpt, sizeof(ev->excerpt), "%s", ih->h->excerpt);
+	if (ev->pcap[0]) {
 		size_t l = strlen(ev->message);
 
-		snprintf(ev->message + l, sizeof(ev->message) - l, "; pcap %s", j->pcap_name);
+		snprintf(ev->message + l, sizeof(ev->message) - l, "; pcap %s", ev->pcap);
 	}
 	event_end(j, ev);
 }

@@ -57,7 +57,6 @@ struct judge {
 	struct inspect_env *insp;
 	uint16_t queue;			/* in pcap file names */
 	const char *pcap_dir;		/* conf pcap_dir, "" or NULL: none */
-	char pcap_name[80];		/* the file of the last event's packet */
 	/* The packet being handled (for pcap_dir) and its time. */
 	const uint8_t *pkt;
 	size_t pkt_len;

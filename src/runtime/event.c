@@ -56,21 +56,40 @@ event_type_name(enum event_type t)
 	return (unsigned)t < NELEM(type_names) ? type_names[t] : "unknown";
 }
 
+/* The index of s in names (n of them), or -1. */
+static int
+name_index(const char *const *names, unsigned n, const char *s)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 int
 event_type_parse(const char *s, enum event_type *t)
 {
-	for (unsigned i = 0; i < NELEM(type_names); i++)
-		if (strcmp(s, type_names[i]) == 0) {
-			*t = (enum event_type)i;
-			return 0;
-		}
-	return -1;
+	int i = name_index(type_names, NELEM(type_names), s);
+
+	if (i >= 0)
+		*t = (enum event_type)i;
+	return i < 0 ? -1 : 0;
 }
 
 const char *
 event_level_name(enum event_level l)
 {
 	return (unsigned)l < NELEM(level_names) ? level_names[l] : "unknown";
+}
+
+int
+event_level_parse(const char *s, enum event_level *l)
+{
+	int i = name_index(level_names, NELEM(level_names), s);
+
+	if (i >= 0)
+		*l = (enum event_level)i;
+	return i < 0 ? -1 : 0;
 }
 
 const char *

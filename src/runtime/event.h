@@ -46,7 +46,11 @@ enum event_action {
 const char *event_type_name(enum event_type t);
 int event_type_parse(const char *s, enum event_type *t);
 const char *event_level_name(enum event_level l);
+int event_level_parse(const char *s, enum event_level *l);
 const char *event_action_name(enum event_action a);
+
+#define EVENT_EXCERPT_MAX	96	/* sensor.h's SENSOR_EXCERPT_MAX */
+#define EVENT_PCAP_MAX		64	/* "nvd-TIME-qQUEUE-N.pcap" */
 
 /* One row of the events table (INTERFACE.md, "Events").  Empty strings and
  * zero ports/rule ids are stored as NULL. */
@@ -69,6 +73,10 @@ struct event_rec {
 	char message[256];
 	char reason[24];		/* why it could not be judged (doubt.h), or "" */
 	uint32_t count;			/* alike events it stands for (event_agg.h); 0: 1 */
+	/* The evidence of a DLP or WAF match: what matched (masked for
+	 * DLP), and the pcap file of its packet in pcap_dir, or "". */
+	char excerpt[EVENT_EXCERPT_MAX];
+	char pcap[EVENT_PCAP_MAX];
 };
 
 /* A connection seen in discover mode with no rule: from → to on port. */

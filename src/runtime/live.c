@@ -419,8 +419,11 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 		if (store_group_ensure_learned(l->db, g, l->default_mode, err, errlen) < 0)
 			goto out;
 	}
-	if (changed && store_workloads_seen(l->db, wl, nwl, err, errlen) < 0)
-		goto out;
+	/* The workloads table is the audit's: a locked database does not hold
+	 * up the policy, the rows are written at a later rebuild. */
+	if ((changed || l->seen_pending) &&
+	    (l->seen_pending = store_workloads_seen(l->db, wl, nwl, err, errlen) < 0))
+		log_warnx("workloads: %s; written at the next policy change", err);
 	if (store_load(l->db, &sp, err, errlen) < 0 ||
 	    store_sensor_specs(l->db, &sensors, &nsensors, err, errlen) < 0 ||
 	    store_sensor_assignments(l->db, NULL, NULL, &assigns, &nassigns, err, errlen) < 0)

@@ -66,6 +66,7 @@ struct live {
 	struct policy_workload *wl;	/* live workloads */
 	int nwl, capwl;
 	int dirty;
+	int seen_pending;		/* main thread: workloads not yet in the table */
 	uint64_t wl_seq;		/* workload changes so far; a snapshot keeps the
 					 * count it was built at (policy_workloads_seq) */
 	struct policy_net *nets;	/* Docker's bridge subnets (live_nets_set) */

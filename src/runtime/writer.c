@@ -8,7 +8,11 @@
  *
  * A statement that fails (a learned rule whose group was deleted meanwhile
  * violates its foreign key) costs that record only, counted in db_errors;
- * the rest of the batch is committed.
+ * the rest of the batch is committed.  A locked database or a full disk
+ * is the whole batch's fate (writer.h): it is rolled back, and tried
+ * again later or counted as lost.  Once a batch's fate is known, each of
+ * its events goes out as a JSON line (event_log.h), with its id when it
+ * was stored.
  */
 #include "config.h"
 
@@ -60,9 +64,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ROLLBACK_TO] = "ROLLBACK TO learn",
 	[S_EVENT] = "INSERT INTO events (time, type, name, level, action, proto, "
 	    "src_ip, src_port, src_workload, src_group, dst_ip, dst_port, dst_workload, "
-	    "dst_group, fqdn, app, rule_id, sensor, message, reason, count) VALUES "
+	    "dst_group, fqdn, app, rule_id, sensor, message, reason, count, excerpt, pcap) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-	    "?20, ?21)",
+	    "?20, ?21, ?22, ?23)",
 	[S_HIT] = "UPDATE rules SET hits = hits + ?1, "
 	    "last_seen = max(coalesce(last_seen, 0), ?2) WHERE id = ?3",
 	[S_LEARN_SCAN] = "SELECT id, ports, hits, coalesce(last_seen, 0) FROM rules "
@@ -108,7 +112,33 @@ struct writer_priv {
 	char time_text[EVENT_TIME_LEN];
 	int last_err;			/* of the last failed step() */
 	char last_msg[160];
+	int abort;			/* the batch's fate: SQLITE_BUSY or SQLITE_FULL */
+	int64_t ids[WRITER_BATCH];	/* of the batch's events, 0: not stored */
+	/* a batch a locked database put off: the first held records of batch */
+	unsigned held;
+	uint64_t retry_at;		/* clock_mono_ms() of its next try */
+	unsigned backoff_ms;
+	/* a full disk */
+	int full;			/* the last batch was lost to it */
+	uint64_t full_lost;		/* records lost since it began */
+	uint64_t lost;			/* records the database lost, all told (w->lock) */
+	struct retain ret;
+	struct retain_conf rconf;	/* a copy of w->retain */
+	struct event_log elog;
 };
+
+/* What became of a batch. */
+enum batch_fate {
+	BATCH_DONE,			/* committed (records that failed alone counted) */
+	BATCH_BUSY,			/* rolled back: the database is locked; try again */
+	BATCH_LOST,			/* rolled back: a full disk, or another error */
+};
+
+static int
+is_busy(int rc)
+{
+	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+}
 
 /*
  * Steps st to its end and resets it.  Returns 0, or -1 with the error kept
@@ -124,6 +154,8 @@ step(struct writer *w, sqlite3_stmt *st)
 	if (rc != SQLITE_DONE) {
 		p->last_err = sqlite3_extended_errcode(w->db);
 		snprintf(p->last_msg, sizeof(p->last_msg), "%s", sqlite3_errmsg(w->db));
+		if (is_busy(p->last_err) || (p->last_err & 0xff) == SQLITE_FULL)
+			p->abort = p->last_err & 0xff;
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -133,6 +165,8 @@ step(struct writer *w, sqlite3_stmt *st)
 static void
 db_error(struct writer *w, const char *what)
 {
+	if (w->priv->abort)	/* the batch's fate, not the record's */
+		return;
 	w->priv->pend.db_errors++;
 	if (log_limit_ok(&w->priv->errlim, 60))
 		log_warnx("writer: %s: %s", what, w->priv->last_msg);
@@ -203,7 +237,7 @@ event_time(struct writer_priv *p, int64_t ms, char *out)
 }
 
 static void
-write_event(struct writer *w, const struct event_rec *ev)
+write_event(struct writer *w, const struct event_rec *ev, int64_t *id)
 {
 	sqlite3_stmt *st = w->priv->st[S_EVENT];
 	char when[EVENT_TIME_LEN], word[12];
@@ -234,9 +268,14 @@ write_event(struct writer *w, const struct event_rec *ev)
 	BIND_FIELD(st, 19, ev->message);
 	BIND_FIELD(st, 20, ev->reason);
 	sqlite3_bind_int64(st, 21, ev->count ? ev->count : 1);
-	if (step(w, st) == 0)
+	BIND_FIELD(st, 22, ev->excerpt);
+	BIND_FIELD(st, 23, ev->pcap);
+	if (step(w, st) == 0) {
 		w->priv->pend.events_written++;
-	else
+		*id = sqlite3_last_insert_rowid(w->db);
+		if (ev->pcap[0])	/* pcap_dir is looked at soon */
+			retain_pcap_written(&w->priv->ret, clock_mono_ms());
+	} else
 		db_error(w, "insert event");
 }
 
@@ -523,28 +562,99 @@ learn_apply(struct writer *w, const struct learn_key *k, int64_t now)
 
 /* --- batches --------------------------------------------------------- */
 
+/* Each event of the batch as a JSON line, with its id if it was stored. */
 static void
+log_lines(struct writer *w, const struct record *recs, unsigned n)
+{
+	struct writer_priv *p = w->priv;
+
+	if (p->elog.sink == EVLOG_NONE)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		if (recs[i].type == REC_EVENT)
+			event_log_write(&p->elog, &recs[i].u.ev, p->ids[i]);
+}
+
+/* The batch went in. */
+static void
+batch_done(struct writer *w, const struct record *recs, unsigned n)
+{
+	struct writer_priv *p = w->priv;
+
+	if (p->full) {
+		log_info("writer: the database has room again (%llu records were dropped while "
+		    "the disk was full)", (unsigned long long)p->full_lost);
+		p->full = 0;
+		p->full_lost = 0;
+	}
+	pthread_mutex_lock(&w->lock);
+	w->st.events_written += p->pend.events_written;
+	w->st.learned += p->pend.learned;
+	w->st.rules_created += p->pend.rules_created;
+	w->st.hits += p->pend.hits;
+	w->st.conversations += p->pend.conversations;
+	w->st.db_errors += p->pend.db_errors;
+	pthread_mutex_unlock(&w->lock);
+	log_lines(w, recs, n);
+	if (p->learned_changed && w->on_learned)
+		w->on_learned(w->ctx);
+}
+
+/*
+ * The batch could not go in and was rolled back (what: the step that
+ * failed): BATCH_BUSY for a locked database, else its records are lost
+ * and counted, a full disk logged when it begins.
+ */
+static enum batch_fate
+batch_failed(struct writer *w, const struct record *recs, unsigned n, const char *what)
+{
+	struct writer_priv *p = w->priv;
+	int full = (p->last_err & 0xff) == SQLITE_FULL;
+
+	if (!sqlite3_get_autocommit(w->db)) {
+		sqlite3_step(p->st[S_ROLLBACK]);	/* keeps last_err */
+		sqlite3_reset(p->st[S_ROLLBACK]);
+	}
+	if (is_busy(p->last_err))
+		return BATCH_BUSY;
+	if (full && !p->full)
+		log_warnx("writer: %s; events are dropped (counted) until there is room",
+		    p->last_msg);
+	else if (!full)
+		log_warnx("writer: %s: %s; %u records lost", what, p->last_msg, n);
+	p->full = full;
+	if (full)
+		p->full_lost += n;
+	pthread_mutex_lock(&w->lock);
+	p->lost += n;
+	if (full)
+		w->st.disk_full += n;
+	else
+		w->st.db_errors++;
+	pthread_mutex_unlock(&w->lock);
+	memset(p->ids, 0, n * sizeof(p->ids[0]));
+	log_lines(w, recs, n);
+	return BATCH_LOST;
+}
+
+static enum batch_fate
 write_batch(struct writer *w, const struct record *recs, unsigned n)
 {
 	struct writer_priv *p = w->priv;
 	int64_t now = (int64_t)time(NULL);
-	int changed;
 
 	memset(&p->pend, 0, sizeof(p->pend));
 	p->learned_changed = 0;
 	p->nkeys = 0;
+	p->abort = 0;
 	memset(p->slots, 0xff, sizeof(p->slots));
-	if (run(w, S_BEGIN) < 0) {
-		log_warnx("writer: begin: %s; %u records lost", p->last_msg, n);
-		pthread_mutex_lock(&w->lock);
-		w->st.db_errors++;
-		pthread_mutex_unlock(&w->lock);
-		return;
-	}
-	for (unsigned i = 0; i < n; i++) {
+	memset(p->ids, 0, n * sizeof(p->ids[0]));
+	if (run(w, S_BEGIN) < 0)
+		return batch_failed(w, recs, n, "begin");
+	for (unsigned i = 0; i < n && !p->abort; i++) {
 		switch (recs[i].type) {
 		case REC_EVENT:
-			write_event(w, &recs[i].u.ev);
+			write_event(w, &recs[i].u.ev, &p->ids[i]);
 			break;
 		case REC_LEARN:
 			learn_add(p, &recs[i].u.learn);
@@ -559,26 +669,51 @@ write_batch(struct writer *w, const struct record *recs, unsigned n)
 			break;
 		}
 	}
-	for (int i = 0; i < p->nkeys; i++)
+	for (int i = 0; i < p->nkeys && !p->abort; i++)
 		learn_apply(w, &p->keys[i], now);
-	if (run(w, S_COMMIT) < 0) {
-		log_warnx("writer: commit: %s; %u records lost", p->last_msg, n);
-		run(w, S_ROLLBACK);
-		memset(&p->pend, 0, sizeof(p->pend));
-		p->pend.db_errors = 1;
-		p->learned_changed = 0;
-	}
+	if (p->abort)
+		return batch_failed(w, recs, n, "write");
+	if (run(w, S_COMMIT) < 0)
+		return batch_failed(w, recs, n, "commit");
+	batch_done(w, recs, n);
+	return BATCH_DONE;
+}
+
+/* A locked database put the batch's n records off: tried again later. */
+static void
+batch_hold(struct writer *w, unsigned n)
+{
+	struct writer_priv *p = w->priv;
+
+	if (p->held == 0) {
+		p->backoff_ms = WRITER_BACKOFF_MIN_MS;
+		if (log_limit_ok(&p->errlim, 60))
+			log_warnx("writer: %s: %u records wait in memory until it is free",
+			    p->last_msg, n);
+	} else if ((p->backoff_ms *= 2) > WRITER_BACKOFF_MAX_MS)
+		p->backoff_ms = WRITER_BACKOFF_MAX_MS;
+	p->held = n;
+	p->retry_at = clock_mono_ms() + p->backoff_ms;
 	pthread_mutex_lock(&w->lock);
-	w->st.events_written += p->pend.events_written;
-	w->st.learned += p->pend.learned;
-	w->st.rules_created += p->pend.rules_created;
-	w->st.hits += p->pend.hits;
-	w->st.conversations += p->pend.conversations;
-	w->st.db_errors += p->pend.db_errors;
+	w->st.busy++;
 	pthread_mutex_unlock(&w->lock);
-	changed = p->learned_changed;
-	if (changed && w->on_learned)
-		w->on_learned(w->ctx);
+}
+
+/* Tries the batch put off, when its time has come.  1 once it is done
+ * with (written or lost), 0 while it waits. */
+static int
+retry_held(struct writer *w)
+{
+	struct writer_priv *p = w->priv;
+
+	if (clock_mono_ms() < p->retry_at)
+		return 0;
+	if (write_batch(w, p->batch, p->held) == BATCH_BUSY) {
+		batch_hold(w, p->held);
+		return 0;
+	}
+	p->held = 0;
+	return 1;
 }
 
 /* Logs a drop once when it starts and once, with its count, when the
@@ -606,8 +741,22 @@ check_drops(struct writer *w, int final)
 		w->dropping = 0;
 	}
 	pthread_mutex_lock(&w->lock);
-	w->st.events_dropped = total;
+	w->st.events_dropped = total + p->lost;
 	pthread_mutex_unlock(&w->lock);
+}
+
+/* The settings writer_set_audit() gave, for the writer's own use. */
+static void
+settings(struct writer *w)
+{
+	struct writer_priv *p = w->priv;
+	enum event_log_sink sink;
+
+	pthread_mutex_lock(&w->lock);
+	p->rconf = w->retain;
+	sink = w->sink;
+	pthread_mutex_unlock(&w->lock);
+	event_log_set(&p->elog, sink);
 }
 
 void
@@ -619,6 +768,11 @@ writer_drain(struct writer *w)
 
 	if (p == NULL)
 		return;
+	settings(w);
+	if (p->held && !retry_held(w)) {
+		check_drops(w, 0);
+		return;
+	}
 	for (int i = 0; i < w->nrings; i++)
 		until[i] = __atomic_load_n(&w->rings[i]->head, __ATOMIC_ACQUIRE);
 	for (;;) {
@@ -634,7 +788,10 @@ writer_drain(struct writer *w)
 		first = w->nrings ? (first + 1) % w->nrings : 0;
 		if (n == 0)
 			break;
-		write_batch(w, p->batch, n);
+		if (write_batch(w, p->batch, n) == BATCH_BUSY) {
+			batch_hold(w, n);
+			break;
+		}
 		for (int i = 0; i < w->nrings; i++)
 			if ((int64_t)(until[i] - w->rings[i]->tail) > 0)
 				behind = 1;
@@ -644,6 +801,43 @@ writer_drain(struct writer *w)
 	check_drops(w, 0);
 }
 
+int
+writer_waiting(struct writer *w, uint64_t *at)
+{
+	if (w->priv == NULL || w->priv->held == 0)
+		return 0;
+	*at = w->priv->retry_at;
+	return 1;
+}
+
+void
+writer_set_audit(struct writer *w, const struct retain_conf *rc, enum event_log_sink sink)
+{
+	pthread_mutex_lock(&w->lock);
+	w->retain = *rc;
+	w->sink = sink;
+	pthread_mutex_unlock(&w->lock);
+}
+
+int
+writer_housekeeping(struct writer *w)
+{
+	struct writer_priv *p = w->priv;
+	int more = 0;
+
+	if (p == NULL)
+		return 0;
+	if (p->held == 0)
+		more = retain_step(&p->ret, w->db, &p->rconf, clock_mono_ms(), clock_real_ms());
+	pthread_mutex_lock(&w->lock);
+	w->st.deleted = p->ret.deleted;
+	w->st.pcaps_deleted = p->ret.pcaps_deleted;
+	w->st.log_lines = p->elog.lines;
+	w->st.log_dropped = p->elog.dropped;
+	pthread_mutex_unlock(&w->lock);
+	return more;
+}
+
 /* --- thread and set-up ----------------------------------------------- */
 
 static void *
@@ -651,14 +845,20 @@ writer_main(void *arg)
 {
 	struct writer *w = arg;
 	struct pollfd pfd = { .fd = w->wake_fd, .events = POLLIN };
+	int more = 0;
 
 	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
-		uint64_t v;
+		uint64_t v, at, now = clock_mono_ms();
+		int timeout = more ? 0 : WRITER_TICK_MS;
 
-		if (poll(&pfd, 1, WRITER_TICK_MS) > 0 && read(w->wake_fd, &v, sizeof(v)) < 0 &&
+		if (writer_waiting(w, &at))
+			timeout = at <= now ? 0 : at - now < WRITER_TICK_MS ? (int)(at - now) :
+			    WRITER_TICK_MS;
+		if (poll(&pfd, 1, timeout) > 0 && read(w->wake_fd, &v, sizeof(v)) < 0 &&
 		    errno != EAGAIN)
 			log_warn("writer: eventfd");
 		writer_drain(w);
+		more = writer_housekeeping(w);
 	}
 	return NULL;
 }
@@ -672,10 +872,25 @@ priv_free(struct writer *w)
 		return;
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(p->st[i]);
+	retain_free(&p->ret);
+	event_log_close(&p->elog);
 	free(p->batch);
 	free(p->fold_ids);
 	free(p);
 	w->priv = NULL;
+}
+
+/* Frees what writer_init() made. */
+static void
+release(struct writer *w)
+{
+	priv_free(w);
+	if (w->db)
+		db_close(w->db);
+	w->db = NULL;
+	if (w->wake_fd >= 0)
+		close(w->wake_fd);
+	w->wake_fd = -1;
 }
 
 int
@@ -686,8 +901,12 @@ writer_init(struct writer *w, const char *db_path, char *err, size_t errlen)
 	memset(w, 0, sizeof(*w));
 	w->wake_fd = -1;
 	pthread_mutex_init(&w->lock, NULL);
-	if ((p = w->priv = calloc(1, sizeof(*p))) == NULL ||
-	    (p->batch = calloc(WRITER_BATCH, sizeof(*p->batch))) == NULL) {
+	if ((p = w->priv = calloc(1, sizeof(*p))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	event_log_init(&p->elog);
+	if ((p->batch = calloc(WRITER_BATCH, sizeof(*p->batch))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -695,24 +914,22 @@ writer_init(struct writer *w, const char *db_path, char *err, size_t errlen)
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	/* db_open() sets WAL, synchronous NORMAL, foreign keys and busy_timeout */
+	/* db_open() sets WAL, synchronous NORMAL and foreign keys; a lock is
+	 * waited for briefly, then the batch is put off (writer.h) */
 	if ((w->db = db_open(db_path, err, errlen)) == NULL)
 		goto fail;
+	sqlite3_busy_timeout(w->db, WRITER_BUSY_MS);
 	for (int i = 0; i < S_COUNT; i++)
 		if (sqlite3_prepare_v3(w->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 		    &p->st[i], NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "%s", sqlite3_errmsg(w->db));
 			goto fail;
 		}
+	if (retain_init(&p->ret, w->db, err, errlen) < 0)
+		goto fail;
 	return 0;
 fail:
-	priv_free(w);
-	if (w->db)
-		db_close(w->db);
-	w->db = NULL;
-	if (w->wake_fd >= 0)
-		close(w->wake_fd);
-	w->wake_fd = -1;
+	release(w);
 	return -1;
 }
 
@@ -743,6 +960,39 @@ writer_start(struct writer *w)
 	return 0;
 }
 
+/*
+ * What is left in the rings, written once the producers stopped; a
+ * locked database is waited for until WRITER_STOP_MS, then what could not
+ * be written is lost (logged, counted).
+ */
+static void
+drain_last(struct writer *w)
+{
+	struct writer_priv *p = w->priv;
+	uint64_t end = clock_mono_ms() + WRITER_STOP_MS, at, now, left;
+
+	writer_drain(w);
+	while (writer_waiting(w, &at) && (now = clock_mono_ms()) < end) {
+		uint64_t wake = at < end ? at : end, ms = wake > now ? wake - now : 0;
+		struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+		nanosleep(&ts, NULL);
+		writer_drain(w);
+	}
+	if (p->held == 0)
+		return;
+	left = p->held;
+	for (int i = 0; i < w->nrings; i++)
+		left += __atomic_load_n(&w->rings[i]->head, __ATOMIC_ACQUIRE) - w->rings[i]->tail;
+	log_warnx("writer: the database stayed locked: %llu records lost",
+	    (unsigned long long)left);
+	pthread_mutex_lock(&w->lock);
+	p->lost += left;
+	w->st.db_errors++;
+	pthread_mutex_unlock(&w->lock);
+	p->held = 0;
+}
+
 void
 writer_stop(struct writer *w)
 {
@@ -756,16 +1006,10 @@ writer_stop(struct writer *w)
 		w->started = 0;
 	}
 	if (w->priv) {
-		writer_drain(w);	/* what the producers left, before they stopped */
+		drain_last(w);		/* what the producers left, before they stopped */
 		check_drops(w, 1);
 	}
-	priv_free(w);
-	if (w->db)
-		db_close(w->db);
-	w->db = NULL;
-	if (w->wake_fd >= 0)
-		close(w->wake_fd);
-	w->wake_fd = -1;
+	release(w);
 }
 
 void

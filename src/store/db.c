@@ -1,7 +1,9 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <time.h>
 
+#include "base/clock.h"
 #include "store/db.h"
 
 int
@@ -84,7 +86,7 @@ db_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_timeout(db, 5000);
+	sqlite3_busy_timeout(db, DB_BUSY_MS);
 	if (check_version(db, path, err, errlen) < 0)	/* before anything writes */
 		goto fail;
 	if (sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
@@ -105,4 +107,28 @@ void
 db_close(sqlite3 *db)
 {
 	sqlite3_close(db);
+}
+
+/* SQLite's busy handler: waits in steps of 1 to 10 ms until the deadline. */
+static int
+busy_until(void *arg, int tries)
+{
+	uint64_t until = *(const uint64_t *)arg, now = clock_mono_ms();
+	uint64_t step = tries < 4 ? 1 : 10;
+	struct timespec ts;
+
+	if (now >= until)
+		return 0;
+	if (step > until - now)
+		step = until - now;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)step * 1000000;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+void
+db_wait_until(sqlite3 *db, const uint64_t *until)
+{
+	sqlite3_busy_handler(db, busy_until, (void *)until);
 }

@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct db_migration {
 	int version;
@@ -30,5 +31,16 @@ int db_schema_version(void);
  */
 sqlite3 *db_open(const char *path, char *err, size_t errlen);
 void db_close(sqlite3 *db);
+
+/*
+ * Bounds how long statements on db wait for a lock another connection
+ * holds (an external sqlite3's BEGIN EXCLUSIVE, the writer thread's
+ * transaction): until the clock_mono_ms() time *until, read at each wait,
+ * then they fail with SQLITE_BUSY.  The owner of db moves *until before
+ * each piece of work (a request, a policy rebuild); *until must outlive
+ * db.  Replaces db_open()'s busy timeout of DB_BUSY_MS.
+ */
+#define DB_BUSY_MS	5000
+void db_wait_until(sqlite3 *db, const uint64_t *until);
 
 #endif

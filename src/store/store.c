@@ -407,8 +407,13 @@ int
 store_group_ensure_learned(sqlite3 *db, const char *name, enum policy_mode mode,
     char *err, size_t errlen)
 {
-	int64_t t = now();
+	int64_t t = now(), one;
+	int rc;
 
+	/* read first: a rebuild that creates nothing takes no write lock */
+	if ((rc = query_int(db, &one, err, errlen, "SELECT 1 FROM groups WHERE name = ?", "s",
+	    name)) != 0)
+		return rc < 0 ? -1 : 0;
 	if (run(db, err, errlen, "INSERT OR IGNORE INTO groups (name, kind, criteria, mode, "
 	    "created, updated) VALUES (?, 'learned', '', ?, ?, ?)", "ssii", name,
 	    policy_mode_name(mode), t, t) < 0)

@@ -627,3 +627,20 @@ srv_squid() {
 	srv_run squid $ns setpriv --reuid=proxy --regid=proxy --init-groups \
 		squid -N -f $d/squid.conf
 }
+
+# --- a protected web workload (t_dblock, t_diskfull) ------------------------
+# protect_web: peers.py serves tcp/8080 and tcp/9090 in ns c2; static
+# workloads client (c1) and web (c2), client -> web tcp/8080 allowed, web
+# in protect, so 9090 is refused with a violation.  web_get PORT: peers.py
+# get from c1 ("ok PORT", "refused" ...).
+WEB=198.18.0.12
+protect_web() {
+	in_c2 python3 $S/tests/integration/peers.py serve 8080 9090 &
+	web_listens() { in_c2 ss -Hlnt "sport = :9090" | grep -q .; }
+	wait_for web_listens || { log "peers do not listen"; return 1; }
+	nvctl workload add client --ip 198.18.0.11 >/dev/null &&
+	nvctl workload add web --ip $WEB >/dev/null &&
+	nvctl rule add --from nv.client --to nv.web --ports tcp/8080 --action allow >/dev/null &&
+	nvctl group mode nv.web protect >/dev/null
+}
+web_get() { in_c1 python3 $S/tests/integration/peers.py get $WEB $1; }

@@ -700,6 +700,41 @@ END_TEST
 
 /* --- names ------------------------------------------------------------------ */
 
+/* The audit log's keys: defaults, every form, the exact errors. */
+START_TEST(test_audit_keys)
+{
+	conf_defaults(&c);
+	ck_assert_int_eq(c.event_log, EVENT_LOG_SYSLOG);
+	ck_assert_uint_eq(c.event_retention_days, 30);
+	ck_assert_uint_eq(c.event_retention_rows, 1000000);
+	ck_assert_uint_eq(c.pcap_retention_files, 10000);
+	ck_assert_uint_eq(c.pcap_retention_bytes, 1ull << 30);
+	ck_conf_ok("event_log = none\nevent_retention_days = 0\nevent_retention_rows = 0\n"
+	    "pcap_retention_files = 0\npcap_retention_bytes = 0\n");
+	ck_assert_int_eq(c.event_log, EVENT_LOG_NONE);
+	ck_assert_uint_eq(c.event_retention_days, 0);
+	ck_assert_uint_eq(c.event_retention_rows, 0);
+	ck_assert_uint_eq(c.pcap_retention_files, 0);
+	ck_assert_uint_eq(c.pcap_retention_bytes, 0);
+	ck_conf_ok("event_log = syslog\nevent_retention_days = 36500\n"
+	    "event_retention_rows = 1000000000\npcap_retention_files = 1000000\n"
+	    "pcap_retention_bytes = 20g\n");
+	ck_assert_uint_eq(c.event_retention_days, 36500);
+	ck_assert_uint_eq(c.pcap_retention_bytes, 20ull << 30);
+	ck_conf_err("event_log = journald\n",
+	    "t.conf:1: bad value for event_log: 'journald' (expected syslog or none)");
+	ck_conf_err("\nevent_retention_days = 36501\n", "t.conf:2: bad value for "
+	    "event_retention_days: '36501' (expected days, 0-36500; 0 keeps events whatever "
+	    "their age)");
+	ck_conf_err("event_retention_rows = -1\n", "t.conf:1: bad value for event_retention_rows: "
+	    "'-1' (expected 0-1000000000; 0 keeps every row)");
+	ck_conf_err("pcap_retention_files = lots\n", "t.conf:1: bad value for "
+	    "pcap_retention_files: 'lots' (expected 0-1000000; 0 keeps every file)");
+	ck_conf_err("pcap_retention_bytes = 1t\n", "t.conf:1: bad value for pcap_retention_bytes: "
+	    "'1t' (expected bytes with an optional k, m or g suffix; 0 keeps every file)");
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	ck_assert_str_eq(conf_fail_mode_name(FAIL_OPEN), "open");
@@ -726,6 +761,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_value_forms);
 	tcase_add_test(tc, test_sizes);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_audit_keys);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("syntax");

@@ -260,8 +260,8 @@ START_TEST(test_tables_say)
 		snprintf(reads + strlen(reads), sizeof(reads) - strlen(reads), ", ");
 	}
 	ck_assert_str_eq(reads, "status, workload list, group list, group show, rule list, "
-	    "rule show, workload, group, rule, events, conversations, dns list, sensor list, "
-	    "sensor show, sensor rule, sensor test, sensor, admission rule list, "
+	    "rule show, workload, group, rule, events show, events, conversations, dns list, "
+	    "sensor list, sensor show, sensor rule, sensor test, sensor, admission rule list, "
 	    "admission rule show, admission rule test, admission rule, admission test, "
 	    "admission status, admission, ");
 }

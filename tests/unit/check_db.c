@@ -89,7 +89,7 @@ START_TEST(test_creates_schema)
 	ck_assert_int_eq(fxdb_int(db,
 	    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'events')"), 2);
 	ck_assert_int_eq(fxdb_int(db,
-	    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_%'"), 2);
+	    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_%'"), 7);
 	db_close(db);
 }
 END_TEST
@@ -100,6 +100,7 @@ START_TEST(test_events_columns)
 		"id", "time", "type", "name", "level", "action", "proto", "src_ip",
 		"src_port", "src_workload", "src_group", "dst_ip", "dst_port",
 		"dst_workload", "dst_group", "fqdn", "app", "rule_id", "sensor", "message", "reason", "count",
+		"excerpt", "pcap",
 	};
 	sqlite3 *db = fxdb_open();
 	sqlite3_stmt *st;

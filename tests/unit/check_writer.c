@@ -77,21 +77,28 @@ teardown(void)
 	fxdb_teardown(&db);
 }
 
+/* Event seq at ms (push_event: 2026-11-28T17:20:04.123Z). */
 static void
-push_event(struct event_ring *r, uint64_t seq)
+push_event_at(struct event_ring *r, uint64_t seq, int64_t ms)
 {
 	struct record *rec = event_ring_reserve(r, REC_EVENT);
 
 	ck_assert_ptr_nonnull(rec);
 	memset(rec, 0, sizeof(*rec));
 	rec->type = REC_EVENT;
-	rec->u.ev.time_ms = 1795886404123LL;
+	rec->u.ev.time_ms = ms;
 	rec->u.ev.type = EV_VIOLATION;
 	rec->u.ev.level = EV_WARNING;
 	rec->u.ev.action = EV_DENY;
 	rec->u.ev.rule_id = (int64_t)seq + 1;
 	snprintf(rec->u.ev.src_group, sizeof(rec->u.ev.src_group), "nv.client");
 	event_ring_commit(r);
+}
+
+static void
+push_event(struct event_ring *r, uint64_t seq)
+{
+	push_event_at(r, seq, 1795886404123LL);
 }
 
 static int
@@ -135,18 +142,53 @@ stats(void)
 	return s;
 }
 
+/* --- standard error, captured ----------------------------------------- */
+
+static int saved_stderr = -1;
+static char stderr_path[300];
+
+static void
+capture_start(void)
+{
+	int fd;
+
+	snprintf(stderr_path, sizeof(stderr_path), "%s/stderr", fxdb_dir);
+	fd = open(stderr_path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	saved_stderr = dup(2);
+	dup2(fd, 2);
+	close(fd);
+}
+
+/* What was written to standard error since capture_start(). */
+static const char *
+capture_end(void)
+{
+	static char text[1 << 18];
+	FILE *f;
+	size_t n;
+
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	f = fopen(stderr_path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
 /* --- events ---------------------------------------------------------- */
 
-START_TEST(test_event_row)
+/* A DLP alert with its evidence; count: the alike events it stands for. */
+static void
+push_dlp(uint32_t count)
 {
 	struct record *rec = event_ring_reserve(&ring, REC_EVENT);
 	struct event_rec *ev = &rec->u.ev;
 	uint8_t a[4] = { 198, 18, 0, 1 }, b[4] = { 198, 18, 0, 2 };
-	const char *sql = "SELECT time || '|' || type || '|' || name || '|' || level || '|' || "
-	    "action || '|' || proto || '|' || src_ip || '|' || src_port || '|' || src_workload || '|' || "
-	    "src_group || '|' || dst_ip || '|' || dst_port || '|' || dst_workload || '|' || "
-	    "dst_group || '|' || fqdn || '|' || app || '|' || rule_id || '|' || sensor || '|' || "
-	    "message FROM events";
 
 	memset(rec, 0, sizeof(*rec));
 	rec->type = REC_EVENT;
@@ -165,11 +207,26 @@ START_TEST(test_event_row)
 	strcpy(ev->app, "http");
 	strcpy(ev->sensor, "dlp1");
 	strcpy(ev->message, "it's a \"message\"");
+	strcpy(ev->excerpt, "****-****-****-1234");
+	strcpy(ev->pcap, "nvd-1795886404123-q0-1.pcap");
+	ev->count = count;
 	event_ring_commit(&ring);
+}
+
+START_TEST(test_event_row)
+{
+	const char *sql = "SELECT time || '|' || type || '|' || name || '|' || level || '|' || "
+	    "action || '|' || proto || '|' || src_ip || '|' || src_port || '|' || src_workload || '|' || "
+	    "src_group || '|' || dst_ip || '|' || dst_port || '|' || dst_workload || '|' || "
+	    "dst_group || '|' || fqdn || '|' || app || '|' || rule_id || '|' || sensor || '|' || "
+	    "message || '|' || count || '|' || excerpt || '|' || pcap FROM events";
+
+	push_dlp(0);
 	writer_drain(&w);
 	ck_assert_str_eq(fxdb_text(db, sql), "2026-11-28T17:20:04.123Z|dlp|card numbers|critical|"
 	    "alert|tcp|198.18.0.1|40000|client-1|nv.client|198.18.0.2|8080|web-1|nv.web|"
-	    "web.example|http|7|dlp1|it's a \"message\"");
+	    "web.example|http|7|dlp1|it's a \"message\"|1|****-****-****-1234|"
+	    "nvd-1795886404123-q0-1.pcap");
 	ck_assert_uint_eq(stats().events_written, 1);
 	ck_assert_uint_eq(stats().db_errors, 0);
 }
@@ -341,16 +398,7 @@ END_TEST
 /* A drop is logged when it starts and, with its count, when it ends. */
 START_TEST(test_drop_logged)
 {
-	char logpath[300], text[4096] = "";
-	int fd, saved = dup(2);
-	FILE *f;
-	size_t n;
-
-	snprintf(logpath, sizeof(logpath), "%s/stderr", fxdb_dir);
-	fd = open(logpath, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-	ck_assert_int_ge(fd, 0);
-	fflush(stderr);
-	dup2(fd, 2);
+	capture_start();
 	for (int i = 0; i < EVENT_RING_SIZE; i++)
 		push_event(&ring, (uint64_t)i);
 	for (int i = 0; i < 5; i++)
@@ -359,18 +407,196 @@ START_TEST(test_drop_logged)
 	ck_assert_uint_eq(stats().events_dropped, 5);
 	writer_drain(&w);		/* no new drop, but not quiet for long yet */
 	writer_stop(&w);		/* the end of the drop, whatever its length */
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(fd);
-	f = fopen(logpath, "r");
-	ck_assert_ptr_nonnull(f);
-	n = fread(text, 1, sizeof(text) - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	ck_assert_str_eq(text, "nvd: events: ring full, dropping records\n"
+	ck_assert_str_eq(capture_end(), "nvd: events: ring full, dropping records\n"
 	    "nvd: events: 5 records dropped\n");
 	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events"), EVENT_RING_SIZE);
+}
+END_TEST
+
+/* --- a locked database, a full disk ------------------------------------ */
+
+/* Drains until no batch waits any more, for 5 s at most. */
+static void
+drain_until_done(void)
+{
+	uint64_t at, end = clock_mono_ms() + 5000;
+
+	writer_drain(&w);
+	while (writer_waiting(&w, &at) && clock_mono_ms() < end) {
+		usleep(5000);
+		writer_drain(&w);
+	}
+}
+
+static long long
+rows(void)
+{
+	return fxdb_int(db, "SELECT count(*) FROM events");
+}
+
+/* An auditor's BEGIN EXCLUSIVE: the batch waits in memory, later records
+ * in the ring, and all of them go in once it ends. */
+START_TEST(test_locked_kept)
+{
+	uint64_t at;
+
+	fxdb_exec(db, "BEGIN EXCLUSIVE");
+	for (int i = 0; i < 40; i++)
+		push_event(&ring, (uint64_t)i);
+	writer_drain(&w);
+	ck_assert(writer_waiting(&w, &at));
+	ck_assert_uint_eq(stats().busy, 1);
+	for (int i = 40; i < 50; i++)
+		push_event(&ring, (uint64_t)i);
+	usleep(WRITER_BACKOFF_MIN_MS * 1000);
+	writer_drain(&w);		/* tried again: still locked, a longer wait */
+	ck_assert_uint_eq(stats().busy, 2);
+	fxdb_exec(db, "COMMIT");
+	drain_until_done();
+	ck_assert(!writer_waiting(&w, &at));
+	ck_assert_int_eq(rows(), 50);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(DISTINCT rule_id) FROM events"), 50);
+	ck_assert_uint_eq(stats().events_written, 50);
+	ck_assert_uint_eq(stats().events_dropped, 0);
+	ck_assert_uint_eq(stats().db_errors, 0);
+}
+END_TEST
+
+/* What the rings cannot hold while the database is locked is counted,
+ * and everything they held is written. */
+START_TEST(test_locked_bound)
+{
+	uint64_t pushed = 0, refused = 0;
+
+	fxdb_exec(db, "BEGIN IMMEDIATE");
+	for (int i = 0; i < EVENT_RING_SIZE; i++)
+		push_event(&ring, pushed++);
+	writer_drain(&w);		/* a batch of WRITER_BATCH put off */
+	for (;;) {
+		struct record *rec = event_ring_reserve(&ring, REC_EVENT);
+
+		if (rec == NULL && ++refused == 7)
+			break;
+		if (rec == NULL)
+			continue;
+		memset(rec, 0, sizeof(*rec));
+		rec->type = REC_EVENT;
+		rec->u.ev.rule_id = (int64_t)++pushed;
+		event_ring_commit(&ring);
+	}
+	ck_assert_uint_eq(pushed, EVENT_RING_SIZE + WRITER_BATCH);
+	fxdb_exec(db, "COMMIT");
+	drain_until_done();
+	ck_assert_int_eq(rows(), (long long)pushed);
+	ck_assert_uint_eq(stats().events_dropped, 7);
+	ck_assert_uint_eq(stats().events_written, pushed);
+}
+END_TEST
+
+static void *
+unlock_later(void *arg)
+{
+	usleep(300000);
+	fxdb_exec(arg, "COMMIT");
+	return NULL;
+}
+
+/* writer_stop() waits for a lock that ends within WRITER_STOP_MS. */
+START_TEST(test_stop_waits_for_lock)
+{
+	pthread_t t;
+
+	fxdb_exec(db, "BEGIN IMMEDIATE");
+	for (int i = 0; i < 100; i++)
+		push_event(&ring, (uint64_t)i);
+	ck_assert_int_eq(pthread_create(&t, NULL, unlock_later, db), 0);
+	writer_stop(&w);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(rows(), 100);
+}
+END_TEST
+
+/* A full disk: the batch is lost and counted, logged when it begins and
+ * when there is room again; the rest goes on. */
+START_TEST(test_disk_full)
+{
+	push_event(&ring, 0);
+	writer_drain(&w);
+	ck_assert_int_eq(sqlite3_exec(w.db, "PRAGMA max_page_count = 1", NULL, NULL, NULL),
+	    SQLITE_OK);
+	log_set_level(LOG_LVL_INFO);	/* "room again" is news, not a warning */
+	capture_start();
+	for (int i = 1; i <= 2000; i++)
+		push_event(&ring, (uint64_t)i);
+	writer_drain(&w);
+	for (int i = 1; i <= 2000; i++)
+		push_event(&ring, (uint64_t)i);
+	writer_drain(&w);
+	ck_assert_uint_eq(stats().disk_full, 4000);
+	ck_assert_uint_eq(stats().events_dropped, 4000);
+	ck_assert_uint_eq(stats().db_errors, 0);
+	ck_assert_int_eq(rows(), 1);
+	ck_assert_int_eq(sqlite3_exec(w.db, "PRAGMA max_page_count = 1000000", NULL, NULL, NULL),
+	    SQLITE_OK);
+	push_event(&ring, 4001);
+	writer_drain(&w);
+	ck_assert_str_eq(capture_end(), "nvd: writer: database or disk is full; events are "
+	    "dropped (counted) until there is room\n"
+	    "nvd: writer: the database has room again (4000 records were dropped while the disk "
+	    "was full)\n");
+	ck_assert_int_eq(rows(), 2);
+	ck_assert_str_eq(fxdb_text(db, "PRAGMA integrity_check"), "ok");
+}
+END_TEST
+
+/* --- evidence and JSON lines ------------------------------------------ */
+
+#define DLP_LINE(id, count)	"{\"id\":" id ",\"time\":\"2026-11-28T17:20:04.123Z\"," \
+	"\"type\":\"dlp\",\"name\":\"card numbers\",\"level\":\"critical\"," \
+	"\"action\":\"alert\",\"proto\":\"tcp\",\"src_ip\":\"198.18.0.1\",\"src_port\":40000," \
+	"\"src_workload\":\"client-1\",\"src_group\":\"nv.client\",\"dst_ip\":\"198.18.0.2\"," \
+	"\"dst_port\":8080,\"dst_workload\":\"web-1\",\"dst_group\":\"nv.web\"," \
+	"\"fqdn\":\"web.example\",\"app\":\"http\",\"rule_id\":7,\"sensor\":\"dlp1\"," \
+	"\"message\":\"it's a \\\"message\\\"\",\"reason\":null,\"count\":" count "," \
+	"\"excerpt\":\"****-****-****-1234\",\"pcap\":\"nvd-1795886404123-q0-1.pcap\"}\n"
+
+/* Each event one JSON line once its batch's fate is known: with its id
+ * when stored, null when a full disk lost it. */
+START_TEST(test_event_lines)
+{
+	struct retain_conf none = { 0 };
+
+	writer_set_audit(&w, &none, EVLOG_STDERR);
+	capture_start();
+	push_dlp(0);
+	push_dlp(7);
+	writer_drain(&w);
+	ck_assert_int_eq(sqlite3_exec(w.db, "PRAGMA max_page_count = 1", NULL, NULL, NULL),
+	    SQLITE_OK);
+	for (int i = 0; i < 300; i++)
+		push_dlp(1);
+	writer_drain(&w);
+	writer_housekeeping(&w);
+	{
+		const char *text = capture_end();
+		char *want = malloc(400 * 1000);
+
+		strcpy(want, DLP_LINE("1", "1") DLP_LINE("2", "7"));
+		strcat(want, "nvd: writer: database or disk is full; events are dropped (counted) "
+		    "until there is room\n");
+		for (int i = 0; i < 300; i++)
+			strcat(want, DLP_LINE("null", "1"));
+		ck_assert_str_eq(text, want);
+		free(want);
+	}
+	ck_assert_uint_eq(stats().log_lines, 302);
+	ck_assert_uint_eq(stats().log_dropped, 0);
+	/* none: no line */
+	writer_set_audit(&w, &none, EVLOG_NONE);
+	capture_start();
+	push_dlp(0);
+	writer_drain(&w);
+	ck_assert_str_eq(capture_end(), "");
 }
 END_TEST
 
@@ -706,7 +932,7 @@ START_TEST(test_cli_json)
 	    "\"src_workload\":null,\"src_group\":\"nv.web\",\"dst_ip\":\"fd00::2\","
 	    "\"dst_port\":443,\"dst_workload\":null,\"dst_group\":\"external\","
 	    "\"fqdn\":\"pay.example\",\"app\":null,\"rule_id\":7,\"sensor\":\"dlp1\","
-	    "\"message\":null,\"reason\":null,\"count\":1}]\n");
+	    "\"message\":null,\"reason\":null,\"count\":1,\"excerpt\":null,\"pcap\":null}]\n");
 	ck_assert_int_eq(events(1, "--type", "waf", NULL), CTL_RESP_OK);
 	ck_assert_str_eq(reply(), "[]\n");
 }
@@ -740,11 +966,13 @@ START_TEST(test_cli_filters)
 }
 END_TEST
 
-/* The default limit is 100, newest first. */
+/* The default limit is 100, newest first (the same time: by id). */
 START_TEST(test_cli_default_limit)
 {
+	int64_t now = clock_real_ms();
+
 	for (uint64_t i = 0; i < 150; i++)
-		push_event(&ring, i);
+		push_event_at(&ring, i, now);
 	writer_drain(&w);
 	ck_assert_int_eq(events(1, NULL), CTL_RESP_OK);
 	ck_assert_ptr_nonnull(strstr(reply(), "[{\"id\":153,"));
@@ -772,16 +1000,17 @@ START_TEST(test_cli_text)
 }
 END_TEST
 
+#define USAGE	"events [--type T] [--level L] [--group G] [--workload W] [--since TIME] " \
+		"[--until TIME] [--limit N]"
+
 START_TEST(test_cli_errors)
 {
 	static const struct {
 		const char *a, *b;
 		const char *want;
 	} cases[] = {
-		{ "--bogus", "x", "unknown option '--bogus' (usage: nvctl events [--type T] "
-		    "[--group G] [--since TIME] [--limit N])" },
-		{ "violation", NULL, "unknown argument 'violation' (usage: nvctl events [--type T] "
-		    "[--group G] [--since TIME] [--limit N])" },
+		{ "--bogus", "x", "unknown option '--bogus' (usage: nvctl " USAGE ")" },
+		{ "violation", NULL, "unknown argument 'violation' (usage: nvctl " USAGE ")" },
 		{ "--type", NULL, "option --type needs a value" },
 		{ "--type", "worm", "unknown event type 'worm' (expected violation, threat, dlp, "
 		    "waf, incident, quarantine or admission)" },
@@ -795,6 +1024,11 @@ START_TEST(test_cli_errors)
 		{ "--limit=", NULL, "bad --limit '' (expected 0 to 1000000000; 0 means no limit)" },
 		{ "--since", "soon", "--since: bad time 'soon' (expected an RFC 3339 time such as "
 		    "2026-11-28T17:00:00Z, or an age such as 90s, 10m, 2h or 1d)" },
+		{ "--until", "later", "--until: bad time 'later' (expected an RFC 3339 time such as "
+		    "2026-11-28T17:00:00Z, or an age such as 90s, 10m, 2h or 1d)" },
+		{ "--level", "error", "unknown event level 'error' (expected info, warning or "
+		    "critical)" },
+		{ "--workload", "", "bad workload name '' (1-127 bytes)" },
 	};
 	char big[200];
 
@@ -808,9 +1042,169 @@ START_TEST(test_cli_errors)
 	ck_assert_str_eq(reply(), "bad group name 'gggggggggggggggggggggggggggggggggggggggggggggggggg"
 	    "gggggggggggggg' (1-127 bytes)");
 	ck_assert_int_eq(events(0, "--type", "dlp", "--group", "g", "--since", "1d", "--limit", "1",
-	    "--limit", NULL), CTL_RESP_USAGE);
-	ck_assert_str_eq(reply(), "usage: nvctl events [--type T] [--group G] [--since TIME] "
-	    "[--limit N]");
+	    "--level", "info", "--workload", "w", "--until", "1s", "--limit", NULL), CTL_RESP_USAGE);
+	ck_assert_str_eq(reply(), "usage: nvctl " USAGE);
+}
+END_TEST
+
+START_TEST(test_cli_filters_more)
+{
+	ck_assert_int_eq(events(1, "--level", "critical", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "2");
+	ck_assert_int_eq(events(1, "--level", "warning", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "3,1");
+	ck_assert_int_eq(events(1, "--level", "info", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "");
+	ck_assert_int_eq(events(1, "--workload", "web-1", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "1");
+	ck_assert_int_eq(events(1, "--workload", "client-1", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "1");
+	ck_assert_int_eq(events(1, "--workload", "nv.client", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "");
+	/* --until is before the time it names */
+	ck_assert_int_eq(events(1, "--until", "2020-11-28T17:30:00Z", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "1");
+	ck_assert_int_eq(events(1, "--until", "1m", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "2,1");
+	ck_assert_int_eq(events(1, "--since", "2020-11-28T17:25:00Z", "--until", "1m", NULL),
+	    CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "2");
+	ck_assert_int_eq(events(1, "--type", "violation", "--level", "warning", "--group",
+	    "nv.client", "--workload", "client-1", "--since", "2020-01-01T00:00:00Z", "--until",
+	    "10s", "--limit", "5", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "1");
+}
+END_TEST
+
+/* Newest first is by time, not by the order rows were written. */
+START_TEST(test_cli_newest_by_time)
+{
+	struct record *rec = event_ring_reserve(&ring, REC_EVENT);
+
+	memset(rec, 0, sizeof(*rec));
+	rec->type = REC_EVENT;
+	rec->u.ev.time_ms = 1606584300000LL;	/* 2020-11-28T17:25:00.000Z */
+	event_ring_commit(&ring);
+	writer_drain(&w);
+	ck_assert_int_eq(events(1, NULL), CTL_RESP_OK);
+	ck_assert_str_eq(ids(), "3,2,4,1");
+}
+END_TEST
+
+/* Runs "events show ARGS..." (NULL-ended). */
+static int
+show(int json, ...)
+{
+	char *argv[8] = { "events", "show" };
+	va_list ap;
+	int argc = 2;
+
+	va_start(ap, json);
+	while (argc < 7 && (argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	buf_reset(&cli.out);
+	return control_dispatch(&cli.d, argc, argv, json, &cli.out);
+}
+
+START_TEST(test_cli_show)
+{
+	ck_assert_int_eq(show(0, "1", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(reply(),
+	    "id            1\n"
+	    "time          2020-11-28T17:20:04.123Z\n"
+	    "type          violation\n"
+	    "name          no rule\n"
+	    "level         warning\n"
+	    "action        deny\n"
+	    "proto         tcp\n"
+	    "src_ip        198.18.0.1\n"
+	    "src_port      40000\n"
+	    "src_workload  client-1\n"
+	    "src_group     nv.client\n"
+	    "dst_ip        198.18.0.2\n"
+	    "dst_port      8080\n"
+	    "dst_workload  web-1\n"
+	    "dst_group     nv.web\n"
+	    "fqdn          -\n"
+	    "app           -\n"
+	    "rule_id       -\n"
+	    "sensor        -\n"
+	    "message       nv.client -> nv.web tcp/8080: no rule allows it (protect)\n"
+	    "reason        -\n"
+	    "count         1\n"
+	    "excerpt       -\n"
+	    "pcap          -\n");
+	/* the rule that decided, while it exists */
+	fxdb_exec(db, "INSERT INTO rules (id, from_group, to_group, apps, ports, action, type, "
+	    "created, updated) VALUES (7, 'nv.web', 'external', 'any', 'tcp/443', 'deny', 'user', "
+	    "0, 0)");
+	ck_assert_int_eq(show(1, "2", NULL), CTL_RESP_OK);
+	ck_assert_str_eq(reply(), "{\"id\":2,\"time\":\"2020-11-28T17:30:00.000Z\","
+	    "\"type\":\"dlp\",\"name\":\"card \\\"numbers\\\"\",\"level\":\"critical\","
+	    "\"action\":\"alert\",\"proto\":\"tcp\",\"src_ip\":\"fd00::1\",\"src_port\":50000,"
+	    "\"src_workload\":null,\"src_group\":\"nv.web\",\"dst_ip\":\"fd00::2\","
+	    "\"dst_port\":443,\"dst_workload\":null,\"dst_group\":\"external\","
+	    "\"fqdn\":\"pay.example\",\"app\":null,\"rule_id\":7,\"sensor\":\"dlp1\","
+	    "\"message\":null,\"reason\":null,\"count\":1,\"excerpt\":null,\"pcap\":null,"
+	    "\"rule\":\"nv.web -> external tcp/443 any deny (user)\",\"pcap_path\":null,"
+	    "\"pcap_exists\":null}\n");
+	ck_assert_int_eq(show(0, "2", NULL), CTL_RESP_OK);
+	ck_assert_ptr_nonnull(strstr(reply(), "\nrule_id       7 (nv.web -> external tcp/443 any "
+	    "deny (user))\n"));
+	fxdb_exec(db, "DELETE FROM rules WHERE id = 7");
+	ck_assert_int_eq(show(0, "2", NULL), CTL_RESP_OK);
+	ck_assert_ptr_nonnull(strstr(reply(), "\nrule_id       7 (deleted since)\n"));
+	ck_assert_int_eq(show(1, "2", NULL), CTL_RESP_OK);
+	ck_assert_ptr_nonnull(strstr(reply(), "\"rule_id\":7,"));
+	ck_assert_ptr_nonnull(strstr(reply(), "\"rule\":null,"));
+}
+END_TEST
+
+/* The pcap file of a DLP match, and what an aggregated event stands for. */
+START_TEST(test_cli_show_evidence)
+{
+	char path[400];
+	int fd;
+
+	push_dlp(5);
+	writer_drain(&w);
+	snprintf(cli.d.conf.pcap_dir, sizeof(cli.d.conf.pcap_dir), "%s", fxdb_dir);
+	snprintf(path, sizeof(path), "%s/nvd-1795886404123-q0-1.pcap", fxdb_dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(show(0, "4", NULL), CTL_RESP_OK);
+	ck_assert_ptr_nonnull(strstr(reply(), "\ncount         5 alike events, aggregated\n"
+	    "excerpt       ****-****-****-1234\n"));
+	snprintf(path, sizeof(path), "\npcap          nvd-1795886404123-q0-1.pcap (%s/"
+	    "nvd-1795886404123-q0-1.pcap)\n", fxdb_dir);
+	ck_assert_ptr_nonnull(strstr(reply(), path));
+	ck_assert_int_eq(show(1, "4", NULL), CTL_RESP_OK);
+	ck_assert_ptr_nonnull(strstr(reply(), "\"pcap_exists\":true}"));
+	snprintf(path, sizeof(path), "%s/nvd-1795886404123-q0-1.pcap", fxdb_dir);
+	unlink(path);
+	ck_assert_int_eq(show(0, "4", NULL), CTL_RESP_OK);
+	ck_assert_ptr_nonnull(strstr(reply(), "-q0-1.pcap, deleted since)\n"));
+	ck_assert_int_eq(show(1, "4", NULL), CTL_RESP_OK);
+	ck_assert_ptr_nonnull(strstr(reply(), "\"pcap_exists\":false}"));
+}
+END_TEST
+
+START_TEST(test_cli_show_errors)
+{
+	ck_assert_int_eq(show(0, "99", NULL), CTL_RESP_NOTFOUND);
+	ck_assert_str_eq(reply(), "no event 99");
+	ck_assert_int_eq(show(0, "x", NULL), CTL_RESP_USAGE);
+	ck_assert_str_eq(reply(), "bad event id 'x' (expected a positive number)");
+	ck_assert_int_eq(show(0, "0", NULL), CTL_RESP_USAGE);
+	ck_assert_int_eq(show(0, "-1", NULL), CTL_RESP_USAGE);
+	ck_assert_int_eq(show(0, "1x", NULL), CTL_RESP_USAGE);
+	ck_assert_int_eq(show(0, "99999999999999999999", NULL), CTL_RESP_USAGE);
+	ck_assert_int_eq(show(0, NULL), CTL_RESP_USAGE);
+	ck_assert_str_eq(reply(), "usage: nvctl events show ID");
+	ck_assert_int_eq(show(0, "1", "2", NULL), CTL_RESP_USAGE);
+	ck_assert_str_eq(reply(), "usage: nvctl events show ID");
 }
 END_TEST
 
@@ -822,6 +1216,7 @@ writer_suite(void)
 
 	tc = tcase_create("events");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);	/* a ring of events, on a busy machine */
 	tcase_add_test(tc, test_event_row);
 	tcase_add_test(tc, test_event_nulls);
 	tcase_add_test(tc, test_event_unterminated);
@@ -829,6 +1224,16 @@ writer_suite(void)
 	tcase_add_test(tc, test_drop_logged);
 	tcase_add_test(tc, test_reader_does_not_block);
 	tcase_add_test(tc, test_init_error);
+	tcase_add_test(tc, test_event_lines);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("locked");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_locked_kept);
+	tcase_add_test(tc, test_locked_bound);
+	tcase_add_test(tc, test_stop_waits_for_lock);
+	tcase_add_test(tc, test_disk_full);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("burst");
@@ -859,6 +1264,11 @@ writer_suite(void)
 	tcase_add_test(tc, test_cli_default_limit);
 	tcase_add_test(tc, test_cli_text);
 	tcase_add_test(tc, test_cli_errors);
+	tcase_add_test(tc, test_cli_filters_more);
+	tcase_add_test(tc, test_cli_newest_by_time);
+	tcase_add_test(tc, test_cli_show);
+	tcase_add_test(tc, test_cli_show_evidence);
+	tcase_add_test(tc, test_cli_show_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
