@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "daemon/control.h"
 #include "daemon/daemon.h"
+#include "daemon/metrics.h"
 #include "base/log.h"
 #include "base/sdnotify.h"
 
@@ -27,18 +28,33 @@ usage(FILE *f)
 	fprintf(f, "usage: nvd [-f] [-c FILE] [--check-config] [--version]\n");
 }
 
-static int
-main_loop(struct daemon *d, int sfd, struct control *ctl)
+/* A scrape waits (metrics.h): the status, as nvctl --json status has it. */
+static void
+publish_status(struct daemon *d, struct metrics *m)
 {
-	struct pollfd pfd[2 + CTL_POLLFDS];
+	char *argv[] = { "status" };
+	struct buf out;
+
+	buf_init(&out);
+	if (control_dispatch(d, 1, argv, 1, &out) != CTL_RESP_OK || buf_failed(&out))
+		buf_reset(&out);
+	metrics_publish(m, out.data ? out.data : "", out.len);
+	buf_free(&out);
+}
+
+static int
+main_loop(struct daemon *d, int sfd, struct control *ctl, struct metrics *m)
+{
+	struct pollfd pfd[3 + CTL_POLLFDS];
 
 	for (;;) {
 		int n, nc;
 
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = d->live.wake_fd, .events = POLLIN };
-		nc = control_pollfds(ctl, pfd + 2);
-		n = poll(pfd, 2 + nc, 100);
+		pfd[2] = (struct pollfd){ .fd = metrics_ask_fd(m), .events = POLLIN };
+		nc = control_pollfds(ctl, pfd + 3);
+		n = poll(pfd, 3 + nc, 100);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -46,8 +62,10 @@ main_loop(struct daemon *d, int sfd, struct control *ctl)
 			return -1;
 		}
 		daemon_housekeeping(d, pfd[1].revents & POLLIN);
+		if (pfd[2].revents & POLLIN)
+			publish_status(d, m);
 		/* Also when nothing is ready: clients' deadlines pass. */
-		control_step(ctl, pfd + 2, nc, (int64_t)clock_mono_ms());
+		control_step(ctl, pfd + 3, nc, (int64_t)clock_mono_ms());
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -79,6 +97,7 @@ main(int argc, char **argv)
 	};
 	static struct daemon d;
 	static struct control ctl;
+	struct metrics *metrics = NULL;
 	struct conf_errors errs = { 0 };
 	int foreground = 0, check = 0, ch, sfd = -1, rc = 1;
 	sigset_t mask;
@@ -143,14 +162,17 @@ main(int argc, char **argv)
 	/* The control socket before the queues: a second nvd stops here. */
 	control_init(&ctl, &d);
 	if (daemon_init(&d) == 0 && control_open(&ctl, d.conf.control_socket) == 0 &&
+	    (d.conf.metrics_listen[0] == '\0' ||
+	    (metrics = metrics_start(d.conf.metrics_listen)) != NULL) &&
 	    daemon_start(&d) == 0) {
 		sd_notify_send("READY=1");
 		log_info("nvd %s ready: steering into queues %u-%u, hook %s", PACKAGE_VERSION,
 		    d.conf.queue_first, d.conf.queue_first + d.conf.queue_count - 1,
 		    nft_hook_kind_name(d.hook));
-		rc = main_loop(&d, sfd, &ctl) < 0 ? 1 : 0;
+		rc = main_loop(&d, sfd, &ctl, metrics) < 0 ? 1 : 0;
 		sd_notify_send("STOPPING=1");
 	}
+	metrics_stop(metrics);
 	daemon_stop(&d);
 	control_close(&ctl);
 	close(sfd);

@@ -1,11 +1,14 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "base/conf.h"
 #include "base/log.h"
@@ -305,11 +308,67 @@ bad:
 	return -1;
 }
 
-/* The keys of the audit log; 0 for another key. */
+int
+conf_listen_parse(const char *s, struct sockaddr_storage *ss, unsigned *len, char *err,
+    size_t errlen)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(s, ':');
+	uint64_t port;
+	size_t hl;
+
+	memset(ss, 0, sizeof(*ss));
+	if (*s == '/') {
+		struct sockaddr_un *sun = (struct sockaddr_un *)ss;
+
+		if (strlen(s) >= sizeof(sun->sun_path)) {
+			snprintf(err, errlen, "socket path too long (at most %zu characters)",
+			    sizeof(sun->sun_path) - 1);
+			return -1;
+		}
+		sun->sun_family = AF_UNIX;
+		strcpy(sun->sun_path, s);
+		*len = (unsigned)sizeof(*sun);
+		return 0;
+	}
+	if (colon == NULL || parse_u64(colon + 1, 65535, &port) < 0 || port == 0 ||
+	    (hl = (size_t)(colon - s)) == 0 || hl >= sizeof(host))
+		goto bad;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (host[0] == '[' && host[hl - 1] == ']') {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		host[hl - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &sin6->sin6_addr) != 1)
+			goto bad;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*len = (unsigned)sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			goto bad;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*len = (unsigned)sizeof(*sin);
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "expected ADDRESS:PORT (127.0.0.1:9433, [::1]:9433) or the "
+	    "absolute path of a unix socket");
+	return -1;
+}
+
+/* The keys of the audit log and its readers; 0 for another key. */
 static int
 conf_set_audit(struct conf_ctx *x, const char *key, const char *v)
 {
 	struct conf *c = x->c;
+	struct sockaddr_storage ss;
+	char err[128];
+	unsigned len;
 	uint64_t n;
 
 	if (!strcmp(key, "event_log")) {
@@ -343,6 +402,11 @@ conf_set_audit(struct conf_ctx *x, const char *key, const char *v)
 			    "optional k, m or g suffix; 0 keeps every file)", v);
 		else
 			c->pcap_retention_bytes = n;
+	} else if (!strcmp(key, "metrics_listen")) {
+		if (*v && conf_listen_parse(v, &ss, &len, err, sizeof(err)) < 0)
+			conf_err(x, "bad value for metrics_listen: '%s' (%s)", v, err);
+		else
+			snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s", v);
 	} else
 		return 0;
 	return 1;

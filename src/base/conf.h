@@ -69,6 +69,7 @@ struct conf {
 	uint64_t event_retention_rows;	/* 0: whatever their number */
 	uint64_t pcap_retention_files;	/* 0: pcap files whatever their number */
 	uint64_t pcap_retention_bytes;	/* 0: whatever their size */
+	char metrics_listen[108];	/* "" (off), a unix socket path, ADDR:PORT */
 
 	/* Where keys were set, for cross-field messages (0: default). */
 	struct {
@@ -100,6 +101,15 @@ void conf_protect_queues(const struct conf *c, uint16_t *first, uint16_t *count)
 const char *conf_fail_mode_name(enum fail_mode m);
 const char *conf_mode_name(enum policy_mode m);
 int conf_mode_parse(const char *s);
+/*
+ * The address metrics_listen names: a unix socket path (absolute), or
+ * IPV4:PORT or [IPV6]:PORT, literal addresses.  Fills *ss and *len and
+ * returns 0, or -1 with what is wrong in err.
+ */
+struct sockaddr_storage;
+int conf_listen_parse(const char *s, struct sockaddr_storage *ss, unsigned *len, char *err,
+    size_t errlen);
+
 /* "steer" as the user would write it: "docker0 veth*". */
 void conf_steer_str(const struct conf *c, char *out, size_t outlen);
 

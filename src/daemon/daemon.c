@@ -417,6 +417,7 @@ daemon_reload(struct daemon *d, struct buf *out)
 	KEEP(docker_socket, "docker_socket");
 	KEEP(bypass_identified, "bypass_identified");
 	KEEP(authz_socket, "authz_socket");
+	KEEP(metrics_listen, "metrics_listen");
 #undef KEEP
 	conf_steer_str(old, olds, sizeof(olds));
 	conf_steer_str(&c, news, sizeof(news));

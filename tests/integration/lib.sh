@@ -628,7 +628,7 @@ srv_squid() {
 		squid -N -f $d/squid.conf
 }
 
-# --- a protected web workload (t_dblock, t_diskfull) ------------------------
+# --- a protected web workload (t_dblock, t_diskfull, t_metrics) -------------
 # protect_web: peers.py serves tcp/8080 and tcp/9090 in ns c2; static
 # workloads client (c1) and web (c2), client -> web tcp/8080 allowed, web
 # in protect, so 9090 is refused with a violation.  web_get PORT: peers.py

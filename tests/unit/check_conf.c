@@ -3,10 +3,14 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "base/conf.h"
@@ -703,14 +707,19 @@ END_TEST
 /* The audit log's keys: defaults, every form, the exact errors. */
 START_TEST(test_audit_keys)
 {
+	struct sockaddr_storage ss;
+	unsigned len;
+	char err[160];
+
 	conf_defaults(&c);
 	ck_assert_int_eq(c.event_log, EVENT_LOG_SYSLOG);
 	ck_assert_uint_eq(c.event_retention_days, 30);
 	ck_assert_uint_eq(c.event_retention_rows, 1000000);
 	ck_assert_uint_eq(c.pcap_retention_files, 10000);
 	ck_assert_uint_eq(c.pcap_retention_bytes, 1ull << 30);
+	ck_assert_str_eq(c.metrics_listen, "");
 	ck_conf_ok("event_log = none\nevent_retention_days = 0\nevent_retention_rows = 0\n"
-	    "pcap_retention_files = 0\npcap_retention_bytes = 0\n");
+	    "pcap_retention_files = 0\npcap_retention_bytes = 0\nmetrics_listen = \n");
 	ck_assert_int_eq(c.event_log, EVENT_LOG_NONE);
 	ck_assert_uint_eq(c.event_retention_days, 0);
 	ck_assert_uint_eq(c.event_retention_rows, 0);
@@ -718,9 +727,12 @@ START_TEST(test_audit_keys)
 	ck_assert_uint_eq(c.pcap_retention_bytes, 0);
 	ck_conf_ok("event_log = syslog\nevent_retention_days = 36500\n"
 	    "event_retention_rows = 1000000000\npcap_retention_files = 1000000\n"
-	    "pcap_retention_bytes = 20g\n");
+	    "pcap_retention_bytes = 20g\nmetrics_listen = 127.0.0.1:9433\n");
 	ck_assert_uint_eq(c.event_retention_days, 36500);
 	ck_assert_uint_eq(c.pcap_retention_bytes, 20ull << 30);
+	ck_assert_str_eq(c.metrics_listen, "127.0.0.1:9433");
+	ck_conf_ok("metrics_listen = [::1]:1\n");
+	ck_conf_ok("metrics_listen = /run/nvd/metrics.sock\n");
 	ck_conf_err("event_log = journald\n",
 	    "t.conf:1: bad value for event_log: 'journald' (expected syslog or none)");
 	ck_conf_err("\nevent_retention_days = 36501\n", "t.conf:2: bad value for "
@@ -732,6 +744,32 @@ START_TEST(test_audit_keys)
 	    "pcap_retention_files: 'lots' (expected 0-1000000; 0 keeps every file)");
 	ck_conf_err("pcap_retention_bytes = 1t\n", "t.conf:1: bad value for pcap_retention_bytes: "
 	    "'1t' (expected bytes with an optional k, m or g suffix; 0 keeps every file)");
+	ck_conf_err("metrics_listen = localhost:9433\n", "t.conf:1: bad value for metrics_listen: "
+	    "'localhost:9433' (expected ADDRESS:PORT (127.0.0.1:9433, [::1]:9433) or the absolute "
+	    "path of a unix socket)");
+	ck_conf_err("metrics_listen = 127.0.0.1:0\n", "t.conf:1: bad value for metrics_listen: "
+	    "'127.0.0.1:0' (expected ADDRESS:PORT (127.0.0.1:9433, [::1]:9433) or the absolute "
+	    "path of a unix socket)");
+	ck_conf_err("metrics_listen = ::1:9433\n", "t.conf:1: bad value for metrics_listen: "
+	    "'::1:9433' (expected ADDRESS:PORT (127.0.0.1:9433, [::1]:9433) or the absolute "
+	    "path of a unix socket)");
+	ck_conf_err("metrics_listen = 127.0.0.1:65536\n", "t.conf:1: bad value for metrics_listen: "
+	    "'127.0.0.1:65536' (expected ADDRESS:PORT (127.0.0.1:9433, [::1]:9433) or the absolute "
+	    "path of a unix socket)");
+#define A55 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	ck_conf_err("metrics_listen = /run/nvd/" A55 A55 "\n", "t.conf:1: bad value for "
+	    "metrics_listen: '/run/nvd/" A55 A55 "' (socket path too long (at most 107 "
+	    "characters))");
+#undef A55
+	/* what the listener binds */
+	ck_assert_int_eq(conf_listen_parse("[fd00::1]:9433", &ss, &len, err, sizeof(err)), 0);
+	ck_assert_int_eq(ss.ss_family, AF_INET6);
+	ck_assert_uint_eq(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 9433);
+	ck_assert_uint_eq(len, sizeof(struct sockaddr_in6));
+	ck_assert_int_eq(conf_listen_parse("198.18.0.1:80", &ss, &len, err, sizeof(err)), 0);
+	ck_assert_uint_eq(((struct sockaddr_in *)&ss)->sin_addr.s_addr, htonl(0xc6120001));
+	ck_assert_int_eq(conf_listen_parse("/tmp/m.sock", &ss, &len, err, sizeof(err)), 0);
+	ck_assert_str_eq(((struct sockaddr_un *)&ss)->sun_path, "/tmp/m.sock");
 }
 END_TEST
 
