@@ -21,6 +21,7 @@
 #include "runtime/event.h"
 #include "policy/policy.h"
 #include "store/store.h"
+#include "store/store_admission.h"
 
 #define EVENTS_USAGE		"events [--type T] [--level L] [--group G] [--workload W] " \
 				"[--since TIME] [--until TIME] [--limit N]"
@@ -363,22 +364,59 @@ cmd_events(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 /* The evidence events show adds to the row. */
 struct evidence {
 	int has_rule;			/* rule_id is set ... */
-	int rule_found;			/* ... and names a rule that still exists */
-	struct policy_rule rule;
+	char rule[1024];		/* ... and names this rule as it is now, or "" */
 	char pcap[PATH_MAX];		/* pcap_dir/file, or "" */
 	int pcap_exists;
 };
 
+/* "nv.client -> nv.web tcp/8080 postgresql allow (user)" */
+static int
+network_rule(sqlite3 *db, int64_t id, char *out, size_t outlen)
+{
+	struct policy_rule r;
+	char ports[POLICY_MAX_PORTS * 24], err[256];
+
+	if (store_rule_get(db, id, &r, err, sizeof(err)) < 0)
+		return -1;
+	ports_format(r.ports, r.nports, ports, sizeof(ports));
+	snprintf(out, outlen, "%s -> %s %s %s %s (%s)", r.from, r.to, ports, r.apps,
+	    policy_rule_action_name(r.action), policy_rule_type_name(r.type));
+	return 0;
+}
+
+/* An admission event's rule_id is an admission rule's:
+ * "admission deny privileged (built in: privileged)" */
+static int
+admission_rule(sqlite3 *db, int64_t id, char *out, size_t outlen)
+{
+	struct adm_rule r;
+	char crit[512], err[256];
+
+	if (store_adm_rule_get(db, id, &r, err, sizeof(err)) < 0)
+		return -1;
+	adm_criteria_format(r.c, r.ncrit, crit, sizeof(crit));
+	snprintf(out, outlen, "admission %s %s (%s%s%s)", r.deny ? "deny" : "allow", crit,
+	    r.builtin ? "built in: " : "user", r.builtin ? r.name : "",
+	    r.enabled ? "" : ", disabled");
+	return 0;
+}
+
 static void
 evidence_get(struct daemon *d, sqlite3_stmt *st, struct evidence *e)
 {
-	char err[256];
+	int64_t id = sqlite3_column_int64(st, F_RULE_ID);
+	const char *type = col(st, F_TYPE);
+	int rc;
 
 	memset(e, 0, sizeof(*e));
 	if (sqlite3_column_type(st, F_RULE_ID) != SQLITE_NULL) {
 		e->has_rule = 1;
-		e->rule_found = store_rule_get(d->db, sqlite3_column_int64(st, F_RULE_ID), &e->rule,
-		    err, sizeof(err)) == 0;
+		if (type && strcmp(type, event_type_name(EV_ADMISSION)) == 0)
+			rc = admission_rule(d->db, id, e->rule, sizeof(e->rule));
+		else
+			rc = network_rule(d->db, id, e->rule, sizeof(e->rule));
+		if (rc < 0)
+			e->rule[0] = '\0';
 	}
 	/* a name as nvd gives them: a row written by hand names no other file */
 	if (col(st, F_PCAP) && d->conf.pcap_dir[0] && !strchr(col(st, F_PCAP), '/') &&
@@ -390,30 +428,13 @@ evidence_get(struct daemon *d, sqlite3_stmt *st, struct evidence *e)
 		e->pcap[0] = '\0';
 }
 
-/* "nv.client -> nv.web tcp/8080 postgresql allow (user)" */
-static void
-rule_text(const struct policy_rule *r, char *out, size_t outlen)
-{
-	char ports[POLICY_MAX_PORTS * 24];
-
-	ports_format(r->ports, r->nports, ports, sizeof(ports));
-	snprintf(out, outlen, "%s -> %s %s %s %s (%s)", r->from, r->to, ports, r->apps,
-	    policy_rule_action_name(r->action), policy_rule_type_name(r->type));
-}
-
 static void
 show_json(sqlite3_stmt *st, const struct evidence *e, struct buf *o)
 {
-	char text[POLICY_NAME_MAX * 2 + POLICY_MAX_PORTS * 24 + POLICY_APPS_MAX + 64];
-
 	buf_puts(o, "{");
 	json_fields(st, o);
 	buf_puts(o, ",\"rule\":");
-	if (e->rule_found) {
-		rule_text(&e->rule, text, sizeof(text));
-		buf_json_str(o, text);
-	} else
-		buf_puts(o, "null");
+	buf_json_str(o, e->rule[0] ? e->rule : NULL);
 	buf_puts(o, ",\"pcap_path\":");
 	buf_json_str(o, e->pcap[0] ? e->pcap : NULL);
 	buf_printf(o, ",\"pcap_exists\":%s}\n", !e->pcap[0] ? "null" :
@@ -423,22 +444,17 @@ show_json(sqlite3_stmt *st, const struct evidence *e, struct buf *o)
 static void
 show_text(sqlite3_stmt *st, const struct evidence *e, struct buf *o)
 {
-	char text[POLICY_NAME_MAX * 2 + POLICY_MAX_PORTS * 24 + POLICY_APPS_MAX + 64];
-
 	for (int i = 0; i < F_COUNT; i++) {
 		const char *v = col(st, i) ? col(st, i) : "-";
 
 		buf_printf(o, "%-13s %s", fields[i], v);
-		if (i == F_RULE_ID && e->has_rule) {
-			if (e->rule_found)
-				rule_text(&e->rule, text, sizeof(text));
-			buf_printf(o, " (%s)", e->rule_found ? text : "deleted since");
-		} else if (i == F_NCOUNT && sqlite3_column_int64(st, i) > 1) {
+		if (i == F_RULE_ID && e->has_rule)
+			buf_printf(o, " (%s)", e->rule[0] ? e->rule : "deleted since");
+		else if (i == F_NCOUNT && sqlite3_column_int64(st, i) > 1)
 			buf_puts(o, " alike events, aggregated");
-		} else if (i == F_PCAP && e->pcap[0]) {
+		else if (i == F_PCAP && e->pcap[0])
 			buf_printf(o, " (%s%s)", e->pcap, e->pcap_exists ? "" :
 			    ", deleted since");
-		}
 		buf_puts(o, "\n");
 	}
 }

@@ -29,6 +29,7 @@
 #include "fixture_db.h"
 #include "base/log.h"
 #include "runtime/writer.h"
+#include "store/store_admission.h"
 
 static char err[512];
 static sqlite3 *db;		/* the test's own connection, as the main thread's */
@@ -1191,6 +1192,37 @@ START_TEST(test_cli_show_evidence)
 }
 END_TEST
 
+/* An admission event names an admission rule, not the network rule of
+ * the same id. */
+START_TEST(test_cli_show_admission)
+{
+	struct record *rec = event_ring_reserve(&ring, REC_EVENT);
+	int64_t id;
+
+	ck_assert_int_eq(store_adm_rule_add(db, 1, "privileged", "", &id, err, sizeof(err)), 0);
+	fxdb_exec(db, "INSERT INTO rules (id, from_group, to_group, apps, ports, action, type, "
+	    "created, updated) VALUES (1, 'nv.web', 'external', 'any', 'tcp/443', 'deny', 'user', "
+	    "0, 0)");
+	memset(rec, 0, sizeof(*rec));
+	rec->type = REC_EVENT;
+	rec->u.ev.type = EV_ADMISSION;
+	rec->u.ev.action = EV_DENY;
+	rec->u.ev.rule_id = id;
+	event_ring_commit(&ring);
+	writer_drain(&w);
+	ck_assert_int_eq(id, 1);
+	ck_assert_int_eq(show(1, "4", NULL), CTL_RESP_OK);
+	ck_assert_ptr_nonnull(strstr(reply(), "\"rule\":\"admission deny privileged (user)\","));
+	ck_assert_int_eq(store_adm_rule_enable(db, id, 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(show(0, "4", NULL), CTL_RESP_OK);
+	ck_assert_ptr_nonnull(strstr(reply(), "\nrule_id       1 (admission deny privileged (user, "
+	    "disabled))\n"));
+	ck_assert_int_eq(store_adm_rule_delete(db, id, err, sizeof(err)), 0);
+	ck_assert_int_eq(show(0, "4", NULL), CTL_RESP_OK);
+	ck_assert_ptr_nonnull(strstr(reply(), "\nrule_id       1 (deleted since)\n"));
+}
+END_TEST
+
 START_TEST(test_cli_show_errors)
 {
 	ck_assert_int_eq(show(0, "99", NULL), CTL_RESP_NOTFOUND);
@@ -1268,6 +1300,7 @@ writer_suite(void)
 	tcase_add_test(tc, test_cli_newest_by_time);
 	tcase_add_test(tc, test_cli_show);
 	tcase_add_test(tc, test_cli_show_evidence);
+	tcase_add_test(tc, test_cli_show_admission);
 	tcase_add_test(tc, test_cli_show_errors);
 	suite_add_tcase(s, tc);
 	return s;
