@@ -103,6 +103,8 @@ struct conv_rec {
 	uint8_t verdict;		/* enum conv_verdict */
 	uint32_t sessions;
 	uint64_t bytes;
+	char from_workload[POLICY_NAME_MAX];	/* the workloads at its ends, "" for */
+	char to_workload[POLICY_NAME_MAX];	/* an end that is none */
 };
 const char *conv_verdict_name(enum conv_verdict v);
 
