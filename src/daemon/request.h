@@ -51,6 +51,9 @@ extern const struct handler conv_handlers[];		/* handle_conv.c */
 extern const struct handler dns_handlers[];		/* handle_dns.c */
 extern const struct handler sensor_handlers[];		/* handle_sensor.c */
 extern const struct handler admission_handlers[];	/* handle_admission.c */
+extern const struct handler graph_handlers[];		/* handle_graph.c */
+extern const struct handler dash_handlers[];		/* handle_dash.c */
+extern const struct handler doc_handlers[];		/* handle_doc.c */
 
 /* --- arguments --------------------------------------------------------- */
 
