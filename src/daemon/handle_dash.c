@@ -283,20 +283,7 @@ slot(struct strmap *at, void *arr, int *n, int *cap, size_t size, const char *ke
 	return (*n)++;
 }
 
-static const char *
-col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
 
-	return s ? s : "";
-}
-
-static int
-level_rank(const char *l)
-{
-	return !strcmp(l, "critical") ? EV_CRITICAL : !strcmp(l, "warning") ? EV_WARNING :
-	    EV_INFO;
-}
 
 /* The mode of group name (-1 when it has none here). */
 static int
@@ -396,14 +383,14 @@ load_event_counts(struct dash *h, sqlite3 *db)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int t;
 
-		for (t = 0; t < h->ntypes && strcmp(h->ev[t].type, col(st, 0)); t++)
+		for (t = 0; t < h->ntypes && strcmp(h->ev[t].type, req_col(st, 0)); t++)
 			;
 		if (t == h->ntypes) {
 			if (t == DASH_TYPES)
 				continue;
-			snprintf(h->ev[h->ntypes++].type, sizeof(h->ev[0].type), "%s", col(st, 0));
+			snprintf(h->ev[h->ntypes++].type, sizeof(h->ev[0].type), "%s", req_col(st, 0));
 		}
-		h->ev[t].n[level_rank(col(st, 1))] += (uint64_t)sqlite3_column_int64(st, 2);
+		h->ev[t].n[(int)event_level_of(req_col(st, 1))] += (uint64_t)sqlite3_column_int64(st, 2);
 		h->ev[t].rows += (uint64_t)sqlite3_column_int64(st, 3);
 	}
 	sqlite3_finalize(st);
@@ -424,8 +411,8 @@ party_add(struct dash *h, int dst, const char *who, const char *group, uint64_t 
 	    sqlite3_column_int64(st, 0) > h->worst[g].id))) {
 		h->worst[g].level = level;
 		h->worst[g].id = sqlite3_column_int64(st, 0);
-		snprintf(h->worst[g].type, sizeof(h->worst[g].type), "%s", col(st, 1));
-		snprintf(h->worst[g].name, sizeof(h->worst[g].name), "%s", col(st, 2));
+		snprintf(h->worst[g].type, sizeof(h->worst[g].type), "%s", req_col(st, 1));
+		snprintf(h->worst[g].name, sizeof(h->worst[g].name), "%s", req_col(st, 2));
 	}
 	if (*who == '\0')
 		return;
@@ -455,11 +442,11 @@ load_security(struct dash *h, sqlite3 *db)
 		return -1;
 	sqlite3_bind_text(st, 1, h->since, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !h->nomem) {
-		int level = level_rank(col(st, 3));
+		int level = (int)event_level_of(req_col(st, 3));
 		uint64_t n = (uint64_t)sqlite3_column_int64(st, 8);
 
-		party_add(h, 0, col(st, 4), col(st, 5), n, level, st);
-		party_add(h, 1, col(st, 6), col(st, 7), n, level, st);
+		party_add(h, 0, req_col(st, 4), req_col(st, 5), n, level, st);
+		party_add(h, 1, req_col(st, 6), req_col(st, 7), n, level, st);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE || h->nomem ? 0 : -1;
@@ -471,9 +458,9 @@ static void
 port_word(sqlite3_stmt *st, int proto, int port, char *out, size_t size)
 {
 	if (sqlite3_column_int(st, port))
-		snprintf(out, size, "%s/%d", col(st, proto), sqlite3_column_int(st, port));
+		snprintf(out, size, "%s/%d", req_col(st, proto), sqlite3_column_int(st, port));
 	else
-		snprintf(out, size, "%s", col(st, proto));
+		snprintf(out, size, "%s", req_col(st, proto));
 }
 
 /* One conversation row (from, to, fqdn, app, proto, port, sessions, bytes)
@@ -481,7 +468,7 @@ port_word(sqlite3_stmt *st, int proto, int port, char *out, size_t size)
 static void
 expo_row(struct dash *h, sqlite3_stmt *st)
 {
-	const char *from = col(st, 0), *to = col(st, 1), *fqdn = col(st, 2);
+	const char *from = req_col(st, 0), *to = req_col(st, 1), *fqdn = req_col(st, 2);
 	int ingress = outside(h, from), i;
 	struct expo **arr = ingress ? &h->in : &h->out, *e;
 	char port[32];
@@ -499,7 +486,7 @@ expo_row(struct dash *h, sqlite3_stmt *st)
 	list_add(&e->peers, ingress ? from : fqdn[0] ? fqdn : to);
 	port_word(st, 4, 5, port, sizeof(port));
 	list_add(&e->ports, port);
-	list_add(&e->apps, col(st, 3));
+	list_add(&e->apps, req_col(st, 3));
 	e->sessions += (uint64_t)sqlite3_column_int64(st, 6);
 	e->bytes += (uint64_t)sqlite3_column_int64(st, 7);
 }
@@ -578,9 +565,9 @@ load_apps(struct dash *h, sqlite3 *db, char *err, size_t errlen)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && h->napps <= APP_COUNT) {
 		struct app_row *a = &h->apps[h->napps++];
-		enum app_id id = app_by_name(col(st, 0));
+		enum app_id id = app_by_name(req_col(st, 0));
 
-		snprintf(a->name, sizeof(a->name), "%s", col(st, 0));
+		snprintf(a->name, sizeof(a->name), "%s", req_col(st, 0));
 		a->sessions = (uint64_t)sqlite3_column_int64(st, 1);
 		a->bytes = (uint64_t)sqlite3_column_int64(st, 2);
 		a->conversations = (uint64_t)sqlite3_column_int64(st, 3);

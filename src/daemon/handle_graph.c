@@ -172,13 +172,6 @@ edge_get(struct graph *g, int from, int to)
 	return g->nedges++;
 }
 
-static const char *
-col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? s : "";
-}
 
 static int
 verdict_rank(const char *v)
@@ -186,20 +179,14 @@ verdict_rank(const char *v)
 	return !strcmp(v, "deny") ? CONV_DENY : !strcmp(v, "alert") ? CONV_ALERT : CONV_ALLOW;
 }
 
-static int
-level_rank(const char *l)
-{
-	return !strcmp(l, "critical") ? EV_CRITICAL : !strcmp(l, "warning") ? EV_WARNING :
-	    EV_INFO;
-}
 
 /* One conversation row (columns: ends' workloads, groups, fqdn, app,
  * proto, port, verdict, sessions, bytes). */
 static void
 conv_row(struct graph *g, sqlite3_stmt *st)
 {
-	int from = end_node(g, col(st, 0), col(st, 2), NULL);
-	int to = end_node(g, col(st, 1), col(st, 3), col(st, 4));
+	int from = end_node(g, req_col(st, 0), req_col(st, 2), NULL);
+	int to = end_node(g, req_col(st, 1), req_col(st, 3), req_col(st, 4));
 	int e = from < 0 || to < 0 ? -1 : edge_get(g, from, to);
 	struct gitem *it;
 
@@ -209,10 +196,10 @@ conv_row(struct graph *g, sqlite3_stmt *st)
 	}
 	it = &g->item[g->nitems++];
 	it->edge = e;
-	snprintf(it->app, sizeof(it->app), "%s", col(st, 5));
-	snprintf(it->proto, sizeof(it->proto), "%s", col(st, 6));
+	snprintf(it->app, sizeof(it->app), "%s", req_col(st, 5));
+	snprintf(it->proto, sizeof(it->proto), "%s", req_col(st, 6));
 	it->port = sqlite3_column_int(st, 7);
-	it->verdict = verdict_rank(col(st, 8));
+	it->verdict = verdict_rank(req_col(st, 8));
 	it->sessions = (uint64_t)sqlite3_column_int64(st, 9);
 	it->bytes = (uint64_t)sqlite3_column_int64(st, 10);
 	g->edge[e].sessions += it->sessions;
@@ -260,9 +247,9 @@ event_row(struct graph *g, sqlite3_stmt *st)
 {
 	const char *sg = (const char *)sqlite3_column_text(st, 2);
 	const char *dg = (const char *)sqlite3_column_text(st, 3);
-	int level = level_rank(col(st, 5)), e;
-	int from = sg ? end_node(g, col(st, 0), sg, NULL) : -1;
-	int to = dg ? end_node(g, col(st, 1), dg, col(st, 4)) : -1;
+	int level = (int)event_level_of(req_col(st, 5)), e;
+	int from = sg ? end_node(g, req_col(st, 0), sg, NULL) : -1;
+	int to = dg ? end_node(g, req_col(st, 1), dg, req_col(st, 4)) : -1;
 
 	if (from >= 0 && g->node[from].level < level)
 		g->node[from].level = level;

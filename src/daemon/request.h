@@ -197,4 +197,8 @@ void req_json_time(struct buf *out, int64_t t);
  */
 void req_json_strings(struct buf *out, const char *key, ...);
 
+/* Column i of st's row as text, "" for NULL. */
+struct sqlite3_stmt;
+const char *req_col(struct sqlite3_stmt *st, int i);
+
 #endif

@@ -73,6 +73,15 @@ event_level_name(enum event_level l)
 	return (unsigned)l < NELEM(level_names) ? level_names[l] : "unknown";
 }
 
+enum event_level
+event_level_of(const char *s)
+{
+	for (unsigned i = 0; i < NELEM(level_names); i++)
+		if (strcmp(s, level_names[i]) == 0)
+			return (enum event_level)i;
+	return EV_INFO;
+}
+
 const char *
 event_action_name(enum event_action a)
 {

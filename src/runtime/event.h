@@ -46,6 +46,8 @@ enum event_action {
 const char *event_type_name(enum event_type t);
 int event_type_parse(const char *s, enum event_type *t);
 const char *event_level_name(enum event_level l);
+/* The level named s as stored (event_level_name()); EV_INFO for any other. */
+enum event_level event_level_of(const char *s);
 const char *event_action_name(enum event_action a);
 
 /* One row of the events table (INTERFACE.md, "Events").  Empty strings and

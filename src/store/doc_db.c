@@ -539,24 +539,6 @@ rules_apply(struct imp *x, struct have_rules *h)
 /* --- sensors and assignments ----------------------------------------------- */
 
 static int
-rules_same(const struct sensor_spec *a, const struct sensor_spec *b)
-{
-	if (a->type != b->type || a->nrules != b->nrules)
-		return 0;
-	for (int i = 0; i < a->nrules; i++) {
-		const struct sensor_rule_spec *p = &a->rules[i], *q = &b->rules[i];
-
-		if (strcmp(p->name, q->name) || p->validator != q->validator || p->npat != q->npat)
-			return 0;
-		for (int k = 0; k < p->npat; k++)
-			if (p->pat[k].ctx != q->pat[k].ctx || !p->pat[k].negate != !q->pat[k].negate ||
-			    strcmp(p->pat[k].re, q->pat[k].re))
-				return 0;
-	}
-	return 1;
-}
-
-static int
 sensor_rules_put(struct imp *x, const struct sensor_spec *s)
 {
 	if (exec_sql(x, "DELETE FROM sensor_rules WHERE sensor = ?", "s", s->name) < 0)
@@ -592,7 +574,7 @@ sensor_apply(struct imp *x, const struct store_sensor *had, int nhad, int i)
 		    s->name, had[k].source);
 	if (store_sensor_get(x->db, s->name, &row, &old, x->err, x->errlen) < 0)
 		return -1;
-	same = rules_same(&old, s);
+	same = store_sensor_rules_equal(&old, s);
 	free(old.rules);
 	if (same)
 		return 0;

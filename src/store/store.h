@@ -218,6 +218,8 @@ int store_sensor_rule_check(const struct sensor_rule_spec *r, char *err, size_t 
  */
 int store_sensor_rule_insert(sqlite3 *db, const char *sensor, const struct sensor_rule_spec *r,
     int64_t ord, int64_t t, char *err, size_t errlen);
+/* Whether two sensors have the same type and the same rules, in order. */
+int store_sensor_rules_equal(const struct sensor_spec *a, const struct sensor_spec *b);
 /*
  * Assigns sensor to group (any kind) with action deny or alert, replacing
  * the action of an assignment there already; unassign removes it.

@@ -619,8 +619,8 @@ store_sensor_specs(sqlite3 *db, struct sensor_spec **out, int *nout, char *err, 
 
 /* --- built-in sensors ---------------------------------------------------- */
 
-static int
-rules_equal(const struct sensor_spec *a, const struct sensor_spec *b)
+int
+store_sensor_rules_equal(const struct sensor_spec *a, const struct sensor_spec *b)
 {
 	if (a->type != b->type || a->nrules != b->nrules)
 		return 0;
@@ -663,7 +663,7 @@ builtin_put(sqlite3 *db, const char *source, const struct sensor_spec *sp, int64
 		old.type = s.type;
 		if (rules_load(db, sp->name, &old, err, errlen) < 0)
 			return -1;
-		same = rules_equal(&old, sp);
+		same = store_sensor_rules_equal(&old, sp);
 		free(old.rules);
 		if (done(db, prep(db, err, errlen, "UPDATE sensors SET type = ?, source = ?, "
 		    "updated = CASE WHEN ? THEN updated ELSE ? END WHERE name = ?", "ssiis",

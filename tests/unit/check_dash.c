@@ -61,9 +61,7 @@ setup(void)
 
 	fxdb_setup();
 	db = fxdb_open();
-	fxcli_init(&cli, db);
-	ck_assert_msg(live_init(&cli.d.live, db, MODE_DISCOVER, 0, err, sizeof(err)) == 0, "%s",
-	    err);
+	fxcli_init_live(&cli, db);
 	container("web-1", "198.19.0.2", 1, "", "0.0.0.0:8080->80/tcp,[::]:8080->80/tcp");
 	container("db-1", "198.19.0.3", 0, "999", "");
 	memset(&s, 0, sizeof(s));
@@ -114,22 +112,11 @@ setup(void)
 static void
 teardown(void)
 {
-	fxcli_free(&cli);
-	live_destroy(&cli.d.live);
+	fxcli_free_live(&cli);
 	fxdb_teardown(&db);
 }
 
-static int
-run(int json, const char *cmd, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, cmd);
-	rc = fxcli_run(&cli, json, cmd, ap);
-	va_end(ap);
-	return rc;
-}
+#define run(json, ...) fxcli_cmd(&cli, json, __VA_ARGS__)
 
 static const char *
 reply(void)

@@ -473,63 +473,50 @@ static void
 cli_setup(void)
 {
 	setup();
-	fxcli_init(&cli, db);
-	ck_assert_msg(live_init(&cli.d.live, db, MODE_DISCOVER, 0, err, sizeof(err)) == 0, "%s",
-	    err);
+	fxcli_init_live(&cli, db);
 }
 
 static void
 cli_teardown(void)
 {
-	fxcli_free(&cli);
-	live_destroy(&cli.d.live);
+	fxcli_free_live(&cli);
 	teardown();
 }
 
-static int
-policy(int json, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, json);
-	rc = fxcli_run(&cli, json, "policy", ap);
-	va_end(ap);
-	return rc;
-}
+#define pol(json, ...) fxcli_cmd(&cli, json, "policy", __VA_ARGS__)
 
 START_TEST(test_cli)
 {
 	char *doc;
 
-	ck_assert_int_eq(policy(0, "import", "p.json", "--document", full, "--dry-run", NULL),
+	ck_assert_int_eq(pol(0, "import", "p.json", "--document", full, "--dry-run", NULL),
 	    CTL_RESP_OK);
 	ck_assert_int_eq(strncmp(fxcli_reply(&cli), "group external changed: mode discover -> "
 	    "monitor\n", 49), 0);
 	ck_assert_ptr_nonnull(strstr(fxcli_reply(&cli), "\n11 changes (dry run: nothing saved)\n"));
 	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM rules"), 0);
-	ck_assert_int_eq(policy(1, "import", "p.json", "--document", full, NULL), CTL_RESP_OK);
+	ck_assert_int_eq(pol(1, "import", "p.json", "--document", full, NULL), CTL_RESP_OK);
 	ck_assert_ptr_nonnull(strstr(fxcli_reply(&cli), "],\"count\":11,\"dry_run\":false}\n"));
 	/* The running policy has it. */
 	ck_assert_int_ge(policy_group_find(live_current(&cli.d.live), "db"), 0);
-	ck_assert_int_eq(policy(0, "import", "p.json", "--document", full, NULL), CTL_RESP_OK);
+	ck_assert_int_eq(pol(0, "import", "p.json", "--document", full, NULL), CTL_RESP_OK);
 	ck_assert_str_eq(fxcli_reply(&cli), "no changes\n");
-	ck_assert_int_eq(policy(0, "export", NULL), CTL_RESP_OK);
+	ck_assert_int_eq(pol(0, "export", NULL), CTL_RESP_OK);
 	doc = strdup(fxcli_reply(&cli));
-	ck_assert_int_eq(policy(0, "import", "p.json", "--document", doc, "--replace", NULL),
+	ck_assert_int_eq(pol(0, "import", "p.json", "--document", doc, "--replace", NULL),
 	    CTL_RESP_OK);
 	ck_assert_str_eq(fxcli_reply(&cli), "no changes\n");
 	free(doc);
-	ck_assert_int_eq(policy(0, "export", "--groups", "db,nope", NULL), CTL_RESP_NOTFOUND);
+	ck_assert_int_eq(pol(0, "export", "--groups", "db,nope", NULL), CTL_RESP_NOTFOUND);
 	ck_assert_str_eq(fxcli_reply(&cli), "group 'nope' does not exist");
-	ck_assert_int_eq(policy(0, "export", "--groups", "db,,web", NULL), CTL_RESP_USAGE);
-	ck_assert_int_eq(policy(0, "import", "p.json", "--document", G("{}"), NULL),
+	ck_assert_int_eq(pol(0, "export", "--groups", "db,,web", NULL), CTL_RESP_USAGE);
+	ck_assert_int_eq(pol(0, "import", "p.json", "--document", G("{}"), NULL),
 	    CTL_RESP_ERROR);
 	ck_assert_str_eq(fxcli_reply(&cli), "p.json: $.groups[0].name: missing");
-	ck_assert_int_eq(policy(0, "import", "p.json", NULL), CTL_RESP_USAGE);
+	ck_assert_int_eq(pol(0, "import", "p.json", NULL), CTL_RESP_USAGE);
 	ck_assert_str_eq(fxcli_reply(&cli), "usage: nvctl policy import FILE [--dry-run] "
 	    "[--replace]");
-	ck_assert_int_eq(policy(0, NULL), CTL_RESP_USAGE);
+	ck_assert_int_eq(pol(0, (char *)NULL), CTL_RESP_USAGE);
 	ck_assert_str_eq(fxcli_reply(&cli), "usage: nvctl policy export|import ...");
 }
 END_TEST
