@@ -91,6 +91,10 @@ strmap_put(struct strmap *m, const char *key, int val)
 {
 	size_t i;
 
+	if (m->cap > 0 && m->keys[i = slot(m->keys, m->cap, key)] != NULL) {
+		m->vals[i] = val;	/* a new value: never fails */
+		return 0;
+	}
 	if ((m->n + 1) * 2 > m->cap && grow(m) < 0)
 		return -1;
 	i = slot(m->keys, m->cap, key);

@@ -22,8 +22,8 @@ void strmap_init(struct strmap *m);
 void strmap_free(struct strmap *m);
 /* The value of key, or -1 when it is not in the map. */
 int strmap_get(const struct strmap *m, const char *key);
-/* Sets key's value (a new key, or a new value for it).  0, or -1 for
- * lack of memory (the map is as it was). */
+/* Sets key's value (a new key, or a new value for it, which cannot fail).
+ * 0, or -1 for lack of memory (the map is as it was). */
 int strmap_put(struct strmap *m, const char *key, int val);
 
 #endif

@@ -39,7 +39,6 @@ struct rd {
 	char *err;
 	size_t errlen;
 	struct strmap names;	/* "g NAME", "s NAME", "l FROM TO PORTS APPS", "a G S" */
-	int nomem;
 };
 
 static int __attribute__((format(printf, 3, 4)))

@@ -437,8 +437,7 @@ have_match(struct have_rules *h, const struct doc_rule *r)
 	if ((i = strmap_get(&h->first, key)) < 0)
 		return -1;
 	h->kept[i] = 1;
-	if (strmap_put(&h->first, key, h->next[i]) < 0)
-		return -1;	/* no memory: the same rule may be matched again, harmless */
+	strmap_put(&h->first, key, h->next[i]);	/* a key it has: cannot fail */
 	return i;
 }
 
@@ -497,7 +496,8 @@ rules_check(struct imp *x)
 	return 0;
 }
 
-/* The document's rules; with replace, deletes those it lacks first. */
+/* The document's rules; with replace, then deletes those it lacks and puts the user
+ * rules in its order. */
 static int
 rules_apply(struct imp *x, struct have_rules *h)
 {
@@ -523,8 +523,10 @@ rules_apply(struct imp *x, struct have_rules *h)
 
 		if (h->kept[i])
 			continue;
-		if ((rc = exec_sql(x, "DELETE FROM rules WHERE id = ?", "i", h->id[i])) < 0)
+		if (exec_sql(x, "DELETE FROM rules WHERE id = ?", "i", h->id[i]) < 0) {
+			rc = -1;
 			break;
+		}
 		rule_text(&h->r[i], what, sizeof(what));
 		snprintf(name, sizeof(name), "%lld", (long long)h->id[i]);
 		told(x, "rule", "deleted", name, "%s", what);
@@ -598,25 +600,31 @@ sensor_known(struct imp *x, const struct store_sensor *had, int nhad, const char
 	return 0;
 }
 
+/* "sensor on group": an assignment's key and name. */
+static void
+assign_key(const char *sensor, const char *group, char *out, size_t size)
+{
+	snprintf(out, size, "%s on %s", sensor, group);
+}
+
+/* Assignment i of the document, against had (by key in had_at). */
 static int
-assign_apply(struct imp *x, const struct policy_assign *had, int nhad, int i)
+assign_apply(struct imp *x, const struct policy_assign *had, const struct strmap *had_at, int i)
 {
 	const struct doc_assign *a = &x->d->assigns[i];
 	const char *act = a->deny ? "deny" : "alert";
 	char name[POLICY_NAME_MAX + SENSOR_NAME_MAX + 8];
 	int k;
 
-	snprintf(name, sizeof(name), "%s on %s", a->sensor, a->group);
-	for (k = 0; k < nhad; k++)
-		if (!strcmp(had[k].group, a->group) && !strcmp(had[k].sensor, a->sensor))
-			break;
-	if (k < nhad && !had[k].deny == !a->deny)
+	assign_key(a->sensor, a->group, name, sizeof(name));
+	k = strmap_get(had_at, name);
+	if (k >= 0 && !had[k].deny == !a->deny)
 		return 0;
 	if (exec_sql(x, "INSERT INTO sensor_assignments (group_name, sensor, action, created) "
 	    "VALUES (?, ?, ?, ?) ON CONFLICT (group_name, sensor) DO UPDATE SET "
 	    "action = excluded.action", "sssi", a->group, a->sensor, act, x->now) < 0)
 		return -1;
-	if (k < nhad)
+	if (k >= 0)
 		told(x, "assignment", "changed", name, "action %s -> %s", had[k].deny ? "deny" :
 		    "alert", act);
 	else
@@ -624,13 +632,10 @@ assign_apply(struct imp *x, const struct policy_assign *had, int nhad, int i)
 	return 0;
 }
 
-/* The document's assignments; with replace, those it lacks go. */
+/* Every group and sensor the document's assignments name is there. */
 static int
-assigns_apply(struct imp *x, const struct store_sensor *s, int ns)
+assigns_check(struct imp *x, const struct store_sensor *s, int ns)
 {
-	struct policy_assign *had;
-	int nhad, rc = 0;
-
 	for (int i = 0; i < x->d->nassigns; i++) {
 		const struct doc_assign *a = &x->d->assigns[i];
 		char path[64];
@@ -643,26 +648,46 @@ assigns_apply(struct imp *x, const struct store_sensor *s, int ns)
 			    "the document%s)", i, a->sensor, x->replace ? ", not built in" :
 			    ", not on this host");
 	}
-	if (store_sensor_assignments(x->db, NULL, NULL, &had, &nhad, x->err, x->errlen) < 0)
-		return -1;
-	for (int i = 0; rc == 0 && i < x->d->nassigns; i++)
-		rc = assign_apply(x, had, nhad, i);
-	for (int k = 0; rc == 0 && x->replace && k < nhad; k++) {
-		char name[POLICY_NAME_MAX + SENSOR_NAME_MAX + 8];
-		int i;
+	return 0;
+}
 
-		for (i = 0; i < x->d->nassigns; i++)
-			if (!strcmp(had[k].group, x->d->assigns[i].group) &&
-			    !strcmp(had[k].sensor, x->d->assigns[i].sensor))
-				break;
-		if (i < x->d->nassigns)
-			continue;
-		rc = exec_sql(x, "DELETE FROM sensor_assignments WHERE group_name = ? AND "
-		    "sensor = ?", "ss", had[k].group, had[k].sensor);
-		snprintf(name, sizeof(name), "%s on %s", had[k].sensor, had[k].group);
-		if (rc >= 0)
-			told(x, "assignment", "deleted", name, "%s", had[k].deny ? "deny" : "alert");
+/* The document's assignments; with replace, those it lacks go. */
+static int
+assigns_apply(struct imp *x, const struct store_sensor *s, int ns)
+{
+	char key[POLICY_NAME_MAX + SENSOR_NAME_MAX + 8];
+	struct strmap had_at, doc_at;
+	struct policy_assign *had;
+	int nhad, rc = 0;
+
+	if (assigns_check(x, s, ns) < 0 ||
+	    store_sensor_assignments(x->db, NULL, NULL, &had, &nhad, x->err, x->errlen) < 0)
+		return -1;
+	strmap_init(&had_at);
+	strmap_init(&doc_at);
+	for (int k = 0; rc == 0 && k < nhad; k++) {
+		assign_key(had[k].sensor, had[k].group, key, sizeof(key));
+		rc = strmap_put(&had_at, key, k) < 0 ? fail(x, "out of memory") : 0;
 	}
+	for (int i = 0; rc == 0 && i < x->d->nassigns; i++) {
+		assign_key(x->d->assigns[i].sensor, x->d->assigns[i].group, key, sizeof(key));
+		if (strmap_put(&doc_at, key, i) < 0)
+			rc = fail(x, "out of memory");
+		else
+			rc = assign_apply(x, had, &had_at, i);
+	}
+	for (int k = 0; rc == 0 && x->replace && k < nhad; k++) {
+		assign_key(had[k].sensor, had[k].group, key, sizeof(key));
+		if (strmap_get(&doc_at, key) >= 0)
+			continue;
+		if (exec_sql(x, "DELETE FROM sensor_assignments WHERE group_name = ? AND "
+		    "sensor = ?", "ss", had[k].group, had[k].sensor) < 0)
+			rc = -1;
+		else
+			told(x, "assignment", "deleted", key, "%s", had[k].deny ? "deny" : "alert");
+	}
+	strmap_free(&had_at);
+	strmap_free(&doc_at);
 	free(had);
 	return rc < 0 ? -1 : 0;
 }
@@ -684,7 +709,9 @@ sensors_apply(struct imp *x)
 	for (int k = 0; rc == 0 && x->replace && k < n; k++) {
 		if (s[k].builtin || strmap_get(&x->doc_sensors, s[k].name) >= 0)
 			continue;
-		if ((rc = exec_sql(x, "DELETE FROM sensors WHERE name = ?", "s", s[k].name)) >= 0)
+		if (exec_sql(x, "DELETE FROM sensors WHERE name = ?", "s", s[k].name) < 0)
+			rc = -1;
+		else
 			told(x, "sensor", "deleted", s[k].name, "%s, %d rules",
 			    sensor_type_name(s[k].type), s[k].nrules);
 	}

@@ -1103,6 +1103,93 @@ START_TEST(test_image_captured)
 }
 END_TEST
 
+/* What Docker says of a container besides who it is (docker_asset.c). */
+START_TEST(test_inspect_assets)
+{
+	static const char odd[] = "{\"Id\":\"" ID_WEB "\",\"Name\":\"/odd\",\"State\":{"
+	    "\"Status\":\"paused\",\"Running\":true,\"Paused\":true},\"HostConfig\":{"
+	    "\"Privileged\":true},\"Config\":{\"User\":\"1000:0\"},\"NetworkSettings\":{"
+	    "\"Ports\":{\"8080/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"18080\"},"
+	    "{\"HostIp\":\"::\",\"HostPort\":\"18080\"}],\"53/udp\":null,\"9/sctp\":[{\"HostIp\":"
+	    "\"\",\"HostPort\":\"9\"}],\"80\":[{\"HostIp\":\"\",\"HostPort\":\"1\"}],"
+	    "\"70000/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"1\"}],\"81/tcp\":[{\"HostIp\":\"x\","
+	    "\"HostPort\":\"1\"},{\"HostIp\":\"\",\"HostPort\":\"0\"},{\"HostIp\":\"\"}],"
+	    "\"82/tcp\":{}},\"Networks\":{\"front\":{},\"a,b\":{},\"back\":{}}}}";
+	char text[512];
+
+	ck_assert_int_eq(docker_parse_container(inspect_bridge, strlen(inspect_bridge), &ct, err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(ct.asset.state, "running");
+	ck_assert_int_eq(ct.asset.privileged, 0);
+	ck_assert_str_eq(ct.asset.user, "");
+	ck_assert_int_eq(docker_asset_root(&ct.asset), 1);
+	ck_assert_int_eq(ct.asset.nports, 0);
+	docker_asset_nets_text(&ct.asset, text, sizeof(text));
+	ck_assert_str_eq(text, "bridge");
+	ck_assert_int_eq(docker_parse_container(inspect_compose, strlen(inspect_compose), &ct, err,
+	    sizeof(err)), 0);
+	docker_asset_nets_text(&ct.asset, text, sizeof(text));
+	ck_assert_str_eq(text, "shop_back,shop_front");
+
+	/* What does not read is left out and counted, the rest kept. */
+	ck_assert_int_eq(docker_parse_container(odd, strlen(odd), &ct, err, sizeof(err)), 0);
+	ck_assert_str_eq(ct.asset.state, "paused");
+	ck_assert_int_eq(ct.asset.privileged, 1);
+	ck_assert_str_eq(ct.asset.user, "1000:0");
+	ck_assert_int_eq(docker_asset_root(&ct.asset), 0);
+	docker_asset_ports_text(&ct.asset, text, sizeof(text));
+	ck_assert_str_eq(text, "0.0.0.0:18080->8080/tcp,[::]:18080->8080/tcp,:9->9/sctp");
+	ck_assert_int_eq(ct.asset.dropped, 7);
+	docker_asset_nets_text(&ct.asset, text, sizeof(text));
+	ck_assert_str_eq(text, "front,back");
+	/* Cut at an item, "..." for the rest. */
+	docker_asset_ports_text(&ct.asset, text, 30);
+	ck_assert_str_eq(text, "0.0.0.0:18080->8080/tcp,...");
+	docker_asset_ports_text(&ct.asset, text, 8);
+	ck_assert_str_eq(text, "...");
+}
+END_TEST
+
+START_TEST(test_asset_root)
+{
+	static const struct { const char *user; int root; } t[] = {
+		{ "", 1 }, { "root", 1 }, { "0", 1 }, { "00", 1 }, { "0:0", 1 }, { "root:wheel", 1 },
+		{ ":1000", 1 }, { "1000", 0 }, { "nobody", 0 }, { "1000:0", 0 }, { "01", 0 },
+		{ "rooter", 0 }, { "10", 0 },
+	};
+	struct docker_asset a;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&a, 0, sizeof(a));
+		strcpy(a.user, t[i].user);
+		ck_assert_msg(docker_asset_root(&a) == t[i].root, "user '%s'", t[i].user);
+	}
+	/* A user too long to keep is not told root by what is left. */
+	memset(&a, 0, sizeof(a));
+	a.user_cut = 1;
+	ck_assert_int_eq(docker_asset_root(&a), 0);
+}
+END_TEST
+
+START_TEST(test_version)
+{
+	static const char v[] = "{\"Platform\":{\"Name\":\"\"},\"Version\":\"20.10.24+dfsg1\","
+	    "\"ApiVersion\":\"1.41\",\"MinAPIVersion\":\"1.12\",\"Os\":\"linux\"}";
+	struct docker_version dv;
+	char req[DOCKER_REQ_MAX];
+
+	ck_assert_int_eq(docker_parse_version(v, strlen(v), &dv, err, sizeof(err)), 0);
+	ck_assert_str_eq(dv.version, "20.10.24+dfsg1");
+	ck_assert_str_eq(dv.api, "1.41");
+	ck_assert_int_eq(docker_parse_version("{}", 2, &dv, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "version: no Version");
+	ck_assert_int_eq(docker_parse_version("{", 1, &dv, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "version: offset 1: unexpected end of input");
+	ck_assert_int_gt(docker_req_version(req, sizeof(req)), 0);
+	ck_assert_str_eq(req, "GET /v1.41/version HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n");
+}
+END_TEST
+
 #define ck_image_err(text, want) do {					\
 	static const char t_[] = text;					\
 	ck_assert_int_eq(docker_parse_image(t_, strlen(t_), &img, err, sizeof(err)), -1); \
@@ -1644,6 +1731,9 @@ docker_suite(void)
 	tcase_add_test(tc, test_inspect_labels_bounded);
 	tcase_add_test(tc, test_inspect_addrs_bounded);
 	tcase_add_test(tc, test_inspect_errors);
+	tcase_add_test(tc, test_inspect_assets);
+	tcase_add_test(tc, test_asset_root);
+	tcase_add_test(tc, test_version);
 	tcase_add_test(tc, test_list_errors);
 	tcase_add_test(tc, test_image_captured);
 	tcase_add_test(tc, test_image_errors);
