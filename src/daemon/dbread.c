@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <stddef.h>
+
 #include "base/clock.h"
 #include "daemon/dbread.h"
 

@@ -75,7 +75,8 @@ os_name(char *out, size_t size)
 			v[strlen(v) - 1] = '\0';
 			v++;
 		}
-		snprintf(out, size, "%s", v);
+		memcpy(out, v, strnlen(v, size - 1));
+		out[strnlen(v, size - 1)] = '\0';
 		break;
 	}
 	fclose(f);

@@ -150,8 +150,9 @@ end_node(struct graph *g, const char *workload, const char *group, const char *f
 	if (group == NULL || *group == '\0')
 		return -1;
 	snprintf(key, sizeof(key), "g:%s", group);
-	return node_get(g, key, !strcmp(group, GROUP_HOST) ? NODE_HOST :
-	    !strcmp(group, GROUP_EXTERNAL) ? NODE_EXTERNAL : NODE_GROUP, "");
+	if (!strcmp(group, GROUP_EXTERNAL))
+		return node_get(g, key, NODE_EXTERNAL, GROUP_EXTERNAL);
+	return node_get(g, key, !strcmp(group, GROUP_HOST) ? NODE_HOST : NODE_GROUP, "");
 }
 
 static int

@@ -267,6 +267,8 @@ group_criteria(struct rd *r, const struct at *a, struct doc_group *g, const char
 	int n;
 
 	at_set(&f, a, ".criteria");
+	if (!fqdn && *given == '\0')
+		return fail(r, &f, "missing");
 	if (fqdn) {
 		snprintf(own, sizeof(own), "address=%s", g->name + strlen(GROUP_FQDN_PREFIX));
 		if (*given && strcmp(given, own))

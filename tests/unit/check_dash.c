@@ -154,14 +154,14 @@ START_TEST(test_workload_assets)
 
 	ck_assert_int_eq(run(0, "workload", "list", NULL), CTL_RESP_OK);
 	ck_assert_str_eq(reply(),
-	    "id            name   image   state    root  privileged  ports                          "
-	    "          networks  addresses   groups                  mode\n"
-	    "static:cache  cache  -       static   -     -           -                              "
-	    "          -         198.18.0.9  nv.cache,containers     discover\n"
-	    "000000000000  db-1   nvdbox  running  no    no          -                              "
-	    "          bridge    198.19.0.3  nv.db,containers        discover\n"
-	    "000000000000  web-1  nvdbox  running  yes   yes         0.0.0.0:8080->80/tcp,[::]:8080"
-	    "->80/tcp  bridge    198.19.0.2  nv.web,containers       protect\n");
+	    "id            name   image   state    root  privileged  ports                       "
+	    "            networks  addresses   groups               mode\n"
+	    "static:cache  cache  -       static   -     -           -                           "
+	    "            -         198.18.0.9  nv.cache,containers  discover\n"
+	    "000000000000  db-1   nvdbox  running  no    no          -                           "
+	    "            bridge    198.19.0.3  nv.db,containers     discover\n"
+	    "000000000000  web-1  nvdbox  running  yes   yes         0.0.0.0:8080->80/tcp,[::]:80"
+	    "80->80/tcp  bridge    198.19.0.2  nv.web,containers    protect\n");
 	ck_assert_int_eq(run(1, "workload", "list", NULL), CTL_RESP_OK);
 	j = reply_json();
 	ck_assert_int_eq(json_len(j), 3);
@@ -349,7 +349,11 @@ START_TEST(test_graph_groups)
 	t = reply();
 	ck_assert_int_eq(strncmp(t, "digraph nvd {\n", 14), 0);
 	ck_assert_ptr_nonnull(strstr(t, "label=\"nvd conversations: 5 nodes, 4 edges\\nedges:"));
-	ck_assert_ptr_nonnull(strstr(t, "[label=\"nv.web\", fillcolor=\"#c6dbef\"];"));
+	ck_assert_ptr_nonnull(strstr(t, "[label=\"nv.web\", fillcolor=\"#c6dbef\", "
+	    "color=\"#d62728\", penwidth=2];"));
+	ck_assert_ptr_nonnull(strstr(t, "  subgraph cluster_0 {\n  label=\"external\"; "
+	    "style=\"rounded\"; color=\"gray60\";\n  n3 [label=\"example.com\", shape=ellipse, "
+	    "fillcolor=\"#eeeeee\"];\n  n4 [label=\"external\", shape=ellipse"));
 	ck_assert_ptr_nonnull(strstr(t, "[label=\"example.com\", shape=ellipse"));
 	ck_assert_ptr_nonnull(strstr(t, "[label=\"PostgreSQL tcp/5432: 5, 500 B\\n1 critical event\", "
 	    "color=\"#d62728\", penwidth=1];"));
