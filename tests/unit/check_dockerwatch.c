@@ -172,6 +172,7 @@ struct fake_ct {
 	char nets[256];		/* the JSON members of NetworkSettings.Networks */
 	int running;
 	int paused;		/* State.Status "paused" (and Running true) */
+	int privileged;		/* HostConfig.Privileged */
 };
 
 #define MAX_FAKE	8
@@ -265,11 +266,13 @@ reply_inspect(int fd, const char *id)
 	}
 	buf_init(&b);
 	buf_printf(&b, "{\"Id\":\"%s\",\"Name\":\"/%s\",\"State\":{\"Status\":\"%s\","
-	    "\"Running\":%s,\"Pid\":%d},\"Image\":\"sha256:" ID_IMG "\","
+	    "\"Running\":%s,\"Pid\":%d},\"HostConfig\":{\"Privileged\":%s},"
+	    "\"Image\":\"sha256:" ID_IMG "\","
 	    "\"Config\":{\"Image\":\"nvdbox\",\"Labels\":{%s}},"
 	    "\"NetworkSettings\":{\"Networks\":{%s}}}\n", c->id, c->name,
 	    c->paused ? "paused" : c->running ? "running" : "exited", c->running ? "true" : "false",
-	    c->running ? 4242 : 0, c->labels, c->running ? c->nets : "");
+	    c->running ? 4242 : 0, c->privileged ? "true" : "false", c->labels,
+	    c->running ? c->nets : "");
 	reply(fd, 200, b.data);
 	buf_free(&b);
 }
@@ -575,17 +578,18 @@ wl(const char *id)
 	return out;
 }
 
-/* The workload's state, as Docker gave it. */
+/* The workload's state and whether it is privileged, as Docker gave them. */
 static const char *
 wl_state(const char *id)
 {
-	static char out[POLICY_STATE_MAX];
+	static char out[64];
 
 	out[0] = '\0';
 	pthread_mutex_lock(&lv.lock);
 	for (int i = 0; i < lv.nwl; i++)
 		if (!strcmp(lv.wl[i].id, id))
-			snprintf(out, sizeof(out), "%s", lv.wl[i].asset.state);
+			snprintf(out, sizeof(out), "%s privileged %d", lv.wl[i].asset.state,
+			    lv.wl[i].asset.privileged);
 	pthread_mutex_unlock(&lv.lock);
 	return out;
 }
@@ -736,12 +740,13 @@ START_TEST(test_watch_list_then_events)
 
 	/* pause keeps the workload, inspected again for its state; kill is
 	 * nothing; die removes it. */
-	ck_assert_str_eq(wl_state(ID_B), "running");
+	ck_assert_str_eq(wl_state(ID_B), "running privileged 0");
 	pthread_mutex_lock(&eng.lock);
 	fake_find(ID_B)->paused = 1;
+	fake_find(ID_B)->privileged = 1;
 	pthread_mutex_unlock(&eng.lock);
 	engine_event("pause", ID_B, "shop-web-1");
-	WAIT_UNTIL(!strcmp(wl_state(ID_B), "paused"));
+	WAIT_UNTIL(!strcmp(wl_state(ID_B), "paused privileged 1"));
 	engine_event("kill", ID_C, "db");
 	engine_event("die", ID_C, "db");
 	WAIT_UNTIL(*wl(ID_C) == '\0');
