@@ -38,12 +38,12 @@
 #include "runtime/live.h"
 #include "store/store.h"
 
-#define DASH_WINDOW_S	86400	/* events counted: the last 24 hours */
+#define DASH_USAGE	"dashboard [--since TIME]"
+#define DASH_WINDOW_S	86400	/* events counted without --since: the last 24 hours */
 #define DASH_TOP	5	/* sources and destinations of security events */
 #define DASH_LIST	16	/* items kept in one list (ports, applications ...) */
 #define DASH_TYPES	16	/* event types counted */
 #define DASH_MAX_GROUPS	64	/* of one workload */
-#define SECURITY_TYPES	"('violation', 'threat', 'dlp', 'waf')"
 
 /* --- host -------------------------------------------------------------------- */
 
@@ -371,39 +371,31 @@ load_counts(struct dash *h, sqlite3 *db, char *err, size_t errlen)
 
 /* --- events ---------------------------------------------------------------------- */
 
-static int
-load_event_counts(struct dash *h, sqlite3 *db)
+/* An event of the window, counted by its type and level (the first
+ * DASH_TYPES types). */
+static void
+type_add(struct dash *h, const char *type, int level, uint64_t n)
 {
-	sqlite3_stmt *st;
-	int rc;
+	int t;
 
-	if (sqlite3_prepare_v2(db, "SELECT type, level, sum(count), count(*) FROM events "
-	    "WHERE time >= ?1 GROUP BY type, level ORDER BY type", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, h->since, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int t;
-
-		for (t = 0; t < h->ntypes && strcmp(h->ev[t].type, req_col(st, 0)); t++)
-			;
-		if (t == h->ntypes) {
-			if (t == DASH_TYPES)
-				continue;
-			snprintf(h->ev[h->ntypes++].type, sizeof(h->ev[0].type), "%s", req_col(st, 0));
-		}
-		h->ev[t].n[(int)event_level_of(req_col(st, 1))] += (uint64_t)sqlite3_column_int64(st, 2);
-		h->ev[t].rows += (uint64_t)sqlite3_column_int64(st, 3);
+	for (t = 0; t < h->ntypes && strcmp(h->ev[t].type, type); t++)
+		;
+	if (t == h->ntypes) {
+		if (t == DASH_TYPES)
+			return;
+		snprintf(h->ev[h->ntypes++].type, sizeof(h->ev[0].type), "%s", type);
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	h->ev[t].n[level] += n;
+	h->ev[t].rows++;
 }
 
-/* One end of a security event: counted for its party, its group's worst. */
+/* One end of a security event (row st): counted for its party, its
+ * group's worst. */
 static void
 party_add(struct dash *h, int dst, const char *who, const char *group, uint64_t n, int level,
     sqlite3_stmt *st)
 {
-	struct party **arr = dst ? &h->dst : &h->src;
+	struct party **arr = dst ? &h->dst : &h->src, *p;
 	int *np = dst ? &h->ndst : &h->nsrc, *cap = dst ? &h->capdst : &h->capsrc;
 	int i, g = strmap_get(&h->group_at, group);
 	char key[2 * POLICY_NAME_MAX + 2];
@@ -422,23 +414,40 @@ party_add(struct dash *h, int dst, const char *who, const char *group, uint64_t 
 		h->nomem = 1;
 		return;
 	}
-	snprintf((*arr)[i].name, sizeof((*arr)[i].name), "%s", who);
-	snprintf((*arr)[i].group, sizeof((*arr)[i].group), "%s", group);
-	(*arr)[i].events += n;
-	if (level > (*arr)[i].level || (*arr)[i].events == n)
-		(*arr)[i].level = level;
+	p = &(*arr)[i];
+	if (p->events == 0) {	/* new */
+		snprintf(p->name, sizeof(p->name), "%s", who);
+		snprintf(p->group, sizeof(p->group), "%s", group);
+		p->level = level;
+	}
+	p->events += n;
+	if (level > p->level)
+		p->level = level;
 }
 
-/* The security events of the window: parties, and each group's worst. */
+/* Events with a network source and destination. */
 static int
-load_security(struct dash *h, sqlite3 *db)
+security(const char *type)
+{
+	return !strcmp(type, "violation") || !strcmp(type, "threat") || !strcmp(type, "dlp") ||
+	    !strcmp(type, "waf");
+}
+
+/*
+ * The events of the window, in one pass: counted by type and level; the
+ * security events by source and destination, and each group's worst.
+ * By events_time: the planner would rather walk events_type whole, in the
+ * order it groups by, than the day's range of times.
+ */
+static int
+load_window(struct dash *h, sqlite3 *db)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if (sqlite3_prepare_v2(db, "SELECT id, type, name, level, coalesce(src_workload, src_ip, ''), "
 	    "coalesce(src_group, ''), coalesce(dst_workload, dst_ip, ''), coalesce(dst_group, ''), "
-	    "count FROM events WHERE time >= ?1 AND type IN " SECURITY_TYPES, -1, &st,
+	    "count FROM events INDEXED BY events_time WHERE time >= ?1", -1, &st,
 	    NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, h->since, -1, SQLITE_STATIC);
@@ -446,6 +455,9 @@ load_security(struct dash *h, sqlite3 *db)
 		int level = (int)event_level_of(req_col(st, 3));
 		uint64_t n = (uint64_t)sqlite3_column_int64(st, 8);
 
+		type_add(h, req_col(st, 1), level, n);
+		if (!security(req_col(st, 1)))
+			continue;
 		party_add(h, 0, req_col(st, 4), req_col(st, 5), n, level, st);
 		party_add(h, 1, req_col(st, 6), req_col(st, 7), n, level, st);
 	}
@@ -838,7 +850,7 @@ text_parties(struct buf *o, const char *title, const struct party *p, int n)
 {
 	struct table t = { .ncols = 4 };
 
-	buf_printf(o, "\ntop %s of security events, last 24 h\n", title);
+	buf_printf(o, "\ntop %s of security events\n", title);
 	if (n == 0) {
 		buf_puts(o, "  none\n");
 		return;
@@ -862,7 +874,7 @@ text_events(struct buf *o, const struct dash *h)
 {
 	struct table t = { .ncols = 5 };
 
-	buf_printf(o, "\nevents since %s (24 h)\n", h->since);
+	buf_printf(o, "\nevents since %s\n", h->since);
 	if (h->ntypes == 0) {
 		buf_puts(o, "  none\n");
 		return;
@@ -947,20 +959,19 @@ dash_text(struct buf *o, struct daemon *d, const struct dash *h, const struct ho
 
 /* --- the request ------------------------------------------------------------------------- */
 
+/* Reads what the dashboard shows, the events since since_ms. */
 static int
-dash_load(struct daemon *d, struct dash *h, struct buf *o)
+dash_load(struct daemon *d, struct dash *h, int64_t since_ms, struct buf *o)
 {
 	struct dbread rd;
 	char err[512] = "";
 	int rc;
 
-	event_time_format(clock_real_ms() - DASH_WINDOW_S * 1000LL, h->since, sizeof(h->since));
+	event_time_format(since_ms, h->since, sizeof(h->since));
 	dbread_start(d->db, &rd, DBREAD_MS);
 	rc = load_counts(h, d->db, err, sizeof(err));
 	if (rc == 0 && !h->nomem)
-		rc = load_event_counts(h, d->db);
-	if (rc == 0 && !h->nomem)
-		rc = load_security(h, d->db);
+		rc = load_window(h, d->db);
 	if (rc == 0 && !h->nomem)
 		rc = load_exposure(h, d->db);
 	if (rc == 0 && !h->nomem)
@@ -968,7 +979,7 @@ dash_load(struct daemon *d, struct dash *h, struct buf *o)
 	dbread_stop(d->db);
 	if (rd.expired)
 		return req_error(o, CTL_RESP_ERROR, "the database took longer than %d ms to read "
-		    "for the dashboard", DBREAD_MS);
+		    "for the dashboard; narrow it with --since", DBREAD_MS);
 	if (h->nomem)
 		return req_error(o, CTL_RESP_ERROR, "out of memory");
 	if (rc < 0)
@@ -983,16 +994,25 @@ dash_load(struct daemon *d, struct dash *h, struct buf *o)
 static int
 cmd_dashboard(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
+	int64_t since_ms = clock_real_ms() - DASH_WINDOW_S * 1000LL;
+	const char *since = NULL;
+	const struct req_opt opts[] = {
+		{ .name = "since", .max = 1, .val = &since },
+		{ .name = NULL },
+	};
 	struct host_info hi;
 	struct dash h;
+	char err[256];
 	int rc;
 
-	if (req_parse(argc, argv, NULL, NULL, 0, 0) < 0)
-		return req_usage(o, "dashboard");
+	if (req_parse(argc, argv, opts, NULL, 0, 0) < 0)
+		return req_usage(o, DASH_USAGE);
+	if (since && event_since_parse(since, clock_real_ms(), &since_ms, err, sizeof(err)) < 0)
+		return req_error(o, CTL_RESP_USAGE, "--since: %s", err);
 	memset(&h, 0, sizeof(h));
 	h.p = live_current(&d->live);
 	host_get(d, &hi);
-	if ((rc = dash_load(d, &h, o)) == CTL_RESP_OK) {
+	if ((rc = dash_load(d, &h, since_ms, o)) == CTL_RESP_OK) {
 		if (json)
 			dash_json(o, d, &h, &hi);
 		else
@@ -1003,7 +1023,7 @@ cmd_dashboard(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 }
 
 const struct handler dash_handlers[] = {
-	{ { "dashboard" }, 0, CTL_MAX_ARGS, "dashboard", cmd_dashboard, REQ_READS },
+	{ { "dashboard" }, 0, CTL_MAX_ARGS, DASH_USAGE, cmd_dashboard, REQ_READS },
 	{ { "host" }, 0, CTL_MAX_ARGS, "host", cmd_host, REQ_READS },
 	{ { NULL }, 0, 0, NULL, NULL, REQ_UNSAID },
 };

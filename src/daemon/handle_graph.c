@@ -32,7 +32,7 @@
 #define GRAPH_USAGE	"graph [--format dot|svg|json] [--workloads] [--group G] [--since TIME] " \
 	"[--max-edges N]"
 #define GRAPH_MAX_EDGES		300	/* --max-edges by default */
-#define GRAPH_MAX_ROWS		200000	/* conversation rows read, newest first */
+#define GRAPH_MAX_ROWS		200000	/* conversation rows read at most */
 #define GRAPH_LABEL_ITEMS	3	/* conversations an edge's label names */
 #define GRAPH_EVENTS_S		86400	/* events coloured without --since: the last day */
 #define KEY_MAX			(POLICY_FQDN_MAX + 8)
@@ -209,13 +209,21 @@ conv_row(struct graph *g, sqlite3_stmt *st)
 		g->edge[e].verdict = it->verdict;
 }
 
-/* Groups have no workload columns: '' stands in for them. */
-static const char conv_groups_sql[] =
-    "SELECT '', '', from_group, to_group, fqdn, app, proto, port, verdict, sessions, bytes "
-    "FROM conversations WHERE last_seen >= ?1 ORDER BY last_seen DESC";
-static const char conv_workloads_sql[] =
-    "SELECT from_workload, to_workload, from_group, to_group, fqdn, app, proto, port, verdict, "
-    "sessions, bytes FROM workload_conversations WHERE last_seen >= ?1 ORDER BY last_seen DESC";
+/*
+ * The conversations, [0] of groups (no workload columns: '' stands in for
+ * them) and [1] of workloads; [.][1] since a time, by the last_seen
+ * index; [.][0] all, in the table's order (a walk of the index would read
+ * the table in random order, ten times slower).
+ */
+#define CONV_COLS "from_group, to_group, fqdn, app, proto, port, verdict, sessions, bytes"
+static const char *const conv_sql[2][2] = {
+	{ "SELECT '', '', " CONV_COLS " FROM conversations WHERE +last_seen >= ?1",
+	  "SELECT '', '', " CONV_COLS " FROM conversations WHERE last_seen >= ?1" },
+	{ "SELECT from_workload, to_workload, " CONV_COLS " FROM workload_conversations "
+	  "WHERE +last_seen >= ?1",
+	  "SELECT from_workload, to_workload, " CONV_COLS " FROM workload_conversations "
+	  "WHERE last_seen >= ?1" },
+};
 
 static int
 load_convs(struct graph *g, sqlite3 *db, int64_t since_s)
@@ -224,8 +232,8 @@ load_convs(struct graph *g, sqlite3 *db, int64_t since_s)
 	uint64_t n = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, g->workloads ? conv_workloads_sql : conv_groups_sql, -1, &st,
-	    NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, conv_sql[g->workloads][since_s > 0], -1, &st, NULL) !=
+	    SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, since_s);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !g->nomem)
@@ -236,12 +244,15 @@ load_convs(struct graph *g, sqlite3 *db, int64_t since_s)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* The security events between two ends, by level: '' for no workload. */
+/*
+ * The security events of the window, each added up on its edge here:
+ * twice as fast as SQLite's GROUP BY, which sorts them first (measured on
+ * 230000 events of a day).  No workload without --workloads.
+ */
 static const char events_sql[] =
     "SELECT CASE WHEN ?2 THEN src_workload END, CASE WHEN ?2 THEN dst_workload END, "
-    "src_group, dst_group, fqdn, level, sum(count) FROM events "
-    "WHERE time >= ?1 AND type IN ('violation', 'threat', 'dlp', 'waf') "
-    "GROUP BY 1, 2, 3, 4, 5, 6";
+    "src_group, dst_group, fqdn, level, count FROM events INDEXED BY events_time "
+    "WHERE time >= ?1 AND type IN ('violation', 'threat', 'dlp', 'waf')";
 
 static void
 event_row(struct graph *g, sqlite3_stmt *st)
@@ -541,8 +552,8 @@ write_dot(struct buf *o, const struct graph *g, const int *order, int n, int lef
 	if (left)
 		buf_printf(o, " (%d more left out, fewest sessions)", left);
 	if (g->rows_left)
-		buf_printf(o, " (%llu oldest conversations left out)",
-		    (unsigned long long)g->rows_left);
+		buf_printf(o, " (%llu conversations past the first %d read left out)",
+		    (unsigned long long)g->rows_left, GRAPH_MAX_ROWS);
 	buf_puts(o, "\\nedges: red critical, orange warning, olive info events; dashed: denied "
 	    "or alerted; nodes: blue protect, yellow monitor, white discover\"];\n"
 	    "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10];\n"
