@@ -984,10 +984,14 @@ dash_load(struct daemon *d, struct dash *h, int64_t since_ms, struct buf *o)
 		return req_error(o, CTL_RESP_ERROR, "out of memory");
 	if (rc < 0)
 		return req_error(o, CTL_RESP_ERROR, "%s", err[0] ? err : sqlite3_errmsg(d->db));
-	qsort(h->src, (size_t)h->nsrc, sizeof(*h->src), party_cmp);
-	qsort(h->dst, (size_t)h->ndst, sizeof(*h->dst), party_cmp);
-	qsort(h->in, (size_t)h->nin, sizeof(*h->in), expo_cmp);
-	qsort(h->out, (size_t)h->nout, sizeof(*h->out), expo_cmp);
+	if (h->nsrc)
+		qsort(h->src, (size_t)h->nsrc, sizeof(*h->src), party_cmp);
+	if (h->ndst)
+		qsort(h->dst, (size_t)h->ndst, sizeof(*h->dst), party_cmp);
+	if (h->nin)
+		qsort(h->in, (size_t)h->nin, sizeof(*h->in), expo_cmp);
+	if (h->nout)
+		qsort(h->out, (size_t)h->nout, sizeof(*h->out), expo_cmp);
 	return CTL_RESP_OK;
 }
 

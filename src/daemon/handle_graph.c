@@ -419,7 +419,8 @@ choose(struct graph *g, int max, int **shown, int *n)
 		if (in_only(g, g->edge[i].from) || in_only(g, g->edge[i].to))
 			order[m++] = i;
 	qsort_r(order, (size_t)m, sizeof(*order), edge_cmp, g);
-	qsort(g->item, (size_t)g->nitems, sizeof(*g->item), item_cmp);
+	if (g->nitems)
+		qsort(g->item, (size_t)g->nitems, sizeof(*g->item), item_cmp);
 	for (int i = g->nitems - 1; i >= 0; i--) {
 		g->edge[g->item[i].edge].first = i;
 		g->edge[g->item[i].edge].nitems++;

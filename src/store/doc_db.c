@@ -91,8 +91,9 @@ export_rules(sqlite3 *db, const struct strmap *named, struct strmap *want, struc
 	for (first_learned = 0; first_learned < d->nrules; first_learned++)
 		if (d->rules[first_learned].type == RULE_LEARNED)
 			break;
-	qsort(d->rules + first_learned, (size_t)(d->nrules - first_learned), sizeof(*d->rules),
-	    learned_cmp);
+	if (first_learned < d->nrules)
+		qsort(d->rules + first_learned, (size_t)(d->nrules - first_learned),
+		    sizeof(*d->rules), learned_cmp);
 	return 0;
 }
 

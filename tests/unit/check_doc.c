@@ -286,13 +286,14 @@ import(const char *text, int mode, int dry)
 	return n;
 }
 
-/* The database's policy as exported, malloc'ed. */
-static char *
+/* The database's policy as exported; it lives until the next call. */
+static const char *
 exported(sqlite3 *from)
 {
+	static char *s;
 	struct doc d;
-	char *s;
 
+	free(s);
 	ck_assert_msg(doc_export(from, NULL, 0, &d, err, sizeof(err)) == 0, "%s", err);
 	s = strdup(written(&d));
 	doc_free(&d);
@@ -331,7 +332,7 @@ START_TEST(test_import_merge)
 	ck_assert_int_eq(fxdb_int(db, "SELECT id FROM rules WHERE type = 'user' ORDER BY ord "
 	    "LIMIT 1"), 1);
 	/* The same document again changes nothing. */
-	before = exported(db);
+	before = strdup(exported(db));
 	ck_assert_int_eq(import(full, DOC_MERGE, 0), 0);
 	ck_assert_str_eq(changes.data, "");
 	ck_assert_str_eq(exported(db), before);
@@ -358,7 +359,7 @@ START_TEST(test_import_replace)
 	    "group extra deleted: user, protect\n");
 	/* The learned rule kept its id. */
 	ck_assert_int_eq(fxdb_int(db, "SELECT id FROM rules WHERE type = 'learned'"), learned);
-	before = exported(db);
+	before = strdup(exported(db));
 	ck_assert_int_eq(import(full, DOC_REPLACE, 0), 0);
 	ck_assert_str_eq(exported(db), before);
 
@@ -399,7 +400,7 @@ START_TEST(test_import_nothing_kept)
 
 	ck_assert_int_eq(import(full, DOC_MERGE, 0), 10);
 	fxdb_exec(db, "UPDATE groups SET mode = 'discover' WHERE name = 'web'");
-	before = exported(db);
+	before = strdup(exported(db));
 	ck_assert_int_eq(import(full, DOC_MERGE, 1), 1);
 	ck_assert_str_eq(changes.data, "group web changed: mode discover -> protect\n");
 	ck_assert_str_eq(exported(db), before);
@@ -425,7 +426,7 @@ START_TEST(test_export_import_elsewhere)
 	sqlite3 *other;
 
 	ck_assert_int_eq(import(full, DOC_MERGE, 0), 10);
-	here = exported(db);
+	here = strdup(exported(db));
 	snprintf(path, sizeof(path), "%s/other.db", fxdb_dir);
 	ck_assert_ptr_nonnull(other = db_open(path, err, sizeof(err)));
 	{
@@ -436,7 +437,7 @@ START_TEST(test_export_import_elsewhere)
 		    sizeof(err)), 10);
 		doc_free(&d);
 	}
-	there = exported(other);
+	there = strdup(exported(other));
 	ck_assert_str_eq(there, here);
 	db_close(other);
 	free(here);
