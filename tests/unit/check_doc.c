@@ -28,16 +28,17 @@
 static char err[1024];
 static sqlite3 *db;
 
+/* Each test on an empty database of its own. */
 static void
-setup(void)
+db_setup(void)
 {
-	fxdb_setup();
 	err[0] = '\0';
+	fxdb_setup();
 	db = fxdb_open();
 }
 
 static void
-teardown(void)
+db_teardown(void)
 {
 	fxdb_teardown(&db);
 }
@@ -473,7 +474,7 @@ static struct fxcli cli;
 static void
 cli_setup(void)
 {
-	setup();
+	db_setup();
 	fxcli_init_live(&cli, db);
 }
 
@@ -481,7 +482,7 @@ static void
 cli_teardown(void)
 {
 	fxcli_free_live(&cli);
-	teardown();
+	db_teardown();
 }
 
 #define pol(json, ...) fxcli_cmd(&cli, json, "policy", __VA_ARGS__)
@@ -528,14 +529,14 @@ doc_suite(void)
 	Suite *s = suite_create("doc");
 	TCase *tc = tcase_create("parse");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, db_setup, db_teardown);
 	tcase_add_test(tc, test_parse_full);
 	tcase_add_test(tc, test_parse_errors);
 	tcase_add_test(tc, test_parse_bounds);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("database");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, db_setup, db_teardown);
 	tcase_add_test(tc, test_import_merge);
 	tcase_add_test(tc, test_import_replace);
 	tcase_add_test(tc, test_import_nothing_kept);
