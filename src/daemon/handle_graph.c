@@ -723,7 +723,7 @@ graph_opts_check(struct daemon *d, const struct graph_opts *go, int64_t *since_m
 static int
 cmd_graph(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	struct graph_opts go = { NULL };
+	struct graph_opts go;
 	const struct req_opt opts[] = {
 		{ .name = "format", .max = 1, .val = &go.format },
 		{ .name = "workloads", .kind = REQ_FLAG, .max = 1, .n = &go.workloads },
@@ -737,6 +737,7 @@ cmd_graph(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	long long max;
 	int *order, n, left, rc;
 
+	memset(&go, 0, sizeof(go));
 	if (req_parse(argc, argv, opts, NULL, 0, 0) < 0)
 		return req_usage(o, GRAPH_USAGE);
 	if ((rc = graph_opts_check(d, &go, &since_ms, &max, o)) != CTL_RESP_OK)
