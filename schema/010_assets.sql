@@ -1,4 +1,5 @@
--- nvd database, schema version 10: assets, and conversations by workload.
+-- nvd database, schema version 10: assets, conversations by workload, and
+-- rules by group.
 --
 -- What Docker says of each container besides who it is (nvctl workload
 -- list, the dashboard), as the Docker thread read it from its inspect
@@ -44,3 +45,9 @@ CREATE TABLE workload_conversations (
 );
 -- nvctl graph --since reads the pairs seen since a time.
 CREATE INDEX workload_conversations_last_seen ON workload_conversations(last_seen);
+
+-- The rules at each end of a group (nvctl group list and show, the
+-- dashboard, policy export and import count and find a group's rules by
+-- them): without them each group read every rule.
+CREATE INDEX rules_from ON rules(from_group);
+CREATE INDEX rules_to ON rules(to_group);

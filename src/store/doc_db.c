@@ -216,6 +216,7 @@ struct imp {
 	struct strmap had;		/* their names, to their index */
 	struct strmap doc_groups;	/* the document's group names, to their index */
 	struct strmap doc_sensors;
+	sqlite3_stmt *rule_insert;	/* prepared at the first rule added */
 };
 
 static int __attribute__((format(printf, 2, 3)))
@@ -442,16 +443,29 @@ have_match(struct have_rules *h, const struct doc_rule *r)
 	return i;
 }
 
+/* Adds rule r (one statement for them all: a document may have 100000). */
 static int
 rule_add(struct imp *x, const struct doc_rule *r, double ord, int64_t *id)
 {
+	const char *const text[] = { r->from, r->to, r->apps, r->ports,
+	    policy_rule_action_name(r->action), policy_rule_type_name(r->type) };
 	char what[1024], name[32];
+	sqlite3_stmt *st = x->rule_insert;
+	int rc;
 
-	if (exec_sql(x, "INSERT INTO rules (from_group, to_group, apps, ports, action, type, ord, "
-	    "hits, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)", "ssssssdii", r->from,
-	    r->to, r->apps, r->ports, policy_rule_action_name(r->action),
-	    policy_rule_type_name(r->type), r->type == RULE_USER ? ord : 0.0, x->now, x->now) < 0)
-		return -1;
+	if (st == NULL && sqlite3_prepare_v2(x->db, "INSERT INTO rules (from_group, to_group, "
+	    "apps, ports, action, type, ord, hits, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, "
+	    "0, ?8, ?8)", -1, &x->rule_insert, NULL) != SQLITE_OK)
+		return fail(x, "database: %s", sqlite3_errmsg(x->db));
+	st = x->rule_insert;
+	for (int i = 0; i < 6; i++)
+		sqlite3_bind_text(st, i + 1, text[i], -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 7, r->type == RULE_USER ? ord : 0.0);
+	sqlite3_bind_int64(st, 8, x->now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return fail(x, "database: %s", sqlite3_errmsg(x->db));
 	*id = sqlite3_last_insert_rowid(x->db);
 	rule_text(r, what, sizeof(what));
 	snprintf(name, sizeof(name), "%lld", (long long)*id);
@@ -788,6 +802,7 @@ doc_import(sqlite3 *db, const struct doc *d, int mode, int dry_run, doc_change_f
 		rc = fail(&x, "database: %s", sqlite3_errmsg(db));
 	if (rc < 0 || dry_run)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_finalize(x.rule_insert);
 	strmap_free(&x.had);
 	strmap_free(&x.doc_groups);
 	strmap_free(&x.doc_sensors);
