@@ -100,12 +100,29 @@ out=$($NVCTL -s $T/nvd.sock policy import $T/missing.json 2>&1)
 [ "$out" = "nvctl: $T/missing.json: No such file or directory" ] && ok "missing file: $out" ||
 	fail "missing file: $out"
 
+# --- a document past the 64 KiB of an ordinary request ----------------------------------
+python3 - $T/p1.json > $T/big.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["rules"] += [{"from": "nv.front", "to": "external", "ports": ["udp/%d" % p],
+    "action": "allow", "type": "learned"} for p in range(1, 3001)]
+json.dump(d, sys.stdout, indent=1)
+PY
+out=$(nvctl policy import $T/big.json 2>&1) && [ "$(echo "$out" | tail -1)" = "3000 changes saved" ] &&
+	ok "a document of $(wc -c < $T/big.json) bytes: 3000 rules added" || fail "big document: $(echo "$out" | tail -3)"
+head -c $((16 * 1024 * 1024 + 1)) /dev/zero | tr '\0' ' ' > $T/huge.json
+out=$(nvctl policy import $T/huge.json 2>&1)
+[ "$out" = "nvctl: $T/huge.json: larger than 16 MiB" ] && ok "past 16 MiB: refused by nvctl" ||
+	fail "huge document: $out"
+
 # --- --replace: what the document lacks goes -------------------------------------------
 nvctl group add extra --criteria name=extra >/dev/null || fail "group add extra"
 nvctl policy import $T/p1.json | grep -q "^group extra" && fail "merge deleted extra"
 nvctl policy import $T/p1.json --replace > $T/replace.out
 grep -qx "group extra deleted: user, discover" $T/replace.out && ok "--replace deleted group extra" ||
 	fail "--replace: $(cat $T/replace.out)"
+[ "$(grep -c "^rule [0-9]* deleted: nv.front -> external any udp/" $T/replace.out)" = 3000 ] &&
+	ok "--replace deleted the 3000 rules the document lacks" || fail "--replace: $(tail -3 $T/replace.out)"
 nvctl policy export > $T/p5.json
 cmp -s $T/p1.json $T/p5.json && ok "--replace: the policy is the document" || fail "after --replace: $(diff $T/p1.json $T/p5.json)"
 
