@@ -1,6 +1,7 @@
 /*
  * handle_doc.c: nvctl policy export and import, the policy as one JSON
- * document (store/doc.h, store/doc_db.h; nvd(8), POLICY AS CODE).
+ * document (store/doc.h, store/doc_db.h; nvd(8), POLICY AS CODE): the
+ * network policy, sensors, and admission control.
  *
  * nvctl reads the file to import with its user's rights and sends its
  * text (--document); nvd opens no path a client names.  The file's name
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "base/control_proto.h"
+#include "daemon/admission_run.h"
 #include "daemon/daemon.h"
 #include "daemon/request.h"
 #include "store/doc.h"
@@ -78,6 +80,7 @@ cmd_export(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 struct told {
 	struct buf *o;
 	int json, n;
+	int admission;		/* the admission policy changed */
 };
 
 static void
@@ -85,6 +88,7 @@ tell(void *ctx, const char *object, const char *what, const char *name, const ch
 {
 	struct told *t = ctx;
 
+	t->admission |= !strncmp(object, "admission", 9);
 	if (!t->json) {
 		buf_printf(t->o, "%s%s%s %s: %s\n", object, name[0] ? " " : "", name, what, detail);
 		return;
@@ -136,7 +140,12 @@ cmd_import(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		    dry ? " (dry run: nothing saved)" : " saved");
 	if (o->len > REQ_REPLY_MAX)
 		return req_too_big(o, "changes", "--dry-run on a smaller document");
-	return n > 0 && !dry ? req_apply(d, o) : CTL_RESP_OK;
+	if (n == 0 || dry)
+		return CTL_RESP_OK;
+	if (t.admission && admission_run_apply(&d->adm, d->db, err, sizeof(err)) < 0)
+		return req_error(o, CTL_RESP_ERROR, "saved, but the admission policy was not "
+		    "rebuilt: %s", err);
+	return req_apply(d, o);
 }
 
 static int

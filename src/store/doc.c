@@ -502,24 +502,104 @@ typedef int item_read_fn(struct rd *r, const struct at *a, const struct json *o,
  * doc_free()).
  */
 static int
-read_list(struct rd *r, const struct json *root, const char *key, size_t max, void *arr,
-    int *n, size_t size, item_read_fn *read)
+read_list(struct rd *r, const struct at *top, const struct json *root, const char *key,
+    size_t max, void *arr, int *n, size_t size, item_read_fn *read)
 {
-	const struct at top = { "$" };
 	const struct json *v;
 	size_t len;
 	struct at f;
 
-	if (list(r, &top, root, key, max, &v, &len) < 0 || items(r, &top, arr, len, size) < 0)
+	if (list(r, top, root, key, max, &v, &len) < 0 || items(r, top, arr, len, size) < 0)
 		return -1;
 	for (size_t k = 0; k < len; k++) {
-		at_set(&f, &top, ".%s[%zu]", key, k);
+		at_set(&f, top, ".%s[%zu]", key, k);
 		*n = (int)k + 1;
 		if (read(r, &f, json_index(v, k), (char *)*(void **)arr + k * size, (int)k) < 0)
 			return -1;
 	}
 	return 0;
 }
+
+/* --- admission ------------------------------------------------------------ */
+
+static const char *const adm_mode_words[] = { "monitor", "protect", NULL };
+
+/* A user rule's action, criteria, comment; a built-in one's name. */
+static int
+adm_rule_fields(struct rd *r, const struct at *a, const struct json *o, struct doc_adm_rule *ar,
+    int i)
+{
+	static const char *const user[] = { "action", "criteria", "comment", "enabled", NULL };
+	static const char *const builtin[] = { "builtin", "enabled", NULL };
+	struct adm_crit c[ADM_MAX_CRITERIA];
+	char text_[ADM_CRITERIA_TEXT], why[256];
+	int deny, n;
+	struct at f;
+
+	if (json_get(o, "builtin") != NULL) {
+		if (object(r, a, o, builtin) < 0 ||
+		    text(r, a, o, "builtin", 1, ar->builtin, sizeof(ar->builtin)) < 0)
+			return -1;
+		at_set(&f, a, ".builtin");
+		return once(r, &f, 'b', ar->builtin, "the same built-in admission rule", i,
+		    "admission.rules");
+	}
+	if (object(r, a, o, user) < 0 ||
+	    word(r, a, o, "action", action_words, REQUIRED, &deny) < 0 ||
+	    joined(r, a, o, "criteria", NULL, text_, sizeof(text_)) < 0 ||
+	    text(r, a, o, "comment", 0, ar->comment, sizeof(ar->comment)) < 0)
+		return -1;
+	ar->deny = deny;
+	at_set(&f, a, ".criteria");
+	if ((n = adm_criteria_parse(text_, c, ADM_MAX_CRITERIA, why, sizeof(why))) < 0)
+		return fail(r, &f, "%s", why);
+	adm_criteria_format(c, n, ar->criteria, sizeof(ar->criteria));
+	at_set(&f, a, ".comment");
+	for (const char *p = ar->comment; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return fail(r, &f, "no control characters");
+	return 0;
+}
+
+static int
+adm_rule_read(struct rd *r, const struct at *a, const struct json *o, void *item, int i)
+{
+	struct doc_adm_rule *ar = item;
+	const struct json *en;
+	struct at f;
+
+	if (json_type(o) != JSON_OBJECT)
+		return fail(r, a, "expected an object");
+	if (adm_rule_fields(r, a, o, ar, i) < 0)
+		return -1;
+	at_set(&f, a, ".enabled");
+	if ((en = json_get(o, "enabled")) != NULL && json_bool(en) < 0)
+		return fail(r, &f, "expected true or false");
+	ar->enabled = en == NULL || json_bool(en) == 1;
+	return 0;
+}
+
+/* "admission": {"mode": ..., "rules": [...]}, when the document has it. */
+static int
+adm_read(struct rd *r, const struct json *root, struct doc *d)
+{
+	static const char *const fields[] = { "mode", "rules", NULL };
+	const struct json *o = json_get(root, "admission");
+	const struct at a = { "$.admission" };
+	int mode;
+
+	if (o == NULL)
+		return 0;
+	if (object(r, &a, o, fields) < 0 ||
+	    word(r, &a, o, "mode", adm_mode_words, REQUIRED, &mode) < 0)
+		return -1;
+	d->has_admission = 1;
+	d->adm_mode = (enum adm_mode)mode;
+	return read_list(r, &a, o, "rules", DOC_MAX_ADM_RULES, &d->adm, &d->nadm, sizeof(*d->adm),
+	    adm_rule_read);
+}
+
+/* --- the whole -------------------------------------------------------------- */
 
 /* "line 3, column 7: MESSAGE" for a syntax error at byte offset off. */
 static void
@@ -543,7 +623,7 @@ int
 doc_parse(const char *text_, size_t len, struct doc *d, char *err, size_t errlen)
 {
 	static const char *const fields[] = { "nvd_policy", "groups", "rules", "sensors",
-	    "assignments", NULL };
+	    "assignments", "admission", NULL };
 	const struct json_limits lim = { 16, DOC_MAX_NODES, DOC_MAX_SIZE };
 	struct rd r = { .err = err, .errlen = errlen };
 	struct at top = { "$" };
@@ -573,14 +653,14 @@ doc_parse(const char *text_, size_t len, struct doc *d, char *err, size_t errlen
 		    (long long)version, DOC_VERSION);
 		goto fail;
 	}
-	if (read_list(&r, root, "groups", DOC_MAX_GROUPS, &d->groups, &d->ngroups,
+	if (read_list(&r, &top, root, "groups", DOC_MAX_GROUPS, &d->groups, &d->ngroups,
 	    sizeof(*d->groups), group_read) < 0 ||
-	    read_list(&r, root, "rules", DOC_MAX_RULES, &d->rules, &d->nrules, sizeof(*d->rules),
-	    rule_read) < 0 ||
-	    read_list(&r, root, "sensors", SENSOR_MAX, &d->sensors, &d->nsensors,
+	    read_list(&r, &top, root, "rules", DOC_MAX_RULES, &d->rules, &d->nrules,
+	    sizeof(*d->rules), rule_read) < 0 ||
+	    read_list(&r, &top, root, "sensors", SENSOR_MAX, &d->sensors, &d->nsensors,
 	    sizeof(*d->sensors), sensor_read) < 0 ||
-	    read_list(&r, root, "assignments", DOC_MAX_ASSIGNS, &d->assigns, &d->nassigns,
-	    sizeof(*d->assigns), assign_read) < 0)
+	    read_list(&r, &top, root, "assignments", DOC_MAX_ASSIGNS, &d->assigns, &d->nassigns,
+	    sizeof(*d->assigns), assign_read) < 0 || adm_read(&r, root, d) < 0)
 		goto fail;
 	strmap_free(&r.names);
 	json_free(jd);
@@ -601,6 +681,7 @@ doc_free(struct doc *d)
 	free(d->groups);
 	free(d->rules);
 	free(d->assigns);
+	free(d->adm);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -694,6 +775,31 @@ write_sensor(const struct sensor_spec *s, struct buf *o)
 	buf_puts(o, s->nrules ? "\n    ]}" : "]}");
 }
 
+static void
+write_admission(const struct doc *d, struct buf *o)
+{
+	buf_printf(o, ",\n  \"admission\": {\"mode\": \"%s\", \"rules\": [",
+	    adm_mode_name(d->adm_mode));
+	for (int i = 0; i < d->nadm; i++) {
+		const struct doc_adm_rule *a = &d->adm[i];
+
+		buf_puts(o, i ? ",\n    {" : "\n    {");
+		if (a->builtin[0]) {
+			buf_puts(o, "\"builtin\": ");
+			buf_json_str(o, a->builtin);
+		} else {
+			buf_printf(o, "\"action\": \"%s\"", a->deny ? "deny" : "allow");
+			write_list(o, "criteria", a->criteria);
+			if (a->comment[0]) {
+				buf_puts(o, ", \"comment\": ");
+				buf_json_str(o, a->comment);
+			}
+		}
+		buf_printf(o, ", \"enabled\": %s}", a->enabled ? "true" : "false");
+	}
+	buf_puts(o, d->nadm ? "\n  ]}" : "]}");
+}
+
 void
 doc_write(const struct doc *d, struct buf *o)
 {
@@ -714,5 +820,8 @@ doc_write(const struct doc *d, struct buf *o)
 		buf_json_str(o, d->assigns[i].sensor);
 		buf_printf(o, ", \"action\": \"%s\"}", d->assigns[i].deny ? "deny" : "alert");
 	}
-	buf_puts(o, d->nassigns ? "\n  ]\n}\n" : "]\n}\n");
+	buf_puts(o, d->nassigns ? "\n  ]" : "]");
+	if (d->has_admission)
+		write_admission(d, o);
+	buf_puts(o, "\n}\n");
 }

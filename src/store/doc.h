@@ -11,14 +11,18 @@
  *	 "sensors": [{"name": "pii", "type": "dlp", "rules": [{"name": "card",
  *		      "validator": "luhn", "patterns": [{"pattern": "...",
  *		      "context": "packet", "negate": false}]}]}, ...],
- *	 "assignments": [{"group": "web", "sensor": "pii", "action": "deny"}]}
+ *	 "assignments": [{"group": "web", "sensor": "pii", "action": "deny"}],
+ *	 "admission": {"mode": "protect", "rules": [{"action": "deny",
+ *		       "criteria": ["privileged"], "comment": "...", "enabled": true},
+ *		      {"builtin": "docker-socket", "enabled": true}]}}
  *
  * Every word is the one nvctl takes, stored in the form nvd stores it, so
  * that a document exported, imported and exported again is the same text.
  * Nothing that differs between hosts is in it: no ids, times or counts.
  * User rules are in their order of evaluation.  Sensors are the user
  * sensors with their rules; the built-in ones (from rules_dir) are named
- * by the assignments only.
+ * by the assignments only, the built-in admission rules by their names.
+ * A document without "admission" leaves admission control as it is.
  *
  * The document is hostile input: its size, depth and node count are
  * bounded (json.h), so are its lists; unknown fields are refused (a typo
@@ -34,6 +38,7 @@
 
 #include <stddef.h>
 
+#include "admission/adm_rules.h"
 #include "base/buf.h"
 #include "policy/policy.h"
 #include "sensor/sensor.h"
@@ -44,6 +49,7 @@
 #define DOC_MAX_GROUPS		65536
 #define DOC_MAX_RULES		131072
 #define DOC_MAX_ASSIGNS		65536
+#define DOC_MAX_ADM_RULES	4096
 #define DOC_CRITERIA_MAX	(POLICY_MAX_CRITERIA * (POLICY_LABEL_KEY_MAX + \
 				    POLICY_LABEL_VALUE_MAX + 16))
 #define DOC_PORTS_MAX		(POLICY_MAX_PORTS * 24)
@@ -71,6 +77,16 @@ struct doc_assign {
 	int deny;
 };
 
+/* An admission rule: a built-in one by its name (only whether it is
+ * enabled is the document's), or a user rule whole. */
+struct doc_adm_rule {
+	char builtin[ADM_RULE_NAME_MAX];	/* "" for a user rule */
+	int deny;
+	char criteria[ADM_CRITERIA_TEXT];	/* adm_criteria_format()'s text */
+	char comment[ADM_COMMENT_MAX];
+	int enabled;
+};
+
 /* A document; every array malloc'ed (doc_free()).  Items are in the order
  * of the document, so item i of a list is at $.LIST[i]. */
 struct doc {
@@ -82,6 +98,10 @@ struct doc {
 	int nsensors;
 	struct doc_assign *assigns;
 	int nassigns;
+	int has_admission;		/* the document says the admission policy */
+	enum adm_mode adm_mode;
+	struct doc_adm_rule *adm;	/* in the order they are tried */
+	int nadm;
 };
 
 /*

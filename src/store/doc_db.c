@@ -12,6 +12,7 @@
 #include "base/strmap.h"
 #include "store/doc_db.h"
 #include "store/store.h"
+#include "store/store_admission.h"
 
 /* --- export -------------------------------------------------------------- */
 
@@ -173,6 +174,37 @@ export_sensors(sqlite3 *db, const struct strmap *named, struct doc *d, char *err
 	return rc;
 }
 
+/* The admission mode and rules (in the order they are tried). */
+static int
+export_admission(sqlite3 *db, struct doc *d, char *err, size_t errlen)
+{
+	struct adm_rule *r;
+	int n;
+
+	if (store_adm_mode_get(db, &d->adm_mode, err, errlen) < 0 ||
+	    store_adm_rule_list(db, &r, &n, err, errlen) < 0)
+		return -1;
+	d->has_admission = 1;
+	if (n > 0 && (d->adm = calloc((size_t)n, sizeof(*d->adm))) == NULL) {
+		free(r);
+		return nomem(err, errlen);
+	}
+	for (int i = 0; i < n; i++) {
+		struct doc_adm_rule *a = &d->adm[d->nadm++];
+
+		a->enabled = r[i].enabled;
+		if (r[i].builtin) {
+			snprintf(a->builtin, sizeof(a->builtin), "%s", r[i].name);
+			continue;
+		}
+		a->deny = r[i].deny;
+		adm_criteria_format(r[i].c, r[i].ncrit, a->criteria, sizeof(a->criteria));
+		snprintf(a->comment, sizeof(a->comment), "%s", r[i].comment);
+	}
+	free(r);
+	return 0;
+}
+
 int
 doc_export(sqlite3 *db, const char *const *groups, int n, struct doc *d, char *err,
     size_t errlen)
@@ -191,6 +223,8 @@ doc_export(sqlite3 *db, const char *const *groups, int n, struct doc *d, char *e
 	rc = export_groups(db, groups, groups ? n : 0, &named, &want, d, err, errlen);
 	if (rc == 0)
 		rc = export_sensors(db, groups ? &named : NULL, d, err, errlen);
+	if (rc == 0 && groups == NULL)
+		rc = export_admission(db, d, err, errlen);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	strmap_free(&named);
 	strmap_free(&want);
@@ -742,6 +776,147 @@ sensors_apply(struct imp *x)
 	return 0;
 }
 
+/* --- admission ------------------------------------------------------------ */
+
+/* "deny privileged,mount=/var/run/docker.sock (no socket)" */
+static void
+adm_text(const struct doc_adm_rule *a, char *out, size_t size)
+{
+	snprintf(out, size, "%s %s%s%s%s", a->deny ? "deny" : "allow", a->criteria,
+	    a->comment[0] ? " (" : "", a->comment, a->comment[0] ? ")" : "");
+}
+
+/* A rule here as the document says rules: its key, and it. */
+static void
+adm_key(const struct doc_adm_rule *a, char *key, size_t size)
+{
+	if (a->builtin[0])
+		snprintf(key, size, "b\037%s", a->builtin);
+	else
+		snprintf(key, size, "u\037%d\037%s\037%s", a->deny, a->criteria, a->comment);
+}
+
+/* Rule k here (id) enabled as the document's a says. */
+static int
+adm_enable(struct imp *x, const struct adm_rule *had, const struct doc_adm_rule *a)
+{
+	char name[32], what[ADM_CRITERIA_TEXT + ADM_COMMENT_MAX + 16];
+
+	if (!had->enabled == !a->enabled)
+		return 0;
+	if (store_adm_rule_enable(x->db, had->id, a->enabled, x->err, x->errlen) < 0)
+		return -1;
+	snprintf(name, sizeof(name), "%lld", (long long)had->id);
+	if (a->builtin[0])
+		snprintf(what, sizeof(what), "%s", a->builtin);
+	else
+		adm_text(a, what, sizeof(what));
+	told(x, "admission rule", "changed", name, "%s: %s", what, a->enabled ? "enabled" :
+	    "disabled");
+	return 0;
+}
+
+/* Rule i of the document: matched with one here (in kept), or added. */
+static int
+adm_rule_apply(struct imp *x, const struct adm_rule *had, struct strmap *first, const int *next,
+    int *kept, int i)
+{
+	const struct doc_adm_rule *a = &x->d->adm[i];
+	char key[ADM_CRITERIA_TEXT + ADM_COMMENT_MAX + 16], name[32];
+	int64_t id;
+	int k;
+
+	adm_key(a, key, sizeof(key));
+	if ((k = strmap_get(first, key)) >= 0) {
+		kept[k] = 1;
+		strmap_put(first, key, next[k]);	/* a key it has: cannot fail */
+		return adm_enable(x, &had[k], a);
+	}
+	if (a->builtin[0])
+		return fail(x, "$.admission.rules[%d].builtin: admission rule '%s' is not built "
+		    "in here (rules_dir)", i, a->builtin);
+	if (store_adm_rule_add(x->db, a->deny, a->criteria, a->comment, &id, x->err,
+	    x->errlen) < 0 || (!a->enabled && store_adm_rule_enable(x->db, id, 0, x->err,
+	    x->errlen) < 0))
+		return -1;
+	adm_text(a, key, sizeof(key));
+	snprintf(name, sizeof(name), "%lld", (long long)id);
+	told(x, "admission rule", "added", name, "%s%s", key, a->enabled ? "" : ", disabled");
+	return 0;
+}
+
+/* The rules here by key, each key's chain in the order they are tried. */
+static int
+adm_index(struct imp *x, const struct adm_rule *had, int n, struct strmap *first, int *next)
+{
+	char key[ADM_CRITERIA_TEXT + ADM_COMMENT_MAX + 16];
+	struct doc_adm_rule a;
+
+	for (int k = n - 1; k >= 0; k--) {
+		memset(&a, 0, sizeof(a));
+		if (had[k].builtin)
+			snprintf(a.builtin, sizeof(a.builtin), "%s", had[k].name);
+		a.deny = had[k].deny;
+		adm_criteria_format(had[k].c, had[k].ncrit, a.criteria, sizeof(a.criteria));
+		snprintf(a.comment, sizeof(a.comment), "%s", had[k].comment);
+		adm_key(&a, key, sizeof(key));
+		next[k] = strmap_get(first, key);
+		if (strmap_put(first, key, k) < 0)
+			return fail(x, "out of memory");
+	}
+	return 0;
+}
+
+/* The document's admission mode and rules, when it has them; with
+ * replace, the user rules it lacks go. */
+static int
+admission_apply(struct imp *x)
+{
+	struct adm_rule *had = NULL;
+	struct strmap first;
+	enum adm_mode mode;
+	int *next = NULL, *kept = NULL, n = 0, rc = 0;
+
+	if (!x->d->has_admission)
+		return 0;
+	if (store_adm_mode_get(x->db, &mode, x->err, x->errlen) < 0 ||
+	    (mode != x->d->adm_mode && store_adm_mode_set(x->db, x->d->adm_mode, x->err,
+	    x->errlen) < 0) || store_adm_rule_list(x->db, &had, &n, x->err, x->errlen) < 0)
+		return -1;
+	if (mode != x->d->adm_mode)
+		told(x, "admission", "changed", "mode", "%s -> %s", adm_mode_name(mode),
+		    adm_mode_name(x->d->adm_mode));
+	strmap_init(&first);
+	if ((next = calloc((size_t)n + 1, sizeof(*next))) == NULL ||
+	    (kept = calloc((size_t)n + 1, sizeof(*kept))) == NULL)
+		rc = fail(x, "out of memory");
+	if (rc == 0)
+		rc = adm_index(x, had, n, &first, next);
+	for (int i = 0; rc == 0 && i < x->d->nadm; i++)
+		rc = adm_rule_apply(x, had, &first, next, kept, i);
+	for (int k = 0; rc == 0 && x->replace && k < n; k++) {
+		char what[ADM_CRITERIA_TEXT + ADM_COMMENT_MAX + 16], name[32];
+		struct doc_adm_rule a = { .deny = had[k].deny };
+
+		if (kept[k] || had[k].builtin)
+			continue;
+		if (store_adm_rule_delete(x->db, had[k].id, x->err, x->errlen) < 0) {
+			rc = -1;
+			break;
+		}
+		adm_criteria_format(had[k].c, had[k].ncrit, a.criteria, sizeof(a.criteria));
+		snprintf(a.comment, sizeof(a.comment), "%s", had[k].comment);
+		adm_text(&a, what, sizeof(what));
+		snprintf(name, sizeof(name), "%lld", (long long)had[k].id);
+		told(x, "admission rule", "deleted", name, "%s", what);
+	}
+	strmap_free(&first);
+	free(next);
+	free(kept);
+	free(had);
+	return rc;
+}
+
 /* --- import -------------------------------------------------------------- */
 
 static int
@@ -779,7 +954,7 @@ import_tx(struct imp *x)
 	}
 	rc = rules_apply(x, &h);
 	have_free(&h);
-	if (rc < 0 || sensors_apply(x) < 0)
+	if (rc < 0 || sensors_apply(x) < 0 || admission_apply(x) < 0)
 		return -1;
 	return x->replace ? groups_prune(x) : 0;
 }

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Policy as code: nvctl policy export, then everything deleted, then
+# Policy as code: nvctl policy export (groups, rules, a sensor and its
+# assignment, an admission rule and mode), then everything deleted, then
 # nvctl policy import of the export gives the same export, and the
 # imported policy is enforced on real traffic (protect refuses what no
 # rule allows, the user rule lets HTTP through); importing it again
@@ -33,10 +34,13 @@ nvctl rule add --from nv.front --to external --action deny >/dev/null &&
 nvctl sensor add pii --type dlp >/dev/null &&
 nvctl sensor rule add pii card --pattern '[0-9]{16}' --validator luhn >/dev/null &&
 nvctl sensor assign apis pii --action deny >/dev/null &&
-nvctl group mode nv.api protect >/dev/null && ok "a policy made with nvctl" || fail "policy setup"
+nvctl group mode nv.api protect >/dev/null &&
+nvctl admission rule add --action deny --criteria privileged,mount=/var/run/docker.sock \
+	--comment "no privileged container with the Docker socket" >/dev/null &&
+nvctl admission mode protect >/dev/null && ok "a policy made with nvctl" || fail "policy setup"
 
 nvctl policy export > $T/p1.json && ok "exported" || fail "export"
-jget 'sorted(j)' < $T/p1.json | grep -qx "\['assignments', 'groups', 'nvd_policy', 'rules', 'sensors'\]" &&
+jget 'sorted(j)' < $T/p1.json | grep -qx "\['admission', 'assignments', 'groups', 'nvd_policy', 'rules', 'sensors'\]" &&
 	ok "one JSON document" || fail "export: $(head -c 300 $T/p1.json)"
 
 # --- everything deleted --------------------------------------------------------------
@@ -45,10 +49,14 @@ for id in $(nvctl --json rule list | jget '" ".join(str(r["id"]) for r in j)'); 
 	nvctl rule delete $id >/dev/null || fail "rule delete $id"
 done
 nvctl group delete apis >/dev/null && nvctl group mode nv.api discover >/dev/null || fail "group delete"
+for id in $(nvctl --json admission rule list | jget '" ".join(str(r["id"]) for r in j if not r["builtin"])'); do
+	nvctl admission rule delete $id >/dev/null || fail "admission rule delete $id"
+done
+nvctl admission mode monitor >/dev/null || fail "admission mode"
 nvctl policy export > $T/p2.json
 cmp -s $T/p1.json $T/p2.json && fail "nothing was deleted"
-[ "$(jget 'len(j["rules"]) + len(j["sensors"]) + len(j["assignments"])' < $T/p2.json)" = 0 ] &&
-	ok "no rule, sensor or assignment left" || fail "left: $(cat $T/p2.json)"
+[ "$(jget 'len(j["rules"]) + len(j["sensors"]) + len(j["assignments"]) + len(j["admission"]["rules"])' < $T/p2.json)" = 0 ] &&
+	ok "no rule, sensor, assignment or admission rule left" || fail "left: $(cat $T/p2.json)"
 
 # --- a dry run changes nothing ----------------------------------------------------------
 out=$(nvctl policy import $T/p1.json --dry-run) && echo "$out" | tail -1 |
@@ -67,6 +75,8 @@ cmp -s $T/p1.json $T/p3.json && ok "export -> delete everything -> import gives 
 	fail "exports differ: $(diff $T/p1.json $T/p3.json)"
 [ "$(nvctl policy import $T/p1.json)" = "no changes" ] && ok "imported again: no changes" ||
 	fail "second import changed something"
+nvctl --json admission status | jget 'j["mode"]' | grep -qx protect &&
+	ok "admission: in protect again" || fail "admission status: $(nvctl --json admission status)"
 fetch 8080 && ok "enforced: the user rule lets front's HTTP through" || fail "HTTP refused"
 fetch 9091 && fail "enforced: api:9091 passed" || ok "enforced: protect refuses api:9091"
 denied() { [ "$(events_where 'e["action"] == "deny" and e["dst_port"] == 9091')" -ge 1 ]; }

@@ -163,6 +163,7 @@ bad(const char *text, const char *want)
 #define R(x) DOC("\"rules\": [" x "]")
 #define S(x) DOC("\"sensors\": [" x "]")
 #define A(x) DOC("\"assignments\": [" x "]")
+#define ADM(x) DOC("\"admission\": {" x "}")
 
 START_TEST(test_parse_errors)
 {
@@ -173,7 +174,7 @@ START_TEST(test_parse_errors)
 	bad("{\"nvd_policy\": 2}", "$: nvd_policy 2 is newer than this nvd reads (1)");
 	bad("{\"nvd_policy\": \"1\"}", "$: nvd_policy: expected 1");
 	bad(DOC("\"group\": []"), "$: unknown field 'group' (expected nvd_policy, groups, rules, "
-	    "sensors, assignments)");
+	    "sensors, assignments, admission)");
 	bad(DOC("\"groups\": {}"), "$.groups: expected an array");
 	bad(G("[]"), "$.groups[0]: expected an object");
 	bad(G("{\"name\": \"web\", \"criteria\": [\"name=web\"], \"mode\": \"protected\"}"),
@@ -241,6 +242,26 @@ START_TEST(test_parse_errors)
 	bad(A("{\"group\": \"g\", \"sensor\": \"s\", \"action\": \"deny\"},"
 	    "{\"group\": \"g\", \"sensor\": \"s\", \"action\": \"alert\"}"), "$.assignments[1]: the "
 	    "assignment of this sensor to this group is already at $.assignments[0]");
+	bad(ADM("\"mode\": \"strict\""),
+	    "$.admission.mode: bad mode 'strict' (expected monitor or protect)");
+	bad(ADM("\"rules\": []"), "$.admission.mode: missing");
+	bad(ADM("\"mode\": \"protect\", \"rules\": [{\"action\": \"deny\", \"criteria\": "
+	    "[\"priviledged\"]}]"), "$.admission.rules[0].criteria: unknown criterion "
+	    "'priviledged' (expected privileged, root, host-network, host-pid, host-ipc, host-uts, "
+	    "unconfined, env-secret, no-limits, mount=GLOB, device=GLOB, image=GLOB, "
+	    "registry=GLOB, tag=GLOB, label:KEY=GLOB, cap=NAME, port=N[-M])");
+	bad(ADM("\"mode\": \"protect\", \"rules\": [{\"action\": \"deny\", \"criteria\": "
+	    "[\"root\"], \"comment\": \"a\\tb\"}]"),
+	    "$.admission.rules[0].comment: no control characters");
+	bad(ADM("\"mode\": \"protect\", \"rules\": [{\"builtin\": \"a\", \"action\": "
+	    "\"deny\"}]"), "$.admission.rules[0]: unknown field 'action' (expected builtin, "
+	    "enabled)");
+	bad(ADM("\"mode\": \"protect\", \"rules\": [{\"builtin\": \"a\"}, {\"builtin\": "
+	    "\"a\", \"enabled\": false}]"), "$.admission.rules[1].builtin: the same built-in "
+	    "admission rule is already at $.admission.rules[0]");
+	bad(ADM("\"mode\": \"protect\", \"rules\": [{\"action\": \"allow\", \"criteria\": "
+	    "[\"image=x\"], \"enabled\": \"yes\"}]"),
+	    "$.admission.rules[0].enabled: expected true or false");
 }
 END_TEST
 
@@ -467,6 +488,48 @@ START_TEST(test_export_groups)
 }
 END_TEST
 
+/* Admission control: the mode, user rules whole, built-in ones by name. */
+START_TEST(test_import_admission)
+{
+	static const char adm[] = ADM("\"mode\": \"protect\", \"rules\": ["
+	    "{\"action\": \"deny\", \"criteria\": [\"mount=/var/run/docker.sock\", \"privileged\"], "
+	    "\"comment\": \"no\"}, {\"action\": \"allow\", \"criteria\": [\"image=trusted/*\"], "
+	    "\"enabled\": false}, {\"builtin\": \"priv\"}]");
+	static const char none[] = ADM("\"mode\": \"monitor\", \"rules\": [{\"builtin\": \"nope\"}]");
+	char *before;
+
+	fxdb_exec(db, "INSERT INTO admission_rules (action, criteria, enabled, builtin, name, "
+	    "source, created, updated) VALUES ('deny', 'privileged', 0, 1, 'priv', "
+	    "'admission.rules', 0, 0)");
+	fxdb_exec(db, "INSERT INTO admission_rules (action, criteria, created, updated) VALUES "
+	    "('deny', 'root', 0, 0)");
+	ck_assert_int_eq(import(adm, DOC_MERGE, 0), 4);
+	ck_assert_str_eq(changes.data,
+	    "admission mode changed: monitor -> protect\n"
+	    "admission rule 3 added: deny mount=/var/run/docker.sock,privileged (no)\n"
+	    "admission rule 4 added: allow image=trusted/*, disabled\n"
+	    "admission rule 1 changed: priv: enabled\n");
+	ck_assert_int_eq(import(adm, DOC_MERGE, 0), 0);
+	/* What the document lacks goes with --replace (the built-in rule stays). */
+	ck_assert_int_eq(import(adm, DOC_REPLACE, 0), 1);
+	ck_assert_str_eq(changes.data, "admission rule 2 deleted: deny root\n");
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM admission_rules"), 3);
+	/* Exported as it was given, and read back the same. */
+	before = strdup(exported(db));
+	ck_assert_ptr_nonnull(strstr(before, ",\n  \"admission\": {\"mode\": \"protect\", \"rules\": "
+	    "[\n    {\"builtin\": \"priv\", \"enabled\": true},\n    {\"action\": \"deny\", "
+	    "\"criteria\": [\"mount=/var/run/docker.sock\", \"privileged\"], \"comment\": \"no\", "
+	    "\"enabled\": true},\n    {\"action\": \"allow\", \"criteria\": [\"image=trusted/*\"], "
+	    "\"enabled\": false}\n  ]}\n}\n"));
+	ck_assert_int_eq(import(before, DOC_REPLACE, 0), 0);
+	ck_assert_int_eq(import(none, DOC_MERGE, 0), -1);
+	ck_assert_str_eq(err, "$.admission.rules[0].builtin: admission rule 'nope' is not built in "
+	    "here (rules_dir)");
+	ck_assert_str_eq(exported(db), before);
+	free(before);
+}
+END_TEST
+
 /* --- nvctl policy ---------------------------------------------------------------- */
 
 static struct fxcli cli;
@@ -542,6 +605,7 @@ doc_suite(void)
 	tcase_add_test(tc, test_import_nothing_kept);
 	tcase_add_test(tc, test_export_import_elsewhere);
 	tcase_add_test(tc, test_export_groups);
+	tcase_add_test(tc, test_import_admission);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("nvctl");
