@@ -9,9 +9,11 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/control_proto.h"
@@ -27,7 +29,8 @@ usage(FILE *f)
 	    "commands:\n"
 	    "  status                      version, uptime, hook kind, counters\n"
 	    "  reload                      re-read the config and rule files\n"
-	    "  workload list|add|delete    containers and static workloads\n"
+	    "  workload list|add|delete    containers (state, image, privileged, root,\n"
+	    "                              published ports, networks) and static workloads\n"
 	    "  group list|show|add|delete|mode\n"
 	    "                              groups, their criteria and policy mode\n"
 	    "  rule list|show|add|delete|promote\n"
@@ -39,6 +42,14 @@ usage(FILE *f)
 	    "  admission rule add|list|show|delete|enable|disable|test\n"
 	    "                              admission rules for Docker containers\n"
 	    "  admission mode|test|status  their mode, judging a container, the plugin\n"
+	    "  conversations               who talks to whom, by application\n"
+	    "  dns list                    the IP to DNS name bindings\n"
+	    "  graph [--format dot|svg|json] [--workloads] [--group G] [--since T]\n"
+	    "                              the conversation graph (svg: Graphviz's dot)\n"
+	    "  dashboard                   counts, modes, events, exposure, top sources\n"
+	    "                              and destinations, applications\n"
+	    "  host                        this host, its kernel and Docker, nvd's hook\n"
+	    "  policy export|import        the policy as one JSON document\n"
 	    "--json may also come last.  See nvctl(8).\n");
 }
 
@@ -173,6 +184,135 @@ fail:
 	return -1;
 }
 
+/*
+ * `policy import FILE ...` carries FILE's text as `--document TEXT`: *argv
+ * and *argc become new words (*argv malloc'ed) and *doc the text.  1 when
+ * they did, 0 for another command, -1 with a message.
+ */
+static int
+import_file(int *argc, char ***argv, char **doc)
+{
+	char **v = *argv;
+	const char *path = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	*doc = NULL;
+	if (*argc < 3 || strcmp(v[0], "policy") || strcmp(v[1], "import"))
+		return 0;
+	for (int i = 2; i < *argc && path == NULL; i++)
+		if (strncmp(v[i], "--", 2) != 0)
+			path = v[i];
+	if (path == NULL)
+		return 0;	/* nvd says the usage */
+	if ((*doc = malloc(CTL_MAX_DOCUMENT - CTL_MAX_REQUEST + 1)) == NULL ||
+	    (v = calloc((size_t)*argc + 3, sizeof(*v))) == NULL) {
+		fprintf(stderr, "nvctl: out of memory\n");
+		return -1;
+	}
+	if ((f = fopen(path, "rb")) == NULL) {
+		fprintf(stderr, "nvctl: %s: %s\n", path, strerror(errno));
+		free(v);
+		return -1;
+	}
+	n = fread(*doc, 1, CTL_MAX_DOCUMENT - CTL_MAX_REQUEST + 1, f);
+	if (ferror(f) || n > CTL_MAX_DOCUMENT - CTL_MAX_REQUEST || memchr(*doc, '\0', n)) {
+		fprintf(stderr, "nvctl: %s: %s\n", path, ferror(f) ? "read error" :
+		    n > CTL_MAX_DOCUMENT - CTL_MAX_REQUEST ? "larger than 16 MiB" :
+		    "not a JSON document (it holds a NUL byte)");
+		fclose(f);
+		free(v);
+		return -1;
+	}
+	fclose(f);
+	(*doc)[n] = '\0';
+	memcpy(v, *argv, (size_t)*argc * sizeof(*v));
+	v[(*argc)++] = "--document";
+	v[(*argc)++] = *doc;
+	*argv = v;
+	return 1;
+}
+
+/* Whether `graph` asks for --format svg; the word becomes dot (nvd writes
+ * DOT, which nvctl hands to Graphviz's dot). */
+static int
+graph_svg(int argc, char **argv)
+{
+	int svg = 0;
+
+	if (argc < 1 || strcmp(argv[0], "graph"))
+		return 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--format=svg")) {
+			argv[i] = "--format=dot";
+			svg = 1;
+		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+			if (!strcmp(argv[++i], "svg")) {
+				argv[i] = "dot";
+				svg = 1;
+			}
+		}
+	}
+	return svg;
+}
+
+/* Whether an executable dot is on $PATH. */
+static int
+have_dot(void)
+{
+	const char *path = getenv("PATH");
+	char dir[4096];
+
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p; ) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(dir, sizeof(dir), "%.*s/dot", (int)n, n ? p : ".");
+		if (access(dir, X_OK) == 0)
+			return 1;
+		p += n + (p[n] == ':');
+	}
+	return 0;
+}
+
+/* The DOT text drawn as SVG on stdout by dot -Tsvg; nvctl's exit status. */
+static int
+draw_svg(const char *dot, size_t len)
+{
+	int fd[2], status;
+	FILE *in;
+	pid_t pid;
+
+	fflush(stdout);
+	if (pipe(fd) < 0 || (pid = fork()) < 0) {
+		fprintf(stderr, "nvctl: cannot run dot: %s\n", strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		dup2(fd[0], 0);
+		close(fd[0]);
+		close(fd[1]);
+		execlp("dot", "dot", "-Tsvg", (char *)NULL);
+		fprintf(stderr, "nvctl: dot: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(fd[0]);
+	signal(SIGPIPE, SIG_IGN);
+	if ((in = fdopen(fd[1], "w")) == NULL || fwrite(dot, 1, len, in) != len)
+		fprintf(stderr, "nvctl: dot did not read the whole graph\n");
+	if (in != NULL)
+		fclose(in);
+	else
+		close(fd[1]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	fprintf(stderr, "nvctl: dot failed (%s %d)\n", WIFEXITED(status) ? "exit" : "signal",
+	    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -186,9 +326,10 @@ main(int argc, char **argv)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	const char *path = getenv("NVCTL_SOCKET");
 	struct ctl_hdr h = { .magic = CTL_MAGIC, .version = CTL_VERSION, .type = CTL_REQ_COMMAND };
-	char *req = NULL, *body = NULL, *hex = NULL, *input = NULL, **nargv = NULL;
+	char *req = NULL, *body = NULL, *hex = NULL, *input = NULL, **nargv = NULL, *doc = NULL;
+	char **words;
 	size_t reqlen = 0;
-	int ch, fd, rc = 1;
+	int ch, fd, nwords, svg, made = 0, rc = 1;
 
 	if (path == NULL || *path == '\0')
 		path = NVCTL_DEFAULT_SOCKET;
@@ -236,9 +377,20 @@ main(int argc, char **argv)
 		argv = nargv;
 		optind = 0;
 	}
-	for (int i = optind; i < argc; i++)
-		reqlen += strlen(argv[i]) + 1;
-	if (reqlen > CTL_MAX_REQUEST) {
+	nwords = argc - optind;
+	words = argv + optind;
+	if ((made = import_file(&nwords, &words, &doc)) < 0)
+		goto out;
+	svg = graph_svg(nwords, words) && !(h.flags & CTL_F_JSON);
+	if (svg && !have_dot()) {
+		fprintf(stderr, "nvctl: graph --format svg needs Graphviz's dot, which is not "
+		    "installed (Debian: apt-get install graphviz); --format dot prints the graph "
+		    "for it\n");
+		goto out;
+	}
+	for (int i = 0; i < nwords; i++)
+		reqlen += strlen(words[i]) + 1;
+	if (reqlen > (doc ? CTL_MAX_DOCUMENT : CTL_MAX_REQUEST)) {
 		fprintf(stderr, "nvctl: arguments too long\n");
 		rc = 2;
 		goto out;
@@ -248,10 +400,10 @@ main(int argc, char **argv)
 		goto out;
 	}
 	reqlen = 0;
-	for (int i = optind; i < argc; i++) {
-		size_t n = strlen(argv[i]) + 1;
+	for (int i = 0; i < nwords; i++) {
+		size_t n = strlen(words[i]) + 1;
 
-		memcpy(req + reqlen, argv[i], n);
+		memcpy(req + reqlen, words[i], n);
 		reqlen += n;
 	}
 	h.len = (uint32_t)reqlen;
@@ -290,6 +442,10 @@ main(int argc, char **argv)
 	body[h.len] = '\0';
 	switch (h.type) {
 	case CTL_RESP_OK:
+		if (svg) {
+			rc = draw_svg(body, h.len);
+			break;
+		}
 		fputs(body, stdout);
 		rc = 0;
 		break;
@@ -309,6 +465,9 @@ main(int argc, char **argv)
 out_fd:
 	close(fd);
 out:
+	if (made > 0)
+		free(words);
+	free(doc);
 	free(req);
 	free(body);
 	free(hex);

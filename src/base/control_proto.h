@@ -24,6 +24,8 @@
 #define CTL_MAGIC		0x4e56	/* "NV" */
 #define CTL_VERSION		1
 #define CTL_MAX_REQUEST		(64 * 1024)
+/* A request of root or group nvd may carry a document (nvctl policy import). */
+#define CTL_MAX_DOCUMENT	(16 * 1024 * 1024 + CTL_MAX_REQUEST)
 #define CTL_MAX_RESPONSE	(64 * 1024 * 1024)
 #define CTL_MAX_ARGS		64
 #define CTL_REQUEST_MS		2000

@@ -42,6 +42,9 @@ const struct handler *const control_handlers[] = {
 	dns_handlers,
 	sensor_handlers,
 	admission_handlers,
+	graph_handlers,
+	dash_handlers,
+	doc_handlers,
 	NULL,
 };
 
@@ -348,7 +351,8 @@ client_header(struct control *c, struct ctl_client *cl)
 		return -1;
 	}
 	if (cl->hdr.type != CTL_REQ_COMMAND || cl->hdr.len == 0 ||
-	    cl->hdr.len > CTL_MAX_REQUEST || (cl->body = malloc(cl->hdr.len)) == NULL) {
+	    cl->hdr.len > (cl->role == CTL_ROLE_ADMIN ? CTL_MAX_DOCUMENT : CTL_MAX_REQUEST) ||
+	    (cl->body = malloc(cl->hdr.len)) == NULL) {
 		buf_puts(&cl->out, "malformed request");
 		client_reply(c, cl, CTL_RESP_USAGE);
 		return -1;

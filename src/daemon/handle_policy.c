@@ -25,7 +25,7 @@
 #include "store/store.h"
 #include "base/table.h"
 
-#define USAGE_WL_LIST	"workload list"
+#define USAGE_WL_LIST	"workload list [--all]"
 #define USAGE_WL_ADD	"workload add NAME --ip ADDR[,ADDR] [--iface IF] [--label K=V]..."
 #define USAGE_WL_DEL	"workload delete NAME"
 #define USAGE_WL	"workload list|add|delete ..."
@@ -112,12 +112,39 @@ wl_iface(const struct policy_workload *w, char *name)
 	return "";
 }
 
+/* A workload's assets as JSON members (null where a static one has none). */
 static void
-json_workload(struct buf *o, const struct policy *p, int wl)
+json_asset(struct buf *o, const struct policy_workload *w)
 {
-	const struct policy_workload *w = policy_workload_at(p, wl);
+	const struct policy_asset *a = &w->asset;
+
+	buf_puts(o, ",\"state\":");
+	buf_json_str(o, w->is_static ? "static" : a->state);
+	if (w->is_static) {
+		buf_puts(o, ",\"privileged\":null,\"root\":null,\"user\":null,\"ports\":[],"
+		    "\"networks\":[]");
+		return;
+	}
+	buf_printf(o, ",\"privileged\":%s,\"root\":%s,\"user\":", a->privileged ? "true" :
+	    "false", a->root ? "true" : "false");
+	buf_json_str(o, a->user);
+	buf_puts(o, ",\"ports\":");
+	json_list(o, a->ports);
+	buf_puts(o, ",\"networks\":");
+	json_list(o, a->networks);
+}
+
+/*
+ * A workload as JSON: one of the running policy (p and its index wl,
+ * with its groups and mode), or a stopped container as stored (p NULL;
+ * its learned group alone, no mode).
+ */
+static void
+json_workload_as(struct buf *o, const struct policy_workload *w, const struct policy *p, int wl,
+    const char *learned)
+{
 	char ifname[IF_NAMESIZE];
-	int g[MAX_WL_GROUPS], ng = policy_workload_groups(p, wl, g, MAX_WL_GROUPS);
+	int g[MAX_WL_GROUPS], ng = p ? policy_workload_groups(p, wl, g, MAX_WL_GROUPS) : 0;
 	struct buf addrs;
 
 	buf_init(&addrs);
@@ -131,28 +158,48 @@ json_workload(struct buf *o, const struct policy *p, int wl)
 	buf_puts(o, ",\"addresses\":");
 	json_list(o, addrs.data ? addrs.data : "");
 	buf_puts(o, ",\"iface\":");
-	buf_json_str(o, wl_iface(w, ifname));
+	buf_json_str(o, p ? wl_iface(w, ifname) : "");
 	buf_puts(o, ",\"groups\":[");
 	for (int i = 0; i < ng; i++) {
 		buf_puts(o, i ? "," : "");
 		buf_json_str(o, policy_group_name_at(p, g[i]));
 	}
-	buf_printf(o, "],\"mode\":\"%s\",\"labels\":{", policy_mode_name(workload_mode(p, g, ng)));
+	if (p == NULL && learned[0])
+		buf_json_str(o, learned);
+	buf_puts(o, "],\"mode\":");
+	buf_json_str(o, p ? policy_mode_name(workload_mode(p, g, ng)) : NULL);
+	buf_puts(o, ",\"labels\":{");
 	for (int i = 0; i < w->nlabels; i++) {
 		buf_puts(o, i ? "," : "");
 		buf_json_str(o, w->labels[i].key);
 		buf_puts(o, ":");
 		buf_json_str(o, w->labels[i].value);
 	}
-	buf_puts(o, "}}");
+	buf_puts(o, "}");
+	json_asset(o, w);
+	buf_puts(o, "}");
 	buf_free(&addrs);
 }
 
 static void
-row_workload(struct table *t, const struct policy *p, int wl)
+json_workload(struct buf *o, const struct policy *p, int wl)
 {
-	const struct policy_workload *w = policy_workload_at(p, wl);
-	int g[MAX_WL_GROUPS], ng = policy_workload_groups(p, wl, g, MAX_WL_GROUPS);
+	json_workload_as(o, policy_workload_at(p, wl), p, wl, "");
+}
+
+static const char *
+yes_no(int is_static, int v)
+{
+	return is_static ? "-" : v ? "yes" : "no";
+}
+
+/* A workload's row (p, wl, learned: as json_workload_as()). */
+static void
+row_workload_as(struct table *t, const struct policy_workload *w, const struct policy *p, int wl,
+    const char *learned)
+{
+	int g[MAX_WL_GROUPS], ng = p ? policy_workload_groups(p, wl, g, MAX_WL_GROUPS) : 0;
+	const struct policy_asset *a = &w->asset;
 	struct buf s;
 
 	/* Container ids as docker ps shows them; static ones whole. */
@@ -162,14 +209,21 @@ row_workload(struct table *t, const struct policy *p, int wl)
 		table_addf(t, "%.12s", w->id);
 	table_add(t, w->name);
 	table_add(t, w->image[0] ? w->image : "-");
+	table_add(t, w->is_static ? "static" : a->state[0] ? a->state : "-");
+	table_add(t, yes_no(w->is_static, a->root));
+	table_add(t, yes_no(w->is_static, a->privileged));
+	table_add(t, a->ports[0] ? a->ports : "-");
+	table_add(t, a->networks[0] ? a->networks : "-");
 	buf_init(&s);
 	store_addrs_format(w->addrs, w->naddrs, &s);
 	table_add(t, s.len ? s.data : "-");
 	buf_reset(&s);
 	for (int i = 0; i < ng; i++)
 		buf_printf(&s, "%s%s", i ? "," : "", policy_group_name_at(p, g[i]));
+	if (p == NULL)
+		buf_puts(&s, learned);
 	table_add(t, s.len ? s.data : "-");
-	table_add(t, policy_mode_name(workload_mode(p, g, ng)));
+	table_add(t, p ? policy_mode_name(workload_mode(p, g, ng)) : "-");
 	buf_free(&s);
 }
 
@@ -198,38 +252,81 @@ wl_sorted(const struct policy *p, int *n)
 	return idx;
 }
 
+/*
+ * With --all, the containers that stopped (or went) after nvd saw them,
+ * as stored, after the running ones; *n counts the rows.  0, or -1 with
+ * the reply set.
+ */
+static int
+workloads_stopped(struct daemon *d, int json, int *n, struct table *t, struct buf *o)
+{
+	struct store_workload *w;
+	char err[512];
+	int nw;
+
+	if (store_workload_list(d->db, 0, &w, &nw, err, sizeof(err)) < 0) {
+		req_error(o, CTL_RESP_ERROR, "%s", err);
+		return -1;
+	}
+	for (int i = 0; i < nw; i++) {
+		if (w[i].running || w[i].w.is_static)
+			continue;
+		if (json) {
+			buf_puts(o, (*n)++ ? "," : "");
+			json_workload_as(o, &w[i].w, NULL, -1, w[i].learned_group);
+		} else {
+			row_workload_as(t, &w[i].w, NULL, -1, w[i].learned_group);
+			(*n)++;
+		}
+		if (o->len > REQ_REPLY_MAX || (size_t)t->n * 32 > REQ_REPLY_MAX) {
+			store_workloads_free(w, nw);
+			req_too_big(o, "workloads", "no --all");
+			return -1;
+		}
+	}
+	store_workloads_free(w, nw);
+	return 0;
+}
+
 static int
 cmd_workload_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
+	static const char *const head[] = { "id", "name", "image", "state", "root", "privileged",
+	    "ports", "networks", "addresses", "groups", "mode" };
 	const struct policy *p = live_current(&d->live);
-	struct table t = { .ncols = 6 };
-	int *idx, n;
+	struct table t = { .ncols = 11 };
+	int *idx, n, all, rc = CTL_RESP_OK;
+	const struct req_opt opts[] = {
+		{ .name = "all", .kind = REQ_FLAG, .max = 1, .n = &all },
+		{ .name = NULL },
+	};
 
-	if (req_parse(argc, argv, NULL, NULL, 0, 0) < 0)
+	if (req_parse(argc, argv, opts, NULL, 0, 0) < 0)
 		return req_usage(o, USAGE_WL_LIST);
 	if ((idx = wl_sorted(p, &n)) == NULL)
 		return req_error(o, CTL_RESP_ERROR, "out of memory");
-	if (json) {
+	if (json)
 		buf_puts(o, "[");
-		for (int i = 0; i < n; i++) {
+	for (size_t i = 0; !json && i < sizeof(head) / sizeof(head[0]); i++)
+		table_add(&t, head[i]);
+	for (int i = 0; i < n; i++) {
+		const struct policy_workload *w = policy_workload_at(p, idx[i]);
+
+		if (json) {
 			buf_puts(o, i ? "," : "");
-			json_workload(o, p, idx[i]);
-		}
-		buf_puts(o, "]\n");
-	} else {
-		table_add(&t, "id");
-		table_add(&t, "name");
-		table_add(&t, "image");
-		table_add(&t, "addresses");
-		table_add(&t, "groups");
-		table_add(&t, "mode");
-		for (int i = 0; i < n; i++)
-			row_workload(&t, p, idx[i]);
-		table_print(&t, o);
-		table_free(&t);
+			json_workload_as(o, w, p, idx[i], "");
+		} else
+			row_workload_as(&t, w, p, idx[i], "");
 	}
+	if (all && workloads_stopped(d, json, &n, &t, o) < 0)
+		rc = CTL_RESP_ERROR;
+	else if (json)
+		buf_puts(o, "]\n");
+	else
+		table_print(&t, o);
+	table_free(&t);
 	free(idx);
-	return CTL_RESP_OK;
+	return rc;
 }
 
 /* The live workload with that id, or -1. */

@@ -258,3 +258,11 @@ req_json_strings(struct buf *out, const char *key, ...)
 	va_end(ap);
 	buf_puts(out, "}\n");
 }
+
+const char *
+req_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? (const char *)s : "";
+}

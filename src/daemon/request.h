@@ -51,6 +51,9 @@ extern const struct handler conv_handlers[];		/* handle_conv.c */
 extern const struct handler dns_handlers[];		/* handle_dns.c */
 extern const struct handler sensor_handlers[];		/* handle_sensor.c */
 extern const struct handler admission_handlers[];	/* handle_admission.c */
+extern const struct handler graph_handlers[];		/* handle_graph.c */
+extern const struct handler dash_handlers[];		/* handle_dash.c */
+extern const struct handler doc_handlers[];		/* handle_doc.c */
 
 /* --- arguments --------------------------------------------------------- */
 
@@ -193,5 +196,9 @@ void req_json_time(struct buf *out, int64_t t);
  * as they are, values as JSON strings).
  */
 void req_json_strings(struct buf *out, const char *key, ...);
+
+/* Column i of st's row as text, "" for NULL. */
+struct sqlite3_stmt;
+const char *req_col(struct sqlite3_stmt *st, int i);
 
 #endif

@@ -491,6 +491,13 @@ docker_req_networks(char *out, size_t outlen)
 	    "Host: docker\r\nConnection: close\r\n\r\n");
 }
 
+int
+docker_req_version(char *out, size_t outlen)
+{
+	return req_format(out, outlen, "GET " DOCKER_API "/version HTTP/1.1\r\n"
+	    "Host: docker\r\nConnection: close\r\n\r\n");
+}
+
 /* RFC 3986 section 2: everything but unreserved characters as %XX. */
 static void
 url_encode(char *out, size_t outlen, const char *s)
@@ -928,6 +935,7 @@ container_fill(struct docker_container *c, const struct json *root, char *err, s
 		return -1;
 	if (labels_parse(&ls, json_path(root, "Config", "Labels"), "inspect", err, errlen) < 0)
 		return -1;
+	docker_asset_read(&c->asset, root);
 	return networks_parse(c, json_path(root, "NetworkSettings", "Networks"), err, errlen);
 }
 

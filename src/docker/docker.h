@@ -21,6 +21,7 @@
 
 #include "base/buf.h"
 #include "base/json.h"
+#include "docker/docker_asset.h"
 
 #define DOCKER_API		"/v1.41"
 #define DOCKER_TIMEOUT_MS	5000
@@ -104,6 +105,8 @@ int docker_req_events(char *out, size_t outlen);
  * ("sha256:" and 64 hex digits). */
 int docker_req_image(char *out, size_t outlen, const char *id);
 int docker_req_networks(char *out, size_t outlen);
+/* GET /version: the engine's version (docker_parse_version). */
+int docker_req_version(char *out, size_t outlen);
 
 /*
  * Sends request on a new connection to socket_path and reads the whole
@@ -132,7 +135,6 @@ int docker_events_open(const char *socket_path, char *err, size_t errlen);
 #define DOCKER_LABEL_KEY_MAX	128
 #define DOCKER_LABEL_VALUE_MAX	256
 #define DOCKER_MAX_ADDRS	32
-#define DOCKER_NET_NAME_MAX	128
 #define DOCKER_IMAGE_ID_MAX	80	/* "sha256:" and 64 hex digits, NUL included */
 
 /*
@@ -180,6 +182,7 @@ struct docker_container {
 	struct docker_addr addrs[DOCKER_MAX_ADDRS];	/* NetworkSettings.Networks.* */
 	int naddrs;
 	int addrs_dropped;
+	struct docker_asset asset;	/* state, privileged, user, ports, networks */
 };
 
 /*

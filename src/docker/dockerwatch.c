@@ -76,6 +76,20 @@ copy_cut(char *dst, size_t dstlen, const char *src)
 	dst[n] = '\0';
 }
 
+/* The assets of c as the policy keeps them (running: the state when
+ * Docker gave none). */
+static void
+asset_of(const struct docker_container *c, struct policy_asset *a)
+{
+	copy_cut(a->state, sizeof(a->state), c->asset.state[0] ? c->asset.state :
+	    c->running ? "running" : "exited");
+	a->privileged = c->asset.privileged;
+	a->root = docker_asset_root(&c->asset);
+	copy_cut(a->user, sizeof(a->user), c->asset.user);
+	docker_asset_ports_text(&c->asset, a->ports, sizeof(a->ports));
+	docker_asset_nets_text(&c->asset, a->networks, sizeof(a->networks));
+}
+
 int
 dockerwatch_workload(const struct docker_container *c, struct policy_workload *w)
 {
@@ -103,6 +117,7 @@ dockerwatch_workload(const struct docker_container *c, struct policy_workload *w
 		w->addrs[w->naddrs].ifindex = c->addrs[i].ifindex;
 		w->naddrs++;
 	}
+	asset_of(c, &w->asset);
 	return 0;
 }
 
@@ -536,6 +551,31 @@ look(struct dockerwatch *dw)
 	return rc;
 }
 
+/*
+ * The engine's version, for nvctl host: asked at each connection (an
+ * upgraded engine comes back as a new one).  One it does not tell is no
+ * failure: the version stays unknown ("").
+ */
+static void
+sync_version(struct dockerwatch *dw)
+{
+	char req[DOCKER_REQ_MAX], err[200] = "request does not fit";
+	struct docker_version v;
+	struct buf body;
+
+	memset(&v, 0, sizeof(v));
+	buf_init(&body);
+	if (docker_req_version(req, sizeof(req)) < 0 ||
+	    docker_request(dw->path, req, &body, err, sizeof(err)) < 0 ||
+	    docker_parse_version(body.data, body.len, &v, err, sizeof(err)) < 0)
+		log_debug("docker: no version: %s", err);
+	buf_free(&body);
+	pthread_mutex_lock(&dw->lock);
+	snprintf(dw->st.version, sizeof(dw->st.version), "%s", v.version);
+	snprintf(dw->st.api_version, sizeof(dw->st.api_version), "%s", v.api);
+	pthread_mutex_unlock(&dw->lock);
+}
+
 /* --- the events stream ------------------------------------------------------ */
 
 /*
@@ -561,6 +601,7 @@ on_event(struct dockerwatch *dw, const char *text, size_t len)
 	switch (ev.action) {
 	case DOCKER_ACT_START:
 	case DOCKER_ACT_RESTART:
+	case DOCKER_ACT_PAUSE:		/* its state, for the assets; it keeps its addresses */
 	case DOCKER_ACT_UNPAUSE:
 	case DOCKER_ACT_RENAME:
 	case DOCKER_ACT_CONNECT:
@@ -576,7 +617,7 @@ on_event(struct dockerwatch *dw, const char *text, size_t len)
 	case DOCKER_ACT_NETWORK:
 		log_debug("docker: network %s", ev.action_name);
 		return sync_networks(dw);
-	default:	/* create, pause (a paused container keeps its addresses), others */
+	default:	/* create, others */
 		return 0;
 	}
 }
@@ -682,6 +723,7 @@ watch(struct dockerwatch *dw, int fd, struct docker_resp *r)
 				return dw_fail(dw, "events: HTTP status %d", r->status);
 			if (sync_networks(dw) < 0 || (count = sync_all(dw)) < 0)
 				return stopping(dw) ? 0 : -1;
+			sync_version(dw);
 			synced = 1;
 			on_connected(dw, count);
 		}

@@ -11,7 +11,9 @@
  * is lost; then for each event it inspects the container again (start,
  * restart, unpause, rename, network connect and disconnect) and sets or
  * removes its workload, or removes it at once (die, stop, destroy).  A
- * paused container keeps its workload: it keeps its addresses.  It lists
+ * paused container keeps its workload (it keeps its addresses): it is
+ * inspected again for its state, as at unpause.  The engine's version is
+ * asked at each connection (dockerwatch_status).  It lists
  * the networks too, at that sync and at each other network event, and
  * hands their bridge subnets to live (live_nets_set): an address there
  * that no workload has is a container nvd does not know yet.  When a
@@ -95,6 +97,8 @@ struct dockerwatch_status {
 	uint64_t nudges;	/* looks for unknown containers a worker asked for */
 	uint64_t nudge_found;	/* containers those looks found before their events */
 	char last_error[256];	/* "" if there was none */
+	char version[DOCKER_VERSION_MAX];	/* the engine's (GET /version), "" unknown */
+	char api_version[16];
 };
 
 /* A copy of dw's counters, taken under its lock. */
@@ -104,7 +108,7 @@ void dockerwatch_status(struct dockerwatch *dw, struct dockerwatch_status *st);
  * The workload of container c: id, name, image, compose service and
  * project, labels and addresses with their ports (beyond POLICY_MAX_ADDRS
  * left out; a name, image, service or project longer than the policy's
- * fields is cut).  The docker thread keeps only the labels the container
+ * fields is cut), and its assets (policy_asset).  The docker thread keeps only the labels the container
  * sets itself (docker_labels_own()) before.
  * Returns 0, or -1 for lack of memory (w left cleared).  The caller frees
  * w with policy_workload_clear().

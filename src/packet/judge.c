@@ -215,6 +215,12 @@ conversation(struct judge *j, const struct policy *pol, struct flow *f,
 	cv->time_ms = clock_real_ms();
 	copy_name(cv->from, sizeof(cv->from), policy_group_name_at(pol, v->client.group));
 	copy_name(cv->to, sizeof(cv->to), policy_group_name_at(pol, v->server.group));
+	if (v->client.workload >= 0)
+		copy_name(cv->from_workload, sizeof(cv->from_workload),
+		    policy_workload_at(pol, v->client.workload)->name);
+	if (v->server.workload >= 0)
+		copy_name(cv->to_workload, sizeof(cv->to_workload),
+		    policy_workload_at(pol, v->server.workload)->name);
 	snprintf(cv->fqdn, sizeof(cv->fqdn), "%s", verdict_fqdn(c, v));
 	snprintf(cv->app, sizeof(cv->app), "%s", f->app_state == APPS_DONE ?
 	    app_name(f->app) : app_name(APP_UNKNOWN));

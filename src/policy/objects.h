@@ -156,6 +156,26 @@ struct policy_net {
 	int prefix;
 };
 
+/*
+ * What Docker says of a container besides who it is, for the assets view
+ * (nvctl workload list, the dashboard): nothing here judges a connection.
+ * All zero for a static workload.
+ */
+#define POLICY_STATE_MAX	16
+#define POLICY_USER_MAX		64
+#define POLICY_PUBLISHED_MAX	512
+#define POLICY_NETWORKS_MAX	256
+struct policy_asset {
+	char state[POLICY_STATE_MAX];	/* Docker's State.Status: running, paused ...;
+					 * "" for a static workload */
+	int privileged;			/* HostConfig.Privileged */
+	int root;			/* runs as root (Config.User unset, root or uid 0) */
+	char user[POLICY_USER_MAX];	/* Config.User as given, "" unset */
+	char ports[POLICY_PUBLISHED_MAX];	/* published, as docker ps writes them:
+					 * "0.0.0.0:8080->80/tcp,[::]:8080->80/tcp" */
+	char networks[POLICY_NETWORKS_MAX];	/* Docker networks: "bridge,front" */
+};
+
 struct policy_workload {
 	char id[POLICY_ID_MAX];		/* container id, or "static:NAME" */
 	char name[POLICY_NAME_MAX];
@@ -169,6 +189,7 @@ struct policy_workload {
 	int is_static;
 	char iface[IFNAME_LEN];		/* static: the interface its addresses are on
 					 * (nvctl workload add --iface), or "" */
+	struct policy_asset asset;	/* a container's, as Docker says */
 };
 
 /* Frees w's labels and zeroes it. */

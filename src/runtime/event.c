@@ -92,6 +92,15 @@ event_level_parse(const char *s, enum event_level *l)
 	return i < 0 ? -1 : 0;
 }
 
+enum event_level
+event_level_of(const char *s)
+{
+	enum event_level l = EV_INFO;
+
+	event_level_parse(s, &l);
+	return l;
+}
+
 const char *
 event_action_name(enum event_action a)
 {

@@ -47,6 +47,8 @@ const char *event_type_name(enum event_type t);
 int event_type_parse(const char *s, enum event_type *t);
 const char *event_level_name(enum event_level l);
 int event_level_parse(const char *s, enum event_level *l);
+/* The level named s as stored (event_level_name()); EV_INFO for any other. */
+enum event_level event_level_of(const char *s);
 const char *event_action_name(enum event_action a);
 
 #define EVENT_EXCERPT_MAX	96	/* sensor.h's SENSOR_EXCERPT_MAX */
@@ -111,6 +113,8 @@ struct conv_rec {
 	uint8_t verdict;		/* enum conv_verdict */
 	uint32_t sessions;
 	uint64_t bytes;
+	char from_workload[POLICY_NAME_MAX];	/* the workloads at its ends, "" for */
+	char to_workload[POLICY_NAME_MAX];	/* an end that is none */
 };
 const char *conv_verdict_name(enum conv_verdict v);
 

@@ -48,6 +48,7 @@ enum stmt {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
 	S_EVENT, S_HIT, S_LEARN_SCAN, S_LEARN_UPSERT, S_LEARN_ADD, S_RULE_DELETE, S_CONV, S_GROUP_FQDN,
+	S_WCONV,
 	S_COUNT
 };
 
@@ -91,6 +92,13 @@ static const char *const stmt_sql[S_COUNT] = {
 	    "ON CONFLICT (from_group, to_group, fqdn, app, proto, port, verdict) DO UPDATE SET "
 	    "sessions = sessions + excluded.sessions, bytes = bytes + excluded.bytes, "
 	    "last_seen = max(last_seen, excluded.last_seen)",
+	/* The same, told apart by the workloads at its ends (schema 10). */
+	[S_WCONV] = "INSERT INTO workload_conversations (from_workload, to_workload, from_group, "
+	    "to_group, fqdn, app, proto, port, verdict, sessions, bytes, first_seen, last_seen) "
+	    "VALUES (?11, ?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
+	    "ON CONFLICT (from_workload, to_workload, from_group, to_group, fqdn, app, proto, port, "
+	    "verdict) DO UPDATE SET sessions = sessions + excluded.sessions, "
+	    "bytes = bytes + excluded.bytes, last_seen = max(last_seen, excluded.last_seen)",
 };
 
 struct writer_priv {
@@ -293,10 +301,11 @@ write_hit(struct writer *w, const struct hit_rec *h)
 		db_error(w, "rule hits");
 }
 
-static void
-write_conv(struct writer *w, const struct conv_rec *c)
+/* Binds the conversation's ?1 to ?10 (S_CONV's, and S_WCONV's but for its
+ * workloads) and steps st; 0 or -1. */
+static int
+conv_step(struct writer *w, sqlite3_stmt *st, const struct conv_rec *c)
 {
-	sqlite3_stmt *st = w->priv->st[S_CONV];
 	char word[12];
 
 	sqlite3_bind_text(st, 1, c->from, (int)strnlen(c->from, sizeof(c->from)), SQLITE_STATIC);
@@ -309,10 +318,26 @@ write_conv(struct writer *w, const struct conv_rec *c)
 	sqlite3_bind_int64(st, 8, c->sessions);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)c->bytes);
 	sqlite3_bind_int64(st, 10, c->time_ms / 1000);
-	if (step(w, st) == 0)
+	return step(w, st);
+}
+
+static void
+write_conv(struct writer *w, const struct conv_rec *c)
+{
+	sqlite3_stmt *st = w->priv->st[S_WCONV];
+
+	if (conv_step(w, w->priv->st[S_CONV], c) == 0)
 		w->priv->pend.conversations++;
 	else
 		db_error(w, "conversation");
+	if (c->from_workload[0] == '\0' && c->to_workload[0] == '\0')
+		return;
+	sqlite3_bind_text(st, 11, c->from_workload, (int)strnlen(c->from_workload,
+	    sizeof(c->from_workload)), SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, c->to_workload, (int)strnlen(c->to_workload,
+	    sizeof(c->to_workload)), SQLITE_STATIC);
+	if (conv_step(w, st, c) < 0)
+		db_error(w, "workload conversation");
 }
 
 /* --- learning -------------------------------------------------------- */

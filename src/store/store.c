@@ -35,12 +35,8 @@ db_error(sqlite3 *db, char *err, size_t errlen)
 	return -1;
 }
 
-/*
- * Prepares sql and binds the arguments in order by types: 's' text (NULL
- * binds NULL), 'i' int64_t, 'd' double.  NULL with err on failure.
- */
-static sqlite3_stmt *
-vstmt(sqlite3 *db, char *err, size_t errlen, const char *sql, const char *types, va_list ap)
+sqlite3_stmt *
+store_vsql(sqlite3 *db, char *err, size_t errlen, const char *sql, const char *types, va_list ap)
 {
 	sqlite3_stmt *st;
 	int rc = SQLITE_OK;
@@ -77,7 +73,7 @@ stmt(sqlite3 *db, char *err, size_t errlen, const char *sql, const char *types, 
 	va_list ap;
 
 	va_start(ap, types);
-	st = vstmt(db, err, errlen, sql, types, ap);
+	st = store_vsql(db, err, errlen, sql, types, ap);
 	va_end(ap);
 	return st;
 }
@@ -91,7 +87,7 @@ run(sqlite3 *db, char *err, size_t errlen, const char *sql, const char *types, .
 	int rc;
 
 	va_start(ap, types);
-	st = vstmt(db, err, errlen, sql, types, ap);
+	st = store_vsql(db, err, errlen, sql, types, ap);
 	va_end(ap);
 	if (st == NULL)
 		return -1;
@@ -115,7 +111,7 @@ query_int(sqlite3 *db, int64_t *out, char *err, size_t errlen, const char *sql,
 	int rc, found = 0;
 
 	va_start(ap, types);
-	st = vstmt(db, err, errlen, sql, types, ap);
+	st = store_vsql(db, err, errlen, sql, types, ap);
 	va_end(ap);
 	if (st == NULL)
 		return -1;
@@ -236,8 +232,11 @@ rule_missing(char *err, size_t errlen, int64_t id)
 
 /* --- groups ---------------------------------------------------------- */
 
+/* The rules naming a group, counted by the indexes on each end (schema 10):
+ * an OR of the two would read every rule for every group. */
 #define GROUP_COLS "name, kind, criteria, mode, created, updated, " \
-	"(SELECT count(*) FROM rules r WHERE r.from_group = g.name OR r.to_group = g.name)"
+	"(SELECT count(*) FROM rules r WHERE r.from_group = g.name) + " \
+	"(SELECT count(*) FROM rules r WHERE r.to_group = g.name AND r.from_group != g.name)"
 
 /* A row of GROUP_COLS into sg; -1 with err if its criteria do not parse. */
 static int
@@ -883,7 +882,8 @@ labels_parse(struct policy_workload *w, const char *text, char *err, size_t errl
 }
 
 #define WORKLOAD_COLS "id, name, image, labels, addresses, service, project, " \
-	"learned_group, static, running, first_seen, last_seen, iface"
+	"learned_group, static, running, first_seen, last_seen, iface, state, privileged, " \
+	"root, run_as, ports, networks"
 
 static int
 workload_row(sqlite3_stmt *st, struct store_workload *sw, char *err, size_t errlen)
@@ -903,6 +903,12 @@ workload_row(sqlite3_stmt *st, struct store_workload *sw, char *err, size_t errl
 	sw->first_seen = sqlite3_column_int64(st, 10);
 	sw->last_seen = sqlite3_column_int64(st, 11);
 	col_copy(st, 12, w->iface, sizeof(w->iface));
+	col_copy(st, 13, w->asset.state, sizeof(w->asset.state));
+	w->asset.privileged = sqlite3_column_int(st, 14) != 0;
+	w->asset.root = sqlite3_column_int(st, 15) != 0;
+	col_copy(st, 16, w->asset.user, sizeof(w->asset.user));
+	col_copy(st, 17, w->asset.ports, sizeof(w->asset.ports));
+	col_copy(st, 18, w->asset.networks, sizeof(w->asset.networks));
 	if (*addrs) {
 		char why[128];
 
@@ -978,13 +984,18 @@ workload_upsert(sqlite3 *db, const struct policy_workload *w, int64_t t, char *e
 	if (buf_failed(&labels) || buf_failed(&addrs))
 		snprintf(err, errlen, "out of memory");
 	else if (run(db, err, errlen, "INSERT INTO workloads (" WORKLOAD_COLS ") "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "ON CONFLICT (id) DO UPDATE SET "
 	    "name = excluded.name, image = excluded.image, labels = excluded.labels, "
 	    "addresses = excluded.addresses, service = excluded.service, "
 	    "project = excluded.project, learned_group = excluded.learned_group, "
-	    "running = 1, last_seen = excluded.last_seen, iface = excluded.iface",
-	    "ssssssssiiis", w->id, w->name, w->image, labels.data, addrs.data, w->service,
-	    w->project, group, (int64_t)(w->is_static != 0), t, t, w->iface) >= 0)
+	    "running = 1, last_seen = excluded.last_seen, iface = excluded.iface, "
+	    "state = excluded.state, privileged = excluded.privileged, root = excluded.root, "
+	    "run_as = excluded.run_as, ports = excluded.ports, networks = excluded.networks",
+	    "ssssssssiiissiisss", w->id, w->name, w->image, labels.data, addrs.data, w->service,
+	    w->project, group, (int64_t)(w->is_static != 0), t, t, w->iface, w->asset.state,
+	    (int64_t)(w->asset.privileged != 0), (int64_t)(w->asset.root != 0), w->asset.user,
+	    w->asset.ports, w->asset.networks) >= 0)
 		rc = 0;
 	buf_free(&labels);
 	buf_free(&addrs);
@@ -996,7 +1007,7 @@ workloads_seen_tx(sqlite3 *db, const struct policy_workload *w, int n, char *err
 {
 	int64_t t = now();
 
-	if (run(db, err, errlen, "UPDATE workloads SET running = 0 "
+	if (run(db, err, errlen, "UPDATE workloads SET running = 0, state = 'exited' "
 	    "WHERE static = 0 AND running = 1", "") < 0)
 		return -1;
 	for (int i = 0; i < n; i++)

@@ -14,6 +14,7 @@
 #define NVD_STORE_H
 
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,14 @@ int store_group_ensure_learned(sqlite3 *db, const char *name, enum policy_mode m
  * non-static workload as not running. */
 int store_workloads_seen(sqlite3 *db, const struct policy_workload *w, int n,
     char *err, size_t errlen);
+
+/*
+ * Prepares sql and binds the arguments of ap in order by types: 's' text
+ * (NULL binds NULL), 'i' int64_t, 'd' double.  NULL with err ("database:
+ * ...") on failure.  For the other store files too.
+ */
+sqlite3_stmt *store_vsql(sqlite3 *db, char *err, size_t errlen, const char *sql,
+    const char *types, va_list ap);
 
 /* --- groups --------------------------------------------------------- */
 
@@ -197,6 +206,20 @@ int store_sensor_rule_add(sqlite3 *db, const char *sensor, const struct sensor_r
     char *err, size_t errlen);
 int store_sensor_rule_delete(sqlite3 *db, const char *sensor, const char *rule, char *err,
     size_t errlen);
+/*
+ * What store_sensor_rule_add() checks of r: its name, 1 to 8 patterns,
+ * one positive at least, each compiled; 0, or -1 with err ("rule 'r'
+ * pattern 2: missing closing parenthesis at offset 7").
+ */
+int store_sensor_rule_check(const struct sensor_rule_spec *r, char *err, size_t errlen);
+/*
+ * Stores rule r of sensor at position ord (created t), inside the
+ * caller's transaction, unchecked (store_sensor_rule_check()).
+ */
+int store_sensor_rule_insert(sqlite3 *db, const char *sensor, const struct sensor_rule_spec *r,
+    int64_t ord, int64_t t, char *err, size_t errlen);
+/* Whether two sensors have the same type and the same rules, in order. */
+int store_sensor_rules_equal(const struct sensor_spec *a, const struct sensor_spec *b);
 /*
  * Assigns sensor to group (any kind) with action deny or alert, replacing
  * the action of an assignment there already; unassign removes it.

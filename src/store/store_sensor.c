@@ -248,10 +248,9 @@ fail:
 	return -1;
 }
 
-/* Stores rule r of sensor at position ord. */
-static int
-rule_insert(sqlite3 *db, const char *sensor, const struct sensor_rule_spec *r, int64_t ord,
-    int64_t t, char *err, size_t errlen)
+int
+store_sensor_rule_insert(sqlite3 *db, const char *sensor, const struct sensor_rule_spec *r,
+    int64_t ord, int64_t t, char *err, size_t errlen)
 {
 	if (done(db, prep(db, err, errlen, "INSERT INTO sensor_rules (sensor, name, validator, "
 	    "ord, created) VALUES (?, ?, ?, ?, ?)", "sssii", sensor, r->name,
@@ -266,9 +265,8 @@ rule_insert(sqlite3 *db, const char *sensor, const struct sensor_rule_spec *r, i
 	return 0;
 }
 
-/* What is wrong with a rule given by nvctl, or NULL (err holds details). */
-static int
-rule_check(const struct sensor_rule_spec *r, char *err, size_t errlen)
+int
+store_sensor_rule_check(const struct sensor_rule_spec *r, char *err, size_t errlen)
 {
 	char why[240];
 	int positive = 0;
@@ -430,7 +428,7 @@ store_sensor_rule_add(sqlite3 *db, const char *sensor, const struct sensor_rule_
 	int64_t n = 0, ord = 0, t = now();
 	int rc;
 
-	if (rule_check(r, err, errlen) < 0)
+	if (store_sensor_rule_check(r, err, errlen) < 0)
 		return -1;
 	if (tx(db, "BEGIN IMMEDIATE", err, errlen) < 0)
 		return -1;
@@ -450,7 +448,7 @@ store_sensor_rule_add(sqlite3 *db, const char *sensor, const struct sensor_rule_
 		rc = -1;
 	}
 	if (rc == 0)
-		rc = rule_insert(db, sensor, r, ord, t, err, errlen);
+		rc = store_sensor_rule_insert(db, sensor, r, ord, t, err, errlen);
 	if (rc == 0)
 		rc = done(db, prep(db, err, errlen, "UPDATE sensors SET updated = ? WHERE name = ?",
 		    "is", t, sensor), err, errlen);
@@ -621,8 +619,8 @@ store_sensor_specs(sqlite3 *db, struct sensor_spec **out, int *nout, char *err, 
 
 /* --- built-in sensors ---------------------------------------------------- */
 
-static int
-rules_equal(const struct sensor_spec *a, const struct sensor_spec *b)
+int
+store_sensor_rules_equal(const struct sensor_spec *a, const struct sensor_spec *b)
 {
 	if (a->type != b->type || a->nrules != b->nrules)
 		return 0;
@@ -665,7 +663,7 @@ builtin_put(sqlite3 *db, const char *source, const struct sensor_spec *sp, int64
 		old.type = s.type;
 		if (rules_load(db, sp->name, &old, err, errlen) < 0)
 			return -1;
-		same = rules_equal(&old, sp);
+		same = store_sensor_rules_equal(&old, sp);
 		free(old.rules);
 		if (done(db, prep(db, err, errlen, "UPDATE sensors SET type = ?, source = ?, "
 		    "updated = CASE WHEN ? THEN updated ELSE ? END WHERE name = ?", "ssiis",
@@ -676,7 +674,8 @@ builtin_put(sqlite3 *db, const char *source, const struct sensor_spec *sp, int64
 			return -1;
 	}
 	for (int i = 0; !same && i < sp->nrules; i++)
-		if (rule_insert(db, sp->name, &sp->rules[i], i + 1, t, err, errlen) < 0)
+		if (store_sensor_rule_insert(db, sp->name, &sp->rules[i], i + 1, t, err,
+		    errlen) < 0)
 			return -1;
 	return 0;
 }

@@ -1,9 +1,9 @@
 /*
  * fuzz_docker: the HTTP response reader on any bytes, fed whole and in
  * pieces (both must agree), as a whole response and as an event stream,
- * then the inspect, image, list, networks and event parsers on what it
- * hands out and on the raw bytes, and the labels of a container its image's
- * leave.
+ * then the inspect (with the assets), image, list, networks, version and
+ * event parsers on what it hands out and on the raw bytes, and the labels
+ * of a container its image's leave.
  */
 #include "config.h"
 
@@ -18,6 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct docker_container ct;
 static struct docker_image img;
 static struct docker_subnet subnets[16];
+static struct docker_version ver;
 
 static void
 parse_all(const char *text, size_t len)
@@ -28,6 +29,19 @@ parse_all(const char *text, size_t len)
 	int c;
 
 	c = docker_parse_container(text, len, &ct, err, sizeof(err));
+	if (c == 0) {
+		char t[512];
+
+		/* The assets as the policy keeps them: cut to fit, always ended. */
+		docker_asset_ports_text(&ct.asset, t, sizeof(t));
+		if (strlen(t) >= sizeof(t))
+			abort();
+		docker_asset_nets_text(&ct.asset, t, 40);
+		if (strlen(t) >= 40)
+			abort();
+		docker_asset_root(&ct.asset);
+	}
+	docker_parse_version(text, len, &ver, err, sizeof(err));
 	docker_parse_event(text, len, &ev, err, sizeof(err));
 	docker_parse_list(text, len, ids, 8, &n, err, sizeof(err));
 	/* The document as an image, and as the image of itself. */

@@ -64,12 +64,14 @@ start_nvd || exit 1
 
 run_table <<'EOF'
 # --- workloads ------------------------------------------------------------
-0 workload list -> id  name  image  addresses  groups  mode
+0 workload list -> id  name  image  state  root  privileged  ports  networks  addresses  groups  mode
 0 --json workload list -> []
 0 workload add db --ip 198.18.0.20,fd00:18::20 --label tier=db --label team=core -> workload db added
 0 --json workload add cache --ip=198.18.0.21 --ip fd00:18::21 -> "id":"static:cache"
-0 workload list -> static:cache  cache  -      198.18.0.21,fd00:18::21  nv.cache,containers  discover
-0 workload list -> static:db     db     -      198.18.0.20,fd00:18::20  nv.db,containers     discover
+0 workload list -> static:cache  cache  -      static  -     -           -      -         198.18.0.21
+0 workload list -> 198.18.0.21,fd00:18::21  nv.cache,containers  discover
+0 workload list -> static:db     db     -      static
+0 workload list -> 198.18.0.20,fd00:18::20  nv.db,containers     discover
 0 --json workload list -> "labels":{"tier":"db","team":"core"}
 1 workload add db --ip 198.18.0.22 -> nvctl: workload 'db' already exists
 1 workload add bad --ip 198.18.0.300 -> nvctl: address '198.18.0.300': not an IPv4 or IPv6 address
@@ -120,7 +122,7 @@ run_table <<'EOF'
 2 group show -> nvctl: usage: nvctl group show NAME
 # A mode applies to the running policy before nvctl returns.
 0 group mode dbs protect -> group dbs is in protect mode
-0 workload list -> static:db     db     -      198.18.0.20,fd00:18::20  nv.db,containers,dbs  protect
+0 workload list -> 198.18.0.20,fd00:18::20  nv.db,containers,dbs  protect
 0 --json group mode external monitor -> "mode":"monitor"
 1 group mode dbs loud -> nvctl: bad mode 'loud' (expected discover, monitor or protect)
 1 group mode nope protect -> nvctl: group 'nope' does not exist
@@ -185,7 +187,7 @@ check "rules in evaluation order" "[1, 5, 2]" '[r["id"] for r in j]' rule list
 check "rule fields" "['action', 'applications', 'created', 'from', 'hits', 'id', 'last_seen', 'order', 'ports', 'to', 'type', 'updated']" \
 	'sorted(j[0])' rule list
 check "group fields" "['criteria', 'kind', 'members', 'mode', 'name', 'rules']" 'sorted(j[0])' group list
-check "workload fields" "['addresses', 'groups', 'id', 'iface', 'image', 'labels', 'mode', 'name']" 'sorted(j[0])' workload list
+check "workload fields" "['addresses', 'groups', 'id', 'iface', 'image', 'labels', 'mode', 'name', 'networks', 'ports', 'privileged', 'root', 'state', 'user']" 'sorted(j[0])' workload list
 check "workload mode is the strictest of its groups" "protect" \
 	'[w["mode"] for w in j if w["name"] == "db"][0]' workload list
 check "times are RFC 3339 UTC" "True" \
@@ -237,7 +239,8 @@ cmp -s $T/groups.before $T/groups.after && ok "groups and modes kept across a re
 cmp -s $T/rules.before $T/rules.after && ok "rules and their order kept across a restart" ||
 	{ fail "rules changed across a restart"; diff $T/rules.before $T/rules.after; }
 run_table <<'EOF'
-0 workload list -> static:db  db    -      198.18.0.20,fd00:18::20  nv.db,containers,dbs  protect
+0 workload list -> static:db  db    -      static
+0 workload list -> 198.18.0.20,fd00:18::20  nv.db,containers,dbs  protect
 0 group show dbs -> mode      protect
 0 group show external -> mode      monitor
 0 rule show 1 -> from          containers

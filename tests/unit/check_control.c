@@ -263,7 +263,7 @@ START_TEST(test_tables_say)
 	    "rule show, workload, group, rule, events show, events, conversations, dns list, "
 	    "sensor list, sensor show, sensor rule, sensor test, sensor, admission rule list, "
 	    "admission rule show, admission rule test, admission rule, admission test, "
-	    "admission status, admission, ");
+	    "admission status, admission, graph, dashboard, host, policy export, policy, ");
 }
 END_TEST
 
@@ -554,7 +554,7 @@ START_TEST(test_malformed)
 	close(fd);
 
 	h.version = CTL_VERSION;
-	h.len = CTL_MAX_REQUEST + 1;
+	h.len = CTL_MAX_DOCUMENT + 1;	/* root may send a document, no more */
 	ck_assert_int_ge(fd = dial(), 0);
 	ck_assert_int_eq(io_write_full(fd, &h, sizeof(h)), 0);
 	step();

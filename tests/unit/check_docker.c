@@ -162,6 +162,128 @@ static const char inspect_compose[] =
 	"\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"MacAddress\":\"02:42:c6:13:01:02\","
 	"\"DriverOpts\":null}}}}\n";
 
+/* docker inspect web: docker run -p 18080:8080 (dockerd 20.10, --bip 198.19.0.1/24). */
+static const char inspect_published[] =
+	"{\"Id\":\"5ebfc0cbe1670dea3d3a57190d734fa99318f127b01a7f5639f3f27075d4048f\",\"Created\":\""
+	"2026-12-07T20:58:01.991893857Z\",\"Path\":\"httpd\",\"Args\":[\"-f\",\"-p\",\"8080\",\"-h\""
+	",\"/www\"],\"State\":{\"Status\":\"running\",\"Running\":true,\"Paused\":false,\"Restartin"
+	"g\":false,\"OOMKilled\":false,\"Dead\":false,\"Pid\":2049,\"ExitCode\":0,\"Error\":\"\",\""
+	"StartedAt\":\"2026-12-07T20:58:02.577937967Z\",\"FinishedAt\":\"0001-01-01T00:00:00Z\"},\""
+	"Image\":\"sha256:350107ce8627bbc51ffe6dd91ed17267d0ea83174a0666648d09d46de70b566c\",\"Reso"
+	"lvConfPath\":\"/var/lib/docker/containers/5ebfc0cbe1670dea3d3a57190d734fa99318f127b01a7f56"
+	"39f3f27075d4048f/resolv.conf\",\"HostnamePath\":\"/var/lib/docker/containers/5ebfc0cbe1670"
+	"dea3d3a57190d734fa99318f127b01a7f5639f3f27075d4048f/hostname\",\"HostsPath\":\"/var/lib/do"
+	"cker/containers/5ebfc0cbe1670dea3d3a57190d734fa99318f127b01a7f5639f3f27075d4048f/hosts\",\""
+	"LogPath\":\"/var/lib/docker/containers/5ebfc0cbe1670dea3d3a57190d734fa99318f127b01a7f5639f"
+	"3f27075d4048f/5ebfc0cbe1670dea3d3a57190d734fa99318f127b01a7f5639f3f27075d4048f-json.log\","
+	"\"Name\":\"/web\",\"RestartCount\":0,\"Driver\":\"overlay2\",\"Platform\":\"linux\",\"Moun"
+	"tLabel\":\"\",\"ProcessLabel\":\"\",\"AppArmorProfile\":\"\",\"ExecIDs\":null,\"HostConfig"
+	"\":{\"Binds\":null,\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"json-file\",\"Config"
+	"\":{}},\"NetworkMode\":\"default\",\"PortBindings\":{\"8080/tcp\":[{\"HostIp\":\"\",\"Host"
+	"Port\":\"18080\"}]},\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0},\"AutoRemo"
+	"ve\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null,\"CapAdd\":null,\"CapDrop\":null,\"C"
+	"groupnsMode\":\"host\",\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":null,\""
+	"GroupAdd\":null,\"IpcMode\":\"private\",\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":0,\""
+	"PidMode\":\"\",\"Privileged\":false,\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,\"S"
+	"ecurityOpt\":null,\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":67108864,\"Runtime\":\""
+	"runc\",\"ConsoleSize\":[0,0],\"Isolation\":\"\",\"CpuShares\":0,\"Memory\":0,\"NanoCpus\":"
+	"0,\"CgroupParent\":\"\",\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":"
+	"null,\"BlkioDeviceWriteBps\":null,\"BlkioDeviceReadIOps\":null,\"BlkioDeviceWriteIOps\":nu"
+	"ll,\"CpuPeriod\":0,\"CpuQuota\":0,\"CpuRealtimePeriod\":0,\"CpuRealtimeRuntime\":0,\"Cpuse"
+	"tCpus\":\"\",\"CpusetMems\":\"\",\"Devices\":[],\"DeviceCgroupRules\":null,\"DeviceRequest"
+	"s\":null,\"KernelMemory\":0,\"KernelMemoryTCP\":0,\"MemoryReservation\":0,\"MemorySwap\":0"
+	",\"MemorySwappiness\":null,\"OomKillDisable\":false,\"PidsLimit\":null,\"Ulimits\":null,\""
+	"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBandwidth\":0,\"MaskedPaths\""
+	":[\"/proc/asound\",\"/proc/acpi\",\"/proc/kcore\",\"/proc/keys\",\"/proc/latency_stats\",\""
+	"/proc/timer_list\",\"/proc/timer_stats\",\"/proc/sched_debug\",\"/proc/scsi\",\"/sys/firmw"
+	"are\"],\"ReadonlyPaths\":[\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/sys\",\"/proc/s"
+	"ysrq-trigger\"],\"Init\":true},\"GraphDriver\":{\"Data\":{\"LowerDir\":\"/var/lib/docker/o"
+	"verlay2/87c491ef27fdd089b1a5c8d235a8ada9184d5928ed6b9eb05d93aa76c197a619-init/diff:/var/li"
+	"b/docker/overlay2/5d29f5904e0535f04ae0946288d313a7779428b3e343bc963ace4909ef6299b5/diff\","
+	"\"MergedDir\":\"/var/lib/docker/overlay2/87c491ef27fdd089b1a5c8d235a8ada9184d5928ed6b9eb05"
+	"d93aa76c197a619/merged\",\"UpperDir\":\"/var/lib/docker/overlay2/87c491ef27fdd089b1a5c8d23"
+	"5a8ada9184d5928ed6b9eb05d93aa76c197a619/diff\",\"WorkDir\":\"/var/lib/docker/overlay2/87c4"
+	"91ef27fdd089b1a5c8d235a8ada9184d5928ed6b9eb05d93aa76c197a619/work\"},\"Name\":\"overlay2\""
+	"},\"Mounts\":[],\"Config\":{\"Hostname\":\"5ebfc0cbe167\",\"Domainname\":\"\",\"User\":\"\""
+	",\"AttachStdin\":false,\"AttachStdout\":false,\"AttachStderr\":false,\"ExposedPorts\":{\"8"
+	"080/tcp\":{}},\"Tty\":false,\"OpenStdin\":false,\"StdinOnce\":false,\"Env\":null,\"Cmd\":["
+	"\"httpd\",\"-f\",\"-p\",\"8080\",\"-h\",\"/www\"],\"Image\":\"nvdbox\",\"Volumes\":null,\""
+	"WorkingDir\":\"\",\"Entrypoint\":null,\"OnBuild\":null,\"Labels\":{}},\"NetworkSettings\":"
+	"{\"Bridge\":\"\",\"SandboxID\":\"468d6d145a1f0e95a25bd48e36d18db92be8eb617b6939b03f7199419"
+	"4911b3f\",\"HairpinMode\":false,\"LinkLocalIPv6Address\":\"\",\"LinkLocalIPv6PrefixLen\":0"
+	",\"Ports\":{\"8080/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"18080\"},{\"HostIp\":\"::"
+	"\",\"HostPort\":\"18080\"}]},\"SandboxKey\":\"/var/run/docker/netns/468d6d145a1f\",\"Secon"
+	"daryIPAddresses\":null,\"SecondaryIPv6Addresses\":null,\"EndpointID\":\"372ee625c2172ae2db"
+	"ee97e13fdb1793f983297f85bde06a50995ac5026874a7\",\"Gateway\":\"198.19.0.1\",\"GlobalIPv6Ad"
+	"dress\":\"\",\"GlobalIPv6PrefixLen\":0,\"IPAddress\":\"198.19.0.2\",\"IPPrefixLen\":24,\"I"
+	"Pv6Gateway\":\"\",\"MacAddress\":\"02:42:c6:13:00:02\",\"Networks\":{\"bridge\":{\"IPAMCon"
+	"fig\":null,\"Links\":null,\"Aliases\":null,\"NetworkID\":\"12708407d20726ab12da71e553eeaba"
+	"c4b818e2ed57295fa5eabf6b6fae89352\",\"EndpointID\":\"372ee625c2172ae2dbee97e13fdb1793f9832"
+	"97f85bde06a50995ac5026874a7\",\"Gateway\":\"198.19.0.1\",\"IPAddress\":\"198.19.0.2\",\"IP"
+	"PrefixLen\":24,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\""
+	"MacAddress\":\"02:42:c6:13:00:02\",\"DriverOpts\":null}}}}";
+
+/* docker inspect privc: docker create --privileged (never started: this machine withholds
+ * CAP_SYS_RESOURCE, which a privileged container is given). */
+static const char inspect_privileged[] =
+	"{\"Id\":\"1629101bda1ba479f572f2f567a821c9a874107881e545fc9ff13d7358bf3f3b\",\"Created\":\""
+	"2026-12-07T20:58:03.151059949Z\",\"Path\":\"sleep\",\"Args\":[\"3600\"],\"State\":{\"Statu"
+	"s\":\"created\",\"Running\":false,\"Paused\":false,\"Restarting\":false,\"OOMKilled\":fals"
+	"e,\"Dead\":false,\"Pid\":0,\"ExitCode\":0,\"Error\":\"\",\"StartedAt\":\"0001-01-01T00:00:"
+	"00Z\",\"FinishedAt\":\"0001-01-01T00:00:00Z\"},\"Image\":\"sha256:350107ce8627bbc51ffe6dd9"
+	"1ed17267d0ea83174a0666648d09d46de70b566c\",\"ResolvConfPath\":\"\",\"HostnamePath\":\"\",\""
+	"HostsPath\":\"\",\"LogPath\":\"\",\"Name\":\"/privc\",\"RestartCount\":0,\"Driver\":\"over"
+	"lay2\",\"Platform\":\"linux\",\"MountLabel\":\"\",\"ProcessLabel\":\"\",\"AppArmorProfile\""
+	":\"\",\"ExecIDs\":null,\"HostConfig\":{\"Binds\":null,\"ContainerIDFile\":\"\",\"LogConfig"
+	"\":{\"Type\":\"json-file\",\"Config\":{}},\"NetworkMode\":\"default\",\"PortBindings\":{},"
+	"\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0},\"AutoRemove\":false,\"VolumeD"
+	"river\":\"\",\"VolumesFrom\":null,\"CapAdd\":null,\"CapDrop\":null,\"CgroupnsMode\":\"host"
+	"\",\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":null,\"GroupAdd\":null,\"I"
+	"pcMode\":\"private\",\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":0,\"PidMode\":\"\",\"P"
+	"rivileged\":true,\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,\"SecurityOpt\":[\"lab"
+	"el=disable\"],\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":67108864,\"Runtime\":\"runc"
+	"\",\"ConsoleSize\":[0,0],\"Isolation\":\"\",\"CpuShares\":0,\"Memory\":0,\"NanoCpus\":0,\""
+	"CgroupParent\":\"\",\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":null"
+	",\"BlkioDeviceWriteBps\":null,\"BlkioDeviceReadIOps\":null,\"BlkioDeviceWriteIOps\":null,\""
+	"CpuPeriod\":0,\"CpuQuota\":0,\"CpuRealtimePeriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus"
+	"\":\"\",\"CpusetMems\":\"\",\"Devices\":[],\"DeviceCgroupRules\":null,\"DeviceRequests\":n"
+	"ull,\"KernelMemory\":0,\"KernelMemoryTCP\":0,\"MemoryReservation\":0,\"MemorySwap\":0,\"Me"
+	"morySwappiness\":null,\"OomKillDisable\":false,\"PidsLimit\":null,\"Ulimits\":null,\"CpuCo"
+	"unt\":0,\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBandwidth\":0,\"MaskedPaths\":null"
+	",\"ReadonlyPaths\":null},\"GraphDriver\":{\"Data\":{\"LowerDir\":\"/var/lib/docker/overlay"
+	"2/a883306d0797c1485abe5156e47381787ac740d11d0fed100c673ad750e4b829-init/diff:/var/lib/dock"
+	"er/overlay2/5d29f5904e0535f04ae0946288d313a7779428b3e343bc963ace4909ef6299b5/diff\",\"Merg"
+	"edDir\":\"/var/lib/docker/overlay2/a883306d0797c1485abe5156e47381787ac740d11d0fed100c673ad"
+	"750e4b829/merged\",\"UpperDir\":\"/var/lib/docker/overlay2/a883306d0797c1485abe5156e473817"
+	"87ac740d11d0fed100c673ad750e4b829/diff\",\"WorkDir\":\"/var/lib/docker/overlay2/a883306d07"
+	"97c1485abe5156e47381787ac740d11d0fed100c673ad750e4b829/work\"},\"Name\":\"overlay2\"},\"Mo"
+	"unts\":[],\"Config\":{\"Hostname\":\"1629101bda1b\",\"Domainname\":\"\",\"User\":\"\",\"At"
+	"tachStdin\":false,\"AttachStdout\":true,\"AttachStderr\":true,\"Tty\":false,\"OpenStdin\":"
+	"false,\"StdinOnce\":false,\"Env\":null,\"Cmd\":[\"sleep\",\"3600\"],\"Image\":\"nvdbox\",\""
+	"Volumes\":null,\"WorkingDir\":\"\",\"Entrypoint\":null,\"OnBuild\":null,\"Labels\":{}},\"N"
+	"etworkSettings\":{\"Bridge\":\"\",\"SandboxID\":\"\",\"HairpinMode\":false,\"LinkLocalIPv6"
+	"Address\":\"\",\"LinkLocalIPv6PrefixLen\":0,\"Ports\":{},\"SandboxKey\":\"\",\"SecondaryIP"
+	"Addresses\":null,\"SecondaryIPv6Addresses\":null,\"EndpointID\":\"\",\"Gateway\":\"\",\"Gl"
+	"obalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"IPAddress\":\"\",\"IPPrefixLen\":0,\"IP"
+	"v6Gateway\":\"\",\"MacAddress\":\"\",\"Networks\":{\"bridge\":{\"IPAMConfig\":null,\"Links"
+	"\":null,\"Aliases\":null,\"NetworkID\":\"\",\"EndpointID\":\"\",\"Gateway\":\"\",\"IPAddre"
+	"ss\":\"\",\"IPPrefixLen\":0,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv6Pr"
+	"efixLen\":0,\"MacAddress\":\"\",\"DriverOpts\":null}}}}";
+
+/* GET /version of the same dockerd. */
+static const char version_body[] =
+	"{\"Platform\":{\"Name\":\"\"},\"Components\":[{\"Name\":\"Engine\",\"Version\":\"20.10.24+"
+	"dfsg1\",\"Details\":{\"ApiVersion\":\"1.41\",\"Arch\":\"amd64\",\"BuildTime\":\"2026-05-07"
+	"T21:09:36.000000000+00:00\",\"Experimental\":\"false\",\"GitCommit\":\"5d6db84\",\"GoVersi"
+	"on\":\"go1.19.8\",\"KernelVersion\":\"6.18.44-fc-v1300\",\"MinAPIVersion\":\"1.12\",\"Os\""
+	":\"linux\"}},{\"Name\":\"containerd\",\"Version\":\"1.6.20~ds1\",\"Details\":{\"GitCommit\""
+	":\"1.6.20~ds1-1+deb12u3\"}},{\"Name\":\"runc\",\"Version\":\"1.1.5+ds1\",\"Details\":{\"Gi"
+	"tCommit\":\"1.1.5+ds1-1+deb12u1\"}},{\"Name\":\"docker-init\",\"Version\":\"0.19.0\",\"Det"
+	"ails\":{\"GitCommit\":\"\"}}],\"Version\":\"20.10.24+dfsg1\",\"ApiVersion\":\"1.41\",\"Min"
+	"APIVersion\":\"1.12\",\"GitCommit\":\"5d6db84\",\"GoVersion\":\"go1.19.8\",\"Os\":\"linux\""
+	",\"Arch\":\"amd64\",\"KernelVersion\":\"6.18.44-fc-v1300\",\"BuildTime\":\"2026-05-07T21:0"
+	"9:36.000000000+00:00\"}";
+
 /* The headers dockerd sent first in the list and events responses. */
 #define DOCKERD_HEAD \
 	"HTTP/1.1 200 OK\r\n" \
@@ -1103,6 +1225,109 @@ START_TEST(test_image_captured)
 }
 END_TEST
 
+/* What Docker says of a container besides who it is (docker_asset.c). */
+START_TEST(test_inspect_assets)
+{
+	static const char odd[] = "{\"Id\":\"" ID_WEB "\",\"Name\":\"/odd\",\"State\":{"
+	    "\"Status\":\"paused\",\"Running\":true,\"Paused\":true},\"HostConfig\":{"
+	    "\"Privileged\":true},\"Config\":{\"User\":\"1000:0\"},\"NetworkSettings\":{"
+	    "\"Ports\":{\"8080/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"18080\"},"
+	    "{\"HostIp\":\"::\",\"HostPort\":\"18080\"}],\"53/udp\":null,\"9/sctp\":[{\"HostIp\":"
+	    "\"\",\"HostPort\":\"9\"}],\"80\":[{\"HostIp\":\"\",\"HostPort\":\"1\"}],"
+	    "\"70000/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"1\"}],\"81/tcp\":[{\"HostIp\":\"x\","
+	    "\"HostPort\":\"1\"},{\"HostIp\":\"\",\"HostPort\":\"0\"},{\"HostIp\":\"\"}],"
+	    "\"82/tcp\":{}},\"Networks\":{\"front\":{},\"a,b\":{},\"back\":{}}}}";
+	char text[512];
+
+	ck_assert_int_eq(docker_parse_container(inspect_bridge, strlen(inspect_bridge), &ct, err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(ct.asset.state, "running");
+	ck_assert_int_eq(ct.asset.privileged, 0);
+	ck_assert_str_eq(ct.asset.user, "");
+	ck_assert_int_eq(docker_asset_root(&ct.asset), 1);
+	ck_assert_int_eq(ct.asset.nports, 0);
+	docker_asset_nets_text(&ct.asset, text, sizeof(text));
+	ck_assert_str_eq(text, "bridge");
+	ck_assert_int_eq(docker_parse_container(inspect_compose, strlen(inspect_compose), &ct, err,
+	    sizeof(err)), 0);
+	docker_asset_nets_text(&ct.asset, text, sizeof(text));
+	ck_assert_str_eq(text, "shop_back,shop_front");
+	/* Captured: a published port, on IPv4 and IPv6; a privileged container. */
+	ck_assert_int_eq(docker_parse_container(inspect_published, strlen(inspect_published), &ct,
+	    err, sizeof(err)), 0);
+	docker_asset_ports_text(&ct.asset, text, sizeof(text));
+	ck_assert_str_eq(text, "0.0.0.0:18080->8080/tcp,[::]:18080->8080/tcp");
+	ck_assert_int_eq(ct.asset.dropped, 0);
+	ck_assert_int_eq(ct.asset.privileged, 0);
+	ck_assert_int_eq(docker_parse_container(inspect_privileged, strlen(inspect_privileged), &ct,
+	    err, sizeof(err)), 0);
+	ck_assert_int_eq(ct.asset.privileged, 1);
+	ck_assert_str_eq(ct.asset.state, "created");
+	ck_assert_int_eq(ct.asset.nports, 0);
+
+	/* What does not read is left out and counted, the rest kept. */
+	ck_assert_int_eq(docker_parse_container(odd, strlen(odd), &ct, err, sizeof(err)), 0);
+	ck_assert_str_eq(ct.asset.state, "paused");
+	ck_assert_int_eq(ct.asset.privileged, 1);
+	ck_assert_str_eq(ct.asset.user, "1000:0");
+	ck_assert_int_eq(docker_asset_root(&ct.asset), 0);
+	docker_asset_ports_text(&ct.asset, text, sizeof(text));
+	ck_assert_str_eq(text, "0.0.0.0:18080->8080/tcp,[::]:18080->8080/tcp,:9->9/sctp");
+	ck_assert_int_eq(ct.asset.dropped, 7);
+	docker_asset_nets_text(&ct.asset, text, sizeof(text));
+	ck_assert_str_eq(text, "front,back");
+	/* Cut at an item, "..." for the rest. */
+	docker_asset_ports_text(&ct.asset, text, 30);
+	ck_assert_str_eq(text, "0.0.0.0:18080->8080/tcp,...");
+	docker_asset_ports_text(&ct.asset, text, 8);
+	ck_assert_str_eq(text, "...");
+}
+END_TEST
+
+START_TEST(test_asset_root)
+{
+	static const struct { const char *user; int root; } t[] = {
+		{ "", 1 }, { "root", 1 }, { "0", 1 }, { "00", 1 }, { "0:0", 1 }, { "root:wheel", 1 },
+		{ ":1000", 1 }, { "1000", 0 }, { "nobody", 0 }, { "1000:0", 0 }, { "01", 0 },
+		{ "rooter", 0 }, { "10", 0 },
+	};
+	struct docker_asset a;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&a, 0, sizeof(a));
+		strcpy(a.user, t[i].user);
+		ck_assert_msg(docker_asset_root(&a) == t[i].root, "user '%s'", t[i].user);
+	}
+	/* A user too long to keep is not told root by what is left. */
+	memset(&a, 0, sizeof(a));
+	a.user_cut = 1;
+	ck_assert_int_eq(docker_asset_root(&a), 0);
+}
+END_TEST
+
+START_TEST(test_version)
+{
+	static const char v[] = "{\"Platform\":{\"Name\":\"\"},\"Version\":\"20.10.24+dfsg1\","
+	    "\"ApiVersion\":\"1.41\",\"MinAPIVersion\":\"1.12\",\"Os\":\"linux\"}";
+	struct docker_version dv;
+	char req[DOCKER_REQ_MAX];
+
+	ck_assert_int_eq(docker_parse_version(v, strlen(v), &dv, err, sizeof(err)), 0);
+	ck_assert_str_eq(dv.version, "20.10.24+dfsg1");
+	ck_assert_str_eq(dv.api, "1.41");
+	ck_assert_int_eq(docker_parse_version(version_body, strlen(version_body), &dv, err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(dv.version, "20.10.24+dfsg1");
+	ck_assert_str_eq(dv.api, "1.41");
+	ck_assert_int_eq(docker_parse_version("{}", 2, &dv, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "version: no Version");
+	ck_assert_int_eq(docker_parse_version("{", 1, &dv, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "version: offset 1: unexpected end of input");
+	ck_assert_int_gt(docker_req_version(req, sizeof(req)), 0);
+	ck_assert_str_eq(req, "GET /v1.41/version HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n");
+}
+END_TEST
+
 #define ck_image_err(text, want) do {					\
 	static const char t_[] = text;					\
 	ck_assert_int_eq(docker_parse_image(t_, strlen(t_), &img, err, sizeof(err)), -1); \
@@ -1644,6 +1869,9 @@ docker_suite(void)
 	tcase_add_test(tc, test_inspect_labels_bounded);
 	tcase_add_test(tc, test_inspect_addrs_bounded);
 	tcase_add_test(tc, test_inspect_errors);
+	tcase_add_test(tc, test_inspect_assets);
+	tcase_add_test(tc, test_asset_root);
+	tcase_add_test(tc, test_version);
 	tcase_add_test(tc, test_list_errors);
 	tcase_add_test(tc, test_image_captured);
 	tcase_add_test(tc, test_image_errors);

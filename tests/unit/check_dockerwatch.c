@@ -171,6 +171,8 @@ struct fake_ct {
 	char labels[256];	/* the JSON members of Config.Labels */
 	char nets[256];		/* the JSON members of NetworkSettings.Networks */
 	int running;
+	int paused;		/* State.Status "paused" (and Running true) */
+	int privileged;		/* HostConfig.Privileged */
 };
 
 #define MAX_FAKE	8
@@ -264,11 +266,13 @@ reply_inspect(int fd, const char *id)
 	}
 	buf_init(&b);
 	buf_printf(&b, "{\"Id\":\"%s\",\"Name\":\"/%s\",\"State\":{\"Status\":\"%s\","
-	    "\"Running\":%s,\"Pid\":%d},\"Image\":\"sha256:" ID_IMG "\","
+	    "\"Running\":%s,\"Pid\":%d},\"HostConfig\":{\"Privileged\":%s},"
+	    "\"Image\":\"sha256:" ID_IMG "\","
 	    "\"Config\":{\"Image\":\"nvdbox\",\"Labels\":{%s}},"
 	    "\"NetworkSettings\":{\"Networks\":{%s}}}\n", c->id, c->name,
-	    c->running ? "running" : "exited", c->running ? "true" : "false",
-	    c->running ? 4242 : 0, c->labels, c->running ? c->nets : "");
+	    c->paused ? "paused" : c->running ? "running" : "exited", c->running ? "true" : "false",
+	    c->running ? 4242 : 0, c->privileged ? "true" : "false", c->labels,
+	    c->running ? c->nets : "");
 	reply(fd, 200, b.data);
 	buf_free(&b);
 }
@@ -331,6 +335,9 @@ answer(int fd)
 			reply_list(fd);
 		else if (!strcmp(line, "GET /v1.41/networks"))
 			reply(fd, 200, eng.nets);
+		else if (!strcmp(line, "GET /v1.41/version"))
+			reply(fd, 200, "{\"Platform\":{\"Name\":\"\"},\"Version\":\"20.10.24+dfsg1\","
+			    "\"ApiVersion\":\"1.41\",\"MinAPIVersion\":\"1.12\"}\n");
 		else if (sscanf(line, "GET /v1.41/containers/%64[0-9a-f]/json", id) == 1)
 			reply_inspect(fd, id);
 		else if (!strcmp(line, "GET /v1.41/images/sha256:" ID_IMG "/json"))
@@ -571,6 +578,22 @@ wl(const char *id)
 	return out;
 }
 
+/* The workload's state and whether it is privileged, as Docker gave them. */
+static const char *
+wl_state(const char *id)
+{
+	static char out[64];
+
+	out[0] = '\0';
+	pthread_mutex_lock(&lv.lock);
+	for (int i = 0; i < lv.nwl; i++)
+		if (!strcmp(lv.wl[i].id, id))
+			snprintf(out, sizeof(out), "%s privileged %d", lv.wl[i].asset.state,
+			    lv.wl[i].asset.privileged);
+	pthread_mutex_unlock(&lv.lock);
+	return out;
+}
+
 /* The workload's labels as "k=v k=v", then " | service project", and the
  * port of each address ("@7"). */
 static const char *
@@ -674,16 +697,19 @@ START_TEST(test_watch_list_then_events)
 	pthread_mutex_unlock(&lv.lock);
 
 	/* The stream was asked for first, then the networks, the list, each
-	 * container, and their image once. */
+	 * container, and their image once; then the engine's version. */
 	pthread_mutex_lock(&eng.lock);
-	ck_assert_int_eq(eng.nreqs, 6);
+	ck_assert_int_eq(eng.nreqs, 7);
 	ck_assert_str_eq(eng.reqs[0], "GET /v1.41/events");
 	ck_assert_str_eq(eng.reqs[1], "GET /v1.41/networks");
 	ck_assert_str_eq(eng.reqs[2], "GET /v1.41/containers/json");
 	ck_assert_str_eq(eng.reqs[3], "GET /v1.41/containers/" ID_A "/json");
 	ck_assert_str_eq(eng.reqs[4], "GET /v1.41/images/sha256:" ID_IMG "/json");
 	ck_assert_str_eq(eng.reqs[5], "GET /v1.41/containers/" ID_B "/json");
+	ck_assert_str_eq(eng.reqs[6], "GET /v1.41/version");
 	pthread_mutex_unlock(&eng.lock);
+	ck_assert_str_eq(status()->version, "20.10.24+dfsg1");
+	ck_assert_str_eq(status()->api_version, "1.41");
 	ck_assert_int_eq(status()->containers, 2);
 	ck_assert_uint_eq(status()->connects, 1);
 	ck_assert_uint_eq(status()->reconnects, 0);
@@ -712,8 +738,15 @@ START_TEST(test_watch_list_then_events)
 	engine_net_event("connect", ID_A);
 	WAIT_UNTIL(!strcmp(wl(ID_A), "web2 nvdbox 198.19.0.9"));
 
-	/* pause keeps the workload; kill is nothing; die removes it. */
+	/* pause keeps the workload, inspected again for its state; kill is
+	 * nothing; die removes it. */
+	ck_assert_str_eq(wl_state(ID_B), "running privileged 0");
+	pthread_mutex_lock(&eng.lock);
+	fake_find(ID_B)->paused = 1;
+	fake_find(ID_B)->privileged = 1;
+	pthread_mutex_unlock(&eng.lock);
 	engine_event("pause", ID_B, "shop-web-1");
+	WAIT_UNTIL(!strcmp(wl_state(ID_B), "paused privileged 1"));
 	engine_event("kill", ID_C, "db");
 	engine_event("die", ID_C, "db");
 	WAIT_UNTIL(*wl(ID_C) == '\0');
@@ -762,7 +795,7 @@ START_TEST(test_watch_image_labels)
 	ck_assert_str_eq(wl_more(ID_C), "com.docker.compose.config-hash=5b0c2e4e "
 	    "com.docker.compose.project=shop com.docker.compose.service=db | db shop @0");
 	pthread_mutex_lock(&eng.lock);
-	ck_assert_int_eq(eng.nreqs, 7);
+	ck_assert_int_eq(eng.nreqs, 8);
 	ck_assert_str_eq(eng.reqs[4], "GET /v1.41/images/sha256:" ID_IMG "/json");
 	pthread_mutex_unlock(&eng.lock);
 
@@ -1050,9 +1083,9 @@ START_TEST(test_watch_nudge)
 	ck_assert_uint_eq(status()->nudge_found, 1);
 	ck_assert_int_eq(status()->containers, 2);
 	pthread_mutex_lock(&eng.lock);
-	ck_assert_int_eq(eng.nreqs, 7);
-	ck_assert_str_eq(eng.reqs[5], "GET /v1.41/containers/json");
-	ck_assert_str_eq(eng.reqs[6], "GET /v1.41/containers/" ID_B "/json");
+	ck_assert_int_eq(eng.nreqs, 8);
+	ck_assert_str_eq(eng.reqs[6], "GET /v1.41/containers/json");
+	ck_assert_str_eq(eng.reqs[7], "GET /v1.41/containers/" ID_B "/json");
 	pthread_mutex_unlock(&eng.lock);
 	/* Within LIVE_NUDGE_MS a second nudge is not sent; after it, one is,
 	 * and finds nothing new. */

@@ -9,6 +9,7 @@
 #include "base/control_proto.h"
 #include "daemon/control.h"
 #include "fixture_cli.h"
+#include "runtime/live.h"
 
 void
 fxcli_init(struct fxcli *c, sqlite3 *db)
@@ -24,6 +25,35 @@ fxcli_free(struct fxcli *c)
 {
 	buf_free(&c->out);
 	adm_live_destroy(&c->d.adm.live);
+}
+
+void
+fxcli_init_live(struct fxcli *c, sqlite3 *db)
+{
+	char err[512];
+
+	fxcli_init(c, db);
+	ck_assert_msg(live_init(&c->d.live, db, MODE_DISCOVER, 0, err, sizeof(err)) == 0, "%s",
+	    err);
+}
+
+void
+fxcli_free_live(struct fxcli *c)
+{
+	fxcli_free(c);
+	live_destroy(&c->d.live);
+}
+
+int
+fxcli_cmd(struct fxcli *c, int json, const char *cmd, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, cmd);
+	rc = fxcli_run(c, json, cmd, ap);
+	va_end(ap);
+	return rc;
 }
 
 int

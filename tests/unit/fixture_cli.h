@@ -20,6 +20,12 @@ struct fxcli {
 /* A daemon of nothing but the database db, and an empty reply. */
 void fxcli_init(struct fxcli *c, sqlite3 *db);
 void fxcli_free(struct fxcli *c);
+/* The same with a running policy (live_init(), discover mode), for the
+ * requests that read or change it; fxcli_free_live() ends both. */
+void fxcli_init_live(struct fxcli *c, sqlite3 *db);
+void fxcli_free_live(struct fxcli *c);
+/* fxcli_run() of the arguments after cmd, NULL-ended. */
+int fxcli_cmd(struct fxcli *c, int json, const char *cmd, ...);
 /* Runs "nvctl CMD ARGS..." (ap: the arguments, char *, NULL-ended).
  * Returns the CTL_RESP_* code; the reply is in c->out. */
 int fxcli_run(struct fxcli *c, int json, const char *cmd, va_list ap);
