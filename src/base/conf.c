@@ -76,6 +76,11 @@ conf_defaults(struct conf *c)
 	c->event_retention_rows = 1000000;
 	c->pcap_retention_files = 10000;
 	c->pcap_retention_bytes = 1ull << 30;
+	strcpy(c->crs_setup, "/etc/modsecurity/crs/crs-setup.conf");
+	strcpy(c->crs_rules, "/usr/share/modsecurity-crs/rules/*.conf");
+	c->crs_threads = 0;
+	c->crs_deadline = 500;
+	c->crs_body_limit = 131072;
 }
 
 const char *
@@ -500,6 +505,26 @@ conf_set(struct conf_ctx *x, const char *key, const char *v)
 		set_path(x, key, c->rules_dir, sizeof(c->rules_dir), v, 0);
 	else if (!strcmp(key, "pcap_dir"))
 		set_path(x, key, c->pcap_dir, sizeof(c->pcap_dir), v, 1);
+	else if (!strcmp(key, "crs_setup"))
+		set_path(x, key, c->crs_setup, sizeof(c->crs_setup), v, 1);
+	else if (!strcmp(key, "crs_rules"))
+		set_path(x, key, c->crs_rules, sizeof(c->crs_rules), v, 1);
+	else if (!strcmp(key, "crs_threads")) {
+		if (parse_u64(v, 64, &n) < 0)
+			conf_err(x, "bad value for crs_threads: '%s' (expected 0-64; 0: one per CPU)", v);
+		else
+			c->crs_threads = (uint32_t)n;
+	} else if (!strcmp(key, "crs_deadline")) {
+		if (parse_u64(v, 60000, &n) < 0 || n < 10)
+			conf_err(x, "bad value for crs_deadline: '%s' (expected milliseconds, 10-60000)", v);
+		else
+			c->crs_deadline = (uint32_t)n;
+	} else if (!strcmp(key, "crs_body_limit")) {
+		if (parse_size(v, &n) < 0 || n > (16u << 20))
+			conf_err(x, "bad value for crs_body_limit: '%s' (expected bytes, at most 16m; k, m suffixes)", v);
+		else
+			c->crs_body_limit = n;
+	}
 	else if (!strcmp(key, "log_level")) {
 		if ((i = log_level_parse(v)) < 0)
 			conf_err(x, "bad value for log_level: '%s' (expected error, warning, info or debug)", v);

@@ -70,6 +70,14 @@ struct conf {
 	uint64_t pcap_retention_files;	/* 0: pcap files whatever their number */
 	uint64_t pcap_retention_bytes;	/* 0: whatever their size */
 	char metrics_listen[108];	/* "" (off), a unix socket path, ADDR:PORT */
+	/* sensor.crs (nvd.conf(5)): the OWASP CRS's setup file and rule
+	 * files (a glob; empty: sensor.crs off), its threads, the deadline
+	 * of one request (ms) and the request body bytes it reads. */
+	char crs_setup[PATH_MAX];
+	char crs_rules[PATH_MAX];
+	uint32_t crs_threads;		/* 0: one per CPU */
+	uint32_t crs_deadline;
+	uint64_t crs_body_limit;
 
 	/* Where keys were set, for cross-field messages (0: default). */
 	struct {

@@ -17,12 +17,14 @@ enum flow_dir {
 
 /*
  * What the packet path decided for one packet.  BYPASS accepts the packet
- * and asks the kernel to stop queueing the rest of its flow.
+ * and asks the kernel to stop queueing the rest of its flow.  HOLD keeps
+ * the packet in the queue; its verdict comes later (sensor.crs).
  */
 enum verdict {
 	VERDICT_ACCEPT = 0,
 	VERDICT_DROP,
 	VERDICT_BYPASS,
+	VERDICT_HOLD,		/* none yet: the packet waits (nfq_queue_late) */
 };
 
 /*

@@ -22,6 +22,7 @@
 #include "kernel/link.h"
 #include "names/fqdn.h"
 #include "packet/reasm.h"
+#include "runtime/crs_pool.h"
 #include "store/db.h"
 #include "store/rules_load.h"
 #include "store/rules_load.h"
@@ -91,13 +92,76 @@ daemon_apply_limits(const struct conf *c)
 	log_set_level((enum log_level)c->log_level);
 }
 
+/*
+ * sensor.crs's rules (crs.h), parsed now, for the requests from now on;
+ * -1 with err when they do not parse (the engine in use stays).
+ */
+static int
+crs_load(struct daemon *d, const struct conf *c, char *err, size_t errlen)
+{
+	struct crs_engine *e;
+
+	if (d->crs == NULL)
+		return 0;
+	if (c->crs_rules[0] == '\0') {
+		crs_pool_set_engine(d->crs, NULL);
+		d->crs_files = 0;
+		d->crs_error[0] = '\0';
+		log_info("sensor.crs off (crs_rules is empty)");
+		return 0;
+	}
+	if ((e = crs_engine_load(c->crs_setup, c->crs_rules, err, errlen)) == NULL) {
+		snprintf(d->crs_error, sizeof(d->crs_error), "%s", err);
+		return -1;
+	}
+	crs_pool_set_engine(d->crs, e);
+	d->crs_files = crs_engine_files(e);
+	d->crs_error[0] = '\0';
+	crs_engine_unref(e);
+	log_info("sensor.crs: %d rule files (%s%s%s)", d->crs_files, c->crs_setup,
+	    c->crs_setup[0] ? ", " : "", c->crs_rules);
+	return 0;
+}
+
+/* sensor.crs's threads and rules, when nvd has libmodsecurity. */
+static void
+crs_start(struct daemon *d)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int threads = d->conf.crs_threads ? (int)d->conf.crs_threads : cpus > 0 ? (int)cpus : 1;
+	char err[320];
+
+	if (!crs_available())
+		return;
+	if (threads > CRS_THREADS_MAX)
+		threads = CRS_THREADS_MAX;
+	if ((d->crs = crs_pool_new(threads, d->conf.queue_count * CRS_JOBS_MAX)) == NULL) {
+		log_warnx("sensor.crs: its threads could not start; the requests it inspects "
+		    "are in doubt");
+		return;
+	}
+	if (crs_load(d, &d->conf, err, sizeof(err)) < 0)
+		log_warnx("sensor.crs: %s; the requests it inspects are in doubt until a "
+		    "reload loads its rules", err);
+}
+
+/* The held packet of token gets its verdict (crs_stage.h's late callback). */
+static void
+worker_late(void *ctx, uint64_t token, enum verdict v)
+{
+	nfq_queue_late(ctx, token, v);
+}
+
 /* The queue's consumer (nfq.h): the worker of that queue. */
 static enum verdict
 worker_nfq_packet(void *ctx, const uint8_t *buf, size_t len, int family, unsigned pflags,
-    uint32_t port, uint64_t now, uint32_t *bypass_mark)
+    uint32_t port, uint64_t now, uint64_t token, uint32_t *bypass_mark)
 {
 	struct worker *w = ctx;
-	enum verdict v = worker_packet(w, buf, len, family, pflags, port, now);
+	enum verdict v;
+
+	w->crs.token = token;
+	v = worker_packet(w, buf, len, family, pflags, port, now);
 
 	*bypass_mark = w->bypass_mark;
 	return v;
@@ -114,7 +178,9 @@ worker_main(void *arg)
 {
 	struct worker_thread *t = arg;
 	struct daemon *d = t->d;
-	const struct nfq_handler h = { worker_nfq_packet, worker_nfq_tick, &d->workers[t->index] };
+	struct worker *w = &d->workers[t->index];
+	const struct nfq_handler h = { worker_nfq_packet, worker_nfq_tick, w,
+	    w->crs.done_up ? w->crs.done.fd : -1 };
 
 	nfq_queue_run(d->queues[t->index], &h, &d->stop);
 	return NULL;
@@ -151,6 +217,11 @@ start_workers(struct daemon *d)
 		writer_add_ring(&d->writer, &d->workers[i].judge.ring);
 		if ((d->queues[i] = nfq_queue_open(num, pnum, c->queue_maxlen, c->fail_mode)) == NULL)
 			return -1;
+		d->workers[i].crs.pool = d->crs;
+		d->workers[i].crs.body_max = c->crs_body_limit;
+		d->workers[i].crs.deadline_ms = c->crs_deadline;
+		d->workers[i].crs.late = worker_late;
+		d->workers[i].crs.late_ctx = d->queues[i];
 	}
 	if (writer_start(&d->writer) < 0) {
 		log_warnx("starting the writer thread");
@@ -388,7 +459,8 @@ daemon_reload(struct daemon *d, struct buf *out)
 	struct conf c;
 	struct conf_errors errs = { 0 };
 	const struct conf *old = &d->conf;
-	char olds[256], news[256], err[256];
+	char olds[256], news[256], err[320];
+	int crs_failed = 0;
 
 	daemon_db_deadline(d);
 	if (daemon_load_conf(d, &c, &errs) > 0) {
@@ -418,6 +490,9 @@ daemon_reload(struct daemon *d, struct buf *out)
 	KEEP(bypass_identified, "bypass_identified");
 	KEEP(authz_socket, "authz_socket");
 	KEEP(metrics_listen, "metrics_listen");
+	KEEP(crs_threads, "crs_threads");
+	KEEP(crs_deadline, "crs_deadline");
+	KEEP(crs_body_limit, "crs_body_limit");
 #undef KEEP
 	conf_steer_str(old, olds, sizeof(olds));
 	conf_steer_str(&c, news, sizeof(news));
@@ -436,6 +511,11 @@ daemon_reload(struct daemon *d, struct buf *out)
 	daemon_apply_limits(&d->conf);
 	audit_settings(d);
 	load_rules(d);
+	if (crs_load(d, &c, err, sizeof(err)) < 0) {
+		log_warnx("reload: sensor.crs: %s; its rules loaded before stay", err);
+		buf_printf(out, "sensor.crs: %s; its rules loaded before stay", err);
+		crs_failed = 1;
+	}
 	if (live_rebuild(&d->live, err, sizeof(err)) < 0)
 		log_warnx("reload: policy: %s", err);
 	if (admission_run_apply(&d->adm, d->db, err, sizeof(err)) < 0)
@@ -452,6 +532,8 @@ daemon_reload(struct daemon *d, struct buf *out)
 	if (d->hook == NFT_HOOK_NONE && live_bypass_gen(live_gen(&d->live)) != 0 &&
 	    live_rebuild(&d->live, err, sizeof(err)) < 0)
 		log_warnx("reload: policy: %s", err);
+	if (crs_failed)
+		return -1;
 	log_info("configuration reloaded");
 	return 0;
 }
@@ -478,6 +560,7 @@ daemon_init(struct daemon *d)
 	d->db_until = clock_mono_ms() + DB_BUSY_MS;
 	db_wait_until(d->db, &d->db_until);
 	load_rules(d);
+	crs_start(d);
 	if (d->conf.pcap_dir[0] && mkdir(d->conf.pcap_dir, 0750) < 0 && errno != EEXIST)
 		log_warn("pcap_dir %s", d->conf.pcap_dir);
 	if (live_init(&d->live, d->db, d->conf.default_mode, d->conf.queue_count, err,
@@ -605,6 +688,8 @@ daemon_stop(struct daemon *d)
 		log_info("nftables: table inet %s removed", d->conf.nft_table);
 	d->hook = NFT_HOOK_NONE;
 	stop_workers(d);
+	crs_pool_free(d->crs);	/* before the workers' queues of results go */
+	d->crs = NULL;
 	if (d->writer_up)	/* after the workers: their last records are written */
 		writer_stop(&d->writer);
 	d->writer_up = 0;

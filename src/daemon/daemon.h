@@ -23,6 +23,7 @@
 #include "packet/worker.h"
 #include "runtime/writer.h"
 
+struct crs_pool;
 struct dockerwatch;
 
 /* How long a request, a reload or a policy rebuild waits at most for a
@@ -48,6 +49,9 @@ struct daemon {
 	struct writer writer;		/* events, learning, hits to SQLite */
 	struct dockerwatch *dw;		/* Docker discovery, NULL if off */
 	struct fqdn_cache *fqdn;	/* names of addresses, from DNS answers */
+	struct crs_pool *crs;		/* sensor.crs's threads, NULL without libmodsecurity */
+	int crs_files;			/* rule files of the engine in use, 0: none */
+	char crs_error[320];		/* why the last load failed, or "" */
 	int stop;			/* read by workers */
 	int live_up, writer_up;		/* initialised, to be destroyed */
 	int rebuild_pending;		/* a policy rebuild was asked for */

@@ -17,7 +17,9 @@
 #include "daemon/request.h"
 #include "base/control_proto.h"
 #include "daemon/daemon.h"
+#include "daemon/handle_crs.h"
 #include "policy/policy.h"
+#include "sensor/crs.h"
 #include "sensor/rules_file.h"
 #include "sensor/sensor.h"
 #include "store/store.h"
@@ -31,24 +33,30 @@
 	"[--context packet|url|header|body] [--pattern ...]... [--validator luhn|ssn]"
 #define USAGE_RULE_DEL	"sensor rule delete SENSOR NAME"
 #define USAGE_RULE	"sensor rule add|delete ..."
-#define USAGE_ASSIGN	"sensor assign GROUP SENSOR --action alert|deny"
+#define USAGE_ASSIGN	"sensor assign GROUP SENSOR --action alert|deny " \
+	"[--paranoia 1-4] [--threshold N]"
 #define USAGE_UNASSIGN	"sensor unassign GROUP SENSOR"
 #define USAGE_TEST	"sensor test SENSOR (--input TEXT | --file PATH | --hex HEX) " \
-	"[--context C] [--rule NAME]"
+	"[--context C] [--rule NAME] [--paranoia 1-4] [--threshold N]"
 #define USAGE_SENSOR	"sensor list|show|add|delete|rule|assign|unassign|test ..."
 
 /* --- output -------------------------------------------------------------- */
 
-/* "web:deny,db:alert" of the assignments of sensor, or "-". */
+/* "web:deny,db:alert" of the assignments of sensor, or "-"; sensor.crs's
+ * with their paranoia level and threshold ("web:deny/pl2/t5"). */
 static void
 text_assigned(struct buf *o, const struct policy_assign *a, int n, const char *sensor)
 {
 	size_t start = o->len;
 
-	for (int i = 0; i < n; i++)
-		if (strcmp(a[i].sensor, sensor) == 0)
-			buf_printf(o, "%s%s:%s", o->len > start ? "," : "", a[i].group,
-			    a[i].deny ? "deny" : "alert");
+	for (int i = 0; i < n; i++) {
+		if (strcmp(a[i].sensor, sensor) != 0)
+			continue;
+		buf_printf(o, "%s%s:%s", o->len > start ? "," : "", a[i].group,
+		    a[i].deny ? "deny" : "alert");
+		if (strcmp(sensor, CRS_SENSOR) == 0)
+			buf_printf(o, "/pl%d/t%d", a[i].paranoia, a[i].threshold);
+	}
 	if (o->len == start)
 		buf_puts(o, "-");
 }
@@ -75,7 +83,11 @@ json_sensor_open(struct buf *o, const struct store_sensor *s, const struct polic
 			continue;
 		buf_puts(o, first ? "{\"group\":" : ",{\"group\":");
 		buf_json_str(o, a[i].group);
-		buf_printf(o, ",\"action\":\"%s\"}", a[i].deny ? "deny" : "alert");
+		buf_printf(o, ",\"action\":\"%s\"", a[i].deny ? "deny" : "alert");
+		if (strcmp(s->name, CRS_SENSOR) == 0)
+			buf_printf(o, ",\"paranoia\":%d,\"threshold\":%d", a[i].paranoia,
+			    a[i].threshold);
+		buf_puts(o, "}");
 		first = 0;
 	}
 	buf_puts(o, "]");
@@ -407,27 +419,66 @@ cmd_rule_delete(struct daemon *d, int argc, char **argv, int json, struct buf *o
 
 /* --- assignments --------------------------------------------------------- */
 
+/* --paranoia or --threshold's number into *v (NULL: 0); -1 if it is none. */
+static int
+crs_number(const char *s, int max, int *v)
+{
+	char *end;
+	long n;
+
+	*v = 0;
+	if (s == NULL)
+		return 0;
+	n = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || n < 1 || n > max)
+		return -1;
+	*v = (int)n;
+	return 0;
+}
+
+/* The options --paranoia and --threshold, checked: CTL_RESP_OK or an error. */
+static int
+crs_options(const char *pl, const char *thr, int *paranoia, int *threshold, struct buf *o)
+{
+	if (crs_number(pl, CRS_PARANOIA_MAX, paranoia) < 0)
+		return req_error(o, CTL_RESP_ERROR, "--paranoia '%.20s': expected 1 to %d", pl,
+		    CRS_PARANOIA_MAX);
+	if (crs_number(thr, CRS_THRESHOLD_MAX, threshold) < 0)
+		return req_error(o, CTL_RESP_ERROR, "--threshold '%.20s': expected 1 to %d", thr,
+		    CRS_THRESHOLD_MAX);
+	return CTL_RESP_OK;
+}
+
 static int
 cmd_assign(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
-	const char *action, *pos[2];
+	const char *action, *pl, *thr, *pos[2];
 	const struct req_opt opts[] = {
 		{ .name = "action", .max = 1, .val = &action },
+		{ .name = "paranoia", .max = 1, .val = &pl },
+		{ .name = "threshold", .max = 1, .val = &thr },
 		{ .name = NULL },
 	};
 	char err[512];
-	int rc;
+	int rc, paranoia, threshold;
 
 	if (req_parse(argc, argv, opts, pos, 2, 2) < 0 || action == NULL)
 		return req_usage(o, USAGE_ASSIGN);
 	if (strcmp(action, "alert") != 0 && strcmp(action, "deny") != 0)
 		return req_error(o, CTL_RESP_ERROR, "unknown action '%.40s' (expected alert or deny)",
 		    action);
-	rc = store_sensor_assign(d->db, pos[0], pos[1], action[0] == 'd', err, sizeof(err));
+	if ((rc = crs_options(pl, thr, &paranoia, &threshold, o)) != CTL_RESP_OK)
+		return rc;
+	rc = store_sensor_assign(d->db, pos[0], pos[1], action[0] == 'd', paranoia, threshold,
+	    err, sizeof(err));
 	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
 		return rc;
 	if (json)
 		req_json_strings(o, "group", pos[0], "sensor", pos[1], "action", action, NULL);
+	else if (strcmp(pos[1], CRS_SENSOR) == 0)
+		buf_printf(o, "sensor %s assigned to group %s (%s, paranoia %d, threshold %d)\n",
+		    pos[1], pos[0], action, paranoia ? paranoia : 1,
+		    threshold ? threshold : CRS_THRESHOLD_DEFAULT);
 	else
 		buf_printf(o, "sensor %s assigned to group %s (%s)\n", pos[1], pos[0], action);
 	return CTL_RESP_OK;
@@ -479,7 +530,7 @@ hit_keep(void *ctx, const struct sensor_hit *h)
  * may come any number of times: test_input() says what is wrong then.
  */
 struct test_opts {
-	const char *input, *file, *hex, *context, *rule;
+	const char *input, *file, *hex, *context, *rule, *paranoia, *threshold;
 	int ninput, nfile, nhex;
 };
 
@@ -616,6 +667,8 @@ cmd_test(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		{ .name = "hex", .max = REQ_ANY, .val = &to.hex, .n = &to.nhex },
 		{ .name = "context", .max = 1, .val = &to.context },
 		{ .name = "rule", .max = 1, .val = &to.rule },
+		{ .name = "paranoia", .max = 1, .val = &to.paranoia },
+		{ .name = "threshold", .max = 1, .val = &to.threshold },
 		{ .name = NULL },
 	};
 	struct sensor_spec spec = { .rules = NULL };
@@ -636,6 +689,21 @@ cmd_test(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	ctx = to.context != NULL ? (int)c : -1;
 	if ((rc = test_input(&to, &text, &len, o)) != CTL_RESP_OK)
 		return rc;
+	if (strcmp(pos[0], CRS_SENSOR) == 0) {
+		int paranoia, threshold;
+
+		if ((rc = crs_options(to.paranoia, to.threshold, &paranoia, &threshold, o)) ==
+		    CTL_RESP_OK)
+			rc = crs_test(d, text, len, paranoia ? paranoia : 1,
+			    threshold ? threshold : CRS_THRESHOLD_DEFAULT, json, o);
+		free(text);
+		return rc;
+	}
+	if (to.paranoia || to.threshold) {
+		free(text);
+		return req_error(o, CTL_RESP_USAGE, "--paranoia and --threshold are for %s only",
+		    CRS_SENSOR);
+	}
 	if ((rc = store_sensor_get(d->db, pos[0], &s, &spec, err, sizeof(err))) < 0)
 		rc = req_store_fail(o, rc, err);
 	else if ((rc = to.rule ? test_only_rule(&spec, to.rule, o) : CTL_RESP_OK) == CTL_RESP_OK) {

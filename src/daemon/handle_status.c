@@ -16,6 +16,7 @@
 #include "docker/dockerwatch.h"
 #include "names/fqdn.h"
 #include "packet/reasm.h"
+#include "daemon/handle_crs.h"
 
 
 /* Adds the counters of a (n bytes, all uint64_t) into sum. */
@@ -402,6 +403,7 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		    (unsigned long long)ws.log_dropped);
 		json_unseen(o, &u);
 		json_policy_docker(o, d);
+		crs_status_json(o, d, &total);
 		buf_puts(o, "}\n");
 		return CTL_RESP_OK;
 	}
@@ -422,6 +424,7 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	    (unsigned long long)ws.log_lines, (unsigned long long)ws.log_dropped);
 	text_unseen(o, &u, d->conf.fail_mode);
 	text_policy_docker(o, d, &total);
+	crs_status_text(o, d, &total);
 	buf_puts(o, "\n");
 	buf_printf(o, "%-6s %12s %14s %12s %8s %9s %8s %9s %8s\n", "queue", "packets", "bytes",
 	    "accepted", "dropped", "bypassed", "flows", "anomalies", "unseen");

@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -30,6 +32,7 @@ struct nfq_pending {
 	uint32_t mark;		/* packet mark, or with ct_glue the conntrack mark;
 				 * for BYPASS the mark the verdict sets */
 	uint8_t which;		/* the packet's queue: Q_MAIN or Q_PROTECT */
+	uint8_t late;		/* a held packet's (nfq_queue_late) */
 	enum verdict v;
 };
 
@@ -50,6 +53,7 @@ struct nfq_queue {
 	struct iovec iov[NFQ_BATCH];
 	struct nfq_pending pend[NFQ_BATCH * 4];
 	int npend;
+	uint32_t nheld[2];		/* packets held, by queue: no batch verdict */
 	struct nfq_stats st;		/* written by the queue's thread only */
 };
 
@@ -230,7 +234,7 @@ nfq_flush(struct nfq_queue *q)
 		int j = i;
 		struct nlmsghdr *nlh;
 
-		if (p->v != VERDICT_BYPASS)
+		if (p->v != VERDICT_BYPASS && q->nheld[p->which] == 0)
 			while (j + 1 < q->npend && q->pend[j + 1].v == p->v &&
 			    q->pend[j + 1].which == p->which)
 				j++;
@@ -251,6 +255,11 @@ nfq_flush(struct nfq_queue *q)
 		off += nlh->nlmsg_len;
 		i = j + 1;
 	}
+	/* Held packets whose verdicts are in this message are held no more:
+	 * batch verdicts may cover their ids from the next message on. */
+	for (i = 0; i < q->npend; i++)
+		if (q->pend[i].late && q->nheld[q->pend[i].which] > 0)
+			q->nheld[q->pend[i].which]--;
 	q->npend = 0;
 	if (off && mnl_socket_sendto(q->nl, buf, off) < 0) {
 		static struct log_limit lim;
@@ -316,6 +325,7 @@ nfq_handle(struct nfq_queue *q, const struct nfq_handler *h, const struct nlmsgh
 	family = g->nfgen_family == NFPROTO_IPV6 ? AF_INET6 :
 	    g->nfgen_family == NFPROTO_IPV4 ? AF_INET : 0;
 	p = &q->pend[q->npend++];
+	p->late = 0;
 	p->id = ntohl(ph->packet_id);
 	p->which = ntohs(g->res_id) == q->num[Q_PROTECT] ? Q_PROTECT : Q_MAIN;
 	COUNT(q, received[p->which], 1);
@@ -334,13 +344,58 @@ nfq_handle(struct nfq_queue *q, const struct nfq_handler *h, const struct nlmsgh
 	if (attr[NFQA_PAYLOAD])
 		p->v = h->packet(h->ctx, mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
 		    mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), family, pflags,
-		    in_port(attr), now, &bits);
+		    in_port(attr), now, (uint64_t)p->which << 32 | p->id, &bits);
 	else
 		p->v = VERDICT_ACCEPT;
+	if (p->v == VERDICT_HOLD) {
+		/* Its verdict comes with nfq_queue_late(). */
+		q->nheld[p->which]++;
+		COUNT(q, held, 1);
+		q->npend--;
+		return;
+	}
 	if (p->v == VERDICT_BYPASS)
 		p->mark = (p->mark & ~NVD_MARK_BYPASS_BITS) | (bits & NVD_MARK_BYPASS_BITS);
 	if (q->npend == (int)(sizeof(q->pend) / sizeof(q->pend[0])))
 		nfq_flush(q);
+}
+
+void
+nfq_queue_late(struct nfq_queue *q, uint64_t token, enum verdict v)
+{
+	struct nfq_pending *p = &q->pend[q->npend++];
+
+	p->which = (uint8_t)(token >> 32) ? Q_PROTECT : Q_MAIN;
+	p->id = (uint32_t)token;
+	p->v = v == VERDICT_DROP ? VERDICT_DROP : VERDICT_ACCEPT;
+	p->mark = 0;
+	p->late = 1;
+	__atomic_sub_fetch(&q->st.held, 1, __ATOMIC_RELAXED);
+	COUNT(q, late, 1);
+	if (q->npend == (int)(sizeof(q->pend) / sizeof(q->pend[0])))
+		nfq_flush(q);
+}
+
+/*
+ * While packets are held: waits for a packet or for wake_fd (their
+ * verdicts are ready), at most 200 ms, and ticks when woken; returns 1
+ * (the receive must not block then).  0 when nothing is held.
+ */
+static int
+wait_held(struct nfq_queue *q, const struct nfq_handler *h)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = mnl_socket_get_fd(q->nl), .events = POLLIN },
+		{ .fd = h->wake_fd, .events = POLLIN },
+	};
+
+	if (h->wake_fd < 0 || q->nheld[Q_MAIN] + q->nheld[Q_PROTECT] == 0)
+		return 0;
+	if (poll(pfd, 2, 200) > 0 && (pfd[1].revents & POLLIN)) {
+		h->tick(h->ctx, clock_mono_ms());
+		nfq_flush(q);
+	}
+	return 1;
 }
 
 void
@@ -350,12 +405,18 @@ nfq_queue_run(struct nfq_queue *q, const struct nfq_handler *h, const int *stop)
 	struct log_limit lim = { 0 };
 
 	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
-		int n = recvmmsg(fd, q->msgs, NFQ_BATCH, MSG_WAITFORONE, NULL);
-		uint64_t now = clock_mono_ms();
+		int n, flags = MSG_WAITFORONE;
+		uint64_t now;
+
+		if (wait_held(q, h))
+			flags |= MSG_DONTWAIT;
+		n = recvmmsg(fd, q->msgs, NFQ_BATCH, flags, NULL);
+		now = clock_mono_ms();
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
 				h->tick(h->ctx, now);
+				nfq_flush(q);
 				continue;
 			}
 			if (errno == ENOBUFS)
@@ -376,6 +437,7 @@ nfq_queue_run(struct nfq_queue *q, const struct nfq_handler *h, const int *stop)
 		}
 		nfq_flush(q);
 		h->tick(h->ctx, now);
+		nfq_flush(q);	/* late verdicts the tick gave */
 	}
 }
 
@@ -390,6 +452,8 @@ nfq_queue_stats(const struct nfq_queue *q, struct nfq_stats *out)
 	out->missed = __atomic_load_n(&q->st.missed, __ATOMIC_RELAXED);
 	out->received[0] = __atomic_load_n(&q->st.received[0], __ATOMIC_RELAXED);
 	out->received[1] = __atomic_load_n(&q->st.received[1], __ATOMIC_RELAXED);
+	out->held = __atomic_load_n(&q->st.held, __ATOMIC_RELAXED);
+	out->late = __atomic_load_n(&q->st.late, __ATOMIC_RELAXED);
 }
 
 void

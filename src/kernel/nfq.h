@@ -10,7 +10,9 @@
  * nfq_queue_run() receives packets in batches (recvmmsg), hands each to
  * its handler and sends all their verdicts in one sendmsg, folding runs of
  * equal verdicts of one queue into batch verdicts.  Every packet received
- * gets a verdict, also on error paths.
+ * gets a verdict, also on error paths: at once, or later for a packet its
+ * handler holds (VERDICT_HOLD, then nfq_queue_late()); while a queue has
+ * packets held, no batch verdict is sent on it (one would cover them).
  */
 #ifndef NVD_NFQ_H
 #define NVD_NFQ_H
@@ -44,15 +46,26 @@ int nfq_queue_ct_glue(const struct nfq_queue *q);
  * what crossed a bridge, NFQA_IFINDEX_PHYSINDEV, which br_netfilter
  * gives bridged and routed packets alike, else NFQA_IFINDEX_INDEV); for
  * VERDICT_BYPASS it sets *bypass_mark to the mark bits
- * (NVD_MARK_BYPASS_BITS) the verdict carries.  tick() runs after
- * each batch and at least every 200 ms when no packet comes.
+ * (NVD_MARK_BYPASS_BITS) the verdict carries; token names the packet for
+ * nfq_queue_late() if it returns VERDICT_HOLD.  tick() runs after each
+ * batch and at least every 200 ms when no packet comes, and, while the
+ * handler holds packets, as soon as wake_fd (an eventfd, or -1) is
+ * readable.
  */
 struct nfq_handler {
 	enum verdict (*packet)(void *ctx, const uint8_t *buf, size_t len, int family,
-	    unsigned pflags, uint32_t port, uint64_t now_ms, uint32_t *bypass_mark);
+	    unsigned pflags, uint32_t port, uint64_t now_ms, uint64_t token,
+	    uint32_t *bypass_mark);
 	void (*tick)(void *ctx, uint64_t now_ms);
 	void *ctx;
+	int wake_fd;
 };
+
+/*
+ * The verdict of a packet the handler held, given on the queue's thread
+ * (from tick()): sent with the next verdicts, by the end of the batch.
+ */
+void nfq_queue_late(struct nfq_queue *q, uint64_t token, enum verdict v);
 
 /* Runs until *stop becomes non-zero (checked at least every 200 ms). */
 void nfq_queue_run(struct nfq_queue *q, const struct nfq_handler *h, const int *stop);
@@ -66,6 +79,8 @@ struct nfq_stats {
 	uint64_t bad_messages;
 	uint64_t missed;	/* ids skipped: passed uninspected (fail-open overrun) */
 	uint64_t received[2];	/* packets from the queue, the protect queue */
+	uint64_t held;		/* packets held now (VERDICT_HOLD), both queues */
+	uint64_t late;		/* verdicts given late */
 };
 void nfq_queue_stats(const struct nfq_queue *q, struct nfq_stats *out);
 

@@ -26,6 +26,9 @@ static const struct {
 	[DOUBT_INSPECT_STATE] = { "inspect_state", "no inspection state left for the client" },
 	[DOUBT_HTTP_PARSER] = { "http_parser", "an HTTP message the parser gave up on" },
 	[DOUBT_SENSOR_LIMIT] = { "sensor_limit", "a pattern hit the matching limits" },
+	[DOUBT_CRS_BUSY] = { "crs_busy", "sensor.crs had no room to evaluate a request" },
+	[DOUBT_CRS_LATE] = { "crs_late", "sensor.crs did not answer in time" },
+	[DOUBT_CRS_BODY] = { "crs_body", "a request body past crs_body_limit" },
 };
 
 const char *

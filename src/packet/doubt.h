@@ -35,6 +35,9 @@ enum doubt {
 	DOUBT_INSPECT_STATE,	/* no inspection state left for this client */
 	DOUBT_HTTP_PARSER,	/* a message the HTTP parser gave up on */
 	DOUBT_SENSOR_LIMIT,	/* a pattern hit the matching engine's limits */
+	DOUBT_CRS_BUSY,		/* sensor.crs had no room or no rules to evaluate a request */
+	DOUBT_CRS_LATE,		/* sensor.crs did not answer within crs_deadline */
+	DOUBT_CRS_BODY,		/* a request body past crs_body_limit */
 	DOUBT_COUNT
 };
 

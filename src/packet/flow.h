@@ -79,6 +79,7 @@ struct app_buf;
 struct dns_stream;
 struct inspect;
 struct proxy;
+struct crs_flow;
 
 struct flow {
 	struct flow_key key;
@@ -98,6 +99,7 @@ struct flow {
 	uint64_t fqdn_ref;		/* the name binding it was judged with (fqdn.h), or 0 */
 	struct inspect *insp;		/* DLP/WAF sensors' state (inspect.h), or NULL */
 	struct proxy *proxy;		/* the requests to a proxy followed (proxy.h), or NULL */
+	struct crs_flow *crs;		/* sensor.crs's requests and held packets (crs_stage.h) */
 	uint8_t app_state;		/* enum app_state */
 	uint8_t deny_pending;		/* its bytes were refused (a sensor with action
 					 * deny matched, a proxy request was refused):

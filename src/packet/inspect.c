@@ -33,6 +33,8 @@ struct inspect_dir {
 struct inspect {
 	uint64_t mask[2];		/* sensors per direction (WAF: to the server) */
 	uint64_t deny;
+	uint64_t deny_set;		/* assigned with deny, whatever the mode */
+	int crs_paranoia, crs_threshold;	/* sensor.crs's, when in mask */
 	struct inspect_dir d[2];
 };
 
@@ -56,19 +58,35 @@ waf_mask(const struct sensor_set *set)
 }
 
 static void
-set_masks(struct inspect_env *e, struct inspect *in, uint64_t mask, uint64_t deny)
+set_masks(struct inspect_env *e, struct inspect *in, const struct policy_verdict *v)
 {
-	in->mask[DIR_TO_SERVER] = mask;
-	in->mask[DIR_TO_CLIENT] = mask & ~waf_mask(e->set);
-	in->deny = deny & mask;
+	in->mask[DIR_TO_SERVER] = v->sensors;
+	in->mask[DIR_TO_CLIENT] = v->sensors & ~waf_mask(e->set);
+	in->deny = v->sensors_deny & v->sensors;
+	in->deny_set = v->sensors_deny_set & v->sensors;
+	in->crs_paranoia = v->crs_paranoia;
+	in->crs_threshold = v->crs_threshold;
+}
+
+/* sensor.crs's bit in e's set, 0 when it has none or the stage is off. */
+static uint64_t
+crs_bit(struct inspect_env *e)
+{
+	if (e->crs == NULL || e->crs->pool == NULL || e->set == NULL)
+		return 0;
+	if (e->crs_set != e->set) {
+		e->crs_set = e->set;
+		e->crs_sensor = sensor_set_find(e->set, CRS_SENSOR);
+	}
+	return e->crs_sensor >= 0 && e->crs_sensor < 64 ? 1ull << e->crs_sensor : 0;
 }
 
 int
-inspect_start(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t deny)
+inspect_start(struct inspect_env *e, struct flow *f, const struct policy_verdict *v)
 {
 	struct inspect *in;
 
-	if (f->insp || mask == 0 || e->set == NULL)
+	if (f->insp || v->sensors == 0 || e->set == NULL)
 		return 0;
 	if (e->nflows >= INSPECT_FLOWS_MAX ||
 	    quota_take(&e->quota, f->key.addr[f->client]) < 0) {
@@ -80,7 +98,7 @@ inspect_start(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t den
 		e->st->no_state++;
 		return -1;
 	}
-	set_masks(e, in, mask, deny);
+	set_masks(e, in, v);
 	if (f->key.proto == IPPROTO_TCP) {
 		struct http_limits lim = { .mem = &e->head_mem, .mem_max = INSPECT_HEAD_MEM };
 
@@ -94,15 +112,24 @@ inspect_start(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t den
 }
 
 int
-inspect_update(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t deny)
+inspect_update(struct inspect_env *e, struct flow *f, const struct policy_verdict *v)
 {
 	if (f->insp == NULL)
-		return inspect_start(e, f, mask, deny);
-	if (mask == 0)
+		return inspect_start(e, f, v);
+	if (v->sensors == 0)
 		inspect_release(e, f);
 	else
-		set_masks(e, f->insp, mask, deny);
+		set_masks(e, f->insp, v);
 	return 0;
+}
+
+/* Whether the requests of f go to sensor.crs. */
+static int
+crs_on(struct inspect_env *e, const struct inspect *in, int dir)
+{
+	uint64_t b = dir == DIR_TO_SERVER ? crs_bit(e) : 0;
+
+	return b != 0 && (in->mask[DIR_TO_SERVER] & b) != 0;
 }
 
 void
@@ -241,6 +268,12 @@ on_head(void *ctx, const struct http_head *h)
 	}
 	keep(d->hdr, sizeof(d->hdr), &d->hdr_len, &d->has_hdr, h->headers, h->headers_len);
 	c->e->st->messages++;
+	if (!h->response && crs_on(c->e, in, c->dir)) {
+		uint64_t b = crs_bit(c->e);
+
+		crs_stage_head(c->e->crs, c->f, h, in->crs_paranoia, in->crs_threshold,
+		    (in->deny & b) != 0, (in->deny_set & b) != 0);
+	}
 	/* The whole url and header, not the kept prefixes. */
 	text[SCTX_URL] = h->response ? NULL : h->url;
 	len[SCTX_URL] = h->response ? 0 : h->url_len;
@@ -258,6 +291,8 @@ on_body(void *ctx, const uint8_t *data, size_t len)
 	if (c->f->insp == NULL)
 		return;
 	d = &c->f->insp->d[c->dir];
+	if (crs_on(c->e, c->f->insp, c->dir))
+		crs_stage_body(c->e->crs, c->f, data, len);
 	match_windows(c, SCTX_BODY, d->body_tail, &d->body_tail_len, data, len);
 }
 
@@ -267,6 +302,8 @@ on_end(void *ctx, unsigned flags)
 	struct call *c = ctx;
 
 	(void)flags;
+	if (c->f->insp && crs_on(c->e, c->f->insp, c->dir))
+		crs_stage_end(c->e->crs, c->f);
 	if (c->f->insp) {
 		c->f->insp->d[c->dir].has_url = 0;
 		c->f->insp->d[c->dir].has_hdr = 0;
@@ -305,6 +342,8 @@ inspect_data(struct inspect_env *e, struct flow *f, int dir, const uint8_t *buf,
 		d->hp = NULL;
 		e->st->not_http++;
 	}
+	if (f->crs != NULL && e->crs != NULL)
+		crs_stage_feed_end(e->crs, f);
 }
 
 void

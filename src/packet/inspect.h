@@ -14,7 +14,9 @@
  * need both.  A rule fires once per message.
  *
  * WAF sensors look at what enters the server (requests), DLP sensors at
- * both directions.  Owned by one worker thread, like its flows.
+ * both directions.  sensor.crs has no pattern: the requests of a flow it
+ * inspects go whole to the CRS stage (crs_stage.h).  Owned by one worker
+ * thread, like its flows.
  */
 #ifndef NVD_INSPECT_H
 #define NVD_INSPECT_H
@@ -22,9 +24,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "packet/crs_stage.h"
 #include "packet/doubt.h"
 #include "packet/flow.h"
 #include "packet/quota.h"
+#include "policy/policy.h"
 #include "sensor/sensor.h"
 
 #define INSPECT_FLOWS_MAX	4096	/* flows inspected at once, per worker */
@@ -66,16 +70,20 @@ struct inspect_env {
 	uint32_t nflows;		/* states held */
 	struct quota quota;		/* ... by each client (quota_init by the owner) */
 	uint64_t head_mem;		/* bytes of the HTTP parsers' head buffers */
+	struct crs_stage *crs;		/* sensor.crs's stage, or NULL */
+	const struct sensor_set *crs_set;	/* the set crs_sensor was found in */
+	int crs_sensor;			/* sensor.crs's index in it, or -1 */
 };
 
 /*
- * Starts inspecting f with the sensors in mask (deny: those whose match
- * drops it).  Returns 0, or -1 when no state could be had (counted).
+ * Starts inspecting f with the sensors of v (policy.h: sensors, those of
+ * them whose match drops it, sensor.crs's paranoia level and threshold).
+ * Returns 0, or -1 when no state could be had (counted).
  */
-int inspect_start(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t deny);
-/* The policy changed: the sensors that now apply (0: stop inspecting).
+int inspect_start(struct inspect_env *e, struct flow *f, const struct policy_verdict *v);
+/* The policy changed: the sensors that now apply (none: stop inspecting).
  * Returns -1 when f should be inspected but no state could be had. */
-int inspect_update(struct inspect_env *e, struct flow *f, uint64_t mask, uint64_t deny);
+int inspect_update(struct inspect_env *e, struct flow *f, const struct policy_verdict *v);
 
 /* In-order stream bytes of f in direction dir, a gap, the end of one. */
 void inspect_data(struct inspect_env *e, struct flow *f, int dir, const uint8_t *buf,

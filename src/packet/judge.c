@@ -13,6 +13,7 @@
 #include "names/dns.h"
 #include "packet/egress.h"
 #include "names/fqdn.h"
+#include "packet/crs_stage.h"
 #include "packet/inspect.h"
 #include "http/http.h"
 #include "packet/judge.h"
@@ -609,7 +610,7 @@ judge_flow(struct judge *j, const struct policy *pol, struct flow *f,
 	/* The sensors that inspect it, from its first packet on. */
 	if ((v->sensors || f->insp) && v->outcome != POL_DENY && f->key.proto == IPPROTO_TCP &&
 	    f->tcp_state < TCPS_CLOSING &&
-	    inspect_update(j->insp, f, v->sensors, v->sensors_deny) < 0)
+	    inspect_update(j->insp, f, v) < 0)
 		judge_sensor_doubt(j, f, DOUBT_INSPECT_STATE, v->sensors_deny != 0);
 	if (v->outcome == POL_ALERT && appid_final(f) && !(f->flags & FLOW_F_REPORTED)) {
 		violation(j, pol, f, &c, v, DOUBT_NONE);
@@ -751,6 +752,70 @@ judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih)
 
 		snprintf(ev->message + l, sizeof(ev->message) - l, "; pcap %s", ev->pcap);
 	}
+	event_end(j, ev);
+}
+
+/* "942100 SQL Injection ... [data]; 941100 ..." of cv's rules, into out. */
+static void
+crs_rules_text(const struct crs_verdict *cv, char *out, size_t cap)
+{
+	const struct crs_result *r = cv->res;
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < r->nhits && len + 1 < cap; i++) {
+		const struct crs_hit *h = &r->hits[i];
+		int n;
+
+		if (h->id == 949110)
+			continue;	/* the verdict itself, said by the score */
+		n = snprintf(out + len, cap - len, "%s%d %s%s%s%s", len ? "; " : "", h->id, h->msg,
+		    h->data[0] ? " [" : "", h->data, h->data[0] ? "]" : "");
+		if (n < 0)
+			break;
+		len += (size_t)n < cap - len ? (size_t)n : cap - len - 1;
+	}
+}
+
+void
+judge_crs_result(void *ctx, struct flow *f, const struct crs_verdict *cv)
+{
+	struct judge *j = ctx;
+	const struct policy *pol = j->live ? live_current(j->live) : NULL;
+	const struct crs_result *r = cv->res;
+	char port[16], rules[256], ids[64];
+	struct policy_conn c;
+	struct policy_verdict v;
+	struct judge_names nm;
+	struct event_rec *ev;
+	size_t il = 0;
+
+	j->st.sensor_events++;
+	if (cv->deny)
+		j->st.sensor_denied++;
+	if (pol == NULL)
+		return;
+	flow_conn(f, &c);
+	server_names(j, pol, f, &c, &nm);
+	policy_judge(pol, &c, &v);
+	ev = event_begin(j, pol, f, &c, f->key.port[f->client], &v, EV_WAF, EV_CRITICAL,
+	    cv->deny ? EV_DENY : EV_ALERT);
+	if (ev == NULL)
+		return;
+	ids[0] = '\0';
+	for (int i = 0; i < r->nhits && il + 8 < sizeof(ids); i++)
+		if (r->hits[i].id != 949110)
+			il += (size_t)snprintf(ids + il, sizeof(ids) - il, "%s%d", il ? "," : "",
+			    r->hits[i].id);
+	snprintf(ev->name, sizeof(ev->name), "%s", ids[0] ? ids : "949110");
+	snprintf(ev->sensor, sizeof(ev->sensor), "%s", CRS_SENSOR);
+	snprintf(ev->app, sizeof(ev->app), "%s", flow_app_name(f));
+	port_text(&c, port, sizeof(port));
+	crs_rules_text(cv, rules, sizeof(rules));
+	snprintf(ev->message, sizeof(ev->message), "%.24s -> %.24s %s: sensor.crs score %d "
+	    "(threshold %d, paranoia %d)%s: %s", ev->src_group, ev->dst_group, port, r->score,
+	    cv->threshold, cv->paranoia, cv->deny ? " (denied)" : cv->deny_set ?
+	    " (would have been denied: not in protect mode)" : "", rules);
 	event_end(j, ev);
 }
 

@@ -112,6 +112,14 @@ void judge_flow_end(struct judge *j, const struct policy *pol, struct flow *f);
 struct inspect_hit;
 void judge_sensor_hit(void *ctx, struct flow *f, const struct inspect_hit *ih);
 /*
+ * crs_stage.h's result callback: sensor.crs's score for a request of f
+ * reached the threshold.  A waf event naming the CRS rules that fired,
+ * their messages and matched data, the score; action deny when cv->deny
+ * (the stage drops the flow itself).
+ */
+struct crs_verdict;
+void judge_crs_result(void *ctx, struct flow *f, const struct crs_verdict *cv);
+/*
  * inspect.h's doubt callback: the sensors cannot see all of f's bytes
  * (reason d).  With deny (a sensor whose match would drop f) f is dropped
  * as by a match; otherwise it goes on.  Reported once per flow and reason.

@@ -21,6 +21,7 @@ flow_free_state(struct worker *w, struct flow *f)
 	appid_release(&w->appid, f);
 	dnsbind_release(&w->dns, f);
 	inspect_release(&w->insp, f);
+	crs_stage_release(&w->crs, f);
 	proxy_release(&w->proxy, f);
 	if (f->fqdn_ref) {
 		fqdn_release(w->dns.cache, f->fqdn_ref, w->now);
@@ -94,23 +95,12 @@ worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 	w->insp.window = malloc(INSPECT_WINDOW + SENSOR_OVERLAP_MAX);
 	if (w->insp.scratch == NULL || w->insp.window == NULL ||
 	    quota_init(&w->insp.quota, INSPECT_FLOWS_MAX, INSPECT_CLIENT_SHARE) < 0 ||
-	    judge_init(&w->judge, live, wake_fd, &w->appid, &w->dns, &w->insp) < 0) {
-		sensor_scratch_free(w->insp.scratch);
-		free(w->insp.window);
-		quota_destroy(&w->insp.quota);
-		w->insp.scratch = NULL;
-		w->insp.window = NULL;
-		return -1;
-	}
-	if (proxy_init(&w->proxy) < 0) {
-		judge_destroy(&w->judge);
-		sensor_scratch_free(w->insp.scratch);
-		free(w->insp.window);
-		quota_destroy(&w->insp.quota);
-		w->insp.scratch = NULL;
-		w->insp.window = NULL;
-		return -1;
-	}
+	    judge_init(&w->judge, live, wake_fd, &w->appid, &w->dns, &w->insp) < 0)
+		goto fail;
+	if (proxy_init(&w->proxy) < 0)
+		goto fail_judge;
+	if (crs_stage_init(&w->crs) < 0)
+		goto fail_proxy;
 	w->proxy.request = judge_proxy_request;
 	w->proxy.doubt = judge_proxy_doubt;
 	w->proxy.ctx = &w->judge;
@@ -121,17 +111,36 @@ worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 	w->insp.doubt = judge_sensor_doubt;
 	w->insp.ctx = &w->judge;
 	w->insp.st = &w->st.inspect;
+	w->insp.crs = &w->crs;
+	w->crs.rst = &w->judge.rst;
+	w->crs.result = judge_crs_result;
+	w->crs.doubt = judge_sensor_doubt;
+	w->crs.ctx = &w->judge;
 	w->dns.forged = judge_dns_forged;
 	w->dns.ctx = &w->judge;
 	return 0;
+fail_proxy:
+	proxy_destroy(&w->proxy);
+fail_judge:
+	judge_destroy(&w->judge);
+fail:
+	sensor_scratch_free(w->insp.scratch);
+	free(w->insp.window);
+	quota_destroy(&w->insp.quota);
+	w->insp.scratch = NULL;
+	w->insp.window = NULL;
+	return -1;
 }
 
 void
 worker_destroy(struct worker *w)
 {
 	w->ft.on_end = flow_dropped;
-	judge_destroy(&w->judge);
+	w->crs.late = NULL;	/* the queue and the writer are gone: nothing to tell */
+	w->crs.doubt = NULL;
 	flow_table_destroy(&w->ft);
+	crs_stage_destroy(&w->crs);
+	judge_destroy(&w->judge);
 	dnsbind_destroy(&w->dns);
 	appid_destroy(&w->appid);
 	sensor_scratch_free(w->insp.scratch);
@@ -489,7 +498,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 	struct flow *f = NULL;
 	int dir, returned = 0, wl;
 
-	w->now = w->judge.now = now;
+	w->now = w->judge.now = w->crs.now = now;
 	w->judge.pkt = buf;
 	w->judge.pkt_len = len;
 	w->st.packets++;
@@ -572,6 +581,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 	 * (An exempt packet of a flow judged in an older generation does not
 	 * judge it again: the flow waits for its next packet.) */
 	if (v == VERDICT_ACCEPT && !judge_exempt(&p) && !dnsbind_wants(f) && f->proxy == NULL &&
+	    !crs_stage_busy(f) &&
 	    ((w->bypass_identified && appid_final(f) && f->insp == NULL) ||
 	    (reasm_is_done(&f->rs[0]) && reasm_is_done(&f->rs[1]))) &&
 	    decision_holds(f, pol ? policy_gen(pol) : 0)) {
@@ -591,6 +601,9 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 out:
 	if (f)
 		flow_touch(&w->ft, f, now);	/* filed by its timeout, as it is now */
+	/* A request of f waits for sensor.crs: what follows waits behind it. */
+	if (f != NULL && f->crs != NULL)
+		v = crs_stage_packet(&w->crs, f, &p, v);
 	if (v == VERDICT_BYPASS && (pflags & PKT_NOCT))
 		v = VERDICT_ACCEPT;	/* no conntrack entry to save it in */
 	if (v == VERDICT_BYPASS)
@@ -607,6 +620,7 @@ worker_publish(struct worker *w, uint64_t now)
 	w->st.dns = w->dns.st;
 	w->st.judge = w->judge.st;
 	w->st.proxy = w->proxy.st;
+	w->st.crs = w->crs.st;
 	if (w->judge.live)
 		w->st.records_dropped = __atomic_load_n(&w->judge.ring.dropped, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&w->pub_lock);
@@ -620,6 +634,7 @@ worker_tick(struct worker *w, uint64_t now)
 {
 	w->now = now;
 	flow_expire(&w->ft, now, 4096);
+	crs_stage_poll(&w->crs, now);
 	if (w->judge.live) {
 		live_quiesce(w->judge.live, w->index);
 		judge_tick(&w->judge, now);

@@ -17,6 +17,7 @@
 #include "base/conf.h"
 #include "packet/decode.h"
 #include "packet/appid.h"
+#include "packet/crs_stage.h"
 #include "packet/dnsbind.h"
 #include "packet/inspect.h"
 #include "packet/judge.h"
@@ -30,7 +31,7 @@ struct live;
 struct worker_stats {
 	uint64_t packets;
 	uint64_t bytes;
-	uint64_t verdicts[3];		/* by enum verdict */
+	uint64_t verdicts[4];		/* by enum verdict */
 	uint64_t bypassed_flows;
 	uint64_t bypass_returned;	/* bypassed flows back after a new generation */
 	uint64_t undecoded;		/* packets with no flow (anomaly) */
@@ -46,6 +47,7 @@ struct worker_stats {
 	struct inspect_stats inspect;
 	struct proxy_stats proxy;
 	struct judge_stats judge;
+	struct crs_stage_stats crs;
 };
 
 struct worker {
@@ -63,6 +65,7 @@ struct worker {
 	struct inspect_env insp;	/* the sensors (set per packet from the policy) */
 	struct proxy_env proxy;		/* every request to a proxy (set up with the policy) */
 	struct judge judge;		/* the policy, and the records for the writer */
+	struct crs_stage crs;		/* sensor.crs: requests evaluated, packets held */
 	struct worker_stats st;
 	/* The mark bits of the last BYPASS verdict: NVD_MARK_BYPASS and the
 	 * bypass generation (types.h), for the verdict. */
@@ -88,7 +91,9 @@ int worker_set_policy(struct worker *w, struct live *live, int wake_fd);
 /* family: AF_INET or AF_INET6 as NFQUEUE reports it, or 0 to guess;
  * pflags: PKT_* (types.h); port: the interface the packet came in on
  * (nfq.h), 0 if none or not known.  After VERDICT_BYPASS, w->bypass_mark
- * holds the mark bits to set. */
+ * holds the mark bits to set.  VERDICT_HOLD (sensor.crs, crs_stage.h)
+ * only when w->crs.token names the packet: its verdict goes to
+ * w->crs.late later, from worker_tick(). */
 enum verdict worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family,
     unsigned pflags, uint32_t port, uint64_t now_ms);
 

@@ -22,6 +22,7 @@
 
 #include "names/dns.h"
 #include "policy/policy.h"
+#include "sensor/crs.h"
 
 #define PROTO_RANGE	255	/* key of a (from, to) pair's range entries */
 #define MAX_END_GROUPS	64	/* groups one end can be in, judged */
@@ -84,6 +85,9 @@ struct policy {
 	uint64_t *g_deny;		/* per group: ... of them with action deny */
 	char sensor_err[256];		/* why sensors is NULL, if it is */
 	uint64_t waf_mask;		/* the sensors of type WAF */
+	uint64_t crs_bit;		/* sensor.crs's, 0 if none */
+	uint8_t *g_crs_pl;		/* per group: its sensor.crs assignment's */
+	uint16_t *g_crs_thr;
 
 	struct policy_rule *rules;
 	int nrules;
@@ -550,7 +554,10 @@ compile_sensors(struct policy *p, const struct policy_input *in)
 	    sizeof(p->sensor_err));
 	p->g_sensors = calloc((size_t)p->ngroups + 1, sizeof(*p->g_sensors));
 	p->g_deny = calloc((size_t)p->ngroups + 1, sizeof(*p->g_deny));
-	if (p->g_sensors == NULL || p->g_deny == NULL)
+	p->g_crs_pl = calloc((size_t)p->ngroups + 1, sizeof(*p->g_crs_pl));
+	p->g_crs_thr = calloc((size_t)p->ngroups + 1, sizeof(*p->g_crs_thr));
+	if (p->g_sensors == NULL || p->g_deny == NULL || p->g_crs_pl == NULL ||
+	    p->g_crs_thr == NULL)
 		return -1;
 	for (int i = 0; p->sensors && i < in->nassigns; i++) {
 		int g = policy_group_find(p, in->assigns[i].group);
@@ -561,6 +568,14 @@ compile_sensors(struct policy *p, const struct policy_input *in)
 		p->g_sensors[g] |= 1ull << sn;
 		if (in->assigns[i].deny)
 			p->g_deny[g] |= 1ull << sn;
+		if (strcmp(in->assigns[i].sensor, CRS_SENSOR) == 0) {
+			int pl = in->assigns[i].paranoia, thr = in->assigns[i].threshold;
+
+			p->crs_bit = 1ull << sn;
+			p->g_crs_pl[g] = (uint8_t)(pl >= 1 && pl <= CRS_PARANOIA_MAX ? pl : 1);
+			p->g_crs_thr[g] = (uint16_t)(thr >= 1 && thr <= CRS_THRESHOLD_MAX ? thr :
+			    CRS_THRESHOLD_DEFAULT);
+		}
 	}
 	for (int i = 0; p->sensors && i < sensor_set_count(p->sensors) && i < 64; i++)
 		if (sensor_set_type(p->sensors, i) == SENSOR_WAF)
@@ -708,6 +723,8 @@ policy_free(struct policy *p)
 	free(p->nets);
 	sensor_set_free(p->sensors);
 	free(p->g_sensors);
+	free(p->g_crs_pl);
+	free(p->g_crs_thr);
 	free(p->g_deny);
 	free(p->rules);
 	free(p->entries);
@@ -871,6 +888,12 @@ add_sensors(const struct policy *p, int g, uint64_t mask, struct policy_verdict 
 
 	v->sensors |= m;
 	v->sensors_deny_set |= p->g_deny[g] & m;
+	if (m & p->crs_bit) {
+		if (p->g_crs_pl[g] > v->crs_paranoia)
+			v->crs_paranoia = p->g_crs_pl[g];
+		if (v->crs_threshold == 0 || p->g_crs_thr[g] < v->crs_threshold)
+			v->crs_threshold = p->g_crs_thr[g];
+	}
 	if (p->groups[g].mode == MODE_PROTECT)
 		v->sensors_deny |= p->g_deny[g] & m;
 }

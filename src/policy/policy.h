@@ -40,6 +40,8 @@ struct policy_assign {
 	char group[POLICY_NAME_MAX];
 	char sensor[SENSOR_NAME_MAX];
 	int deny;		/* action deny (effective in protect mode), else alert */
+	int paranoia;		/* sensor.crs: paranoia level 1-4 (0: 1) */
+	int threshold;		/* sensor.crs: inbound anomaly threshold (0: 5) */
 };
 
 struct policy_input {
@@ -129,6 +131,9 @@ struct policy_verdict {
 	uint64_t sensors_deny;	/* of them, those assigned with deny to a group in
 				 * protect mode: a match drops the connection */
 	uint64_t sensors_deny_set;	/* ... assigned with deny, whatever the mode */
+	/* sensor.crs, when in sensors: the highest paranoia level and the
+	 * lowest threshold of its assignments that apply (0 otherwise). */
+	int crs_paranoia, crs_threshold;
 	enum policy_outcome outcome;
 	int name;		/* the index in c->names of the name that put the
 				 * server in an FQDN group, or -1 */

@@ -13,6 +13,7 @@
 
 #include "admission/adm_rules.h"
 #include "base/log.h"
+#include "sensor/crs.h"
 #include "sensor/rules_file.h"
 #include "store/rules_load.h"
 #include "store/store.h"
@@ -225,8 +226,16 @@ sensors_load_dir(sqlite3 *db, const char *dir, char *err, size_t errlen)
 		nsensors += sf[i].nsensors;
 		rc = rc < 0 ? -1 : 0;
 	}
+	/* sensor.crs has no rule of nvd's: the CRS's are crs_rules'. */
+	if (rc == 0 && crs_available()) {
+		static const struct sensor_spec crs = { .name = CRS_SENSOR, .type = SENSOR_WAF };
+
+		sf[n].name = "crs_rules";
+		sf[n].sensors = &crs;
+		sf[n].nsensors = 1;
+	}
 	if (rc == 0)
-		rc = store_sensor_builtin_sync(db, sf, n, err, errlen);
+		rc = store_sensor_builtin_sync(db, sf, n + crs_available(), err, errlen);
 	if (rc == 0)
 		log_info("sensors: %d built in, from %d rule file%s in %s (%d skipped)", nsensors,
 		    n - skipped, n - skipped == 1 ? "" : "s", dir, skipped);

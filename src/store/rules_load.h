@@ -25,7 +25,9 @@
  *   its assignments (logged);
  * - admission rules likewise (store_adm_builtin_sync()): a file whose
  *   admission rule has criteria nvd does not know, or a name an earlier
- *   file took, is skipped whole.
+ *   file took, is skipped whole;
+ * - sensor.crs (crs.h), of no file and no rule, is built in with source
+ *   "crs_rules" when nvd has libmodsecurity.
  *
  * Returns the number of files skipped, or -1 with err when dir cannot be
  * read ("No such file or directory": the caller names dir), the database

@@ -221,13 +221,16 @@ int store_sensor_rule_insert(sqlite3 *db, const char *sensor, const struct senso
 /* Whether two sensors have the same type and the same rules, in order. */
 int store_sensor_rules_equal(const struct sensor_spec *a, const struct sensor_spec *b);
 /*
- * Assigns sensor to group (any kind) with action deny or alert, replacing
- * the action of an assignment there already; unassign removes it.
- * STORE_NOTFOUND: "group 'g' does not exist", "sensor 'x' does not
- * exist", "sensor 'x' is not assigned to group 'g'".
+ * Assigns sensor to group (any kind) with action deny or alert, and for
+ * sensor.crs a paranoia level (1-4) and an anomaly threshold (1-10000),
+ * 0 for the defaults (1 and 5), replacing an assignment there already;
+ * unassign removes it.  Refused: "--paranoia and --threshold are for
+ * sensor.crs only", "paranoia level 5: expected 1 to 4", "threshold
+ * 0: ...".  STORE_NOTFOUND: "group 'g' does not exist", "sensor 'x' does
+ * not exist", "sensor 'x' is not assigned to group 'g'".
  */
 int store_sensor_assign(sqlite3 *db, const char *group, const char *sensor, int deny,
-    char *err, size_t errlen);
+    int paranoia, int threshold, char *err, size_t errlen);
 int store_sensor_unassign(sqlite3 *db, const char *group, const char *sensor, char *err,
     size_t errlen);
 /* Assignments by group, then sensor; group or sensor NULL: any.  *a malloc'ed. */

@@ -14,6 +14,7 @@
 
 #include "base/log.h"
 #include "policy/policy.h"
+#include "sensor/crs.h"
 #include "sensor/rules_file.h"
 #include "store/store.h"
 
@@ -497,18 +498,34 @@ both_exist(sqlite3 *db, const char *group, const char *sensor, char *err, size_t
 }
 
 int
-store_sensor_assign(sqlite3 *db, const char *group, const char *sensor, int deny, char *err,
-    size_t errlen)
+store_sensor_assign(sqlite3 *db, const char *group, const char *sensor, int deny,
+    int paranoia, int threshold, char *err, size_t errlen)
 {
-	int rc;
+	int rc, crs = strcmp(sensor, CRS_SENSOR) == 0;
 
+	if (!crs && (paranoia || threshold)) {
+		snprintf(err, errlen, "--paranoia and --threshold are for %s only", CRS_SENSOR);
+		return -1;
+	}
+	if (paranoia < 0 || paranoia > CRS_PARANOIA_MAX) {
+		snprintf(err, errlen, "paranoia level %d: expected 1 to %d", paranoia,
+		    CRS_PARANOIA_MAX);
+		return -1;
+	}
+	if (threshold < 0 || threshold > CRS_THRESHOLD_MAX) {
+		snprintf(err, errlen, "threshold %d: expected 1 to %d", threshold,
+		    CRS_THRESHOLD_MAX);
+		return -1;
+	}
 	if (tx(db, "BEGIN IMMEDIATE", err, errlen) < 0)
 		return -1;
 	if ((rc = both_exist(db, group, sensor, err, errlen)) == 0)
 		rc = done(db, prep(db, err, errlen, "INSERT INTO sensor_assignments (group_name, "
-		    "sensor, action, created) VALUES (?, ?, ?, ?) ON CONFLICT (group_name, sensor) "
-		    "DO UPDATE SET action = excluded.action", "sssi", group, sensor,
-		    deny ? "deny" : "alert", now()), err, errlen);
+		    "sensor, action, created, paranoia, threshold) VALUES (?, ?, ?, ?, ?, ?) "
+		    "ON CONFLICT (group_name, sensor) DO UPDATE SET action = excluded.action, "
+		    "paranoia = excluded.paranoia, threshold = excluded.threshold", "sssiii", group,
+		    sensor, deny ? "deny" : "alert", now(), (int64_t)(paranoia ? paranoia : 1),
+		    (int64_t)(threshold ? threshold : CRS_THRESHOLD_DEFAULT)), err, errlen);
 	return tx_end(db, rc, err, errlen);
 }
 
@@ -540,7 +557,8 @@ store_sensor_assignments(sqlite3 *db, const char *group, const char *sensor,
 
 	*out = NULL;
 	*nout = 0;
-	st = prep(db, err, errlen, "SELECT group_name, sensor, action FROM sensor_assignments "
+	st = prep(db, err, errlen, "SELECT group_name, sensor, action, paranoia, threshold "
+	    "FROM sensor_assignments "
 	    "WHERE (?1 IS NULL OR group_name = ?1) AND (?2 IS NULL OR sensor = ?2) "
 	    "ORDER BY group_name, sensor", "ss", group, sensor);
 	if (st == NULL)
@@ -558,6 +576,8 @@ store_sensor_assignments(sqlite3 *db, const char *group, const char *sensor,
 		memset(&a[n], 0, sizeof(a[n]));
 		snprintf(a[n].group, sizeof(a[n].group), "%s", text(st, 0));
 		snprintf(a[n].sensor, sizeof(a[n].sensor), "%s", text(st, 1));
+		a[n].paranoia = sqlite3_column_int(st, 3);
+		a[n].threshold = sqlite3_column_int(st, 4);
 		a[n++].deny = strcmp(text(st, 2), "deny") == 0;
 	}
 	if (rc != SQLITE_DONE) {

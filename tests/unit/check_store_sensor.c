@@ -230,9 +230,9 @@ START_TEST(test_assign)
 	ck_assert_int_eq(store_sensor_add(db, "pii", SENSOR_DLP, err, sizeof(err)), 0);
 	ck_assert_int_eq(store_sensor_add(db, "waf", SENSOR_WAF, err, sizeof(err)), 0);
 	ck_assert_int_eq(store_group_add(db, "web", "name=web*", MODE_PROTECT, err, sizeof(err)), 0);
-	ck_assert_int_eq(store_sensor_assign(db, "web", "waf", 1, err, sizeof(err)), 0);
-	ck_assert_int_eq(store_sensor_assign(db, "web", "pii", 0, err, sizeof(err)), 0);
-	ck_assert_int_eq(store_sensor_assign(db, "containers", "pii", 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_sensor_assign(db, "web", "waf", 1, 0, 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_sensor_assign(db, "web", "pii", 0, 0, 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_sensor_assign(db, "containers", "pii", 1, 0, 0, err, sizeof(err)), 0);
 	ck_assert_int_eq(store_sensor_assignments(db, NULL, NULL, &a, &n, err, sizeof(err)), 0);
 	ck_assert_int_eq(n, 3);
 	ck_assert_str_eq(a[0].group, "containers");
@@ -245,7 +245,7 @@ START_TEST(test_assign)
 	ck_assert_int_eq(a[2].deny, 1);
 	free(a);
 	/* Assigning again changes the action. */
-	ck_assert_int_eq(store_sensor_assign(db, "web", "pii", 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_sensor_assign(db, "web", "pii", 1, 0, 0, err, sizeof(err)), 0);
 	ck_assert_int_eq(store_sensor_assignments(db, "web", "pii", &a, &n, err, sizeof(err)), 0);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(a[0].deny, 1);
@@ -254,10 +254,10 @@ START_TEST(test_assign)
 	ck_assert_int_eq(n, 2);
 	free(a);
 
-	ck_assert_int_eq(store_sensor_assign(db, "nogroup", "pii", 0, err, sizeof(err)),
+	ck_assert_int_eq(store_sensor_assign(db, "nogroup", "pii", 0, 0, 0, err, sizeof(err)),
 	    STORE_NOTFOUND);
 	ck_assert_str_eq(err, "group 'nogroup' does not exist");
-	ck_assert_int_eq(store_sensor_assign(db, "web", "nosensor", 0, err, sizeof(err)),
+	ck_assert_int_eq(store_sensor_assign(db, "web", "nosensor", 0, 0, 0, err, sizeof(err)),
 	    STORE_NOTFOUND);
 	ck_assert_str_eq(err, "sensor 'nosensor' does not exist");
 	ck_assert_int_eq(store_sensor_delete(db, "pii", err, sizeof(err)), -1);
@@ -395,7 +395,7 @@ START_TEST(test_load_update)
 	ck_assert_int_eq(mkdir(strcat(strcpy(p, rdir), "/dir.rules"), 0700), 0);
 	ck_assert_msg(load() == 0, "%s", err);
 	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensors WHERE builtin = 1"), 2);
-	ck_assert_int_eq(store_sensor_assign(db, "containers", "s1", 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_sensor_assign(db, "containers", "s1", 1, 0, 0, err, sizeof(err)), 0);
 	fxdb_exec(db, "UPDATE sensors SET updated = 1, created = 1");
 
 	/* s1's rules change; its assignment stays; s2 is as it was. */
@@ -484,8 +484,8 @@ START_TEST(test_load_remove)
 	    "packet four\n");
 	write_file("b.rules", "sensor s2 waf\nrule q\nurl two\n");
 	ck_assert_int_eq(load(), 0);
-	ck_assert_int_eq(store_sensor_assign(db, "containers", "s1", 0, err, sizeof(err)), 0);
-	ck_assert_int_eq(store_sensor_assign(db, "host", "s4", 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_sensor_assign(db, "containers", "s1", 0, 0, 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_sensor_assign(db, "host", "s4", 0, 0, 0, err, sizeof(err)), 0);
 
 	/* s1 leaves a.rules: it goes, with its assignment. */
 	write_file("a.rules", "sensor s3 dlp\nrule r\npacket three\nsensor s4 dlp\nrule r\n"
