@@ -184,7 +184,7 @@ crs_status_json(struct buf *o, struct daemon *d, const struct worker_stats *t)
 	buf_printf(o, ",\"threads\":%llu,\"requests\":%llu,\"head_only\":%llu,\"evaluated\":%llu,"
 	    "\"denied\":%llu,\"flows_denied\":%llu,\"busy\":%llu,\"queue_full\":%llu,"
 	    "\"late\":%llu,\"body_over\":%llu,\"held\":%llu,\"held_now\":%llu,"
-	    "\"held_dropped\":%llu,\"in_flight\":%llu,\"eval_us_mean\":%llu,"
+	    "\"held_dropped\":%llu,\"held_full\":%llu,\"in_flight\":%llu,\"eval_us_mean\":%llu,"
 	    "\"eval_us_max\":%llu,\"wait_ms_max\":%llu}",
 	    (unsigned long long)ps.threads, (unsigned long long)s->requests,
 	    (unsigned long long)s->head_only, (unsigned long long)ps.evaluated,
@@ -192,7 +192,8 @@ crs_status_json(struct buf *o, struct daemon *d, const struct worker_stats *t)
 	    (unsigned long long)s->busy, (unsigned long long)ps.refused,
 	    (unsigned long long)s->late, (unsigned long long)s->body_over,
 	    (unsigned long long)s->held, (unsigned long long)s->held_now,
-	    (unsigned long long)s->held_dropped, (unsigned long long)s->jobs_now,
+	    (unsigned long long)s->held_dropped, (unsigned long long)s->held_full,
+	    (unsigned long long)s->jobs_now,
 	    (unsigned long long)(ps.evaluated ? ps.eval_us / ps.evaluated : 0),
 	    (unsigned long long)ps.eval_us_max, (unsigned long long)s->wait_ms_max);
 }

@@ -18,6 +18,7 @@
 #include "base/control_proto.h"
 #include "daemon/daemon.h"
 #include "daemon/handle_crs.h"
+#include "http/http_args.h"
 #include "policy/policy.h"
 #include "sensor/crs.h"
 #include "sensor/rules_file.h"
@@ -30,7 +31,7 @@
 #define USAGE_ADD	"sensor add NAME --type dlp|waf"
 #define USAGE_DEL	"sensor delete NAME"
 #define USAGE_RULE_ADD	"sensor rule add SENSOR NAME --pattern [!]REGEX " \
-	"[--context packet|url|header|body] [--pattern ...]... [--validator luhn|ssn]"
+	"[--context packet|url|header|body|args] [--pattern ...]... [--validator luhn|ssn]"
 #define USAGE_RULE_DEL	"sensor rule delete SENSOR NAME"
 #define USAGE_RULE	"sensor rule add|delete ..."
 #define USAGE_ASSIGN	"sensor assign GROUP SENSOR --action alert|deny " \
@@ -335,7 +336,7 @@ rule_from_args(int argc, char **argv, struct sensor_rule_spec *r, struct buf *o)
 		} else if (strcmp(w.opt->name, "context") == 0) {
 			if (sensor_ctx_parse(w.val, &c) < 0)
 				return req_error(o, CTL_RESP_ERROR, "unknown context '%.40s' (expected "
-				    "packet, url, header or body)", w.val);
+				    "packet, url, header, body or args)", w.val);
 			if (r->npat == 0 ? defset++ : own[r->npat - 1]++)
 				return req_usage(o, USAGE_RULE_ADD);
 			if (r->npat == 0)
@@ -624,6 +625,42 @@ test_print(struct buf *o, const char *sensor, const struct hits *hs, int limits,
 		buf_puts(o, "note: a match hit PCRE2's limits; the rules it stopped did not fire\n");
 }
 
+/* The args context's text of a test: the input read as a query or form. */
+struct test_args {
+	uint8_t *buf;
+	size_t len, cap;
+};
+
+static void
+test_arg(void *ctx, const uint8_t *name, size_t nlen, const uint8_t *value, size_t vlen)
+{
+	struct test_args *t = ctx;
+
+	if (t->buf != NULL) {
+		sensor_args_put(t->buf, t->cap, &t->len, name, nlen);
+		sensor_args_put(t->buf, t->cap, &t->len, value, vlen);
+	}
+}
+
+static int
+test_args(const uint8_t *text, size_t len, uint8_t **out, size_t *outlen)
+{
+	struct test_args t = { .cap = 5 * len + 64 };	/* 4 bytes of lengths per argument */
+	struct http_args *a = http_args_new(HTTP_ARGS_FORM);
+
+	*out = NULL;
+	if (a == NULL || (t.buf = malloc(t.cap)) == NULL) {
+		http_args_free(a);
+		return -1;
+	}
+	http_args_feed(a, text, len, test_arg, &t);
+	http_args_end(a, test_arg, &t);
+	http_args_free(a);
+	*out = t.buf;
+	*outlen = t.len;
+	return 0;
+}
+
 /* Matches text against the sensor of spec; hits into hs.  -1 on an error (o). */
 static int
 test_run(const struct sensor_spec *spec, const uint8_t *text, size_t len, int ctx,
@@ -633,6 +670,8 @@ test_run(const struct sensor_spec *spec, const uint8_t *text, size_t len, int ct
 	size_t lens[SCTX_COUNT] = { 0 };
 	struct sensor_scratch *sc;
 	struct sensor_set *set;
+	uint8_t *args = NULL;
+	size_t args_len = 0;
 	char err[512];
 	int rc;
 
@@ -645,12 +684,17 @@ test_run(const struct sensor_spec *spec, const uint8_t *text, size_t len, int ct
 		req_error(o, CTL_RESP_ERROR, "out of memory");
 		return -1;
 	}
-	for (int c = 0; c < SCTX_COUNT; c++)
+	for (int c = 0; c < SCTX_ARGS; c++)
 		if (ctx < 0 || ctx == c) {
 			texts[c] = text;
 			lens[c] = len;
 		}
+	if ((ctx < 0 || ctx == SCTX_ARGS) && test_args(text, len, &args, &args_len) == 0) {
+		texts[SCTX_ARGS] = args;
+		lens[SCTX_ARGS] = args_len;
+	}
 	rc = sensor_match(set, sc, 1, texts, lens, hit_keep, hs);
+	free(args);
 	*limits = rc < 0;
 	sensor_scratch_free(sc);
 	sensor_set_free(set);
@@ -685,7 +729,7 @@ cmd_test(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		return req_usage(o, USAGE_TEST);
 	if (to.context != NULL && sensor_ctx_parse(to.context, &c) < 0)
 		return req_error(o, CTL_RESP_ERROR, "unknown context '%.40s' (expected packet, url, "
-		    "header or body)", to.context);
+		    "header, body or args)", to.context);
 	ctx = to.context != NULL ? (int)c : -1;
 	if ((rc = test_input(&to, &text, &len, o)) != CTL_RESP_OK)
 		return rc;

@@ -340,6 +340,16 @@ crs_stage_busy(const struct flow *f)
 	return f->crs != NULL && (f->crs->inflight > 0 || f->crs->nheld > 0);
 }
 
+int
+crs_stage_room(struct crs_stage *s, const struct flow *f)
+{
+	if (!crs_stage_busy(f) ||
+	    (f->crs->nheld < CRS_FLOW_HELD && s->held < CRS_HELD_MAX))
+		return 1;
+	s->st.held_full++;
+	return 0;
+}
+
 enum verdict
 crs_stage_packet(struct crs_stage *s, struct flow *f, const struct packet *p, enum verdict v)
 {

@@ -21,11 +21,14 @@
  * order, with an event when the CRS denied.
  *
  * Bounds: jobs in flight per worker (CRS_JOBS_MAX) and per client
- * (CRS_CLIENT_SHARE, quota.h), per flow (CRS_FLOW_JOBS), packets held per
- * worker (CRS_HELD_MAX) and per flow (CRS_FLOW_HELD), request bytes kept
- * per worker (CRS_MEM_MAX), and a deadline per request.  What misses one
- * is in doubt (doubt.h): with an assignment that denies in protect mode
- * the flow is dropped and reset, otherwise it passes with an event.
+ * (CRS_CLIENT_SHARE, quota.h), per flow (CRS_FLOW_JOBS), request bytes
+ * kept per worker (CRS_MEM_MAX), and a deadline per request.  What misses
+ * one is in doubt (doubt.h): with an assignment that denies in protect
+ * mode the flow is dropped and reset, otherwise it passes with an event.
+ * Packets held per worker (CRS_HELD_MAX, well below a queue's maxlen) and
+ * per flow (CRS_FLOW_HELD): a packet of a busy flow past them is dropped
+ * before anything of it is read (crs_stage_room), so TCP sends it again
+ * later and nothing is lost or skipped.
  *
  * Owned by one worker thread; only the pool's completion queue is shared.
  */
@@ -49,7 +52,7 @@ struct rst;
 #define CRS_CLIENT_SHARE	(CRS_JOBS_MAX / 8)	/* ... of them for one client */
 #define CRS_FLOW_JOBS		8	/* ... for one flow (pipelining) */
 #define CRS_HELD_MAX		2048	/* packets held, per worker */
-#define CRS_FLOW_HELD		64	/* ... of one flow */
+#define CRS_FLOW_HELD		256	/* ... of one flow */
 #define CRS_MEM_MAX		(64u << 20)	/* request bytes kept, per worker */
 #define CRS_BODY_DEFAULT	131072	/* crs_body_limit's default */
 #define CRS_DEADLINE_DEFAULT	500	/* crs_deadline's default, ms */
@@ -65,6 +68,7 @@ struct crs_stage_stats {
 	uint64_t body_over;		/* bodies past body_max */
 	uint64_t held;			/* packets held */
 	uint64_t held_dropped;		/* held packets dropped at the verdict */
+	uint64_t held_full;		/* packets of busy flows dropped unread: no room */
 	uint64_t held_now;		/* held now (not a sum over time) */
 	uint64_t jobs_now;		/* in flight now */
 	uint64_t wait_ms;		/* held until the verdict, summed over requests */
@@ -134,6 +138,8 @@ enum verdict crs_stage_packet(struct crs_stage *s, struct flow *f, const struct 
     enum verdict v);
 /* Whether f has evaluations in flight or packets held (no bypass then). */
 int crs_stage_busy(const struct flow *f);
+/* Whether a packet of f could be held now; 0: drop it unread (counted). */
+int crs_stage_room(struct crs_stage *s, const struct flow *f);
 
 /* Results back from the pool, deadlines: releases or drops held packets. */
 void crs_stage_poll(struct crs_stage *s, uint64_t now);

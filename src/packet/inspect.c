@@ -3,8 +3,10 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/http.h"
+#include "http/http_args.h"
 #include "packet/inspect.h"
 #include "base/types.h"
 
@@ -28,6 +30,7 @@ struct inspect_dir {
 	int nfired;
 	uint32_t pkt_fired[FIRED_MAX];	/* the raw stream's, this flow */
 	int npkt_fired;
+	struct http_args *args;		/* the body's arguments (form, JSON), or NULL */
 };
 
 struct inspect {
@@ -137,8 +140,10 @@ inspect_release(struct inspect_env *e, struct flow *f)
 {
 	if (f->insp == NULL)
 		return;
-	for (int d = 0; d < 2; d++)
+	for (int d = 0; d < 2; d++) {
 		http_parser_free(f->insp->d[d].hp);
+		http_args_free(f->insp->d[d].args);
+	}
 	free(f->insp);
 	f->insp = NULL;
 	e->nflows--;
@@ -236,6 +241,130 @@ match_windows(struct call *c, enum sensor_ctx ctx, uint8_t *tail, size_t *tail_l
 	}
 }
 
+/* --- the args context ----------------------------------------------------- */
+
+/* Arguments gathered in the worker's window as SCTX_ARGS subjects. */
+struct args_call {
+	struct call *c;
+	size_t len;
+};
+
+/* Matches the arguments gathered, with the message's url and header. */
+static void
+args_flush(struct args_call *a)
+{
+	const uint8_t *text[SCTX_COUNT] = { 0 };
+	size_t tlen[SCTX_COUNT] = { 0 };
+	struct inspect_dir *d;
+
+	if (a->len == 0 || a->c->f->insp == NULL) {
+		a->len = 0;
+		return;
+	}
+	d = &a->c->f->insp->d[a->c->dir];
+	text[SCTX_ARGS] = a->c->e->window;
+	tlen[SCTX_ARGS] = a->len;
+	text[SCTX_URL] = d->has_url ? d->url : NULL;
+	tlen[SCTX_URL] = d->has_url ? d->url_len : 0;
+	text[SCTX_HEADER] = d->has_hdr ? d->hdr : NULL;
+	tlen[SCTX_HEADER] = d->has_hdr ? d->hdr_len : 0;
+	match(a->c, text, tlen);
+	a->len = 0;
+}
+
+static void
+on_arg(void *ctx, const uint8_t *name, size_t nlen, const uint8_t *value, size_t vlen)
+{
+	struct args_call *a = ctx;
+
+	if (INSPECT_WINDOW - a->len < nlen + vlen + 4)
+		args_flush(a);
+	sensor_args_put(a->c->e->window, INSPECT_WINDOW, &a->len, name, nlen);
+	sensor_args_put(a->c->e->window, INSPECT_WINDOW, &a->len, value, vlen);
+}
+
+/* The arguments of text (len bytes) of kind, whole. */
+static void
+args_of(struct args_call *a, enum http_args_kind kind, const uint8_t *text, size_t len)
+{
+	struct http_args *p = http_args_new(kind);
+
+	if (p == NULL)
+		return;
+	http_args_feed(p, text, len, on_arg, a);
+	http_args_end(p, on_arg, a);
+	http_args_free(p);
+}
+
+/* A header line's value if its name is name (len n), else NULL. */
+static const uint8_t *
+header_value(const uint8_t *line, size_t len, const char *name, size_t n, size_t *vlen)
+{
+	size_t i = n + 1;
+
+	if (len <= n || line[n] != ':' || strncasecmp((const char *)line, name, n) != 0)
+		return NULL;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	*vlen = len - i;
+	return line + i;
+}
+
+/*
+ * A request's head: the query's and cookies' arguments matched now; a
+ * parser for the body's (form or JSON by its Content-Type) made.
+ */
+static void
+args_head(struct call *c, struct inspect_dir *d, const struct http_head *h)
+{
+	struct args_call a = { c, 0 };
+	const uint8_t *q = memchr(h->target, '?', h->target_len), *p = h->headers, *end;
+	int kind = -1;
+
+	if (q != NULL)
+		args_of(&a, HTTP_ARGS_FORM, q + 1, (size_t)(h->target + h->target_len - q - 1));
+	for (end = p + h->headers_len; p < end;) {
+		const uint8_t *eol = memchr(p, '\n', (size_t)(end - p)), *v;
+		size_t len = (size_t)((eol ? eol : end) - p), vlen;
+
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if ((v = header_value(p, len, "Cookie", 6, &vlen)) != NULL)
+			args_of(&a, HTTP_ARGS_COOKIE, v, vlen);
+		else if ((v = header_value(p, len, "Content-Type", 12, &vlen)) != NULL)
+			kind = http_args_content_kind(v, vlen);
+		p = eol ? eol + 1 : end;
+	}
+	args_flush(&a);
+	if (kind >= 0 && h->has_body && c->f->insp && d->args == NULL)
+		d->args = http_args_new((enum http_args_kind)kind);
+}
+
+/* Body bytes of a form or JSON body; end: the body ended. */
+static void
+args_body(struct call *c, struct inspect_dir *d, const uint8_t *data, size_t len, int end)
+{
+	struct args_call a = { c, 0 };
+
+	if (d->args == NULL)
+		return;
+	if (len > 0)
+		http_args_feed(d->args, data, len, on_arg, &a);
+	if (end)
+		http_args_end(d->args, on_arg, &a);
+	args_flush(&a);
+	if (end && c->f->insp) {
+		http_args_free(c->f->insp->d[c->dir].args);
+		c->f->insp->d[c->dir].args = NULL;
+	}
+}
+
+static int
+args_on(const struct inspect_env *e, const struct http_head *h)
+{
+	return (h == NULL || !h->response) && sensor_set_uses(e->set, SCTX_ARGS);
+}
+
 /* --- HTTP callbacks ---------------------------------------------------- */
 
 static void
@@ -280,6 +409,8 @@ on_head(void *ctx, const struct http_head *h)
 	text[SCTX_HEADER] = h->headers;
 	len[SCTX_HEADER] = h->headers_len;
 	match(c, text, len);
+	if (c->f->insp && args_on(c->e, h))
+		args_head(c, &c->f->insp->d[c->dir], h);
 }
 
 static void
@@ -294,6 +425,8 @@ on_body(void *ctx, const uint8_t *data, size_t len)
 	if (crs_on(c->e, c->f->insp, c->dir))
 		crs_stage_body(c->e->crs, c->f, data, len);
 	match_windows(c, SCTX_BODY, d->body_tail, &d->body_tail_len, data, len);
+	if (c->f->insp && c->f->insp->d[c->dir].args)
+		args_body(c, &c->f->insp->d[c->dir], data, len, 0);
 }
 
 static void
@@ -304,6 +437,8 @@ on_end(void *ctx, unsigned flags)
 	(void)flags;
 	if (c->f->insp && crs_on(c->e, c->f->insp, c->dir))
 		crs_stage_end(c->e->crs, c->f);
+	if (c->f->insp && c->f->insp->d[c->dir].args)
+		args_body(c, &c->f->insp->d[c->dir], NULL, 0, 1);
 	if (c->f->insp) {
 		c->f->insp->d[c->dir].has_url = 0;
 		c->f->insp->d[c->dir].has_hdr = 0;

@@ -535,6 +535,12 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 		v = judge_doubt(&w->judge, pol, f, &p, DOUBT_UNIDENTIFIED);
 		goto out;
 	}
+	/* A flow waiting for sensor.crs with no room for one more packet:
+	 * this one is dropped unread (TCP sends it again). */
+	if (f->crs != NULL && !crs_stage_room(&w->crs, f)) {
+		v = VERDICT_DROP;
+		goto out;
+	}
 	f->pkts[dir]++;
 	f->bytes[dir] += p.len;
 	if (dir == DIR_TO_CLIENT)

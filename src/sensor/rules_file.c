@@ -432,7 +432,7 @@ parse_line(struct parser *p, char *s)
 		pattern_line(p, ctx, s);
 	else if (p->skip == SKIP_NONE)
 		perr(p, p->line, "unknown keyword '%.40s' (expected sensor, rule, validator, "
-		    "a context: packet, url, header, body, or admission, message)", kw);
+		    "a context: packet, url, header, body, args, or admission, message)", kw);
 	return 0;
 }
 

@@ -6,7 +6,7 @@
  *	sensor NAME dlp|waf
  *	rule NAME
  *	validator luhn|ssn|none
- *	packet|url|header|body [!]PATTERN
+ *	packet|url|header|body|args [!]PATTERN
  *	admission NAME allow|deny CRITERIA
  *	message TEXT
  *

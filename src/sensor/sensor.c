@@ -66,6 +66,7 @@ struct sensor_set {
 	int n;
 	struct prefilter *pf[SCTX_COUNT];	/* NULL: every pattern of the context runs */
 	size_t overlap;
+	unsigned ctx_used;		/* a bit per context a pattern has */
 	struct sensor_set_info info;
 };
 
@@ -90,7 +91,7 @@ struct call {
 /* --- names --------------------------------------------------------------- */
 
 static const char *const type_names[] = { "dlp", "waf" };
-static const char *const ctx_names[SCTX_COUNT] = { "packet", "url", "header", "body" };
+static const char *const ctx_names[SCTX_COUNT] = { "packet", "url", "header", "body", "args" };
 static const char *const validator_names[] = { "none", "luhn", "ssn" };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -355,6 +356,7 @@ rule_load(struct sensor_set *set, struct rule *r, const struct sensor_rule_spec 
 			return -1;
 		}
 		r->npat++;
+		set->ctx_used |= 1u << rs->pat[i].ctx;
 		if (r->first < 0 && !r->pat[i].negate)
 			r->first = i;
 	}
@@ -518,6 +520,26 @@ sensor_set_info(const struct sensor_set *set, struct sensor_set_info *info)
 	*info = set->info;
 }
 
+int
+sensor_set_uses(const struct sensor_set *set, enum sensor_ctx c)
+{
+	return (unsigned)c < SCTX_COUNT && (set->ctx_used >> c & 1);
+}
+
+int
+sensor_args_put(uint8_t *buf, size_t cap, size_t *len, const uint8_t *p, size_t n)
+{
+	if (n > 65535)
+		n = 65535;
+	if (cap - *len < n + 2)
+		return -1;
+	buf[*len] = (uint8_t)(n >> 8);
+	buf[*len + 1] = (uint8_t)n;
+	memcpy(buf + *len + 2, p, n);
+	*len += n + 2;
+	return 0;
+}
+
 size_t
 sensor_set_overlap(const struct sensor_set *set)
 {
@@ -627,16 +649,17 @@ may_match(struct call *k, const struct pattern *p)
 	return 1;
 }
 
-/* One search from start: 1 with the match, 0 none, -1 limit or failure. */
+/* One pcre2_match of subject [0, n) from start, offsets into it. */
 static int
-run(struct call *k, const struct pattern *p, size_t start, size_t *off, size_t *len)
+run_one(struct call *k, const struct pattern *p, const uint8_t *subj, size_t n, size_t start,
+    size_t *off, size_t *len)
 {
 	struct sensor_scratch *s = k->s;
 	PCRE2_SIZE *ov;
 	int rc;
 
 	s->st.runs++;
-	rc = pcre2_match(p->re, k->text[p->ctx], k->len[p->ctx], start, 0, s->md, s->mctx);
+	rc = pcre2_match(p->re, subj, n, start, 0, s->md, s->mctx);
 	if (rc >= 0) {
 		ov = pcre2_get_ovector_pointer(s->md);
 		*off = ov[0];
@@ -656,6 +679,37 @@ run(struct call *k, const struct pattern *p, size_t start, size_t *off, size_t *
 		s->st.errors++;
 		return -1;
 	}
+}
+
+/*
+ * One search from start: 1 with the match, 0 none, -1 limit or failure.
+ * For args, each subject from the one that holds start on; offsets are
+ * into the whole text.
+ */
+static int
+run(struct call *k, const struct pattern *p, size_t start, size_t *off, size_t *len)
+{
+	const uint8_t *t = k->text[p->ctx];
+	size_t n = k->len[p->ctx], at = 0;
+	int rc;
+
+	if (p->ctx != SCTX_ARGS)
+		return run_one(k, p, t, n, start, off, len);
+	while (at + 2 <= n) {
+		size_t sl = (size_t)t[at] << 8 | t[at + 1], b = at + 2;
+
+		if (sl > n - b)
+			sl = n - b;
+		at = b + sl;
+		if (at < start || (at == start && start > b))
+			continue;
+		rc = run_one(k, p, t + b, sl, start > b ? start - b : 0, off, len);
+		if (rc != 0) {
+			*off += b;
+			return rc;
+		}
+	}
+	return 0;
 }
 
 /* The first positive pattern: its first match that passes the validator. */

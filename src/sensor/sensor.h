@@ -4,8 +4,10 @@
  * A sensor (DLP or WAF) holds named rules; a rule is one or more PCRE2
  * patterns that must all match (a pattern marked negate must not), each in
  * a context: the raw stream (packet), the decoded request target (url),
- * the header block (header) or the decoded body (body), as http.h cuts an
- * HTTP message into them.  A rule may also name a validator that must
+ * the header block (header), the decoded body (body), as http.h cuts an
+ * HTTP message into them, or the request's arguments one by one (args:
+ * query and form parameters, JSON values, cookies, by name and value,
+ * URL-decoded once, as http_args.h reads them).  A rule may also name a validator that must
  * confirm the text a pattern matched (the Luhn checksum of a card number,
  * the ranges of a US SSN).
  *
@@ -53,6 +55,9 @@ enum sensor_ctx {
 	SCTX_URL,		/* request target, percent-decoded, normalised */
 	SCTX_HEADER,		/* the header block */
 	SCTX_BODY,		/* the body, de-chunked and decoded */
+	SCTX_ARGS,		/* each argument's name and value (http_args.h): the
+				 * text is subjects, each a 2-byte big-endian length
+				 * and its bytes; a pattern matches one subject */
 	SCTX_COUNT
 };
 
@@ -136,6 +141,13 @@ struct sensor_set_info {
 	size_t prefilter_bytes;	/* memory of the prefilter automata */
 };
 void sensor_set_info(const struct sensor_set *set, struct sensor_set_info *info);
+/* Whether a pattern of the set is of context c. */
+int sensor_set_uses(const struct sensor_set *set, enum sensor_ctx c);
+/*
+ * Appends a subject of SCTX_ARGS's text to buf (cap bytes, *len used):
+ * 0, or -1 when it does not fit (nothing appended).  n is cut to 65535.
+ */
+int sensor_args_put(uint8_t *buf, size_t cap, size_t *len, const uint8_t *p, size_t n);
 
 /*
  * Per thread: PCRE2 match data, match context with the limits, JIT stack,

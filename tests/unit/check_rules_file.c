@@ -130,7 +130,7 @@ END_TEST
 START_TEST(test_errors)
 {
 	ck_error("bogus x\n", "t.rules:1: unknown keyword 'bogus' (expected sensor, rule, "
-	    "validator, a context: packet, url, header, body, or admission, message)");
+	    "validator, a context: packet, url, header, body, args, or admission, message)");
 	ck_error("sensor s\n", "t.rules:1: expected 'sensor NAME dlp|waf'");
 	ck_error("sensor s dlp extra\n", "t.rules:1: expected 'sensor NAME dlp|waf'");
 	ck_error("sensor s ids\n", "t.rules:1: sensor 's': unknown type 'ids' (expected dlp or waf)");
@@ -184,7 +184,7 @@ START_TEST(test_errors_go_on)
 		"t.rules:5: rule name '-r' must start with a letter or a digit",
 		"t.rules:9: pattern: missing closing parenthesis at offset 1",
 		"t.rules:10: unknown keyword 'patern' (expected sensor, rule, validator, a "
-		    "context: packet, url, header, body, or admission, message)",
+		    "context: packet, url, header, body, args, or admission, message)",
 		"t.rules:11: rule 'empty' has no pattern",
 		NULL,
 	};

@@ -624,7 +624,7 @@ START_TEST(test_cli_manage)
 	    "url", "--context", "body", NULL), CTL_RESP_USAGE);
 	ck_assert_int_eq(sensor(0, "rule", "add", "pii", "bad", "--pattern", "a", "--context",
 	    "cookie", NULL), CTL_RESP_ERROR);
-	REPLY("unknown context 'cookie' (expected packet, url, header or body)");
+	REPLY("unknown context 'cookie' (expected packet, url, header, body or args)");
 	ck_assert_int_eq(sensor(0, "rule", "add", "pii", "bad", "--context", "url", NULL),
 	    CTL_RESP_USAGE);
 	ck_assert_int_eq(sensor(0, "rule", "add", "pii", "bad", "--pattern", "a", "--validator",
