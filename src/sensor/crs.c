@@ -142,7 +142,7 @@ add_glob(struct crs_engine *e, const char *rules, char *err, size_t errlen)
 	glob_t g;
 	int rc;
 
-	if ((rc = glob(rules, GLOB_ERR, NULL, &g)) != 0) {
+	if ((rc = glob(rules, 0, NULL, &g)) != 0) {
 		snprintf(err, errlen, "crs_rules '%s': %s", rules,
 		    rc == GLOB_NOMATCH ? "no file" : rc == GLOB_NOSPACE ? "no memory" :
 		    "cannot be read");
@@ -254,9 +254,12 @@ add_headers(Transaction *t, const struct crs_request *rq)
 	}
 }
 
-/* Whether t's rules so far denied the request (and frees what it says). */
+/*
+ * Whether t's rules so far denied the request; the log line of the rule
+ * that did (949110, the score) goes to res as the others did.
+ */
 static int
-intervened(Transaction *t)
+intervened(Transaction *t, struct crs_result *res)
 {
 	ModSecurityIntervention it;
 	int denied;
@@ -264,6 +267,8 @@ intervened(Transaction *t)
 	memset(&it, 0, sizeof(it));
 	it.status = 200;
 	denied = msc_intervention(t, &it) && it.disruptive;
+	if (denied && it.log != NULL)
+		log_line(res, it.log);
 	free(it.url);
 	free(it.log);
 	return denied;
@@ -287,11 +292,11 @@ crs_eval(struct crs_engine *e, const struct crs_request *rq, struct crs_result *
 	    cstr(method, sizeof(method), rq->method, rq->method_len), version);
 	add_headers(t, rq);
 	msc_process_request_headers(t);
-	if (!(res->denied = intervened(t))) {
+	if (!(res->denied = intervened(t, res))) {
 		if (rq->body != NULL && rq->body_len > 0)
 			msc_append_request_body(t, rq->body, rq->body_len);
 		msc_process_request_body(t);
-		res->denied = intervened(t);
+		res->denied = intervened(t, res);
 	}
 	msc_transaction_cleanup(t);
 	if (res->score < 0 && !res->denied && res->nhits == 0)

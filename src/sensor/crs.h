@@ -47,7 +47,7 @@ int crs_available(void);
  * Parses the rules.  Returns NULL with err: ModSecurity's message for a
  * file that does not parse ("/etc/modsecurity/crs/x.conf: Rules error.
  * File: ... Line: 3. Column: 10. Expecting an action, got: ..."), "crs_rules
- * '/x/*.conf': no file", CRS_UNAVAILABLE, or "no memory".  The caller owns
+ * '/x/...': no file", CRS_UNAVAILABLE, or "no memory".  The caller owns
  * one reference.
  */
 struct crs_engine *crs_engine_load(const char *setup, const char *rules, char *err,

@@ -79,7 +79,7 @@ START_TEST(test_log_line_forged)
 	ck_assert_int_eq(h.id, -1);
 	/* Bytes outside printable ASCII are masked, long data cut. */
 	snprintf(line, sizeof(line), "[file \"f\"] [line \"1\"] [id \"7\"] [rev \"\"] [msg "
-	    "\"a\x01b\"] [data \"%0200d\"] [severity \"2\"]", 0);
+	    "\"a\001" "b\"] [data \"%0200d\"] [severity \"2\"]", 0);
 	ck_assert_int_eq(crs_log_parse(line, strlen(line), &h), 0);
 	ck_assert_int_eq(h.id, 7);
 	ck_assert_str_eq(h.msg, "a?b");
@@ -315,7 +315,7 @@ static const char clean_get[] = "GET /search?q=hello+world HTTP/1.1\r\n"
     "Host: web\r\nUser-Agent: Mozilla/5.0\r\nAccept: */*\r\n\r\n";
 static const char sqli_post[] = "POST /login HTTP/1.1\r\nHost: web\r\nUser-Agent: Mozilla/5.0\r\n"
     "Accept: */*\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-    "Content-Length: 34\r\n\r\nuser=admin%27%20OR%201%3D1--&pass=x";
+    "Content-Length: 35\r\n\r\nuser=admin%27%20OR%201%3D1--&pass=x";
 
 /*
  * The sample cut in two at every byte: the first piece passes (a head
@@ -334,7 +334,8 @@ every_cut(const char *sample, enum verdict want, uint16_t port0)
 		int held;
 
 		fx_conn_open(&k, CLIENT, (uint16_t)(port0 + cut), WEB, 80);
-		ck_assert_int_eq(send_wait(&k, sample, cut, NULL), VERDICT_ACCEPT);
+		ck_assert_msg(send_wait(&k, sample, cut, NULL) == VERDICT_ACCEPT,
+		    "cut at %zu: the first piece was not passed", cut);
 		ck_assert_msg(send_wait(&k, sample + cut, len - cut, &held) == want,
 		    "cut at %zu", cut);
 		ck_assert_msg(held, "cut at %zu: the completing packet was not held", cut);
