@@ -27,6 +27,7 @@
 #include "policy/policy.h"
 #include "sensor/rules_file.h"
 #include "store/rules_load.h"
+#include "sensor/crs.h"
 #include "store/store.h"
 
 static char err[512];
@@ -356,15 +357,22 @@ START_TEST(test_load_defaults)
 	snprintf(rdir, sizeof(rdir), "%s/rules", src ? src : "..");
 	ck_assert_msg(load() == 0, "%s\n%s", err, logged);
 	ck_assert_int_eq(store_sensor_list(db, &s, &n, err, sizeof(err)), 0);
-	ck_assert_int_eq(n, 9);
+	/* The nine of rules/, and sensor.crs (no rule) with libmodsecurity. */
+	ck_assert_int_eq(n, 9 + crs_available());
 	for (int i = 0; i < n; i++) {
 		ck_assert_int_eq(s[i].builtin, 1);
+		if (strcmp(s[i].name, CRS_SENSOR) == 0) {
+			ck_assert_str_eq(s[i].source, "crs_rules");
+			ck_assert_int_eq(s[i].nrules, 0);
+			continue;
+		}
 		ck_assert_int_gt(s[i].nrules, 0);
 		ck_assert_str_eq(s[i].source, s[i].type == SENSOR_DLP ? "dlp.rules" : "waf.rules");
 	}
 	free(s);
 	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(name) FROM (SELECT name FROM sensors "
-	    "ORDER BY name)"), "sensor.aws-key,sensor.creditcard,sensor.log4shell,"
+	    "WHERE name != 'sensor.crs' ORDER BY name)"), "sensor.aws-key,sensor.creditcard,"
+	    "sensor.log4shell,"
 	    "sensor.path-traversal,"
 	    "sensor.private-key,sensor.shellshock,sensor.sqlinjection,sensor.ssn,sensor.xss");
 	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(name) FROM (SELECT name FROM "
@@ -372,13 +380,13 @@ START_TEST(test_load_defaults)
 	    "visa,mastercard,amex,discover,diners,jcb");
 	LOGGED("sensors: 9 built in, from 3 rule files in ");
 	ck_assert_int_eq(store_sensor_specs(db, &sp, &n, err, sizeof(err)), 0);
-	ck_assert_int_eq(n, 9);
+	ck_assert_int_eq(n, 9 + crs_available());
 	store_sensor_specs_free(sp, n);
 	/* Loading the same again changes nothing. */
 	fxdb_exec(db, "UPDATE sensors SET updated = 1, created = 1");
 	ck_assert_int_eq(load(), 0);
 	ck_assert_int_eq(fxdb_int(db,
-	    "SELECT count(*) FROM sensors WHERE updated = 1 AND created = 1"), 9);
+	    "SELECT count(*) FROM sensors WHERE updated = 1 AND created = 1"), 9 + crs_available());
 }
 END_TEST
 
@@ -394,7 +402,8 @@ START_TEST(test_load_update)
 	write_file(".hidden.rules", "garbage\n");
 	ck_assert_int_eq(mkdir(strcat(strcpy(p, rdir), "/dir.rules"), 0700), 0);
 	ck_assert_msg(load() == 0, "%s", err);
-	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensors WHERE builtin = 1"), 2);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensors WHERE builtin = 1"),
+	    2 + crs_available());
 	ck_assert_int_eq(store_sensor_assign(db, "containers", "s1", 1, 0, 0, err, sizeof(err)), 0);
 	fxdb_exec(db, "UPDATE sensors SET updated = 1, created = 1");
 
@@ -493,7 +502,7 @@ START_TEST(test_load_remove)
 	ck_assert_int_eq(load(), 0);
 	LOGGED("nvd: sensor s1: no rule file defines it any more; removed with its 1 assignment(s)");
 	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(name) FROM (SELECT name FROM sensors "
-	    "ORDER BY name)"), "s2,s3,s4");
+	    "WHERE name != 'sensor.crs' ORDER BY name)"), "s2,s3,s4");
 	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensor_assignments"), 1);
 
 	/* A sensor that moves to another file keeps its assignments. */
@@ -510,7 +519,7 @@ START_TEST(test_load_remove)
 	unlink(p);
 	ck_assert_int_eq(load(), 1);
 	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(name) FROM (SELECT name FROM sensors "
-	    "ORDER BY name)"), "s3");
+	    "WHERE name != 'sensor.crs' ORDER BY name)"), "s3");
 	LOGGED("nvd: sensor s4: no rule file defines it any more; removed with its 1 assignment(s)");
 	LOGGED("nvd: sensor s2: no rule file defines it any more; removed\n");
 }
@@ -529,10 +538,10 @@ START_TEST(test_load_refused)
 	ck_assert_int_eq(load(), -1);
 	ck_assert_str_eq(err, "No such file or directory");
 	rdir[strlen(rdir) - 5] = '\0';
-	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensors"), 1);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensors"), 1 + crs_available());
 
-	/* More than 64 sensors in all: nothing changes. */
-	for (int i = 0; i < 60; i++) {
+	/* More than 64 sensors in all (sensor.crs counts): nothing changes. */
+	for (int i = 0; i < 60 - crs_available(); i++) {
 		snprintf(name, sizeof(name), "u%d", i);
 		ck_assert_int_eq(store_sensor_add(db, name, SENSOR_DLP, err, sizeof(err)), 0);
 	}
@@ -543,7 +552,7 @@ START_TEST(test_load_refused)
 	write_file("a.rules", "sensor s1 dlp\nrule r\npacket changed\n");
 	ck_assert_int_eq(load(), -1);
 	ck_assert_str_eq(err, "more than 64 sensors (65 with the rule files')");
-	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensors"), 61);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM sensors"), 61);	/* with sensor.crs */
 	ck_assert_str_eq(fxdb_text(db, "SELECT pattern FROM sensor_patterns WHERE sensor = 's1'"),
 	    "one");
 }
