@@ -14,7 +14,8 @@
 . "${NVD_SRCDIR:-.}/tests/integration/lib.sh"
 need_root
 command -v nginx >/dev/null && command -v curl >/dev/null || skip "needs nginx and curl"
-[ -r /etc/modsecurity/crs/crs-setup.conf ] || skip "needs the CRS (modsecurity-crs)"
+[ -r /etc/modsecurity/crs/crs-setup.conf ] && pkg-config --exists modsecurity ||
+	skip "needs the CRS and libmodsecurity (modsecurity-crs, libmodsecurity-dev)"
 
 A=198.18.0.12
 
@@ -44,10 +45,8 @@ srv_run nginx $NSC2 nginx -e $T/nginx/error.log -p $T/nginx -c $T/nginx/nginx.co
 write_conf "queues = 25-25" "rules_dir = $S/rules" "crs_deadline = 30000" "crs_body_limit = 1m"
 start_nvd || exit 1
 srv_ready nginx $NSC2 tcp $A 80 || { fail "nginx does not listen"; finish; }
-[ "$(nvctl --json status | jget 'j["crs"]["available"]')" = True ] ||
-	skip "nvd was built without libmodsecurity"
-files=$(nvctl --json status | jget 'j["crs"]["rule_files"]')
-[ "$files" -gt 20 ] && ok "sensor.crs loaded $files rule files" ||
+files=$(nvctl --json status | jget 'j["crs"]["rule_files"]' 2>/dev/null)
+[ "${files:-0}" -gt 20 ] 2>/dev/null && ok "sensor.crs loaded $files rule files" ||
 	fail "crs rule files: $files: $(nvctl --json status | jget 'j["crs"]')"
 
 nvctl workload add client --ip 198.18.0.11 >/dev/null &&
@@ -118,12 +117,15 @@ nvctl sensor test sensor.crs --file $T/sqli.req --threshold 1000 >/dev/null; rc=
 [ $rc = 1 ] && ok "sensor test: --threshold 1000 lets it pass" || fail "threshold: exit $rc"
 
 # --- status ---------------------------------------------------------------------
-st=$(nvctl --json status)
-n=$(echo "$st" | jget 'j["crs"]["requests"]')
-d=$(echo "$st" | jget 'j["crs"]["flows_denied"]')
-h=$(echo "$st" | jget 'j["crs"]["held"]')
-[ "$n" -ge 5 ] && [ "$d" -ge 3 ] && [ "$h" -ge 5 ] &&
-	ok "status: $n requests, $d flows dropped, $h packets held" ||
+# (Workers publish their counters every 100 ms.)
+counted() {
+	st=$(nvctl --json status)
+	n=$(echo "$st" | jget 'j["crs"]["requests"]')
+	d=$(echo "$st" | jget 'j["crs"]["flows_denied"]')
+	h=$(echo "$st" | jget 'j["crs"]["held"]')
+	[ "$n" -ge 5 ] && [ "$d" -ge 3 ] && [ "$h" -ge 5 ]
+}
+wait_for counted && ok "status: $n requests, $d flows dropped, $h packets held" ||
 	fail "status crs: $(echo "$st" | jget 'j["crs"]')"
 nvctl status | grep -q "^sensor.crs .* rule files" && ok "status text has a sensor.crs line" ||
 	fail "status text: $(nvctl status)"
@@ -192,7 +194,7 @@ cat > $T/send.py <<'PY'
 # another connection.
 import socket, sys, threading, time
 addr = sys.argv[1]
-body = b"&".join(b"a%d=%s" % (i, b"x" * 40) for i in range(22000))[:1000000]
+body = b"&".join(b"a%d=%s" % (i, b"x" * 400) for i in range(2500))[:1000000]
 head = b"POST /upload HTTP/1.1\r\nHost: web\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n" % len(body)
 a = socket.create_connection((addr, 8081), timeout=60)
 b = socket.create_connection((addr, 8082), timeout=60)
@@ -228,7 +230,7 @@ read nheld hold_ms bmax_ms bmed_ms < $T/slow.out
 log "slow evaluation: the big request reached its server ${hold_ms} ms after it was sent;" \
 	"meanwhile $nheld lines of the other flow arrived, one-way delay median ${bmed_ms} ms, max ${bmax_ms} ms"
 grep -q "answer HTTP/1.1 200" $T/send.out && ok "the big request passed (200)" ||
-	fail "big request: $(cat $T/send.out | tail -1)"
+	fail "big request: $(tail -1 $T/send.out); crs: $(nvctl --json status | jget 'j["crs"]'); $(nvctl events --limit 3)"
 [ "$nheld" -ge 3 ] && ok "another flow on the same queue went on while the big request was held ($nheld lines arrived first)" ||
 	fail "the other flow waited: $(cat $T/slow.out) $(cat $T/recv/times | head -3)"
 
