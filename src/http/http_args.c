@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/bytes.h"
 #include "http/http_args.h"
 
 enum json_state {
@@ -82,18 +83,6 @@ put(struct http_args *a, uint8_t *buf, size_t *len, size_t cap, uint8_t c)
 }
 
 /* --- form and cookie --------------------------------------------------------- */
-
-static int
-hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* A decoded byte of the name or the value. */
 static void
