@@ -117,6 +117,7 @@ add_text(struct crs_engine *e, const char *what, const char *rules, char *err, s
 
 	if (msc_rules_add(e->rules, rules, &merr) < 0) {
 		snprintf(err, errlen, "%s: %s", what, merr ? merr : "does not parse");
+		free((void *)merr);	/* libmodsecurity's strdup */
 		return -1;
 	}
 	return 0;
@@ -129,6 +130,7 @@ add_file(struct crs_engine *e, const char *path, char *err, size_t errlen)
 
 	if (msc_rules_add_file(e->rules, path, &merr) < 0) {
 		snprintf(err, errlen, "%s: %s", path, merr ? merr : "does not parse");
+		free((void *)merr);
 		return -1;
 	}
 	e->files++;
