@@ -186,8 +186,10 @@ def lines():
     for l in f:
         seq, sent = l.split()
         print("line %s %s %.6f" % (seq.decode(), sent.decode(), time.monotonic()), file=out, flush=True)
-threading.Thread(target=post, daemon=True).start()
+t = threading.Thread(target=post)
+t.start()
 lines()
+t.join()	# the big request may come after the other flow ended
 PY
 cat > $T/send.py <<'PY'
 # In c1: the big POST's last bytes, then a line every 10 ms for 3 s on
@@ -230,7 +232,7 @@ read nheld hold_ms bmax_ms bmed_ms < $T/slow.out
 log "slow evaluation: the big request reached its server ${hold_ms} ms after it was sent;" \
 	"meanwhile $nheld lines of the other flow arrived, one-way delay median ${bmed_ms} ms, max ${bmax_ms} ms"
 grep -q "answer HTTP/1.1 200" $T/send.out && ok "the big request passed (200)" ||
-	fail "big request: $(tail -1 $T/send.out); crs: $(nvctl --json status | jget 'j["crs"]'); $(nvctl events --limit 3)"
+	fail "big request: $(tail -1 $T/send.out); receiver: $(cat $T/recv/log); crs: $(nvctl --json status | jget 'j["crs"]'); unjudged: $(nvctl --json status | jget 'j["total"]["unjudged"]'); $(nvctl events --limit 3)"
 [ "$nheld" -ge 3 ] && ok "another flow on the same queue went on while the big request was held ($nheld lines arrived first)" ||
 	fail "the other flow waited: $(cat $T/slow.out) $(cat $T/recv/times | head -3)"
 
