@@ -30,34 +30,38 @@ import urllib.parse
 
 UA = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
       "Chrome/120.0 Safari/537.36")
+# The load's words; the detection corpus's clean requests add words a
+# web application sees too and that some CRS rules take for attacks.
 WORDS = ("shoes red blue running winter jacket coffee maker cheap flights berlin "
          "paris pizza near me how to cook rice best laptop 2024 garden chair "
          "kaffee tasse schuhe grün été café crème brûlée über straße 東京 旅行 "
-         "python tutorial linux kernel price list annual report o'brien "
-         "rock & roll 50% off c++ c# node.js the who's who q&a 1+1=2").split()
+         "tutorial kernel price list annual report rock & roll 50% off").split()
+TRICKY = ("python linux node.js c++ c# o'brien the who's who q&a 1+1=2 "
+          "select a size drop-down menu <b>bold</b> ../docs").split()
 NAMES = ["alice", "bob", "carol", "d'angelo", "o'neil", "zoë", "jean-luc", "maría"]
 
 
-def clean_requests(n, seed=7):
+def clean_requests(n, seed=7, tricky=False):
     r = random.Random(seed)
+    words = WORDS + TRICKY if tricky else WORDS
     out = []
     for i in range(n):
         k = i % 10
         if k < 5:
-            q = " ".join(r.choice(WORDS) for _ in range(r.randint(1, 4)))
+            q = " ".join(r.choice(words) for _ in range(r.randint(1, 4)))
             t = "/search?" + urllib.parse.urlencode({"q": q, "page": r.randint(1, 9),
                                                      "sort": r.choice(["price", "new"])})
             out.append({"kind": "clean", "attack": False, "method": "GET", "target": t})
         elif k < 7:
             t = r.choice(["/", "/index.html", "/products/%d" % r.randint(1, 999),
-                          "/blog/2024/%02d/%s" % (r.randint(1, 12), r.choice(WORDS)),
+                          "/blog/2024/%02d/%s" % (r.randint(1, 12), r.choice(words)),
                           "/static/app.js?v=%d" % r.randint(1, 99)])
             out.append({"kind": "clean", "attack": False, "method": "GET",
                         "target": urllib.parse.quote(t, safe="/?=&")})
         elif k < 9:
             body = urllib.parse.urlencode({
                 "name": r.choice(NAMES), "email": "%s@example.org" % r.choice(NAMES),
-                "comment": " ".join(r.choice(WORDS) for _ in range(r.randint(3, 12))),
+                "comment": " ".join(r.choice(words) for _ in range(r.randint(3, 12))),
                 "rating": r.randint(1, 5)})
             out.append({"kind": "clean", "attack": False, "method": "POST",
                         "target": "/comments", "ctype": "application/x-www-form-urlencoded",
@@ -65,7 +69,7 @@ def clean_requests(n, seed=7):
         else:
             body = json.dumps({"user": r.choice(NAMES), "cart": [
                 {"sku": "SKU-%05d" % r.randint(1, 99999), "qty": r.randint(1, 3)}
-                for _ in range(r.randint(1, 3))], "note": r.choice(WORDS)})
+                for _ in range(r.randint(1, 3))], "note": r.choice(words)})
             out.append({"kind": "clean", "attack": False, "method": "POST",
                         "target": "/api/cart", "ctype": "application/json", "body": body})
     return out
@@ -94,7 +98,7 @@ def corpus(d, out):
                 reqs.append({"kind": kind, "attack": True, "method": "GET",
                              "target": "/search?" + urllib.parse.urlencode(
                                  {"q": v}, encoding="latin-1")})
-    reqs += clean_requests(1000)
+    reqs += clean_requests(1000, tricky=True)
     with open(out, "w") as f:
         for q in reqs:
             f.write(json.dumps(q) + "\n")
@@ -145,14 +149,19 @@ def replay(addr, port, path, mode):
         st[0] += 1
         try:
             s = socket.create_connection((addr, port), timeout=10)
+        except OSError as e:
+            print("replay: %s: cannot connect: %s" % (k, e), file=sys.stderr)
+            st[0] -= 1
+            continue
+        try:
             s.sendall(raw(q))
             status, _ = read_response(s)
-            s.close()
             blocked = status is None if mode == "nvd" else status == 403
         except (ConnectionResetError, BrokenPipeError):
             blocked = True
         except socket.timeout:
             blocked = mode == "nvd"
+        s.close()
         st[1] += blocked
     for k in sorted(stats):
         print(k, stats[k][0], stats[k][1])
@@ -168,9 +177,12 @@ def load(addr, port, seconds, conns):
         s = socket.create_connection((addr, port), timeout=10)
         rest, j = b"", i * 37
         while time.monotonic() < stop:
-            s.sendall(mix[j % len(mix)])
+            try:
+                s.sendall(mix[j % len(mix)])
+                status, rest = read_response(s, rest)
+            except OSError:
+                status = None
             j += 1
-            status, rest = read_response(s, rest)
             if status is None:
                 bad[i] += 1
                 s.close()

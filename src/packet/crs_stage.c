@@ -451,6 +451,8 @@ deny_flow(struct crs_stage *s, struct crs_flow *cf)
 	}
 	while (cf->hq)
 		give(s, cf, VERDICT_DROP);
+	if (cf->f && s->dropped)
+		s->dropped(s->dropped_ctx, cf->f);
 }
 
 /* Job seq of cf is done (result or not). */

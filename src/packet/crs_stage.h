@@ -109,6 +109,9 @@ struct crs_stage {
 	void (*result)(void *ctx, struct flow *f, const struct crs_verdict *cv);
 	void (*doubt)(void *ctx, struct flow *f, enum doubt d, int deny);
 	void *ctx;
+	/* f was dropped for good: what it holds can go (the worker's). */
+	void (*dropped)(void *ctx, struct flow *f);
+	void *dropped_ctx;
 	struct crs_stage_stats st;
 };
 

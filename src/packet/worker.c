@@ -73,6 +73,15 @@ worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows, enu
 	return 0;
 }
 
+/* crs_stage.h's dropped callback: a denied flow needs no inspection state. */
+static void
+flow_dropped_crs(void *ctx, struct flow *f)
+{
+	struct worker *w = ctx;
+
+	inspect_release(&w->insp, f);
+}
+
 /*
  * appid's decided hook: a connection whose first request asks a proxy for
  * another destination is followed request by request (proxy.h).
@@ -116,6 +125,8 @@ worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 	w->crs.result = judge_crs_result;
 	w->crs.doubt = judge_sensor_doubt;
 	w->crs.ctx = &w->judge;
+	w->crs.dropped = flow_dropped_crs;
+	w->crs.dropped_ctx = w;
 	w->dns.forged = judge_dns_forged;
 	w->dns.ctx = &w->judge;
 	return 0;
@@ -610,6 +621,11 @@ out:
 	/* A request of f waits for sensor.crs: what follows waits behind it. */
 	if (f != NULL && f->crs != NULL)
 		v = crs_stage_packet(&w->crs, f, &p, v);
+	/* A denied flow's bytes are never read again: its inspection state
+	 * goes back to its client's share (else a client whose requests were
+	 * denied 512 times would have none left until they time out). */
+	if (f != NULL && (f->flags & FLOW_F_DENIED) && f->insp != NULL)
+		inspect_release(&w->insp, f);
 	if (v == VERDICT_BYPASS && (pflags & PKT_NOCT))
 		v = VERDICT_ACCEPT;	/* no conntrack entry to save it in */
 	if (v == VERDICT_BYPASS)
