@@ -29,6 +29,7 @@
 #include "sensor/crs.h"
 
 #define CLIENT	"198.19.0.20"
+#define CLIENT2	"198.19.0.21"
 #define WEB	"198.19.0.10"
 #define SETUP	"/etc/modsecurity/crs/crs-setup.conf"
 #define RULES	"/usr/share/modsecurity-crs/rules/*.conf"
@@ -223,17 +224,21 @@ late(void *ctx, uint64_t tok, enum verdict v)
 	late_set[tok] = 1;
 }
 
+/* threads: the pool's (0: no evaluation ever ends). */
 static void
-setup_crs(enum policy_mode mode, int threshold)
+setup_pool(enum policy_mode mode, int threshold, int threads)
 {
 	struct crs_engine *e = engine();
 
 	fx_begin();
 	fx_group("nv.client", GROUP_LEARNED, MODE_DISCOVER, NULL);
+	fx_group("nv.client2", GROUP_LEARNED, MODE_DISCOVER, NULL);
 	fx_group("nv.web", GROUP_LEARNED, mode, NULL);
 	fx_workload("client", CLIENT);
+	fx_workload("client2", CLIENT2);
 	fx_workload("web", WEB);
 	fx_rule("nv.client", "nv.web", "any", "tcp/80", RULE_ALLOW, RULE_USER);
+	fx_rule("nv.client2", "nv.web", "any", "tcp/80", RULE_ALLOW, RULE_USER);
 	memset(sensors, 0, sizeof(sensors));
 	strcpy(sensors[0].name, CRS_SENSOR);
 	sensors[0].type = SENSOR_WAF;
@@ -253,7 +258,7 @@ setup_crs(enum policy_mode mode, int threshold)
 	pool = NULL;
 	if (e == NULL)
 		return;
-	pool = crs_pool_new(1, 64);
+	pool = crs_pool_new(threads, 1024);
 	ck_assert_ptr_nonnull(pool);
 	crs_pool_set_engine(pool, e);
 	crs_engine_unref(e);
@@ -264,20 +269,27 @@ setup_crs(enum policy_mode mode, int threshold)
 static void
 setup_protect(void)
 {
-	setup_crs(MODE_PROTECT, 5);
+	setup_pool(MODE_PROTECT, 5, 1);
 }
 
 static void
 setup_monitor(void)
 {
-	setup_crs(MODE_MONITOR, 5);
+	setup_pool(MODE_MONITOR, 5, 1);
 }
 
 static void
+setup_stuck(void)
+{
+	setup_pool(MODE_PROTECT, 5, 0);
+}
+
+/* The pool first: its threads hand jobs back to the worker's queue. */
+static void
 teardown(void)
 {
-	fx_end();
 	crs_pool_free(pool);
+	fx_end();
 }
 
 /* Sends len bytes from the client; the final verdict (waits for a held one). */
@@ -430,6 +442,63 @@ START_TEST(test_protect_event)
 }
 END_TEST
 
+/*
+ * One client cannot take every evaluation: past its share (CRS_CLIENT_SHARE
+ * requests in flight) its requests are in doubt, dropped in protect mode,
+ * while another client's are still evaluated.
+ */
+START_TEST(test_client_share)
+{
+	struct fx_conn k;
+
+	if (pool == NULL)
+		return;
+	for (int i = 0; i < CRS_CLIENT_SHARE; i++) {
+		fx_conn_open(&k, CLIENT, (uint16_t)(54000 + i), WEB, 80);
+		fx.w.crs.token = ++token;
+		ck_assert_int_eq(fx_conn_send(&k, 0, TCP_ACK | TCP_PSH, clean_get,
+		    strlen(clean_get)), VERDICT_HOLD);
+	}
+	fx_conn_open(&k, CLIENT, 55000, WEB, 80);
+	fx.w.crs.token = ++token;
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_ACK | TCP_PSH, clean_get, strlen(clean_get)),
+	    VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.crs.st.busy, 1);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_CRS_BUSY], 1);
+	fx_conn_open(&k, CLIENT2, 55001, WEB, 80);
+	fx.w.crs.token = ++token;
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_ACK | TCP_PSH, clean_get, strlen(clean_get)),
+	    VERDICT_HOLD);
+	ck_assert_uint_eq(fx.w.crs.jobs, CRS_CLIENT_SHARE + 1);
+}
+END_TEST
+
+/* Past crs_deadline a request is in doubt: in protect its packets are
+ * dropped and its connection reset. */
+START_TEST(test_deadline)
+{
+	struct fx_conn k;
+	uint64_t t, sent;
+
+	if (pool == NULL)
+		return;
+	fx_conn_open(&k, CLIENT, 56000, WEB, 80);
+	fx.w.crs.token = t = ++token;
+	sent = fx.clock_ms;
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_ACK | TCP_PSH, clean_get, strlen(clean_get)),
+	    VERDICT_HOLD);
+	crs_stage_poll(&fx.w.crs, sent + fx.w.crs.deadline_ms - 1);
+	ck_assert(!late_set[t]);
+	crs_stage_poll(&fx.w.crs, sent + fx.w.crs.deadline_ms);
+	ck_assert(late_set[t]);
+	ck_assert_int_eq(late_v[t], VERDICT_DROP);
+	ck_assert_uint_eq(fx.w.crs.st.late, 1);
+	ck_assert_uint_eq(fx.w.judge.st.unjudged[DOUBT_CRS_LATE], 1);
+	ck_assert_uint_eq(fx.w.judge.rst.failed + fx.w.judge.rst.sent, 2);
+	ck_assert_int_eq(send_s(&k, "x"), VERDICT_DROP);
+}
+END_TEST
+
 /* The args context of a native sensor: one argument's value, decoded once. */
 static void
 setup_args(void)
@@ -514,6 +583,13 @@ crs_suite(void)
 	tcase_add_test(tc, test_every_cut_body);
 	tcase_add_test(tc, test_held_in_order);
 	tcase_add_test(tc, test_protect_event);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("bounds");
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup_stuck, teardown);
+	tcase_add_test(tc, test_client_share);
+	tcase_add_test(tc, test_deadline);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("monitor");
