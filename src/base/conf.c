@@ -520,8 +520,8 @@ conf_set(struct conf_ctx *x, const char *key, const char *v)
 		else
 			c->crs_deadline = (uint32_t)n;
 	} else if (!strcmp(key, "crs_body_limit")) {
-		if (parse_size(v, &n) < 0 || n > (16u << 20))
-			conf_err(x, "bad value for crs_body_limit: '%s' (expected bytes, at most 16m; k, m suffixes)", v);
+		if (parse_size(v, &n) < 0 || n > (4u << 20))
+			conf_err(x, "bad value for crs_body_limit: '%s' (expected bytes, at most 4m; k, m suffixes)", v);
 		else
 			c->crs_body_limit = n;
 	}

@@ -40,6 +40,7 @@ struct crs_flow {
 	/* The request being read: method, target, header lines, then body. */
 	uint8_t *req;
 	size_t req_len, req_cap;
+	uint32_t mem_units;		/* of s->mem_quota, for req_cap */
 	size_t method_len, target_len, headers_len;
 	int minor;
 	int have_head, head_sent, body_over;
@@ -83,12 +84,14 @@ crs_stage_init(struct crs_stage *s)
 		hp->items[i].next = hp->free;
 		hp->free = &hp->items[i];
 	}
-	if (quota_init(&s->quota, CRS_JOBS_MAX, CRS_CLIENT_SHARE) < 0) {
-		free(hp);
-		return -1;
-	}
-	if (crs_done_init(&s->done) < 0) {
+	if (quota_init(&s->quota, CRS_JOBS_MAX, CRS_CLIENT_SHARE) < 0 ||
+	    quota_init(&s->mem_quota, CRS_MEM_MAX / CRS_MEM_UNIT,
+	    CRS_MEM_MAX / CRS_MEM_UNIT / 8) < 0 ||
+	    quota_init(&s->held_quota, CRS_HELD_MAX, CRS_HELD_MAX / 8) < 0 ||
+	    crs_done_init(&s->done) < 0) {
 		quota_destroy(&s->quota);
+		quota_destroy(&s->mem_quota);
+		quota_destroy(&s->held_quota);
 		free(hp);
 		return -1;
 	}
@@ -122,6 +125,8 @@ flow_state(struct crs_stage *s, struct flow *f)
 static void
 req_free(struct crs_stage *s, struct crs_flow *cf)
 {
+	for (; cf->mem_units > 0; cf->mem_units--)
+		quota_give(&s->mem_quota, cf->client);
 	s->mem -= cf->req_cap;
 	free(cf->req);
 	cf->req = NULL;
@@ -129,7 +134,24 @@ req_free(struct crs_stage *s, struct crs_flow *cf)
 	cf->have_head = cf->head_sent = cf->body_over = 0;
 }
 
-/* Room for n more request bytes; -1 past the worker's memory bound. */
+/* The client's units for cap bytes; -1 (none taken) past its share. */
+static int
+mem_take(struct crs_stage *s, struct crs_flow *cf, size_t cap)
+{
+	uint32_t need = (uint32_t)((cap + CRS_MEM_UNIT - 1) / CRS_MEM_UNIT), had = cf->mem_units;
+
+	while (cf->mem_units < need)
+		if (quota_take(&s->mem_quota, cf->client) < 0) {
+			for (; cf->mem_units > had; cf->mem_units--)
+				quota_give(&s->mem_quota, cf->client);
+			return -1;
+		} else
+			cf->mem_units++;
+	return 0;
+}
+
+/* Room for n more request bytes; -1 past the worker's memory bound or the
+ * client's share of it. */
 static int
 req_room(struct crs_stage *s, struct crs_flow *cf, size_t n)
 {
@@ -140,8 +162,10 @@ req_room(struct crs_stage *s, struct crs_flow *cf, size_t n)
 		return 0;
 	while (cap < cf->req_len + n)
 		cap *= 2;
-	if (s->mem - cf->req_cap + cap > CRS_MEM_MAX || (p = realloc(cf->req, cap)) == NULL)
+	if (s->mem - cf->req_cap + cap > CRS_MEM_MAX || mem_take(s, cf, cap) < 0)
 		return -1;
+	if ((p = realloc(cf->req, cap)) == NULL)
+		return -1;	/* the units stay with req_cap's until req_free */
 	s->mem += cap - cf->req_cap;
 	cf->req = p;
 	cf->req_cap = cap;
@@ -344,7 +368,8 @@ int
 crs_stage_room(struct crs_stage *s, const struct flow *f)
 {
 	if (!crs_stage_busy(f) ||
-	    (f->crs->nheld < CRS_FLOW_HELD && s->held < CRS_HELD_MAX))
+	    (f->crs->nheld < CRS_FLOW_HELD && s->held < CRS_HELD_MAX &&
+	    quota_held(&s->held_quota, f->crs->client) < CRS_HELD_MAX / 8))
 		return 1;
 	s->st.held_full++;
 	return 0;
@@ -358,7 +383,8 @@ crs_stage_packet(struct crs_stage *s, struct flow *f, const struct packet *p, en
 
 	if (v == VERDICT_DROP || !crs_stage_busy(f))
 		return v;
-	if (cf->nheld >= CRS_FLOW_HELD || s->token == 0 || (h = held_pool(s)->free) == NULL) {
+	if (cf->nheld >= CRS_FLOW_HELD || s->token == 0 || (h = held_pool(s)->free) == NULL ||
+	    quota_take(&s->held_quota, cf->client) < 0) {
 		s->st.busy++;
 		doubt(s, cf, DOUBT_CRS_BUSY, cf->deny);
 		return cf->deny ? VERDICT_DROP : v == VERDICT_BYPASS ? VERDICT_ACCEPT : v;
@@ -402,6 +428,7 @@ give(struct crs_stage *s, struct crs_flow *cf, enum verdict v)
 		cf->hq_tail = NULL;
 	cf->nheld--;
 	s->held--;
+	quota_give(&s->held_quota, cf->client);
 	if (v == VERDICT_DROP)
 		s->st.held_dropped++;
 	if (s->late)
@@ -627,6 +654,8 @@ crs_stage_destroy(struct crs_stage *s)
 	}
 	crs_done_destroy(&s->done);
 	quota_destroy(&s->quota);
+	quota_destroy(&s->mem_quota);
+	quota_destroy(&s->held_quota);
 	free(s->hp);
 	s->hp = NULL;
 	s->done_up = 0;

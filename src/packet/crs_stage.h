@@ -22,11 +22,13 @@
  *
  * Bounds: jobs in flight per worker (CRS_JOBS_MAX) and per client
  * (CRS_CLIENT_SHARE, quota.h), per flow (CRS_FLOW_JOBS), request bytes
- * kept per worker (CRS_MEM_MAX), and a deadline per request.  What misses
+ * kept per worker (CRS_MEM_MAX, an eighth of it per client), and a
+ * deadline per request.  What misses
  * one is in doubt (doubt.h): with an assignment that denies in protect
  * mode the flow is dropped and reset, otherwise it passes with an event.
- * Packets held per worker (CRS_HELD_MAX, well below a queue's maxlen) and
- * per flow (CRS_FLOW_HELD): a packet of a busy flow past them is dropped
+ * Packets held per worker (CRS_HELD_MAX, well below a queue's maxlen), per
+ * client (an eighth of it) and per flow (CRS_FLOW_HELD): a packet of a
+ * busy flow past them is dropped
  * before anything of it is read (crs_stage_room), so TCP sends it again
  * later and nothing is lost or skipped.
  *
@@ -54,6 +56,7 @@ struct rst;
 #define CRS_HELD_MAX		2048	/* packets held, per worker */
 #define CRS_FLOW_HELD		256	/* ... of one flow */
 #define CRS_MEM_MAX		(64u << 20)	/* request bytes kept, per worker */
+#define CRS_MEM_UNIT		16384	/* ... counted per client in these */
 #define CRS_BODY_DEFAULT	131072	/* crs_body_limit's default */
 #define CRS_DEADLINE_DEFAULT	500	/* crs_deadline's default, ms */
 
@@ -99,6 +102,8 @@ struct crs_stage {
 	uint32_t jobs, held;
 	uint64_t mem;
 	struct quota quota;		/* jobs per client */
+	struct quota mem_quota;		/* request bytes per client, in CRS_MEM_UNIT */
+	struct quota held_quota;	/* packets held per client */
 	struct crs_flow *busy;		/* flows with jobs in flight or packets held */
 	struct held_pool *hp;		/* the free entries of held packets */
 	struct rst *rst;		/* the judge's, for resets */
