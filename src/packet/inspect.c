@@ -84,6 +84,23 @@ crs_bit(struct inspect_env *e)
 	return e->crs_sensor >= 0 && e->crs_sensor < 64 ? 1ull << e->crs_sensor : 0;
 }
 
+/*
+ * sensor.crs judges every request of f, those past stream_depth too: the
+ * requests' direction has no depth while it inspects (reasm_follow); one
+ * already past it cannot be followed (a gap: in doubt).
+ */
+static void
+crs_follow(struct inspect_env *e, struct flow *f)
+{
+	uint64_t b = crs_bit(e);
+	int on = b != 0 && (f->insp->mask[DIR_TO_SERVER] & b) != 0;
+
+	if (on && f->rs[DIR_TO_SERVER].done && e->doubt)
+		e->doubt(e->ctx, f, DOUBT_GAP, (f->insp->deny & b) != 0);
+	if (on || f->proxy == NULL)
+		reasm_follow(&f->rs[DIR_TO_SERVER], on);
+}
+
 int
 inspect_start(struct inspect_env *e, struct flow *f, const struct policy_verdict *v)
 {
@@ -111,6 +128,7 @@ inspect_start(struct inspect_env *e, struct flow *f, const struct policy_verdict
 	f->insp = in;
 	e->nflows++;
 	e->st->flows++;
+	crs_follow(e, f);
 	return 0;
 }
 
@@ -121,8 +139,10 @@ inspect_update(struct inspect_env *e, struct flow *f, const struct policy_verdic
 		return inspect_start(e, f, v);
 	if (v->sensors == 0)
 		inspect_release(e, f);
-	else
+	else {
 		set_masks(e, f->insp, v);
+		crs_follow(e, f);
+	}
 	return 0;
 }
 
@@ -148,6 +168,8 @@ inspect_release(struct inspect_env *e, struct flow *f)
 	f->insp = NULL;
 	e->nflows--;
 	quota_give(&e->quota, f->key.addr[f->client]);
+	if (f->proxy == NULL)
+		reasm_follow(&f->rs[DIR_TO_SERVER], 0);
 }
 
 /* Whether (sensor, rule) fired already in its scope; notes it if not. */

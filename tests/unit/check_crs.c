@@ -404,6 +404,32 @@ START_TEST(test_held_in_order)
 }
 END_TEST
 
+/* Every request of a keep-alive connection is evaluated, those past
+ * stream_depth too: padding a connection with clean requests is no way
+ * around the CRS. */
+START_TEST(test_past_stream_depth)
+{
+	struct fx_conn k;
+	size_t sent = 0;
+	int held;
+
+	if (pool == NULL)
+		return;
+	fx_set_limits(512, 64u << 20);
+	fx_conn_open(&k, CLIENT, 57000, WEB, 80);
+	while (sent < 2048) {
+		ck_assert_int_eq(send_wait(&k, clean_get, strlen(clean_get), &held),
+		    VERDICT_ACCEPT);
+		ck_assert_msg(held, "a clean request at %zu bytes was not evaluated", sent);
+		ck_assert_int_eq(fx_conn_send(&k, 1, TCP_ACK | TCP_PSH, "HTTP/1.1 200 OK\r\n"
+		    "Content-Length: 0\r\n\r\n", 38), VERDICT_ACCEPT);
+		sent += strlen(clean_get);
+	}
+	ck_assert_int_eq(send_wait(&k, sqli_get, strlen(sqli_get), &held), VERDICT_DROP);
+	ck_assert(held);
+}
+END_TEST
+
 START_TEST(test_monitor_alerts)
 {
 	struct fx_conn k;
@@ -583,6 +609,7 @@ crs_suite(void)
 	tcase_add_test(tc, test_every_cut_body);
 	tcase_add_test(tc, test_held_in_order);
 	tcase_add_test(tc, test_protect_event);
+	tcase_add_test(tc, test_past_stream_depth);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bounds");
