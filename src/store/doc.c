@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "base/strmap.h"
 #include "sensor/rules_file.h"
+#include "sensor/crs.h"
 #include "store/doc.h"
 #include "store/store.h"
 
@@ -471,10 +472,30 @@ sensor_read(struct rd *r, const struct at *a, const struct json *o, void *item, 
 	return rc;
 }
 
+/* The integer field key of o, 1 to max, into *out; 0 when absent. */
+static int
+count(struct rd *r, const struct at *a, const struct json *o, const char *key, int64_t max,
+    int *out)
+{
+	const struct json *v = json_get(o, key);
+	int64_t n;
+	struct at f;
+
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	at_set(&f, a, ".%s", key);
+	if (json_int64(v, &n) < 0 || n < 1 || n > max)
+		return fail(r, &f, "expected an integer from 1 to %lld", (long long)max);
+	*out = (int)n;
+	return 0;
+}
+
 static int
 assign_read(struct rd *r, const struct at *a, const struct json *o, void *item, int i)
 {
-	static const char *const fields[] = { "group", "sensor", "action", NULL };
+	static const char *const fields[] = { "group", "sensor", "action", "paranoia",
+	    "threshold", NULL };
 	static const char *const words[] = { "alert", "deny", NULL };
 	struct doc_assign *as = item;
 	char key[POLICY_NAME_MAX + SENSOR_NAME_MAX + 2];
@@ -483,8 +504,12 @@ assign_read(struct rd *r, const struct at *a, const struct json *o, void *item, 
 	if (object(r, a, o, fields) < 0 ||
 	    text(r, a, o, "group", 1, as->group, sizeof(as->group)) < 0 ||
 	    text(r, a, o, "sensor", 1, as->sensor, sizeof(as->sensor)) < 0 ||
-	    word(r, a, o, "action", words, REQUIRED, &action) < 0)
+	    word(r, a, o, "action", words, REQUIRED, &action) < 0 ||
+	    count(r, a, o, "paranoia", CRS_PARANOIA_MAX, &as->paranoia) < 0 ||
+	    count(r, a, o, "threshold", CRS_THRESHOLD_MAX, &as->threshold) < 0)
 		return -1;
+	if ((as->paranoia || as->threshold) && strcmp(as->sensor, CRS_SENSOR) != 0)
+		return fail(r, a, "paranoia and threshold are for %s only", CRS_SENSOR);
 	as->deny = action == 1;
 	snprintf(key, sizeof(key), "%s %s", as->group, as->sensor);
 	return once(r, a, 'a', key, "the assignment of this sensor to this group", i,
@@ -818,7 +843,13 @@ doc_write(const struct doc *d, struct buf *o)
 		buf_json_str(o, d->assigns[i].group);
 		buf_puts(o, ", \"sensor\": ");
 		buf_json_str(o, d->assigns[i].sensor);
-		buf_printf(o, ", \"action\": \"%s\"}", d->assigns[i].deny ? "deny" : "alert");
+		buf_printf(o, ", \"action\": \"%s\"", d->assigns[i].deny ? "deny" : "alert");
+		if (strcmp(d->assigns[i].sensor, CRS_SENSOR) == 0)
+			buf_printf(o, ", \"paranoia\": %d, \"threshold\": %d",
+			    d->assigns[i].paranoia ? d->assigns[i].paranoia : 1,
+			    d->assigns[i].threshold ? d->assigns[i].threshold :
+			    CRS_THRESHOLD_DEFAULT);
+		buf_puts(o, "}");
 	}
 	buf_puts(o, d->nassigns ? "\n  ]" : "]");
 	if (d->has_admission)

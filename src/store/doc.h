@@ -75,6 +75,7 @@ struct doc_assign {
 	char group[POLICY_NAME_MAX];
 	char sensor[SENSOR_NAME_MAX];
 	int deny;
+	int paranoia, threshold;	/* sensor.crs's (0: the defaults, 1 and 5) */
 };
 
 /* An admission rule: a built-in one by its name (only whether it is

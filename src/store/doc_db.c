@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "base/strmap.h"
+#include "sensor/crs.h"
 #include "store/doc_db.h"
 #include "store/store.h"
 #include "store/store_admission.h"
@@ -155,6 +156,8 @@ export_sensors(sqlite3 *db, const struct strmap *named, struct doc *d, char *err
 		snprintf(da->group, sizeof(da->group), "%s", a[i].group);
 		snprintf(da->sensor, sizeof(da->sensor), "%s", a[i].sensor);
 		da->deny = a[i].deny;
+		da->paranoia = a[i].paranoia;
+		da->threshold = a[i].threshold;
 		d->nassigns++;
 		if (strmap_put(&used, a[i].sensor, 1) < 0)
 			rc = nomem(err, errlen);
@@ -663,17 +666,25 @@ assign_apply(struct imp *x, const struct policy_assign *had, const struct strmap
 	const struct doc_assign *a = &x->d->assigns[i];
 	const char *act = a->deny ? "deny" : "alert";
 	char name[POLICY_NAME_MAX + SENSOR_NAME_MAX + 8];
+	int64_t pl = a->paranoia ? a->paranoia : 1;
+	int64_t thr = a->threshold ? a->threshold : CRS_THRESHOLD_DEFAULT;
 	int k;
 
 	assign_key(a->sensor, a->group, name, sizeof(name));
 	k = strmap_get(had_at, name);
-	if (k >= 0 && !had[k].deny == !a->deny)
+	if (k >= 0 && !had[k].deny == !a->deny && had[k].paranoia == pl &&
+	    had[k].threshold == thr)
 		return 0;
-	if (exec_sql(x, "INSERT INTO sensor_assignments (group_name, sensor, action, created) "
-	    "VALUES (?, ?, ?, ?) ON CONFLICT (group_name, sensor) DO UPDATE SET "
-	    "action = excluded.action", "sssi", a->group, a->sensor, act, x->now) < 0)
+	if (exec_sql(x, "INSERT INTO sensor_assignments (group_name, sensor, action, created, "
+	    "paranoia, threshold) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (group_name, sensor) "
+	    "DO UPDATE SET action = excluded.action, paranoia = excluded.paranoia, "
+	    "threshold = excluded.threshold", "sssiii", a->group, a->sensor, act, x->now, pl,
+	    thr) < 0)
 		return -1;
-	if (k >= 0)
+	if (k >= 0 && !had[k].deny == !a->deny)
+		told(x, "assignment", "changed", name, "paranoia %d -> %lld, threshold %d -> %lld",
+		    had[k].paranoia, (long long)pl, had[k].threshold, (long long)thr);
+	else if (k >= 0)
 		told(x, "assignment", "changed", name, "action %s -> %s", had[k].deny ? "deny" :
 		    "alert", act);
 	else

@@ -242,6 +242,13 @@ START_TEST(test_parse_errors)
 	bad(A("{\"group\": \"g\", \"sensor\": \"s\", \"action\": \"deny\"},"
 	    "{\"group\": \"g\", \"sensor\": \"s\", \"action\": \"alert\"}"), "$.assignments[1]: the "
 	    "assignment of this sensor to this group is already at $.assignments[0]");
+	bad(A("{\"group\": \"g\", \"sensor\": \"s\", \"action\": \"deny\", \"paranoia\": 2}"),
+	    "$.assignments[0]: paranoia and threshold are for sensor.crs only");
+	bad(A("{\"group\": \"g\", \"sensor\": \"sensor.crs\", \"action\": \"deny\", "
+	    "\"paranoia\": 5}"), "$.assignments[0].paranoia: expected an integer from 1 to 4");
+	bad(A("{\"group\": \"g\", \"sensor\": \"sensor.crs\", \"action\": \"deny\", "
+	    "\"threshold\": \"5\"}"),
+	    "$.assignments[0].threshold: expected an integer from 1 to 10000");
 	bad(ADM("\"mode\": \"strict\""),
 	    "$.admission.mode: bad mode 'strict' (expected monitor or protect)");
 	bad(ADM("\"rules\": []"), "$.admission.mode: missing");
@@ -359,6 +366,30 @@ START_TEST(test_import_merge)
 	ck_assert_str_eq(changes.data, "");
 	ck_assert_str_eq(exported(db), before);
 	free(before);
+}
+END_TEST
+
+/* sensor.crs's paranoia level and threshold go out and come back. */
+START_TEST(test_import_crs)
+{
+	static const char doc[] = DOC("\"groups\": [{\"name\": \"web\", \"kind\": \"user\", "
+	    "\"criteria\": [\"name=web*\"], \"mode\": \"protect\"}], \"assignments\": [{\"group\": "
+	    "\"web\", \"sensor\": \"sensor.crs\", \"action\": \"deny\", \"paranoia\": 3, "
+	    "\"threshold\": 8}]");
+
+	fxdb_exec(db, "INSERT INTO sensors (name, type, builtin, source, created, updated) "
+	    "VALUES ('sensor.crs', 'waf', 1, 'crs_rules', 1, 1)");
+	ck_assert_int_eq(import(doc, DOC_MERGE, 0), 2);
+	ck_assert_int_eq(fxdb_int(db, "SELECT paranoia * 100 + threshold FROM sensor_assignments "
+	    "WHERE sensor = 'sensor.crs'"), 308);
+	ck_assert_msg(strstr(exported(db), "\"sensor\": \"sensor.crs\", \"action\": \"deny\", "
+	    "\"paranoia\": 3, \"threshold\": 8}") != NULL, "%s", exported(db));
+	/* The same again changes nothing; another threshold changes it. */
+	ck_assert_int_eq(import(doc, DOC_MERGE, 0), 0);
+	fxdb_exec(db, "UPDATE sensor_assignments SET threshold = 5");
+	ck_assert_int_eq(import(doc, DOC_MERGE, 0), 1);
+	ck_assert_str_eq(changes.data, "assignment sensor.crs on web changed: paranoia 3 -> 3, "
+	    "threshold 5 -> 8\n");
 }
 END_TEST
 
@@ -602,6 +633,7 @@ doc_suite(void)
 	tcase_add_checked_fixture(tc, db_setup, db_teardown);
 	tcase_add_test(tc, test_import_merge);
 	tcase_add_test(tc, test_import_replace);
+	tcase_add_test(tc, test_import_crs);
 	tcase_add_test(tc, test_import_nothing_kept);
 	tcase_add_test(tc, test_export_import_elsewhere);
 	tcase_add_test(tc, test_export_groups);

@@ -1,4 +1,4 @@
--- nvd database, schema version 11: sensor.crs, the OWASP Core Rule Set
+-- nvd database, schema version 13: sensor.crs, the OWASP Core Rule Set
 -- run by libmodsecurity (nvd.conf(5), crs_setup and crs_rules).
 --
 -- paranoia: the CRS paranoia level of an assignment of sensor.crs, 1 to
@@ -13,7 +13,7 @@ ALTER TABLE sensor_assignments ADD COLUMN threshold INTEGER NOT NULL DEFAULT 5
 -- A pattern's context may be args (nvd.rules(5)): each argument of a
 -- request, by name and value.  SQLite cannot change a CHECK constraint in
 -- place: the table is made anew with the patterns it held.
-CREATE TABLE sensor_patterns_011 (
+CREATE TABLE sensor_patterns_013 (
 	sensor		TEXT NOT NULL,
 	rule		TEXT NOT NULL,
 	ord		INTEGER NOT NULL,
@@ -24,7 +24,7 @@ CREATE TABLE sensor_patterns_011 (
 	FOREIGN KEY (sensor, rule) REFERENCES sensor_rules(sensor, name)
 		ON DELETE CASCADE ON UPDATE CASCADE
 );
-INSERT INTO sensor_patterns_011 SELECT sensor, rule, ord, context, negate, pattern
+INSERT INTO sensor_patterns_013 SELECT sensor, rule, ord, context, negate, pattern
 	FROM sensor_patterns;
 DROP TABLE sensor_patterns;
-ALTER TABLE sensor_patterns_011 RENAME TO sensor_patterns;
+ALTER TABLE sensor_patterns_013 RENAME TO sensor_patterns;
