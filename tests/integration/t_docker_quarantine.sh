@@ -44,7 +44,7 @@ r=$(nvctl response add --category security-event --criteria 'name=no rule' --act
 [ "$r" = 1 ] && ok "response rule 1: quarantine the source of 'no rule'" || fail "response add: $r"
 
 arrived() {	# arrived PATH: fetches of PATH in srv's log
-	dk logs srv 2>&1 | grep -c "url:/$1\$"
+	dk logs srv 2>&1 | grep -c "url:/$1"
 }
 reached() { [ "$(arrived $1)" -ge ${2:-1} ]; }
 wait_for reached bad-1 && wait_for reached good-1 && ok "both probers reach srv" ||
@@ -79,10 +79,7 @@ g=$(arrived good-3)
 wait_for reached good-3 $((g + 3)) && [ "$(arrived bad-3)" = 0 ] &&
 	ok "not one fetch of bad arrived since it started again, its first included" ||
 	fail "phase 3: bad-3 $(arrived bad-3)"
-st=$(nvctl --json status)
-[ "$(echo "$st" | jget "j['total']['unjudged']['unidentified'] > 0")" = True ] &&
-	ok "its first packets were dropped as not known yet ($(echo "$st" | jget "j['total']['unjudged']['unidentified']"))" ||
-	ok "its first packets came after nvd knew it (no unidentified packet)"
+log "packets of containers not known yet: $(nvctl --json status | jget "j['total']['unjudged']['unidentified']")"
 
 # --- made anew under its name --------------------------------------------------------
 docker_rm bad || fail "rm bad"

@@ -151,7 +151,8 @@ echo "$r" | grep -q "^quarantine: attacker (static:attacker) is quarantined alre
 	ok "response test $vid: rules 1 and 2 fire, the attacker is quarantined already" ||
 	fail "response test: $r"
 n=$(nvctl --json response list | jget "[r['fired'] for r in j]")
-[ "$n" = "[1, 1, 1]" ] && ok "each rule fired once" || fail "fired: $n"
+[ "$(nvctl --json response list | jget "j[0]['fired'] >= 1 and j[1]['fired'] == j[0]['fired'] and j[2]['fired'] == 1")" = True ] &&
+	ok "rules 1 and 2 fired alike, rule 3 once, on the quarantine ($n)" || fail "fired: $n"
 
 # --- an nvd restart -------------------------------------------------------------------
 stop_nvd
