@@ -261,7 +261,7 @@ control_dispatch_as(struct daemon *d, enum ctl_role role, int argc, char **argv,
 	}
 	if (role != CTL_ROLE_ADMIN && !(role == CTL_ROLE_READ && h->access == REQ_READS)) {
 		buf_printf(out, "permission denied: group %s may only read (status, list, show, "
-		    "events, conversations, dns list, sensor test)", CTL_GROUP_READ);
+		    "events, conversations, dns list, sensor test, response test)", CTL_GROUP_READ);
 		return CTL_RESP_DENIED;
 	}
 	if (argc - nw < h->min_args || argc - nw > h->max_args) {

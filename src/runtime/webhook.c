@@ -127,7 +127,7 @@ send_one(struct webhook *wh, const struct request *r, char *err, size_t errlen)
 	curl_easy_setopt(wh->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hl);
 	if (rc != CURLE_OK) {
-		snprintf(err, errlen, "%.200s: %s", r->url,
+		snprintf(err, errlen, "%.160s: %.150s", r->url,
 		    wh->errbuf[0] ? wh->errbuf : curl_easy_strerror(rc));
 		return -1;
 	}
