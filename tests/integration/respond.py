@@ -23,7 +23,7 @@ import time
 
 
 def write_atomic(path, text):
-    tmp = path + ".tmp"
+    tmp = "%s.%d.tmp" % (path, threading.get_ident())
     with open(tmp, "w") as f:
         f.write(text)
     os.replace(tmp, path)
@@ -39,9 +39,9 @@ def ticker_serve(port, out):
     ls.listen(64)
 
     def dump():
+        # One writer at a time: the file always holds the latest counts.
         with lock:
-            text = "".join("%s %d\n" % kv for kv in sorted(counts.items()))
-        write_atomic(out, text)
+            write_atomic(out, "".join("%s %d\n" % kv for kv in sorted(counts.items())))
 
     def conn(c, addr):
         peer = addr[0][7:] if addr[0].startswith("::ffff:") else addr[0]

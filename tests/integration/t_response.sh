@@ -63,8 +63,9 @@ wait_for grows $T/web.counts 198.18.0.11 && wait_for grows $T/att.counts 198.18.
 	wait_for grows $T/a.recv && wait_for grows $T/w.recv && wait_for grows $T/o.recv &&
 	ok "three open connections carry data both ways" ||
 	fail "connections: $(cat $T/*.log)"
-n=$(nvctl --json status | jget "j['total']['bypassed_flows']")
-[ "$n" -ge 3 ] && ok "they are bypassed to the kernel ($n flows)" || fail "bypassed: $n"
+bypassed() { [ "$(nvctl --json status | jget "j['total']['bypassed_flows']")" -ge 3 ]; }
+wait_for bypassed && ok "they are bypassed to the kernel" ||
+	fail "bypassed: $(nvctl --json status | jget "j['total']['bypassed_flows']")"
 
 # --- the rules ------------------------------------------------------------------------
 r1=$(nvctl response add --category security-event --criteria 'name=no rule' \
