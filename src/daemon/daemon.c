@@ -613,45 +613,73 @@ daemon_changed(struct daemon *d, int argc, char **argv)
 }
 
 /*
- * Packets the queues could not take (the kernel's queue_dropped and
- * user_dropped, and those that passed fail-open: missed), so far.
+ * Packets the queues could not take since the last look: the kernel's
+ * queue_dropped and user_dropped (full queues that drop: protect queues,
+ * and the others with fail_mode closed), those nvd saw pass fail-open
+ * (missed), and with fail_mode open and nvd's rules, those the steering
+ * rules queued that neither reached nvd nor wait in a queue (nvctl
+ * status's passed_unseen).  The rules' counters start again when the
+ * rules are replaced: that look counts none of those.
  */
 static uint64_t
-overload_total(struct daemon *d)
+overload_more(struct daemon *d)
 {
-	uint64_t total = 0;
+	uint64_t drops = 0, waiting = 0, received = 0, queued[2], more;
+	int counted;
 
 	for (int i = 0; i < d->nworkers; i++) {
 		struct nfq_kstats k;
 		struct nfq_stats q;
 
 		nfq_kernel_stats(d->workers[i].queue, &k);
-		total += k.queue_dropped + k.user_dropped;
+		drops += k.queue_dropped + k.user_dropped;
+		waiting += k.queue_total;
 		nfq_kernel_stats(d->workers[i].protect_queue, &k);
-		total += k.queue_dropped + k.user_dropped;
+		drops += k.queue_dropped + k.user_dropped;
 		if (d->queues[i]) {
 			nfq_queue_stats(d->queues[i], &q);
-			total += q.missed;
+			drops += q.missed;
+			received += q.received[0];
 		}
 	}
-	return total;
+	more = drops - d->overload.drops;
+	counted = d->conf.fail_mode == FAIL_OPEN && d->hook != NFT_HOOK_NONE &&
+	    nft_counters(&d->conf, &queued[0], &queued[1]) == 0;
+	if (counted && d->overload.counted && queued[0] >= d->overload.queued) {
+		int64_t unseen = (int64_t)(queued[0] - d->overload.queued) -
+		    (int64_t)(received - d->overload.received) -
+		    ((int64_t)waiting - (int64_t)d->overload.waiting);
+
+		if (unseen > 0)
+			more += (uint64_t)unseen;
+	}
+	d->overload.drops = drops;
+	d->overload.counted = counted;
+	d->overload.queued = counted ? queued[0] : 0;
+	d->overload.received = received;
+	d->overload.waiting = waiting;
+	return more;
 }
 
 #define OVERLOAD_CHECK_MS	1000
 #define OVERLOAD_QUIET_MS	10000	/* no growth for this long: the overload is over */
+#define OVERLOAD_MIN		8	/* packets a look must find, not ones in transit */
 
 /* An overload of the queues is an event when it begins and when it ends. */
 static void
 overload_check(struct daemon *d)
 {
 	int64_t now = (int64_t)clock_mono_ms();
-	uint64_t total;
+	uint64_t total, more;
 	struct event_rec *ev;
 
 	if (now - d->overload.check_ms < OVERLOAD_CHECK_MS || d->nworkers == 0)
 		return;
 	d->overload.check_ms = now;
-	total = overload_total(d);
+	more = overload_more(d);
+	if (more < OVERLOAD_MIN)
+		more = 0;	/* at most packets in transit */
+	total = d->overload.total + more;
 	if (total > d->overload.total && !d->overload.on) {
 		d->overload.on = 1;
 		d->overload.since = d->overload.total;

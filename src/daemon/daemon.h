@@ -78,6 +78,9 @@ struct daemon {
 		uint64_t since;		/* ... when the overload began */
 		int64_t check_ms, grew_ms;	/* monotonic: last look, last growth */
 		int on;
+		/* What the last look saw (overload_more() in daemon.c). */
+		uint64_t drops, queued, received, waiting;
+		int counted;
 	} overload;
 	/* Flow bypass generations (types.h, live.h): what the kernel was told. */
 	struct {
