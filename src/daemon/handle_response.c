@@ -91,14 +91,24 @@ json_rule(struct buf *o, const struct response_rule *r)
 	}
 	if (r->actions & RESP_ACT_SUPPRESS)
 		buf_puts(o, r->actions & ~RESP_ACT_SUPPRESS ? ",\"suppress-log\"" : "\"suppress-log\"");
-	buf_printf(o, "],\"enabled\":%s,\"fired\":%lld,\"suppressed\":%lld,\"last_fired\":",
+	buf_printf(o, "],\"enabled\":%s,\"fired\":%lld,\"suppressed\":%lld",
 	    r->enabled ? "true" : "false", (long long)r->fired, (long long)r->suppressed);
-	req_json_time(o, r->last_fired);
-	buf_puts(o, ",\"created\":");
-	req_json_time(o, r->created);
-	buf_puts(o, ",\"updated\":");
-	req_json_time(o, r->updated);
+	for (int i = 0; i < 3; i++) {
+		buf_printf(o, ",\"%s\":", (const char *[]){ "last_fired", "created", "updated" }[i]);
+		req_json_time(o, (int64_t[]){ r->last_fired, r->created, r->updated }[i]);
+	}
 	buf_puts(o, "}");
+}
+
+/* An array of the n rules of rules (pick: their indexes, or NULL: in order). */
+static void
+json_rules(struct buf *o, const struct response_rule *rules, const int *pick, int n)
+{
+	for (int k = 0; k < n; k++) {
+		buf_puts(o, k ? "," : "[");
+		json_rule(o, &rules[pick ? pick[k] : k]);
+	}
+	buf_puts(o, n ? "]" : "[]");
 }
 
 /* A rule as one line for people: "security-event, any group, name=x: quarantine". */
@@ -126,12 +136,8 @@ cmd_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	if (store_response_list(d->db, &r, &n, err, sizeof(err)) < 0)
 		return req_error(o, CTL_RESP_ERROR, "%s", err);
 	if (json) {
-		buf_puts(o, "[");
-		for (int i = 0; i < n; i++) {
-			buf_puts(o, i ? "," : "");
-			json_rule(o, &r[i]);
-		}
-		buf_puts(o, "]\n");
+		json_rules(o, r, NULL, n);
+		buf_puts(o, "\n");
 		free(r);
 		return CTL_RESP_OK;
 	}
@@ -159,31 +165,40 @@ cmd_list(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	return CTL_RESP_OK;
 }
 
+static void
+text_show(struct buf *o, const struct response_rule *r)
+{
+	char text[RESPONSE_TEXT_MAX], tm[32];
+
+	buf_printf(o, "id          %lld\ncategory    %s\ngroup       %s\n", (long long)r->id,
+	    response_category_name(r->category), r->group[0] ? r->group : "- (any)");
+	response_criteria_format(r, text, sizeof(text));
+	buf_printf(o, "criteria    %s\n", text[0] ? text : "- (every event of the category)");
+	response_actions_format(r, text, sizeof(text));
+	buf_printf(o, "actions     %s\nenabled     %s\n", text, r->enabled ? "yes" : "no");
+	buf_printf(o, "fired       %lld (last %s)\n", (long long)r->fired,
+	    req_text_time(r->last_fired, tm, sizeof(tm)));
+	buf_printf(o, "suppressed  %lld\n", (long long)r->suppressed);
+	buf_printf(o, "created     %s\n", req_text_time(r->created, tm, sizeof(tm)));
+	buf_printf(o, "updated     %s\n", req_text_time(r->updated, tm, sizeof(tm)));
+}
+
+/* Rule id as stored, for people or as JSON. */
 static int
-show_rule(struct daemon *d, int64_t id, int json, struct buf *o)
+rule_reply(struct daemon *d, int64_t id, int json, struct buf *o)
 {
 	struct response_rule r;
-	char err[512], text[RESPONSE_TEXT_MAX], tm[32];
-	int rc;
+	char err[512];
+	int rc = store_response_get(d->db, id, &r, err, sizeof(err));
 
-	if ((rc = store_response_get(d->db, id, &r, err, sizeof(err))) < 0)
+	if (rc < 0)
 		return req_store_fail(o, rc, err);
-	if (json) {
+	if (!json)
+		text_show(o, &r);
+	else {
 		json_rule(o, &r);
 		buf_puts(o, "\n");
-		return CTL_RESP_OK;
 	}
-	buf_printf(o, "id          %lld\ncategory    %s\ngroup       %s\n", (long long)r.id,
-	    response_category_name(r.category), r.group[0] ? r.group : "- (any)");
-	response_criteria_format(&r, text, sizeof(text));
-	buf_printf(o, "criteria    %s\n", text[0] ? text : "- (every event of the category)");
-	response_actions_format(&r, text, sizeof(text));
-	buf_printf(o, "actions     %s\nenabled     %s\n", text, r.enabled ? "yes" : "no");
-	buf_printf(o, "fired       %lld (last %s)\n", (long long)r.fired,
-	    req_text_time(r.last_fired, tm, sizeof(tm)));
-	buf_printf(o, "suppressed  %lld\n", (long long)r.suppressed);
-	buf_printf(o, "created     %s\n", req_text_time(r.created, tm, sizeof(tm)));
-	buf_printf(o, "updated     %s\n", req_text_time(r.updated, tm, sizeof(tm)));
 	return CTL_RESP_OK;
 }
 
@@ -195,7 +210,7 @@ cmd_show(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 
 	if ((rc = id_word(argc, argv, USAGE_SHOW, "response rule", &id, o)) != CTL_RESP_OK)
 		return rc;
-	return show_rule(d, id, json, o);
+	return rule_reply(d, id, json, o);
 }
 
 /* --- add, enable, disable, delete ---------------------------------------- */
@@ -235,7 +250,7 @@ cmd_add(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 			rc = req_store_fail(o, rc, err);
 		else if ((rc = rules_apply(d, o)) == CTL_RESP_OK) {
 			if (json)
-				rc = show_rule(d, r->id, 1, o);
+				rc = rule_reply(d, r->id, 1, o);
 			else
 				buf_printf(o, "%lld\n", (long long)r->id);
 		}
@@ -380,12 +395,10 @@ test_json(struct buf *o, int64_t id, const struct response_set *s,
 {
 	const struct policy_workload *w = p ? policy_workload_at(p, f->quarantine_wl) : NULL;
 
-	buf_printf(o, "{\"event\":%lld,\"rules\":[", (long long)id);
-	for (int k = 0; k < f->nfired && k < RESPONSE_FIRED_MAX; k++) {
-		buf_puts(o, k ? "," : "");
-		json_rule(o, &s->rules[f->fired[k]]);
-	}
-	buf_puts(o, "],\"quarantine\":");
+	buf_printf(o, "{\"event\":%lld,\"rules\":", (long long)id);
+	json_rules(o, s->rules, f->fired, f->nfired < RESPONSE_FIRED_MAX ? f->nfired :
+	    RESPONSE_FIRED_MAX);
+	buf_puts(o, ",\"quarantine\":");
 	if ((f->actions & RESP_ACT_QUARANTINE) && w) {
 		buf_puts(o, "{\"workload\":");
 		buf_json_str(o, w->name);

@@ -22,6 +22,18 @@ import threading
 import time
 
 
+def keep_sending(s, line):
+    """A thread that sends line on s every 100 ms until s fails."""
+    def go():
+        try:
+            while True:
+                s.sendall(line)
+                time.sleep(0.1)
+        except OSError:
+            pass
+    threading.Thread(target=go, daemon=True).start()
+
+
 def write_atomic(path, text):
     tmp = "%s.%d.tmp" % (path, threading.get_ident())
     with open(tmp, "w") as f:
@@ -48,15 +60,7 @@ def ticker_serve(port, out):
         with lock:
             counts.setdefault(peer, 0)
         dump()
-
-        def send():
-            try:
-                while True:
-                    c.sendall(b"tick\n")
-                    time.sleep(0.1)
-            except OSError:
-                pass
-        threading.Thread(target=send, daemon=True).start()
+        keep_sending(c, b"tick\n")
         try:
             while True:
                 d = c.recv(4096)
@@ -83,15 +87,7 @@ def ticker_client(host, port, out):
     got = [0]
     write_atomic(out, "0\n")
     print("connected", flush=True)
-
-    def send():
-        try:
-            while True:
-                s.sendall(b"tock\n")
-                time.sleep(0.1)
-        except OSError:
-            pass
-    threading.Thread(target=send, daemon=True).start()
+    keep_sending(s, b"tock\n")
     try:
         while True:
             d = s.recv(4096)

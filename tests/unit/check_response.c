@@ -52,6 +52,25 @@ rule(int64_t id, enum response_category cat, const char *group, const char *crit
 
 /* --- words --------------------------------------------------------------- */
 
+/* A text a parser must refuse, and its error. */
+struct refused {
+	const char *in, *want;
+};
+
+typedef int parse_fn(const char *, struct response_rule *, char *, size_t);
+
+static void
+refuses(parse_fn *parse, const struct refused *bad, size_t n)
+{
+	struct response_rule r;
+
+	for (size_t i = 0; i < n; i++) {
+		memset(&r, 0, sizeof(r));
+		ck_assert_int_eq(parse(bad[i].in, &r, err, sizeof(err)), -1);
+		ck_assert_str_eq(err, bad[i].want);
+	}
+}
+
 START_TEST(test_criteria)
 {
 	struct response_rule r;
@@ -76,9 +95,7 @@ END_TEST
 
 START_TEST(test_criteria_errors)
 {
-	static const struct {
-		const char *in, *want;
-	} bad[] = {
+	static const struct refused bad[] = {
 		{ "color=red", "criterion 'color=red': unknown key 'color' (expected name=, "
 		    "level=, type=, sensor= or app=)" },
 		{ "name", "criterion 'name': expected KEY=GLOB" },
@@ -92,11 +109,7 @@ START_TEST(test_criteria_errors)
 	};
 	struct response_rule r;
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		memset(&r, 0, sizeof(r));
-		ck_assert_int_eq(response_criteria_parse(bad[i].in, &r, err, sizeof(err)), -1);
-		ck_assert_str_eq(err, bad[i].want);
-	}
+	refuses(response_criteria_parse, bad, sizeof(bad) / sizeof(bad[0]));
 	/* [] that closes, [!...] and []...] are globs fnmatch(3) reads as sets */
 	ck_assert_int_eq(response_criteria_parse("name=[!a]x,app=[]]", &r, err, sizeof(err)), 0);
 }
@@ -120,9 +133,7 @@ END_TEST
 
 START_TEST(test_actions_errors)
 {
-	static const struct {
-		const char *in, *want;
-	} bad[] = {
+	static const struct refused bad[] = {
 		{ "", "no action (expected quarantine, webhook=URL or suppress-log)" },
 		{ "kill", "unknown action 'kill' (expected quarantine, webhook=URL or suppress-log)" },
 		{ "quarantine,quarantine", "duplicate action 'quarantine'" },
@@ -134,13 +145,8 @@ START_TEST(test_actions_errors)
 		{ "webhook=http://a/,webhook=http://b/,webhook=http://c/,webhook=http://d/,"
 		    "webhook=http://e/", "at most 4 webhooks in a rule" },
 	};
-	struct response_rule r;
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		memset(&r, 0, sizeof(r));
-		ck_assert_int_eq(response_actions_parse(bad[i].in, &r, err, sizeof(err)), -1);
-		ck_assert_str_eq(err, bad[i].want);
-	}
+	refuses(response_actions_parse, bad, sizeof(bad) / sizeof(bad[0]));
 }
 END_TEST
 
@@ -255,6 +261,18 @@ START_TEST(test_match_dedup)
 }
 END_TEST
 
+/* w: a workload of one address. */
+static void
+workload(struct policy_workload *w, const char *id, const char *name, const char *ip)
+{
+	memset(w, 0, sizeof(*w));
+	strcpy(w->id, id);
+	strcpy(w->name, name);
+	w->naddrs = 1;
+	w->addrs[0].family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	ck_assert_int_eq(inet_pton(w->addrs[0].family, ip, w->addrs[0].addr), 1);
+}
+
 /* client 198.18.0.11 in group attackers, web 198.18.0.12 in group webs. */
 static struct policy *
 two_workloads(void)
@@ -265,7 +283,6 @@ two_workloads(void)
 	struct policy *p;
 
 	memset(g, 0, sizeof(g));
-	memset(w, 0, sizeof(w));
 	strcpy(g[0].name, "attackers");
 	g[0].kind = GROUP_USER;
 	g[0].ncrit = criteria_parse("name=client*", g[0].crit, POLICY_MAX_CRITERIA, err,
@@ -273,16 +290,8 @@ two_workloads(void)
 	strcpy(g[1].name, "webs");
 	g[1].kind = GROUP_USER;
 	g[1].ncrit = criteria_parse("name=web*", g[1].crit, POLICY_MAX_CRITERIA, err, sizeof(err));
-	strcpy(w[0].id, "c0ffee");
-	strcpy(w[0].name, "client");
-	w[0].naddrs = 1;
-	w[0].addrs[0].family = AF_INET;
-	inet_pton(AF_INET, "198.18.0.11", w[0].addrs[0].addr);
-	strcpy(w[1].id, "beef");
-	strcpy(w[1].name, "web");
-	w[1].naddrs = 1;
-	w[1].addrs[0].family = AF_INET;
-	inet_pton(AF_INET, "198.18.0.12", w[1].addrs[0].addr);
+	workload(&w[0], "c0ffee", "client", "198.18.0.11");
+	workload(&w[1], "beef", "web", "198.18.0.12");
 	memset(&in, 0, sizeof(in));
 	in.groups = g;
 	in.ngroups = 2;
@@ -382,17 +391,9 @@ START_TEST(test_policy_quarantine_addrs)
 	struct policy *p;
 	uint8_t ip[16] = { 0 };
 
-	memset(w, 0, sizeof(w));
-	strcpy(w[0].id, "c0ffee");
-	strcpy(w[0].name, "client");
-	w[0].naddrs = 1;
-	w[0].addrs[0].family = AF_INET;
-	inet_pton(AF_INET, "198.18.0.11", w[0].addrs[0].addr);
-	strcpy(w[1].id, "beef");
-	strcpy(w[1].name, "web");
+	workload(&w[0], "c0ffee", "client", "198.18.0.11");
+	workload(&w[1], "beef", "web", "198.18.0.12");
 	w[1].naddrs = 2;
-	w[1].addrs[0].family = AF_INET;
-	inet_pton(AF_INET, "198.18.0.12", w[1].addrs[0].addr);
 	w[1].addrs[0].ifindex = 7;
 	w[1].addrs[1].family = AF_INET6;
 	inet_pton(AF_INET6, "fd00:18::12", w[1].addrs[1].addr);
