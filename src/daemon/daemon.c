@@ -736,6 +736,7 @@ daemon_init(struct daemon *d)
 	d->writer.on_learned = learned;
 	d->writer.ctx = &d->live;
 	if (admission_run_init(&d->adm, d->db, d->conf.authz_socket, &d->writer) < 0)
+		return -1;
 	if (response_init(d) < 0)
 		return -1;
 	{
