@@ -131,6 +131,9 @@ struct writer_priv {
 		int64_t id;
 	} *extra;
 	int nextra, capextra;
+	/* The events of a drop (check_drops), until they are written. */
+	struct record drops[2];
+	unsigned ndrops;
 	/* a batch a locked database put off: the first held records of batch */
 	unsigned held;
 	uint64_t retry_at;		/* clock_mono_ms() of its next try */
@@ -843,11 +846,23 @@ drop_event(struct writer *w, uint64_t n)
 	else
 		snprintf(ev->message, sizeof(ev->message), "overload over: %llu records were "
 		    "dropped (events, learned connections, rule hits)", (unsigned long long)n);
-	if (write_batch(w, &rec, 1) == BATCH_BUSY) {
-		pthread_mutex_lock(&w->lock);
-		w->priv->lost++;	/* a locked database: not kept for later */
-		pthread_mutex_unlock(&w->lock);
+	/* Kept until written (a locked database keeps them waiting); of a
+	 * drop that began again before, the newest two. */
+	if (w->priv->ndrops == 2) {
+		w->priv->drops[0] = w->priv->drops[1];
+		w->priv->ndrops = 1;
 	}
+	w->priv->drops[w->priv->ndrops++] = rec;
+}
+
+/* Writes the events of drops, unless the database is locked. */
+static void
+drops_write(struct writer *w)
+{
+	struct writer_priv *p = w->priv;
+
+	if (p->ndrops > 0 && write_batch(w, p->drops, p->ndrops) != BATCH_BUSY)
+		p->ndrops = 0;
 }
 
 /* Logs a drop once when it starts and once, with its count, when the
@@ -937,6 +952,7 @@ writer_drain(struct writer *w)
 			break;
 	}
 	check_drops(w, 0);
+	drops_write(w);
 	if (w->resp)
 		responder_idle(w->resp);
 }
@@ -1151,6 +1167,7 @@ writer_stop(struct writer *w)
 	if (w->priv) {
 		drain_last(w);		/* what the producers left, before they stopped */
 		check_drops(w, 1);
+		drops_write(w);
 	}
 	release(w);
 }
