@@ -50,6 +50,9 @@ usage(FILE *f)
 	    "                              and destinations, applications\n"
 	    "  host                        this host, its kernel and Docker, nvd's hook\n"
 	    "  policy export|import        the policy as one JSON document\n"
+	    "  response list|show|add|enable|disable|delete|test\n"
+	    "                              response rules: quarantine, webhook, suppress-log\n"
+	    "  quarantine list|release     quarantined workloads\n"
 	    "--json may also come last.  See nvctl(8).\n");
 }
 

@@ -45,6 +45,7 @@ const struct handler *const control_handlers[] = {
 	graph_handlers,
 	dash_handlers,
 	doc_handlers,
+	response_handlers,
 	NULL,
 };
 
@@ -252,7 +253,7 @@ control_dispatch_as(struct daemon *d, enum ctl_role role, int argc, char **argv,
     struct buf *out)
 {
 	const struct handler *h;
-	int nw;
+	int nw, rc;
 
 	if ((h = find_handler(argc, argv, &nw)) == NULL) {
 		buf_printf(out, "unknown command '%s'", argc ? argv[0] : "");
@@ -260,7 +261,7 @@ control_dispatch_as(struct daemon *d, enum ctl_role role, int argc, char **argv,
 	}
 	if (role != CTL_ROLE_ADMIN && !(role == CTL_ROLE_READ && h->access == REQ_READS)) {
 		buf_printf(out, "permission denied: group %s may only read (status, list, show, "
-		    "events, conversations, dns list, sensor test)", CTL_GROUP_READ);
+		    "events, conversations, dns list, sensor test, response test)", CTL_GROUP_READ);
 		return CTL_RESP_DENIED;
 	}
 	if (argc - nw < h->min_args || argc - nw > h->max_args) {
@@ -268,7 +269,10 @@ control_dispatch_as(struct daemon *d, enum ctl_role role, int argc, char **argv,
 		return CTL_RESP_USAGE;
 	}
 	daemon_db_deadline(d);
-	return h->run(d, argc - nw, argv + nw, json, out);
+	rc = h->run(d, argc - nw, argv + nw, json, out);
+	if (rc == CTL_RESP_OK && h->access == REQ_CHANGES)
+		daemon_changed(d, argc, argv);
+	return rc;
 }
 
 int

@@ -23,9 +23,10 @@
 #include "names/fqdn.h"
 #include "packet/reasm.h"
 #include "runtime/crs_pool.h"
+#include "runtime/webhook.h"
 #include "store/db.h"
 #include "store/rules_load.h"
-#include "store/rules_load.h"
+#include "store/store_response.h"
 
 int
 daemon_load_conf(const struct daemon *d, struct conf *c, struct conf_errors *errs)
@@ -223,6 +224,8 @@ start_workers(struct daemon *d)
 		d->workers[i].crs.late = worker_late;
 		d->workers[i].crs.late_ctx = d->queues[i];
 	}
+	writer_add_ring(&d->writer, &d->live.events);
+	writer_add_ring(&d->writer, &d->events);
 	if (writer_start(&d->writer) < 0) {
 		log_warnx("starting the writer thread");
 		return -1;
@@ -289,16 +292,15 @@ ranges_sum(const struct range_list *l)
 }
 
 /*
- * live's compiled callback: the traffic of p's protect-mode workloads (and
+ * The traffic of p's protect-mode workloads (and
  * of containers not known yet that could be) is steered to the protect
  * queues (never fail-open) before p judges it.  What changed since the
  * last snapshot goes to the kernel: the sets, and the rules when every
  * packet becomes (or stops being) protect traffic.
  */
 static void
-protect_steer(void *ctx, const struct policy *p)
+protect_steer(struct daemon *d, const struct policy *p)
 {
-	struct daemon *d = ctx;
 	struct range_list rl = { 0 };
 	uint64_t sum;
 	int all;
@@ -332,6 +334,50 @@ protect_steer(void *ctx, const struct policy *p)
 }
 
 /*
+ * The quarantined workloads' addresses go to the kernel's quarantine
+ * sets, whose rules drop their traffic, before p is swapped in; the
+ * workers drop it too once p is theirs.
+ */
+static void
+quarantine_steer(struct daemon *d, const struct policy *p)
+{
+	int max = policy_nquarantined(p) * POLICY_MAX_ADDRS, n = 0;
+	struct range_list rl = { 0 };
+	struct policy_addr *pa;
+	uint64_t sum;
+
+	if (d->hook == NFT_HOOK_NONE)
+		return;
+	if ((pa = calloc((size_t)max + 1, sizeof(*pa))) != NULL &&
+	    (n = policy_quarantine_addrs(p, pa, max)) >= 0)
+		for (int i = 0; i < n; i++)
+			ranges_add(&rl, pa[i].family, pa[i].addr, pa[i].addr);
+	ranges_normalise(&rl);
+	sum = ranges_sum(&rl);
+	if (pa == NULL || n < 0 || rl.oom)
+		log_warnx("policy: no memory for the quarantined addresses: the workers drop "
+		    "their packets, the kernel does not");
+	else if ((rl.n != d->quarantine_n || sum != d->quarantine_sum) &&
+	    nft_quarantine_set(&d->conf, rl.r, rl.n) == 0) {
+		d->quarantine_n = rl.n;
+		d->quarantine_sum = sum;
+		log_info("nftables: %d quarantined address%s", rl.n, rl.n == 1 ? "" : "es");
+	}
+	ranges_free(&rl);
+	free(pa);
+}
+
+/* live's compiled callback: the kernel learns what p changes, before p judges. */
+static void
+policy_compiled(void *ctx, const struct policy *p)
+{
+	struct daemon *d = ctx;
+
+	protect_steer(d, p);
+	quarantine_steer(d, p);
+}
+
+/*
  * Installs the rules for c at the current bypass generation: the whole
  * table at start (old NULL) or under a new name; at a reload that keeps
  * the table, its rules only, so that no queued packet is lost.
@@ -355,7 +401,8 @@ install_rules(struct daemon *d, const struct conf *c, const struct conf *old)
 		return -1;
 	d->hook = (enum nft_hook_kind)k;
 	d->protect_n = -1;	/* the new table's sets are empty */
-	protect_steer(d, live_current(&d->live));
+	d->quarantine_n = -1;
+	policy_compiled(d, live_current(&d->live));
 	return 0;
 }
 
@@ -520,6 +567,8 @@ daemon_reload(struct daemon *d, struct buf *out)
 		log_warnx("reload: policy: %s", err);
 	if (admission_run_apply(&d->adm, d->db, err, sizeof(err)) < 0)
 		log_warnx("reload: admission: %s", err);
+	if (daemon_response_reload(d, err, sizeof(err)) < 0)
+		log_warnx("reload: response rules: %s", err);
 	{
 		struct fqdn_limits fl = { .max_bindings = c.dns_max_bindings,
 		    .min_ttl = c.dns_min_ttl };
@@ -543,6 +592,198 @@ static void
 learned(void *ctx)
 {
 	live_request_rebuild(ctx);
+}
+
+/* The writer quarantined a workload: the policy is rebuilt, and bypassed
+ * flows come back to the queues (the kernel's rules drop them first). */
+static void
+quarantined(void *ctx)
+{
+	live_request_tighten(ctx);
+}
+
+int
+daemon_response_reload(struct daemon *d, char *err, size_t errlen)
+{
+	struct response_rule *r;
+	struct response_set *s;
+	int n;
+
+	if (!d->resp_up)
+		return 0;
+	if (store_response_list(d->db, &r, &n, err, errlen) < 0)
+		return -1;
+	s = response_set_new(r, n);
+	free(r);
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	responder_set_rules(&d->resp, s);
+	return 0;
+}
+
+/* Response rules and their webhooks, after the writer is made. */
+static int
+response_init(struct daemon *d)
+{
+	char err[512];
+
+	if (event_ring_init(&d->events, -1) < 0) {
+		log_errx("no memory for the events ring");
+		return -1;
+	}
+	d->events_up = 1;
+	if ((d->wh = webhook_start(NULL, err, sizeof(err))) == NULL) {
+		log_errx("webhooks: %s", err);
+		return -1;
+	}
+	if (responder_init(&d->resp, &d->live, d->wh) < 0) {
+		log_errx("response rules: no reader slot in the policy");
+		return -1;
+	}
+	d->resp_up = 1;
+	d->resp.on_quarantine = quarantined;
+	d->resp.ctx = &d->live;
+	d->writer.resp = &d->resp;
+	if (daemon_response_reload(d, err, sizeof(err)) < 0) {
+		log_errx("response rules: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+struct event_rec *
+daemon_event(struct daemon *d, enum event_type type, enum event_level level,
+    enum event_action action, const char *name)
+{
+	struct record *r;
+
+	if (!d->events_up || (r = event_ring_reserve(&d->events, REC_EVENT)) == NULL)
+		return NULL;
+	memset(r, 0, sizeof(*r));
+	r->type = REC_EVENT;
+	r->u.ev.time_ms = clock_real_ms();
+	r->u.ev.type = (uint8_t)type;
+	r->u.ev.level = (uint8_t)level;
+	r->u.ev.action = (uint8_t)action;
+	snprintf(r->u.ev.name, sizeof(r->u.ev.name), "%s", name);
+	return &r->u.ev;
+}
+
+void
+daemon_event_commit(struct daemon *d)
+{
+	event_ring_commit(&d->events);
+}
+
+void
+daemon_changed(struct daemon *d, int argc, char **argv)
+{
+	struct event_rec *ev = daemon_event(d, EV_INCIDENT, EV_INFO, EV_ALLOW, "policy change");
+	size_t n;
+
+	if (ev == NULL)
+		return;
+	n = (size_t)snprintf(ev->message, sizeof(ev->message), "nvctl");
+	for (int i = 0; i < argc && n < sizeof(ev->message) - 1; i++)
+		n += (size_t)snprintf(ev->message + n, sizeof(ev->message) - n, " %s", argv[i]);
+	for (char *p = ev->message; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	daemon_event_commit(d);
+}
+
+/*
+ * Packets the queues could not take since the last look: the kernel's
+ * queue_dropped and user_dropped (full queues that drop: protect queues,
+ * and the others with fail_mode closed), those nvd saw pass fail-open
+ * (missed), and with fail_mode open and nvd's rules, those the steering
+ * rules queued that neither reached nvd nor wait in a queue (nvctl
+ * status's passed_unseen).  The rules' counters start again when the
+ * rules are replaced: that look counts none of those.
+ */
+static uint64_t
+overload_more(struct daemon *d)
+{
+	uint64_t drops = 0, waiting = 0, received = 0, queued[2], more;
+	int counted;
+
+	for (int i = 0; i < d->nworkers; i++) {
+		struct nfq_kstats k;
+		struct nfq_stats q;
+
+		nfq_kernel_stats(d->workers[i].queue, &k);
+		drops += k.queue_dropped + k.user_dropped;
+		waiting += k.queue_total;
+		nfq_kernel_stats(d->workers[i].protect_queue, &k);
+		drops += k.queue_dropped + k.user_dropped;
+		if (d->queues[i]) {
+			nfq_queue_stats(d->queues[i], &q);
+			drops += q.missed;
+			received += q.received[0];
+		}
+	}
+	more = drops - d->overload.drops;
+	counted = d->conf.fail_mode == FAIL_OPEN && d->hook != NFT_HOOK_NONE &&
+	    nft_counters(&d->conf, &queued[0], &queued[1]) == 0;
+	if (counted && d->overload.counted && queued[0] >= d->overload.queued) {
+		int64_t unseen = (int64_t)(queued[0] - d->overload.queued) -
+		    (int64_t)(received - d->overload.received) -
+		    ((int64_t)waiting - (int64_t)d->overload.waiting);
+
+		if (unseen > 0)
+			more += (uint64_t)unseen;
+	}
+	d->overload.drops = drops;
+	d->overload.counted = counted;
+	d->overload.queued = counted ? queued[0] : 0;
+	d->overload.received = received;
+	d->overload.waiting = waiting;
+	return more;
+}
+
+#define OVERLOAD_CHECK_MS	1000
+#define OVERLOAD_QUIET_MS	10000	/* no growth for this long: the overload is over */
+#define OVERLOAD_MIN		8	/* packets a look must find, not ones in transit */
+
+/* An overload of the queues is an event when it begins and when it ends. */
+static void
+overload_check(struct daemon *d)
+{
+	int64_t now = (int64_t)clock_mono_ms();
+	uint64_t total, more;
+	struct event_rec *ev;
+
+	if (now - d->overload.check_ms < OVERLOAD_CHECK_MS || d->nworkers == 0)
+		return;
+	d->overload.check_ms = now;
+	more = overload_more(d);
+	if (more < OVERLOAD_MIN)
+		more = 0;	/* at most packets in transit */
+	total = d->overload.total + more;
+	if (total > d->overload.total && !d->overload.on) {
+		d->overload.on = 1;
+		d->overload.since = d->overload.total;
+		if ((ev = daemon_event(d, EV_INCIDENT, EV_WARNING, EV_ALERT, "queue full")) != NULL) {
+			snprintf(ev->message, sizeof(ev->message), "overload: the queues are full; "
+			    "packets are not judged (fail_mode %s: %s; protect-mode traffic is "
+			    "dropped)", conf_fail_mode_name(d->conf.fail_mode),
+			    d->conf.fail_mode == FAIL_OPEN ? "the others pass" : "dropped");
+			daemon_event_commit(d);
+		}
+	}
+	if (total > d->overload.total)
+		d->overload.grew_ms = now;
+	d->overload.total = total;
+	if (d->overload.on && now - d->overload.grew_ms >= OVERLOAD_QUIET_MS) {
+		d->overload.on = 0;
+		if ((ev = daemon_event(d, EV_INCIDENT, EV_WARNING, EV_ALERT, "queue full")) != NULL) {
+			snprintf(ev->message, sizeof(ev->message), "overload over: %llu packets were "
+			    "not judged", (unsigned long long)(total - d->overload.since));
+			daemon_event_commit(d);
+		}
+	}
 }
 
 int
@@ -578,6 +819,8 @@ daemon_init(struct daemon *d)
 	d->writer.on_learned = learned;
 	d->writer.ctx = &d->live;
 	if (admission_run_init(&d->adm, d->db, d->conf.authz_socket, &d->writer) < 0)
+		return -1;
+	if (response_init(d) < 0)
 		return -1;
 	{
 		struct fqdn_limits fl = { .max_bindings = d->conf.dns_max_bindings,
@@ -625,7 +868,7 @@ daemon_start(struct daemon *d)
 	d->bypass.used[live_bypass_gen(live_gen(&d->live))] = 1;
 	d->live.tighten = bypass_tighten;
 	d->live.tighten_ctx = d;
-	d->live.compiled = protect_steer;
+	d->live.compiled = policy_compiled;
 	d->live.compiled_ctx = d;
 	/* before the docker thread, whose requests an engine that names nvd's
 	 * plugin answers only once the plugin does */
@@ -674,6 +917,7 @@ daemon_housekeeping(struct daemon *d, int woken)
 	live_reclaim(&d->live);
 	bypass_housekeeping(d);
 	fqdn_expire(d->fqdn, clock_mono_ms(), 65536);
+	overload_check(d);
 }
 
 void
@@ -693,6 +937,14 @@ daemon_stop(struct daemon *d)
 	if (d->writer_up)	/* after the workers: their last records are written */
 		writer_stop(&d->writer);
 	d->writer_up = 0;
+	webhook_stop(d->wh);	/* after the writer: what it queued is dropped */
+	d->wh = NULL;
+	if (d->resp_up)
+		responder_destroy(&d->resp);
+	d->resp_up = 0;
+	if (d->events_up)
+		event_ring_destroy(&d->events);
+	d->events_up = 0;
 	destroy_workers(d);
 	admission_run_free(&d->adm);
 	fqdn_cache_free(d->fqdn);

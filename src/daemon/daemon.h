@@ -21,10 +21,12 @@
 #include "kernel/nfq.h"
 #include "kernel/nft.h"
 #include "packet/worker.h"
+#include "runtime/responder.h"
 #include "runtime/writer.h"
 
 struct crs_pool;
 struct dockerwatch;
+struct webhook;
 
 /* How long a request, a reload or a policy rebuild waits at most for a
  * database lock another program holds (nvd(8), THE CONTROL SOCKET). */
@@ -65,6 +67,25 @@ struct daemon {
 	int protect_all;		/* every packet goes to the protect queues */
 	uint64_t protect_sum;		/* the protect sets' addresses, hashed */
 	int protect_n;			/* ... and their count (-1: not set yet) */
+	/* The quarantine sets (nft.h): what the kernel was told. */
+	uint64_t quarantine_sum;
+	int quarantine_n;		/* -1: not set yet */
+	/* Response rules (responder.h) and their webhooks; the main thread's
+	 * own events (policy changes, quarantine releases, overload), in a
+	 * ring of their own for the writer. */
+	struct responder resp;
+	struct webhook *wh;
+	struct event_ring events;
+	int resp_up, events_up;
+	struct {
+		uint64_t total;		/* packets the queues could not take, so far */
+		uint64_t since;		/* ... when the overload began */
+		int64_t check_ms, grew_ms;	/* monotonic: last look, last growth */
+		int on;
+		/* What the last look saw (overload_more() in daemon.c). */
+		uint64_t drops, queued, received, waiting;
+		int counted;
+	} overload;
 	/* Flow bypass generations (types.h, live.h): what the kernel was told. */
 	struct {
 		/* Conntrack entries may carry the generation (since its last sweep). */
@@ -91,6 +112,21 @@ void daemon_stop(struct daemon *d);
  * sweeps due, DNS bindings expired.
  */
 void daemon_housekeeping(struct daemon *d, int woken);
+/*
+ * The main thread's events: a slot of its ring to fill (type, level,
+ * action, name and time set), then daemon_event_commit().  NULL when the
+ * ring is full (counted) or there is none (a daemon that was not
+ * started).
+ */
+struct event_rec *daemon_event(struct daemon *d, enum event_type type, enum event_level level,
+    enum event_action action, const char *name);
+void daemon_event_commit(struct daemon *d);
+/* A request that changed something succeeded: a "policy change" event
+ * naming it (argv: its words). */
+void daemon_changed(struct daemon *d, int argc, char **argv);
+/* The response rules as stored go to the writer.  0, or -1 with err. */
+int daemon_response_reload(struct daemon *d, char *err, size_t errlen);
+
 /*
  * Re-reads the config file and applies what can change at run time.
  * Returns 0, or -1 with the errors in out (the running config is kept).

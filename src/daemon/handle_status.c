@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,6 +18,8 @@
 #include "names/fqdn.h"
 #include "packet/reasm.h"
 #include "daemon/handle_crs.h"
+#include "runtime/webhook.h"
+#include "store/store_response.h"
 
 
 /* Adds the counters of a (n bytes, all uint64_t) into sum. */
@@ -335,6 +338,85 @@ text_policy_docker(struct buf *o, struct daemon *d, const struct worker_stats *t
 		    ds.last_error[0] ? ": " : "", ds.last_error);
 }
 
+/* Response rules, quarantine and webhooks, as status shows them. */
+struct response_status {
+	struct responder_stats rs;
+	struct webhook_stats ws;
+	int quarantined;		/* rows of the quarantine table, -1: not read */
+	int running;			/* ... of them in the running policy */
+	int kernel_known;
+	uint64_t kernel_dropped;	/* by the quarantine rules */
+	uint64_t dropped;		/* by the workers */
+};
+
+static void
+response_status_get(struct daemon *d, const struct worker_stats *t, struct response_status *r)
+{
+	struct store_quarantine *q;
+	char err[256];
+
+	memset(r, 0, sizeof(*r));
+	if (d->resp_up)
+		responder_snapshot(&d->resp, &r->rs);
+	if (d->wh)
+		webhook_snapshot(d->wh, &r->ws);
+	r->quarantined = -1;
+	if (d->db && store_quarantine_list(d->db, &q, &r->quarantined, err, sizeof(err)) == 0)
+		free(q);
+	r->running = d->live_up ? policy_nquarantined(live_current(&d->live)) : 0;
+	r->kernel_known = d->hook != NFT_HOOK_NONE &&
+	    nft_quarantine_dropped(&d->conf, &r->kernel_dropped) == 0;
+	r->dropped = t->quarantine_drops;
+}
+
+static void
+json_response(struct buf *o, const struct response_status *r)
+{
+	buf_printf(o, ",\"response\":{\"rules\":%d,\"enabled\":%d,\"evaluated\":%llu,"
+	    "\"fired\":%llu,\"suppressed\":%llu,\"quarantines\":%llu,\"no_source\":%llu,"
+	    "\"quarantined\":%d,\"quarantined_running\":%d,\"quarantine_dropped\":%llu,"
+	    "\"quarantine_kernel_dropped\":", r->rs.rules, r->rs.enabled,
+	    (unsigned long long)r->rs.evaluated, (unsigned long long)r->rs.fired,
+	    (unsigned long long)r->rs.suppressed, (unsigned long long)r->rs.quarantined,
+	    (unsigned long long)r->rs.no_source, r->quarantined, r->running,
+	    (unsigned long long)r->dropped);
+	if (r->kernel_known)
+		buf_printf(o, "%llu}", (unsigned long long)r->kernel_dropped);
+	else
+		buf_puts(o, "null}");
+	buf_printf(o, ",\"webhooks\":{\"queued\":%llu,\"delivered\":%llu,\"failed\":%llu,"
+	    "\"retries\":%llu,\"dropped\":%llu,\"pending\":%llu,\"last_error\":",
+	    (unsigned long long)r->ws.queued, (unsigned long long)r->ws.delivered,
+	    (unsigned long long)r->ws.failed, (unsigned long long)r->ws.retries,
+	    (unsigned long long)r->ws.dropped, (unsigned long long)r->ws.pending);
+	buf_json_str(o, r->ws.last_error[0] ? r->ws.last_error : NULL);
+	buf_puts(o, ",\"last_error_time\":");
+	req_json_time(o, r->ws.last_error_time);
+	buf_puts(o, "}");
+}
+
+static void
+text_response(struct buf *o, const struct response_status *r)
+{
+	char tm[32];
+
+	buf_printf(o, "response rules %d (%d enabled): fired %llu times, %llu events suppressed; "
+	    "%llu workloads quarantined, %d now (%d running), packets dropped %llu by nvd",
+	    r->rs.rules, r->rs.enabled, (unsigned long long)r->rs.fired,
+	    (unsigned long long)r->rs.suppressed, (unsigned long long)r->rs.quarantined,
+	    r->quarantined, r->running, (unsigned long long)r->dropped);
+	if (r->kernel_known)
+		buf_printf(o, ", %llu by the kernel", (unsigned long long)r->kernel_dropped);
+	buf_printf(o, "\nwebhooks delivered %llu, failed %llu, retries %llu, dropped %llu "
+	    "(queue full), pending %llu", (unsigned long long)r->ws.delivered,
+	    (unsigned long long)r->ws.failed, (unsigned long long)r->ws.retries,
+	    (unsigned long long)r->ws.dropped, (unsigned long long)r->ws.pending);
+	if (r->ws.last_error[0])
+		buf_printf(o, "; last error %s: %s", req_text_time(r->ws.last_error_time, tm,
+		    sizeof(tm)), r->ws.last_error);
+	buf_puts(o, "\n");
+}
+
 static int
 cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
@@ -342,6 +424,7 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	struct nfq_stats qs[MAX_QUEUES], qtotal;
 	struct nfq_kstats ks[MAX_QUEUES], ktotal, pk;
 	struct writer_stats ws;
+	struct response_status rs;
 	struct unseen u;
 	long up = (long)(time(NULL) - d->started);
 	char steer[MAX_STEER * (IFNAME_LEN + 2)];
@@ -368,6 +451,7 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	conf_steer_str(&d->conf, steer, sizeof(steer));
 	writer_snapshot(&d->writer, &ws);
 	unseen_get(d, qs, &u);
+	response_status_get(d, &total, &rs);
 	if (json) {
 		buf_printf(o, "{\"version\":\"%s\",\"uptime\":%ld,\"hook\":\"%s\",\"bypass\":\"%s\","
 		    "\"fail_mode\":\"%s\",\"table\":", PACKAGE_VERSION, up, nft_hook_kind_name(d->hook),
@@ -401,6 +485,7 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		    (unsigned long long)ws.disk_full, (unsigned long long)ws.deleted,
 		    (unsigned long long)ws.pcaps_deleted, (unsigned long long)ws.log_lines,
 		    (unsigned long long)ws.log_dropped);
+		json_response(o, &rs);
 		json_unseen(o, &u);
 		json_policy_docker(o, d);
 		crs_status_json(o, d, &total);
@@ -422,6 +507,7 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	    "%llu dropped\n", (unsigned long long)ws.busy, (unsigned long long)ws.disk_full,
 	    (unsigned long long)ws.deleted, (unsigned long long)ws.pcaps_deleted,
 	    (unsigned long long)ws.log_lines, (unsigned long long)ws.log_dropped);
+	text_response(o, &rs);
 	text_unseen(o, &u, d->conf.fail_mode);
 	text_policy_docker(o, d, &total);
 	crs_status_text(o, d, &total);

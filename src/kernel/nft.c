@@ -186,15 +186,21 @@ e_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
 }
 
 static int
-e_accept(struct nftnl_rule *r)
+e_verdict(struct nftnl_rule *r, uint32_t verdict)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
 
 	if (e) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_ACCEPT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, verdict);
 	}
 	return push(r, e);
+}
+
+static int
+e_accept(struct nftnl_rule *r)
+{
+	return e_verdict(r, NF_ACCEPT);
 }
 
 /* queue num first-(first+count-1), with the bypass flag when fail_mode is
@@ -388,12 +394,69 @@ rule_noct(struct nft_batch *nb, const char *table, const char *chain)
 /*
  * The sets of the addresses whose traffic goes to the protect queues
  * (nft_protect_set): PROTECT4 of type ipv4_addr, PROTECT6 of ipv6_addr,
- * interval sets (a subnet is one element pair, not 65,536 elements).
+ * interval sets (a subnet is one element pair, not 65,536 elements); and
+ * of the quarantined workloads' (nft_quarantine_set), whose traffic is
+ * dropped.
  */
 #define PROTECT4	"protect4"
 #define PROTECT6	"protect6"
 #define PROTECT4_ID	1
 #define PROTECT6_ID	2
+#define QUARANTINE4	"quarantine4"
+#define QUARANTINE6	"quarantine6"
+#define QUARANTINE4_ID	3
+#define QUARANTINE6_ID	4
+
+/* A pair of sets, one per family. */
+struct addr_sets {
+	const char *name[2];		/* IPv4, IPv6 */
+	uint32_t id[2];
+};
+static const struct addr_sets protect_sets = { { PROTECT4, PROTECT6 },
+    { PROTECT4_ID, PROTECT6_ID } };
+static const struct addr_sets quarantine_sets = { { QUARANTINE4, QUARANTINE6 },
+    { QUARANTINE4_ID, QUARANTINE6_ID } };
+
+/* The four matches of a pair of sets: ip saddr, ip daddr, ip6 saddr, ip6 daddr. */
+#define ADDR_MATCHES	4
+
+/* nfproto F <saddr|daddr> @set: match k (0-3) of the pair of sets s. */
+static int
+e_addr_in(struct nftnl_rule *r, int k, const struct addr_sets *s)
+{
+	static const struct {
+		uint8_t nfproto;
+		uint32_t off, len;
+	} sel[ADDR_MATCHES] = {
+		{ NFPROTO_IPV4, 12, 4 },	/* ip saddr */
+		{ NFPROTO_IPV4, 16, 4 },	/* ip daddr */
+		{ NFPROTO_IPV6, 8, 16 },	/* ip6 saddr */
+		{ NFPROTO_IPV6, 24, 16 },	/* ip6 daddr */
+	};
+	int v6 = k >= 2;
+
+	return e_meta_load(r, NFT_META_NFPROTO) || e_cmp(r, NFT_CMP_EQ, &sel[k].nfproto, 1) ||
+	    e_payload(r, sel[k].off, sel[k].len) || e_lookup(r, s->name[v6], s->id[v6]);
+}
+
+/*
+ * ip[6] saddr|daddr @quarantine4|6 counter drop: the quarantined
+ * workloads' traffic, first in every chain, before any accept (a bypassed
+ * flow, nvd's own resets), so that nothing of it passes.
+ */
+static void
+rules_quarantine(struct nft_batch *nb, const char *table, const char *chain)
+{
+	for (int k = 0; k < ADDR_MATCHES; k++) {
+		struct nftnl_rule *r = rule_new(table, chain);
+		int err = !r;
+
+		if (r)
+			err = e_addr_in(r, k, &quarantine_sets) || e_counter(r) ||
+			    e_verdict(r, NF_DROP);
+		rule_add(nb, r, err);
+	}
+}
 
 static void
 add_set(struct nft_batch *nb, const char *table, const char *name, uint32_t id,
@@ -439,31 +502,17 @@ static void
 rules_steer(struct nft_batch *nb, const struct conf *c, const struct nft_rules *nr,
     const char *chain, uint32_t key, const struct steer_if *s, enum nft_hook_kind kind)
 {
-	static const struct {
-		uint8_t nfproto;
-		uint32_t off, len;
-		const char *set;
-		uint32_t id;
-	} sel[] = {
-		{ NFPROTO_IPV4, 12, 4, PROTECT4, PROTECT4_ID },		/* ip saddr */
-		{ NFPROTO_IPV4, 16, 4, PROTECT4, PROTECT4_ID },		/* ip daddr */
-		{ NFPROTO_IPV6, 8, 16, PROTECT6, PROTECT6_ID },		/* ip6 saddr */
-		{ NFPROTO_IPV6, 24, 16, PROTECT6, PROTECT6_ID },	/* ip6 daddr */
-	};
 	uint16_t pfirst, pcount;
 	struct nftnl_rule *r;
 	int err;
 
 	conf_protect_queues(c, &pfirst, &pcount);
-	for (size_t i = 0; i < sizeof(sel) / sizeof(sel[0]) && !nr->protect_all; i++) {
+	for (int k = 0; k < ADDR_MATCHES && !nr->protect_all; k++) {
 		r = rule_new(c->nft_table, chain);
 		err = !r;
 		if (r)
-			err = e_ifname(r, key, s) || e_meta_load(r, NFT_META_NFPROTO) ||
-			    e_cmp(r, NFT_CMP_EQ, &sel[i].nfproto, 1) ||
-			    e_payload(r, sel[i].off, sel[i].len) ||
-			    e_lookup(r, sel[i].set, sel[i].id) || e_counter(r) ||
-			    e_queue(r, c, pfirst, pcount, kind);
+			err = e_ifname(r, key, s) || e_addr_in(r, k, &protect_sets) ||
+			    e_counter(r) || e_queue(r, c, pfirst, pcount, kind);
 		rule_add(nb, r, err);
 	}
 	r = rule_new(c->nft_table, chain);
@@ -598,12 +647,15 @@ install_kind(const struct conf *c, enum nft_hook_kind kind, const struct nft_rul
 		add_table(&nb, c->nft_table, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL);
 		add_set(&nb, c->nft_table, PROTECT4, PROTECT4_ID, 7 /* ipv4_addr */, 4);
 		add_set(&nb, c->nft_table, PROTECT6, PROTECT6_ID, 8 /* ipv6_addr */, 16);
+		add_set(&nb, c->nft_table, QUARANTINE4, QUARANTINE4_ID, 7, 4);
+		add_set(&nb, c->nft_table, QUARANTINE6, QUARANTINE6_ID, 8, 16);
 	}
 	for (size_t i = 0; i < sizeof(chains) / sizeof(chains[0]); i++) {
 		if (replace)
 			add_chain(&nb, c->nft_table, chains[i].name, chains[i].hook);
 		else
 			flush_chain(&nb, c->nft_table, chains[i].name);
+		rules_quarantine(&nb, c->nft_table, chains[i].name);
 		rule_ct_bypass(&nb, c->nft_table, chains[i].name, gen);
 		rule_save_bypass(&nb, c->nft_table, chains[i].name, gen);
 		if (prev != gen)
@@ -739,21 +791,35 @@ set_fill(struct nft_batch *nb, const char *table, const char *set, int family,
 	return 0;
 }
 
-int
-nft_protect_set(const struct conf *c, const struct addr_range *a, int n)
+/* The pair of sets s become the n ranges of a, in one batch. */
+static int
+sets_fill(const struct conf *c, const struct addr_sets *s, const struct addr_range *a, int n,
+    const char *what)
 {
 	struct nft_batch nb;
 
 	if (batch_open(&nb) < 0)
 		return -1;
-	if (set_fill(&nb, c->nft_table, PROTECT4, AF_INET, a, n) < 0 ||
-	    set_fill(&nb, c->nft_table, PROTECT6, AF_INET6, a, n) < 0)
+	if (set_fill(&nb, c->nft_table, s->name[0], AF_INET, a, n) < 0 ||
+	    set_fill(&nb, c->nft_table, s->name[1], AF_INET6, a, n) < 0)
 		nb.oom = 1;
 	if (batch_close_send(&nb) < 0) {
-		log_warn("nftables: the protect sets of table inet %s", c->nft_table);
+		log_warn("nftables: the %s sets of table inet %s", what, c->nft_table);
 		return -1;
 	}
 	return 0;
+}
+
+int
+nft_protect_set(const struct conf *c, const struct addr_range *a, int n)
+{
+	return sets_fill(c, &protect_sets, a, n, "protect");
+}
+
+int
+nft_quarantine_set(const struct conf *c, const struct addr_range *a, int n)
+{
+	return sets_fill(c, &quarantine_sets, a, n, "quarantine");
 }
 
 /* --- counters ------------------------------------------------------------ */
@@ -761,12 +827,14 @@ nft_protect_set(const struct conf *c, const struct addr_range *a, int n)
 struct count_ctx {
 	uint16_t pfirst, pcount;
 	uint64_t queued[2];		/* [0] queues, [1] protect queues */
+	uint64_t quarantined;		/* packets the quarantine rules dropped */
 };
 
 struct rule_scan {
 	uint64_t packets;
 	int has_counter;
 	int queue;			/* the first queue of its queue statement, or -1 */
+	int quarantine;			/* it looks up a quarantine set */
 };
 
 static int
@@ -779,6 +847,10 @@ expr_scan(struct nftnl_expr *e, void *data)
 	if (!strcmp(name, "counter")) {
 		rs->packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
 		rs->has_counter = 1;
+	} else if (!strcmp(name, "lookup")) {
+		const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+
+		rs->quarantine |= set && (!strcmp(set, QUARANTINE4) || !strcmp(set, QUARANTINE6));
 	} else if (!strcmp(name, "queue")) {
 		rs->queue = nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_NUM);
 	} else if (!strcmp(name, "target")) {
@@ -804,16 +876,18 @@ rule_cb(const struct nlmsghdr *nlh, void *data)
 		if (rs.has_counter && rs.queue >= 0)
 			cc->queued[rs.queue >= cc->pfirst && rs.queue < cc->pfirst + cc->pcount] +=
 			    rs.packets;
+		if (rs.has_counter && rs.quarantine)
+			cc->quarantined += rs.packets;
 	}
 	nftnl_rule_free(r);
 	return MNL_CB_OK;
 }
 
-int
-nft_counters(const struct conf *c, uint64_t *queued, uint64_t *queued_protect)
+/* The counters of every rule of the table into cc.  0, or -1. */
+static int
+rules_count(const struct conf *c, struct count_ctx *cc)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct count_ctx cc = { 0 };
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
@@ -821,7 +895,7 @@ nft_counters(const struct conf *c, uint64_t *queued, uint64_t *queued_protect)
 	ssize_t n;
 	int ret = -1;
 
-	conf_protect_queues(c, &cc.pfirst, &cc.pcount);
+	conf_protect_queues(c, &cc->pfirst, &cc->pcount);
 	if (r == NULL)
 		return -1;
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, c->nft_table);
@@ -836,19 +910,40 @@ nft_counters(const struct conf *c, uint64_t *queued, uint64_t *queued_protect)
 		goto out;
 	portid = mnl_socket_get_portid(nl);
 	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		int rc = mnl_cb_run(buf, (size_t)n, seq, portid, rule_cb, &cc);
+		int rc = mnl_cb_run(buf, (size_t)n, seq, portid, rule_cb, cc);
 
 		if (rc < 0)
 			goto out;
 		if (rc == MNL_CB_STOP)
 			break;
 	}
-	*queued = cc.queued[0];
-	*queued_protect = cc.queued[1];
 	ret = 0;
 out:
 	mnl_socket_close(nl);
 	return ret;
+}
+
+int
+nft_counters(const struct conf *c, uint64_t *queued, uint64_t *queued_protect)
+{
+	struct count_ctx cc = { 0 };
+
+	if (rules_count(c, &cc) < 0)
+		return -1;
+	*queued = cc.queued[0];
+	*queued_protect = cc.queued[1];
+	return 0;
+}
+
+int
+nft_quarantine_dropped(const struct conf *c, uint64_t *dropped)
+{
+	struct count_ctx cc = { 0 };
+
+	if (rules_count(c, &cc) < 0)
+		return -1;
+	*dropped = cc.quarantined;
+	return 0;
 }
 
 int

@@ -6,6 +6,7 @@
  * previous generation P are still saved:
  *
  *   chain forward/input/output (filter hooks, priority 10, after Docker's)
+ *     ip[6] saddr|daddr @quarantine4|6 counter drop      quarantined workloads
  *     ct mark & (BYPASS|GEN) == BYPASS|G accept          flows nvd let go in G
  *     meta mark & (BYPASS|GEN) == BYPASS|G                a verdict asked for bypass
  *         ct mark set ct mark & ~(BYPASS|GEN) | BYPASS|G,
@@ -22,7 +23,10 @@
  * its queue is full; the interval sets protect4 and protect6 hold the addresses
  * (ranges) whose traffic goes there (nft_protect_set), or every packet does
  * (protect_all).  The bypass flag (fail_mode open) applies to both: it
- * says what happens while no nvd is bound.
+ * says what happens while no nvd is bound.  The sets quarantine4 and
+ * quarantine6 hold the quarantined workloads' addresses
+ * (nft_quarantine_set): their packets are dropped before anything else,
+ * those of bypassed (established) flows too.
  *
  * A flow whose ct mark has another generation fails the first rule and is
  * queued again.  The queue statement is the native nft_queue expression
@@ -71,9 +75,14 @@ int nft_update(const struct conf *c, enum nft_hook_kind kind, const struct nft_r
 /* The protect sets become the n ranges of a (sorted, apart: ranges.h), in
  * one batch.  0 or -1. */
 int nft_protect_set(const struct conf *c, const struct addr_range *a, int n);
+/* The quarantine sets become the n ranges of a (sorted, apart), in one
+ * batch.  0 or -1. */
+int nft_quarantine_set(const struct conf *c, const struct addr_range *a, int n);
 /* Packets the steering rules queued: to queues, to the protect queues.
  * 0, or -1 (the table is not there). */
 int nft_counters(const struct conf *c, uint64_t *queued, uint64_t *queued_protect);
+/* Packets the quarantine rules dropped.  0, or -1 (the table is not there). */
+int nft_quarantine_dropped(const struct conf *c, uint64_t *dropped);
 /* Removes the table; 0 also when it was not there. */
 int nft_remove(const char *table);
 

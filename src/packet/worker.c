@@ -497,6 +497,22 @@ unidentified(struct worker *w, const struct policy *pol, const struct packet *p)
 	return 1;
 }
 
+/*
+ * A quarantined workload's packet (policy.h), to or from it, or sent from
+ * its interface whatever the source it claims: dropped before anything of
+ * it is looked at.  The kernel drops them first (nft.h); this holds when
+ * it cannot (a spoofed source, the operator's own ruleset).
+ */
+static int
+quarantined(const struct policy *pol, const struct packet *p, uint32_t port)
+{
+	if (pol == NULL || policy_nquarantined(pol) == 0)
+		return 0;
+	return policy_quarantined_port(pol, (int)port) || (p->src != NULL &&
+	    (policy_quarantined(pol, p->family, p->src) ||
+	    policy_quarantined(pol, p->family, p->dst)));
+}
+
 enum verdict
 worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsigned pflags,
     uint32_t port, uint64_t now)
@@ -519,7 +535,13 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 	pol = w->judge.live ? live_current(w->judge.live) : NULL;
 	bgen = pol ? live_bypass_gen(policy_gen(pol)) : 0;
 	w->insp.set = pol ? policy_sensors(pol) : NULL;
-	if ((a = decode_packet(&p, buf, len, family)) != ANOM_NONE) {
+	a = decode_packet(&p, buf, len, family);
+	if (quarantined(pol, &p, port)) {
+		w->st.quarantine_drops++;
+		v = VERDICT_DROP;
+		goto out;
+	}
+	if (a != ANOM_NONE) {
 		v = undecodable(w, pol, &p, a);
 		goto out;
 	}

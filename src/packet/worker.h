@@ -40,6 +40,7 @@ struct worker_stats {
 					 * bytes could not be kept (DOUBT_OOO_LIMIT) */
 	uint64_t flow_fail;		/* no flow could be had */
 	uint64_t records_dropped;	/* events, learning, hits: ring full */
+	uint64_t quarantine_drops;	/* packets of quarantined workloads dropped */
 	struct reasm_stats reasm;
 	struct flow_table_stats flows;
 	struct appid_stats appid;

@@ -464,6 +464,12 @@ ports_format(const struct port_range *p, int n, char *out, size_t outlen)
 
 /* --- workloads ------------------------------------------------------- */
 
+int
+policy_id_shown(const char *id)
+{
+	return strncmp(id, "static:", 7) == 0 ? POLICY_ID_MAX : 12;
+}
+
 void
 policy_workload_clear(struct policy_workload *w)
 {

@@ -192,6 +192,12 @@ struct policy_workload {
 	struct policy_asset asset;	/* a container's, as Docker says */
 };
 
+/*
+ * How many characters of a workload id people are shown: a container's
+ * first 12 (as docker ps shows them), a static workload's whole.
+ */
+int policy_id_shown(const char *id);
+
 /* Frees w's labels and zeroes it. */
 void policy_workload_clear(struct policy_workload *w);
 /* Deep copy; returns 0 or -1 (no memory, dst left cleared). */

@@ -70,6 +70,9 @@ struct policy {
 	uint32_t addr_mask;
 	struct port_slot *port_slots;	/* a workload's interfaces (policy_spoofed()) */
 	uint32_t port_mask;
+	uint8_t *wl_quarantined;	/* per workload: 1 if quarantined */
+	int nquarantined;
+	int quarantine_containers;	/* the input quarantines a container */
 
 	int *addr_groups;		/* groups that can hold a non-workload address */
 	int naddr_groups;
@@ -427,6 +430,27 @@ compile_workloads(struct policy *p, const struct policy_input *in, int gcap)
 	return 0;
 }
 
+/* Flags the workloads the input quarantines, by id or name. */
+static int
+compile_quarantine(struct policy *p, const struct policy_input *in)
+{
+	if ((p->wl_quarantined = calloc((size_t)p->nwl + 1, 1)) == NULL)
+		return -1;
+	for (int q = 0; q < in->nquarantine; q++) {
+		const struct policy_quarantine *pq = &in->quarantine[q];
+
+		if (strncmp(pq->id, "static:", 7) != 0)
+			p->quarantine_containers = 1;
+		for (int w = 0; w < p->nwl; w++)
+			if (!p->wl_quarantined[w] && (!strcmp(p->wl[w].id, pq->id) ||
+			    !strcmp(p->wl[w].name, pq->name))) {
+				p->wl_quarantined[w] = 1;
+				p->nquarantined++;
+			}
+	}
+	return 0;
+}
+
 /* --- rules ----------------------------------------------------------- */
 
 static int
@@ -695,9 +719,11 @@ policy_compile(const struct policy_input *in)
 		memcpy(p->host, in->host_addrs, (size_t)in->nhost_addrs * sizeof(*p->host));
 	p->nhost = in->nhost_addrs;
 	if (compile_workloads(p, in, gcap) < 0 || compile_rules(p, in) < 0 ||
-	    compile_sensors(p, in) < 0 || compile_nets(p, in) < 0)
+	    compile_sensors(p, in) < 0 || compile_nets(p, in) < 0 ||
+	    compile_quarantine(p, in) < 0)
 		goto fail;
-	p->unidentified_mode = unidentified_mode(p, in->default_mode);
+	p->unidentified_mode = p->quarantine_containers ? MODE_PROTECT :
+	    unidentified_mode(p, in->default_mode);
 	return p;
 fail:
 	policy_free(p);
@@ -716,6 +742,7 @@ policy_free(struct policy *p)
 	free(p->wl_groups_off);
 	free(p->addr_slots);
 	free(p->port_slots);
+	free(p->wl_quarantined);
 	free(p->groups);
 	free(p->group_slots);
 	free(p->addr_groups);
@@ -736,6 +763,53 @@ int
 policy_is_workload(const struct policy *p, int family, const uint8_t *addr)
 {
 	return addr_lookup(p, family, addr) >= 0;
+}
+
+int
+policy_workload_by_addr(const struct policy *p, int family, const uint8_t *addr)
+{
+	return addr_lookup(p, family, addr);
+}
+
+/* --- quarantine ------------------------------------------------------ */
+
+int
+policy_nquarantined(const struct policy *p)
+{
+	return p->nquarantined;
+}
+
+int
+policy_workload_quarantined(const struct policy *p, int wl)
+{
+	return wl >= 0 && wl < p->nwl && p->wl_quarantined[wl];
+}
+
+int
+policy_quarantined(const struct policy *p, int family, const uint8_t *addr)
+{
+	return p->nquarantined && policy_workload_quarantined(p, addr_lookup(p, family, addr));
+}
+
+int
+policy_quarantined_port(const struct policy *p, int ifindex)
+{
+	return p->nquarantined && ifindex > 0 &&
+	    policy_workload_quarantined(p, port_lookup(p, ifindex));
+}
+
+int
+policy_quarantine_addrs(const struct policy *p, struct policy_addr *out, int max)
+{
+	int n = 0;
+
+	for (int w = 0; p->nquarantined && w < p->nwl; w++)
+		for (int a = 0; p->wl_quarantined[w] && a < p->wl[w].naddrs; a++) {
+			if (n == max)
+				return -1;
+			out[n++] = p->wl[w].addrs[a];
+		}
+	return n;
 }
 
 int

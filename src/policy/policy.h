@@ -44,6 +44,15 @@ struct policy_assign {
 	int threshold;		/* sensor.crs: inbound anomaly threshold (0: 5) */
 };
 
+/*
+ * A quarantined workload (nvctl(8), QUARANTINE): the workload whose id
+ * is id, or any workload named name.
+ */
+struct policy_quarantine {
+	char id[POLICY_ID_MAX];
+	char name[POLICY_NAME_MAX];
+};
+
 struct policy_input {
 	const struct policy_group *groups;
 	int ngroups;
@@ -69,6 +78,9 @@ struct policy_input {
 	int nsensors;
 	const struct policy_assign *assigns;
 	int nassigns;
+	/* Quarantined workloads: all their traffic is dropped. */
+	const struct policy_quarantine *quarantine;
+	int nquarantine;
 };
 
 struct policy;
@@ -175,8 +187,10 @@ int policy_container_addr(const struct policy *p, int family, const uint8_t *add
  * The strictest mode a container the snapshot does not know could have:
  * protect when a group it could join by name, image or label is in
  * protect, or `containers` is, or a learned group is, or default_mode is
- * (its learned group, when new, starts in it).  Address groups are not
- * counted: the address alone places it in those (policy_judge).
+ * (its learned group, when new, starts in it), or a container is
+ * quarantined (it may be the one, back with a new address).  Address
+ * groups are not counted: the address alone places it in those
+ * (policy_judge).
  */
 enum policy_mode policy_unidentified_mode(const struct policy *p);
 uint64_t policy_workloads_seq(const struct policy *p);
@@ -200,6 +214,25 @@ int policy_is_workload(const struct policy *p, int family, const uint8_t *addr);
  * workload's (ifindex 0: not known): nothing to tell.
  */
 int policy_spoofed(const struct policy *p, int ifindex, int family, const uint8_t *addr, int *wl);
+/*
+ * Quarantine (nvctl(8), QUARANTINE).  A quarantined workload is one the
+ * input's quarantine names by id or name.  policy_nquarantined(): how
+ * many of the snapshot's workloads are (0: the packet path skips the
+ * rest); policy_quarantined(): whether addr is a quarantined workload's;
+ * policy_quarantined_port(): whether the interface ifindex is;
+ * policy_quarantine_addrs(): their addresses into out (at most max; the
+ * count, or -1 when there are more).  While a quarantined container is
+ * not in the snapshot (or may come back with a new address before the
+ * snapshot knows it), a container the snapshot does not know is in
+ * protect mode (policy_unidentified_mode()).
+ */
+int policy_nquarantined(const struct policy *p);
+int policy_quarantined(const struct policy *p, int family, const uint8_t *addr);
+int policy_quarantined_port(const struct policy *p, int ifindex);
+int policy_workload_quarantined(const struct policy *p, int wl);
+int policy_quarantine_addrs(const struct policy *p, struct policy_addr *out, int max);
+/* The workload with address addr, or -1. */
+int policy_workload_by_addr(const struct policy *p, int family, const uint8_t *addr);
 /* Index of the group named name, or -1. */
 int policy_group_find(const struct policy *p, const char *name);
 enum policy_mode policy_group_mode_at(const struct policy *p, int group);

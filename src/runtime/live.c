@@ -19,6 +19,7 @@
 #include "runtime/live.h"
 #include "base/log.h"
 #include "store/store.h"
+#include "store/store_response.h"
 
 #define HOST_ADDRS_MAX	256
 
@@ -96,6 +97,86 @@ wl_remove_locked(struct live *l, int i)
 {
 	policy_workload_clear(&l->wl[i]);
 	l->wl[i] = l->wl[--l->nwl];
+}
+
+/* --- workload events (live.h) ------------------------------------------- */
+
+/* With l->lock held: workload w started (or, start 0, stopped). */
+static void
+wl_event_locked(struct live *l, const struct policy_workload *w, int start)
+{
+	struct record *r;
+	struct event_rec *ev;
+	const char *kind = w->is_static ? "static workload" : "container";
+	struct buf addrs;
+
+	if (l->events.slots == NULL || (r = event_ring_reserve(&l->events, REC_EVENT)) == NULL)
+		return;		/* no ring (tests), or full: counted in its dropped */
+	r->type = REC_EVENT;
+	ev = &r->u.ev;
+	memset(ev, 0, sizeof(*ev));
+	ev->time_ms = clock_real_ms();
+	ev->type = EV_INCIDENT;
+	ev->level = EV_INFO;
+	ev->action = EV_ALLOW;
+	snprintf(ev->name, sizeof(ev->name), "workload %s", start ? "start" : "stop");
+	snprintf(ev->src_workload, sizeof(ev->src_workload), "%s", w->name);
+	policy_learned_group(w, ev->src_group, sizeof(ev->src_group));
+	buf_init(&addrs);
+	store_addrs_format(w->addrs, w->naddrs, &addrs);
+	if (buf_failed(&addrs))
+		addrs.len = 0;
+	snprintf(ev->message, sizeof(ev->message), "%s %.64s (%.*s%s%.64s) %s%s%.*s", kind,
+	    w->name, policy_id_shown(w->id), w->id, w->image[0] ? ", image " : "", w->image,
+	    start ? "started" : "stopped", addrs.len ? ": " : "",
+	    (int)(addrs.len < 96 ? addrs.len : 96), addrs.len ? addrs.data : "");
+	buf_free(&addrs);
+	event_ring_commit(&l->events);
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct policy_workload *const *)a)->id,
+	    (*(const struct policy_workload *const *)b)->id);
+}
+
+/* The n workloads of w by id, as pointers (NULL: no memory). */
+static const struct policy_workload **
+by_id(const struct policy_workload *w, int n, int skip_static)
+{
+	const struct policy_workload **v = calloc((size_t)n + 1, sizeof(*v));
+	int k = 0;
+
+	for (int i = 0; v && i < n; i++)
+		if (!skip_static || !w[i].is_static)
+			v[k++] = &w[i];
+	if (v)
+		qsort(v, (size_t)k, sizeof(*v), id_cmp);
+	if (v)
+		v[k] = NULL;
+	return v;
+}
+
+/* With l->lock held: the events of the Docker workloads going from the
+ * live ones to the n of w (live_workloads_replace()). */
+static void
+wl_replace_events_locked(struct live *l, const struct policy_workload *w, int n)
+{
+	const struct policy_workload **a = by_id(l->wl, l->nwl, 1), **b = by_id(w, n, 0);
+	int i = 0, j = 0, c;
+
+	while (a && b && (a[i] || b[j])) {
+		c = !a[i] ? 1 : !b[j] ? -1 : strcmp(a[i]->id, b[j]->id);
+		if (c < 0)
+			wl_event_locked(l, a[i++], 0);
+		else if (c > 0)
+			wl_event_locked(l, b[j++], 1);
+		else
+			i++, j++;
+	}
+	free(a);
+	free(b);
 }
 
 /* --- departed addresses (live.h) ----------------------------------------- */
@@ -250,6 +331,21 @@ live_request_rebuild(struct live *l)
 		log_warn("live: waking the main loop");
 }
 
+void
+live_request_tighten(struct live *l)
+{
+	__atomic_store_n(&l->tighten_asked, 1, __ATOMIC_RELEASE);
+	live_request_rebuild(l);
+}
+
+int
+live_add_reader(struct live *l)
+{
+	if (l->nworkers >= LIVE_READERS)
+		return -1;
+	return l->nworkers++;
+}
+
 int
 live_workload_set(struct live *l, const struct policy_workload *w)
 {
@@ -258,6 +354,8 @@ live_workload_set(struct live *l, const struct policy_workload *w)
 	pthread_mutex_lock(&l->lock);
 	i = wl_find(l, w->id);
 	wl_changed_locked(l, i >= 0 ? &l->wl[i] : NULL, w);
+	if (i < 0)
+		wl_event_locked(l, w, 1);
 	rc = wl_set_locked(l, w);
 	l->dirty = 1;
 	pthread_mutex_unlock(&l->lock);
@@ -273,6 +371,7 @@ live_workload_remove(struct live *l, const char *id)
 	pthread_mutex_lock(&l->lock);
 	if ((i = wl_find(l, id)) >= 0) {
 		wl_changed_locked(l, &l->wl[i], NULL);
+		wl_event_locked(l, &l->wl[i], 0);
 		wl_remove_locked(l, i);
 		l->dirty = 1;
 	}
@@ -289,6 +388,7 @@ live_workloads_replace(struct live *l, const struct policy_workload *w, int n)
 
 	pthread_mutex_lock(&l->lock);
 	l->wl_seq++;
+	wl_replace_events_locked(l, w, n);
 	for (int i = l->nwl - 1; i >= 0; i--)
 		if (!l->wl[i].is_static) {
 			/* Which addresses moved is not worth working out for a
@@ -402,8 +502,10 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 	struct policy_input in;
 	struct policy_workload *wl;
 	struct policy_net *nets;
+	struct policy_quarantine *quar = NULL;
 	struct policy *p;
-	int nwl, nnets, changed, rc = -1;
+	int nwl, nnets, nquar = 0, changed, rc = -1;
+	int asked = __atomic_exchange_n(&l->tighten_asked, 0, __ATOMIC_ACQ_REL);
 	uint64_t seq;
 
 	if ((wl = wl_copy(l, &nwl, &changed, &seq)) == NULL) {
@@ -426,7 +528,8 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 		log_warnx("workloads: %s; written at the next policy change", err);
 	if (store_load(l->db, &sp, err, errlen) < 0 ||
 	    store_sensor_specs(l->db, &sensors, &nsensors, err, errlen) < 0 ||
-	    store_sensor_assignments(l->db, NULL, NULL, &assigns, &nassigns, err, errlen) < 0)
+	    store_sensor_assignments(l->db, NULL, NULL, &assigns, &nassigns, err, errlen) < 0 ||
+	    store_quarantine_load(l->db, &quar, &nquar, err, errlen) < 0)
 		goto out;
 	memset(&in, 0, sizeof(in));
 	in.groups = sp.groups;
@@ -445,6 +548,8 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 	in.nsensors = nsensors;
 	in.assigns = assigns;
 	in.nassigns = nassigns;
+	in.quarantine = quar;
+	in.nquarantine = nquar;
 	if ((p = policy_compile(&in)) == NULL) {
 		snprintf(err, errlen, "no memory for the policy");
 		goto out;
@@ -453,7 +558,7 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 		log_warnx("sensors: %s; running without sensors", policy_sensor_error(p));
 	if (l->compiled)
 		l->compiled(l->compiled_ctx, p);
-	swap_in(l, p, may_tighten || changed ? tighten(l) :
+	swap_in(l, p, may_tighten || changed || asked ? tighten(l) :
 	    live_bypass_gen(__atomic_load_n(&l->gen, __ATOMIC_ACQUIRE)));
 	l->rebuilds++;
 	l->last_rebuild_ms = (int64_t)clock_mono_ms();
@@ -465,6 +570,9 @@ out:
 		l->dirty = 1;
 		pthread_mutex_unlock(&l->lock);
 	}
+	if (rc < 0 && asked)
+		__atomic_store_n(&l->tighten_asked, 1, __ATOMIC_RELEASE);
+	free(quar);
 	store_policy_free(&sp);
 	store_sensor_specs_free(sensors, nsensors);
 	free(assigns);
@@ -531,11 +639,16 @@ live_init(struct live *l, sqlite3 *db, enum policy_mode default_mode, int nworke
 	l->nworkers = nworkers;
 	pthread_mutex_init(&l->lock, NULL);
 	l->nudge_fd = -1;
+	if (event_ring_init(&l->events, -1) < 0) {
+		snprintf(err, errlen, "no memory for the workload events");
+		return -1;
+	}
 	if ((l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
 	    (l->nudge_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		if (l->wake_fd >= 0)
 			close(l->wake_fd);
+		event_ring_destroy(&l->events);
 		return -1;
 	}
 	if (store_load(db, &sp, err, errlen) < 0)
@@ -583,5 +696,6 @@ live_destroy(struct live *l)
 	if (l->nudge_fd >= 0)
 		close(l->nudge_fd);
 	l->nudge_fd = -1;
+	event_ring_destroy(&l->events);
 	pthread_mutex_destroy(&l->lock);
 }

@@ -35,11 +35,13 @@
 #include "base/conf.h"
 #include "base/types.h"
 #include "policy/policy.h"
+#include "runtime/event.h"
 
 struct live_retired;
 
 #define LIVE_DEPARTED	64	/* addresses workloads gave up, kept for the workers */
 #define LIVE_NUDGE_MS	100	/* at most one nudge to the docker thread per this */
+#define LIVE_READERS	(MAX_QUEUES + 1)	/* workers, and the writer (live_add_reader) */
 
 /*
  * An address a workload gave up (it stopped, or left a network), written
@@ -55,8 +57,8 @@ struct live_departed {
 struct live {
 	struct policy *cur;		/* atomic; never NULL after live_init */
 	uint64_t gen;			/* atomic; bumped at each swap */
-	uint64_t seen[MAX_QUEUES];	/* atomic; gen each worker last quiesced at */
-	int nworkers;
+	uint64_t seen[LIVE_READERS];	/* atomic; gen each worker last quiesced at */
+	int nworkers;			/* workers, then readers (live_add_reader) */
 
 	sqlite3 *db;			/* main thread's connection */
 	enum policy_mode default_mode;
@@ -87,6 +89,15 @@ struct live {
 	 * eventfd it polls; nudge_ms (atomic) is the last nudge's time. */
 	int nudge_fd;
 	uint64_t nudge_ms;
+
+	/*
+	 * Workloads that start and stop, as events of type incident
+	 * ("workload start", "workload stop"), pushed with lock held by
+	 * whichever thread changes the workloads: one producer at a time.
+	 * The daemon hands the ring to the writer.
+	 */
+	struct event_ring events;
+	int tighten_asked;		/* atomic: the next rebuild moves the generation */
 
 	struct live_retired *retired;	/* main thread */
 	uint64_t rebuilds;
@@ -137,6 +148,18 @@ int live_rebuild(struct live *l, char *err, size_t errlen);
 int live_refresh(struct live *l, char *err, size_t errlen);
 /* Any thread: asks the main loop for a rebuild (wakes wake_fd). */
 void live_request_rebuild(struct live *l);
+/*
+ * Any thread: the same, for a rebuild that moves every bypassed flow back
+ * to the queues (a workload was quarantined: live_rebuild()'s kind).
+ */
+void live_request_tighten(struct live *l);
+/*
+ * Before the threads start: a thread other than the workers that reads
+ * snapshots (live_current()) gets a slot of its own, which it quiesces
+ * like a worker (live_quiesce()) whenever it holds no snapshot.  Returns
+ * the slot, or -1 when there is none left.
+ */
+int live_add_reader(struct live *l);
 /* Main loop: frees snapshots no worker can hold any more. */
 void live_reclaim(struct live *l);
 
@@ -185,7 +208,7 @@ live_gen_next(uint64_t gen, unsigned bgen)
  * with w->id (deep copy); live_workload_remove() removes it, returning 0 or
  * -1 if there was none.  live_workloads_replace() replaces every non-static
  * workload at once (Docker's full list after a (re)connect).  Each requests a
- * rebuild.
+ * rebuild, and says in an event which workloads started and stopped.
  */
 int live_workload_set(struct live *l, const struct policy_workload *w);
 int live_workload_remove(struct live *l, const char *id);

@@ -31,6 +31,7 @@
 #include "store/db.h"
 #include "base/log.h"
 #include "policy/policy.h"
+#include "runtime/responder.h"
 #include "runtime/writer.h"
 
 #define WRITER_TICK_MS		100
@@ -121,7 +122,18 @@ struct writer_priv {
 	int last_err;			/* of the last failed step() */
 	char last_msg[160];
 	int abort;			/* the batch's fate: SQLITE_BUSY or SQLITE_FULL */
-	int64_t ids[WRITER_BATCH];	/* of the batch's events, 0: not stored */
+	int64_t ids[WRITER_BATCH];	/* of the batch's events, 0: not stored,
+					 * -1: suppressed (response rules) */
+	/* Events the response rules made in this batch (quarantines), with
+	 * their ids, for the JSON lines. */
+	struct extra_event {
+		struct event_rec ev;
+		int64_t id;
+	} *extra;
+	int nextra, capextra;
+	/* The events of a drop (check_drops), until they are written. */
+	struct record drops[2];
+	unsigned ndrops;
 	/* a batch a locked database put off: the first held records of batch */
 	unsigned held;
 	uint64_t retry_at;		/* clock_mono_ms() of its next try */
@@ -285,6 +297,53 @@ write_event(struct writer *w, const struct event_rec *ev, int64_t *id)
 			retain_pcap_written(&w->priv->ret, clock_mono_ms());
 	} else
 		db_error(w, "insert event");
+}
+
+/* Keeps an event the response rules made, for its JSON line. */
+static void
+extra_add(struct writer *w, const struct event_rec *ev, int64_t id)
+{
+	struct writer_priv *p = w->priv;
+
+	if (p->nextra == p->capextra) {
+		int cap = p->capextra ? 2 * p->capextra : 8;
+		struct extra_event *more = realloc(p->extra, (size_t)cap * sizeof(*more));
+
+		if (more == NULL)
+			return;		/* its line only is lost */
+		p->extra = more;
+		p->capextra = cap;
+	}
+	p->extra[p->nextra].ev = *ev;
+	p->extra[p->nextra++].id = id;
+}
+
+/*
+ * An event through the response rules (*id as write_event() sets it, -1
+ * when suppressed: not written); a quarantine it causes writes its own
+ * event, which goes through them in turn (no rule of that category
+ * quarantines: response.h).
+ */
+static void
+write_responded(struct writer *w, const struct event_rec *ev, int64_t *id)
+{
+	struct response_fire f;
+	struct event_rec q;
+	int64_t qid = 0;
+
+	*id = 0;
+	if (w->resp == NULL) {
+		write_event(w, ev, id);
+		return;
+	}
+	if (responder_judge(w->resp, ev, &f))
+		*id = -1;
+	else
+		write_event(w, ev, id);
+	if (f.actions && responder_act(w->resp, ev, *id > 0 ? *id : 0, &f, &q)) {
+		write_responded(w, &q, &qid);
+		extra_add(w, &q, qid);
+	}
 }
 
 static void
@@ -596,8 +655,10 @@ log_lines(struct writer *w, const struct record *recs, unsigned n)
 	if (p->elog.sink == EVLOG_NONE)
 		return;
 	for (unsigned i = 0; i < n; i++)
-		if (recs[i].type == REC_EVENT)
+		if (recs[i].type == REC_EVENT && p->ids[i] >= 0)
 			event_log_write(&p->elog, &recs[i].u.ev, p->ids[i]);
+	for (int i = 0; i < p->nextra; i++)
+		event_log_write(&p->elog, &p->extra[i].ev, p->extra[i].id);
 }
 
 /* The batch went in. */
@@ -657,9 +718,35 @@ batch_failed(struct writer *w, const struct record *recs, unsigned n, const char
 	else
 		w->st.db_errors++;
 	pthread_mutex_unlock(&w->lock);
-	memset(p->ids, 0, n * sizeof(p->ids[0]));
+	for (unsigned i = 0; i < n; i++)
+		if (p->ids[i] > 0)
+			p->ids[i] = 0;		/* not stored; the suppressed stay out */
+	for (int i = 0; i < p->nextra; i++)
+		p->extra[i].id = 0;
 	log_lines(w, recs, n);
 	return BATCH_LOST;
+}
+
+/* The batch's fate once it is known: the response rules' side of it too. */
+static enum batch_fate
+batch_end(struct writer *w, const struct record *recs, unsigned n)
+{
+	struct writer_priv *p = w->priv;
+	enum batch_fate fate;
+
+	if (w->resp && !p->abort && responder_flush(w->resp) < 0)
+		db_error(w, "response rule counts");
+	if (p->abort)
+		fate = batch_failed(w, recs, n, "write");
+	else if (run(w, S_COMMIT) < 0)
+		fate = batch_failed(w, recs, n, "commit");
+	else {
+		batch_done(w, recs, n);
+		fate = BATCH_DONE;
+	}
+	if (w->resp)
+		responder_end(w->resp, fate == BATCH_DONE);
+	return fate;
 }
 
 static enum batch_fate
@@ -672,14 +759,17 @@ write_batch(struct writer *w, const struct record *recs, unsigned n)
 	p->learned_changed = 0;
 	p->nkeys = 0;
 	p->abort = 0;
+	p->nextra = 0;
 	memset(p->slots, 0xff, sizeof(p->slots));
 	memset(p->ids, 0, n * sizeof(p->ids[0]));
 	if (run(w, S_BEGIN) < 0)
 		return batch_failed(w, recs, n, "begin");
+	if (w->resp)
+		responder_begin(w->resp, w->db);
 	for (unsigned i = 0; i < n && !p->abort; i++) {
 		switch (recs[i].type) {
 		case REC_EVENT:
-			write_event(w, &recs[i].u.ev, &p->ids[i]);
+			write_responded(w, &recs[i].u.ev, &p->ids[i]);
 			break;
 		case REC_LEARN:
 			learn_add(p, &recs[i].u.learn);
@@ -696,12 +786,7 @@ write_batch(struct writer *w, const struct record *recs, unsigned n)
 	}
 	for (int i = 0; i < p->nkeys && !p->abort; i++)
 		learn_apply(w, &p->keys[i], now);
-	if (p->abort)
-		return batch_failed(w, recs, n, "write");
-	if (run(w, S_COMMIT) < 0)
-		return batch_failed(w, recs, n, "commit");
-	batch_done(w, recs, n);
-	return BATCH_DONE;
+	return batch_end(w, recs, n);
 }
 
 /* A locked database put the batch's n records off: tried again later. */
@@ -741,8 +826,47 @@ retry_held(struct writer *w)
 	return 1;
 }
 
+/* The event of a drop that starts (n 0) or ends (n records dropped). */
+static void
+drop_event(struct writer *w, uint64_t n)
+{
+	struct record rec;
+	struct event_rec *ev = &rec.u.ev;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = REC_EVENT;
+	ev->time_ms = clock_real_ms();
+	ev->type = EV_INCIDENT;
+	ev->level = EV_WARNING;
+	ev->action = EV_ALERT;
+	snprintf(ev->name, sizeof(ev->name), "ring full");
+	if (n == 0)
+		snprintf(ev->message, sizeof(ev->message), "overload: the event rings are full; "
+		    "events, learned connections and rule hits are being dropped");
+	else
+		snprintf(ev->message, sizeof(ev->message), "overload over: %llu records were "
+		    "dropped (events, learned connections, rule hits)", (unsigned long long)n);
+	/* Kept until written (a locked database keeps them waiting); of a
+	 * drop that began again before, the newest two. */
+	if (w->priv->ndrops == 2) {
+		w->priv->drops[0] = w->priv->drops[1];
+		w->priv->ndrops = 1;
+	}
+	w->priv->drops[w->priv->ndrops++] = rec;
+}
+
+/* Writes the events of drops, unless the database is locked. */
+static void
+drops_write(struct writer *w)
+{
+	struct writer_priv *p = w->priv;
+
+	if (p->ndrops > 0 && write_batch(w, p->drops, p->ndrops) != BATCH_BUSY)
+		p->ndrops = 0;
+}
+
 /* Logs a drop once when it starts and once, with its count, when the
- * rings have refused nothing for DROP_QUIET_MS. */
+ * rings have refused nothing for DROP_QUIET_MS; each an event too. */
 static void
 check_drops(struct writer *w, int final)
 {
@@ -757,6 +881,7 @@ check_drops(struct writer *w, int final)
 			log_warnx("events: ring full, dropping records");
 			w->dropping = 1;
 			p->drop_start = w->dropped_logged;
+			drop_event(w, 0);
 		}
 		p->drop_last_ms = now;
 		w->dropped_logged = total;
@@ -764,6 +889,7 @@ check_drops(struct writer *w, int final)
 	if (w->dropping && (final || now - p->drop_last_ms >= DROP_QUIET_MS)) {
 		log_warnx("events: %llu records dropped", (unsigned long long)(total - p->drop_start));
 		w->dropping = 0;
+		drop_event(w, total - p->drop_start);
 	}
 	pthread_mutex_lock(&w->lock);
 	w->st.events_dropped = total + p->lost;
@@ -796,6 +922,8 @@ writer_drain(struct writer *w)
 	settings(w);
 	if (p->held && !retry_held(w)) {
 		check_drops(w, 0);
+		if (w->resp)
+			responder_idle(w->resp);
 		return;
 	}
 	for (int i = 0; i < w->nrings; i++)
@@ -824,6 +952,9 @@ writer_drain(struct writer *w)
 			break;
 	}
 	check_drops(w, 0);
+	drops_write(w);
+	if (w->resp)
+		responder_idle(w->resp);
 }
 
 int
@@ -899,6 +1030,7 @@ priv_free(struct writer *w)
 		sqlite3_finalize(p->st[i]);
 	retain_free(&p->ret);
 	event_log_close(&p->elog);
+	free(p->extra);
 	free(p->batch);
 	free(p->fold_ids);
 	free(p);
@@ -909,6 +1041,8 @@ priv_free(struct writer *w)
 static void
 release(struct writer *w)
 {
+	if (w->resp)
+		responder_close(w->resp);	/* its statements, before the connection */
 	priv_free(w);
 	if (w->db)
 		db_close(w->db);
@@ -1033,6 +1167,7 @@ writer_stop(struct writer *w)
 	if (w->priv) {
 		drain_last(w);		/* what the producers left, before they stopped */
 		check_drops(w, 1);
+		drops_write(w);
 	}
 	release(w);
 }

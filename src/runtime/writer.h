@@ -12,6 +12,9 @@
  * hits.  After a batch that created or changed learned rules, the
  * on_learned callback runs (on the writer thread) so the policy can be
  * rebuilt.
+ *
+ * A drop (the rings refused records) is an event too, written when it
+ * starts and when it ends ("ring full", type incident).
  */
 #ifndef NVD_WRITER_H
 #define NVD_WRITER_H
@@ -24,6 +27,8 @@
 #include "runtime/event.h"
 #include "runtime/event_log.h"
 #include "runtime/retain.h"
+
+struct responder;
 
 #define LEARN_EPHEMERAL_LO	32768
 #define LEARN_EPHEMERAL_MAX	8
@@ -68,6 +73,9 @@ struct writer {
 	int wake_fd;			/* eventfd; the rings' producers signal it */
 	void (*on_learned)(void *ctx);
 	void *ctx;
+	/* Response rules (responder.h), judged on every event before it is
+	 * written; NULL: none.  Set before writer_start(). */
+	struct responder *resp;
 	pthread_t thread;
 	int started;
 	int stop;

@@ -376,6 +376,14 @@ group_delete_tx(sqlite3 *db, const char *name, char *err, size_t errlen)
 			snprintf(err, errlen, "group '%s' is used by rule %lld", name, (long long)id);
 		return -1;
 	}
+	rc = query_int(db, &id, err, errlen, "SELECT min(id) FROM response_rules "
+	    "WHERE group_name = ?1", "s", name);
+	if (rc != 0) {
+		if (rc > 0)
+			snprintf(err, errlen, "group '%s' is used by response rule %lld", name,
+			    (long long)id);
+		return -1;
+	}
 	if (run(db, err, errlen, "DELETE FROM rules WHERE type = 'learned' "
 	    "AND (from_group = ?1 OR to_group = ?1)", "s", name) < 0 ||
 	    run(db, err, errlen, "DELETE FROM groups WHERE name = ?", "s", name) < 0)

@@ -68,7 +68,7 @@ grep -q "^nvd .* up " $T/out && ok "the reader sees the status" || fail "status:
 expect "nvd-read: nvctl rule list" 0 as_reader $NVCTL -s $T/nvd.sock rule list
 expect "nvd-read: nvctl --json events" 0 as_reader $NVCTL -s $T/nvd.sock --json events
 expect "nvd-read: nvctl group show containers" 0 as_reader $NVCTL -s $T/nvd.sock group show containers
-DENIED="nvctl: permission denied: group nvd-read may only read (status, list, show, events, conversations, dns list, sensor test)"
+DENIED="nvctl: permission denied: group nvd-read may only read (status, list, show, events, conversations, dns list, sensor test, response test)"
 expect "nvd-read: nvctl group mode is refused" 1 as_reader $NVCTL -s $T/nvd.sock group mode containers protect
 [ "$(cat $T/err)" = "$DENIED" ] && ok "the refusal says why" || fail "refusal: $(cat $T/err)"
 [ ! -s $T/out ] && ok "nothing on stdout" || fail "stdout: $(cat $T/out)"

@@ -6,7 +6,8 @@
 # nvd cannot take the kernel drops.  Counted where it lands, by an nft
 # counter in the server's own namespace.  The same flood to a monitor-mode
 # workload passes, and every packet is accounted for: judged by nvd, or
-# passed unseen by the fail-open queue, as nvctl status says.
+# passed unseen by the fail-open queue, as nvctl status says.  The
+# overload is an event when it begins and when it is over.
 . "${NVD_SRCDIR:-.}/tests/integration/lib.sh"
 need_root
 PEERS="python3 $S/tests/integration/peers.py"
@@ -52,6 +53,11 @@ log "protect: sent $sent, queued $q, nvd received $r, dropped unseen $dr"
 	fail "protect: queued $q of $sent"
 [ "$((r + dr))" = "$q" ] && ok "protect: each was judged or dropped unseen ($r + $dr)" ||
 	fail "protect: received $r + dropped $dr != queued $q"
+overload() { [ "$(events_where "e['type']=='incident' and e['name']=='queue full' and e['message'].startswith('$1')")" -ge 1 ]; }
+if [ "$dr" -gt 0 ]; then
+	wait_for overload "overload: the queues are full" && ok "the overload is an event" ||
+		fail "no overload event: $(nvctl events --type incident)"
+fi
 
 # --- monitor: it passes, and is accounted for --------------------------------
 nvctl group mode nv.server monitor >/dev/null
@@ -76,6 +82,17 @@ log "monitor: sent $sent, queued $q (with the host's own chatter), arrived $n, p
 [ "$n" = "$sent" ] && [ "$q" -ge "$sent" ] &&
 	ok "monitor: every datagram arrived, judged or passed unseen ($pu) as status says" ||
 	fail "monitor: $n arrived, $q queued, $sent sent"
+
+if [ "$dr" -gt 0 ]; then
+	WAIT_FOR_S=40 wait_for overload "overload over: " &&
+		ok "its end is an event: $(nvctl --json events --type incident | jget "[e['message'] for e in j if e['name'] == 'queue full' and e['message'].startswith('overload over')][0]")" ||
+		fail "no end of the overload: $(nvctl events --type incident)"
+	# What its ends count: the protect-mode packets dropped and the
+	# others passed unseen (but for a few in transit at each look).
+	n=$(nvctl --json events --type incident | jget "sum(int(e['message'].split()[2]) for e in j if e['name'] == 'queue full' and e['message'].startswith('overload over'))")
+	[ "$n" -ge $((dr + pu - 64)) ] && ok "the overload events count $n packets not judged ($dr + $pu)" ||
+		fail "overload events count $n, not $dr + $pu"
+fi
 
 stop_nvd && ok "SIGTERM: exit 0" || fail "SIGTERM"
 finish

@@ -263,12 +263,14 @@ START_TEST(test_tables_say)
 	    "rule show, workload, group, rule, events show, events, conversations, dns list, "
 	    "sensor list, sensor show, sensor rule, sensor test, sensor, admission rule list, "
 	    "admission rule show, admission rule test, admission rule, admission test, "
-	    "admission status, admission, graph, dashboard, host, policy export, policy, ");
+	    "admission status, admission, graph, dashboard, host, policy export, policy, "
+	    "response list, response show, response test, response, quarantine list, "
+	    "quarantine, ");
 }
 END_TEST
 
 #define DENIED_MSG "permission denied: group nvd-read may only read (status, list, show, " \
-	"events, conversations, dns list, sensor test)"
+	"events, conversations, dns list, sensor test, response test)"
 
 static int
 run_as(enum ctl_role role, const char *cmd, ...)

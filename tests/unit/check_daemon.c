@@ -80,6 +80,10 @@ START_TEST(test_init)
 	ck_assert_ptr_nonnull(d.fqdn);
 	ck_assert_int_eq(d.live_up, 1);
 	ck_assert_int_eq(d.writer_up, 1);
+	/* Response rules judge what the writer writes; webhooks have their thread. */
+	ck_assert_int_eq(d.resp_up, 1);
+	ck_assert_ptr_eq(d.writer.resp, &d.resp);
+	ck_assert_ptr_nonnull(d.wh);
 	ck_assert_int_eq(d.hook, NFT_HOOK_NONE);
 	ck_assert_int_eq(d.nworkers, 0);
 	/* The built-in groups are there to be judged with. */

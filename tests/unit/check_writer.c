@@ -377,11 +377,15 @@ START_TEST(test_flood_drops_counted)
 	pthread_join(t, NULL);
 	writer_stop(&w);
 	log_set_level(LOG_LVL_WARNING);
-	rows = fxdb_int(db, "SELECT count(*) FROM events");
+	rows = fxdb_int(db, "SELECT count(*) FROM events WHERE type = 'violation'");
 	ck_assert_uint_eq(p.pushed + ring.dropped, 200000);
 	ck_assert_int_eq(rows, (long long)p.pushed);
-	ck_assert_uint_eq(stats().events_written, p.pushed);
 	ck_assert_uint_eq(stats().events_dropped, ring.dropped);
+	/* Each drop is an event when it starts and when it ends. */
+	rows = fxdb_int(db, "SELECT count(*) FROM events WHERE name = 'ring full'");
+	ck_assert_int_eq(rows % 2, 0);
+	ck_assert_int_eq(rows == 0, ring.dropped == 0);
+	ck_assert_uint_eq(stats().events_written, p.pushed + (uint64_t)rows);
 }
 END_TEST
 
@@ -410,7 +414,14 @@ START_TEST(test_drop_logged)
 	writer_stop(&w);		/* the end of the drop, whatever its length */
 	ck_assert_str_eq(capture_end(), "nvd: events: ring full, dropping records\n"
 	    "nvd: events: 5 records dropped\n");
-	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events"), EVENT_RING_SIZE);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events WHERE type = 'violation'"),
+	    EVENT_RING_SIZE);
+	/* ... and written as events, an incident when it starts and when it ends. */
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events WHERE type = 'incident' AND "
+	    "name = 'ring full' AND level = 'warning'"), 2);
+	ck_assert_str_eq(fxdb_text(db, "SELECT message FROM events WHERE name = 'ring full' "
+	    "ORDER BY id DESC LIMIT 1"), "overload over: 5 records were dropped (events, learned "
+	    "connections, rule hits)");
 }
 END_TEST
 
@@ -488,9 +499,13 @@ START_TEST(test_locked_bound)
 	ck_assert_uint_eq(pushed, EVENT_RING_SIZE + WRITER_BATCH);
 	fxdb_exec(db, "COMMIT");
 	drain_until_done();
-	ck_assert_int_eq(rows(), (long long)pushed);
+	writer_stop(&w);		/* the end of the drop */
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events WHERE type = 'violation'"),
+	    (long long)pushed);
 	ck_assert_uint_eq(stats().events_dropped, 7);
-	ck_assert_uint_eq(stats().events_written, pushed);
+	/* The drop's two events waited for the lock too. */
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM events WHERE name = 'ring full'"), 2);
+	ck_assert_uint_eq(stats().events_written, pushed + 2);
 }
 END_TEST
 

@@ -137,6 +137,15 @@ fx_host(const char *ip)
 }
 
 void
+fx_quarantine(const char *id, const char *name)
+{
+	ck_assert_int_lt(fx.nquarantine, FX_MAX_QUARANTINE);
+	snprintf(fx.quarantine[fx.nquarantine].id, sizeof(fx.quarantine[0].id), "%s", id);
+	snprintf(fx.quarantine[fx.nquarantine].name, sizeof(fx.quarantine[0].name), "%s", name);
+	fx.nquarantine++;
+}
+
+void
 fx_group_mode(const char *group, enum policy_mode mode)
 {
 	for (int i = 0; i < fx.ngroups; i++)
@@ -160,7 +169,8 @@ fx_publish_gen(unsigned bgen)
 		.default_mode = fx.default_mode, .sensors = fx.sensors, .nsensors = fx.nsensors,
 		.assigns = fx.assigns, .nassigns = fx.nassigns, .nets = fx.nets,
 		.nnets = fx.nnets, .host_addrs = fx.host, .nhost_addrs = fx.nhost,
-		.workloads_seq = fx.live.wl_seq,
+		.workloads_seq = fx.live.wl_seq, .quarantine = fx.quarantine,
+		.nquarantine = fx.nquarantine,
 	};
 	struct policy *p = policy_compile(&in);
 

@@ -26,6 +26,7 @@
 #define FX_MAX_RULES		8
 #define FX_MAX_WORKLOADS	4
 #define FX_MAX_NETS		4
+#define FX_MAX_QUARANTINE	4
 
 struct fx {
 	struct worker w;
@@ -50,6 +51,9 @@ struct fx {
 	int nsensors;
 	const struct policy_assign *assigns;
 	int nassigns;
+	/* Quarantined workloads (fx_quarantine()). */
+	struct policy_quarantine quarantine[FX_MAX_QUARANTINE];
+	int nquarantine;
 };
 
 extern struct fx fx;
@@ -79,6 +83,9 @@ void fx_rule(const char *from, const char *to, const char *apps, const char *por
 void fx_workload(const char *name, const char *ip);
 /* ... whose address is on interface ifindex (its bridge port). */
 void fx_workload_port(const char *name, const char *ip, int ifindex);
+/* Quarantines the workload of id (any workload named name), from the next
+ * publish on. */
+void fx_quarantine(const char *id, const char *name);
 /* Sets a group's mode; fx_set_mode() also publishes the policy. */
 void fx_group_mode(const char *group, enum policy_mode mode);
 void fx_set_mode(const char *group, enum policy_mode mode);
