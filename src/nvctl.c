@@ -38,6 +38,7 @@ usage(FILE *f)
 	    "  admission rule add|list|show|delete|enable|disable|test\n"
 	    "                              admission rules for Docker containers\n"
 	    "  admission mode|test|status  their mode, judging a container, the plugin\n"
+	    "  threat list|show|set        threat detectors, their actions and thresholds\n"
 	    "--json may also come last.  See nvctl(8).\n");
 }
 

@@ -41,6 +41,7 @@ const struct handler *const control_handlers[] = {
 	dns_handlers,
 	sensor_handlers,
 	admission_handlers,
+	threat_handlers,
 	NULL,
 };
 

@@ -51,6 +51,7 @@ extern const struct handler conv_handlers[];		/* handle_conv.c */
 extern const struct handler dns_handlers[];		/* handle_dns.c */
 extern const struct handler sensor_handlers[];		/* handle_sensor.c */
 extern const struct handler admission_handlers[];	/* handle_admission.c */
+extern const struct handler threat_handlers[];		/* handle_threat.c */
 
 /* --- arguments --------------------------------------------------------- */
 
