@@ -45,7 +45,7 @@ threat_init(struct threat_env *e, struct meter_table *shared)
 {
 	memset(e, 0, sizeof(*e));
 	threat_set_default(&builtin);
-	e->dst = shared;
+	e->dst = shared && shared->slot ? shared : NULL;
 	if (meter_table_init(&e->src, THREAT_SRC_METERS) < 0 ||
 	    quota_init(&e->quota, THREAT_FLOWS_MAX, THREAT_CLIENT_SHARE) < 0 ||
 	    threat_sessions_init(e) < 0 || threat_watch_init(e) < 0 ||

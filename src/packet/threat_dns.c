@@ -5,12 +5,14 @@
  *
  * DNS.Tunneling: a query whose name has, below its domain, a label of at
  * least `label` bytes with at least entropy/100 bits per byte looks
- * encoded; per client and domain (a table of THREAT_DNS_DOMAINS, in fixed
- * intervals) such queries and the bytes of their names below the domain
- * are counted, and at `queries` and `bytes` both the detector fires for
- * each one after (one event per flow; the judge's aggregation makes the
- * rows).  Real names are short-labelled or low in entropy
- * (tests/unit/check_threat.c measures it on real names).
+ * encoded (dns_name_shape()); per client and zone (what follows the long
+ * labels; a table of THREAT_DNS_DOMAINS, in fixed intervals) such names
+ * are counted once each, with their bytes before the zone, and at
+ * `queries` and `bytes` both the detector fires for each one after (one
+ * event per flow; the judge's aggregation makes the rows).  A tunnel
+ * sends new data in every name; a client that looks up one long name (a
+ * load balancer's, a VPC endpoint's) again and again sends one.  Real
+ * names are measured in tests/unit/check_threat.c.
  *
  * DNS.Stack.Overflow: an answer with bytes after the records its header
  * counts, or over UDP one longer than the query allowed (512 bytes, or
@@ -30,11 +32,15 @@
 #define DOMAIN_PROBE	8
 #define UDP_PLAIN	512	/* a UDP answer's bound without EDNS0 */
 
+#define DOMAIN_NAMES	32	/* names remembered per zone, to count each once */
+
 struct threat_domain {
 	uint64_t key;
 	uint32_t ival;			/* the interval it counts */
-	uint32_t queries;
+	uint32_t queries;		/* distinct names */
 	uint64_t bytes;
+	uint32_t names[DOMAIN_NAMES];	/* hashes of the last names, a ring */
+	uint8_t next;
 };
 
 int
@@ -64,7 +70,7 @@ name_text(const uint8_t *w, size_t len, char *out, size_t cap)
 		snprintf(out, cap, ".");
 }
 
-/* The (client, domain) counts of this interval, or NULL. */
+/* The (client, zone) counts of this interval, or NULL. */
 static struct threat_domain *
 domain_meter(struct threat_env *e, const struct flow *f, const uint8_t *dom, size_t n,
     uint32_t ival)
@@ -85,6 +91,7 @@ domain_meter(struct threat_env *e, const struct flow *f, const uint8_t *dom, siz
 				d->ival = ival;
 				d->queries = 0;
 				d->bytes = 0;
+				memset(d->names, 0, sizeof(d->names));
 			}
 			return d;
 		}
@@ -106,24 +113,32 @@ tunnel(struct threat_env *e, struct flow *f, const struct packet *p, const struc
 	struct dns_name_shape sh;
 	struct threat_domain *d;
 	char raw[256], name[80], dom[80];
+	uint32_t h;
+	int seen = 0;
 
-	dns_name_shape(s->qname, s->qname_len, &sh);
+	dns_name_shape(s->qname, s->qname_len, (size_t)c->param[0], &sh);
 	if (sh.longest < (size_t)c->param[0] || sh.entropy < (unsigned)c->param[1])
 		return;
-	d = domain_meter(e, f, sh.domain, sh.domain_len,
+	d = domain_meter(e, f, sh.zone, sh.zone_len,
 	    (uint32_t)(e->now / ((uint64_t)c->param[4] * 1000)));
 	if (d == NULL) {
 		e->st.domains_full++;
 		return;
 	}
-	d->queries++;
-	d->bytes += sh.sub_len;
+	h = (uint32_t)meter_key(0, s->qname, s->qname_len) | 1;
+	for (int i = 0; i < DOMAIN_NAMES; i++)
+		seen |= d->names[i] == h;
+	if (!seen) {
+		d->names[d->next++ % DOMAIN_NAMES] = h;
+		d->queries++;
+		d->bytes += sh.sub_len;
+	}
 	if (d->queries < c->param[2] || d->bytes < (uint64_t)c->param[3])
 		return;
 	name_text(s->qname, s->qname_len, raw, sizeof(raw));
-	name_text(sh.domain, sh.domain_len, dom, sizeof(dom));
+	name_text(sh.zone, sh.zone_len, dom, sizeof(dom));
 	threat_excerpt(name, sizeof(name), (const uint8_t *)raw, strlen(raw));
-	threat_fire(e, f, p, THREAT_DNS_TUNNEL, f->thr_deny, "%u queries of encoded-looking names "
+	threat_fire(e, f, p, THREAT_DNS_TUNNEL, f->thr_deny, "%u distinct encoded-looking names "
 	    "(%llu bytes) under %s within %llds; this one %s (a label of %zu bytes, %u.%02u "
 	    "bits a byte)", d->queries, (unsigned long long)d->bytes, dom, (long long)c->param[4],
 	    name, sh.longest, sh.entropy / 100, sh.entropy % 100);
@@ -176,7 +191,7 @@ threat_dns(void *ctx, struct flow *f, int dir, const uint8_t *msg, size_t len)
 		return;
 	if ((f->thr_on & THREAT_BIT(THREAT_DNS_LOOP)) && s.loop)
 		threat_fire(e, f, p, THREAT_DNS_LOOP, f->thr_deny, "a compression pointer at byte "
-		    "%zu that does not point back, in a %s", s.loop_at, s.answer ? "answer" : "query");
+		    "%zu that does not point back, in %s", s.loop_at, s.answer ? "an answer" : "a query");
 	if (dir == DIR_TO_SERVER && !s.answer)
 		query(e, f, p, &s);
 	else if (dir == DIR_TO_CLIENT && s.answer)

@@ -25,7 +25,7 @@
 #define PG_SSL		80877103
 #define PG_GSSENC	80877104
 #define PG_CANCEL	80877102
-#define PG_V3		196608
+#define PG_V3		3	/* the major version in a StartupMessage's code */
 #define MY_CLIENT_SSL		0x00000800u
 #define MY_CLIENT_COMPRESS	0x00000020u
 #define MY_QUERY	3
@@ -78,12 +78,12 @@ pg_header(struct threat_sql *q)
 		uint32_t code = rd32be(q->hdr + 4);
 
 		len = rd32be(q->hdr);
-		if (len < 8 || (code != PG_V3 && code != PG_SSL && code != PG_GSSENC &&
+		if (len < 8 || (code >> 16 != PG_V3 && code != PG_SSL && code != PG_GSSENC &&
 		    code != PG_CANCEL)) {
 			q->stopped = 1;
 			return;
 		}
-		q->started = code == PG_V3;
+		q->started = code >> 16 == PG_V3;
 		q->left = len - 8;
 		return;
 	}

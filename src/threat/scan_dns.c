@@ -224,9 +224,9 @@ entropy(const uint8_t *b, size_t n)
 }
 
 void
-dns_name_shape(const uint8_t *w, size_t len, struct dns_name_shape *out)
+dns_name_shape(const uint8_t *w, size_t len, size_t min_label, struct dns_name_shape *out)
 {
-	size_t at[128], n = 0, dom;
+	size_t at[128], n = 0, dom, zone;
 
 	memset(out, 0, sizeof(*out));
 	for (size_t off = 0; off < len && w[off] != 0 && n < 128; off += (size_t)w[off] + 1) {
@@ -238,15 +238,21 @@ dns_name_shape(const uint8_t *w, size_t len, struct dns_name_shape *out)
 		return;
 	/* example.com; example.co.uk */
 	dom = n >= 3 && w[at[n - 1]] == 2 && w[at[n - 2]] <= 3 ? n - 3 : n >= 2 ? n - 2 : 0;
-	out->domain = w + at[dom];
-	out->domain_len = len - at[dom];
+	zone = dom;
 	for (size_t i = 0; i < dom; i++) {
 		size_t l = w[at[i]];
 
-		out->sub_len += l + 1;
-		if (l > out->longest) {
+		if (l > out->longest)
 			out->longest = l;
-			out->entropy = entropy(w + at[i] + 1, l);
+		if (l >= min_label) {
+			unsigned e = entropy(w + at[i] + 1, l);
+
+			if (e > out->entropy)
+				out->entropy = e;
+			zone = i + 1;
 		}
 	}
+	out->zone = w + at[zone];
+	out->zone_len = len - at[zone];
+	out->sub_len = at[zone];
 }

@@ -48,19 +48,21 @@ struct dns_scan {
 int dns_scan(const uint8_t *msg, size_t len, struct dns_scan *out);
 
 /*
- * What a query name looks like to the tunnel detector: the labels below
- * its domain (the last two labels, three when the last is two letters and
- * the one before it three at most: "example.co.uk"), the longest of them,
- * and its entropy in hundredths of a bit per byte (Shannon's, over its
- * bytes).
+ * What a query name looks like to the tunnel detector.  Below its domain
+ * (the last two labels; three when the last is two letters and the one
+ * before it three at most: "example.co.uk"), a label of min_label bytes
+ * or more is long; the zone is what follows the last long label (at
+ * least the domain): "t.tunnel.example" of "<data>.<data>.t.tunnel.example".
  */
 struct dns_name_shape {
-	size_t sub_len;			/* bytes of the labels below the domain, dots included */
 	size_t longest;			/* the longest label below the domain */
-	unsigned entropy;		/* of that label, bits x 100 per byte */
-	const uint8_t *domain;		/* the domain's labels, wire form, in the name */
-	size_t domain_len;
+	unsigned entropy;		/* the highest of the long labels' entropies, bits x
+					 * 100 per byte (Shannon's, over the label's bytes) */
+	size_t sub_len;			/* bytes before the zone, dots included */
+	const uint8_t *zone;		/* the zone's labels, wire form, in the name */
+	size_t zone_len;
 };
-void dns_name_shape(const uint8_t *wire, size_t len, struct dns_name_shape *out);
+void dns_name_shape(const uint8_t *wire, size_t len, size_t min_label,
+    struct dns_name_shape *out);
 
 #endif
