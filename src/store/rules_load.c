@@ -220,7 +220,7 @@ sensors_load_dir(sqlite3 *db, const char *dir, char *err, size_t errlen)
 	struct store_threat_file *tf = NULL;
 	struct rules_file *rf = NULL;
 	char **names;
-	int n, rc = 0, skipped = 0, nsensors = 0;
+	int n, rc = 0, skipped = 0, nsensors = 0, nthreats = 0;
 
 	if (dir_files(dir, &names, &n, err, errlen) < 0)
 		return -1;
@@ -242,14 +242,16 @@ sensors_load_dir(sqlite3 *db, const char *dir, char *err, size_t errlen)
 		tf[i].skipped = sf[i].skipped;
 		tf[i].threats = rf[i].threats;
 		tf[i].nthreats = sf[i].skipped ? 0 : rf[i].nthreats;
+		nthreats += tf[i].nthreats;
 	}
 	if (rc == 0)
 		rc = store_sensor_builtin_sync(db, sf, n, err, errlen);
 	if (rc == 0)
 		rc = store_threat_sync(db, tf, n, err, errlen);
 	if (rc == 0)
-		log_info("sensors: %d built in, from %d rule file%s in %s (%d skipped)", nsensors,
-		    n - skipped, n - skipped == 1 ? "" : "s", dir, skipped);
+		log_info("sensors: %d built in, threats: %d set, from %d rule file%s in %s "
+		    "(%d skipped)", nsensors, nthreats, n - skipped, n - skipped == 1 ? "" : "s", dir,
+		    skipped);
 	if (rc == 0)
 		rc = admission_sync(db, rf, sf, n, err, errlen);
 	for (int i = 0; i < n; i++) {

@@ -370,7 +370,7 @@ START_TEST(test_load_defaults)
 	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(name) FROM (SELECT name FROM "
 	    "sensor_rules WHERE sensor = 'sensor.creditcard' ORDER BY ord)"),
 	    "visa,mastercard,amex,discover,diners,jcb");
-	LOGGED("sensors: 9 built in, from 3 rule files in ");
+	LOGGED("sensors: 9 built in, threats: 27 set, from 4 rule files in ");
 	ck_assert_int_eq(store_sensor_specs(db, &sp, &n, err, sizeof(err)), 0);
 	ck_assert_int_eq(n, 9);
 	store_sensor_specs_free(sp, n);

@@ -152,6 +152,9 @@ fx_set_mode(const char *group, enum policy_mode mode)
 	fx_publish();
 }
 
+/* Every detector off: the default for the tests of the other stages. */
+static const struct threat_set no_threats;
+
 void
 fx_publish_gen(unsigned bgen)
 {
@@ -161,7 +164,7 @@ fx_publish_gen(unsigned bgen)
 		.default_mode = fx.default_mode, .sensors = fx.sensors, .nsensors = fx.nsensors,
 		.assigns = fx.assigns, .nassigns = fx.nassigns, .nets = fx.nets,
 		.nnets = fx.nnets, .host_addrs = fx.host, .nhost_addrs = fx.nhost,
-		.workloads_seq = fx.live.wl_seq, .threats = fx.threats,
+		.workloads_seq = fx.live.wl_seq, .threats = fx.threats ? fx.threats : &no_threats,
 		.threat_groups = fx.threat_groups, .nthreat_groups = fx.nthreat_groups,
 	};
 	struct policy *p = policy_compile(&in);

@@ -50,7 +50,9 @@ struct fx {
 	int nsensors;
 	const struct policy_assign *assigns;
 	int nassigns;
-	/* Threat detectors' settings (NULL: built in) and per group. */
+	/* Threat detectors' settings and per group; threats NULL: every
+	 * detector off, so that the tests of the other stages see none of
+	 * their doing (check_threat sets its own). */
 	const struct threat_set *threats;
 	const struct policy_threat_group *threat_groups;
 	int nthreat_groups;
