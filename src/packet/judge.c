@@ -886,7 +886,7 @@ judge_threat_hit(void *ctx, struct flow *f, const struct packet *p, const struct
 		snprintf(ev->app, sizeof(ev->app), "%s", flow_app_name(f));
 	port_text(&c, port, sizeof(port));
 	save_pcap(j, ev);
-	snprintf(ev->message, sizeof(ev->message), "%.24s -> %.24s %s: %s%s", ev->src_group,
+	snprintf(ev->message, sizeof(ev->message), "%.24s -> %.24s %.15s: %.130s%s", ev->src_group,
 	    ev->dst_group, port, h->evidence, h->deny ? " (denied)" :
 	    tc->deny ? " (would have been denied: not in protect mode)" : "");
 	if (j->pcap_name[0] && (l = strlen(ev->message)) < sizeof(ev->message))

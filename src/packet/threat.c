@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "packet/threat.h"
-#include "packet/threat_stream.h"
+#include "packet/threat_detect.h"
 
 /* The detectors that read each application's stream. */
 #define HTTP_THREATS	(THREAT_BIT(THREAT_HTTP_NEG_LEN) | THREAT_BIT(THREAT_HTTP_SMUGGLING) | \
@@ -38,13 +38,10 @@ stream_threats(int app)
 	return 0;
 }
 
-static struct threat_set builtin;	/* before any policy: never read for a detection */
-
 int
 threat_init(struct threat_env *e, struct meter_table *shared)
 {
 	memset(e, 0, sizeof(*e));
-	threat_set_default(&builtin);
 	e->dst = shared && shared->slot ? shared : NULL;
 	if (meter_table_init(&e->src, THREAT_SRC_METERS) < 0 ||
 	    quota_init(&e->quota, THREAT_FLOWS_MAX, THREAT_CLIENT_SHARE) < 0 ||
@@ -69,89 +66,6 @@ threat_destroy(struct threat_env *e)
 	e->watch = NULL;
 	e->domains = NULL;
 	e->frags = NULL;
-}
-
-const struct threat_conf *
-threat_conf(const struct threat_env *e, int id)
-{
-	return e->set ? &e->set->t[id] : &builtin.t[id];
-}
-
-void
-threat_excerpt(char *out, size_t cap, const uint8_t *b, size_t n)
-{
-	size_t show = n < 64 ? n : 64, digits = 0, seen = 0, o = 0;
-
-	if (cap == 0)
-		return;
-	for (size_t i = 0; i < show; i++)
-		digits += b[i] >= '0' && b[i] <= '9';
-	for (size_t i = 0; i < show && o + 1 < cap; i++) {
-		uint8_t c = b[i];
-
-		if (c >= '0' && c <= '9')
-			c = seen++ + 4 < digits ? '*' : c;
-		else if (c < 0x20 || c > 0x7e)
-			c = '?';
-		out[o++] = (char)c;
-	}
-	if (show < n && o + 4 <= cap) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-}
-
-int
-threat_fire(struct threat_env *e, struct flow *f, const struct packet *p, int id,
-    uint32_t deny_mask, const char *fmt, ...)
-{
-	uint32_t bit = THREAT_BIT(id);
-	int deny = !!(deny_mask & bit);
-	struct threat_hit h;
-	va_list ap;
-
-	if (deny) {
-		e->st.dropped[id]++;
-		if (p != NULL)
-			e->drop = 1;		/* this packet */
-		else if (f != NULL)
-			f->deny_pending = 1;	/* the connection, once its bytes are processed */
-	}
-	if (f && (f->thr_told & bit))
-		return deny;	/* said once for the flow */
-	if (f)
-		f->thr_told |= bit;
-	e->st.detected[id]++;
-	memset(&h, 0, sizeof(h));
-	h.id = id;
-	h.deny = deny;
-	va_start(ap, fmt);
-	vsnprintf(h.evidence, sizeof(h.evidence), fmt, ap);
-	va_end(ap);
-	if (e->hit)
-		e->hit(e->ctx, f, p, &h);
-	return deny;
-}
-
-void
-threat_fire_flood(struct threat_env *e, const struct packet *p, int id, int deny, uint32_t count,
-    const char *fmt, ...)
-{
-	struct threat_hit h;
-	va_list ap;
-
-	e->st.detected[id]++;
-	memset(&h, 0, sizeof(h));
-	h.id = id;
-	h.deny = deny;
-	h.flood = 1;
-	h.count = count;
-	va_start(ap, fmt);
-	vsnprintf(h.evidence, sizeof(h.evidence), fmt, ap);
-	va_end(ap);
-	if (e->hit)
-		e->hit(e->ctx, NULL, p, &h);
 }
 
 void
@@ -192,7 +106,7 @@ threat_orphan(struct threat_env *e, const struct packet *p, enum decode_anomaly 
 
 /* --- streams ------------------------------------------------------------- */
 
-struct threat_flow *
+static struct threat_flow *
 threat_flow_new(struct threat_env *e, struct flow *f)
 {
 	struct threat_flow *t;
@@ -209,7 +123,7 @@ threat_flow_new(struct threat_env *e, struct flow *f)
 	return t;
 }
 
-void
+static void
 threat_flow_free(struct threat_env *e, struct flow *f)
 {
 	if (f->thr == NULL)
@@ -222,16 +136,29 @@ threat_flow_free(struct threat_env *e, struct flow *f)
 	quota_give(&e->quota, f->key.addr[f->client]);
 }
 
-/* f's streams cannot be read (d): in doubt for the detectors that would drop it. */
+/* f's streams cannot be read (d): in doubt for the detectors of app that would drop it. */
 static void
-stream_doubt(struct threat_env *e, struct flow *f, enum doubt d)
+stream_doubt(struct threat_env *e, struct flow *f, enum doubt d, int app)
 {
-	uint32_t bits = stream_threats(f->app);
+	uint32_t bits = stream_threats(app);
 
 	f->thr_flags |= THRF_NO_STATE;
 	threat_flow_free(e, f);
 	if (e->doubt)
 		e->doubt(e->ctx, f, d, (f->thr_deny & bits) != 0);
+}
+
+/* An SSH 1 banner, n bytes at b, in direction dir. */
+static void
+ssh_v1(struct threat_env *e, struct flow *f, int dir, const uint8_t *b, size_t n)
+{
+	size_t show = n < 40 ? n : 40;
+	const uint8_t *cr = memchr(b, '\r', show);
+	char ex[80];
+
+	threat_excerpt(ex, sizeof(ex), b, cr ? (size_t)(cr - b) : show);
+	threat_fire(e, f, NULL, THREAT_SSH_V1, f->thr_deny, "%s speaks SSH 1 only: %s",
+	    dir == DIR_TO_SERVER ? "the client" : "the server", ex);
 }
 
 /* SSH: a banner "SSH-1.x-" but for 1.99 (RFC 4253 section 5.1: both). */
@@ -243,15 +170,8 @@ ssh_banner(struct threat_env *e, struct flow *f, int dir, const uint8_t *b, size
 	if (t->ssh_seen & (1u << dir) || n < 8)
 		return;
 	t->ssh_seen |= (uint8_t)(1u << dir);
-	if (memcmp(b, "SSH-1.", 6) == 0 && memcmp(b, "SSH-1.99", 8) != 0) {
-		size_t show = n < 40 ? n : 40;
-		const uint8_t *cr = memchr(b, '\r', show);
-		char ex[80];
-
-		threat_excerpt(ex, sizeof(ex), b, cr ? (size_t)(cr - b) : show);
-		threat_fire(e, f, NULL, THREAT_SSH_V1, f->thr_deny, "%s speaks SSH 1 only: %s",
-		    dir == DIR_TO_SERVER ? "the client" : "the server", ex);
-	}
+	if (memcmp(b, "SSH-1.", 6) == 0 && memcmp(b, "SSH-1.99", 8) != 0)
+		ssh_v1(e, f, dir, b, n);
 }
 
 /* New bytes of direction dir for the detectors of f's application. */
@@ -263,10 +183,7 @@ feed(struct threat_env *e, struct flow *f, int dir, const uint8_t *b, size_t n)
 	switch (t->app) {
 	case APP_TLS:
 		threat_tls_feed(e, f, dir, b, n);
-		if (f->thr && tls_scan_done(&f->thr->u.tls)) {
-			threat_flow_free(e, f);
-			f->thr_flags |= THRF_STREAM_DONE;
-		}
+		t->done |= tls_scan_done(&t->u.tls);
 		break;
 	case APP_HTTP:
 		threat_http_feed(e, f, dir, b, n);
@@ -279,35 +196,85 @@ feed(struct threat_env *e, struct flow *f, int dir, const uint8_t *b, size_t n)
 		/* Where the banner is: the first bytes of a direction. */
 		if (t->seen[dir] == 0)
 			ssh_banner(e, f, dir, b, n);
-		if (t->ssh_seen == 3) {
-			threat_flow_free(e, f);
-			f->thr_flags |= THRF_STREAM_DONE;
-		}
+		if (t->ssh_seen == 3)
+			t->done = 1;
 		break;
 	}
+	if (f->thr && f->thr->done) {
+		threat_flow_free(e, f);
+		f->thr_flags |= THRF_STREAM_DONE;
+	}
+}
+
+/* Whether the n bytes at b begin an HTTP request line: a method, a blank. */
+static int
+request_line(const uint8_t *b, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && i < 12 && b[i] >= 'A' && b[i] <= 'Z')
+		i++;
+	return i >= 3 && i < n && b[i] == ' ';
+}
+
+/*
+ * What no probe claims, on a connection whose application is unknown: an
+ * SSL 2 or SSL 3.0 hello, an SSH 1 banner (the probes know TLS 1.0 and
+ * later, SSH 2 and 1.99).
+ */
+static void
+old_protocols(struct threat_env *e, struct flow *f, const struct app_input *in)
+{
+	if (f->thr_on & THREAT_BIT(THREAT_SSL_V2V3)) {
+		struct tls_scan s;
+		unsigned got;
+
+		tls_scan_init(&s);
+		got = tls_scan_feed(&s, DIR_TO_SERVER, in->data[0], in->len[0]);
+		got |= tls_scan_feed(&s, DIR_TO_CLIENT, in->data[1], in->len[1]);
+		if (got & (TLS_SSL2 | TLS_SSL3))
+			threat_fire(e, f, NULL, THREAT_SSL_V2V3, f->thr_deny, "%s %s",
+			    (got & TLS_SSL2) ? "SSL 2" : "SSL 3.0", s.agreed ? "agreed" :
+			    "offered as the highest version");
+	}
+	for (int d = 0; d < 2 && (f->thr_on & THREAT_BIT(THREAT_SSH_V1)); d++)
+		if (in->len[d] >= 8 && memcmp(in->data[d], "SSH-1.", 6) == 0 &&
+		    memcmp(in->data[d], "SSH-1.99", 8) != 0)
+			ssh_v1(e, f, d, in->data[d], in->len[d]);
 }
 
 void
 threat_app(struct threat_env *e, struct flow *f, const struct app_input *in)
 {
 	struct threat_flow *t;
+	int app = f->app;
 
-	if (f->thr || f->key.proto != IPPROTO_TCP || !(f->thr_on & stream_threats(f->app)) ||
+	if (f->key.proto == IPPROTO_TCP && app == APP_UNKNOWN && f->thr_on) {
+		old_protocols(e, f, in);
+		/* A request the probe refused (a header line a lenient server
+		 * takes) is followed all the same: or one bad line would hide
+		 * every request after it. */
+		if (request_line(in->data[DIR_TO_SERVER], in->len[DIR_TO_SERVER]))
+			app = APP_HTTP;
+	}
+	if (f->thr || f->key.proto != IPPROTO_TCP || !(f->thr_on & stream_threats(app)) ||
 	    (f->thr_flags & (THRF_NO_STATE | THRF_STREAM_DONE)))
 		return;
 	if ((t = threat_flow_new(e, f)) == NULL) {
 		e->st.no_state++;
-		stream_doubt(e, f, DOUBT_INSPECT_STATE);
+		stream_doubt(e, f, DOUBT_INSPECT_STATE, app);
 		return;
 	}
-	t->app = f->app;
+	t->app = (uint8_t)app;
 	if (t->app == APP_TLS)
 		tls_scan_init(&t->u.tls);
 	else if (t->app == APP_HTTP && threat_http_start(e, t) < 0) {
 		e->st.no_state++;
-		stream_doubt(e, f, DOUBT_INSPECT_STATE);
+		stream_doubt(e, f, DOUBT_INSPECT_STATE, app);
 		return;
 	}
+	if (t->app == APP_HTTP && f->thr_hash)	/* the head's clock ran before */
+		t->u.http.head_ms = e->now - ((uint32_t)e->now - f->thr_hash);
 	for (int d = 0; d < 2 && f->thr; d++) {
 		if (in->len[d] == 0)
 			continue;
@@ -317,6 +284,28 @@ threat_app(struct threat_env *e, struct flow *f, const struct app_input *in)
 	}
 }
 
+/*
+ * A request head that does not end: the HTTP probe waits for its end
+ * before it decides, so until then its clock runs from the client's first
+ * byte (f->thr_hash, a TCP flow's own).
+ */
+static void
+head_clock(struct threat_env *e, struct flow *f, int dir, uint64_t offset, const uint8_t *buf,
+    size_t len)
+{
+	const struct threat_conf *c = threat_conf(e, THREAT_SLOWLORIS);
+
+	if (dir != DIR_TO_SERVER || f->app_state >= APPS_DONE || f->key.proto != IPPROTO_TCP ||
+	    !(f->thr_on & THREAT_BIT(THREAT_SLOWLORIS)))
+		return;
+	if (offset == 0 && f->thr_hash == 0) {
+		if (request_line(buf, len))
+			f->thr_hash = (uint32_t)e->now | 1;
+	} else if (f->thr_hash && (uint32_t)e->now - f->thr_hash >= (uint64_t)c->param[0] * 1000)
+		threat_fire(e, f, NULL, THREAT_SLOWLORIS, f->thr_deny, "a request head still "
+		    "incomplete %us after it began", ((uint32_t)e->now - f->thr_hash) / 1000);
+}
+
 void
 threat_data(struct threat_env *e, struct flow *f, int dir, uint64_t offset, const uint8_t *buf,
     size_t len)
@@ -324,7 +313,11 @@ threat_data(struct threat_env *e, struct flow *f, int dir, uint64_t offset, cons
 	struct threat_flow *t = f->thr;
 	uint64_t skip;
 
-	if (t == NULL || offset + len <= t->seen[dir])
+	if (t == NULL) {
+		head_clock(e, f, dir, offset, buf, len);
+		return;
+	}
+	if (offset + len <= t->seen[dir])
 		return;
 	skip = t->seen[dir] > offset ? t->seen[dir] - offset : 0;
 	feed(e, f, dir, buf + skip, len - (size_t)skip);
@@ -337,7 +330,7 @@ threat_gap(struct threat_env *e, struct flow *f, int dir)
 {
 	(void)dir;
 	if (f->thr)
-		stream_doubt(e, f, DOUBT_GAP);
+		stream_doubt(e, f, DOUBT_GAP, f->thr->app);
 }
 
 /* --- the flow's life ---------------------------------------------------- */

@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "packet/threat.h"
+#include "packet/threat_detect.h"
 #include "threat/scan_dns.h"
 
 #define DOMAIN_PROBE	8
@@ -112,7 +112,7 @@ tunnel(struct threat_env *e, struct flow *f, const struct packet *p, const struc
 	const struct threat_conf *c = threat_conf(e, THREAT_DNS_TUNNEL);
 	struct dns_name_shape sh;
 	struct threat_domain *d;
-	char raw[256], name[80], dom[80];
+	char raw[256], name[48], dom[48];
 	uint32_t h;
 	int seen = 0;
 

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "packet/threat.h"
+#include "packet/threat_detect.h"
 
 #define SESSION_PROBE	16
 
@@ -46,12 +46,6 @@ flood_key(int id, int family, const uint8_t *src, const uint8_t *dst, int alen)
 	if (src)
 		memcpy(b + 2 + alen, src, (size_t)alen);
 	return meter_key(0x7468726561740000ull, b, 2 + (size_t)alen * (src ? 2 : 1));
-}
-
-static const char *
-what(int id)
-{
-	return id == THREAT_SYN_FLOOD ? "SYNs" : "echo requests";
 }
 
 /* The events of an addition to a meter: it turned on, or an interval ended with it on. */

@@ -21,7 +21,7 @@
 #include <strings.h>
 
 #include "http/http.h"
-#include "packet/threat_stream.h"
+#include "packet/threat_detect.h"
 
 #define HTTP_THREATS	(THREAT_BIT(THREAT_HTTP_NEG_LEN) | THREAT_BIT(THREAT_HTTP_SMUGGLING) | \
 	THREAT_BIT(THREAT_SLOWLORIS) | THREAT_BIT(THREAT_STRUTS))
@@ -274,12 +274,9 @@ threat_http_feed(struct threat_env *e, struct flow *f, int dir, const uint8_t *b
 		if ((!(fl & HTTP_F_NOT_HTTP) || http_parser_messages(hh->hp) > 0) &&
 		    !(f->thr_told & HTTP_THREATS) && e->doubt)
 			e->doubt(e->ctx, f, DOUBT_HTTP_PARSER, (f->thr_deny & HTTP_THREATS) != 0);
-		threat_flow_free(e, f);
-		f->thr_flags |= THRF_STREAM_DONE;
+		f->thr->done = 1;
 		return;
 	}
-	if (f->thr == NULL)
-		return;
 	if (!http_parser_head_pending(hh->hp))
 		hh->head_ms = 0;
 	else if (hh->head_ms == 0)

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "packet/threat.h"
+#include "packet/threat_detect.h"
 
 #define FRAG_RANGES	8
 #define FRAG_PROBE	8

@@ -20,7 +20,7 @@
 
 #include <string.h>
 
-#include "packet/threat_stream.h"
+#include "packet/threat_detect.h"
 
 #define PG_SSL		80877103
 #define PG_GSSENC	80877104
@@ -175,8 +175,11 @@ threat_sql_feed(struct threat_env *e, struct flow *f, int dir, const uint8_t *b,
 		return;
 	while (n > 0 && f->thr && !f->thr->u.sql.stopped) {
 		struct threat_sql *q = &f->thr->u.sql;
-		size_t need = mysql ? 4 : q->started ? 5 : 8, take;
+		size_t need, take;
 
+		if (q->hlen == 0)
+			q->hneed = mysql ? 4 : q->started ? 5 : 8;
+		need = q->hneed;
 		if (q->hlen < need) {
 			/* PostgreSQL: TLS after an SSLRequest, not a startup message. */
 			if (!mysql && !q->started && q->hlen == 0 && b[0] == 0x16) {

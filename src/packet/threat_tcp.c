@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "packet/threat.h"
+#include "packet/threat_detect.h"
 
 #define TCP_URG	0x20
 #define TCP_ECE	0x40

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "packet/threat_stream.h"
+#include "packet/threat_detect.h"
 
 void
 threat_tls_feed(struct threat_env *e, struct flow *f, int dir, const uint8_t *b, size_t n)

@@ -66,6 +66,7 @@ first_int(sqlite3 *db, sqlite3_stmt *st, int64_t *v, char *err, size_t errlen)
 {
 	int rc, found = 0;
 
+	*v = 0;
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);

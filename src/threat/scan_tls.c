@@ -273,7 +273,7 @@ tls_scan_feed(struct tls_scan *s, int dir, const uint8_t *buf, size_t len)
 		size_t n;
 
 		if (d->hlen < 5) {
-			n = 5 - d->hlen < len ? 5 - d->hlen : len;
+			n = (size_t)(5 - d->hlen) < len ? (size_t)(5 - d->hlen) : len;
 			memcpy(d->hdr + d->hlen, buf, n);
 			d->hlen = (uint8_t)(d->hlen + n);
 			d->bytes += n;

@@ -263,7 +263,7 @@ START_TEST(test_tables_say)
 	    "rule show, workload, group, rule, events, conversations, dns list, sensor list, "
 	    "sensor show, sensor rule, sensor test, sensor, admission rule list, "
 	    "admission rule show, admission rule test, admission rule, admission test, "
-	    "admission status, admission, ");
+	    "admission status, admission, threat list, threat show, threat, ");
 }
 END_TEST
 
