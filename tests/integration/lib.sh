@@ -397,8 +397,10 @@ docker_conf() {
 # Each runs in a test namespace, listens on one address only, and keeps its
 # config, data, pid and logs under $T/NAME (its output in $T/NAME/log).
 #
-#   srv_postgres NS ADDR    PostgreSQL on 5432, user postgres, trust
-#   srv_mariadb NS ADDR     MariaDB on 3306, --skip-grant-tables
+#   srv_postgres NS ADDR [OPTION...]   PostgreSQL on 5432, user postgres,
+#                           trust (OPTIONs: postgres's, -c log_statement=all)
+#   srv_mariadb NS ADDR [OPTION...]    MariaDB on 3306, --skip-grant-tables
+#                           (OPTIONs: mariadbd's, --general-log=1)
 #   srv_redis NS ADDR       Redis on 6379, no persistence
 #   srv_sshd NS ADDR        OpenSSH on 22, own host key; root logs in with
 #                           the key $T/sshd/client_key
@@ -482,6 +484,7 @@ srv_stop_all() {
 
 srv_postgres() {
 	local ns=$1 addr=$2 d=$T/postgres
+	shift 2
 	srv_dir postgres
 	chown postgres: $d
 	(cd $d && setpriv --reuid=postgres --regid=postgres --init-groups \
@@ -493,11 +496,12 @@ srv_postgres() {
 	echo "host all all fd00::/8 trust" >> $d/data/pg_hba.conf
 	srv_run postgres $ns setpriv --reuid=postgres --regid=postgres --init-groups \
 		$PG_BIN/postgres -D $d/data -k $d -c listen_addresses=$addr -p 5432 \
-		-c fsync=off -c shared_buffers=16MB
+		-c fsync=off -c shared_buffers=16MB "$@"
 }
 
 srv_mariadb() {
 	local ns=$1 addr=$2 d=$T/mariadb
+	shift 2
 	srv_dir mariadb
 	chown mysql: $d		# it makes its socket there
 	# --no-defaults: none of the host's /etc/mysql configuration.
@@ -507,7 +511,7 @@ srv_mariadb() {
 	}
 	srv_run mariadb $ns mariadbd --no-defaults --datadir=$d/data --user=mysql \
 		--socket=$d/sock --pid-file=$d/pid --bind-address=$addr --port=3306 \
-		--skip-grant-tables --skip-name-resolve --innodb-buffer-pool-size=16M
+		--skip-grant-tables --skip-name-resolve --innodb-buffer-pool-size=16M "$@"
 }
 
 srv_redis() {
