@@ -36,7 +36,7 @@ nvctl rule add --from nv.other --to nv.dns --ports udp/53,tcp/53 --action allow 
 # A shorter interval than the minute it counts in by default, for the test's time.
 nvctl threat set DNS.Tunneling --interval 10 >/dev/null || fail "threat set --interval"
 
-axfr_logged() { grep -c "query\[AXFR\] example.test" $T/dnsmasq/dnsmasq.log; }
+axfr_logged() { grep -c "\[AXFR\] example.test" $T/dnsmasq/dnsmasq.log; }
 zone_event() {
 	[ "$(events_where "e['type']=='threat' and e['name']=='DNS.Zone.Transfer' and e['action']=='$1' and e['src_workload']=='client' and e['dst_port']==53")" -ge 1 ]
 }
@@ -91,7 +91,7 @@ for i in range(n):
     else:
         name = real[i % len(real)]
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(0.5)
+    s.settimeout(0.1)
     s.sendto(query(name, i & 0xffff), (dns, 53))
     try:
         s.recv(2048)
@@ -121,7 +121,9 @@ sleep 11	# a new interval: the detector counts again from zero
 before=$(tunnel_logged)
 in_c1 python3 $T/queries.py $DNS tunnel 60
 got=$(( $(tunnel_logged) - before ))
-[ "$got" -lt 30 ] && ok "protect: $got of 60 tunnel queries reached dnsmasq" ||
+# 19 pass before the detector fires in an interval; the 60 take under an
+# interval, so they may straddle one boundary at most.
+[ "$got" -le 40 ] && ok "protect: $got of 60 tunnel queries reached dnsmasq" ||
 	fail "protect: $got of 60 tunnel queries reached dnsmasq"
 wait_for tunnel_event deny && ok "protect: DNS.Tunneling (deny)" || fail "tunnel deny event"
 in_ns $NSC3 python3 $T/queries.py $DNS real 44
