@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "packet/reasm.h"
 #include "packet/threat.h"
 #include "packet/threat_detect.h"
 
@@ -340,8 +341,14 @@ threat_wants(const struct flow *f)
 {
 	uint32_t on = f->thr_on;
 
+	/* A connection whose detections would only be reported (no end in
+	 * protect mode, or action alert) goes to the kernel once either
+	 * direction reached stream_depth: an HTTP download, a query's large
+	 * result, are not kept in userspace for the requests that may
+	 * follow.  One whose detections drop is followed to the end. */
 	if (f->thr)
-		return 1;
+		return (f->thr_deny & stream_threats(f->thr->app)) ||
+		    (!reasm_is_done(&f->rs[0]) && !reasm_is_done(&f->rs[1]));
 	if (on == 0)
 		return 0;
 	if ((f->key.proto == IPPROTO_ICMP || f->key.proto == IPPROTO_ICMPV6) && (on & ICMP_THREATS))
@@ -359,6 +366,7 @@ void
 threat_bypassed(struct threat_env *e, struct flow *f)
 {
 	threat_session_end(e, f);
+	threat_flow_free(e, f);
 }
 
 void

@@ -873,6 +873,39 @@ START_TEST(test_http_keepalive_clean)
 }
 END_TEST
 
+/*
+ * A connection whose detections would only be reported goes to the kernel
+ * once a direction reached stream_depth (a download); one whose detections
+ * drop stays followed.
+ */
+static void
+download(uint16_t cport, enum verdict want_after)
+{
+	static char body[1500];
+	struct fx_conn k;
+	enum verdict v = VERDICT_ACCEPT;
+
+	memset(body, 'x', sizeof(body));
+	fx_conn_open(&k, CLIENT, cport, SERVER, 80);
+	send_str(&k, 0, "GET /big HTTP/1.1\r\nHost: s\r\n\r\n");
+	send_str(&k, 1, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+	for (int i = 0; i < 4; i++)
+		v = fx_conn_send(&k, 1, TCP_ACK, body, sizeof(body));
+	ck_assert_int_eq(v, want_after);
+}
+
+START_TEST(test_followed_until_depth)
+{
+	fx_set_limits(4096, 64u << 20);
+	download(40000, VERDICT_ACCEPT);	/* protect: followed */
+	ts.t[THREAT_HTTP_NEG_LEN].deny = 0;
+	ts.t[THREAT_HTTP_SMUGGLING].deny = 0;
+	ts.t[THREAT_STRUTS].deny = 0;
+	fx_publish();
+	download(40001, VERDICT_BYPASS);	/* alert only: handed over past the depth */
+}
+END_TEST
+
 START_TEST(test_http_negative_length)
 {
 	struct record r[8];
@@ -1226,6 +1259,7 @@ suite(void)
 	tcase_add_test(tc, test_http_smuggling);
 	tcase_add_test(tc, test_http_keepalive_clean);
 	tcase_add_test(tc, test_http_negative_length);
+	tcase_add_test(tc, test_followed_until_depth);
 	tcase_add_test(tc, test_slowloris);
 	tcase_add_test(tc, test_struts);
 	tcase_add_test(tc, test_sql_postgresql);
