@@ -234,6 +234,8 @@ dns_name_shape(const uint8_t *w, size_t len, size_t min_label, struct dns_name_s
 			break;
 		at[n++] = off;
 	}
+	out->zone = w;		/* the root: the zone is the whole name */
+	out->zone_len = len;
 	if (n == 0)
 		return;
 	/* example.com; example.co.uk */

@@ -22,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define TLS 2
 #define DNS 3
 
+#if FUZZ_SCAN == SQL
 static void
 sql(const uint8_t *d, size_t n)
 {
@@ -51,6 +52,7 @@ sql(const uint8_t *d, size_t n)
 			abort();
 }
 
+#elif FUZZ_SCAN == TLS
 /*
  * One direction's bytes (the first byte's low bit says which), cut into
  * pieces of 1 to 16 bytes by the bytes themselves, or whole.
@@ -88,6 +90,7 @@ out:
 	return f;
 }
 
+#else
 static void
 dns(const uint8_t *d, size_t n)
 {
@@ -113,6 +116,8 @@ dns(const uint8_t *d, size_t n)
 		abort();
 	free(m);
 }
+
+#endif
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
