@@ -231,28 +231,67 @@ text_show(struct buf *o, const struct store_threat *t, const struct policy_threa
 	}
 }
 
+/* What is in effect after the change, for people. */
+static void
+text_set(struct buf *o, const struct store_threat *t, const char *group,
+    const struct policy_threat_group *g, int n)
+{
+	buf_printf(o, "threat %s", threat_defs[t->id].name);
+	if (group) {
+		buf_printf(o, " in group %s: ", group);
+		for (int i = 0; i < n; i++)
+			if (g[i].threat == t->id && strcmp(g[i].group, group) == 0) {
+				buf_printf(o, "%s, %s\n", g[i].enabled < 0 ? "state as the detector's" :
+				    g[i].enabled ? "on" : "off", g[i].deny < 0 ?
+				    "action as the detector's" : action_word(g[i].deny));
+				return;
+			}
+		buf_puts(o, "as the detector's\n");
+		return;
+	}
+	buf_printf(o, ": %s, action %s, ", t->conf.enabled ? "on" : "off",
+	    action_word(t->conf.deny));
+	text_params(o, t);
+	buf_puts(o, "\n");
+}
+
+/*
+ * The reply about detector id as stored now: its object with json, else
+ * what show prints, or after a set what is in effect (for group, when the
+ * change was a group's).
+ */
 static int
-cmd_show(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+reply(struct daemon *d, int id, int json, int set, const char *group, struct buf *o)
 {
 	struct policy_threat_group *g;
 	struct store_threat *t;
-	const char *pos[1];
-	int id, n;
+	int n;
 
-	if (req_parse(argc, argv, NULL, pos, 1, 1) < 0)
-		return req_usage(o, USAGE_SHOW);
-	if ((id = find(pos[0], o)) < 0)
-		return CTL_RESP_NOTFOUND;
 	if (load(d, &t, &g, &n, o) < 0)
 		return CTL_RESP_ERROR;
 	if (json) {
 		json_threat(o, &t[id], g, n);
 		buf_puts(o, "\n");
-	} else
+	} else if (set)
+		text_set(o, &t[id], group, g, n);
+	else
 		text_show(o, &t[id], g, n);
 	free(t);
 	free(g);
 	return CTL_RESP_OK;
+}
+
+static int
+cmd_show(struct daemon *d, int argc, char **argv, int json, struct buf *o)
+{
+	const char *pos[1];
+	int id;
+
+	if (req_parse(argc, argv, NULL, pos, 1, 1) < 0)
+		return req_usage(o, USAGE_SHOW);
+	if ((id = find(pos[0], o)) < 0)
+		return CTL_RESP_NOTFOUND;
+	return reply(d, id, json, 0, NULL, o);
 }
 
 /* --- set ------------------------------------------------------------------- */
@@ -299,39 +338,13 @@ set_parse(int id, int argc, char **argv, struct set_args *a, struct buf *o)
 	return 0;
 }
 
-/* What is in effect after the change, for people. */
-static void
-text_set(struct buf *o, const struct store_threat *t, const char *group,
-    const struct policy_threat_group *g, int n)
-{
-	buf_printf(o, "threat %s", threat_defs[t->id].name);
-	if (group) {
-		buf_printf(o, " in group %s: ", group);
-		for (int i = 0; i < n; i++)
-			if (g[i].threat == t->id && strcmp(g[i].group, group) == 0) {
-				buf_printf(o, "%s, %s\n", g[i].enabled < 0 ? "state as the detector's" :
-				    g[i].enabled ? "on" : "off", g[i].deny < 0 ?
-				    "action as the detector's" : action_word(g[i].deny));
-				return;
-			}
-		buf_puts(o, "as the detector's\n");
-		return;
-	}
-	buf_printf(o, ": %s, action %s, ", t->conf.enabled ? "on" : "off",
-	    action_word(t->conf.deny));
-	text_params(o, t);
-	buf_puts(o, "\n");
-}
-
 static int
 cmd_set(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
 	struct store_threat_change c;
-	struct policy_threat_group *g;
-	struct store_threat *t;
 	struct set_args a;
 	char err[512];
-	int id, rc, n;
+	int id, rc;
 
 	if (argc < 1 || strncmp(argv[0], "--", 2) == 0)
 		return req_usage(o, USAGE_SET);
@@ -370,16 +383,7 @@ cmd_set(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	}
 	if ((rc = req_saved(d, rc, err, o)) != CTL_RESP_OK)
 		return rc;
-	if (load(d, &t, &g, &n, o) < 0)
-		return CTL_RESP_ERROR;
-	if (json) {
-		json_threat(o, &t[id], g, n);
-		buf_puts(o, "\n");
-	} else
-		text_set(o, &t[id], a.group, g, n);
-	free(t);
-	free(g);
-	return CTL_RESP_OK;
+	return reply(d, id, json, 1, a.group, o);
 }
 
 static int

@@ -61,13 +61,37 @@ start(void)
 	live.wake_fd = live.nudge_fd = -1;
 }
 
+/* The next packet of the input: [family][length, 2 bytes][bytes]. */
+static int
+next_packet(const uint8_t **data, size_t *size, const uint8_t **pkt, size_t *len, int *family,
+    uint64_t *step)
+{
+	static const int families[] = { 0, AF_INET, AF_INET6 };
+	const uint8_t *d = *data;
+
+	if (*size < 3)
+		return 0;
+	*family = families[d[0] % 3];
+	*step = d[0] & 0xfc ? 10 : 20000;	/* sometimes far enough to expire flows */
+	*len = (size_t)d[1] << 8 | d[2];
+	if (*len > *size - 3)
+		*len = *size - 3;
+	*pkt = d + 3;
+	*data = d + 3 + *len;
+	*size -= 3 + *len;
+	return 1;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const int families[] = { 0, AF_INET, AF_INET6 };
 	struct reasm_limits lim = { .depth = 4096, .memcap = 1 << 20 };
 	static struct worker w;
-	uint64_t now = 1000;
+	const uint8_t *pkt;
+	uint64_t now = 1000, step;
+	struct record r[64];
+	size_t len;
+	int family;
 
 	if (live.cur == NULL)
 		start();
@@ -76,24 +100,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	rst_close(&w.judge.rst);	/* build resets, send none */
 	w.dns.cache = cache;
-	while (size >= 3) {
-		int family = families[data[0] % 3];
-		uint64_t step = data[0] & 0xfc ? 10 : 20000;
-		size_t len = (size_t)data[1] << 8 | data[2];
-		struct record r[64];
-
-		data += 3;
-		size -= 3;
-		if (len > size)
-			len = size;
-		worker_packet(&w, data, len, family, 0, 0, now);
+	while (next_packet(&data, &size, &pkt, &len, &family, &step)) {
+		worker_packet(&w, pkt, len, family, 0, 0, now);
 		now += step;
 		worker_tick(&w, now);
 		judge_flush(&w.judge);
 		while (event_ring_pop(&w.judge.ring, r, 64) > 0)
 			;
-		data += len;
-		size -= len;
 	}
 	worker_destroy(&w);
 	if (reasm_memuse() != 0)

@@ -405,7 +405,8 @@ docker_conf() {
 #   srv_sshd NS ADDR        OpenSSH on 22, own host key; root logs in with
 #                           the key $T/sshd/client_key
 #   srv_nginx NS ADDR [ADDR6]   nginx: http on 80 (also on ADDR6, an IPv6
-#                           address), https on 443 (self-signed)
+#                           address), https on 443 (self-signed); its access
+#                           log in $NGINX_ACCESS_LOG when set
 #   srv_dnsmasq NS ADDR     dnsmasq on 53 (udp, tcp): db.test is ADDR
 #   srv_ready NAME NS PROTO ADDR PORT   waits until it listens (30 s)
 #   srv_stop_all            stops them all by pid (cleanup() kills any left)
@@ -560,7 +561,7 @@ srv_nginx() {
 	error_log $d/error.log;
 	events { worker_connections 64; }
 	http {
-		access_log off;
+		access_log ${NGINX_ACCESS_LOG:-off};
 		client_body_temp_path $d/tmp-body;
 		proxy_temp_path $d/tmp-proxy;
 		fastcgi_temp_path $d/tmp-fastcgi;

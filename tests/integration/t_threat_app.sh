@@ -17,28 +17,8 @@ SRV=198.18.0.12
 topo_up
 
 # nginx with an access log.
-d=$T/nginx
-srv_dir nginx
-mkdir -p $d/www
-echo "nvd test page" > $d/www/index.html
-chmod -R a+rX $d
-cat > $d/nginx.conf <<EOC
-daemon off;
-worker_processes 1;
-pid $d/pid;
-error_log $d/error.log;
-events { worker_connections 64; }
-http {
-	access_log $d/access.log;
-	client_body_temp_path $d/tmp-body;
-	proxy_temp_path $d/tmp-proxy;
-	fastcgi_temp_path $d/tmp-fastcgi;
-	uwsgi_temp_path $d/tmp-uwsgi;
-	scgi_temp_path $d/tmp-scgi;
-	server { listen $SRV:80; root $d/www; }
-}
-EOC
-srv_run nginx $NSC2 nginx -e $d/error.log -p $d -c $d/nginx.conf
+NGINX_ACCESS_LOG=$T/nginx/access.log
+srv_nginx $NSC2 $SRV
 # A recorder of what TLS clients send: each connection's bytes as hex, one line.
 mkdir -p $T/rec
 cat > $T/rec.py <<'PY'
@@ -144,14 +124,14 @@ for mode in protect monitor; do
 	# HTTP: the smuggling request reaches nginx (its access log) or not.
 	r=$(attack smuggle $mode)
 	sleep 0.5
-	n=$(grep -c "/smuggle-$mode" $d/access.log)
+	n=$(grep -c "/smuggle-$mode" $NGINX_ACCESS_LOG)
 	if [ $mode = protect ]; then
 		[ "$n" = 0 ] && ok "protect: the smuggling request did not reach nginx ($r)" ||
 			fail "protect: nginx logged it"
 		c=$(in_c1 curl -s -m 5 -o /dev/null -w '%{http_code}' http://$SRV/)
 		[ "$c" = 200 ] && ok "protect: a clean request passes" || fail "protect: clean request $c"
 	else
-		wait_for grep -q "/smuggle-$mode" $d/access.log &&
+		wait_for grep -q "/smuggle-$mode" $NGINX_ACCESS_LOG &&
 			ok "monitor: nginx got the smuggling request" || fail "monitor: not logged ($r)"
 	fi
 	wait_for threat_event HTTP.Request.Smuggling $act &&

@@ -57,13 +57,13 @@ setup_mode(enum policy_mode mode)
 static void
 setup(void)
 {
-	setup_mode(MODE_PROTECT);
+	setup_mode(MODE_PROTECT);	/* the server's group */
 }
 
 static void
 setup_monitor(void)
 {
-	setup_mode(MODE_MONITOR);
+	setup_mode(MODE_MONITOR);	/* the server's group */
 }
 
 static void

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/control_proto.h"
+#include "base/log.h"
 #include "fixture_cli.h"
 #include "fixture_db.h"
 #include "policy/policy.h"
@@ -27,18 +28,8 @@
 
 static char err[512];
 static sqlite3 *db;
-static char rdir[128];
+static const char *rdir;	/* rules_dir */
 static struct store_threat t[THREAT_COUNT];
-
-static void
-setup(void)
-{
-	fxdb_setup();
-	err[0] = '\0';
-	snprintf(rdir, sizeof(rdir), "%s/rules", fxdb_dir);
-	ck_assert_int_eq(mkdir(rdir, 0700), 0);
-	db = fxdb_open();
-}
 
 static void
 teardown(void)
@@ -47,15 +38,12 @@ teardown(void)
 }
 
 static void
-write_file(const char *name, const char *text)
+setup(void)
 {
-	char p[400];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", rdir, name);
-	ck_assert_ptr_nonnull(f = fopen(p, "w"));
-	fputs(text, f);
-	fclose(f);
+	fxdb_setup();
+	err[0] = '\0';
+	rdir = fxdb_rules_dir();
+	db = fxdb_open();
 }
 
 static void
@@ -67,20 +55,12 @@ remove_file(const char *name)
 	ck_assert_int_eq(unlink(p), 0);
 }
 
-/* sensors_load_dir(rdir), stderr (its log) thrown away. */
+/* sensors_load_dir(rdir); what it would log of skipped files is not. */
 static int
 load(void)
 {
-	int saved = dup(2), fd = open("/dev/null", O_WRONLY), rc;
-
-	fflush(stderr);
-	dup2(fd, 2);
-	close(fd);
-	rc = sensors_load_dir(db, rdir, err, sizeof(err));
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	return rc;
+	log_set_level(LOG_LVL_ERROR);
+	return sensors_load_dir(db, rdir, err, sizeof(err));
 }
 
 static void
@@ -194,7 +174,7 @@ START_TEST(test_load)
 {
 	struct store_threat_change c = change();
 
-	write_file("a.rules", "threat Ping.Death\naction alert\nparam size 40000\n");
+	fxdb_write(rdir, "a.rules", "threat Ping.Death\naction alert\nparam size 40000\n");
 	ck_assert_int_eq(load(), 0);
 	list();
 	ck_assert_str_eq(t[THREAT_PING_DEATH].source, "a.rules");
@@ -204,21 +184,21 @@ START_TEST(test_load)
 	/* nvctl's value wins over the file's, and stays across a reload. */
 	c.param[0] = 50000;
 	ck_assert_int_eq(store_threat_set(db, THREAT_PING_DEATH, &c, err, sizeof(err)), 0);
-	write_file("a.rules", "threat Ping.Death\naction deny\nparam size 45000\n");
+	fxdb_write(rdir, "a.rules", "threat Ping.Death\naction deny\nparam size 45000\n");
 	ck_assert_int_eq(load(), 0);
 	list();
 	ck_assert_int_eq(t[THREAT_PING_DEATH].conf.param[0], 50000);
 	ck_assert_int_eq(t[THREAT_PING_DEATH].file.param[0], 45000);
 	ck_assert_int_eq(t[THREAT_PING_DEATH].conf.deny, 1);
 	/* A file with an error is skipped: what it set stays. */
-	write_file("a.rules", "threat Ping.Death\nparam size many\n");
+	fxdb_write(rdir, "a.rules", "threat Ping.Death\nparam size many\n");
 	ck_assert_int_eq(load(), 1);
 	list();
 	ck_assert_int_eq(t[THREAT_PING_DEATH].file.param[0], 45000);
 	ck_assert_str_eq(t[THREAT_PING_DEATH].source, "a.rules");
 	/* A second file setting the same detector is skipped. */
-	write_file("a.rules", "threat Ping.Death\nparam size 41000\n");
-	write_file("b.rules", "threat Ping.Death\nparam size 42000\n");
+	fxdb_write(rdir, "a.rules", "threat Ping.Death\nparam size 41000\n");
+	fxdb_write(rdir, "b.rules", "threat Ping.Death\nparam size 42000\n");
 	ck_assert_int_eq(load(), 1);
 	list();
 	ck_assert_int_eq(t[THREAT_PING_DEATH].file.param[0], 41000);
@@ -240,30 +220,18 @@ static void
 cli_setup(void)
 {
 	setup();
-	fxcli_init(&cli, db);
-	ck_assert_msg(live_init(&cli.d.live, db, MODE_DISCOVER, 0, err, sizeof(err)) == 0, "%s",
-	    err);
+	fxcli_start(&cli, db);
 }
 
 static void
 cli_teardown(void)
 {
-	fxcli_free(&cli);
-	live_destroy(&cli.d.live);
+	fxcli_stop(&cli);
 	teardown();
 }
 
-static int
-threat(int json, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, json);
-	rc = fxcli_run(&cli, json, "threat", ap);
-	va_end(ap);
-	return rc;
-}
+/* nvctl threat ARGS...: the CTL_RESP_* code, the reply in cli.out. */
+#define THREAT(json, ...) fxcli_call(&cli, json, "threat", __VA_ARGS__, (char *)NULL)
 
 #define REPLY(want) ck_assert_str_eq(fxcli_reply(&cli), want)
 #define HAS(want) ck_assert_msg(strstr(fxcli_reply(&cli), want) != NULL, "no '%s' in:\n%s", \
@@ -273,63 +241,63 @@ START_TEST(test_cli)
 {
 	const struct threat_set *s;
 
-	ck_assert_int_eq(threat(0, "list", NULL), CTL_RESP_OK);
+	ck_assert_int_eq(THREAT(0, "list"), CTL_RESP_OK);
 	HAS("name                          level     action  state  parameters");
 	HAS("\nTCP.SYN.Flood                 critical  deny    on     syns=800 interval=5 "
 	    "release=600 ");
 	HAS("\nSQL.Injection                 critical  deny    on     - ");
-	ck_assert_int_eq(threat(0, "set", "TCP.SYN.Flood", "--syns", "2000", "--release", "1500",
-	    "--action", "alert", NULL), CTL_RESP_OK);
+	ck_assert_int_eq(THREAT(0, "set", "TCP.SYN.Flood", "--syns", "2000", "--release", "1500",
+	    "--action", "alert"), CTL_RESP_OK);
 	REPLY("threat TCP.SYN.Flood: on, action alert, syns=2000 interval=5 release=1500\n");
 	/* In the running snapshot at once. */
 	s = policy_threats(live_current(&cli.d.live));
 	ck_assert_int_eq(s->t[THREAT_SYN_FLOOD].param[0], 2000);
 	ck_assert_int_eq(s->t[THREAT_SYN_FLOOD].deny, 0);
-	ck_assert_int_eq(threat(0, "show", "TCP.SYN.Flood", NULL), CTL_RESP_OK);
+	ck_assert_int_eq(THREAT(0, "show", "TCP.SYN.Flood"), CTL_RESP_OK);
 	HAS("action      alert (nvctl; the file says deny)\n");
 	HAS("syns        2000 SYNs without a handshake (nvctl; the file says 800)\n");
 	HAS("interval    5 s\n");
-	ck_assert_int_eq(threat(1, "show", "TCP.SYN.Flood", NULL), CTL_RESP_OK);
+	ck_assert_int_eq(THREAT(1, "show", "TCP.SYN.Flood"), CTL_RESP_OK);
 	HAS("{\"name\":\"TCP.SYN.Flood\",\"level\":\"critical\",\"action\":\"alert\","
 	    "\"enabled\":true,\"guards\":\"server\",");
 	HAS("\"parameters\":{\"syns\":2000,\"interval\":5,\"release\":1500},\"source\":null,"
 	    "\"file\":{\"action\":\"deny\",\"enabled\":true,\"parameters\":{\"syns\":800,");
-	ck_assert_int_eq(threat(0, "set", "TCP.SYN.Flood", "--reset", NULL), CTL_RESP_OK);
+	ck_assert_int_eq(THREAT(0, "set", "TCP.SYN.Flood", "--reset"), CTL_RESP_OK);
 	REPLY("threat TCP.SYN.Flood: on, action deny, syns=800 interval=5 release=600\n");
 
-	ck_assert_int_eq(threat(0, "set", "SQL.Injection", "--group", "containers", "--disable",
-	    NULL), CTL_RESP_OK);
+	ck_assert_int_eq(THREAT(0, "set", "SQL.Injection", "--group", "containers", "--disable"),
+	    CTL_RESP_OK);
 	REPLY("threat SQL.Injection in group containers: off, action as the detector's\n");
-	ck_assert_int_eq(threat(0, "list", NULL), CTL_RESP_OK);
+	ck_assert_int_eq(THREAT(0, "list"), CTL_RESP_OK);
 	HAS("  containers:off\n");
-	ck_assert_int_eq(threat(0, "set", "SQL.Injection", "--group", "containers", "--reset",
-	    NULL), CTL_RESP_OK);
+	ck_assert_int_eq(THREAT(0, "set", "SQL.Injection", "--group", "containers", "--reset"),
+	    CTL_RESP_OK);
 	REPLY("threat SQL.Injection in group containers: as the detector's\n");
 
 	/* Errors. */
-	ck_assert_int_eq(threat(0, "set", "Nope", "--enable", NULL), CTL_RESP_NOTFOUND);
+	ck_assert_int_eq(THREAT(0, "set", "Nope", "--enable"), CTL_RESP_NOTFOUND);
 	REPLY("threat 'Nope' does not exist (nvctl threat list)");
-	ck_assert_int_eq(threat(0, "show", "Nope", NULL), CTL_RESP_NOTFOUND);
-	ck_assert_int_eq(threat(0, "set", "Ping.Death", "--size", "x", NULL), CTL_RESP_ERROR);
+	ck_assert_int_eq(THREAT(0, "show", "Nope"), CTL_RESP_NOTFOUND);
+	ck_assert_int_eq(THREAT(0, "set", "Ping.Death", "--size", "x"), CTL_RESP_ERROR);
 	REPLY("Ping.Death: size: 'x' is not a number");
-	ck_assert_int_eq(threat(0, "set", "Ping.Death", "--syns", "5", NULL), CTL_RESP_USAGE);
-	ck_assert_int_eq(threat(0, "set", "Ping.Death", "--enable", "--disable", NULL),
+	ck_assert_int_eq(THREAT(0, "set", "Ping.Death", "--syns", "5"), CTL_RESP_USAGE);
+	ck_assert_int_eq(THREAT(0, "set", "Ping.Death", "--enable", "--disable"),
 	    CTL_RESP_USAGE);
-	ck_assert_int_eq(threat(0, "set", "Ping.Death", NULL), CTL_RESP_USAGE);
+	ck_assert_int_eq(THREAT(0, "set", "Ping.Death"), CTL_RESP_USAGE);
 	REPLY("nothing to set (usage: nvctl threat set NAME [--action alert|deny] "
 	    "[--enable|--disable] [--PARAM VALUE]... [--group GROUP] [--reset])");
-	ck_assert_int_eq(threat(0, "set", "Ping.Death", "--action", "drop", NULL), CTL_RESP_ERROR);
+	ck_assert_int_eq(THREAT(0, "set", "Ping.Death", "--action", "drop"), CTL_RESP_ERROR);
 	REPLY("unknown action 'drop' (expected alert or deny)");
-	ck_assert_int_eq(threat(0, "set", "Ping.Death", "--group", "containers", "--size", "9",
-	    NULL), CTL_RESP_ERROR);
+	ck_assert_int_eq(THREAT(0, "set", "Ping.Death", "--group", "containers", "--size", "9"),
+	    CTL_RESP_ERROR);
 	REPLY("--size: parameters are the detector's, not a group's");
-	ck_assert_int_eq(threat(0, "set", "Ping.Death", "--group", "nogroup", "--enable", NULL),
+	ck_assert_int_eq(THREAT(0, "set", "Ping.Death", "--group", "nogroup", "--enable"),
 	    CTL_RESP_NOTFOUND);
 	REPLY("group 'nogroup' does not exist");
-	ck_assert_int_eq(threat(0, "set", "TCP.SYN.Flood", "--release", "900", NULL),
+	ck_assert_int_eq(THREAT(0, "set", "TCP.SYN.Flood", "--release", "900"),
 	    CTL_RESP_ERROR);
 	REPLY("release (900) must not be above syns (800)");
-	ck_assert_int_eq(threat(0, NULL), CTL_RESP_USAGE);
+	ck_assert_int_eq(fxcli_call(&cli, 0, "threat", (char *)NULL), CTL_RESP_USAGE);
 	REPLY("usage: nvctl threat list|show|set ...");
 }
 END_TEST
@@ -345,10 +313,10 @@ suite(void)
 	tcase_add_test(tc, test_set_reset);
 	tcase_add_test(tc, test_groups);
 	tcase_add_test(tc, test_load);
-	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(cl, cli_setup, cli_teardown);
 	tcase_add_test(cl, test_cli);
-	suite_add_tcase(s, cl);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, cl);	/* nvctl threat */
 	return s;
 }
 
