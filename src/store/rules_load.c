@@ -177,8 +177,8 @@ load_one(sqlite3 *db, const char *dir, struct rules_file *rf, struct store_senso
 		nerr = 1;
 	}
 	if (nerr > 0) {
-		log_warnx("%s: skipped; the sensors and admission rules stored from it stay as they "
-		    "were", path);
+		log_warnx("%s: skipped; the sensors, admission rules and threat settings stored from "
+		    "it stay as they were", path);
 		sf[i].skipped = 1;
 		return 1;
 	}

@@ -444,8 +444,8 @@ START_TEST(test_load_errors_skip)
 	LOGGED(want);
 	snprintf(want, sizeof(want), "nvd: %s/a.rules:6: unknown keyword 'bogus'", rdir);
 	LOGGED(want);
-	snprintf(want, sizeof(want), "nvd: %s/a.rules: skipped; the sensors and admission rules "
-	    "stored from it stay as they were\n", rdir);
+	snprintf(want, sizeof(want), "nvd: %s/a.rules: skipped; the sensors, admission rules and "
+	    "threat settings stored from it stay as they were\n", rdir);
 	LOGGED(want);
 	LOGGED("(1 skipped)");
 	ck_assert_str_eq(fxdb_text(db, "SELECT pattern FROM sensor_patterns WHERE sensor = 's1'"),
