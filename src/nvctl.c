@@ -53,6 +53,7 @@ usage(FILE *f)
 	    "  response list|show|add|enable|disable|delete|test\n"
 	    "                              response rules: quarantine, webhook, suppress-log\n"
 	    "  quarantine list|release     quarantined workloads\n"
+	    "  threat list|show|set        threat detectors, their actions and thresholds\n"
 	    "--json may also come last.  See nvctl(8).\n");
 }
 

@@ -46,6 +46,7 @@ const struct handler *const control_handlers[] = {
 	dash_handlers,
 	doc_handlers,
 	response_handlers,
+	threat_handlers,
 	NULL,
 };
 

@@ -35,6 +35,8 @@ stats_add(void *sum, const void *a, size_t n)
 _Static_assert(sizeof(struct worker_stats) % sizeof(uint64_t) == 0, "only uint64_t");
 _Static_assert(sizeof(struct nfq_stats) % sizeof(uint64_t) == 0, "only uint64_t");
 
+static void json_threats(struct buf *o, const struct threat_stats *t);
+
 static void
 json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_stats *q,
     const struct nfq_kstats *k)
@@ -120,6 +122,39 @@ json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_stats *
 		buf_printf(o, "%s\"%s\":%llu", d > 1 ? "," : "", doubt_name(d),
 		    (unsigned long long)s->judge.unjudged[d]);
 	buf_puts(o, "}");
+	json_threats(o, &s->threat);
+}
+
+/* Each detector's detections and drops, and the bounds the stage met. */
+static void
+json_threats(struct buf *o, const struct threat_stats *t)
+{
+	buf_puts(o, ",\"threats\":{\"detectors\":{");
+	for (int i = 0; i < THREAT_COUNT; i++)
+		buf_printf(o, "%s\"%s\":{\"detected\":%llu,\"dropped\":%llu}", i ? "," : "",
+		    threat_defs[i].name, (unsigned long long)t->detected[i],
+		    (unsigned long long)t->dropped[i]);
+	buf_printf(o, "},\"flows\":%llu,\"no_state\":%llu,\"meters_full\":%llu,"
+	    "\"sessions_full\":%llu,\"watch_full\":%llu,\"frags_full\":%llu,"
+	    "\"domains_full\":%llu}", (unsigned long long)t->flows,
+	    (unsigned long long)t->no_state, (unsigned long long)t->meters_full,
+	    (unsigned long long)t->sessions_full, (unsigned long long)t->watch_full,
+	    (unsigned long long)t->frags_full, (unsigned long long)t->domains_full);
+}
+
+/* "threats SQL.Injection 2 (1 dropped), ...": what the detectors found; "none". */
+static void
+text_threats(struct buf *o, const struct threat_stats *t)
+{
+	int n = 0;
+
+	buf_puts(o, "threats ");
+	for (int i = 0; i < THREAT_COUNT; i++)
+		if (t->detected[i] || t->dropped[i])
+			buf_printf(o, "%s%s %llu (%llu dropped)", n++ ? ", " : "", threat_defs[i].name,
+			    (unsigned long long)t->detected[i], (unsigned long long)t->dropped[i]);
+	buf_printf(o, "%s; streams followed %llu, %llu without state\n", n ? "" : "none",
+	    (unsigned long long)t->flows, (unsigned long long)t->no_state);
 }
 
 /* "gap 3, tcp_ack 1": what could not be judged, by reason; "none". */
@@ -310,6 +345,7 @@ text_policy_docker(struct buf *o, struct daemon *d, const struct worker_stats *t
 	    (unsigned long long)t->inspect.messages, (unsigned long long)t->inspect.bytes,
 	    (unsigned long long)t->inspect.hits, (unsigned long long)t->judge.sensor_denied,
 	    (unsigned long long)t->inspect.limits);
+	text_threats(o, &t->threat);
 	if (d->fqdn) {
 		struct fqdn_stats fs;
 

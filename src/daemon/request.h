@@ -55,6 +55,7 @@ extern const struct handler graph_handlers[];		/* handle_graph.c */
 extern const struct handler dash_handlers[];		/* handle_dash.c */
 extern const struct handler doc_handlers[];		/* handle_doc.c */
 extern const struct handler response_handlers[];	/* handle_response.c */
+extern const struct handler threat_handlers[];		/* handle_threat.c */
 
 /* --- arguments --------------------------------------------------------- */
 

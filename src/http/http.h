@@ -139,5 +139,8 @@ void http_parser_expect(struct http_parser *resp, const uint8_t *method, size_t 
 unsigned http_parser_flags(const struct http_parser *p);
 /* Messages whose head was given. */
 uint64_t http_parser_messages(const struct http_parser *p);
+/* Whether the bytes of a head that is not whole yet are held (a message
+ * began and its head did not end). */
+int http_parser_head_pending(const struct http_parser *p);
 
 #endif

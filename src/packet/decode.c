@@ -131,6 +131,9 @@ decode_icmp(struct packet *p, const uint8_t *l4, size_t len)
 static enum decode_anomaly
 decode_l4(struct packet *p, const uint8_t *l4, size_t len)
 {
+	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP || p->proto == IPPROTO_ICMP ||
+	    p->proto == IPPROTO_ICMPV6)
+		p->l4 = l4;
 	switch (p->proto) {
 	case IPPROTO_TCP:
 		return decode_tcp(p, l4, len);
@@ -170,8 +173,14 @@ decode_ipv4(struct packet *p, const uint8_t *buf, size_t len)
 	p->src = buf + 12;
 	p->dst = buf + 16;
 	frag = rd16(buf + 6);
-	if (frag & 0x3fff)	/* MF set or offset non-zero */
+	if (frag & 0x3fff) {	/* MF set or offset non-zero */
+		p->frag_id = rd16(buf + 4);
+		p->frag_off = (uint32_t)(frag & 0x1fff) * 8;
+		p->frag_more = !!(frag & 0x2000);
+		p->payload = buf + ihl;
+		p->payload_len = tot - ihl;
 		return ANOM_FRAGMENT;
+	}
 	return decode_l4(p, buf + ihl, tot - ihl);
 }
 
@@ -221,6 +230,11 @@ decode_ipv6(struct packet *p, const uint8_t *buf, size_t len)
 			/* An atomic fragment (offset 0, M clear) is a whole packet. */
 			if (fo & 0xfff9) {
 				p->proto = next;
+				p->frag_id = rd32(buf + off + 4);
+				p->frag_off = fo & 0xfff8;
+				p->frag_more = fo & 1;
+				p->payload = buf + off + 8;
+				p->payload_len = tot - off - 8;
 				return ANOM_FRAGMENT;
 			}
 			nh = next;

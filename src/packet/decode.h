@@ -61,8 +61,14 @@ struct packet {
 	uint8_t icmp_type, icmp_code;
 	uint32_t seq, ack;	/* host order */
 	uint16_t win;		/* as sent: not scaled */
-	const uint8_t *payload;	/* L4 payload */
+	const uint8_t *payload;	/* L4 payload; a fragment's data */
 	size_t payload_len;
+	const uint8_t *l4;	/* the TCP, UDP or ICMP header, or NULL */
+	/* ANOM_FRAGMENT: the fragment's datagram id, its data's offset in
+	 * bytes, and whether more fragments follow (MF, M). */
+	uint32_t frag_id;
+	uint32_t frag_off;
+	uint8_t frag_more;
 };
 
 /*

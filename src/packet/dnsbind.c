@@ -295,6 +295,8 @@ static void
 message(struct dnsbind *b, struct flow *f, int dir, const uint8_t *msg, size_t len,
     uint64_t now)
 {
+	if (b->message)
+		b->message(b->message_ctx, f, dir, msg, len);
 	if (dir == DIR_TO_SERVER && !(len > 2 && (msg[2] & 0x80)))
 		query(b, f, msg, len, now);
 	else

@@ -85,6 +85,10 @@ struct dnsbind {
 	 * answer, before the answer's verdict; NULL: none.  ctx is its own. */
 	void (*forged)(void *ctx, struct flow *f, const struct dns_answer *a);
 	void *ctx;
+	/* Every message read (UDP datagram, TCP message), before it is:
+	 * the threat detectors' (threat.h); NULL: none. */
+	void (*message)(void *ctx, struct flow *f, int dir, const uint8_t *msg, size_t len);
+	void *message_ctx;
 	struct dnsbind_stats st;
 };
 

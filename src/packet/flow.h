@@ -80,6 +80,7 @@ struct dns_stream;
 struct inspect;
 struct proxy;
 struct crs_flow;
+struct threat_flow;
 
 struct flow {
 	struct flow_key key;
@@ -109,6 +110,16 @@ struct flow {
 	uint8_t protect;		/* an end was in protect mode when last judged */
 	uint32_t doubts_told;		/* doubts reported in events, a bit each */
 	uint64_t conv_bytes;		/* bytes already counted in its conversation */
+	/* Threat detectors (threat.h): those that run on it and those whose
+	 * detection drops it (the policy's, at its last judgement), those
+	 * that reported on it, and the little the packet detectors keep. */
+	uint32_t thr_on, thr_deny, thr_told;
+	uint8_t thr_flags;		/* THRF_* */
+	uint8_t thr_n;			/* ICMP: echo replies unlike their requests in a row */
+	uint16_t thr_seq;		/* ICMP: the last echo request's sequence number */
+	uint32_t thr_hash;		/* ICMP: its data's hash; DNS over UDP: the answer's bound */
+	uint32_t thr_ms;		/* TCP: since when the client's window is small */
+	struct threat_flow *thr;	/* the stream detectors' state, or NULL */
 	struct tcp_dir tcp[2];		/* by enum flow_dir (tcp.h) */
 	struct reasm_dir rs[2];		/* by enum flow_dir */
 };

@@ -23,6 +23,7 @@
 #include "packet/dnsbind.h"
 #include "packet/doubt.h"
 #include "sensor/sensor.h"
+#include "packet/threat.h"
 
 static void
 copy_name(char *dst, size_t n, const char *src)
@@ -88,9 +89,9 @@ event_dport(const struct flow *f, const struct policy_conn *c)
 /*
  * A new event about connection c judged v (f: its flow, or NULL for a
  * packet that has none; sport its client's port): addresses, ends, name
- * of the server.  A violation is built in j->scratch, to be aggregated
- * (event_agg.h); any other event in a slot of the ring: NULL when the
- * ring is full (counted in its dropped).  The caller fills the rest and
+ * of the server.  A violation or a threat is built in j->scratch, to be
+ * aggregated (event_agg.h); any other event in a slot of the ring: NULL
+ * when the ring is full (counted in its dropped).  The caller fills the rest and
  * hands it over with event_end().
  */
 static struct event_rec *
@@ -100,7 +101,7 @@ event_begin(struct judge *j, const struct policy *pol, const struct flow *f,
 {
 	struct event_rec *ev = &j->scratch;
 
-	if (type != EV_VIOLATION) {
+	if (type != EV_VIOLATION && type != EV_THREAT) {
 		struct record *r = event_ring_reserve(&j->ring, REC_EVENT);
 
 		if (r == NULL)
@@ -595,6 +596,8 @@ judge_flow(struct judge *j, const struct policy *pol, struct flow *f,
 	f->flags &= (uint8_t)~FLOW_F_APP_NEW;
 	f->policy_gen = policy_gen(pol);
 	f->rule_id = v->rule_id;
+	f->thr_on = v->threats;
+	f->thr_deny = v->threats_deny;
 	if (v->outcome == POL_DENY) {
 		if (!was_denied)
 			violation(j, pol, f, &c, v, d);
@@ -695,7 +698,7 @@ save_pcap(struct judge *j, struct event_rec *ev)
 	if (j->pcap_dir == NULL || j->pcap_dir[0] == '\0' || j->pkt == NULL)
 		return;
 	snprintf(name, sizeof(name), "nvd-%lld-q%u-%llu.pcap", (long long)ev->time_ms,
-	    j->queue, (unsigned long long)j->st.sensor_events);
+	    j->queue, (unsigned long long)(j->st.pcaps + j->st.pcap_errors));
 	if (pcap_save(j->pcap_dir, name, j->pkt, j->pkt_len, ev->time_ms) < 0) {
 		j->st.pcap_errors++;
 		return;
@@ -899,6 +902,79 @@ packet_conn(const struct packet *p, struct policy_conn *c)
 	memcpy(c->server, p->dst, p->addr_len);
 	c->proto = p->proto;
 	c->port = (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) ? p->dport : 0;
+}
+
+void
+judge_packet_threats(const struct policy *pol, const struct packet *p, uint32_t *on,
+    uint32_t *deny)
+{
+	struct policy_conn c;
+	struct policy_verdict v;
+
+	*on = *deny = 0;
+	if (pol == NULL || p->src == NULL)
+		return;
+	packet_conn(p, &c);
+	policy_judge(pol, &c, &v);
+	*on = v.threats;
+	*deny = v.threats_deny;
+}
+
+/*
+ * A threat detector fired (threat.h's hit callback): the event, of f's
+ * connection when it was judged, else of packet p's ends.  A flood's goes
+ * to the ring with its count; the others are aggregated like violations.
+ */
+void
+judge_threat_hit(void *ctx, struct flow *f, const struct packet *p, const struct threat_hit *h)
+{
+	struct judge *j = ctx;
+	const struct policy *pol = j->live ? live_current(j->live) : NULL;
+	const struct threat_conf *tc;
+	struct policy_conn c;
+	struct policy_verdict v;
+	struct judge_names nm;
+	struct event_rec *ev;
+	struct record *r;
+	char port[16];
+	uint16_t sport;
+	size_t l;
+
+	if (pol == NULL)
+		return;
+	if (f && (f->flags & FLOW_F_JUDGED) && (p == NULL || !h->flood)) {
+		flow_conn(f, &c);
+		server_names(j, pol, f, &c, &nm);
+		sport = f->key.port[f->client];
+	} else if (p) {
+		packet_conn(p, &c);
+		sport = p->sport;
+	} else
+		return;
+	policy_judge(pol, &c, &v);
+	tc = &policy_threats(pol)->t[h->id];
+	ev = event_begin(j, pol, f, &c, sport, &v, EV_THREAT, (enum event_level)tc->level,
+	    h->deny ? EV_DENY : EV_ALERT);
+	snprintf(ev->name, sizeof(ev->name), "%s", threat_defs[h->id].name);
+	if (f)
+		snprintf(ev->app, sizeof(ev->app), "%s", flow_app_name(f));
+	port_text(&c, port, sizeof(port));
+	save_pcap(j, ev);
+	snprintf(ev->message, sizeof(ev->message), "%.24s -> %.24s %.15s: %.130s%s", ev->src_group,
+	    ev->dst_group, port, h->evidence, h->deny ? " (denied)" :
+	    tc->deny ? " (would have been denied: not in protect mode)" : "");
+	if (j->pcap_name[0] && (l = strlen(ev->message)) < sizeof(ev->message))
+		snprintf(ev->message + l, sizeof(ev->message) - l, "; pcap %s", j->pcap_name);
+	if (!h->flood) {
+		event_end(j, ev);
+		return;
+	}
+	if ((r = event_ring_reserve(&j->ring, REC_EVENT)) == NULL)
+		return;		/* counted in the ring's dropped */
+	r->type = REC_EVENT;
+	r->u.ev = *ev;
+	r->u.ev.count = h->count;
+	event_ring_commit(&j->ring);
 }
 
 enum verdict

@@ -162,6 +162,18 @@ enum verdict judge_spoofed(struct judge *j, const struct policy *pol, const stru
 struct dns_answer;
 void judge_dns_forged(void *ctx, struct flow *f, const struct dns_answer *a);
 enum verdict judge_deny_pending(struct judge *j, struct flow *f, const struct packet *p);
+/*
+ * threat.h's hit callback (ctx: the judge): the threat event, of f's
+ * connection (judged), else of p's ends; a flood's with its count,
+ * straight to the ring, the others aggregated (event_agg.h).  Its packet
+ * in pcap_dir when there is one.
+ */
+struct threat_hit;
+void judge_threat_hit(void *ctx, struct flow *f, const struct packet *p,
+    const struct threat_hit *h);
+/* The threat detectors that run on packet p's ends, and drop (policy_judge()). */
+void judge_packet_threats(const struct policy *pol, const struct packet *p, uint32_t *on,
+    uint32_t *deny);
 /* Periodic work (now: monotonic ms): hands the aggregated violations
  * whose interval ended and, every second, the rule hits counted so far to
  * the writer. */

@@ -23,6 +23,7 @@ flow_free_state(struct worker *w, struct flow *f)
 	inspect_release(&w->insp, f);
 	crs_stage_release(&w->crs, f);
 	proxy_release(&w->proxy, f);
+	threat_release(&w->thr, f);
 	if (f->fqdn_ref) {
 		fqdn_release(w->dns.cache, f->fqdn_ref, w->now);
 		f->fqdn_ref = 0;
@@ -95,6 +96,8 @@ app_decided(void *ctx, struct flow *f, const struct app_input *in)
 	if (f->app == APP_HTTP && w->judge.live &&
 	    egress_proxy_target(&w->appid.info, &t) != 0)
 		proxy_start(&w->proxy, f, in->data[DIR_TO_SERVER], in->len[DIR_TO_SERVER]);
+	if (w->judge.live)
+		threat_app(&w->thr, f, in);
 }
 
 int
@@ -108,8 +111,10 @@ worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 		goto fail;
 	if (proxy_init(&w->proxy) < 0)
 		goto fail_judge;
-	if (crs_stage_init(&w->crs) < 0)
+	if (threat_init(&w->thr, &live->meters) < 0)
 		goto fail_proxy;
+	if (crs_stage_init(&w->crs) < 0)
+		goto fail_threat;
 	w->proxy.request = judge_proxy_request;
 	w->proxy.doubt = judge_proxy_doubt;
 	w->proxy.ctx = &w->judge;
@@ -129,7 +134,14 @@ worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 	w->crs.dropped_ctx = w;
 	w->dns.forged = judge_dns_forged;
 	w->dns.ctx = &w->judge;
+	w->dns.message = threat_dns;
+	w->dns.message_ctx = &w->thr;
+	w->thr.hit = judge_threat_hit;
+	w->thr.doubt = judge_sensor_doubt;
+	w->thr.ctx = &w->judge;
 	return 0;
+fail_threat:
+	threat_destroy(&w->thr);
 fail_proxy:
 	proxy_destroy(&w->proxy);
 fail_judge:
@@ -158,6 +170,7 @@ worker_destroy(struct worker *w)
 	free(w->insp.window);
 	quota_destroy(&w->insp.quota);
 	proxy_destroy(&w->proxy);
+	threat_destroy(&w->thr);
 	pthread_mutex_destroy(&w->pub_lock);
 }
 
@@ -235,6 +248,7 @@ stream_data(void *ctx, int dir, uint64_t offset, const uint8_t *buf, size_t len)
 	proxy_data(&s->w->proxy, s->f, dir, offset, buf, len);
 	dnsbind_data(&s->w->dns, s->f, dir, offset, buf, len, s->now);
 	inspect_data(&s->w->insp, s->f, dir, buf, len);
+	threat_data(&s->w->thr, s->f, dir, offset, buf, len);
 }
 
 static void
@@ -246,6 +260,7 @@ stream_gap(void *ctx, int dir, uint64_t offset, size_t len)
 	appid_gap(&s->w->appid, s->f, dir, offset);
 	dnsbind_gap(&s->w->dns, s->f, dir);
 	inspect_gap(&s->w->insp, s->f, dir);
+	threat_gap(&s->w->thr, s->f, dir);
 }
 
 /* Out-of-order bytes that cannot be kept (reasm.h's bounds): in doubt.
@@ -318,8 +333,8 @@ tcp_packet(struct worker *w, const struct policy *pol, struct flow *f, int dir,
 	struct stream_ctx ctx = { w, f, now };
 	struct reasm_sink sink = { stream_data, stream_gap, &ctx };
 	const struct reasm_sink *to = appid_final(f) && !dnsbind_wants(f) && !f->insp &&
-	    !f->proxy ? NULL : &sink;
-	uint8_t had_fin[2] = { f->rs[0].fin, f->rs[1].fin }, flags;
+	    !f->proxy && !f->thr ? NULL : &sink;
+	uint8_t had_fin[2] = { f->rs[0].fin, f->rs[1].fin }, flags, state;
 	enum verdict v = VERDICT_ACCEPT;
 	enum doubt d;
 
@@ -344,7 +359,10 @@ tcp_packet(struct worker *w, const struct policy *pol, struct flow *f, int dir,
 			return v;	/* a RST that resets nothing changes nothing */
 	} else if (tcp_feed(w, f, dir, p, to) != REASM_OK)
 		v = judge_ooo_limit(w, pol, f, p);
+	state = f->tcp_state;
 	flow_tcp_track(f, dir, flags);
+	if (state < TCPS_ESTABLISHED && f->tcp_state == TCPS_ESTABLISHED)
+		threat_established(&w->thr, f, p);
 	tcp_fins(w, f, had_fin);
 	/* Nothing more will come: decide with what there is. */
 	if (f->tcp_state >= TCPS_CLOSING) {
@@ -413,6 +431,18 @@ flow_find(struct worker *w, const struct packet *p, int *dir)
 	return f;
 }
 
+/* A packet no flow holds to the threat detectors its ends have: v, or a drop. */
+static enum verdict
+threat_orphan_verdict(struct worker *w, const struct policy *pol, const struct packet *p,
+    enum decode_anomaly a, enum verdict v)
+{
+	uint32_t on, deny;
+
+	judge_packet_threats(pol, p, &on, &deny);
+	threat_orphan(&w->thr, p, a, on, deny);
+	return w->thr.drop ? VERDICT_DROP : v;
+}
+
 /*
  * A packet conntrack holds no entry for (an out-of-window segment, a RST
  * for no connection): nothing of it may change state, and its verdict
@@ -425,10 +455,12 @@ noct_packet(struct worker *w, const struct policy *pol, const struct packet *p)
 	int dir;
 	struct flow *f = flow_find(w, p, &dir);
 	enum doubt d = DOUBT_NONE;
+	enum verdict v;
 
 	if (f && p->proto == IPPROTO_TCP)
 		d = tcp_check(f, dir, p);
-	return judge_doubt(&w->judge, pol, f, p, d != DOUBT_NONE ? d : DOUBT_CT_INVALID);
+	v = judge_doubt(&w->judge, pol, f, p, d != DOUBT_NONE ? d : DOUBT_CT_INVALID);
+	return threat_orphan_verdict(w, pol, p, ANOM_NONE, v);
 }
 
 /*
@@ -464,8 +496,8 @@ undecodable(struct worker *w, const struct policy *pol, const struct packet *p,
 		return VERDICT_ACCEPT;
 	if (p->src == NULL)
 		return VERDICT_DROP;	/* no IP header the kernel would pass either */
-	return judge_doubt(&w->judge, pol, NULL, p,
-	    a == ANOM_IPV6_EXT_CHAIN ? DOUBT_EXT_HEADERS : DOUBT_UNDECODABLE);
+	return threat_orphan_verdict(w, pol, p, a, judge_doubt(&w->judge, pol, NULL, p,
+	    a == ANOM_IPV6_EXT_CHAIN ? DOUBT_EXT_HEADERS : DOUBT_UNDECODABLE));
 }
 
 /*
@@ -535,6 +567,10 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 	pol = w->judge.live ? live_current(w->judge.live) : NULL;
 	bgen = pol ? live_bypass_gen(policy_gen(pol)) : 0;
 	w->insp.set = pol ? policy_sensors(pol) : NULL;
+	w->thr.set = pol ? policy_threats(pol) : NULL;
+	w->thr.now = now;
+	w->thr.pkt = &p;
+	w->thr.drop = 0;
 	a = decode_packet(&p, buf, len, family);
 	if (quarantined(pol, &p, port)) {
 		w->st.quarantine_drops++;
@@ -586,8 +622,13 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 		returned = 1;
 	}
 
-	if ((v = judge_packet(&w->judge, pol, f, &p)) == VERDICT_DROP)
+	v = judge_packet(&w->judge, pol, f, &p);
+	/* Its headers and meters, even when the policy drops it (a flood is one). */
+	threat_packet(&w->thr, f, dir, &p);
+	if (v == VERDICT_DROP || w->thr.drop) {
+		v = VERDICT_DROP;
 		goto out;
+	}
 	if (p.proto == IPPROTO_TCP)
 		v = tcp_packet(w, pol, f, dir, &p, now);
 	else {
@@ -596,6 +637,10 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 			dnsbind_datagram(&w->dns, f, dir, p.payload, p.payload_len, now);
 		}
 		reasm_datagram(&f->rs[dir], p.payload_len, &w->st.reasm);
+		if (w->thr.drop) {	/* a DNS message a threat detector dropped */
+			v = VERDICT_DROP;
+			goto out;
+		}
 	}
 	/* This packet decided the application: judge with it, and drop
 	 * the packet that showed it if the policy does not allow it. */
@@ -620,7 +665,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 	 * (An exempt packet of a flow judged in an older generation does not
 	 * judge it again: the flow waits for its next packet.) */
 	if (v == VERDICT_ACCEPT && !judge_exempt(&p) && !dnsbind_wants(f) && f->proxy == NULL &&
-	    !crs_stage_busy(f) &&
+	    !crs_stage_busy(f) && !threat_wants(f) &&
 	    ((w->bypass_identified && appid_final(f) && f->insp == NULL) ||
 	    (reasm_is_done(&f->rs[0]) && reasm_is_done(&f->rs[1]))) &&
 	    decision_holds(f, pol ? policy_gen(pol) : 0)) {
@@ -633,6 +678,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 				goto out;
 		}
 		f->flags |= FLOW_F_BYPASSED;
+		threat_bypassed(&w->thr, f);
 		if (!returned)
 			w->st.bypassed_flows++;
 		v = VERDICT_BYPASS;
@@ -665,6 +711,7 @@ worker_publish(struct worker *w, uint64_t now)
 	w->st.judge = w->judge.st;
 	w->st.proxy = w->proxy.st;
 	w->st.crs = w->crs.st;
+	w->st.threat = w->thr.st;
 	if (w->judge.live)
 		w->st.records_dropped = __atomic_load_n(&w->judge.ring.dropped, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&w->pub_lock);
@@ -681,6 +728,8 @@ worker_tick(struct worker *w, uint64_t now)
 	crs_stage_poll(&w->crs, now);
 	if (w->judge.live) {
 		live_quiesce(w->judge.live, w->index);
+		w->judge.pkt = NULL;	/* a timer's event has no packet */
+		threat_tick(&w->thr, now);
 		judge_tick(&w->judge, now);
 	}
 	if (now - w->pub_ms >= 100)

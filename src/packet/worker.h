@@ -22,6 +22,7 @@
 #include "packet/inspect.h"
 #include "packet/judge.h"
 #include "packet/proxy.h"
+#include "packet/threat.h"
 #include "packet/flow.h"
 #include "base/types.h"
 #include "packet/reasm.h"
@@ -49,6 +50,7 @@ struct worker_stats {
 	struct proxy_stats proxy;
 	struct judge_stats judge;
 	struct crs_stage_stats crs;
+	struct threat_stats threat;
 };
 
 struct worker {
@@ -65,6 +67,7 @@ struct worker {
 	struct dnsbind dns;		/* dns.cache: the shared IP to FQDN cache, or NULL */
 	struct inspect_env insp;	/* the sensors (set per packet from the policy) */
 	struct proxy_env proxy;		/* every request to a proxy (set up with the policy) */
+	struct threat_env thr;		/* the threat detectors (set up with the policy) */
 	struct judge judge;		/* the policy, and the records for the writer */
 	struct crs_stage crs;		/* sensor.crs: requests evaluated, packets held */
 	struct worker_stats st;

@@ -92,6 +92,13 @@ struct policy {
 	uint8_t *g_crs_pl;		/* per group: its sensor.crs assignment's */
 	uint16_t *g_crs_thr;
 
+	struct threat_set threats;
+	/* Per group, threat detectors (bits) it turns on, off, to deny, to
+	 * alert; and those whose guarded end is the client. */
+	uint32_t *g_thr_on, *g_thr_off, *g_thr_deny, *g_thr_alert;
+	uint32_t thr_client;
+	uint32_t thr_on, thr_deny;	/* detectors on, and with action deny, by default */
+
 	struct policy_rule *rules;
 	int nrules;
 	struct rule_entry *entries;
@@ -619,6 +626,52 @@ policy_sensor_error(const struct policy *p)
 	return p->sensor_err[0] ? p->sensor_err : NULL;
 }
 
+/* --- threat detectors ------------------------------------------------- */
+
+/* The detectors' settings, and per group what its settings turn on, off,
+ * to deny and to alert. */
+static int
+compile_threats(struct policy *p, const struct policy_input *in)
+{
+	size_t n = (size_t)p->ngroups + 1;
+
+	if (in->threats)
+		p->threats = *in->threats;
+	else
+		threat_set_default(&p->threats);
+	p->g_thr_on = calloc(n, sizeof(uint32_t));
+	p->g_thr_off = calloc(n, sizeof(uint32_t));
+	p->g_thr_deny = calloc(n, sizeof(uint32_t));
+	p->g_thr_alert = calloc(n, sizeof(uint32_t));
+	if (!p->g_thr_on || !p->g_thr_off || !p->g_thr_deny || !p->g_thr_alert)
+		return -1;
+	for (int i = 0; i < THREAT_COUNT; i++) {
+		p->thr_client |= threat_defs[i].subject == THREAT_CLIENT ? THREAT_BIT(i) : 0;
+		p->thr_on |= p->threats.t[i].enabled ? THREAT_BIT(i) : 0;
+		p->thr_deny |= p->threats.t[i].deny ? THREAT_BIT(i) : 0;
+	}
+	for (int i = 0; i < in->nthreat_groups; i++) {
+		const struct policy_threat_group *tg = &in->threat_groups[i];
+		int g = policy_group_find(p, tg->group);
+		uint32_t bit;
+
+		if (g < 0 || tg->threat < 0 || tg->threat >= THREAT_COUNT)
+			continue;
+		bit = THREAT_BIT(tg->threat);
+		if (tg->enabled >= 0)
+			*(tg->enabled ? &p->g_thr_on[g] : &p->g_thr_off[g]) |= bit;
+		if (tg->deny >= 0)
+			*(tg->deny ? &p->g_thr_deny[g] : &p->g_thr_alert[g]) |= bit;
+	}
+	return 0;
+}
+
+const struct threat_set *
+policy_threats(const struct policy *p)
+{
+	return &p->threats;
+}
+
 /* --- containers not known yet --------------------------------------- */
 
 static int
@@ -720,7 +773,8 @@ policy_compile(const struct policy_input *in)
 	p->nhost = in->nhost_addrs;
 	if (compile_workloads(p, in, gcap) < 0 || compile_rules(p, in) < 0 ||
 	    compile_sensors(p, in) < 0 || compile_nets(p, in) < 0 ||
-	    compile_quarantine(p, in) < 0)
+	    compile_quarantine(p, in) < 0 ||
+	    compile_threats(p, in) < 0)
 		goto fail;
 	p->unidentified_mode = p->quarantine_containers ? MODE_PROTECT :
 	    unidentified_mode(p, in->default_mode);
@@ -753,6 +807,10 @@ policy_free(struct policy *p)
 	free(p->g_crs_pl);
 	free(p->g_crs_thr);
 	free(p->g_deny);
+	free(p->g_thr_on);
+	free(p->g_thr_off);
+	free(p->g_thr_deny);
+	free(p->g_thr_alert);
 	free(p->rules);
 	free(p->entries);
 	free(p->slots);
@@ -992,6 +1050,38 @@ judge_sensors(const struct policy *p, const struct end_groups *cg,
 			add_sensors(p, cg->g[i], ~p->waf_mask, v);
 }
 
+/*
+ * The detectors that run on a connection, each by its guarded end's
+ * groups (cg: the client's, sg: the server's): what they set, the
+ * strictest winning, or the detector's own setting where none does.
+ */
+static void
+judge_threats(const struct policy *p, const struct end_groups *cg,
+    const struct end_groups *sg, int any_protect, struct policy_verdict *v)
+{
+	uint32_t on[2] = { 0, 0 }, off[2] = { 0, 0 }, dn[2] = { 0, 0 }, al[2] = { 0, 0 };
+	uint32_t g_on = p->thr_on, g_deny = p->thr_deny, set_on, set_deny, client = p->thr_client;
+	const struct end_groups *eg[2] = { sg, cg };
+
+	for (int e = 0; e < 2; e++)
+		for (int i = 0; i < eg[e]->n; i++) {
+			int g = eg[e]->g[i];
+
+			on[e] |= p->g_thr_on[g];
+			off[e] |= p->g_thr_off[g];
+			dn[e] |= p->g_thr_deny[g];
+			al[e] |= p->g_thr_alert[g];
+		}
+	/* Each detector by its subject's end: [0] server, [1] client. */
+	set_on = (on[0] | (~(on[0] | off[0]) & g_on)) & ~client;
+	set_on |= (on[1] | (~(on[1] | off[1]) & g_on)) & client;
+	set_deny = (dn[0] | (~(dn[0] | al[0]) & g_deny)) & ~client;
+	set_deny |= (dn[1] | (~(dn[1] | al[1]) & g_deny)) & client;
+	v->threats = set_on;
+	v->threats_deny_set = set_on & set_deny;
+	v->threats_deny = any_protect ? v->threats_deny_set : 0;
+}
+
 const char *
 policy_outcome_name(enum policy_outcome o)
 {
@@ -1024,6 +1114,7 @@ policy_judge(const struct policy *p, const struct policy_conn *c, struct policy_
 		}
 	any_protect = v->client.mode == MODE_PROTECT || v->server.mode == MODE_PROTECT;
 	any_monitor = v->client.mode == MODE_MONITOR || v->server.mode == MODE_MONITOR;
+	judge_threats(p, &cg, &sg, any_protect, v);
 	if (best != UINT32_MAX) {
 		const struct policy_rule *r = &p->rules[best];
 

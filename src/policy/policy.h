@@ -33,6 +33,7 @@
 #include "policy/objects.h"
 #include "base/ranges.h"
 #include "sensor/sensor.h"
+#include "threat/threat_def.h"
 
 /* What policy_compile() builds from.  Nothing in it is kept. */
 /* A sensor assigned to a group (nvctl sensor assign). */
@@ -51,6 +52,14 @@ struct policy_assign {
 struct policy_quarantine {
 	char id[POLICY_ID_MAX];
 	char name[POLICY_NAME_MAX];
+};
+
+/* A threat detector's setting for one group (nvctl threat set NAME --group G). */
+struct policy_threat_group {
+	char group[POLICY_NAME_MAX];
+	int threat;		/* enum threat_id */
+	int enabled;		/* 1, 0, or -1: as the detector is */
+	int deny;		/* 1 deny, 0 alert, or -1: as the detector is */
 };
 
 struct policy_input {
@@ -81,6 +90,12 @@ struct policy_input {
 	/* Quarantined workloads: all their traffic is dropped. */
 	const struct policy_quarantine *quarantine;
 	int nquarantine;
+	/* The threat detectors' settings (NULL: the built-in ones) and
+	 * their settings per group; one naming a group the input lacks is
+	 * ignored. */
+	const struct threat_set *threats;
+	const struct policy_threat_group *threat_groups;
+	int nthreat_groups;
 };
 
 struct policy;
@@ -146,6 +161,15 @@ struct policy_verdict {
 	/* sensor.crs, when in sensors: the highest paranoia level and the
 	 * lowest threshold of its assignments that apply (0 otherwise). */
 	int crs_paranoia, crs_threshold;
+	/*
+	 * Threat detectors (bit THREAT_BIT(id)) that run on the connection:
+	 * each as its guarded end's groups set it (threat_def.h's subject;
+	 * the strictest of their settings, enabled over disabled and deny
+	 * over alert), else as the detector is.  threats_deny: those whose
+	 * detection drops it (action deny, an end in protect mode);
+	 * threats_deny_set: action deny, whatever the mode.
+	 */
+	uint32_t threats, threats_deny, threats_deny_set;
 	enum policy_outcome outcome;
 	int name;		/* the index in c->names of the name that put the
 				 * server in an FQDN group, or -1 */
@@ -196,6 +220,9 @@ enum policy_mode policy_unidentified_mode(const struct policy *p);
 uint64_t policy_workloads_seq(const struct policy *p);
 /* Read-only views of a snapshot, valid while the snapshot is. */
 const struct sensor_set *policy_sensors(const struct policy *p);	/* or NULL */
+/* The threat detectors' settings (their state and action are those of a
+ * connection with no group setting). */
+const struct threat_set *policy_threats(const struct policy *p);
 /* Why the snapshot has no sensors though its input had some, or NULL. */
 const char *policy_sensor_error(const struct policy *p);
 const char *policy_group_name_at(const struct policy *p, int group);

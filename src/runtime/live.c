@@ -497,7 +497,9 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 	struct store_policy sp = { 0 };
 	struct sensor_spec *sensors = NULL;
 	struct policy_assign *assigns = NULL;
-	int nsensors = 0, nassigns = 0;
+	struct policy_threat_group *tgroups = NULL;
+	struct threat_set threats;
+	int nsensors = 0, nassigns = 0, ntgroups = 0;
 	struct policy_addr host[HOST_ADDRS_MAX];
 	struct policy_input in;
 	struct policy_workload *wl;
@@ -529,7 +531,9 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 	if (store_load(l->db, &sp, err, errlen) < 0 ||
 	    store_sensor_specs(l->db, &sensors, &nsensors, err, errlen) < 0 ||
 	    store_sensor_assignments(l->db, NULL, NULL, &assigns, &nassigns, err, errlen) < 0 ||
-	    store_quarantine_load(l->db, &quar, &nquar, err, errlen) < 0)
+	    store_quarantine_load(l->db, &quar, &nquar, err, errlen) < 0 ||
+	    store_threat_load(l->db, &threats, err, errlen) < 0 ||
+	    store_threat_groups(l->db, &tgroups, &ntgroups, err, errlen) < 0)
 		goto out;
 	memset(&in, 0, sizeof(in));
 	in.groups = sp.groups;
@@ -550,6 +554,9 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 	in.nassigns = nassigns;
 	in.quarantine = quar;
 	in.nquarantine = nquar;
+	in.threats = &threats;
+	in.threat_groups = tgroups;
+	in.nthreat_groups = ntgroups;
 	if ((p = policy_compile(&in)) == NULL) {
 		snprintf(err, errlen, "no memory for the policy");
 		goto out;
@@ -576,6 +583,7 @@ out:
 	store_policy_free(&sp);
 	store_sensor_specs_free(sensors, nsensors);
 	free(assigns);
+	free(tgroups);
 	for (int i = 0; i < nwl; i++)
 		policy_workload_clear(&wl[i]);
 	free(wl);
@@ -643,12 +651,18 @@ live_init(struct live *l, sqlite3 *db, enum policy_mode default_mode, int nworke
 		snprintf(err, errlen, "no memory for the workload events");
 		return -1;
 	}
+	if (meter_table_init(&l->meters, LIVE_METERS) < 0) {
+		snprintf(err, errlen, "no memory for the meters");
+		event_ring_destroy(&l->events);
+		return -1;
+	}
 	if ((l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
 	    (l->nudge_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		if (l->wake_fd >= 0)
 			close(l->wake_fd);
 		event_ring_destroy(&l->events);
+		meter_table_destroy(&l->meters);
 		return -1;
 	}
 	if (store_load(db, &sp, err, errlen) < 0)
@@ -697,5 +711,6 @@ live_destroy(struct live *l)
 		close(l->nudge_fd);
 	l->nudge_fd = -1;
 	event_ring_destroy(&l->events);
+	meter_table_destroy(&l->meters);
 	pthread_mutex_destroy(&l->lock);
 }

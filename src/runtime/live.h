@@ -36,6 +36,7 @@
 #include "base/types.h"
 #include "policy/policy.h"
 #include "runtime/event.h"
+#include "runtime/meter.h"
 
 struct live_retired;
 
@@ -123,7 +124,12 @@ struct live {
 	void (*compiled)(void *ctx, const struct policy *p);
 	void *compiled_ctx;
 	uint64_t tightenings;		/* rebuilds that moved to a new generation */
+	/* The flood detectors' meters per destination, which every worker
+	 * counts into (meter.h; packet/threat.h). */
+	struct meter_table meters;
 };
+
+#define LIVE_METERS	8192	/* destinations metered at once */
 
 /* Loads the policy from db and builds the first snapshot.  -1 with err. */
 int live_init(struct live *l, sqlite3 *db, enum policy_mode default_mode, int nworkers,

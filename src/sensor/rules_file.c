@@ -40,6 +40,10 @@ struct parser {
 	int acap;		/* of rf->adm */
 	struct rules_admission *adm;	/* the admission rule being read, or NULL */
 	int message_line;	/* of its message, 0 if none yet */
+	int tcap;		/* of rf->threats */
+	struct rules_threat *thr;	/* the threat block being read, or NULL */
+	/* Where the block set its level, action, state and each parameter. */
+	int thr_line[3 + THREAT_PARAMS_MAX];
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -119,12 +123,25 @@ rule_end(struct parser *p)
 	p->rule = NULL;
 }
 
+static int
+threat_end(struct parser *p)
+{
+	char err[160];
+	struct rules_threat *t = p->thr;
+
+	p->thr = NULL;
+	if (t != NULL && threat_conf_check(t->id, &t->conf, err, sizeof(err)) < 0)
+		perr(p, t->line, "threat '%s': %s", threat_defs[t->id].name, err);
+	return 0;
+}
+
 static void
 sensor_end(struct parser *p)
 {
 	rule_end(p);
 	p->sn = NULL;
 	p->adm = NULL;
+	threat_end(p);
 }
 
 static void *
@@ -383,6 +400,48 @@ admission_line(struct parser *p, char *rest)
 	return 0;
 }
 
+/* --- threat blocks ------------------------------------------------------ */
+
+static int
+threat_line(struct parser *p, char *rest)
+{
+	struct rules_file *rf = p->rf;
+	char *name = word(&rest);
+	struct rules_threat *t;
+	struct threat_set def;
+	void *a;
+	int id;
+
+	sensor_end(p);
+	p->skip = SKIP_SENSOR;
+	if (name == NULL || word(&rest) != NULL) {
+		perr(p, p->line, "expected 'threat NAME'");
+		return 0;
+	}
+	if ((id = threat_find(name)) < 0) {
+		perr(p, p->line, "unknown threat '%.64s' (nvd.rules(5) lists them)", name);
+		return 0;
+	}
+	for (int i = 0; i < rf->nthreats; i++)
+		if (rf->threats[i].id == id) {
+			perr(p, p->line, "threat '%s' already set at line %d", name,
+			    rf->threats[i].line);
+			return 0;
+		}
+	if ((a = grow(rf->threats, &p->tcap, rf->nthreats, sizeof(*rf->threats))) == NULL)
+		return -1;
+	rf->threats = a;
+	t = &rf->threats[rf->nthreats++];
+	threat_set_default(&def);
+	t->id = id;
+	t->line = p->line;
+	t->conf = def.t[id];
+	p->thr = t;
+	memset(p->thr_line, 0, sizeof(p->thr_line));
+	p->skip = SKIP_NONE;
+	return 0;
+}
+
 static void
 message_line(struct parser *p, char *rest)
 {
@@ -407,6 +466,88 @@ message_line(struct parser *p, char *rest)
 	p->message_line = p->line;
 }
 
+static int
+threat_keyword(const char *kw)
+{
+	return !strcmp(kw, "level") || !strcmp(kw, "action") || !strcmp(kw, "enable") ||
+	    !strcmp(kw, "disable") || !strcmp(kw, "param");
+}
+
+/* Notes that the block sets what slot i is; 0, or -1 when it did already. */
+static int
+threat_once(struct parser *p, int i, const char *what)
+{
+	if (p->thr_line[i]) {
+		perr(p, p->line, "threat '%s': %s already set at line %d",
+		    threat_defs[p->thr->id].name, what, p->thr_line[i]);
+		return -1;
+	}
+	p->thr_line[i] = p->line;
+	return 0;
+}
+
+static void
+threat_param(struct parser *p, char *rest)
+{
+	struct rules_threat *t = p->thr;
+	char *name = word(&rest), *val = word(&rest), err[160];
+	int k;
+
+	if (name == NULL || val == NULL || word(&rest) != NULL) {
+		perr(p, p->line, "expected 'param NAME VALUE'");
+		return;
+	}
+	if ((k = threat_param_find(t->id, name)) < 0) {
+		perr(p, p->line, "threat '%s' has no parameter '%.40s'%s",
+		    threat_defs[t->id].name, name, threat_defs[t->id].nparams ? "" : " (none)");
+		return;
+	}
+	if (threat_param_parse(t->id, k, val, &t->conf.param[k], err, sizeof(err)) < 0)
+		perr(p, p->line, "threat '%s': %s", threat_defs[t->id].name, err);
+	else
+		threat_once(p, 3 + k, name);
+}
+
+/* A level, action, enable, disable or param line of the block above it. */
+static void
+threat_setting(struct parser *p, const char *kw, char *rest)
+{
+	struct rules_threat *t = p->thr;
+	char *v;
+	int level;
+
+	if (p->skip != SKIP_NONE)
+		return;
+	if (t == NULL) {
+		perr(p, p->line, "'%s' outside a threat (a 'threat NAME' line must come first)",
+		    kw);
+		return;
+	}
+	if (!strcmp(kw, "param")) {
+		threat_param(p, rest);
+		return;
+	}
+	v = word(&rest);
+	if (!strcmp(kw, "enable") || !strcmp(kw, "disable")) {
+		if (v != NULL)
+			perr(p, p->line, "expected '%s' alone", kw);
+		else if (threat_once(p, 2, "enable or disable") == 0)
+			t->conf.enabled = kw[0] == 'e';
+	} else if (v == NULL || word(&rest) != NULL)
+		perr(p, p->line, "expected '%s %s'", kw, kw[0] == 'l' ? "info|warning|critical" :
+		    "alert|deny");
+	else if (kw[0] == 'l') {
+		if (threat_level_parse(v, &level) < 0)
+			perr(p, p->line, "unknown level '%.40s' (expected info, warning or "
+			    "critical)", v);
+		else if (threat_once(p, 0, "level") == 0)
+			t->conf.level = (uint8_t)level;
+	} else if (strcmp(v, "alert") && strcmp(v, "deny"))
+		perr(p, p->line, "unknown action '%.40s' (expected alert or deny)", v);
+	else if (threat_once(p, 1, "action") == 0)
+		t->conf.deny = v[0] == 'd';
+}
+
 /* One line, NUL-terminated, newline cut.  -1 on no memory. */
 static int
 parse_line(struct parser *p, char *s)
@@ -424,15 +565,20 @@ parse_line(struct parser *p, char *s)
 		return rule_line(p, s);
 	if (strcmp(kw, "admission") == 0)
 		return admission_line(p, s);
+	if (strcmp(kw, "threat") == 0)
+		return threat_line(p, s);
 	if (strcmp(kw, "message") == 0)
 		message_line(p, s);
+	else if (threat_keyword(kw))
+		threat_setting(p, kw, s);
 	else if (strcmp(kw, "validator") == 0)
 		validator_line(p, s);
 	else if (sensor_ctx_parse(kw, &ctx) == 0)
 		pattern_line(p, ctx, s);
 	else if (p->skip == SKIP_NONE)
 		perr(p, p->line, "unknown keyword '%.40s' (expected sensor, rule, validator, "
-		    "a context: packet, url, header, body, args, or admission, message)", kw);
+		    "a context: packet, url, header, body, args, or admission, message, threat, "
+		    "level, action, enable, disable, param)", kw);
 	return 0;
 }
 
@@ -444,6 +590,7 @@ rules_free(struct rules_file *rf)
 	free(rf->sensors);
 	free(rf->line);
 	free(rf->adm);
+	free(rf->threats);
 	memset(rf, 0, sizeof(*rf));
 }
 

@@ -18,6 +18,17 @@
  * own, its message below it; its criteria are the rest of its line, which
  * the loader checks (rules_load.h): this parser does not know them.
  *
+ * The same files set the threat detectors (threat_def.h):
+ *
+ *	threat NAME
+ *	level info|warning|critical
+ *	action alert|deny
+ *	enable | disable
+ *	param NAME VALUE
+ *
+ * each line after a "threat" line setting that detector; what a block
+ * does not say keeps the built-in setting.
+ *
  * Errors are "FILE:LINE: message" (or "FILE: message" for the file as a
  * whole), at most RULES_MAX_ERRORS of them; parsing goes on after an error
  * to report the next ones, but a file with any error yields nothing.
@@ -28,6 +39,7 @@
 #include <stddef.h>
 
 #include "sensor/sensor.h"
+#include "threat/threat_def.h"
 
 #define RULES_FILE_MAX		(1024 * 1024)	/* bytes in a rule file */
 #define RULES_LINE_MAX		2048		/* bytes in a line, newline excluded */
@@ -50,9 +62,17 @@ struct rules_admission {
 	int line;			/* of its "admission" */
 };
 
+/* A threat block: the built-in setting with the block's lines applied. */
+struct rules_threat {
+	int id;				/* enum threat_id */
+	int line;			/* of its "threat" line */
+	struct threat_conf conf;
+};
+
 /*
- * What one file defines.  sensors[i].rules, line and adm are malloc'ed;
- * rules_free() frees them.  line[i] is the line of sensor i's "sensor".
+ * What one file defines.  sensors[i].rules, line, adm and threats are
+ * malloc'ed; rules_free() frees them.  line[i] is the line of sensor i's
+ * "sensor".
  */
 struct rules_file {
 	struct sensor_spec *sensors;
@@ -60,6 +80,8 @@ struct rules_file {
 	int *line;
 	struct rules_admission *adm;
 	int nadm;
+	struct rules_threat *threats;
+	int nthreats;
 };
 
 /*

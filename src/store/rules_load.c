@@ -86,13 +86,23 @@ fail:
 
 /*
  * The first reason file i (path) cannot be loaded besides its syntax: a
- * sensor an earlier file loaded defines, or a user sensor's name.  0, or
+ * threat an earlier file loaded sets, a sensor one defines, or a user
+ * sensor's name.  0, or
  * -1 with the error logged; -2 on a database error (err).
  */
 static int
 file_conflict(sqlite3 *db, const char *path, const struct rules_file *rf,
     const struct store_sensor_file *sf, int i, char *err, size_t errlen)
 {
+	for (int k = 0; k < rf[i].nthreats; k++)
+		for (int j = 0; j < i; j++)
+			for (int m = 0; !sf[j].skipped && m < rf[j].nthreats; m++)
+				if (rf[j].threats[m].id == rf[i].threats[k].id) {
+					log_warnx("%s:%d: threat '%s' is set in %s already", path,
+					    rf[i].threats[k].line,
+					    threat_defs[rf[i].threats[k].id].name, sf[j].name);
+					return -1;
+				}
 	for (int k = 0; k < rf[i].nsensors; k++) {
 		const char *name = rf[i].sensors[k].name;
 		struct store_sensor s;
@@ -168,8 +178,8 @@ load_one(sqlite3 *db, const char *dir, struct rules_file *rf, struct store_senso
 		nerr = 1;
 	}
 	if (nerr > 0) {
-		log_warnx("%s: skipped; the sensors and admission rules stored from it stay as they "
-		    "were", path);
+		log_warnx("%s: skipped; the sensors, admission rules and threat settings stored from "
+		    "it stay as they were", path);
 		sf[i].skipped = 1;
 		return 1;
 	}
@@ -208,14 +218,16 @@ int
 sensors_load_dir(sqlite3 *db, const char *dir, char *err, size_t errlen)
 {
 	struct store_sensor_file *sf = NULL;
+	struct store_threat_file *tf = NULL;
 	struct rules_file *rf = NULL;
 	char **names;
-	int n, rc = 0, skipped = 0, nsensors = 0;
+	int n, rc = 0, skipped = 0, nsensors = 0, nthreats = 0;
 
 	if (dir_files(dir, &names, &n, err, errlen) < 0)
 		return -1;
 	if ((rf = calloc((size_t)n + 1, sizeof(*rf))) == NULL ||
-	    (sf = calloc((size_t)n + 1, sizeof(*sf))) == NULL) {
+	    (sf = calloc((size_t)n + 1, sizeof(*sf))) == NULL ||
+	    (tf = calloc((size_t)n + 1, sizeof(*tf))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		rc = -1;
 	}
@@ -234,11 +246,21 @@ sensors_load_dir(sqlite3 *db, const char *dir, char *err, size_t errlen)
 		sf[n].sensors = &crs;
 		sf[n].nsensors = 1;
 	}
+	for (int i = 0; rc == 0 && i < n; i++) {
+		tf[i].name = sf[i].name;
+		tf[i].skipped = sf[i].skipped;
+		tf[i].threats = rf[i].threats;
+		tf[i].nthreats = sf[i].skipped ? 0 : rf[i].nthreats;
+		nthreats += tf[i].nthreats;
+	}
 	if (rc == 0)
 		rc = store_sensor_builtin_sync(db, sf, n + crs_available(), err, errlen);
 	if (rc == 0)
-		log_info("sensors: %d built in, from %d rule file%s in %s (%d skipped)", nsensors,
-		    n - skipped, n - skipped == 1 ? "" : "s", dir, skipped);
+		rc = store_threat_sync(db, tf, n, err, errlen);
+	if (rc == 0)
+		log_info("sensors: %d built in, threats: %d set, from %d rule file%s in %s "
+		    "(%d skipped)", nsensors, nthreats, n - skipped, n - skipped == 1 ? "" : "s", dir,
+		    skipped);
 	if (rc == 0)
 		rc = admission_sync(db, rf, sf, n, err, errlen);
 	for (int i = 0; i < n; i++) {
@@ -249,5 +271,6 @@ sensors_load_dir(sqlite3 *db, const char *dir, char *err, size_t errlen)
 	free(names);
 	free(rf);
 	free(sf);
+	free(tf);
 	return rc < 0 ? -1 : skipped;
 }

@@ -27,7 +27,10 @@
  *   admission rule has criteria nvd does not know, or a name an earlier
  *   file took, is skipped whole;
  * - sensor.crs (crs.h), of no file and no rule, is built in with source
- *   "crs_rules" when nvd has libmodsecurity.
+ *   "crs_rules" when nvd has libmodsecurity;
+ * - the threat detectors take the settings of the files' threat blocks
+ *   (store_threat_sync()); a file that sets a detector an earlier file
+ *   set is skipped.
  *
  * Returns the number of files skipped, or -1 with err when dir cannot be
  * read ("No such file or directory": the caller names dir), the database

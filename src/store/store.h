@@ -260,4 +260,66 @@ struct store_sensor_file {
 int store_sensor_builtin_sync(sqlite3 *db, const struct store_sensor_file *f, int n,
     char *err, size_t errlen);
 
+/* --- threat detectors (schema/015_threats.sql; store_threat.c) --------- */
+
+#include "threat/threat_def.h"
+
+/* A detector's row: what is in effect, and where it comes from. */
+struct store_threat {
+	int id;				/* enum threat_id */
+	struct threat_conf conf;	/* in effect: file's, then nvctl's over it */
+	struct threat_conf file;	/* the rule file's, or built in */
+	char source[256];		/* that rule file's name, "" for built in */
+	int user_enabled, user_deny;	/* nvctl's, or -1 */
+	int64_t user_param[THREAT_PARAMS_MAX];	/* nvctl's, or -1 */
+	int64_t updated;
+};
+
+/* Every detector, by id, into out (those without a row yet as built in). */
+int store_threat_list(sqlite3 *db, struct store_threat out[THREAT_COUNT], char *err,
+    size_t errlen);
+/* What is in effect, for policy_input's threats. */
+int store_threat_load(sqlite3 *db, struct threat_set *s, char *err, size_t errlen);
+
+/* What `nvctl threat set NAME` changes: -1 where it says nothing. */
+struct store_threat_change {
+	int reset;			/* drop nvctl's values first (back to the file's) */
+	int enabled;			/* 1 or 0 */
+	int deny;			/* 1 deny, 0 alert */
+	int64_t param[THREAT_PARAMS_MAX];
+};
+/*
+ * Stores nvctl's values of detector id (parameters checked against their
+ * bounds by the caller).  Refused: threat_conf_check()'s errors ("release
+ * (900) must not be above syns (800)").
+ */
+int store_threat_set(sqlite3 *db, int id, const struct store_threat_change *c, char *err,
+    size_t errlen);
+/*
+ * Detector id's state (enabled 1 or 0) and action (deny 1 or 0) for group,
+ * -1 keeping what the group had; both -1 removes the group's setting.
+ * STORE_NOTFOUND: "group 'g' does not exist".
+ */
+int store_threat_group_set(sqlite3 *db, const char *group, int id, int enabled, int deny,
+    char *err, size_t errlen);
+/* Every group setting, by group then detector (*a malloc'ed). */
+int store_threat_groups(sqlite3 *db, struct policy_threat_group **a, int *n, char *err,
+    size_t errlen);
+
+/*
+ * The rule files' threat blocks (rules_file.h), as sensors_load_dir()
+ * read them: a detector a file not skipped sets gets that file's setting
+ * (source: the file); one a skipped file set stays as stored; every other
+ * gets the built-in setting.  nvctl's values are kept.  One transaction.
+ */
+struct rules_threat;
+struct store_threat_file {
+	const char *name;		/* in rules_dir */
+	int skipped;
+	const struct rules_threat *threats;
+	int nthreats;
+};
+int store_threat_sync(sqlite3 *db, const struct store_threat_file *f, int n, char *err,
+    size_t errlen);
+
 #endif

@@ -397,13 +397,16 @@ docker_conf() {
 # Each runs in a test namespace, listens on one address only, and keeps its
 # config, data, pid and logs under $T/NAME (its output in $T/NAME/log).
 #
-#   srv_postgres NS ADDR    PostgreSQL on 5432, user postgres, trust
-#   srv_mariadb NS ADDR     MariaDB on 3306, --skip-grant-tables
+#   srv_postgres NS ADDR [OPTION...]   PostgreSQL on 5432, user postgres,
+#                           trust (OPTIONs: postgres's, -c log_statement=all)
+#   srv_mariadb NS ADDR [OPTION...]    MariaDB on 3306, --skip-grant-tables
+#                           (OPTIONs: mariadbd's, --general-log=1)
 #   srv_redis NS ADDR       Redis on 6379, no persistence
 #   srv_sshd NS ADDR        OpenSSH on 22, own host key; root logs in with
 #                           the key $T/sshd/client_key
 #   srv_nginx NS ADDR [ADDR6]   nginx: http on 80 (also on ADDR6, an IPv6
-#                           address), https on 443 (self-signed)
+#                           address), https on 443 (self-signed); its access
+#                           log in $NGINX_ACCESS_LOG when set
 #   srv_dnsmasq NS ADDR     dnsmasq on 53 (udp, tcp): db.test is ADDR
 #   srv_ready NAME NS PROTO ADDR PORT   waits until it listens (30 s)
 #   srv_stop_all            stops them all by pid (cleanup() kills any left)
@@ -482,6 +485,7 @@ srv_stop_all() {
 
 srv_postgres() {
 	local ns=$1 addr=$2 d=$T/postgres
+	shift 2
 	srv_dir postgres
 	chown postgres: $d
 	(cd $d && setpriv --reuid=postgres --regid=postgres --init-groups \
@@ -493,11 +497,12 @@ srv_postgres() {
 	echo "host all all fd00::/8 trust" >> $d/data/pg_hba.conf
 	srv_run postgres $ns setpriv --reuid=postgres --regid=postgres --init-groups \
 		$PG_BIN/postgres -D $d/data -k $d -c listen_addresses=$addr -p 5432 \
-		-c fsync=off -c shared_buffers=16MB
+		-c fsync=off -c shared_buffers=16MB "$@"
 }
 
 srv_mariadb() {
 	local ns=$1 addr=$2 d=$T/mariadb
+	shift 2
 	srv_dir mariadb
 	chown mysql: $d		# it makes its socket there
 	# --no-defaults: none of the host's /etc/mysql configuration.
@@ -507,7 +512,7 @@ srv_mariadb() {
 	}
 	srv_run mariadb $ns mariadbd --no-defaults --datadir=$d/data --user=mysql \
 		--socket=$d/sock --pid-file=$d/pid --bind-address=$addr --port=3306 \
-		--skip-grant-tables --skip-name-resolve --innodb-buffer-pool-size=16M
+		--skip-grant-tables --skip-name-resolve --innodb-buffer-pool-size=16M "$@"
 }
 
 srv_redis() {
@@ -556,7 +561,7 @@ srv_nginx() {
 	error_log $d/error.log;
 	events { worker_connections 64; }
 	http {
-		access_log off;
+		access_log ${NGINX_ACCESS_LOG:-off};
 		client_body_temp_path $d/tmp-body;
 		proxy_temp_path $d/tmp-proxy;
 		fastcgi_temp_path $d/tmp-fastcgi;

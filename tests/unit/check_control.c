@@ -265,7 +265,7 @@ START_TEST(test_tables_say)
 	    "admission rule show, admission rule test, admission rule, admission test, "
 	    "admission status, admission, graph, dashboard, host, policy export, policy, "
 	    "response list, response show, response test, response, quarantine list, "
-	    "quarantine, ");
+	    "quarantine, threat list, threat show, threat, ");
 }
 END_TEST
 

@@ -4,6 +4,8 @@
  * bounds; and the default rule files (rules/dlp.rules, rules/waf.rules):
  * that they parse and build, which rule each attack sample fires, that
  * benign traffic fires none, and that hostile texts hit no PCRE2 limit.
+ * Threat blocks: their settings, their errors, and rules/threats.rules,
+ * which sets every detector as it is built in.
  */
 #include "config.h"
 
@@ -130,7 +132,8 @@ END_TEST
 START_TEST(test_errors)
 {
 	ck_error("bogus x\n", "t.rules:1: unknown keyword 'bogus' (expected sensor, rule, "
-	    "validator, a context: packet, url, header, body, args, or admission, message)");
+	    "validator, a context: packet, url, header, body, args, or admission, message, "
+	    "threat, level, action, enable, disable, param)");
 	ck_error("sensor s\n", "t.rules:1: expected 'sensor NAME dlp|waf'");
 	ck_error("sensor s dlp extra\n", "t.rules:1: expected 'sensor NAME dlp|waf'");
 	ck_error("sensor s ids\n", "t.rules:1: sensor 's': unknown type 'ids' (expected dlp or waf)");
@@ -184,7 +187,8 @@ START_TEST(test_errors_go_on)
 		"t.rules:5: rule name '-r' must start with a letter or a digit",
 		"t.rules:9: pattern: missing closing parenthesis at offset 1",
 		"t.rules:10: unknown keyword 'patern' (expected sensor, rule, validator, a "
-		    "context: packet, url, header, body, args, or admission, message)",
+		    "context: packet, url, header, body, args, or admission, message, threat, "
+		    "level, action, enable, disable, param)",
 		"t.rules:11: rule 'empty' has no pattern",
 		NULL,
 	};
@@ -666,6 +670,114 @@ START_TEST(test_defaults_hostile)
 }
 END_TEST
 
+/* --- threat blocks ---------------------------------------------------------- */
+
+START_TEST(test_threats_parse)
+{
+	struct rules_file rf;
+	const struct rules_threat *t;
+
+	ck_assert_int_eq(parse(
+	    "sensor pii dlp\n"
+	    "rule card\n"
+	    "packet [0-9]{16}\n"
+	    "threat TCP.SYN.Flood\n"
+	    "  action alert\n"
+	    "  param syns 1000\n"
+	    "  param release 900\n"
+	    "threat SQL.Injection\n"
+	    "disable\n"
+	    "level warning\n"
+	    "sensor web waf\n"
+	    "rule q\n"
+	    "url x\n", &rf), 0);
+	ck_assert_int_eq(rf.nsensors, 2);
+	ck_assert_int_eq(rf.nthreats, 2);
+	t = &rf.threats[0];
+	ck_assert_int_eq(t->id, THREAT_SYN_FLOOD);
+	ck_assert_int_eq(t->line, 4);
+	ck_assert_int_eq(t->conf.deny, 0);
+	ck_assert_int_eq(t->conf.enabled, 1);
+	ck_assert_int_eq(t->conf.level, THREAT_CRITICAL);
+	ck_assert_int_eq(t->conf.param[0], 1000);
+	ck_assert_int_eq(t->conf.param[1], 5);		/* not said: built in */
+	ck_assert_int_eq(t->conf.param[2], 900);
+	t = &rf.threats[1];
+	ck_assert_int_eq(t->id, THREAT_SQL_INJECTION);
+	ck_assert_int_eq(t->conf.enabled, 0);
+	ck_assert_int_eq(t->conf.deny, 1);
+	ck_assert_int_eq(t->conf.level, THREAT_WARNING);
+	rules_free(&rf);
+}
+END_TEST
+
+START_TEST(test_threats_errors)
+{
+	ck_error("threat TCP.SYN.Flud\n", "t.rules:1: unknown threat 'TCP.SYN.Flud' (nvd.rules(5) "
+	    "lists them)");
+	ck_error("threat\n", "t.rules:1: expected 'threat NAME'");
+	ck_error("threat Ping.Death\nthreat Ping.Death\n", "t.rules:2: threat 'Ping.Death' "
+	    "already set at line 1");
+	ck_error("level critical\n", "t.rules:1: 'level' outside a threat (a 'threat NAME' line "
+	    "must come first)");
+	ck_error("threat Ping.Death\nlevel high\n", "t.rules:2: unknown level 'high' (expected "
+	    "info, warning or critical)");
+	ck_error("threat Ping.Death\naction drop\n", "t.rules:2: unknown action 'drop' (expected "
+	    "alert or deny)");
+	ck_error("threat Ping.Death\naction\n", "t.rules:2: expected 'action alert|deny'");
+	ck_error("threat Ping.Death\nenable\ndisable\n", "t.rules:3: threat 'Ping.Death': "
+	    "enable or disable already set at line 2");
+	ck_error("threat Ping.Death\nenable now\n", "t.rules:2: expected 'enable' alone");
+	ck_error("threat Ping.Death\nparam sise 1\n", "t.rules:2: threat 'Ping.Death' has no "
+	    "parameter 'sise'");
+	ck_error("threat SQL.Injection\nparam x 1\n", "t.rules:2: threat 'SQL.Injection' has no "
+	    "parameter 'x' (none)");
+	ck_error("threat Ping.Death\nparam size 0\n", "t.rules:2: threat 'Ping.Death': size: 0 "
+	    "is below 1");
+	ck_error("threat Ping.Death\nparam size 1e3\n", "t.rules:2: threat 'Ping.Death': size: "
+	    "'1e3' is not a number");
+	ck_error("threat Ping.Death\nparam size 70000\n", "t.rules:2: threat 'Ping.Death': size: "
+	    "70000 is above 65535");
+	ck_error("threat Ping.Death\nparam size\n", "t.rules:2: expected 'param NAME VALUE'");
+	ck_error("threat Ping.Death\nparam size 100\nparam size 200\n", "t.rules:3: threat "
+	    "'Ping.Death': size already set at line 2");
+	ck_error("threat TCP.SYN.Flood\nparam release 900\n", "t.rules:1: threat 'TCP.SYN.Flood': "
+	    "release (900) must not be above syns (800)");
+	ck_error("threat Ping.Death\nrule r\n", "t.rules:2: rule outside a sensor (a 'sensor NAME "
+	    "TYPE' line must come first)");
+}
+END_TEST
+
+/* rules/threats.rules sets every detector, as the code has it built in. */
+START_TEST(test_defaults_threats)
+{
+	const char *src = getenv("NVD_SRCDIR");
+	struct threat_set def;
+	struct rules_file rf;
+	char path[4096];
+	int seen[THREAT_COUNT] = { 0 };
+
+	snprintf(path, sizeof(path), "%s/rules/threats.rules", src ? src : "..");
+	memset(&errs, 0, sizeof(errs));
+	ck_assert_msg(rules_read(path, &rf, &errs) == 0, "%s", errs.msg[0]);
+	ck_assert_int_eq(rf.nsensors, 0);
+	ck_assert_int_eq(rf.nthreats, THREAT_COUNT);
+	threat_set_default(&def);
+	for (int i = 0; i < rf.nthreats; i++) {
+		const struct rules_threat *t = &rf.threats[i];
+
+		seen[t->id]++;
+		ck_assert_msg(t->conf.enabled == def.t[t->id].enabled &&
+		    t->conf.deny == def.t[t->id].deny && t->conf.level == def.t[t->id].level &&
+		    memcmp(t->conf.param, def.t[t->id].param, sizeof(t->conf.param)) == 0,
+		    "%s differs from its built-in setting", threat_defs[t->id].name);
+	}
+	for (int i = 0; i < THREAT_COUNT; i++)
+		ck_assert_int_eq(seen[i], 1);
+	rules_free(&rf);
+}
+END_TEST
+
 static Suite *
 rules_file_suite(void)
 {
@@ -679,6 +791,9 @@ rules_file_suite(void)
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_read);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_threats_parse);
+	tcase_add_test(tc, test_threats_errors);
+	tcase_add_test(tc, test_defaults_threats);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("defaults");

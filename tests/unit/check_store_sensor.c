@@ -378,7 +378,7 @@ START_TEST(test_load_defaults)
 	ck_assert_str_eq(fxdb_text(db, "SELECT group_concat(name) FROM (SELECT name FROM "
 	    "sensor_rules WHERE sensor = 'sensor.creditcard' ORDER BY ord)"),
 	    "visa,mastercard,amex,discover,diners,jcb");
-	LOGGED("sensors: 9 built in, from 3 rule files in ");
+	LOGGED("sensors: 9 built in, threats: 27 set, from 4 rule files in ");
 	ck_assert_int_eq(store_sensor_specs(db, &sp, &n, err, sizeof(err)), 0);
 	ck_assert_int_eq(n, 9 + crs_available());
 	store_sensor_specs_free(sp, n);
@@ -453,8 +453,8 @@ START_TEST(test_load_errors_skip)
 	LOGGED(want);
 	snprintf(want, sizeof(want), "nvd: %s/a.rules:6: unknown keyword 'bogus'", rdir);
 	LOGGED(want);
-	snprintf(want, sizeof(want), "nvd: %s/a.rules: skipped; the sensors and admission rules "
-	    "stored from it stay as they were\n", rdir);
+	snprintf(want, sizeof(want), "nvd: %s/a.rules: skipped; the sensors, admission rules and "
+	    "threat settings stored from it stay as they were\n", rdir);
 	LOGGED(want);
 	LOGGED("(1 skipped)");
 	ck_assert_str_eq(fxdb_text(db, "SELECT pattern FROM sensor_patterns WHERE sensor = 's1'"),

@@ -77,3 +77,32 @@ fxcli_reply(struct fxcli *c)
 	c->out.len--;
 	return c->out.data;
 }
+
+int
+fxcli_call(struct fxcli *c, int json, const char *cmd, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, cmd);
+	rc = fxcli_run(c, json, cmd, ap);
+	va_end(ap);
+	return rc;
+}
+
+void
+fxcli_start(struct fxcli *c, sqlite3 *db)
+{
+	char err[512];
+
+	fxcli_init(c, db);
+	ck_assert_msg(live_init(&c->d.live, db, MODE_DISCOVER, 0, err, sizeof(err)) == 0, "%s",
+	    err);
+}
+
+void
+fxcli_stop(struct fxcli *c)
+{
+	fxcli_free(c);
+	live_destroy(&c->d.live);
+}

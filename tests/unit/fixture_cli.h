@@ -31,5 +31,11 @@ int fxcli_cmd(struct fxcli *c, int json, const char *cmd, ...);
 int fxcli_run(struct fxcli *c, int json, const char *cmd, va_list ap);
 /* The last reply as a string; it lives until the next request. */
 const char *fxcli_reply(struct fxcli *c);
+/* fxcli_run() with the arguments as the call's own, NULL-ended. */
+int fxcli_call(struct fxcli *c, int json, const char *cmd, ...);
+/* fxcli_init() and a running policy from db (live_init(), which must
+ * succeed), for the commands that apply changes; and their end. */
+void fxcli_start(struct fxcli *c, sqlite3 *db);
+void fxcli_stop(struct fxcli *c);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/db.h"
@@ -111,4 +112,26 @@ fxdb_exec(sqlite3 *db, const char *sql)
 	char *msg = NULL;
 
 	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql, msg);
+}
+
+const char *
+fxdb_rules_dir(void)
+{
+	static char dir[128];
+
+	snprintf(dir, sizeof(dir), "%s/rules", fxdb_dir);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	return dir;
+}
+
+void
+fxdb_write(const char *dir, const char *name, const char *text)
+{
+	char path[400];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
 }

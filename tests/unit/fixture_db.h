@@ -37,5 +37,10 @@ const char *fxdb_text(sqlite3 *db, const char *sql);
 long long fxdb_int(sqlite3 *db, const char *sql);
 /* Runs sql, which must succeed. */
 void fxdb_exec(sqlite3 *db, const char *sql);
+/* A rules_dir made in the run's directory (fxdb_dir/rules), empty; its
+ * path lives until the next call. */
+const char *fxdb_rules_dir(void);
+/* Writes text to the file dir/name, which must work. */
+void fxdb_write(const char *dir, const char *name, const char *text);
 
 #endif

@@ -38,6 +38,7 @@ fx_begin(void)
 	fx.live.nudge_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	ck_assert_int_ge(fx.live.wake_fd, 0);
 	ck_assert_int_ge(fx.live.nudge_fd, 0);
+	ck_assert_int_eq(meter_table_init(&fx.live.meters, LIVE_METERS), 0);
 	fx_group("containers", GROUP_BUILTIN, MODE_DISCOVER, NULL);
 	fx_group("host", GROUP_BUILTIN, MODE_DISCOVER, NULL);
 	fx_group("external", GROUP_BUILTIN, MODE_DISCOVER, NULL);
@@ -160,6 +161,9 @@ fx_set_mode(const char *group, enum policy_mode mode)
 	fx_publish();
 }
 
+/* Every detector off: the default for the tests of the other stages. */
+static const struct threat_set no_threats;
+
 void
 fx_publish_gen(unsigned bgen)
 {
@@ -170,7 +174,8 @@ fx_publish_gen(unsigned bgen)
 		.assigns = fx.assigns, .nassigns = fx.nassigns, .nets = fx.nets,
 		.nnets = fx.nnets, .host_addrs = fx.host, .nhost_addrs = fx.nhost,
 		.workloads_seq = fx.live.wl_seq, .quarantine = fx.quarantine,
-		.nquarantine = fx.nquarantine,
+		.nquarantine = fx.nquarantine, .threats = fx.threats ? fx.threats : &no_threats,
+		.threat_groups = fx.threat_groups, .nthreat_groups = fx.nthreat_groups,
 	};
 	struct policy *p = policy_compile(&in);
 
@@ -215,6 +220,7 @@ fx_end(void)
 	free(fx.live.wl);
 	close(fx.live.wake_fd);
 	close(fx.live.nudge_fd);
+	meter_table_destroy(&fx.live.meters);
 }
 
 struct flow *

@@ -54,6 +54,12 @@ struct fx {
 	/* Quarantined workloads (fx_quarantine()). */
 	struct policy_quarantine quarantine[FX_MAX_QUARANTINE];
 	int nquarantine;
+	/* Threat detectors' settings and per group; threats NULL: every
+	 * detector off, so that the tests of the other stages see none of
+	 * their doing (check_threat sets its own). */
+	const struct threat_set *threats;
+	const struct policy_threat_group *threat_groups;
+	int nthreat_groups;
 };
 
 extern struct fx fx;
@@ -65,7 +71,7 @@ void fx_set_limits(uint64_t depth, uint64_t memcap);
  * Starts over: limits of 1 MiB stream_depth and 64 MiB stream_memcap, no
  * policy, the clock at 1000000, and the built-in groups containers, host
  * and external in discover mode, as is default_mode; fx.live's wake_fd
- * and nudge_fd are eventfds the test may read.
+ * and nudge_fd are eventfds the test may read, its meters made.
  */
 void fx_begin(void);
 /* A containers' subnet ("198.19.0.0/16"); an address of this host. */
