@@ -74,13 +74,16 @@ worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows, enu
 	return 0;
 }
 
-/* crs_stage.h's dropped callback: a denied flow needs no inspection state. */
+/* crs_stage.h's dropped callback: a denied flow needs no inspection or
+ * threat state (both ends were reset: no packet of it may come to give
+ * them back). */
 static void
 flow_dropped_crs(void *ctx, struct flow *f)
 {
 	struct worker *w = ctx;
 
 	inspect_release(&w->insp, f);
+	threat_release(&w->thr, f);
 }
 
 /*
