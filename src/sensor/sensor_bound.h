@@ -1,0 +1,25 @@
+/*
+ * sensor_bound.h: how far a PCRE2 pattern's match reaches (sensor.h).
+ *
+ * sensor_bound() reads a pattern's text, as sensor.c compiles it (no UTF,
+ * no extended mode unless the pattern asks), and gives the most bytes a
+ * match can read from its start on: the bytes it consumes, and those its
+ * lookaheads read as if they consumed them (lookbehinds are not counted:
+ * PCRE2_INFO_MAXLOOKBEHIND tells those).  A stream matcher keeps that
+ * many bytes to confirm a candidate match across two pieces of a stream.
+ * It is conservative: a pattern with no bound (*, +, {n,}, back
+ * references, \X) or with anything the reader is unsure of (verbs,
+ * callouts, recursion, extended mode, an unusual quantifier) gives
+ * SENSOR_UNBOUNDED.
+ */
+#ifndef NVD_SENSOR_BOUND_H
+#define NVD_SENSOR_BOUND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SENSOR_UNBOUNDED	SIZE_MAX
+
+size_t sensor_bound(const char *re);
+
+#endif
