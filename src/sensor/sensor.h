@@ -13,7 +13,7 @@
  *
  * sensor_set_build() compiles every sensor once (PCRE2 with JIT, match
  * and depth limits) into an immutable set, and each context's patterns
- * into Hyperscan databases (Vectorscan; exactly, or as a prefilter that
+ * into Hyperscan databases (exactly, or as a prefilter that
  * may match more), so that one pass over a text or a stream tells which
  * patterns may match and where, and PCRE2 runs only there.  Sets are
  * built off the packet path and swapped in like the policy (live.h); any

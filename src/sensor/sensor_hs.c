@@ -2,9 +2,13 @@
  * sensor_hs.c: each context's Hyperscan databases, and the tables its
  * streams use (sensor_int.h).
  *
- * Vectorscan, not Intel's Hyperscan: Debian 12 builds it for every
- * architecture it ships (Hyperscan only for amd64 with SSSE3), it picks
- * the best code for the CPU at run time, and its API is Hyperscan's.
+ * Intel's Hyperscan 5.4 (Debian 12's libhyperscan-dev), the engine
+ * Suricata uses, not its portable fork Vectorscan: Debian 12's Vectorscan
+ * 5.4.9 loses matches on CPUs with AVX-512 ("id:[^;]*;" in 74 bytes: its
+ * negated-class scan misses a vector's tail, fixed upstream only in
+ * 2026) and with HS_FLAG_SINGLEMATCH, and a DLP engine that misses a
+ * match is worse than none (check_sensor's test_excerpt and test_limits
+ * fail with it).  The price: Hyperscan is for x86-64 (SSSE3) only.
  *
  * A pattern is taken exactly when Hyperscan supports all of it, else with
  * HS_FLAG_PREFILTER (lookarounds, back references, possessive and atomic

@@ -3,7 +3,7 @@
  * (streams) share inside the engine.  Not for use outside src/sensor/.
  *
  * Every pattern is compiled by PCRE2, which decides every match.  Each
- * context's patterns are also compiled by Hyperscan (Vectorscan) where it
+ * context's patterns are also compiled by Hyperscan where it
  * can: exactly, or with HS_FLAG_PREFILTER as an approximation whose
  * matches are a superset of the pattern's (the same end offsets and
  * more); a pattern it cannot take at all runs through PCRE2 alone.  The

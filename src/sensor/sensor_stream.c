@@ -129,12 +129,7 @@ keep_for(const struct pattern *p)
 {
 	size_t k;
 
-	if (p->reach != SENSOR_UNBOUNDED)
-		k = p->reach;
-	else if (p->hs == PHS_EXACT)
-		k = SENSOR_EXCERPT_TEXT;	/* Hyperscan's report is the proof */
-	else
-		k = SENSOR_SPAN;
+	k = p->reach == SENSOR_UNBOUNDED ? SENSOR_SPAN : p->reach;
 	k += p->behind;
 	return k < SENSOR_SPAN ? k : SENSOR_SPAN;
 }
