@@ -252,11 +252,12 @@ pattern_load(struct sensor_set *set, struct pattern *p, const struct sensor_patt
 	p->negate = ps->negate != 0;
 	set->info.patterns++;
 	/* Streams confirm candidates with partial matching at a piece's end. */
-	if (pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD) == 0)
+	if (pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD |
+	    PCRE2_JIT_PARTIAL_SOFT) == 0)
 		set->info.jit++;
 	pcre2_pattern_info(p->re, PCRE2_INFO_MAXLOOKBEHIND, &behind);
 	p->behind = behind > 0 ? behind : 1;
-	p->reach = sensor_bound(ps->re);
+	p->reach = sensor_bound(ps->re, &p->ahead);
 	if (p->reach != SENSOR_UNBOUNDED)
 		p->reach++;
 	return 0;

@@ -147,9 +147,10 @@ int sensor_set_find(const struct sensor_set *set, const char *name);	/* index or
 struct sensor_set_info {
 	int sensors, rules, patterns;
 	int jit;		/* patterns JIT-compiled */
-	int hs_exact;		/* patterns Hyperscan matches exactly */
+	/* Distinct patterns (a text given in several rules counts once): */
+	int hs_exact;		/* ... Hyperscan matches exactly */
 	int hs_prefilter;	/* ... approximately (PCRE2 confirms) */
-	int pcre_only;		/* patterns Hyperscan cannot take: PCRE2 alone, always run */
+	int pcre_only;		/* ... Hyperscan cannot take: PCRE2 alone, always run */
 	size_t hs_bytes;	/* memory of the Hyperscan databases */
 	size_t stream_bytes;	/* memory of a packet and a body stream (one direction) */
 };

@@ -24,6 +24,7 @@ struct cursor {
 	int quote;		/* inside \Q...\E */
 	int depth;
 	int unsure;		/* give up: no bound */
+	size_t ahead;		/* the most bytes an assertion reads from where it is */
 };
 
 /* What a sequence, an alternation or a group gives. */
@@ -295,7 +296,12 @@ escape(struct cursor *c, struct atom *a)
 	case 'X':
 		a->in.bound = SENSOR_UNBOUNDED;
 		break;
-	case 'b': case 'B': case 'A': case 'Z': case 'z': case 'G': case 'K':
+	case 'b': case 'B': case 'Z': case 'z':
+		if (c->ahead < 1)
+			c->ahead = 1;	/* whether a byte follows, and which */
+		atom_zero(a);
+		break;
+	case 'A': case 'G': case 'K':
 		atom_zero(a);
 		break;
 	default:
@@ -463,6 +469,8 @@ group(struct cursor *c, struct atom *a)
 	a->kind = ATOM_ZERO;
 	if (kind == GROUP_BEHIND || kind == GROUP_NOT_BEHIND)
 		a->in.bound = 0;	/* PCRE2_INFO_MAXLOOKBEHIND counts these */
+	else if (bound_add(a->in.bound, 1) > c->ahead)
+		c->ahead = bound_add(a->in.bound, 1);	/* an assertion at its end too */
 }
 
 static void
@@ -490,8 +498,11 @@ atom(struct cursor *c, struct atom *a)
 	case '.':
 		c->p++;
 		break;
-	case '^':
 	case '$':
+		if (c->ahead < 1)
+			c->ahead = 1;
+		/* FALLTHROUGH */
+	case '^':
 		atom_zero(a);
 		c->p++;
 		break;
@@ -570,13 +581,16 @@ alternation(struct cursor *c, struct piece *out)
 }
 
 size_t
-sensor_bound(const char *re)
+sensor_bound(const char *re, size_t *ahead)
 {
 	struct cursor c = { .p = re };
 	struct piece pc;
 
 	alternation(&c, &pc);
-	if (c.unsure || *c.p != '\0')	/* a stray ')' */
+	if (c.unsure || *c.p != '\0') {	/* a stray ')' */
+		*ahead = SENSOR_UNBOUNDED;
 		return SENSOR_UNBOUNDED;
+	}
+	*ahead = c.ahead;
 	return pc.bound;
 }

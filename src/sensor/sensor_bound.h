@@ -5,7 +5,11 @@
  * no extended mode unless the pattern asks), and gives the most bytes a
  * match can read from its start on: the bytes it consumes, and those its
  * lookaheads read as if they consumed them (lookbehinds are not counted:
- * PCRE2_INFO_MAXLOOKBEHIND tells those).  A stream matcher keeps that
+ * PCRE2_INFO_MAXLOOKBEHIND tells those).  In *ahead, the most bytes one
+ * assertion reads from where it is (a lookahead's, one more for an
+ * assertion at its end; 1 for \b, \B, $, \Z, \z; 0 for none): a match
+ * that ends that far before the end of the bytes at hand read none past
+ * them.  A stream matcher keeps that
  * many bytes to confirm a candidate match across two pieces of a stream.
  * It is conservative: a pattern with no bound (*, +, {n,}, back
  * references, \X) or with anything the reader is unsure of (verbs,
@@ -20,6 +24,6 @@
 
 #define SENSOR_UNBOUNDED	SIZE_MAX
 
-size_t sensor_bound(const char *re);
+size_t sensor_bound(const char *re, size_t *ahead);
 
 #endif

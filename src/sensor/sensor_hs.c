@@ -108,6 +108,13 @@ done:
 	return out;
 }
 
+/* The validator a pattern's matches must pass: its rule's, if it is the rule's first. */
+static enum sensor_validator
+validator_of(const struct rule *r, const struct pattern *p)
+{
+	return p == &r->pat[r->first] ? r->validator : SVAL_NONE;
+}
+
 /* The rules of the set with a pattern in c, as c's streams judge them. */
 static int
 stream_rules(struct sensor_set *set, enum sensor_ctx c)
@@ -137,14 +144,9 @@ stream_rules(struct sensor_set *set, enum sensor_ctx c)
 				continue;
 			sr->sensor = si;
 			sr->rule = ri;
-			sr->chain = -1;
-			if (r->pat[r->first].ctx == c) {
-				if (r->validator != SVAL_NONE)
-					sr->chain = db->nchain++;
-				if (positive > 1 || sr->at_end) {
-					sr->held = 1;
-					db->nheld++;
-				}
+			if (r->pat[r->first].ctx == c && (positive > 1 || sr->at_end)) {
+				sr->held = 1;
+				db->nheld++;
 			}
 			db->nsr++;
 		}
@@ -152,38 +154,97 @@ stream_rules(struct sensor_set *set, enum sensor_ctx c)
 	return 0;
 }
 
-/* Numbers the patterns of each context; what a stream keeps of c. */
+/* Counts (users NULL) or lists (users[pos[id]++]) each id's rules. */
 static int
-number(struct sensor_set *set, enum sensor_ctx c)
+users_of(const struct sensor_set *set, enum sensor_ctx c, int *count, int *users, int *pos)
+{
+	int n = 0;
+
+	for (int si = 0; si < set->n; si++) {
+		for (int ri = 0; ri < set->sensor[si].nrules; ri++) {
+			const struct rule *r = &set->sensor[si].rule[ri];
+
+			for (int i = 0; i < r->npat; i++) {
+				if (r->pat[i].ctx != c)
+					continue;
+				if (users == NULL)
+					count[r->pat[i].id + 1]++;
+				else
+					users[pos[r->pat[i].id]++] = r->pat[i].sr;
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* Each pattern id's rules (user, users), and chain slots for validated ids. */
+static int
+stream_users(struct sensor_set *set, enum sensor_ctx c)
 {
 	struct ctx_db *db = &set->db[c];
+	int *pos, n;
+
+	if ((db->user = calloc((size_t)db->npat + 1, sizeof(*db->user))) == NULL)
+		return -1;
+	n = users_of(set, c, db->user, NULL, NULL);
+	for (int id = 0; id < db->npat; id++)
+		db->user[id + 1] += db->user[id];
+	if ((db->users = calloc((size_t)n + 1, sizeof(*db->users))) == NULL ||
+	    (pos = malloc(((size_t)db->npat + 1) * sizeof(*pos))) == NULL)
+		return -1;
+	memcpy(pos, db->user, ((size_t)db->npat + 1) * sizeof(*pos));
+	users_of(set, c, NULL, db->users, pos);
+	free(pos);
+	for (int id = 0; id < db->npat; id++)
+		db->chain[id] = db->val[id] != SVAL_NONE ? db->nchain++ : -1;
+	return 0;
+}
+
+/*
+ * Numbers the patterns of c: one id per text (and validator), so that
+ * Hyperscan, the bits and a stream's candidates deal with each once.
+ * texts: the patterns' texts in the set's order; utexts gets each id's.
+ */
+static int
+number(struct sensor_set *set, enum sensor_ctx c, const char *const *texts, const char **utexts)
+{
+	struct ctx_db *db = &set->db[c];
+	int n = 0, k = 0;
 
 	for (int si = 0; si < set->n; si++)
 		for (int ri = 0; ri < set->sensor[si].nrules; ri++)
 			for (int i = 0; i < set->sensor[si].rule[ri].npat; i++)
-				db->npat += set->sensor[si].rule[ri].pat[i].ctx == c;
-	if (db->npat == 0)
+				n += set->sensor[si].rule[ri].pat[i].ctx == c;
+	if (n == 0)
 		return 0;
-	if ((db->pat = calloc((size_t)db->npat, sizeof(*db->pat))) == NULL ||
-	    (db->always = calloc((size_t)db->npat, sizeof(*db->always))) == NULL)
+	if ((db->pat = calloc((size_t)n, sizeof(*db->pat))) == NULL ||
+	    (db->val = calloc((size_t)n, sizeof(*db->val))) == NULL ||
+	    (db->chain = calloc((size_t)n, sizeof(*db->chain))) == NULL ||
+	    (db->always = calloc((size_t)n, sizeof(*db->always))) == NULL)
 		return -1;
-	db->npat = 0;
 	for (int si = 0; si < set->n; si++) {
 		for (int ri = 0; ri < set->sensor[si].nrules; ri++) {
 			struct rule *r = &set->sensor[si].rule[ri];
 
 			for (int i = 0; i < r->npat; i++) {
 				struct pattern *p = &r->pat[i];
-				size_t keep;
+				enum sensor_validator v = validator_of(r, p);
+				int id = 0;
 
 				if (p->ctx != c)
 					continue;
-				p->id = db->npat;
-				db->pat[db->npat++] = p;
-				keep = p->reach > SENSOR_SPAN ? SENSOR_SPAN : p->reach;
-				keep += p->behind;
-				if (keep > db->ring)
-					db->ring = keep < SENSOR_SPAN ? keep : SENSOR_SPAN;
+				while (id < db->npat && (db->val[id] != v ||
+				    strcmp(utexts[id], texts[k]) != 0))
+					id++;
+				if (id == db->npat) {
+					db->pat[id] = p;
+					db->val[id] = v;
+					utexts[id] = texts[k];
+					db->npat++;
+				}
+				p->id = id;
+				k++;
 			}
 		}
 	}
@@ -191,11 +252,13 @@ number(struct sensor_set *set, enum sensor_ctx c)
 }
 
 static int
-ctx_build(struct sensor_set *set, enum sensor_ctx c, const char *const *texts, int use_hs)
+ctx_build(struct sensor_set *set, enum sensor_ctx c, const char *const *ptexts,
+    const char **texts, int use_hs)
 {
 	struct ctx_db *db = &set->db[c];
 
-	if (number(set, c) < 0 || (sensor_ctx_streamed(c) && stream_rules(set, c) < 0))
+	if (number(set, c, ptexts, texts) < 0 || (sensor_ctx_streamed(c) &&
+	    (stream_rules(set, c) < 0 || stream_users(set, c) < 0)))
 		return -1;
 	for (int i = 0; i < db->npat; i++) {
 		db->pat[i]->hs = use_hs ? hs_form(texts[i]) : PHS_NONE;
@@ -236,14 +299,17 @@ ctx_build(struct sensor_set *set, enum sensor_ctx c, const char *const *texts, i
 int
 sensor_hs_build(struct sensor_set *set, const struct sensor_spec *s, int use_hs)
 {
-	const char **texts = NULL;
+	const char **texts = NULL, **utexts = NULL;
 	int total = 0, rc = 0;
 
 	for (int si = 0; si < set->n; si++)
 		for (int ri = 0; ri < set->sensor[si].nrules; ri++)
 			total += set->sensor[si].rule[ri].npat;
-	if (total > 0 && (texts = calloc((size_t)total, sizeof(*texts))) == NULL)
+	if (total > 0 && ((texts = calloc((size_t)total, sizeof(*texts))) == NULL ||
+	    (utexts = calloc((size_t)total, sizeof(*utexts))) == NULL)) {
+		free(texts);
 		return -1;
+	}
 	for (int c = 0; rc == 0 && c < SCTX_COUNT; c++) {
 		int n = 0;
 
@@ -252,9 +318,10 @@ sensor_hs_build(struct sensor_set *set, const struct sensor_spec *s, int use_hs)
 				for (int i = 0; i < s[si].rules[ri].npat; i++)
 					if (s[si].rules[ri].pat[i].ctx == (enum sensor_ctx)c)
 						texts[n++] = s[si].rules[ri].pat[i].re;
-		rc = ctx_build(set, (enum sensor_ctx)c, texts, use_hs);
+		rc = ctx_build(set, (enum sensor_ctx)c, texts, utexts, use_hs);
 	}
 	free(texts);
+	free(utexts);
 	return rc;
 }
 
@@ -267,6 +334,10 @@ sensor_hs_free(struct sensor_set *set)
 		hs_free_database(db->block);
 		hs_free_database(db->stream);
 		free(db->pat);
+		free(db->val);
+		free(db->chain);
+		free(db->user);
+		free(db->users);
 		free(db->always);
 		free(db->sr);
 	}

@@ -31,13 +31,15 @@ struct pattern {
 	pcre2_code *re;
 	enum sensor_ctx ctx;
 	int negate;
-	int id;			/* in its context's databases and bits */
+	int id;			/* in its context's databases and bits; patterns of
+				 * the same text (and validator) share one */
 	enum pattern_hs hs;
 	int sr;			/* its rule in its context's stream rules */
 	/* Bytes a match reads from its start on, one more for an assertion
 	 * at its end (SENSOR_UNBOUNDED: no bound), and before its start
 	 * (PCRE2_INFO_MAXLOOKBEHIND, at least one for \b and ^). */
 	size_t reach, behind;
+	size_t ahead;		/* sensor_bound's */
 };
 
 struct rule {
@@ -58,7 +60,6 @@ struct sensor {
 /* A rule with a pattern in a streamed context, as that context's streams see it. */
 struct srule {
 	int sensor, rule;
-	int chain;		/* its validated first pattern's chain slot, or -1 */
 	int at_end;		/* judged at the stream's end (a negated pattern in it) */
 	int held;		/* may need its first match kept until it fires */
 };
@@ -66,13 +67,16 @@ struct srule {
 struct ctx_db {
 	hs_database_t *block;	/* NULL: every pattern of the context runs */
 	hs_database_t *stream;	/* streamed contexts; NULL: PCRE2 alone */
-	struct pattern **pat;	/* by id */
+	struct pattern **pat;	/* by id: the first pattern of each text */
+	enum sensor_validator *val;	/* by id: the validator its matches pass */
+	int *chain;		/* by id: its chain slot in a stream, or -1 */
+	int *user, *users;	/* by id: its rules are sr[users[user[id] ...
+				 * user[id + 1] - 1]] (streamed contexts) */
 	int npat;
 	int *always;		/* ids of patterns with no Hyperscan form */
 	int nalways;
 	struct srule *sr;	/* streamed contexts */
 	int nsr, nchain, nheld;
-	size_t ring;		/* bytes a stream keeps */
 };
 
 struct sensor_set {

@@ -39,6 +39,7 @@ struct pend {
 	uint64_t from, hi;
 	int id;
 	int report;		/* Hyperscan reported it (else PCRE2 alone) */
+	int clamped;		/* a match of it may have started before the kept bytes */
 };
 
 /* A first match kept for a rule that fires later. */
@@ -420,27 +421,32 @@ rule_check(struct sensor_stream *st, int sr, const struct found *fm, int final)
 	fire(st, sr, fm);
 }
 
-/* Pattern p matched (and passed its validator) at fm. */
+/* Pattern id matched (and passed its validator) at fm: its rules may fire. */
 static void
-matched(struct sensor_stream *st, const struct pattern *p, const struct found *fm)
+matched(struct sensor_stream *st, int id, const struct found *fm)
 {
-	const struct rule *r = rule_of(st, p->sr);
+	const struct ctx_db *db = db_of(st);
 
-	bit_set(st->matched, p->id);
-	if (!p->negate)
-		rule_check(st, p->sr, p == &r->pat[r->first] ? fm : NULL, 0);
+	bit_set(st->matched, id);
+	for (int k = db->user[id]; k < db->user[id + 1]; k++) {
+		const struct rule *r = rule_of(st, db->users[k]);
+		const struct pattern *first = &r->pat[r->first];
+
+		rule_check(st, db->users[k], first->ctx == st->ctx && first->id == id ? fm : NULL,
+		    0);
+	}
 }
 
-/* --- candidates ---------------------------------------------------------- */
-
-/* The pattern that rule sr validates, with its chain slot. */
+/* Whether every rule of pattern id is done: nothing to look for. */
 static int
-validated(const struct sensor_stream *st, const struct pattern *p)
+id_dead(const struct sensor_stream *st, int id)
 {
-	const struct rule *r = rule_of(st, p->sr);
-	int chain = db_of(st)->sr[p->sr].chain;
+	const struct ctx_db *db = db_of(st);
 
-	return chain >= 0 && p == &r->pat[r->first] ? chain : -1;
+	for (int k = db->user[id]; k < db->user[id + 1]; k++)
+		if (!bit(st->done, db->users[k]))
+			return 0;
+	return 1;
 }
 
 /*
@@ -455,14 +461,49 @@ too_long(struct sensor_stream *st, const struct pattern *p, const struct pend *p
 {
 	struct found fm;
 
-	if (!pe->report || p->hs != PHS_EXACT || validated(st, p) >= 0) {
+	if (!pe->report || p->hs != PHS_EXACT || db_of(st)->chain[pe->id] >= 0) {
 		st->s->st.too_long++;
 		return;
 	}
 	fm.off = pe->hi - ws > SENSOR_EXCERPT_TEXT ? pe->hi - SENSOR_EXCERPT_TEXT : ws;
 	fm.len = (size_t)(pe->hi - fm.off);
 	fm.m = view(st, fm.off);
-	matched(st, p, &fm);
+	matched(st, pe->id, &fm);
+}
+
+/* Candidates with no match: one that may have started before the kept bytes is too long. */
+static int
+gone(struct sensor_stream *st, const struct pattern *p, const struct pend *pe, uint64_t ws)
+{
+	if (pe->clamped)
+		too_long(st, p, pe, ws);
+	return 1;
+}
+
+/*
+ * A match that needs no byte past the chunk's end, from start on (where
+ * PCRE2_PARTIAL_HARD found a partial match): 1 with it, 2 if none, -1 on
+ * a limit.  A greedy repeat at its end might take more of the stream
+ * ("select .*from" takes the last "from" of its line), but the pattern
+ * matches: its rule need not wait for the rest.  PCRE2_PARTIAL_SOFT takes
+ * an assertion at the end for satisfied ("(?!x)" when no byte follows), so
+ * its match counts only when it ends farther from the end than the
+ * pattern's assertions read.
+ */
+static int
+soft(struct sensor_stream *st, const struct pattern *p, const uint8_t *subj, uint64_t n,
+    size_t start, size_t *off, size_t *len)
+{
+	size_t o, l;
+	int rc = sensor_pcre(st->s, p, subj, (size_t)n, start, PCRE2_PARTIAL_SOFT, &o, &l);
+
+	if (rc != 1)
+		return rc == 0 ? 2 : rc;
+	if (p->ahead == SENSOR_UNBOUNDED || o + l + p->ahead >= n)
+		return 2;
+	*off = o;
+	*len = l;
+	return 1;
 }
 
 /*
@@ -473,29 +514,26 @@ too_long(struct sensor_stream *st, const struct pattern *p, const struct pend *p
 static int
 settle(struct sensor_stream *st, struct pend *pe, int final)
 {
-	const struct pattern *p = db_of(st)->pat[pe->id];
-	const struct rule *r = rule_of(st, p->sr);
+	const struct ctx_db *db = db_of(st);
+	const struct pattern *p = db->pat[pe->id];
 	uint64_t end = st->cbase + st->clen, avail = st->cbase - st->ring_len;
 	uint64_t start = pe->from, ws;
-	int chain = validated(st, p), clamped = 0;
+	int chain = db->chain[pe->id];
 	const uint8_t *subj;
 
-	if (bit(st->matched, pe->id) || bit(st->done, p->sr))
+	if (bit(st->matched, pe->id) || id_dead(st, pe->id))
 		return 1;
 	if (chain >= 0 && st->chain[chain] > start)
 		start = st->chain[chain];
 	ws = start > p->behind ? start - p->behind : 0;
 	if (ws < avail) {
-		clamped = 1;
+		pe->clamped = 1;
 		ws = avail;
 		if (start < avail + p->behind)
 			start = avail + p->behind;
 	}
-	if (start > pe->hi || start > end) {
-		if (clamped)
-			too_long(st, p, pe, ws);
-		return 1;
-	}
+	if (start > pe->hi || start > end)
+		return gone(st, p, pe, ws);
 	subj = view(st, ws);
 	for (;;) {
 		struct found fm;
@@ -509,13 +547,22 @@ settle(struct sensor_stream *st, struct pend *pe, int final)
 			st->failed = 1;
 			return 1;
 		}
-		if (rc == 0) {
-			if (clamped)
-				too_long(st, p, pe, ws);
-			return 1;
+		if (rc == 0 || ws + o > pe->hi)
+			return gone(st, p, pe, ws);	/* none, or another candidate's */
+		if (rc == 2 && chain < 0) {
+			size_t so, sl;
+			int sr = soft(st, p, subj, end - ws, o, &so, &sl);
+
+			if (sr < 0) {
+				st->failed = 1;
+				return 1;
+			}
+			if (sr == 1 && ws + so <= pe->hi) {
+				rc = 1;
+				o = so;
+				l = sl;
+			}
 		}
-		if (ws + o > pe->hi)
-			return 1;	/* another candidate's, reported on its own */
 		if (rc == 2) {
 			pe->from = ws + o;
 			return 0;
@@ -523,14 +570,14 @@ settle(struct sensor_stream *st, struct pend *pe, int final)
 		fm.m = subj + o;
 		fm.off = ws + o;
 		fm.len = l;
-		if (chain < 0 || sensor_validate(r->validator, fm.m, l)) {
-			matched(st, p, &fm);
+		if (chain < 0 || sensor_validate(db->val[pe->id], fm.m, l)) {
+			matched(st, pe->id, &fm);
 			return 1;
 		}
 		start = l > 0 ? fm.off + l : fm.off + 1;
 		st->chain[chain] = start;
 		if (start > pe->hi || start > end)
-			return 1;
+			return gone(st, p, pe, ws);
 	}
 }
 
@@ -573,6 +620,7 @@ pend_add(struct sensor_stream *st, int id, uint64_t from, uint64_t hi, int repor
 	pe->from = from;
 	pe->hi = hi;
 	pe->report = report;
+	pe->clamped = 0;
 }
 
 static int
@@ -583,7 +631,7 @@ on_report(unsigned int id, unsigned long long from, unsigned long long to, unsig
 	const struct pattern *p = db_of(st)->pat[id];
 
 	(void)from, (void)flags;
-	if (bit(st->matched, (int)id) || bit(st->done, p->sr))
+	if (bit(st->matched, (int)id) || id_dead(st, (int)id))
 		return !st->scanning;
 	pend_add(st, (int)id, p->reach < to ? to - p->reach : 0, to, 1);
 	return !st->scanning;
@@ -596,10 +644,10 @@ pend_always(struct sensor_stream *st)
 	const struct ctx_db *db = db_of(st);
 
 	for (int i = 0; i < db->nalways; i++) {
-		const struct pattern *p = db->pat[db->always[i]];
+		int id = db->always[i];
 
-		if (!bit(st->matched, p->id) && !bit(st->done, p->sr))
-			pend_add(st, p->id, st->cbase, st->cbase + st->clen, 0);
+		if (!bit(st->matched, id) && !id_dead(st, id))
+			pend_add(st, id, st->cbase, st->cbase + st->clen, 0);
 	}
 }
 

@@ -785,7 +785,7 @@ static const struct {
 START_TEST(test_bound)
 {
 	for (size_t i = 0; i < sizeof(bound_cases) / sizeof(bound_cases[0]); i++) {
-		size_t b = sensor_bound(bound_cases[i].re);
+		size_t ahead, b = sensor_bound(bound_cases[i].re, &ahead);
 
 		ck_assert_msg(b == bound_cases[i].bound, "%s: bound %zu, want %zu",
 		    bound_cases[i].re, b, bound_cases[i].bound);
@@ -1101,7 +1101,7 @@ START_TEST(test_equiv_generated)
 	without = build(&s, 1, 0);
 	sensor_set_info(with, &info);
 	ck_assert_int_eq(info.rules, nrules);
-	ck_assert_int_eq(info.hs_exact + info.hs_prefilter, info.patterns);
+	ck_assert_int_eq(info.pcre_only, 0);
 	total = equivalence(with, without, sm, SAMPLES);
 	ck_assert_int_gt(total, 0);
 	sensor_set_free(with);
@@ -1203,11 +1203,14 @@ hits_equal(struct hits *stream, struct hits *whole, const char *what, size_t cut
 	for (int i = 0; i < stream->n; i++) {
 		const struct sensor_hit *x = &stream->h[i], *y = &whole->h[i];
 
+		/* A match a stream decides before its end may be shorter: a
+		 * greedy repeat at its end had no more bytes yet. */
 		ck_assert_msg(x->sensor == y->sensor && x->rule == y->rule && x->ctx == y->ctx &&
-		    x->offset == y->offset && x->len == y->len &&
-		    strcmp(x->excerpt, y->excerpt) == 0,
-		    "%s (cut %zu) hit %d: %s at %zu '%s' streamed, %s at %zu '%s' whole", what, cut,
-		    i, x->rule_name, x->offset, x->excerpt, y->rule_name, y->offset, y->excerpt);
+		    x->offset == y->offset && x->len <= y->len &&
+		    (x->len < y->len || strcmp(x->excerpt, y->excerpt) == 0),
+		    "%s (cut %zu) hit %d: %s at %zu+%zu '%s' streamed, %s at %zu+%zu '%s' whole",
+		    what, cut, i, x->rule_name, x->offset, x->len, x->excerpt, y->rule_name,
+		    y->offset, y->len, y->excerpt);
 	}
 }
 
@@ -1384,6 +1387,7 @@ START_TEST(test_stream_far)
 	fill(buf, n, "lorem ipsum ");
 	at = 1448 * 2000 - 9;	/* "4111 1111" | " 1111 1111" */
 	memcpy(buf + at, card, strlen(card));
+	buf[at - 1] = buf[at + strlen(card)] = ' ';
 	ck_assert_int_eq(stream_segments(set, SCTX_PACKET, buf, n, 1448), 0);	/* a body rule */
 	ck_assert_int_eq(stream_segments(set, SCTX_BODY, buf, n, 1448), 1);
 	ck_assert_uint_eq(hs.h[0].offset, at);
