@@ -8,8 +8,8 @@
  * Matching is on the stream, not per packet, so a pattern split across
  * TCP segments matches: bodies and the raw stream go through sensor
  * streams (sensor_stream_feed), which match every byte of them, however
- * long, with state of a bounded size per flow (sensor_set_info's
- * stream_bytes per direction) and no bytes kept but the few their
+ * long, with state of a bounded size per flow (sensor_stream_size per
+ * stream of a direction) and no bytes kept but the few their
  * patterns read back.  The directions a sensor inspects have no
  * stream_depth (reasm_follow), so such a flow is never bypassed while a
  * sensor is assigned.  A message's url and header (cut to

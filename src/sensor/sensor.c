@@ -361,8 +361,6 @@ sensor_set_build(const struct sensor_spec *s, int n, int use_hs, char *err, size
 	}
 	if (sensor_hs_build(set, s, use_hs) < 0)
 		goto nomem;
-	set->info.stream_bytes = sensor_stream_size(set, SCTX_PACKET) +
-	    sensor_stream_size(set, SCTX_BODY);
 	return set;
 nomem:
 	snprintf(err, errlen, "no memory");
@@ -503,6 +501,29 @@ on_block(unsigned int id, unsigned long long from, unsigned long long to, unsign
 	return 0;
 }
 
+/* One text, or each subject of an args text (a pattern matches one subject). */
+static int
+hs_text(const hs_database_t *db, struct sensor_scratch *s, enum sensor_ctx c, const uint8_t *t,
+    size_t n)
+{
+	size_t at = 0;
+
+	if (c != SCTX_ARGS)
+		return hs_scan(db, (const char *)t, (unsigned)n, 0, s->hs, on_block,
+		    s->seen[c]) == HS_SUCCESS ? 0 : -1;
+	while (at + 2 <= n) {
+		size_t sl = (size_t)t[at] << 8 | t[at + 1], b = at + 2;
+
+		if (sl > n - b)
+			sl = n - b;
+		if (hs_scan(db, (const char *)t + b, (unsigned)sl, 0, s->hs, on_block,
+		    s->seen[c]) != HS_SUCCESS)
+			return -1;
+		at = b + sl;
+	}
+	return 0;
+}
+
 /*
  * Scans each text given with its context's block database.  Where the
  * bits cannot be had (no memory, a scan error), scanned stays 0 and every
@@ -530,10 +551,8 @@ hs_run(struct call *k)
 			s->words[c] = words;
 		}
 		memset(s->seen[c], 0, words * sizeof(uint64_t));
-		if (hs_scan(db->block, (const char *)k->text[c], (unsigned)k->len[c], 0, s->hs,
-		    on_block, s->seen[c]) != HS_SUCCESS)
-			continue;
-		k->scanned[c] = 1;
+		if (hs_text(db->block, s, (enum sensor_ctx)c, k->text[c], k->len[c]) == 0)
+			k->scanned[c] = 1;
 	}
 }
 

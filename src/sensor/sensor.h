@@ -152,7 +152,6 @@ struct sensor_set_info {
 	int hs_prefilter;	/* ... approximately (PCRE2 confirms) */
 	int pcre_only;		/* ... Hyperscan cannot take: PCRE2 alone, always run */
 	size_t hs_bytes;	/* memory of the Hyperscan databases */
-	size_t stream_bytes;	/* memory of a packet and a body stream (one direction) */
 };
 void sensor_set_info(const struct sensor_set *set, struct sensor_set_info *info);
 /* Whether a pattern of the set is of context c. */
@@ -224,7 +223,7 @@ int sensor_match(const struct sensor_set *set, struct sensor_scratch *s, uint64_
 /*
  * A stream: the raw bytes of one direction of a flow (SCTX_PACKET), or one
  * HTTP message's body (SCTX_BODY), matched piece by piece with state of a
- * bounded size whatever its length (sensor_set_info's stream_bytes): its
+ * bounded size whatever its length (sensor_stream_size): its
  * Hyperscan stream state, the last bytes of the stream (at most
  * SENSOR_SPAN: as many as its context's longest pattern reads, its
  * lookbehind included), and a few bits per pattern and rule.
@@ -239,7 +238,7 @@ struct sensor_stream *sensor_stream_new(const struct sensor_set *set, enum senso
 void sensor_stream_free(struct sensor_stream *st);	/* the set may be gone */
 uint64_t sensor_set_gen(const struct sensor_set *set);
 uint64_t sensor_stream_gen(const struct sensor_stream *st);
-/* What one stream of c takes (sensor_set_info's stream_bytes adds packet and body). */
+/* The memory one stream of c takes, its Hyperscan state included. */
 size_t sensor_stream_size(const struct sensor_set *set, enum sensor_ctx c);
 
 /*

@@ -263,8 +263,8 @@ ctx_build(struct sensor_set *set, enum sensor_ctx c, const char *const *ptexts,
 	for (int i = 0; i < db->npat; i++) {
 		db->pat[i]->hs = use_hs ? hs_form(texts[i]) : PHS_NONE;
 		if (use_hs && db->pat[i]->hs == PHS_NONE)
-			log_warnx("sensor: Hyperscan cannot take %s pattern %s: it runs "
-			    "through PCRE2 alone", sensor_ctx_name(c), texts[i]);
+			log_warnx("sensor: Hyperscan cannot take pattern %s: it runs through "
+			    "PCRE2 alone", texts[i]);
 	}
 	if (use_hs && db->npat > 0) {
 		db->block = hs_db(db, texts, HS_MODE_BLOCK, HS_FLAG_SINGLEMATCH);
