@@ -518,20 +518,39 @@ static const struct http_callbacks http_cb = { on_head, on_body, on_end };
 
 /* --- the stream ------------------------------------------------------- */
 
-void
-inspect_data(struct inspect_env *e, struct flow *f, int dir, const uint8_t *buf, size_t len)
+/*
+ * The receiver gets every byte of this packet: a match they end is judged
+ * now, before the verdict, not when the next bytes show it complete (a
+ * card number at the very end of a request).
+ */
+static void
+stream_pause(struct call *c)
 {
-	struct call c = { e, f, dir, 1 };
 	struct inspect_dir *d;
 
-	if (f->insp == NULL || len == 0)
+	if (c->f->insp == NULL)
 		return;
-	d = &f->insp->d[dir];
-	e->st->bytes += len;
-	if (stream_of(&c, SCTX_PACKET, &d->pkt) != NULL && f->insp)
-		stream_rc(&c, sensor_stream_feed(d->pkt, e->scratch, buf, len, on_hit, &c));
-	if (f->insp == NULL || f->insp->d[dir].hp == NULL)
+	d = &c->f->insp->d[c->dir];
+	c->packet = 1;
+	if (c->e->set == NULL)
 		return;
+	if (d->pkt != NULL && sensor_stream_gen(d->pkt) == sensor_set_gen(c->e->set))
+		stream_rc(c, sensor_stream_pause(d->pkt, c->e->scratch, on_hit, c));
+	if (c->f->insp == NULL)
+		return;
+	d = &c->f->insp->d[c->dir];
+	c->packet = 0;
+	if (d->body_on && d->body != NULL && sensor_stream_gen(d->body) == sensor_set_gen(c->e->set))
+		stream_rc(c, sensor_stream_pause(d->body, c->e->scratch, on_hit, c));
+}
+
+/* The bytes through the direction's HTTP parser: url, header, body, args. */
+static void
+http_data(struct inspect_env *e, struct flow *f, struct call *cp, const uint8_t *buf, size_t len)
+{
+	struct call c = *cp;
+	struct inspect_dir *d = &f->insp->d[c.dir];
+
 	c.packet = 0;
 	if (http_parser_feed(d->hp, buf, len, &http_cb, &c) < 0 && f->insp) {
 		/* Not HTTP from its first bytes: the raw stream is still
@@ -549,6 +568,23 @@ inspect_data(struct inspect_env *e, struct flow *f, int dir, const uint8_t *buf,
 	}
 	if (f->crs != NULL && e->crs != NULL)
 		crs_stage_feed_end(e->crs, f);
+}
+
+void
+inspect_data(struct inspect_env *e, struct flow *f, int dir, const uint8_t *buf, size_t len)
+{
+	struct call c = { e, f, dir, 1 };
+	struct inspect_dir *d;
+
+	if (f->insp == NULL || len == 0)
+		return;
+	d = &f->insp->d[dir];
+	e->st->bytes += len;
+	if (stream_of(&c, SCTX_PACKET, &d->pkt) != NULL && f->insp)
+		stream_rc(&c, sensor_stream_feed(d->pkt, e->scratch, buf, len, on_hit, &c));
+	if (f->insp && f->insp->d[dir].hp)
+		http_data(e, f, &c, buf, len);
+	stream_pause(&c);
 }
 
 void

@@ -474,6 +474,9 @@ sensor_scratch_free(struct sensor_scratch *s)
 		return;
 	for (int c = 0; c < SCTX_COUNT; c++)
 		free(s->seen[c]);
+	for (int c = 0; c < SCTX_COUNT; c++)
+		if (s->spare[c] != NULL)
+			hs_close_stream(s->spare[c], NULL, NULL, NULL);
 	hs_free_scratch(s->hs);
 	free(s->join);
 	pcre2_jit_stack_free(s->jit);

@@ -280,6 +280,18 @@ int sensor_stream_begin(struct sensor_stream *st, struct sensor_scratch *s, uint
  */
 int sensor_stream_feed(struct sensor_stream *st, struct sensor_scratch *s, const uint8_t *buf,
     size_t len, void (*hit)(void *ctx, const struct sensor_hit *h), void *ctx);
+/*
+ * The bytes fed so far are all the receiver has for now (the end of a
+ * packet): a match they end, that the stream's next bytes might still
+ * undo (a card number's last digit, before the byte that shows no digit
+ * follows), fires now, as sensor_match would fire on the stream so far.
+ * The stream goes on as if nothing happened, but for the rules that
+ * fired.  So with pauses a rule may fire where the whole stream would not
+ * (the number turns out longer): never later than the bytes that make the
+ * match reach the receiver.  Negated patterns wait for the stream's end.
+ */
+int sensor_stream_pause(struct sensor_stream *st, struct sensor_scratch *s,
+    void (*hit)(void *ctx, const struct sensor_hit *h), void *ctx);
 /* The stream ended: its last candidates and rules are decided. */
 int sensor_stream_end(struct sensor_stream *st, struct sensor_scratch *s,
     void (*hit)(void *ctx, const struct sensor_hit *h), void *ctx);

@@ -97,6 +97,8 @@ struct sensor_scratch {
 	uint64_t *seen[SCTX_COUNT];	/* candidate bits of this call's texts */
 	size_t words[SCTX_COUNT];	/* allocated */
 	uint8_t *join;		/* a stream's kept bytes and a chunk, end to end */
+	hs_stream_t *spare[SCTX_COUNT];	/* for sensor_stream_pause, of the set of */
+	uint64_t spare_gen[SCTX_COUNT];
 	struct sensor_stats st;
 };
 

@@ -58,6 +58,13 @@ struct found {
 
 typedef void (*hit_fn)(void *ctx, const struct sensor_hit *h);
 
+/* How settle decides candidates. */
+enum settle_mode {
+	SETTLE_FEED,		/* more bytes may come: a match that needs them waits */
+	SETTLE_END,		/* the stream ended */
+	SETTLE_PAUSE,		/* as if it ended here, changing nothing but what fires */
+};
+
 struct sensor_stream {
 	const struct sensor_set *set;	/* valid while the caller's set has gen */
 	uint64_t gen;
@@ -437,6 +444,22 @@ matched(struct sensor_stream *st, int id, const struct found *fm)
 	}
 }
 
+/* Whether a rule has pattern id negated. */
+static int
+id_negated(const struct sensor_stream *st, int id)
+{
+	const struct ctx_db *db = db_of(st);
+
+	for (int k = db->user[id]; k < db->user[id + 1]; k++) {
+		const struct rule *r = rule_of(st, db->users[k]);
+
+		for (int i = 0; i < r->npat; i++)
+			if (r->pat[i].ctx == st->ctx && r->pat[i].id == id && r->pat[i].negate)
+				return 1;
+	}
+	return 0;
+}
+
 /* Whether every rule of pattern id is done: nothing to look for. */
 static int
 id_dead(const struct sensor_stream *st, int id)
@@ -512,28 +535,30 @@ soft(struct sensor_stream *st, const struct pattern *p, const uint8_t *subj, uin
  * bytes (pe->from moved to where it starts).
  */
 static int
-settle(struct sensor_stream *st, struct pend *pe, int final)
+settle(struct sensor_stream *st, struct pend *pe, enum settle_mode mode)
 {
 	const struct ctx_db *db = db_of(st);
 	const struct pattern *p = db->pat[pe->id];
 	uint64_t end = st->cbase + st->clen, avail = st->cbase - st->ring_len;
 	uint64_t start = pe->from, ws;
-	int chain = db->chain[pe->id];
+	int chain = db->chain[pe->id], pause = mode == SETTLE_PAUSE;
 	const uint8_t *subj;
 
 	if (bit(st->matched, pe->id) || id_dead(st, pe->id))
 		return 1;
+	if (pause && id_negated(st, pe->id))
+		return 0;	/* a negated pattern's match is the stream's end's to decide */
 	if (chain >= 0 && st->chain[chain] > start)
 		start = st->chain[chain];
 	ws = start > p->behind ? start - p->behind : 0;
 	if (ws < avail) {
-		pe->clamped = 1;
+		pe->clamped |= !pause;
 		ws = avail;
 		if (start < avail + p->behind)
 			start = avail + p->behind;
 	}
 	if (start > pe->hi || start > end)
-		return gone(st, p, pe, ws);
+		return pause ? 0 : gone(st, p, pe, ws);
 	subj = view(st, ws);
 	for (;;) {
 		struct found fm;
@@ -542,13 +567,13 @@ settle(struct sensor_stream *st, struct pend *pe, int final)
 
 		st->s->st.candidates++;
 		rc = sensor_pcre(st->s, p, subj, (size_t)(end - ws), (size_t)(start - ws),
-		    final ? 0 : PCRE2_PARTIAL_HARD, &o, &l);
+		    mode == SETTLE_FEED ? PCRE2_PARTIAL_HARD : 0, &o, &l);
 		if (rc < 0) {
 			st->failed = 1;
 			return 1;
 		}
-		if (rc == 0 || ws + o > pe->hi)
-			return gone(st, p, pe, ws);	/* none, or another candidate's */
+		if (rc == 0 || ws + o > pe->hi)	/* none, or another candidate's */
+			return pause ? 0 : gone(st, p, pe, ws);
 		if (rc == 2 && chain < 0) {
 			size_t so, sl;
 			int sr = soft(st, p, subj, end - ws, o, &so, &sl);
@@ -575,17 +600,18 @@ settle(struct sensor_stream *st, struct pend *pe, int final)
 			return 1;
 		}
 		start = l > 0 ? fm.off + l : fm.off + 1;
-		st->chain[chain] = start;
+		if (!pause)
+			st->chain[chain] = start;
 		if (start > pe->hi || start > end)
-			return gone(st, p, pe, ws);
+			return pause ? 0 : gone(st, p, pe, ws);
 	}
 }
 
 static void
-flush(struct sensor_stream *st, int final)
+flush(struct sensor_stream *st, enum settle_mode mode)
 {
 	for (int i = 0; i < st->npend;) {
-		if (settle(st, &st->pend[i], final))
+		if (settle(st, &st->pend[i], mode) && mode != SETTLE_PAUSE)
 			st->pend[i] = st->pend[--st->npend];
 		else
 			i++;
@@ -609,7 +635,7 @@ pend_add(struct sensor_stream *st, int id, uint64_t from, uint64_t hi, int repor
 		return;
 	}
 	if (st->npend == SENSOR_STREAM_PENDING)
-		flush(st, 0);
+		flush(st, SETTLE_FEED);
 	if (st->npend == SENSOR_STREAM_PENDING) {
 		st->s->st.overflows++;
 		st->failed = 1;
@@ -714,13 +740,54 @@ sensor_stream_feed(struct sensor_stream *st, struct sensor_scratch *s, const uin
 			}
 		}
 		pend_always(st);
-		flush(st, 0);
+		flush(st, SETTLE_FEED);
 		ring_push(st, buf, n);
 		st->off += n;
 		buf += n;
 		len -= n;
 	}
 	st->off += len;		/* every rule decided: nothing to look for */
+	return call_end(st);
+}
+
+/* The thread's spare stream of st's database, for a look at st's end. */
+static hs_stream_t *
+spare(struct sensor_stream *st, struct sensor_scratch *s)
+{
+	hs_stream_t **sp = &s->spare[st->ctx];
+
+	if (*sp != NULL && s->spare_gen[st->ctx] == st->gen)
+		return *sp;
+	if (*sp != NULL)
+		hs_close_stream(*sp, NULL, NULL, NULL);
+	*sp = NULL;
+	if (hs_open_stream(db_of(st)->stream, 0, sp) != HS_SUCCESS) {
+		*sp = NULL;
+		return NULL;
+	}
+	s->spare_gen[st->ctx] = st->gen;
+	return *sp;
+}
+
+int
+sensor_stream_pause(struct sensor_stream *st, struct sensor_scratch *s, hit_fn hit, void *ctx)
+{
+	hs_stream_t *copy;
+
+	call_start(st, s, hit, ctx);
+	if (!st->scanning)
+		return call_end(st);
+	chunk_set(st, NULL, 0);
+	/* Matches that would end with the stream here: a copy of its state ends. */
+	if (st->hs != NULL) {
+		if ((copy = spare(st, s)) == NULL ||
+		    hs_reset_and_copy_stream(copy, st->hs, NULL, NULL, NULL) != HS_SUCCESS ||
+		    hs_reset_stream(copy, 0, s->hs, on_report, st) != HS_SUCCESS) {
+			s->st.errors++;
+			st->failed = 1;
+		}
+	}
+	flush(st, SETTLE_PAUSE);
 	return call_end(st);
 }
 
@@ -739,7 +806,7 @@ sensor_stream_end(struct sensor_stream *st, struct sensor_scratch *s, hit_fn hit
 		st->failed = 1;
 	}
 	pend_always(st);
-	flush(st, 1);
+	flush(st, SETTLE_END);
 	for (int i = 0; i < db->nsr; i++)
 		rule_check(st, i, NULL, 1);
 	st->scanning = 0;

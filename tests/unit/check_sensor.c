@@ -1499,6 +1499,55 @@ START_TEST(test_stream_pending)
 }
 END_TEST
 
+/*
+ * A pause: a match the bytes so far end fires before the next bytes come
+ * (a card, and an SSN whose \b Hyperscan decides at the end), once; a
+ * number that goes on does not fire later; a negated pattern waits.
+ */
+START_TEST(test_stream_pause)
+{
+	struct sensor_set *card = build_one(SENSOR_DLP, SVAL_LUHN, CARD_RE);
+	struct sensor_set *ssn = build_one(SENSOR_DLP, SVAL_SSN, "\\b\\d{3}-\\d{2}-\\d{4}\\b");
+	const uint8_t *t[SCTX_COUNT] = { NULL };
+	size_t l[SCTX_COUNT] = { 0 };
+	struct sensor_stream *st;
+	const char *a = "card=4111 1111 1111 1111";
+
+	ck_assert_int_eq(sensor_set_streams(card, SCTX_PACKET, ALL), 0);	/* a body pattern */
+	ck_assert_int_eq(sensor_set_streams(card, SCTX_BODY, ALL), 1);
+	ck_assert_int_eq(sensor_set_streams(card, SCTX_BODY, 0), 0);
+	ck_assert_ptr_null(sensor_stream_new(card, SCTX_URL));
+	st = sensor_stream_new(card, SCTX_BODY);
+	hits_clear(&hs);
+	ck_assert_int_eq(sensor_stream_begin(st, scr, ALL, t, l, collect, &hs), 0);
+	ck_assert_int_eq(sensor_stream_feed(st, scr, (const uint8_t *)a, strlen(a), collect, &hs), 0);
+	ck_assert_int_eq(sensor_stream_pause(st, scr, collect, &hs), 1);
+	ck_assert_uint_eq(hs.h[0].offset, 5);
+	ck_assert_int_eq(sensor_stream_feed(st, scr, (const uint8_t *)"2 x", 3, collect, &hs), 0);
+	ck_assert_int_eq(sensor_stream_end(st, scr, collect, &hs), 0);
+	ck_assert_int_eq(hs.n, 1);
+	/* Without the pause, the longer number does not match at all. */
+	hits_clear(&hs);
+	sensor_stream_begin(st, scr, ALL, t, l, collect, &hs);
+	sensor_stream_feed(st, scr, (const uint8_t *)a, strlen(a), collect, &hs);
+	sensor_stream_feed(st, scr, (const uint8_t *)"2 x", 3, collect, &hs);
+	ck_assert_int_eq(sensor_stream_end(st, scr, collect, &hs), 0);
+	ck_assert_int_eq(hs.n, 0);
+	sensor_stream_free(st);
+
+	st = sensor_stream_new(ssn, SCTX_BODY);
+	hits_clear(&hs);
+	sensor_stream_begin(st, scr, ALL, t, l, collect, &hs);
+	ck_assert_int_eq(sensor_stream_feed(st, scr, (const uint8_t *)"ssn 123-45-6789", 15, collect,
+	    &hs), 0);
+	ck_assert_int_eq(sensor_stream_pause(st, scr, collect, &hs), 1);
+	ck_assert_str_eq(hs.h[0].excerpt, "***-**-6789");
+	sensor_stream_free(st);
+	sensor_set_free(card);
+	sensor_set_free(ssn);
+}
+END_TEST
+
 /* --- threads ------------------------------------------------------------- */
 
 struct worker {
@@ -1605,6 +1654,7 @@ sensor_suite(void)
 	tcase_add_test(tc, test_stream_unbounded);
 	tcase_add_test(tc, test_stream_pcre_only);
 	tcase_add_test(tc, test_stream_pending);
+	tcase_add_test(tc, test_stream_pause);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("threads");
