@@ -48,9 +48,9 @@
 #define SENSOR_MATCH_LIMIT	100000	/* pcre2_set_match_limit */
 #define SENSOR_DEPTH_LIMIT	1000	/* pcre2_set_depth_limit (interpreter only) */
 #define SENSOR_HEAP_LIMIT	4096	/* pcre2_set_heap_limit, KiB (interpreter only) */
-#define SENSOR_SPAN		2048	/* bytes a stream keeps at most (sensor_stream_feed) */
+#define SENSOR_SPAN		1024	/* bytes a stream keeps at most (sensor_stream_feed) */
 #define SENSOR_CHUNK		16384	/* bytes of a piece scanned before its candidates are confirmed */
-#define SENSOR_STREAM_PENDING	32	/* patterns a stream has candidates of at once */
+#define SENSOR_STREAM_PENDING	16	/* patterns a stream has candidates of at once */
 #define SENSOR_STREAM_HELD	4	/* first matches a stream keeps for rules not yet complete */
 
 enum sensor_type {
@@ -261,8 +261,8 @@ int sensor_stream_begin(struct sensor_stream *st, struct sensor_scratch *s, uint
  * included).  A match of a longer or unbounded pattern is found when what
  * it reads fits in SENSOR_SPAN bytes; a longer one is still found when
  * Hyperscan matches the pattern exactly and it needs no validator (its
- * excerpt is then its last bytes), else it is missed (counted in
- * too_long; the default sensors' patterns are all bounded or exact).  Rules
+ * excerpt is then its last bytes), else the stream is in doubt (-1,
+ * counted in too_long: padding must not hide an attack).  Rules
  * with a negated pattern in the stream's context are judged at
  * sensor_stream_end, as sensor_match would judge the whole stream.  A
  * validated pattern has every match of the stream tried (no
@@ -275,8 +275,8 @@ int sensor_stream_begin(struct sensor_stream *st, struct sensor_scratch *s, uint
  *
  * Returns the rules that fired, or -1 when a candidate could not be
  * decided (a PCRE2 limit or failure, more than SENSOR_STREAM_PENDING
- * patterns in doubt at once): the caller is in doubt, as for
- * sensor_match's -1.
+ * patterns in doubt at once, a match longer than SENSOR_SPAN as above):
+ * the caller is in doubt, as for sensor_match's -1.
  */
 int sensor_stream_feed(struct sensor_stream *st, struct sensor_scratch *s, const uint8_t *buf,
     size_t len, void (*hit)(void *ctx, const struct sensor_hit *h), void *ctx);

@@ -475,8 +475,9 @@ id_dead(const struct sensor_stream *st, int id)
 /*
  * A candidate whose bytes are no longer all kept and that PCRE2 did not
  * find in those that are: Hyperscan's exact report proves a match of a
- * pattern that needs no validator (its last bytes are shown); anything
- * else is given up.
+ * pattern that needs no validator (its last bytes are shown); for any
+ * other, a match longer than the kept bytes cannot be told from none, and
+ * the stream is in doubt (padding must not hide an attack).
  */
 static void
 too_long(struct sensor_stream *st, const struct pattern *p, const struct pend *pe,
@@ -486,6 +487,7 @@ too_long(struct sensor_stream *st, const struct pattern *p, const struct pend *p
 
 	if (!pe->report || p->hs != PHS_EXACT || db_of(st)->chain[pe->id] >= 0) {
 		st->s->st.too_long++;
+		st->failed = 1;
 		return;
 	}
 	fm.off = pe->hi - ws > SENSOR_EXCERPT_TEXT ? pe->hi - SENSOR_EXCERPT_TEXT : ws;
