@@ -569,7 +569,8 @@ seen(const uint64_t *bits, int id)
 static int
 may_match(struct call *k, const struct pattern *p)
 {
-	if (!k->scanned[p->ctx] || p->hs == PHS_NONE || seen(k->s->seen[p->ctx], p->id))
+	if (!k->scanned[p->ctx] || k->set->db[p->ctx].pat[p->id]->hs == PHS_NONE ||
+	    seen(k->s->seen[p->ctx], p->id))
 		return 1;
 	k->s->st.skipped++;
 	return 0;

@@ -133,6 +133,7 @@ stream_rules(struct sensor_set *set, enum sensor_ctx c)
 			int here = 0, positive = 0;
 
 			for (int i = 0; i < r->npat; i++) {
+				sr->others |= r->pat[i].ctx != c;
 				if (r->pat[i].ctx != c)
 					continue;
 				r->pat[i].sr = db->nsr;
@@ -140,8 +141,10 @@ stream_rules(struct sensor_set *set, enum sensor_ctx c)
 				positive += !r->pat[i].negate;
 				sr->at_end |= r->pat[i].negate;
 			}
-			if (!here)
+			if (!here) {
+				sr->others = 0;
 				continue;
+			}
 			sr->sensor = si;
 			sr->rule = ri;
 			if (r->pat[r->first].ctx == c && (positive > 1 || sr->at_end)) {

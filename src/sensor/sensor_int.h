@@ -61,6 +61,7 @@ struct sensor {
 struct srule {
 	int sensor, rule;
 	int at_end;		/* judged at the stream's end (a negated pattern in it) */
+	int others;		/* has patterns of other contexts */
 	int held;		/* may need its first match kept until it fires */
 };
 

@@ -712,7 +712,8 @@ sensor_stream_begin(struct sensor_stream *st, struct sensor_scratch *s, uint64_t
 		int rc = 0;
 
 		if (mask >> sr->sensor & 1)
-			rc = sensor_rule_others(s, rule_of(st, i), st->ctx, st->text, st->len, &o, &l);
+			rc = !sr->others ? 1 :
+			    sensor_rule_others(s, rule_of(st, i), st->ctx, st->text, st->len, &o, &l);
 		if (rc < 0)
 			st->failed = 1;
 		if (rc <= 0)
