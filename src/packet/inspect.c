@@ -502,11 +502,13 @@ on_end(void *ctx, unsigned flags)
 		crs_stage_end(c->e->crs, c->f);
 	if (c->f->insp && c->f->insp->d[c->dir].args)
 		args_body(c, &c->f->insp->d[c->dir], NULL, 0, 1);
-	if (c->f->insp && c->f->insp->d[c->dir].body_on && c->f->insp->d[c->dir].body) {
+	if (c->f->insp && c->f->insp->d[c->dir].body_on) {
 		struct inspect_dir *d = &c->f->insp->d[c->dir];
 
 		d->body_on = 0;
-		stream_rc(c, sensor_stream_end(d->body, c->e->scratch, on_hit, c));
+		/* (A stream made anew for a new set mid-message has nothing to end.) */
+		if (stream_of(c, SCTX_BODY, &d->body) != NULL)
+			stream_rc(c, sensor_stream_end(d->body, c->e->scratch, on_hit, c));
 	}
 	if (c->f->insp) {
 		c->f->insp->d[c->dir].has_url = 0;
