@@ -1196,8 +1196,10 @@ whole_run(const struct sensor_set *plain, const struct sensor_spec *spec, enum s
 static void
 hits_equal(struct hits *stream, struct hits *whole, const char *what, size_t cut)
 {
-	qsort(stream->h, (size_t)stream->n, sizeof(stream->h[0]), hit_cmp);
-	qsort(whole->h, (size_t)whole->n, sizeof(whole->h[0]), hit_cmp);
+	if (stream->n > 1)
+		qsort(stream->h, (size_t)stream->n, sizeof(stream->h[0]), hit_cmp);
+	if (whole->n > 1)
+		qsort(whole->h, (size_t)whole->n, sizeof(whole->h[0]), hit_cmp);
 	ck_assert_msg(stream->n == whole->n, "%s (cut %zu): %d hits streamed, %d whole", what, cut,
 	    stream->n, whole->n);
 	for (int i = 0; i < stream->n; i++) {
