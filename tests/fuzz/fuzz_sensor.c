@@ -238,24 +238,24 @@ cuts_of(uint8_t flags, const uint8_t *p, size_t n, size_t *cuts)
 }
 
 /*
- * The packet and body texts streamed with both sets, when the whole
- * match hit no limit and tried every validated match.
+ * The packet and body texts streamed with both sets, with what inspect
+ * gives each stream (a body its url and header, the raw stream nothing
+ * else), against sensor_match of the same texts when it hit no limit and
+ * tried every validated match.
  */
 static void
 streams(uint8_t flags, uint64_t mask, const uint8_t *const t[SCTX_COUNT],
-    const size_t l[SCTX_COUNT], const struct hits *whole, int rc, const struct sensor_stats *before)
+    const size_t l[SCTX_COUNT])
 {
 	static size_t cuts[CUTS_MAX];
 	static const enum sensor_ctx sc[] = { SCTX_PACKET, SCTX_BODY };
-	struct sensor_stats after;
 
-	sensor_scratch_stats(scratch, &after);
-	if (rc < 0 || after.capped != before->capped)
-		return;
 	for (size_t k = 0; k < sizeof(sc) / sizeof(sc[0]); k++) {
 		const uint8_t *st[SCTX_COUNT] = { NULL };
 		size_t sl[SCTX_COUNT] = { 0 };
-		int nc;
+		struct sensor_stats before, after;
+		struct hits whole = { .n = 0 };
+		int nc, rc;
 
 		if (t[sc[k]] == NULL)
 			continue;
@@ -264,9 +264,14 @@ streams(uint8_t flags, uint64_t mask, const uint8_t *const t[SCTX_COUNT],
 		if (sc[k] == SCTX_BODY)
 			for (int c = SCTX_URL; c <= SCTX_HEADER; c++)
 				st[c] = t[c], sl[c] = l[c];
+		sensor_scratch_stats(scratch, &before);
+		rc = sensor_match(without, scratch, mask, st, sl, collect, &whole);
+		sensor_scratch_stats(scratch, &after);
+		if (rc < 0 || after.capped != before.capped)
+			continue;
 		nc = cuts_of(flags, st[sc[k]], sl[sc[k]], cuts);
-		stream_check(with, sc[k], mask, st, sl, cuts, nc, whole);
-		stream_check(without, sc[k], mask, st, sl, cuts, nc, whole);
+		stream_check(with, sc[k], mask, st, sl, cuts, nc, &whole);
+		stream_check(without, sc[k], mask, st, sl, cuts, nc, &whole);
 	}
 }
 
@@ -305,9 +310,7 @@ fixed_run(uint8_t flags, const uint8_t *data, size_t size)
 	size_t l[SCTX_COUNT] = { 0 };
 	uint8_t *copy[SCTX_COUNT] = { NULL };
 	uint64_t mask = (flags >> 4) & 3;
-	struct sensor_stats before;
 	struct hits h;
-	int rc;
 
 	for (int c = 0; c < SCTX_COUNT; c++) {
 		const uint8_t *end = memchr(data, 0x1e, size);
@@ -323,11 +326,10 @@ fixed_run(uint8_t flags, const uint8_t *data, size_t size)
 		data += end != NULL ? n + 1 : n;
 		size -= end != NULL ? n + 1 : n;
 	}
-	sensor_scratch_stats(scratch, &before);
 	mask = mask ? mask : UINT64_MAX;
-	rc = both(with, without, mask, t, l, &h);
+	both(with, without, mask, t, l, &h);
 	rule_in = fixed_rule_in;
-	streams(flags, mask, t, l, &h, rc, &before);
+	streams(flags, mask, t, l);
 out:
 	for (int c = 0; c < SCTX_COUNT; c++)
 		free(copy[c]);
