@@ -1,7 +1,7 @@
 /*
  * sensor_bench.c: DLP/WAF matching throughput on one core.
  *
- * usage: sensor_bench [MB [SECONDS]]
+ * usage: sensor_bench [MB [SECONDS [ENGINE]]]
  *
  * Generates MB (default 64) megabytes of HTTP-like bodies, 512 bytes to
  * 16 KB each: JSON API payloads (users, orders, events), HTML pages,
@@ -17,8 +17,9 @@
  * and PCRE2 on whole bodies (sensor_match: hs), and Hyperscan streams fed
  * each body in segments of SEGMENT bytes (sensor_stream: stream, what nvd
  * does with bodies and raw streams), stopping a case after SECONDS
- * (default 5) of matching.  Prints MB/s, hits, PCRE2 runs per MB, the
- * Hyperscan databases' size and the memory of one stream.
+ * (default 5) of matching; ENGINE (pcre2, hs or stream) runs only its
+ * cases.  Prints MB/s, hits, PCRE2 runs per MB, the Hyperscan databases'
+ * size and the memory of one stream.
  */
 #include "config.h"
 
@@ -376,11 +377,15 @@ main(int argc, char **argv)
 	static const int sizes[] = { 10, 100, 1000 };
 	double seconds = argc > 2 ? atof(argv[2]) : 5.0;
 	size_t mb = argc > 1 ? strtoul(argv[1], NULL, 10) : 64;
+	int only = -1;
 	struct corpus c;
 	int ndef;
 
-	if (mb == 0 || seconds <= 0) {
-		fprintf(stderr, "usage: sensor_bench [MB [SECONDS]]\n");
+	for (int e = 0; argc > 3 && e < 3; e++)
+		if (strcmp(argv[3], engine_names[e]) == 0)
+			only = e;
+	if (mb == 0 || seconds <= 0 || (argc > 3 && only < 0)) {
+		fprintf(stderr, "usage: sensor_bench [MB [SECONDS [pcre2|hs|stream]]]\n");
 		return 2;
 	}
 	if (corpus_make(&c, mb << 20) < 0) {
@@ -395,10 +400,12 @@ main(int argc, char **argv)
 	printf("%-14s %5s  %-7s %9s %7s %7s %6s %10s %8s %8s\n", "set", "rules", "engine",
 	    "MB/s", "MB", "hits", "limit", "runs/MB", "hs KiB", "stream B");
 	for (int e = 0; e < 3; e++)
-		run_case("default", def, ndef, (enum engine)e, &c, seconds);
+		if (only < 0 || e == only)
+			run_case("default", def, ndef, (enum engine)e, &c, seconds);
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
 		for (int e = 0; e < 3; e++)
-			run_case("generated", gen, sizes[k], (enum engine)e, &c, seconds);
+			if (only < 0 || e == only)
+				run_case("generated", gen, sizes[k], (enum engine)e, &c, seconds);
 	free(c.buf);
 	free(c.off);
 	return 0;

@@ -594,3 +594,42 @@ sensor_bound(const char *re, size_t *ahead)
 	*ahead = c.ahead;
 	return pc.bound;
 }
+
+int
+sensor_strip_boundaries(const char *re, char *out, size_t cap)
+{
+	struct cursor c = { .p = re };
+	size_t n = 0;
+	int took = 0;
+
+	while (*c.p != '\0') {
+		const char *from = c.p;
+
+		if (c.quote) {
+			if (c.p[0] == '\\' && c.p[1] == 'E')
+				c.quote = 0, c.p++;
+			c.p++;
+		} else if (c.p[0] == '\\') {
+			if (c.p[1] == '\0')
+				return -1;
+			if (c.p[1] == 'b' || c.p[1] == 'B') {
+				c.p += 2;
+				took = 1;
+				continue;
+			}
+			c.quote = c.p[1] == 'Q';
+			c.p += 2;
+		} else if (c.p[0] == '[') {
+			class(&c);
+			if (c.unsure)
+				return -1;
+		} else
+			c.p++;
+		if ((size_t)(c.p - from) >= cap - n)
+			return -1;
+		memcpy(out + n, from, (size_t)(c.p - from));
+		n += (size_t)(c.p - from);
+	}
+	out[n] = '\0';
+	return took;
+}

@@ -26,4 +26,13 @@
 
 size_t sensor_bound(const char *re, size_t *ahead);
 
+/*
+ * Copies re to out (cap bytes) without its \b and \B (those outside
+ * classes and \Q...\E): a pattern whose matches include re's, which
+ * Hyperscan matches much faster (a word boundary costs it a state per
+ * position).  1 when one was taken out, 0 when re has none, -1 when re
+ * is not well formed or does not fit.
+ */
+int sensor_strip_boundaries(const char *re, char *out, size_t cap);
+
 #endif

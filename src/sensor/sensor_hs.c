@@ -254,6 +254,59 @@ number(struct sensor_set *set, enum sensor_ctx c, const char *const *texts, cons
 	return 0;
 }
 
+/*
+ * What Hyperscan compiles of pattern id: a bounded pattern without its
+ * word boundaries (strip's, a prefilter: PCRE2 confirms every candidate
+ * within the pattern's reach anyway), else its text.
+ */
+static const char *
+hs_text(const struct ctx_db *db, int id, const char *text, char *strip, enum pattern_hs *form)
+{
+	const struct pattern *p = db->pat[id];
+
+	if (p->reach == SENSOR_UNBOUNDED ||
+	    sensor_strip_boundaries(text, strip, SENSOR_PATTERN_MAX) != 1) {
+		*form = hs_form(text);
+		return text;
+	}
+	*form = hs_form(strip);
+	if (*form == PHS_EXACT)
+		*form = PHS_PREFILTER;
+	return strip;
+}
+
+/* Both databases of db (block; stream too for streamed contexts). */
+static int
+hs_compile_all(struct ctx_db *db, enum sensor_ctx c, const char *const *texts)
+{
+	char (*strip)[SENSOR_PATTERN_MAX] = calloc((size_t)db->npat, sizeof(*strip));
+	const char **hst = calloc((size_t)db->npat, sizeof(*hst));
+
+	if (strip == NULL || hst == NULL) {
+		free(strip);
+		free(hst);
+		return -1;
+	}
+	for (int i = 0; i < db->npat; i++) {
+		hst[i] = hs_text(db, i, texts[i], strip[i], &db->pat[i]->hs);
+		if (db->pat[i]->hs == PHS_NONE)
+			log_warnx("sensor: Hyperscan cannot take pattern %s: it runs through "
+			    "PCRE2 alone", texts[i]);
+	}
+	db->block = hs_db(db, hst, HS_MODE_BLOCK, HS_FLAG_SINGLEMATCH);
+	if (db->block == NULL)
+		for (int i = 0; i < db->npat; i++)
+			db->pat[i]->hs = PHS_NONE;
+	if (db->block != NULL && sensor_ctx_streamed(c))
+		db->stream = hs_db(db, hst, HS_MODE_STREAM, 0);
+	if (db->stream == NULL)
+		for (int i = 0; sensor_ctx_streamed(c) && i < db->npat; i++)
+			db->pat[i]->hs = PHS_NONE;
+	free(strip);
+	free(hst);
+	return 0;
+}
+
 static int
 ctx_build(struct sensor_set *set, enum sensor_ctx c, const char *const *ptexts,
     const char **texts, int use_hs)
@@ -263,23 +316,8 @@ ctx_build(struct sensor_set *set, enum sensor_ctx c, const char *const *ptexts,
 	if (number(set, c, ptexts, texts) < 0 || (sensor_ctx_streamed(c) &&
 	    (stream_rules(set, c) < 0 || stream_users(set, c) < 0)))
 		return -1;
-	for (int i = 0; i < db->npat; i++) {
-		db->pat[i]->hs = use_hs ? hs_form(texts[i]) : PHS_NONE;
-		if (use_hs && db->pat[i]->hs == PHS_NONE)
-			log_warnx("sensor: Hyperscan cannot take pattern %s: it runs through "
-			    "PCRE2 alone", texts[i]);
-	}
-	if (use_hs && db->npat > 0) {
-		db->block = hs_db(db, texts, HS_MODE_BLOCK, HS_FLAG_SINGLEMATCH);
-		if (db->block == NULL)
-			for (int i = 0; i < db->npat; i++)
-				db->pat[i]->hs = PHS_NONE;
-		if (db->block != NULL && sensor_ctx_streamed(c))
-			db->stream = hs_db(db, texts, HS_MODE_STREAM, 0);
-		if (db->stream == NULL)
-			for (int i = 0; sensor_ctx_streamed(c) && i < db->npat; i++)
-				db->pat[i]->hs = PHS_NONE;
-	}
+	if (use_hs && db->npat > 0 && hs_compile_all(db, c, texts) < 0)
+		return -1;
 	for (int i = 0; i < db->npat; i++) {
 		const struct pattern *p = db->pat[i];
 

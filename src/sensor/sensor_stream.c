@@ -811,7 +811,8 @@ sensor_stream_end(struct sensor_stream *st, struct sensor_scratch *s, hit_fn hit
 	pend_always(st);
 	flush(st, SETTLE_END);
 	for (int i = 0; i < db->nsr; i++)
-		rule_check(st, i, NULL, 1);
+		if (db->sr[i].at_end)	/* the others fired as they completed */
+			rule_check(st, i, NULL, 1);
 	st->scanning = 0;
 	return call_end(st);
 }
