@@ -793,6 +793,38 @@ START_TEST(test_bound)
 }
 END_TEST
 
+/* What one assertion reads ahead, and word boundaries taken out for Hyperscan. */
+START_TEST(test_ahead_strip)
+{
+	static const struct { const char *re; size_t ahead; } ah[] = {
+		{ "abc", 0 }, { "ab\\b", 1 }, { "a$", 1 }, { "a+", 0 }, { "a(?=bcd)", 4 },
+		{ "a(?!x\\d)", 3 }, { "(?<=ab)c", 0 }, { "x\\z", 1 }, { "(?=.*x)", UNB },
+	};
+	static const struct { const char *re, *out; int rc; } st[] = {
+		{ "\\bab\\b", "ab", 1 }, { "[\\b]x", "", 0 }, { "a\\\\b", "", 0 },
+		{ "\\Q\\b\\E", "", 0 }, { "a[[:alpha:]\\b]\\B", "a[[:alpha:]\\b]", 1 },
+		{ "ab\\", "", -1 }, { "[ab", "", -1 },
+	};
+	char out[SENSOR_PATTERN_MAX];
+
+	for (size_t i = 0; i < sizeof(ah) / sizeof(ah[0]); i++) {
+		size_t ahead;
+
+		sensor_bound(ah[i].re, &ahead);
+		ck_assert_msg(ahead == ah[i].ahead, "%s: ahead %zu, want %zu", ah[i].re, ahead,
+		    ah[i].ahead);
+	}
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+		int rc = sensor_strip_boundaries(st[i].re, out, sizeof(out));
+
+		ck_assert_msg(rc == st[i].rc, "%s: %d, want %d", st[i].re, rc, st[i].rc);
+		if (rc == 1)
+			ck_assert_str_eq(out, st[i].out);
+	}
+	ck_assert_int_eq(sensor_strip_boundaries("\\bab", out, 2), -1);	/* "ab" and its NUL: 3 */
+}
+END_TEST
+
 /* Soundness: whenever PCRE2 matches, the match is within the bound. */
 START_TEST(test_bound_sound)
 {
@@ -1641,6 +1673,7 @@ sensor_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_bound);
 	tcase_add_test(tc, test_bound_sound);
+	tcase_add_test(tc, test_ahead_strip);
 	tcase_add_test(tc, test_equiv_default);
 	tcase_add_loop_test(tc, test_equiv_generated, 0,
 	    (int)(sizeof(generated_sizes) / sizeof(generated_sizes[0])));
