@@ -15,8 +15,9 @@
  *      various lengths, top-level alternation, validators, negation);
  * each with three engines: PCRE2 alone on whole bodies (pcre2), Hyperscan
  * and PCRE2 on whole bodies (sensor_match: hs), and Hyperscan streams fed
- * each body in segments of SEGMENT bytes (sensor_stream: stream, what nvd
- * does with bodies and raw streams), stopping a case after SECONDS
+ * each body in segments of SEGMENT bytes with a pause after each
+ * (sensor_stream: stream, what nvd does with bodies and raw streams),
+ * stopping a case after SECONDS
  * (default 5) of matching; ENGINE (pcre2, hs or stream) runs only its
  * cases.  Prints MB/s, hits, PCRE2 runs per MB, the Hyperscan databases'
  * size and the memory of one stream.
@@ -305,6 +306,11 @@ stream_body(struct sensor_stream *st, struct sensor_scratch *s, const uint8_t *b
 		rc = sensor_stream_feed(st, s, b + at, n - at < SEGMENT ? n - at : SEGMENT, NULL,
 		    NULL);
 		if (rc < 0)
+			failed = 1;
+		else
+			fired += rc;
+		/* As nvd does at each packet's end. */
+		if ((rc = sensor_stream_pause(st, s, NULL, NULL)) < 0)
 			failed = 1;
 		else
 			fired += rc;

@@ -32,9 +32,12 @@ sensor_ctx_streamed(enum sensor_ctx c)
 	return c == SCTX_PACKET || c == SCTX_BODY;
 }
 
-/* How Hyperscan can take re: PHS_EXACT, PHS_PREFILTER or PHS_NONE. */
+/*
+ * How Hyperscan can take re: PHS_EXACT, PHS_PREFILTER or PHS_NONE; *eod
+ * set when it can match where a stream ends (\b, $ at its end).
+ */
 static enum pattern_hs
-hs_form(const char *re)
+hs_form(const char *re, int *eod)
 {
 	static const unsigned flags[2] = { 0, HS_FLAG_PREFILTER };
 	static const enum pattern_hs form[2] = { PHS_EXACT, PHS_PREFILTER };
@@ -49,6 +52,7 @@ hs_form(const char *re)
 			continue;
 		}
 		ok = info->min_width > 0;	/* else it needs HS_FLAG_ALLOWEMPTY */
+		*eod |= ok && (info->matches_at_eod || info->matches_only_at_eod);
 		free(info);
 		if (ok)
 			return form[i];
@@ -260,16 +264,17 @@ number(struct sensor_set *set, enum sensor_ctx c, const char *const *texts, cons
  * within the pattern's reach anyway), else its text.
  */
 static const char *
-hs_text(const struct ctx_db *db, int id, const char *text, char *strip, enum pattern_hs *form)
+hs_text(const struct ctx_db *db, int id, const char *text, char *strip, enum pattern_hs *form,
+    int *eod)
 {
 	const struct pattern *p = db->pat[id];
 
 	if (p->reach == SENSOR_UNBOUNDED ||
 	    sensor_strip_boundaries(text, strip, SENSOR_PATTERN_MAX) != 1) {
-		*form = hs_form(text);
+		*form = hs_form(text, eod);
 		return text;
 	}
-	*form = hs_form(strip);
+	*form = hs_form(strip, eod);
 	if (*form == PHS_EXACT)
 		*form = PHS_PREFILTER;
 	return strip;
@@ -288,7 +293,7 @@ hs_compile_all(struct ctx_db *db, enum sensor_ctx c, const char *const *texts)
 		return -1;
 	}
 	for (int i = 0; i < db->npat; i++) {
-		hst[i] = hs_text(db, i, texts[i], strip[i], &db->pat[i]->hs);
+		hst[i] = hs_text(db, i, texts[i], strip[i], &db->pat[i]->hs, &db->eod);
 		if (db->pat[i]->hs == PHS_NONE)
 			log_warnx("sensor: Hyperscan cannot take pattern %s: it runs through "
 			    "PCRE2 alone", texts[i]);

@@ -78,6 +78,7 @@ struct ctx_db {
 	int nalways;
 	struct srule *sr;	/* streamed contexts */
 	int nsr, nchain, nheld;
+	int eod;		/* a pattern Hyperscan may match only at a stream's end */
 };
 
 struct sensor_set {

@@ -782,7 +782,7 @@ sensor_stream_pause(struct sensor_stream *st, struct sensor_scratch *s, hit_fn h
 		return call_end(st);
 	chunk_set(st, NULL, 0);
 	/* Matches that would end with the stream here: a copy of its state ends. */
-	if (st->hs != NULL) {
+	if (st->hs != NULL && db_of(st)->eod) {
 		if ((copy = spare(st, s)) == NULL ||
 		    hs_reset_and_copy_stream(copy, st->hs, NULL, NULL, NULL) != HS_SUCCESS ||
 		    hs_reset_stream(copy, 0, s->hs, on_report, st) != HS_SUCCESS) {

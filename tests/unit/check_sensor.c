@@ -1535,13 +1535,15 @@ END_TEST
 
 /*
  * A pause: a match the bytes so far end fires before the next bytes come
- * (a card, and an SSN whose \b Hyperscan decides at the end), once; a
- * number that goes on does not fire later; a negated pattern waits.
+ * (a card, an SSN, and an unbounded pattern whose \b Hyperscan decides at
+ * the stream's end, through a copy of its state), once; a number that
+ * goes on does not fire later.
  */
 START_TEST(test_stream_pause)
 {
 	struct sensor_set *card = build_one(SENSOR_DLP, SVAL_LUHN, CARD_RE);
 	struct sensor_set *ssn = build_one(SENSOR_DLP, SVAL_SSN, "\\b\\d{3}-\\d{2}-\\d{4}\\b");
+	struct sensor_set *sql = build_one(SENSOR_WAF, SVAL_NONE, "(?i)union\\s+select\\b");
 	const uint8_t *t[SCTX_COUNT] = { NULL };
 	size_t l[SCTX_COUNT] = { 0 };
 	struct sensor_stream *st;
@@ -1577,8 +1579,22 @@ START_TEST(test_stream_pause)
 	ck_assert_int_eq(sensor_stream_pause(st, scr, collect, &hs), 1);
 	ck_assert_str_eq(hs.h[0].excerpt, "***-**-6789");
 	sensor_stream_free(st);
+
+	st = sensor_stream_new(sql, SCTX_BODY);
+	for (int pause = 0; pause < 2; pause++) {
+		hits_clear(&hs);
+		sensor_stream_begin(st, scr, ALL, t, l, collect, &hs);
+		sensor_stream_feed(st, scr, (const uint8_t *)"q=1 union select", 16, collect, &hs);
+		ck_assert_int_eq(hs.n, 0);
+		ck_assert_int_eq(pause ? sensor_stream_pause(st, scr, collect, &hs) : 0, pause);
+		sensor_stream_feed(st, scr, (const uint8_t *)"ed", 2, collect, &hs);
+		sensor_stream_end(st, scr, collect, &hs);
+		ck_assert_int_eq(hs.n, pause);	/* "selected": no match but at the pause */
+	}
+	sensor_stream_free(st);
 	sensor_set_free(card);
 	sensor_set_free(ssn);
+	sensor_set_free(sql);
 }
 END_TEST
 
