@@ -270,7 +270,7 @@ int sensor_stream_begin(struct sensor_stream *st, struct sensor_scratch *s, uint
  * from the stream's start; a match whose greedy repeat at its end might
  * still take more bytes ("select .*from" before the line ends) is reported
  * once it is certain, with the bytes it has then (its len may be shorter
- * than sensor_match's, its offset is the same).
+ * than sensor_match's).
  *
  * A rule with several patterns in the stream's context shows the match of
  * its first one if it was kept (SENSOR_STREAM_HELD rules at once), else
