@@ -581,8 +581,12 @@ compile_sensors(struct policy *p, const struct policy_input *in)
 {
 	if (in->nsensors == 0)
 		return 0;
-	p->sensors = sensor_set_build(in->sensors, in->nsensors, 1, p->sensor_err,
-	    sizeof(p->sensor_err));
+	if (in->sensors_prev != NULL && sensor_set_spec_hash(in->sensors_prev) ==
+	    sensor_specs_hash(in->sensors, in->nsensors, 1))
+		p->sensors = sensor_set_ref(in->sensors_prev);
+	else
+		p->sensors = sensor_set_build(in->sensors, in->nsensors, 1, p->sensor_err,
+		    sizeof(p->sensor_err));
 	p->g_sensors = calloc((size_t)p->ngroups + 1, sizeof(*p->g_sensors));
 	p->g_deny = calloc((size_t)p->ngroups + 1, sizeof(*p->g_deny));
 	p->g_crs_pl = calloc((size_t)p->ngroups + 1, sizeof(*p->g_crs_pl));

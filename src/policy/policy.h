@@ -87,6 +87,9 @@ struct policy_input {
 	int nsensors;
 	const struct policy_assign *assigns;
 	int nassigns;
+	/* The running policy's sensors (policy_sensors()), or NULL: kept if
+	 * sensors are what they were built from (sensor_set_ref()). */
+	const struct sensor_set *sensors_prev;
 	/* Quarantined workloads: all their traffic is dropped. */
 	const struct policy_quarantine *quarantine;
 	int nquarantine;

@@ -552,6 +552,7 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 	in.nsensors = nsensors;
 	in.assigns = assigns;
 	in.nassigns = nassigns;
+	in.sensors_prev = l->cur ? policy_sensors(l->cur) : NULL;
 	in.quarantine = quar;
 	in.nquarantine = nquar;
 	in.threats = &threats;

@@ -354,6 +354,8 @@ sensor_set_build(const struct sensor_spec *s, int n, int use_hs, char *err, size
 		goto nomem;
 	set->n = n;	/* sensors not loaded hold no rule */
 	set->gen = __atomic_add_fetch(&gens, 1, __ATOMIC_RELAXED);
+	set->spec_hash = sensor_specs_hash(s, n, use_hs);
+	set->refs = 1;
 	for (int i = 0; i < n; i++) {
 		if (sensor_load(set, &set->sensor[i], s, i, err, errlen) < 0)
 			goto fail;
@@ -369,10 +371,67 @@ fail:
 	return NULL;
 }
 
+static uint64_t
+hash_bytes(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t
+hash_str(uint64_t h, const char *s)
+{
+	return hash_bytes(h, s, strlen(s) + 1);
+}
+
+static uint64_t
+hash_int(uint64_t h, int v)
+{
+	return hash_bytes(h, &v, sizeof(v));
+}
+
+uint64_t
+sensor_specs_hash(const struct sensor_spec *s, int n, int use_hs)
+{
+	uint64_t h = hash_int(hash_int(0xcbf29ce484222325ull, use_hs), n);
+
+	for (int i = 0; s != NULL && i < n; i++) {
+		h = hash_int(hash_int(hash_str(h, s[i].name), (int)s[i].type), s[i].nrules);
+		for (int r = 0; s[i].rules != NULL && r < s[i].nrules; r++) {
+			const struct sensor_rule_spec *rs = &s[i].rules[r];
+
+			h = hash_int(hash_int(hash_str(h, rs->name), rs->npat), (int)rs->validator);
+			for (int k = 0; k < rs->npat && k < SENSOR_RULE_PATTERNS; k++)
+				h = hash_int(hash_int(hash_str(h, rs->pat[k].re), (int)rs->pat[k].ctx),
+				    rs->pat[k].negate);
+		}
+	}
+	return h;
+}
+
+uint64_t
+sensor_set_spec_hash(const struct sensor_set *set)
+{
+	return set->spec_hash;
+}
+
+struct sensor_set *
+sensor_set_ref(const struct sensor_set *set)
+{
+	/* The count is the holders', not the set's contents. */
+	struct sensor_set *s = (struct sensor_set *)set;
+
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+	return s;
+}
+
 void
 sensor_set_free(struct sensor_set *set)
 {
-	if (set == NULL)
+	if (set == NULL || __atomic_sub_fetch(&set->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	for (int i = 0; i < set->n; i++) {
 		struct sensor *sn = &set->sensor[i];

@@ -138,7 +138,20 @@ struct sensor_scratch;
  */
 struct sensor_set *sensor_set_build(const struct sensor_spec *s, int n, int use_hs,
     char *err, size_t errlen);
+/* Drops a hold on set (sensor_set_build()'s or sensor_set_ref()'s): the
+ * last frees it. */
 void sensor_set_free(struct sensor_set *set);
+
+/*
+ * A hash of everything sensor_set_build(s, n, use_hs) builds from; a set
+ * built from specs of the same hash is the same set.  sensor_set_ref()
+ * holds set for one more owner and returns it: a policy rebuilt with
+ * sensors unchanged keeps its set (no compiling again, and a stream under
+ * way keeps its state: a match across the rebuild is not missed).
+ */
+uint64_t sensor_specs_hash(const struct sensor_spec *s, int n, int use_hs);
+uint64_t sensor_set_spec_hash(const struct sensor_set *set);
+struct sensor_set *sensor_set_ref(const struct sensor_set *set);
 int sensor_set_count(const struct sensor_set *set);		/* sensors */
 const char *sensor_set_name(const struct sensor_set *set, int sensor);
 enum sensor_type sensor_set_type(const struct sensor_set *set, int sensor);

@@ -85,6 +85,8 @@ struct sensor_set {
 	struct sensor *sensor;
 	int n;
 	uint64_t gen;		/* unique per build (sensor_stream's check) */
+	uint64_t spec_hash;	/* sensor_specs_hash() of what it was built from */
+	int refs;		/* atomic: the policies that hold it */
 	struct ctx_db db[SCTX_COUNT];
 	unsigned ctx_used;	/* a bit per context a pattern has */
 	struct sensor_set_info info;

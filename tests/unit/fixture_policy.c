@@ -176,6 +176,7 @@ fx_publish_gen(unsigned bgen)
 		.workloads_seq = fx.live.wl_seq, .quarantine = fx.quarantine,
 		.nquarantine = fx.nquarantine, .threats = fx.threats ? fx.threats : &no_threats,
 		.threat_groups = fx.threat_groups, .nthreat_groups = fx.nthreat_groups,
+		.sensors_prev = fx.live.cur ? policy_sensors(fx.live.cur) : NULL,	/* as live.c */
 	};
 	struct policy *p = policy_compile(&in);
 
