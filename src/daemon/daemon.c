@@ -314,7 +314,7 @@ protect_steer(struct daemon *d, const struct policy *p)
 	}
 	if (all != d->protect_all) {
 		unsigned g = live_bypass_gen(live_gen(&d->live));
-		struct nft_rules nr = { g, g, all };
+		struct nft_rules nr = { g, g, all, d->kdec.on };
 
 		if (nft_update(&d->conf, d->hook, &nr) == 0) {
 			d->protect_all = all;
@@ -367,14 +367,19 @@ quarantine_steer(struct daemon *d, const struct policy *p)
 	free(pa);
 }
 
-/* live's compiled callback: the kernel learns what p changes, before p judges. */
-static void
+/*
+ * live's compiled callback: the kernel learns what p changes, before p
+ * judges; -1 when the kernel's decisions could not be brought in step
+ * with p (p is not published).
+ */
+static int
 policy_compiled(void *ctx, const struct policy *p)
 {
 	struct daemon *d = ctx;
 
 	protect_steer(d, p);
 	quarantine_steer(d, p);
+	return kdec_run_steer(&d->kdec, &d->conf, p);
 }
 
 /*
@@ -386,23 +391,27 @@ static int
 install_rules(struct daemon *d, const struct conf *c, const struct conf *old)
 {
 	unsigned g = live_bypass_gen(live_gen(&d->live));
-	struct nft_rules nr = { g, g, d->protect_all };
+	struct nft_rules nr = { g, g, d->protect_all, d->kdec.on };
 	int k;
 
 	if (!c->install_rules) {
 		d->hook = NFT_HOOK_NONE;
+		d->kdec.on = 0;
 		log_info("install_rules = no: steer traffic with your own ruleset (see rules/nvd.nft)");
 		return 0;
 	}
 	if (old && old->install_rules && d->hook != NFT_HOOK_NONE &&
 	    !strcmp(old->nft_table, c->nft_table))
 		return nft_update(c, d->hook, &nr);
+	kdec_run_install(&d->kdec, c);
+	nr.kdec = d->kdec.on;
 	if ((k = nft_install(c, &nr)) < 0)
 		return -1;
 	d->hook = (enum nft_hook_kind)k;
 	d->protect_n = -1;	/* the new table's sets are empty */
 	d->quarantine_n = -1;
-	policy_compiled(d, live_current(&d->live));
+	if (policy_compiled(d, live_current(&d->live)) < 0)
+		log_warnx("kernel decisions: the sets of table %s could not be filled", c->nft_table);
 	return 0;
 }
 
@@ -461,6 +470,7 @@ bypass_tighten(void *ctx, unsigned cur, unsigned next)
 	nr.gen = next;
 	nr.prev = cur;
 	nr.protect_all = d->protect_all;
+	nr.kdec = d->kdec.on;
 	if (nft_update(&d->conf, d->hook, &nr) < 0) {
 		log_warnx("policy: flows the kernel bypasses keep their verdict until "
 		    "the next change");

@@ -1,0 +1,48 @@
+/*
+ * kdec_run.h: decisions in the kernel (nvd(8), KERNEL DECISIONS) as the
+ * daemon runs them: the bridge table made at start, each snapshot's
+ * decisions (policy/kdec.h) given to the kernel before the snapshot is
+ * published, and what nvctl status says of them.  Main thread.
+ */
+#ifndef NVD_KDEC_RUN_H
+#define NVD_KDEC_RUN_H
+
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/conf.h"
+#include "policy/policy.h"
+
+struct kdec_run {
+	int on;			/* the bridge table and the rules are in */
+	int known;		/* the sets hold what sum says */
+	uint64_t sum;		/* their elements, hashed */
+	int classes, pairs, elems, addrs;
+	int over;		/* the last snapshot passed a bound (policy/kdec.h) */
+	uint64_t updates;	/* batches that changed the sets */
+	uint64_t failures;	/* ... that failed (the sets were emptied) */
+	uint64_t batch_ms;	/* the last batch's time */
+};
+
+/* c->kernel_decide: makes the bridge table (nft.h); k->on says whether
+ * the kernel decides from now on.  At start, and when the table is made
+ * anew. */
+void kdec_run_install(struct kdec_run *k, const struct conf *c);
+/*
+ * The kernel decides by p from now on: its sets are replaced (when they
+ * change) in one batch.  When that fails, they are emptied (the kernel
+ * then decides nothing).  Returns 0, or -1 when neither could be done:
+ * the kernel still decides by an older snapshot, and p must not be
+ * published.
+ */
+int kdec_run_steer(struct kdec_run *k, const struct conf *c, const struct policy *p);
+/*
+ * Status: the "kernel_decisions" member (a comma before it) or its text
+ * line; nvd_judged: the connections the workers judged.
+ */
+void kdec_run_json(struct buf *o, const struct kdec_run *k, const struct conf *c,
+    uint64_t nvd_judged);
+void kdec_run_text(struct buf *o, const struct kdec_run *k, const struct conf *c,
+    uint64_t nvd_judged);
+
+#endif
