@@ -963,8 +963,8 @@ judge_threat_hit(void *ctx, struct flow *f, const struct packet *p, const struct
 	snprintf(ev->message, sizeof(ev->message), "%.24s -> %.24s %.15s: %.130s%s", ev->src_group,
 	    ev->dst_group, port, h->evidence, h->deny ? " (denied)" :
 	    tc->deny ? " (would have been denied: not in protect mode)" : "");
-	if (j->pcap_name[0] && (l = strlen(ev->message)) < sizeof(ev->message))
-		snprintf(ev->message + l, sizeof(ev->message) - l, "; pcap %s", j->pcap_name);
+	if (ev->pcap[0] && (l = strlen(ev->message)) < sizeof(ev->message))
+		snprintf(ev->message + l, sizeof(ev->message) - l, "; pcap %s", ev->pcap);
 	if (!h->flood) {
 		event_end(j, ev);
 		return;
