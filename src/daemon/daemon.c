@@ -941,6 +941,7 @@ daemon_stop(struct daemon *d)
 	if (d->hook != NFT_HOOK_NONE && nft_remove(d->conf.nft_table) == 0)
 		log_info("nftables: table inet %s removed", d->conf.nft_table);
 	d->hook = NFT_HOOK_NONE;
+	kdec_run_free(&d->kdec);
 	stop_workers(d);
 	crs_pool_free(d->crs);	/* before the workers' queues of results go */
 	d->crs = NULL;

@@ -12,7 +12,7 @@ void
 kdec_run_install(struct kdec_run *k, const struct conf *c)
 {
 	k->on = c->kernel_decide && c->install_rules && nft_kdec_install(c) == 0;
-	k->known = 0;		/* the new table's sets are empty */
+	kdec_run_free(k);	/* the new table's sets are empty */
 	if (c->kernel_decide && !k->on)
 		log_warnx("kernel decisions off: nvd judges every connection");
 }
@@ -47,15 +47,19 @@ table_sum(const struct kdec_table *t)
 	return mix(h, (uint64_t)t->naddrs << 32 | (uint32_t)t->nelems);
 }
 
+/* The sets hold t now (its arrays are k's from here on). */
 static void
-told(struct kdec_run *k, const struct kdec_table *t, uint64_t sum)
+told(struct kdec_run *k, struct kdec_table *t, uint64_t sum)
 {
+	policy_kdec_free(&k->cur);
+	k->cur = *t;
+	memset(t, 0, sizeof(*t));
 	k->known = 1;
 	k->sum = sum;
-	k->classes = t->classes;
-	k->pairs = t->pairs;
-	k->elems = t->nelems;
-	k->addrs = t->naddrs;
+	k->classes = k->cur.classes;
+	k->pairs = k->cur.pairs;
+	k->elems = k->cur.nelems;
+	k->addrs = k->cur.naddrs;
 }
 
 int
@@ -63,7 +67,7 @@ kdec_run_steer(struct kdec_run *k, const struct conf *c, const struct policy *p)
 {
 	struct kdec_table t, none;
 	uint64_t sum, t0;
-	int rc = 0;
+	int rc = 0, full = 0;
 
 	if (!k->on)
 		return 0;
@@ -79,20 +83,24 @@ kdec_run_steer(struct kdec_run *k, const struct conf *c, const struct policy *p)
 	if (k->known && sum == k->sum)
 		goto out;
 	t0 = clock_mono_ms();
-	if (nft_kdec_set(c, &t) == 0) {
+	/* What changed; else (the sets are not what nvd told them) all of it. */
+	if ((k->known && nft_kdec_set(c, &k->cur, &t) == 0) ||
+	    (full = 1, nft_kdec_set(c, NULL, &t) == 0)) {
 		k->batch_ms = clock_mono_ms() - t0;
+		if (full)
+			k->fill_ms = k->batch_ms;
 		k->updates++;
-		told(k, &t, sum);
 		log_debug("kernel decisions: %d classes, %d class pairs, %d elements, %d addresses "
 		    "(%llu ms)", t.classes, t.pairs, t.nelems, t.naddrs,
 		    (unsigned long long)k->batch_ms);
+		told(k, &t, sum);
 		goto out;
 	}
 	/* The sets are as they were, for an older snapshot: emptied, the
 	 * kernel decides nothing and nvd judges by p. */
 	k->failures++;
 	memset(&none, 0, sizeof(none));
-	if (nft_kdec_set(c, &none) == 0) {
+	if (nft_kdec_set(c, NULL, &none) == 0) {
 		told(k, &none, table_sum(&none));
 		log_warnx("kernel decisions: the sets could not take the policy; emptied: nvd "
 		    "judges every connection until the next change");
@@ -103,6 +111,13 @@ kdec_run_steer(struct kdec_run *k, const struct conf *c, const struct policy *p)
 out:
 	policy_kdec_free(&t);
 	return rc;
+}
+
+void
+kdec_run_free(struct kdec_run *k)
+{
+	policy_kdec_free(&k->cur);
+	k->known = 0;
 }
 
 void
@@ -119,9 +134,10 @@ kdec_run_json(struct buf *o, const struct kdec_run *k, const struct conf *c,
 		buf_puts(o, "null");
 	buf_printf(o, ",\"nvd_flows\":%llu,\"classes\":%d,\"pairs\":%d,\"elements\":%d,"
 	    "\"addresses\":%d,\"over_bound\":%s,\"updates\":%llu,\"failures\":%llu,"
-	    "\"batch_ms\":%llu}", (unsigned long long)nvd_judged, k->classes, k->pairs, k->elems,
-	    k->addrs, k->over ? "true" : "false", (unsigned long long)k->updates,
-	    (unsigned long long)k->failures, (unsigned long long)k->batch_ms);
+	    "\"batch_ms\":%llu,\"fill_ms\":%llu}", (unsigned long long)nvd_judged, k->classes,
+	    k->pairs, k->elems, k->addrs, k->over ? "true" : "false",
+	    (unsigned long long)k->updates, (unsigned long long)k->failures,
+	    (unsigned long long)k->batch_ms, (unsigned long long)k->fill_ms);
 }
 
 void

@@ -11,17 +11,20 @@
 
 #include "base/buf.h"
 #include "base/conf.h"
+#include "base/kdec.h"
 #include "policy/policy.h"
 
 struct kdec_run {
 	int on;			/* the bridge table and the rules are in */
-	int known;		/* the sets hold what sum says */
-	uint64_t sum;		/* their elements, hashed */
+	int known;		/* the sets hold cur */
+	struct kdec_table cur;
+	uint64_t sum;		/* cur, hashed */
 	int classes, pairs, elems, addrs;
 	int over;		/* the last snapshot passed a bound (policy/kdec.h) */
 	uint64_t updates;	/* batches that changed the sets */
 	uint64_t failures;	/* ... that failed (the sets were emptied) */
 	uint64_t batch_ms;	/* the last batch's time */
+	uint64_t fill_ms;	/* ... of the last that filled the sets whole */
 };
 
 /* c->kernel_decide: makes the bridge table (nft.h); k->on says whether
@@ -29,13 +32,15 @@ struct kdec_run {
  * anew. */
 void kdec_run_install(struct kdec_run *k, const struct conf *c);
 /*
- * The kernel decides by p from now on: its sets are replaced (when they
- * change) in one batch.  When that fails, they are emptied (the kernel
- * then decides nothing).  Returns 0, or -1 when neither could be done:
+ * The kernel decides by p from now on: what changed in its sets since the
+ * last call goes to it in one batch (all of them, when that fails).  When
+ * that fails too, they are emptied (the kernel then decides nothing).  Returns 0, or -1 when neither could be done:
  * the kernel still decides by an older snapshot, and p must not be
  * published.
  */
 int kdec_run_steer(struct kdec_run *k, const struct conf *c, const struct policy *p);
+/* Frees what k keeps of the sets (at stop). */
+void kdec_run_free(struct kdec_run *k);
 /*
  * Status: the "kernel_decisions" member (a comma before it) or its text
  * line; nvd_judged: the connections the workers judged.

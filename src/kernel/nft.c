@@ -1102,13 +1102,26 @@ struct kelem {
 	uint8_t val[4];		/* a map's value */
 	int has_end, has_val;
 };
+#define KELEM_CMP_LEN	40	/* key, end, val: what tells two elements */
 
-/* NEWSETELEM messages (NFT_SET_CHUNK elements each) after a flush. */
-static void
-kelems_fill(struct nft_batch *nb, const char *table, const char *set, const struct kelem *k,
-    int n, uint32_t klen)
+static int
+kelem_cmp(const void *a, const void *b)
 {
-	set_elems(nb, table, set, NFT_MSG_DELSETELEM, NULL, 0, klen);
+	return memcmp(a, b, KELEM_CMP_LEN);
+}
+
+/* The elements of one set, sorted. */
+struct kset {
+	struct kelem *e;
+	int n;
+};
+
+/* Messages of type (NEWSETELEM or DELSETELEM) with the n elements of k,
+ * NFT_SET_CHUNK a message. */
+static void
+kelems_msgs(struct nft_batch *nb, const char *table, const char *set, uint16_t type,
+    const struct kelem *k, int n, uint32_t klen)
+{
 	for (int i = 0; i < n; i += NFT_SET_CHUNK) {
 		struct nftnl_set *s = nftnl_set_alloc();
 
@@ -1129,15 +1142,57 @@ kelems_fill(struct nft_batch *nb, const char *table, const char *set, const stru
 			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, k[j].key, klen);
 			if (k[j].has_end)
 				nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, k[j].end, klen);
-			if (k[j].has_val)
+			if (k[j].has_val && type == NFT_MSG_NEWSETELEM)
 				nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, k[j].val, sizeof(k[j].val));
 			nftnl_set_elem_add(s, e);
 		}
-		nftnl_set_elems_nlmsg_build_payload(batch_msg(nb, NFT_MSG_NEWSETELEM,
-		    NLM_F_CREATE), s);
+		nftnl_set_elems_nlmsg_build_payload(batch_msg(nb, type,
+		    type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0), s);
 		nftnl_set_free(s);
 		batch_next(nb);
 	}
+}
+
+/*
+ * One set from what old says it holds to what k says: what old has and k
+ * lacks is deleted, what k has and old lacks added (a map's element whose
+ * value changed is both); old NULL: flushed, then all of k added.  A flush
+ * and a refill of an interval set of concatenations costs the kernel far
+ * more than the difference (pipapo).
+ */
+static void
+kset_update(struct nft_batch *nb, const char *table, const char *set, const struct kset *old,
+    const struct kset *k, uint32_t klen)
+{
+	struct kelem *del, *add;
+	int nd = 0, na = 0, i = 0, j = 0;
+
+	if (old == NULL) {
+		set_elems(nb, table, set, NFT_MSG_DELSETELEM, NULL, 0, klen);
+		kelems_msgs(nb, table, set, NFT_MSG_NEWSETELEM, k->e, k->n, klen);
+		return;
+	}
+	del = calloc((size_t)old->n + 1, sizeof(*del));
+	add = calloc((size_t)k->n + 1, sizeof(*add));
+	if (del == NULL || add == NULL) {
+		nb->oom = 1;
+		goto out;
+	}
+	while (i < old->n || j < k->n) {
+		int c = i == old->n ? 1 : j == k->n ? -1 : kelem_cmp(&old->e[i], &k->e[j]);
+
+		if (c < 0)
+			del[nd++] = old->e[i++];
+		else if (c > 0)
+			add[na++] = k->e[j++];
+		else
+			i++, j++;
+	}
+	kelems_msgs(nb, table, set, NFT_MSG_DELSETELEM, del, nd, klen);
+	kelems_msgs(nb, table, set, NFT_MSG_NEWSETELEM, add, na, klen);
+out:
+	free(del);
+	free(add);
 }
 
 /* A class pair's key: from . to . proto . port, each field in 4 bytes. */
@@ -1154,65 +1209,91 @@ kdec_key(uint8_t *key, const struct kdec_elem *e, uint16_t port)
 	memcpy(key + 12, &p, 2);
 }
 
-/* t's addresses of family f into the class map's elements and the port
- * set's (cls, port); returns how many. */
-static int
-kdec_addrs(const struct kdec_table *t, int f, struct kelem *cls, struct kelem *port)
-{
-	int family = f ? AF_INET6 : AF_INET, n = 0;
-	uint32_t len = kfam[f].len;
+/* The sets of kernel decisions, as kset_update() takes them. */
+enum { KS_PAIRS, KS_CLASS4, KS_CLASS6, KS_PORT4, KS_PORT6, KS_COUNT };
 
+static void
+ksets_free(struct kset *ks)
+{
+	for (int i = 0; i < KS_COUNT; i++)
+		free(ks[i].e);
+}
+
+/* t's elements into the five sets, each sorted.  0 or -1 (no memory). */
+static int
+ksets_make(const struct kdec_table *t, struct kset *ks)
+{
+	memset(ks, 0, KS_COUNT * sizeof(*ks));
+	ks[KS_PAIRS].e = calloc((size_t)t->nelems + 1, sizeof(struct kelem));
+	for (int i = KS_CLASS4; i < KS_COUNT; i++)
+		ks[i].e = calloc((size_t)t->naddrs + 1, sizeof(struct kelem));
+	for (int i = 0; i < KS_COUNT; i++)
+		if (ks[i].e == NULL) {
+			ksets_free(ks);
+			return -1;
+		}
+	for (int i = 0; i < t->nelems; i++) {
+		struct kelem *k = &ks[KS_PAIRS].e[ks[KS_PAIRS].n++];
+
+		kdec_key(k->key, &t->elems[i], t->elems[i].lo);
+		kdec_key(k->end, &t->elems[i], t->elems[i].hi);
+		k->has_end = 1;
+	}
 	for (int i = 0; i < t->naddrs; i++) {
 		const struct kdec_addr *a = &t->addrs[i];
-		uint32_t c = htonl(a->cls), ifindex = (uint32_t)a->ifindex;
+		int f = a->family == AF_INET6;
+		struct kelem *c = &ks[KS_CLASS4 + f].e[ks[KS_CLASS4 + f].n++];
+		struct kelem *p = &ks[KS_PORT4 + f].e[ks[KS_PORT4 + f].n++];
+		uint32_t cls = htonl(a->cls), ifindex = (uint32_t)a->ifindex;
 
-		if (a->family != family)
-			continue;
-		memset(&cls[n], 0, sizeof(cls[n]));
-		memset(&port[n], 0, sizeof(port[n]));
-		memcpy(cls[n].key, a->addr, len);
-		memcpy(cls[n].val, &c, 4);
-		cls[n].has_val = 1;
-		memcpy(port[n].key, &ifindex, 4);	/* meta iif/oif: host order */
-		memcpy(port[n].key + 4, a->addr, len);
-		n++;
+		memcpy(c->key, a->addr, kfam[f].len);
+		memcpy(c->val, &cls, 4);
+		c->has_val = 1;
+		memcpy(p->key, &ifindex, 4);	/* meta iif/oif: host order */
+		memcpy(p->key + 4, a->addr, kfam[f].len);
 	}
-	return n;
+	for (int i = 0; i < KS_COUNT; i++)
+		qsort(ks[i].e, (size_t)ks[i].n, sizeof(struct kelem), kelem_cmp);
+	return 0;
 }
 
 int
-nft_kdec_set(const struct conf *c, const struct kdec_table *t)
+nft_kdec_set(const struct conf *c, const struct kdec_table *old, const struct kdec_table *t)
 {
-	struct kelem *cls = calloc((size_t)t->naddrs + 1, sizeof(*cls));
-	struct kelem *port = calloc((size_t)t->naddrs + 1, sizeof(*port));
-	struct kelem *el = calloc((size_t)t->nelems + 1, sizeof(*el));
+	static const struct {
+		const char *name;
+		uint16_t family;
+		uint32_t klen;
+	} sets[KS_COUNT] = {
+		[KS_PAIRS] = { KDEC_SET, NFPROTO_INET, 16 },
+		[KS_CLASS4] = { KDEC_CLASS4, NFPROTO_INET, 4 },
+		[KS_CLASS6] = { KDEC_CLASS6, NFPROTO_INET, 16 },
+		[KS_PORT4] = { KDEC_PORT4, NFPROTO_BRIDGE, 8 },
+		[KS_PORT6] = { KDEC_PORT6, NFPROTO_BRIDGE, 20 },
+	};
+	struct kset ko[KS_COUNT], kn[KS_COUNT];
 	struct nft_batch nb;
 	int ret = -1;
 
-	if (cls == NULL || port == NULL || el == NULL || batch_open(&nb) < 0)
-		goto out;
-	for (int i = 0; i < t->nelems; i++) {
-		kdec_key(el[i].key, &t->elems[i], t->elems[i].lo);
-		kdec_key(el[i].end, &t->elems[i], t->elems[i].hi);
-		el[i].has_end = 1;
+	if (ksets_make(t, kn) < 0)
+		return -1;
+	if (old && ksets_make(old, ko) < 0) {
+		ksets_free(kn);
+		return -1;
 	}
-	kelems_fill(&nb, c->nft_table, KDEC_SET, el, t->nelems, 16);
-	for (int f = 0; f < 2; f++) {
-		int n = kdec_addrs(t, f, cls, port);
-
-		nb.family = NFPROTO_INET;
-		kelems_fill(&nb, c->nft_table, kfam[f].cls, cls, n, kfam[f].len);
-		nb.family = NFPROTO_BRIDGE;
-		kelems_fill(&nb, c->nft_table, kfam[f].port, port, n, 4 + kfam[f].len);
+	if (batch_open(&nb) == 0) {
+		for (int i = 0; i < KS_COUNT; i++) {
+			nb.family = sets[i].family;
+			kset_update(&nb, c->nft_table, sets[i].name, old ? &ko[i] : NULL, &kn[i],
+			    sets[i].klen);
+		}
+		if ((ret = batch_close_send(&nb)) < 0)
+			log_warn("nftables: the sets of kernel decisions of tables inet and bridge "
+			    "%s", c->nft_table);
 	}
-	ret = batch_close_send(&nb);
-	if (ret < 0)
-		log_warn("nftables: the sets of kernel decisions of tables inet and bridge %s",
-		    c->nft_table);
-out:
-	free(cls);
-	free(port);
-	free(el);
+	ksets_free(kn);
+	if (old)
+		ksets_free(ko);
 	return ret;
 }
 

@@ -97,14 +97,16 @@ int nft_quarantine_set(const struct conf *c, const struct addr_range *a, int n);
 /*
  * Kernel decisions.  nft_kdec_install() makes (or makes anew) the bridge
  * table; the inet table has the sets when c->kernel_decide was on at
- * nft_install().  nft_kdec_set() replaces every element of the sets of
- * both tables with t's, in one batch: the kernel decides by t or, when it
- * fails, as before.  nft_kdec_flows(): the connections the kernel decided
+ * nft_install().  nft_kdec_set() makes the sets of both tables t's, in one
+ * batch: the kernel decides by t or, when it fails, as before.  old: what
+ * they hold now (only the difference is sent), or NULL (not known: they
+ * are flushed and filled).  nft_kdec_flows(): the connections the kernel decided
  * since the table was installed.  Each returns 0, or -1 with errno (and a
  * log line but for nft_kdec_flows).
  */
 int nft_kdec_install(const struct conf *c);
-int nft_kdec_set(const struct conf *c, const struct kdec_table *t);
+int nft_kdec_set(const struct conf *c, const struct kdec_table *old,
+    const struct kdec_table *t);
 int nft_kdec_flows(const struct conf *c, uint64_t *flows);
 /* Packets the steering rules queued: to queues, to the protect queues.
  * 0, or -1 (the table is not there). */
