@@ -550,6 +550,7 @@ daemon_reload(struct daemon *d, struct buf *out)
 	KEEP(crs_threads, "crs_threads");
 	KEEP(crs_deadline, "crs_deadline");
 	KEEP(crs_body_limit, "crs_body_limit");
+	KEEP(kernel_decide, "kernel_decide");
 #undef KEEP
 	conf_steer_str(old, olds, sizeof(olds));
 	conf_steer_str(&c, news, sizeof(news));
