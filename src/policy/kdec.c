@@ -201,6 +201,8 @@ join(struct kdec_table *t, int first)
 {
 	int n = first;
 
+	if (t->nelems - first < 2)
+		return;
 	qsort(t->elems + first, (size_t)(t->nelems - first), sizeof(*t->elems), elem_lo_cmp);
 	for (int i = first; i < t->nelems; i++) {
 		if (n > first && t->elems[n - 1].hi + 1u == t->elems[i].lo)
