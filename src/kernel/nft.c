@@ -957,20 +957,66 @@ nft_update(const struct conf *c, enum nft_hook_kind kind, const struct nft_rules
 	return nft_install(c, nr) < 0 ? -1 : 0;
 }
 
-/* An element of an interval set: where a range starts, or ends (the
- * address after its last). */
-struct set_key {
-	uint8_t key[16];
+/* An element of a set or map: its key, and an interval's end, as a
+ * concatenation's (key_end) or as the address after a range
+ * (NFT_SET_ELEM_INTERVAL_END in flags); a map's value. */
+struct kelem {
+	uint8_t key[20];
+	uint8_t end[16];	/* a concatenation's interval: its last key */
+	uint8_t val[4];		/* a map's value */
+	int has_end, has_val;
 	uint32_t flags;		/* 0 or NFT_SET_ELEM_INTERVAL_END */
 };
+#define KELEM_CMP_LEN	40	/* key, end, val: what tells two elements */
 
-/*
- * One message on set: NEWSETELEM with the n keys of k, or DELSETELEM with
- * none, which flushes the set.
- */
+static int
+kelem_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, KELEM_CMP_LEN);
+}
+
+/* Messages of type (NEWSETELEM or DELSETELEM) with the n elements of k,
+ * NFT_SET_CHUNK a message. */
 static void
-set_elems(struct nft_batch *nb, const char *table, const char *set, uint16_t type,
-    const struct set_key *k, int n, uint32_t klen)
+kelems_msgs(struct nft_batch *nb, const char *table, const char *set, uint16_t type,
+    const struct kelem *k, int n, uint32_t klen)
+{
+	for (int i = 0; i < n; i += NFT_SET_CHUNK) {
+		struct nftnl_set *s = nftnl_set_alloc();
+
+		if (s == NULL) {
+			nb->oom = 1;
+			return;
+		}
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, set);
+		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, nb->family);
+		for (int j = i; j < n && j < i + NFT_SET_CHUNK; j++) {
+			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+			if (e == NULL) {
+				nb->oom = 1;
+				break;
+			}
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, k[j].key, klen);
+			if (k[j].flags)
+				nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, k[j].flags);
+			if (k[j].has_end)
+				nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, k[j].end, klen);
+			if (k[j].has_val && type == NFT_MSG_NEWSETELEM)
+				nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, k[j].val, sizeof(k[j].val));
+			nftnl_set_elem_add(s, e);
+		}
+		nftnl_set_elems_nlmsg_build_payload(batch_msg(nb, type,
+		    type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0), s);
+		nftnl_set_free(s);
+		batch_next(nb);
+	}
+}
+
+/* DELSETELEM without elements: flushes set. */
+static void
+set_flush(struct nft_batch *nb, const char *table, const char *set)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 
@@ -981,20 +1027,7 @@ set_elems(struct nft_batch *nb, const char *table, const char *set, uint16_t typ
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, nb->family);
-	for (int i = 0; i < n; i++) {
-		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-
-		if (e == NULL) {
-			nb->oom = 1;
-			break;
-		}
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, k[i].key, klen);
-		if (k[i].flags)
-			nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, k[i].flags);
-		nftnl_set_elem_add(s, e);
-	}
-	nftnl_set_elems_nlmsg_build_payload(batch_msg(nb, type,
-	    type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0), s);
+	nftnl_set_elems_nlmsg_build_payload(batch_msg(nb, NFT_MSG_DELSETELEM, 0), s);
 	nftnl_set_free(s);
 	batch_next(nb);
 }
@@ -1006,7 +1039,7 @@ static int
 set_fill(struct nft_batch *nb, const char *table, const char *set, int family,
     const struct addr_range *a, int n)
 {
-	struct set_key *keys = calloc((size_t)(2 * n + 1), sizeof(*keys));
+	struct kelem *keys = calloc((size_t)(2 * n + 1), sizeof(*keys));
 	uint32_t klen = family == AF_INET ? 4 : 16;
 	int k = 0;
 
@@ -1022,10 +1055,8 @@ set_fill(struct nft_batch *nb, const char *table, const char *set, int family,
 			keys[k++].flags = NFT_SET_ELEM_INTERVAL_END;
 		}
 	}
-	set_elems(nb, table, set, NFT_MSG_DELSETELEM, NULL, 0, klen);
-	for (int i = 0; i < k; i += NFT_SET_CHUNK)
-		set_elems(nb, table, set, NFT_MSG_NEWSETELEM, keys + i,
-		    k - i < NFT_SET_CHUNK ? k - i : NFT_SET_CHUNK, klen);
+	set_flush(nb, table, set);
+	kelems_msgs(nb, table, set, NFT_MSG_NEWSETELEM, keys, k, klen);
 	free(keys);
 	return 0;
 }
@@ -1095,63 +1126,11 @@ nft_kdec_install(const struct conf *c)
 	return 0;
 }
 
-/* An element of a set or map of kernel decisions. */
-struct kelem {
-	uint8_t key[20];
-	uint8_t end[16];	/* an interval's last key */
-	uint8_t val[4];		/* a map's value */
-	int has_end, has_val;
-};
-#define KELEM_CMP_LEN	40	/* key, end, val: what tells two elements */
-
-static int
-kelem_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, KELEM_CMP_LEN);
-}
-
 /* The elements of one set, sorted. */
 struct kset {
 	struct kelem *e;
 	int n;
 };
-
-/* Messages of type (NEWSETELEM or DELSETELEM) with the n elements of k,
- * NFT_SET_CHUNK a message. */
-static void
-kelems_msgs(struct nft_batch *nb, const char *table, const char *set, uint16_t type,
-    const struct kelem *k, int n, uint32_t klen)
-{
-	for (int i = 0; i < n; i += NFT_SET_CHUNK) {
-		struct nftnl_set *s = nftnl_set_alloc();
-
-		if (s == NULL) {
-			nb->oom = 1;
-			return;
-		}
-		nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
-		nftnl_set_set_str(s, NFTNL_SET_NAME, set);
-		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, nb->family);
-		for (int j = i; j < n && j < i + NFT_SET_CHUNK; j++) {
-			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-
-			if (e == NULL) {
-				nb->oom = 1;
-				break;
-			}
-			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, k[j].key, klen);
-			if (k[j].has_end)
-				nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, k[j].end, klen);
-			if (k[j].has_val && type == NFT_MSG_NEWSETELEM)
-				nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, k[j].val, sizeof(k[j].val));
-			nftnl_set_elem_add(s, e);
-		}
-		nftnl_set_elems_nlmsg_build_payload(batch_msg(nb, type,
-		    type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0), s);
-		nftnl_set_free(s);
-		batch_next(nb);
-	}
-}
 
 /*
  * One set from what old says it holds to what k says: what old has and k
@@ -1168,7 +1147,7 @@ kset_update(struct nft_batch *nb, const char *table, const char *set, const stru
 	int nd = 0, na = 0, i = 0, j = 0;
 
 	if (old == NULL) {
-		set_elems(nb, table, set, NFT_MSG_DELSETELEM, NULL, 0, klen);
+		set_flush(nb, table, set);
 		kelems_msgs(nb, table, set, NFT_MSG_NEWSETELEM, k->e, k->n, klen);
 		return;
 	}
