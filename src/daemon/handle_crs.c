@@ -184,8 +184,8 @@ crs_status_json(struct buf *o, struct daemon *d, const struct worker_stats *t)
 	buf_printf(o, ",\"threads\":%llu,\"requests\":%llu,\"head_only\":%llu,\"evaluated\":%llu,"
 	    "\"denied\":%llu,\"flows_denied\":%llu,\"busy\":%llu,\"queue_full\":%llu,"
 	    "\"late\":%llu,\"body_over\":%llu,\"held\":%llu,\"held_now\":%llu,"
-	    "\"held_dropped\":%llu,\"held_full\":%llu,\"in_flight\":%llu,\"eval_us_mean\":%llu,"
-	    "\"eval_us_max\":%llu,\"wait_ms_max\":%llu}",
+	    "\"held_dropped\":%llu,\"held_full\":%llu,\"in_flight\":%llu,\"eval_seconds\":%.6f,"
+	    "\"eval_seconds_max\":%.6f,\"wait_seconds_max\":%.3f}",
 	    (unsigned long long)ps.threads, (unsigned long long)s->requests,
 	    (unsigned long long)s->head_only, (unsigned long long)ps.evaluated,
 	    (unsigned long long)s->denied, (unsigned long long)s->flows_denied,
@@ -193,9 +193,8 @@ crs_status_json(struct buf *o, struct daemon *d, const struct worker_stats *t)
 	    (unsigned long long)s->late, (unsigned long long)s->body_over,
 	    (unsigned long long)s->held, (unsigned long long)s->held_now,
 	    (unsigned long long)s->held_dropped, (unsigned long long)s->held_full,
-	    (unsigned long long)s->jobs_now,
-	    (unsigned long long)(ps.evaluated ? ps.eval_us / ps.evaluated : 0),
-	    (unsigned long long)ps.eval_us_max, (unsigned long long)s->wait_ms_max);
+	    (unsigned long long)s->jobs_now, (double)ps.eval_us / 1e6,
+	    (double)ps.eval_us_max / 1e6, (double)s->wait_ms_max / 1e3);
 }
 
 void

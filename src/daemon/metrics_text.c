@@ -92,6 +92,7 @@ static const struct {
 	{ "anomalies", "anomaly" },
 	{ "applications", "app" },
 	{ "unjudged", "reason" },
+	{ "detectors", "detector" },	/* threats: an object of numbers per detector */
 };
 
 /* What is a number of now, not a count since start. */
@@ -100,6 +101,10 @@ static const char *const gauges[] = {
 	"dns_cache_bindings", "dns_cache_names", "dns_cache_connections", "dns_cache_memory",
 	"policy_workloads", "policy_groups", "policy_rules",
 	"docker_connected", "docker_since", "docker_containers", "docker_subnets",
+	"crs_available", "crs_rule_files", "crs_threads", "crs_held_now", "crs_in_flight",
+	"crs_eval_seconds_max", "crs_wait_seconds_max",
+	"response_rules", "response_enabled", "response_quarantined",
+	"response_quarantined_running", "webhooks_pending",
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -255,8 +260,15 @@ walk_member(struct walk *w, const char *key, const struct json *v, int depth)
 		for (size_t i = 0; i < json_len(v); i++) {
 			const struct json *m = json_index(v, i);
 
-			if (value_of(m) && json_key(m))
+			if (json_key(m) == NULL)
+				continue;
+			if (value_of(m)) {
 				number(w, key, label, json_key(m), value_of(m));
+			} else if (json_type(m) == JSON_OBJECT) {
+				inner = *w;
+				cat_label(inner.labels, sizeof(inner.labels), label, json_key(m));
+				walk_object(&inner, m, depth + 1);
+			}
 		}
 	} else if (json_type(v) == JSON_OBJECT) {
 		inner = *w;

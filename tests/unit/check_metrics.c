@@ -91,7 +91,9 @@ static const char status_json[] =
     "\"verdicts\":{\"accept\":1,\"drop\":0},\"applications\":{\"HTTP\":0,\"unknown\":1},"
     "\"stream\":{\"delivered\":0}}],"
     "\"total\":{\"packets\":8},\"events\":{\"written\":4,\"dropped\":0},\"steered\":null,"
-    "\"docker\":{\"socket\":\"/run/d.sock\",\"connected\":true,\"containers\":3,\"events\":9}}";
+    "\"docker\":{\"socket\":\"/run/d.sock\",\"connected\":true,\"containers\":3,\"events\":9},"
+    "\"threats\":{\"detectors\":{\"TCP.SYN.Flood\":{\"detected\":2,\"dropped\":1},"
+    "\"Ping.Death\":{\"detected\":0,\"dropped\":0}},\"flows\":5}}";
 
 static const char status_text[] =
     "# HELP nvd_info nvctl status: the strings at its top\n"
@@ -133,6 +135,17 @@ static const char status_text[] =
     "# HELP nvd_stream_memory nvctl status: stream_memory\n"
     "# TYPE nvd_stream_memory gauge\n"
     "nvd_stream_memory 0\n"
+    "# HELP nvd_threats_detected_total nvctl status: threats.detected\n"
+    "# TYPE nvd_threats_detected_total counter\n"
+    "nvd_threats_detected_total{detector=\"TCP.SYN.Flood\"} 2\n"
+    "nvd_threats_detected_total{detector=\"Ping.Death\"} 0\n"
+    "# HELP nvd_threats_dropped_total nvctl status: threats.dropped\n"
+    "# TYPE nvd_threats_dropped_total counter\n"
+    "nvd_threats_dropped_total{detector=\"TCP.SYN.Flood\"} 1\n"
+    "nvd_threats_dropped_total{detector=\"Ping.Death\"} 0\n"
+    "# HELP nvd_threats_flows_total nvctl status: threats.flows\n"
+    "# TYPE nvd_threats_flows_total counter\n"
+    "nvd_threats_flows_total 5\n"
     "# HELP nvd_uptime nvctl status: uptime\n"
     "# TYPE nvd_uptime gauge\n"
     "nvd_uptime 42\n"
