@@ -27,6 +27,7 @@ struct kdec_elem {
 	uint32_t from, to;	/* classes */
 	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	uint16_t lo, hi;	/* server ports, inclusive */
+	int64_t rule_id;	/* the rule that allows them (its hit count) */
 };
 
 /* What the kernel is told (policy_kdec(), freed with policy_kdec_free()). */

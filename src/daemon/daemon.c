@@ -382,6 +382,23 @@ policy_compiled(void *ctx, const struct policy *p)
 	return kdec_run_steer(&d->kdec, &d->conf, p);
 }
 
+/* Connections the kernel decided count as their rules' hits (kdec_run.h),
+ * written by the writer like the workers'. */
+static void
+kdec_hit(void *ctx, int64_t rule_id, uint64_t n)
+{
+	struct daemon *d = ctx;
+	struct record *r;
+
+	if (!d->events_up || (r = event_ring_reserve(&d->events, REC_HIT)) == NULL)
+		return;		/* counted in the ring's dropped */
+	r->type = REC_HIT;
+	r->u.hit.rule_id = rule_id;
+	r->u.hit.count = n;
+	r->u.hit.time_ms = clock_real_ms();
+	event_ring_commit(&d->events);
+}
+
 /*
  * Installs the rules for c at the current bypass generation: the whole
  * table at start (old NULL) or under a new name; at a reload that keeps
@@ -403,6 +420,8 @@ install_rules(struct daemon *d, const struct conf *c, const struct conf *old)
 	if (old && old->install_rules && d->hook != NFT_HOOK_NONE &&
 	    !strcmp(old->nft_table, c->nft_table))
 		return nft_update(c, d->hook, &nr);
+	d->kdec.hit = kdec_hit;
+	d->kdec.hit_ctx = d;
 	kdec_run_install(&d->kdec, c);
 	nr.kdec = d->kdec.on;
 	if ((k = nft_install(c, &nr)) < 0)
@@ -927,6 +946,7 @@ daemon_housekeeping(struct daemon *d, int woken)
 	}
 	live_reclaim(&d->live);
 	bypass_housekeeping(d);
+	kdec_run_poll(&d->kdec, &d->conf, clock_mono_ms());
 	fqdn_expire(d->fqdn, clock_mono_ms(), 65536);
 	overload_check(d);
 }

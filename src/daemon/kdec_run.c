@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
@@ -47,6 +48,66 @@ table_sum(const struct kdec_table *t)
 	return mix(h, (uint64_t)t->naddrs << 32 | (uint32_t)t->nelems);
 }
 
+/* What kdec_run_poll() reads: the elements and their counts. */
+struct poll_ctx {
+	struct kdec_count *c;
+	int n, cap, oom;
+};
+
+static void
+count_one(void *ctx, const struct kdec_elem *e, uint64_t packets)
+{
+	struct poll_ctx *pc = ctx;
+
+	if (pc->n == pc->cap) {
+		int cap = pc->cap ? pc->cap * 2 : 256;
+		struct kdec_count *c = realloc(pc->c, (size_t)cap * sizeof(*c));
+
+		if (c == NULL) {
+			pc->oom = 1;
+			return;
+		}
+		pc->c = c;
+		pc->cap = cap;
+	}
+	pc->c[pc->n].e = *e;
+	pc->c[pc->n++].packets = packets;
+}
+
+void
+kdec_run_poll(struct kdec_run *k, const struct conf *c, uint64_t now)
+{
+	struct poll_ctx pc = { NULL, 0, 0, 0 };
+
+	if (!k->on || !k->known || (now && now - k->poll_ms < KDEC_POLL_MS))
+		return;
+	k->poll_ms = now ? now : clock_mono_ms();
+	if (nft_kdec_counts(c, count_one, &pc) < 0 || pc.oom) {
+		free(pc.c);
+		return;		/* counted at the next look */
+	}
+	if (pc.n > 1)
+		qsort(pc.c, (size_t)pc.n, sizeof(*pc.c), kdec_elem_cmp);
+	for (int i = 0; i < pc.n; i++) {
+		const struct kdec_count *was = k->nseen ? bsearch(&pc.c[i], k->seen,
+		    (size_t)k->nseen, sizeof(*k->seen), kdec_elem_cmp) : NULL;
+		const struct kdec_elem *e = k->cur.nelems ? bsearch(&pc.c[i].e, k->cur.elems,
+		    (size_t)k->cur.nelems, sizeof(*k->cur.elems), kdec_elem_cmp) : NULL;
+		uint64_t n = pc.c[i].packets;
+
+		/* an element made anew counts from 0 */
+		if (was && was->packets <= n)
+			n -= was->packets;
+		if (n && e && e->rule_id && k->hit) {
+			k->hit(k->hit_ctx, e->rule_id, n);
+			k->hits += n;
+		}
+	}
+	free(k->seen);
+	k->seen = pc.c;
+	k->nseen = pc.n;
+}
+
 /* The sets hold t now (its arrays are k's from here on). */
 static void
 told(struct kdec_run *k, struct kdec_table *t, uint64_t sum)
@@ -82,6 +143,7 @@ kdec_run_steer(struct kdec_run *k, const struct conf *c, const struct policy *p)
 	sum = table_sum(&t);
 	if (k->known && sum == k->sum)
 		goto out;
+	kdec_run_poll(k, c, 0);	/* what the elements that go counted */
 	t0 = clock_mono_ms();
 	/* What changed; else (the sets are not what nvd told them) all of it. */
 	if ((k->known && nft_kdec_set(c, &k->cur, &t) == 0) ||
@@ -118,6 +180,9 @@ kdec_run_free(struct kdec_run *k)
 {
 	policy_kdec_free(&k->cur);
 	k->known = 0;
+	free(k->seen);
+	k->seen = NULL;
+	k->nseen = 0;
 }
 
 void
@@ -134,10 +199,11 @@ kdec_run_json(struct buf *o, const struct kdec_run *k, const struct conf *c,
 		buf_puts(o, "null");
 	buf_printf(o, ",\"nvd_flows\":%llu,\"classes\":%d,\"pairs\":%d,\"elements\":%d,"
 	    "\"addresses\":%d,\"over_bound\":%s,\"updates\":%llu,\"failures\":%llu,"
-	    "\"batch_ms\":%llu,\"fill_ms\":%llu}", (unsigned long long)nvd_judged, k->classes,
-	    k->pairs, k->elems, k->addrs, k->over ? "true" : "false",
-	    (unsigned long long)k->updates, (unsigned long long)k->failures,
-	    (unsigned long long)k->batch_ms, (unsigned long long)k->fill_ms);
+	    "\"batch_ms\":%llu,\"fill_ms\":%llu,\"rule_hits\":%llu}",
+	    (unsigned long long)nvd_judged, k->classes, k->pairs, k->elems, k->addrs,
+	    k->over ? "true" : "false", (unsigned long long)k->updates,
+	    (unsigned long long)k->failures, (unsigned long long)k->batch_ms,
+	    (unsigned long long)k->fill_ms, (unsigned long long)k->hits);
 }
 
 void

@@ -497,6 +497,7 @@ struct set_def {
 	uint32_t dtype, dlen;	/* a map's values (NFT_SET_MAP) */
 	uint8_t fields[4];	/* the lengths of a concatenation's fields */
 	int nfields;		/* (with NFT_SET_INTERVAL), or 0 */
+	int counters;		/* each element counts the packets it matched */
 };
 
 static void
@@ -522,6 +523,14 @@ add_set_def(struct nft_batch *nb, const char *table, const struct set_def *d)
 	if (d->nfields)
 		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, d->fields,
 		    (uint32_t)d->nfields);
+	if (d->counters) {
+		struct nftnl_expr *e = nftnl_expr_alloc("counter");
+
+		if (e == NULL)
+			nb->oom = 1;
+		else
+			nftnl_set_add_expr(s, e);	/* the set owns it */
+	}
 	nftnl_set_nlmsg_build_payload(batch_msg(nb, NFT_MSG_NEWSET, NLM_F_CREATE), s);
 	nftnl_set_free(s);
 	batch_next(nb);
@@ -532,7 +541,7 @@ static void
 add_set(struct nft_batch *nb, const char *table, const char *name, uint32_t id,
     uint32_t type, uint32_t len)
 {
-	const struct set_def d = { name, id, NFT_SET_INTERVAL, type, len, 0, 0, { 0 }, 0 };
+	const struct set_def d = { name, id, NFT_SET_INTERVAL, type, len, 0, 0, { 0 }, 0, 0 };
 
 	add_set_def(nb, table, &d);
 }
@@ -610,15 +619,16 @@ rules_steer(struct nft_batch *nb, const struct conf *c, const struct nft_rules *
 
 /* The inet table's: addresses to classes, and the class pairs' ports. */
 static const struct set_def kdec_sets[] = {
-	{ KDEC_CLASS4, KDEC_CLASS4_ID, NFT_SET_MAP, T_IPV4, 4, T_MARK, 4, { 0 }, 0 },
-	{ KDEC_CLASS6, KDEC_CLASS6_ID, NFT_SET_MAP, T_IPV6, 16, T_MARK, 4, { 0 }, 0 },
+	{ KDEC_CLASS4, KDEC_CLASS4_ID, NFT_SET_MAP, T_IPV4, 4, T_MARK, 4, { 0 }, 0, 0 },
+	{ KDEC_CLASS6, KDEC_CLASS6_ID, NFT_SET_MAP, T_IPV6, 16, T_MARK, 4, { 0 }, 0, 0 },
 	{ KDEC_SET, KDEC_SET_ID, NFT_SET_INTERVAL | NFT_SET_CONCAT,
-	    T_CAT(T_CAT(T_CAT(T_MARK, T_MARK), T_PROTO), T_SERVICE), 16, 0, 0, { 4, 4, 1, 2 }, 4 },
+	    T_CAT(T_CAT(T_CAT(T_MARK, T_MARK), T_PROTO), T_SERVICE), 16, 0, 0, { 4, 4, 1, 2 }, 4,
+	    1 },
 };
 /* The bridge table's: the workloads' ports and addresses. */
 static const struct set_def port_sets[] = {
-	{ KDEC_PORT4, KDEC_PORT4_ID, 0, T_CAT(T_IFINDEX, T_IPV4), 8, 0, 0, { 0 }, 0 },
-	{ KDEC_PORT6, KDEC_PORT6_ID, 0, T_CAT(T_IFINDEX, T_IPV6), 20, 0, 0, { 0 }, 0 },
+	{ KDEC_PORT4, KDEC_PORT4_ID, 0, T_CAT(T_IFINDEX, T_IPV4), 8, 0, 0, { 0 }, 0, 0 },
+	{ KDEC_PORT6, KDEC_PORT6_ID, 0, T_CAT(T_IFINDEX, T_IPV6), 20, 0, 0, { 0 }, 0, 0 },
 };
 
 /* Where a family's addresses are, and its sets. */
@@ -1092,7 +1102,36 @@ nft_quarantine_set(const struct conf *c, const struct addr_range *a, int n)
 	return sets_fill(c, &quarantine_sets, a, n, "quarantine");
 }
 
-/* --- kernel decisions: the bridge table, the sets, the counter ---------- */
+/*
+ * Sends request nlh (sequence number seq) and hands each message of the
+ * answer to cb until it says MNL_CB_STOP or the dump is done.  0, or -1
+ * (an error, errno set).
+ */
+static int
+nl_request(const struct nlmsghdr *nlh, uint32_t seq, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	uint32_t portid;
+	ssize_t n;
+	int ret = -1, rc = MNL_CB_OK;
+
+	if ((nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL)
+		return -1;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto out;
+	portid = mnl_socket_get_portid(nl);
+	while (rc > MNL_CB_STOP && (n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0)
+		if ((rc = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data)) < 0)
+			goto out;
+	ret = rc <= MNL_CB_STOP ? 0 : -1;
+out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+/* --- kernel decisions: the bridge table, the sets, the counters --------- */
 
 int
 nft_kdec_install(const struct conf *c)
@@ -1294,32 +1333,98 @@ nft_kdec_flows(const struct conf *c, uint64_t *flows)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nftnl_obj *o = nftnl_obj_alloc();
-	struct mnl_socket *nl = NULL;
 	struct nlmsghdr *nlh;
-	uint32_t seq = 1;
-	ssize_t n;
-	int ret = -1;
 
 	if (o == NULL)
 		return -1;
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETOBJ, NFPROTO_INET, 0, seq);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETOBJ, NFPROTO_INET, 0, 1);
 	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, c->nft_table);
 	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, KDEC_COUNTER);
 	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
 	nftnl_obj_nlmsg_build_payload(nlh, o);
 	nftnl_obj_free(o);
-	if ((nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL)
-		return -1;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		goto out;
 	*flows = 0;
-	if ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0 &&
-	    mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(nl), obj_cb, flows) >= 0)
-		ret = 0;
-out:
-	mnl_socket_close(nl);
-	return ret;
+	return nl_request(nlh, 1, obj_cb, flows);
+}
+
+struct count_cb {
+	void (*fn)(void *ctx, const struct kdec_elem *e, uint64_t packets);
+	void *ctx;
+	uint64_t packets;	/* of the element being read */
+};
+
+static int
+elem_expr_count(struct nftnl_expr *x, void *data)
+{
+	struct count_cb *cc = data;
+
+	if (!strcmp(nftnl_expr_get_str(x, NFTNL_EXPR_NAME), "counter"))
+		cc->packets = nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_PACKETS);
+	return 0;
+}
+
+/* An element of set kdec: its class pair, protocol, ports and packets. */
+static int
+elem_count(struct nftnl_set_elem *e, void *data)
+{
+	struct count_cb *cc = data;
+	const uint8_t *key, *end;
+	uint32_t klen = 0, elen = 0, from, to;
+	uint16_t lo, hi;
+	struct kdec_elem ke;
+
+	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
+	end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &elen);
+	if (key == NULL || klen != 16)
+		return 0;
+	if (end == NULL || elen != 16)
+		end = key;
+	memcpy(&from, key, 4);
+	memcpy(&to, key + 4, 4);
+	memcpy(&lo, key + 12, 2);
+	memcpy(&hi, end + 12, 2);
+	memset(&ke, 0, sizeof(ke));
+	ke.from = ntohl(from);
+	ke.to = ntohl(to);
+	ke.proto = key[8];
+	ke.lo = ntohs(lo);
+	ke.hi = ntohs(hi);
+	cc->packets = 0;
+	nftnl_set_elem_expr_foreach(e, elem_expr_count, cc);
+	cc->fn(cc->ctx, &ke, cc->packets);
+	return 0;
+}
+
+static int
+setelem_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (s == NULL)
+		return MNL_CB_ERROR;
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) == 0)
+		nftnl_set_elem_foreach(s, elem_count, data);
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+int
+nft_kdec_counts(const struct conf *c,
+    void (*fn)(void *ctx, const struct kdec_elem *e, uint64_t packets), void *ctx)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct count_cb cc = { fn, ctx, 0 };
+	struct nlmsghdr *nlh;
+
+	if (s == NULL)
+		return -1;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, 1);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, c->nft_table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, KDEC_SET);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	return nl_request(nlh, 1, setelem_cb, &cc);
 }
 
 /* --- counters ------------------------------------------------------------ */
@@ -1389,38 +1494,17 @@ rules_count(const struct conf *c, struct count_ctx *cc)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	uint32_t seq = 1, portid;
-	ssize_t n;
-	int ret = -1;
 
 	conf_protect_queues(c, &cc->pfirst, &cc->pcount);
 	if (r == NULL)
 		return -1;
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, c->nft_table);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, seq);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, 1);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nftnl_rule_free(r);
-	if ((nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL)
-		return -1;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		goto out;
-	portid = mnl_socket_get_portid(nl);
-	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		int rc = mnl_cb_run(buf, (size_t)n, seq, portid, rule_cb, cc);
-
-		if (rc < 0)
-			goto out;
-		if (rc == MNL_CB_STOP)
-			break;
-	}
-	ret = 0;
-out:
-	mnl_socket_close(nl);
-	return ret;
+	return nl_request(nlh, 1, rule_cb, cc);
 }
 
 int

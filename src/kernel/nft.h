@@ -108,6 +108,10 @@ int nft_kdec_install(const struct conf *c);
 int nft_kdec_set(const struct conf *c, const struct kdec_table *old,
     const struct kdec_table *t);
 int nft_kdec_flows(const struct conf *c, uint64_t *flows);
+/* Each element of the class pairs' set, with the packets it matched (one
+ * a connection: later packets are bypassed), to fn.  0, or -1. */
+int nft_kdec_counts(const struct conf *c,
+    void (*fn)(void *ctx, const struct kdec_elem *e, uint64_t packets), void *ctx);
 /* Packets the steering rules queued: to queues, to the protect queues.
  * 0, or -1 (the table is not there). */
 int nft_counters(const struct conf *c, uint64_t *queued, uint64_t *queued_protect);

@@ -160,10 +160,11 @@ pair_port_decided(const struct kdec_build *b, int a, int c)
 	return 0;
 }
 
-/* An allowed piece of the port space: appended, or joined to the last
- * element when it follows it.  0, -1 (no memory), 1 (over). */
+/* An allowed piece of the port space, appended.  0, -1 (no memory), 1
+ * (over). */
 static int
-emit(struct kdec_build *b, uint32_t from, uint32_t to, uint8_t proto, uint32_t lo, uint32_t hi)
+emit(struct kdec_build *b, uint32_t from, uint32_t to, uint8_t proto, uint32_t lo, uint32_t hi,
+    int64_t rule_id)
 {
 	struct kdec_table *t = b->t;
 	struct kdec_elem *e;
@@ -184,6 +185,7 @@ emit(struct kdec_build *b, uint32_t from, uint32_t to, uint8_t proto, uint32_t l
 	e->proto = proto;
 	e->lo = (uint16_t)lo;
 	e->hi = (uint16_t)hi;
+	e->rule_id = rule_id;
 	return 0;
 }
 
@@ -195,7 +197,8 @@ elem_lo_cmp(const void *x, const void *y)
 	return a->lo < b->lo ? -1 : a->lo > b->lo;
 }
 
-/* Joins the adjacent elements from first on (one pair and protocol). */
+/* Joins the adjacent elements of one rule from first on (one pair and
+ * protocol): each element counts its rule's hits. */
 static void
 join(struct kdec_table *t, int first)
 {
@@ -205,7 +208,8 @@ join(struct kdec_table *t, int first)
 		return;
 	qsort(t->elems + first, (size_t)(t->nelems - first), sizeof(*t->elems), elem_lo_cmp);
 	for (int i = first; i < t->nelems; i++) {
-		if (n > first && t->elems[n - 1].hi + 1u == t->elems[i].lo)
+		if (n > first && t->elems[n - 1].hi + 1u == t->elems[i].lo &&
+		    t->elems[n - 1].rule_id == t->elems[i].rule_id)
 			t->elems[n - 1].hi = t->elems[i].hi;
 		else
 			t->elems[n++] = t->elems[i];
@@ -242,7 +246,7 @@ paint(struct kdec_build *b, int n, uint32_t from, uint32_t to, uint8_t proto)
 				continue;
 			}
 			if (s->allow_any && rc == 0)
-				rc = emit(b, from, to, proto, plo, phi);
+				rc = emit(b, from, to, proto, plo, phi, s->rule_id);
 			/* What is left of f, below the piece and above it: only
 			 * the first and the last span a spec meets leave any. */
 			if (f.lo < plo)
@@ -256,6 +260,20 @@ paint(struct kdec_build *b, int n, uint32_t from, uint32_t to, uint8_t proto)
 	if (rc == 0)
 		join(b->t, first);
 	return rc;
+}
+
+int
+kdec_elem_cmp(const void *x, const void *y)
+{
+	const struct kdec_elem *a = x, *b = y;
+
+	if (a->from != b->from)
+		return a->from < b->from ? -1 : 1;
+	if (a->to != b->to)
+		return a->to < b->to ? -1 : 1;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
 }
 
 static int
@@ -296,6 +314,8 @@ policy_kdec(const struct policy *p, struct kdec_table *t)
 	rc = b.specs && b.free && b.next ? make_classes(&b) : -1;
 	if (rc == 0)
 		rc = build_pairs(&b);
+	if (rc == 0 && t->nelems > 1)
+		qsort(t->elems, (size_t)t->nelems, sizeof(*t->elems), kdec_elem_cmp);
 	free(b.rep);
 	free(b.specs);
 	free(b.free);

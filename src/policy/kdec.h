@@ -33,12 +33,16 @@
 #define KDEC_MAX_SPECS		4096	/* rule specs between two workloads at most */
 
 /*
- * Fills t for snapshot p.  Past a bound (too many classes, elements, or
- * rules between two workloads) t->over is set and t holds no element:
- * the kernel then decides nothing.  Returns 0, or -1 for lack of memory
+ * Fills t for snapshot p, its elements in kdec_elem_cmp()'s order.  Past
+ * a bound (too many classes, elements, or rules between two workloads)
+ * t->over is set and t holds no element: the kernel then decides
+ * nothing.  Returns 0, or -1 for lack of memory
  * (t empty).
  */
 int policy_kdec(const struct policy *p, struct kdec_table *t);
 void policy_kdec_free(struct kdec_table *t);
+/* The order of t->elems: by from, to, proto and lo (elements of one pair
+ * and protocol are apart, so this tells any two). */
+int kdec_elem_cmp(const void *a, const void *b);
 
 #endif

@@ -5,8 +5,9 @@
 # allow/deny from the kernel's decisions as from nvd's own judgement (the
 # same database, nvd restarted with kernel_decide = no), and as the
 # policy says; what is denied never reaches the server (an nft counter in
-# its namespace); status counts the kernel's decisions growing, and a
-# connection a rule naming an application allows still goes to nvd.  A
+# its namespace); status counts the kernel's decisions growing, the rules
+# count them as hits, and a connection a rule naming an application
+# allows still goes to nvd.  A
 # rule deleted: the next connection to its port is refused at once, also
 # while a connection the kernel let through before is open.  A SYN with
 # front's address sent from back's port is not let through by the kernel.
@@ -136,6 +137,12 @@ wait_for nvd_grew && ok "$(($(status "['nvd_flows']") - n0)) connections judged 
 	fail "nvd judged $n0 -> $(status "['nvd_flows']")"
 [ "$(count denied)" = 0 ] && ok "no denied SYN reached the server" ||
 	fail "$(count denied) denied SYNs reached the server"
+# The kernel's decisions count as hits of the rules that allowed them: the
+# rule of tcp/10001 allowed two (IPv4 and IPv6), the range 9000-9099 three.
+rule_hits() { nvctl --json rule list | jget "sum(r['hits'] for r in j if r['ports']==['$1'])"; }
+hits_counted() { [ "$(rule_hits tcp/10001)" = 2 ] && [ "$(rule_hits tcp/9000-9099)" = 3 ]; }
+wait_for hits_counted && ok "rule hits: tcp/10001 2, tcp/9000-9099 3" ||
+	fail "rule hits: tcp/10001 $(rule_hits tcp/10001), tcp/9000-9099 $(rule_hits tcp/9000-9099)"
 
 # Spoofing: back sends SYNs with front's address to a port front may open.
 in_ns $NSC2 python3 $S/tests/integration/attack.py spoof 198.18.0.11 $SRV 7000 10001 4 >/dev/null

@@ -195,11 +195,15 @@ START_TEST(test_first_match)
 	rule("nv.a", "nv.b", NULL, "tcp/85", RULE_DENY);
 	rule("nv.a", "nv.b", NULL, "tcp/80-90,udp/5000-5010", RULE_ALLOW);
 	rule("nv.a", "nv.b", NULL, "tcp/86", RULE_DENY);	/* after: allowed */
-	rule("nv.a", "nv.b", NULL, "tcp/91", RULE_ALLOW);	/* joins 86-90 */
+	rule("nv.a", "nv.b", NULL, "tcp/91", RULE_ALLOW);	/* not joined: its own hits */
 	rule("nv.a", "nv.b", NULL, "udp/5005", RULE_DENY);
+	rule("nv.a", "nv.b", NULL, "tcp/92-95,tcp/96", RULE_ALLOW);	/* one rule: joined */
 	compile();
-	ck_assert_str_eq(elems("a", "b", IPPROTO_TCP), "80-84 86-91");
+	ck_assert_str_eq(elems("a", "b", IPPROTO_TCP), "80-84 86-90 91-91 92-96");
 	ck_assert_str_eq(elems("a", "b", IPPROTO_UDP), "5000-5010");
+	for (int i = 0; i < kt.nelems; i++)
+		ck_assert_int_eq(kt.elems[i].rule_id, kt.elems[i].lo == 91 ? 103 :
+		    kt.elems[i].lo == 92 ? 105 : 101);
 }
 END_TEST
 
