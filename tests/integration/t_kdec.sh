@@ -135,6 +135,9 @@ wait_for kernel_grew && [ "$(status "['flows']")" = $((k0 + 10)) ] &&
 	ok "10 connections decided in the kernel" || fail "kernel decided $k0 -> $(status "['flows']")"
 wait_for nvd_grew && ok "$(($(status "['nvd_flows']") - n0)) connections judged by nvd" ||
 	fail "nvd judged $n0 -> $(status "['nvd_flows']")"
+nvctl status | grep -q "^connections decided in the kernel $((k0 + 10)), judged by nvd" &&
+	ok "status says so: $(nvctl status | grep '^connections decided')" ||
+	fail "status: $(nvctl status | grep -i 'kernel')"
 [ "$(count denied)" = 0 ] && ok "no denied SYN reached the server" ||
 	fail "$(count denied) denied SYNs reached the server"
 # The kernel's decisions count as hits of the rules that allowed them: the
