@@ -74,13 +74,16 @@ worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows, enu
 	return 0;
 }
 
-/* crs_stage.h's dropped callback: a denied flow needs no inspection state. */
+/* crs_stage.h's dropped callback: a denied flow needs no inspection or
+ * threat state (both ends were reset: no packet of it may come to give
+ * them back). */
 static void
 flow_dropped_crs(void *ctx, struct flow *f)
 {
 	struct worker *w = ctx;
 
 	inspect_release(&w->insp, f);
+	threat_release(&w->thr, f);
 }
 
 /*
@@ -367,7 +370,12 @@ tcp_packet(struct worker *w, const struct policy *pol, struct flow *f, int dir,
 	/* Nothing more will come: decide with what there is. */
 	if (f->tcp_state >= TCPS_CLOSING) {
 		appid_close(&w->appid, f);
-		inspect_release(&w->insp, f);	/* both ends closed: the state serves no more */
+		/* Both ends closed: the states serve no more, and go back to
+		 * their client's share (else a client's closed connections
+		 * would hold them until they time out, and its next ones be
+		 * in doubt: dropped in protect). */
+		inspect_release(&w->insp, f);
+		threat_release(&w->thr, f);
 	}
 	return v;
 }
@@ -692,8 +700,10 @@ out:
 	/* A denied flow's bytes are never read again: its inspection state
 	 * goes back to its client's share (else a client whose requests were
 	 * denied 512 times would have none left until they time out). */
-	if (f != NULL && (f->flags & FLOW_F_DENIED) && f->insp != NULL)
+	if (f != NULL && (f->flags & FLOW_F_DENIED)) {
 		inspect_release(&w->insp, f);
+		threat_release(&w->thr, f);
+	}
 	if (v == VERDICT_BYPASS && (pflags & PKT_NOCT))
 		v = VERDICT_ACCEPT;	/* no conntrack entry to save it in */
 	if (v == VERDICT_BYPASS)

@@ -27,6 +27,7 @@
 #include "pkt.h"
 #include "runtime/crs_pool.h"
 #include "sensor/crs.h"
+#include "threat/threat_def.h"
 
 #define CLIENT	"198.19.0.20"
 #define CLIENT2	"198.19.0.21"
@@ -209,6 +210,7 @@ static struct sensor_spec sensors[2];
 static struct sensor_rule_spec arg_rules[1];
 static struct policy_assign assigns[2];
 static struct crs_pool *pool;
+static struct threat_set threats;	/* as built in, as nvd runs them */
 static uint64_t token;
 /* Late verdicts by token. */
 static enum verdict late_v[4096];
@@ -252,6 +254,8 @@ setup_pool(enum policy_mode mode, int threshold, int threads)
 	fx.nsensors = 1;
 	fx.assigns = assigns;
 	fx.nassigns = 1;
+	threat_set_default(&threats);
+	fx.threats = &threats;
 	fx_start(1000);
 	memset(late_set, 0, sizeof(late_set));
 	token = 0;
@@ -465,6 +469,9 @@ START_TEST(test_protect_event)
 	ck_assert_int_eq(r[0].u.ev.action, EV_DENY);
 	ck_assert_uint_eq(fx.w.crs.st.flows_denied, 1);
 	ck_assert_uint_eq(fx.w.judge.rst.failed + fx.w.judge.rst.sent, 2);	/* both ends */
+	/* No packet of it may come again to give its states back: they go now. */
+	ck_assert_ptr_null(fx_flow_with_port(52000)->insp);
+	ck_assert_ptr_null(fx_flow_with_port(52000)->thr);
 }
 END_TEST
 
@@ -553,6 +560,8 @@ setup_args(void)
 	fx.nsensors = 1;
 	fx.assigns = assigns;
 	fx.nassigns = 1;
+	threat_set_default(&threats);
+	fx.threats = &threats;
 	fx_start(1000);
 	pool = NULL;
 }

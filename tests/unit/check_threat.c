@@ -874,6 +874,32 @@ START_TEST(test_http_keepalive_clean)
 END_TEST
 
 /*
+ * A client's closed connections give their stream state back: one client
+ * making twice its share of short HTTP connections, one after the other,
+ * to a protect-mode server has every one followed, none in doubt (they
+ * held it until they timed out, and the 513th and later were dropped).
+ */
+START_TEST(test_closed_give_state_back)
+{
+	struct fx_conn k;
+
+	for (int i = 0; i < 2 * THREAT_CLIENT_SHARE; i++) {
+		fx_conn_open(&k, CLIENT, (uint16_t)(10000 + i), SERVER, 80);
+		ck_assert_int_eq(send_str(&k, 0, "GET / HTTP/1.1\r\nHost: s\r\n\r\n"),
+		    VERDICT_ACCEPT);
+		ck_assert_int_eq(send_str(&k, 1, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+		    VERDICT_ACCEPT);
+		ck_assert_ptr_nonnull(fx_flow_with_port((uint16_t)(10000 + i))->thr);
+		fx_conn_send(&k, 0, TCP_FIN | TCP_ACK, NULL, 0);
+		fx_conn_send(&k, 1, TCP_FIN | TCP_ACK, NULL, 0);
+		ck_assert_ptr_null(fx_flow_with_port((uint16_t)(10000 + i))->thr);
+	}
+	ck_assert_uint_eq(fx.w.thr.st.no_state, 0);
+	ck_assert_uint_eq(fx.w.thr.st.flows, 2 * THREAT_CLIENT_SHARE);
+}
+END_TEST
+
+/*
  * A connection whose detections would only be reported goes to the kernel
  * once a direction reached stream_depth (a download); one whose detections
  * drop stays followed.
@@ -1258,6 +1284,7 @@ suite(void)
 	tcase_add_test(tc, test_ssh_v1);
 	tcase_add_test(tc, test_http_smuggling);
 	tcase_add_test(tc, test_http_keepalive_clean);
+	tcase_add_test(tc, test_closed_give_state_back);
 	tcase_add_test(tc, test_http_negative_length);
 	tcase_add_test(tc, test_followed_until_depth);
 	tcase_add_test(tc, test_slowloris);

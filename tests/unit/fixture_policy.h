@@ -110,11 +110,11 @@ void fx_start(uint64_t max_flows);
 /* Destroys fx.w and frees the published policy. */
 void fx_end(void);
 
-/* Builds p and hands it to fx.w as NFQUEUE would, at fx.clock_ms. */
 /* The one flow in the worker's table (asserts there is exactly one). */
 struct flow *fx_only_flow(void);
 /* The flow with an end at port (asserts there is one). */
 struct flow *fx_flow_with_port(uint16_t port);
+/* Builds p and hands it to fx.w as NFQUEUE would, at fx.clock_ms. */
 enum verdict fx_send(struct pkt *p);
 /* ... with PKT_* flags (types.h), as the queue reports them. */
 enum verdict fx_send_flags(struct pkt *p, unsigned pflags);
