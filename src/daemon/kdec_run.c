@@ -42,8 +42,9 @@ table_sum(const struct kdec_table *t)
 	for (int i = 0; i < t->nelems; i++) {
 		const struct kdec_elem *e = &t->elems[i];
 
-		h = mix(mix(h, (uint64_t)e->from << 32 | e->to),
-		    (uint64_t)e->proto << 32 | (uint64_t)e->lo << 16 | e->hi);
+		/* the rule too: its hits are counted by what cur says */
+		h = mix(mix(mix(h, (uint64_t)e->from << 32 | e->to),
+		    (uint64_t)e->proto << 32 | (uint64_t)e->lo << 16 | e->hi), (uint64_t)e->rule_id);
 	}
 	return mix(h, (uint64_t)t->naddrs << 32 | (uint32_t)t->nelems);
 }
