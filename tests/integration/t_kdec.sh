@@ -10,7 +10,8 @@
 # allows still goes to nvd.  A
 # rule deleted: the next connection to its port is refused at once, also
 # while a connection the kernel let through before is open.  A SYN with
-# front's address sent from back's port is not let through by the kernel.
+# front's address sent from back's port is not let through by the kernel,
+# nor anything of a quarantined workload.
 . "${NVD_SRCDIR:-.}/tests/integration/lib.sh"
 need_root
 command -v nft >/dev/null || skip "needs nftables"
@@ -175,6 +176,31 @@ r=$(in_c1 $PEERS get $SRV 10003)
 for _ in $(seq 1 150); do [ -n "$(sed -n 2p $T/hold.out)" ] && break; sleep 0.1; done
 [ "$(sed -n 2p $T/hold.out)" != alive ] && ok "the open connection is cut: $(sed -n 2p $T/hold.out)" ||
 	fail "the open connection to 10003 lived on"
+
+# Quarantine holds for what the kernel decides: back probes a port no rule
+# opens, a response rule quarantines it, and its allowed port is closed.
+RR=$(nvctl response add --category security-event --criteria 'name=no rule' --action quarantine)
+[ -n "$RR" ] || fail "response add"
+k2=$(status "['flows']")
+r=$(in_c2 $PEERS get $SRV 9000)
+quarantined() { nvctl --json quarantine list | jget "[q['workload'] for q in j]" | grep -q back; }
+wait_for quarantined && ok "back quarantined after its probe ($r)" ||
+	fail "not quarantined: $(nvctl quarantine list)"
+r=$(in_c2 $PEERS get $SRV 10005)
+[ "$r" != "ok 10005" ] && ok "quarantined back -> srv 10005: $r" ||
+	fail "quarantined back still reaches 10005"
+[ "$(status "['flows']")" = "$k2" ] && ok "... not decided in the kernel" ||
+	fail "kernel decided $k2 -> $(status "['flows']")"
+# (front's connection cut above may have had it quarantined too)
+nvctl response delete $RR >/dev/null || fail "response delete"
+for w in $(nvctl --json quarantine list | jget "' '.join(q['workload'] for q in j)"); do
+	nvctl quarantine release $w >/dev/null || fail "release $w"
+done
+released() {
+	[ "$(in_c2 $PEERS get $SRV 10005)" = "ok 10005" ] &&
+	    [ "$(in_c1 $PEERS get $SRV 10001)" = "ok 10001" ]
+}
+wait_for released && ok "released, back and front connect again" || fail "after release"
 
 # nvd's own judgement, from the same database.
 stop_nvd || fail "nvd exit"
