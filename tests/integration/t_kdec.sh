@@ -183,7 +183,9 @@ RR=$(nvctl response add --category security-event --criteria 'name=no rule' --ac
 [ -n "$RR" ] || fail "response add"
 k2=$(status "['flows']")
 r=$(in_c2 $PEERS get $SRV 9000)
-quarantined() { nvctl --json quarantine list | jget "[q['workload'] for q in j]" | grep -q back; }
+# In effect once the policy that flags it is in the kernel (its quarantine
+# set, and the kernel decisions compiled with it).
+quarantined() { in_h nft list set inet $ID quarantine4 2>/dev/null | grep -q 198.18.0.12; }
 wait_for quarantined && ok "back quarantined after its probe ($r)" ||
 	fail "not quarantined: $(nvctl quarantine list)"
 r=$(in_c2 $PEERS get $SRV 10005)
