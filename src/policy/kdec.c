@@ -45,11 +45,15 @@ policy_kdec_free(struct kdec_table *t)
 }
 
 /* The addresses of workload w the kernel can check: its own (no other
- * workload's first) on a known interface. */
+ * workload's first) on a known interface that is w's, as nvd's own
+ * anti-spoofing sees it (policy_spoofed(): one workload an interface). */
 static int
 addr_usable(const struct policy *p, int w, const struct policy_addr *a)
 {
-	return a->ifindex > 0 && policy_workload_by_addr(p, a->family, a->addr) == w;
+	int owner;
+
+	return a->ifindex > 0 && policy_workload_by_addr(p, a->family, a->addr) == w &&
+	    !policy_spoofed(p, a->ifindex, a->family, a->addr, &owner) && owner == w;
 }
 
 static int

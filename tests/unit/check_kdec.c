@@ -274,8 +274,9 @@ START_TEST(test_threats)
 }
 END_TEST
 
-/* No known interface, quarantined: no class (the kernel cannot check
- * where its packets come from; quarantine drops first). */
+/* No known interface, quarantined, another's interface: no class (the
+ * kernel cannot check where its packets come from; quarantine drops
+ * first). */
 START_TEST(test_unusable)
 {
 	two(MODE_PROTECT, MODE_PROTECT);
@@ -293,6 +294,15 @@ START_TEST(test_unusable)
 	ck_assert_str_eq(elems("a", "b", IPPROTO_TCP), "80-80");
 	ck_assert_int_eq(kt.nelems, 4);		/* a-b, b-a, a-a, b-b */
 	nquar = 0;
+	/* A second workload on a's interface: nvd takes its packets for
+	 * spoofed ones (the interface is a's), so the kernel does not know it. */
+	workload("e", 15, 5);
+	group("nv.e", GROUP_LEARNED, MODE_PROTECT, NULL);
+	compile();
+	ck_assert_uint_ne(cls("a"), 0);
+	ck_assert_uint_eq(cls("e"), 0);
+	ck_assert_uint_ne(cls("d"), 0);	/* released */
+	ck_assert_int_eq(kt.naddrs, 6);		/* a, b, d */
 }
 END_TEST
 
