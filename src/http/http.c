@@ -141,6 +141,12 @@ http_parser_head_pending(const struct http_parser *p)
 	return p->state == ST_HEAD && p->len > 0;
 }
 
+int
+http_parser_between(const struct http_parser *p)
+{
+	return p->state == ST_HEAD && p->len == 0 && p->messages > 0;
+}
+
 void
 http_parser_expect(struct http_parser *resp, const uint8_t *method, size_t len)
 {

@@ -142,5 +142,7 @@ uint64_t http_parser_messages(const struct http_parser *p);
 /* Whether the bytes of a head that is not whole yet are held (a message
  * began and its head did not end). */
 int http_parser_head_pending(const struct http_parser *p);
+/* Whether a message ended and no byte of the next one came yet. */
+int http_parser_between(const struct http_parser *p);
 
 #endif

@@ -345,10 +345,13 @@ threat_wants(const struct flow *f)
 	 * protect mode, or action alert) goes to the kernel once either
 	 * direction reached stream_depth: an HTTP download, a query's large
 	 * result, are not kept in userspace for the requests that may
-	 * follow.  One whose detections drop is followed to the end. */
+	 * follow; an HTTP one once its first request was read whole (a
+	 * short connection costs no more queued packets than without
+	 * detectors).  One whose detections drop is followed to the end. */
 	if (f->thr)
 		return (f->thr_deny & stream_threats(f->thr->app)) ||
-		    (!reasm_is_done(&f->rs[0]) && !reasm_is_done(&f->rs[1]));
+		    (!reasm_is_done(&f->rs[0]) && !reasm_is_done(&f->rs[1]) &&
+		    !(f->thr->app == APP_HTTP && threat_http_first_read(f->thr)));
 	if (on == 0)
 		return 0;
 	if ((f->key.proto == IPPROTO_ICMP || f->key.proto == IPPROTO_ICMPV6) && (on & ICMP_THREATS))

@@ -58,6 +58,8 @@ void threat_sql_feed(struct threat_env *e, struct flow *f, int dir, const uint8_
 /* HTTP: the parser made for the flow, and given back. */
 int threat_http_start(struct threat_env *e, struct threat_flow *t);
 void threat_http_stop(struct threat_env *e, struct threat_flow *t);
+/* Whether the first request was read whole and no next one begun. */
+int threat_http_first_read(const struct threat_flow *t);
 
 /* threat_flood.c */
 void threat_flood_packet(struct threat_env *e, struct flow *f, int dir, const struct packet *p);

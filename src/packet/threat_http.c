@@ -252,6 +252,14 @@ threat_http_stop(struct threat_env *e, struct threat_flow *t)
 	t->u.http.hp = NULL;
 }
 
+int
+threat_http_first_read(const struct threat_flow *t)
+{
+	const struct http_parser *hp = t->u.http.hp;
+
+	return hp != NULL && http_parser_messages(hp) == 1 && http_parser_between(hp);
+}
+
 void
 threat_http_feed(struct threat_env *e, struct flow *f, int dir, const uint8_t *b, size_t n)
 {

@@ -932,6 +932,34 @@ START_TEST(test_followed_until_depth)
 }
 END_TEST
 
+/*
+ * Where the HTTP detectors would only report, a connection goes to the
+ * kernel once its first request was read whole (as without detectors), not
+ * before: a head cut in two is followed to its end, and a smuggling
+ * request is reported; where they would drop, it stays followed.
+ */
+START_TEST(test_report_only_first_request)
+{
+	struct record r[8];
+	struct fx_conn k;
+
+	fx_conn_open(&k, CLIENT, 40000, SERVER, 80);
+	ck_assert_int_eq(send_str(&k, 0, "GET / HTTP/1.1\r\nHost: s\r\n\r\n"), VERDICT_ACCEPT);
+	ts.t[THREAT_HTTP_NEG_LEN].deny = 0;
+	ts.t[THREAT_HTTP_SMUGGLING].deny = 0;
+	ts.t[THREAT_STRUTS].deny = 0;
+	fx_publish();
+	fx_conn_open(&k, CLIENT, 40001, SERVER, 80);
+	ck_assert_int_eq(send_str(&k, 0, "GET / HTTP/1.1\r\nHost: s\r\n\r\n"), VERDICT_BYPASS);
+	fx_conn_open(&k, CLIENT, 40002, SERVER, 80);
+	ck_assert_int_eq(send_str(&k, 0, "POST /a HTTP/1.1\r\nHost: s\r\n"), VERDICT_ACCEPT);
+	ck_assert_int_eq(send_str(&k, 0, "Content-Length: 3\r\nTransfer-Encoding: chunked"
+	    "\r\n\r\n"), VERDICT_ACCEPT);
+	ck_assert_int_eq(send_str(&k, 0, "0\r\n\r\n"), VERDICT_BYPASS);
+	ck_assert_uint_eq(events("HTTP.Request.Smuggling", r, 8), 1);
+}
+END_TEST
+
 START_TEST(test_http_negative_length)
 {
 	struct record r[8];
@@ -1285,6 +1313,7 @@ suite(void)
 	tcase_add_test(tc, test_http_smuggling);
 	tcase_add_test(tc, test_http_keepalive_clean);
 	tcase_add_test(tc, test_closed_give_state_back);
+	tcase_add_test(tc, test_report_only_first_request);
 	tcase_add_test(tc, test_http_negative_length);
 	tcase_add_test(tc, test_followed_until_depth);
 	tcase_add_test(tc, test_slowloris);
