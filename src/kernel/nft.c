@@ -985,6 +985,23 @@ kelem_cmp(const void *a, const void *b)
 	return memcmp(a, b, KELEM_CMP_LEN);
 }
 
+/* Set set of table, to carry elements (the batch's family); NULL, the
+ * batch marked, without memory. */
+static struct nftnl_set *
+set_named(struct nft_batch *nb, const char *table, const char *set)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (s == NULL) {
+		nb->oom = 1;
+		return NULL;
+	}
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, nb->family);
+	return s;
+}
+
 /* Messages of type (NEWSETELEM or DELSETELEM) with the n elements of k,
  * NFT_SET_CHUNK a message. */
 static void
@@ -992,15 +1009,10 @@ kelems_msgs(struct nft_batch *nb, const char *table, const char *set, uint16_t t
     const struct kelem *k, int n, uint32_t klen)
 {
 	for (int i = 0; i < n; i += NFT_SET_CHUNK) {
-		struct nftnl_set *s = nftnl_set_alloc();
+		struct nftnl_set *s = set_named(nb, table, set);
 
-		if (s == NULL) {
-			nb->oom = 1;
+		if (s == NULL)
 			return;
-		}
-		nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
-		nftnl_set_set_str(s, NFTNL_SET_NAME, set);
-		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, nb->family);
 		for (int j = i; j < n && j < i + NFT_SET_CHUNK; j++) {
 			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 
@@ -1028,15 +1040,10 @@ kelems_msgs(struct nft_batch *nb, const char *table, const char *set, uint16_t t
 static void
 set_flush(struct nft_batch *nb, const char *table, const char *set)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set *s = set_named(nb, table, set);
 
-	if (s == NULL) {
-		nb->oom = 1;
+	if (s == NULL)
 		return;
-	}
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, nb->family);
 	nftnl_set_elems_nlmsg_build_payload(batch_msg(nb, NFT_MSG_DELSETELEM, 0), s);
 	nftnl_set_free(s);
 	batch_next(nb);
