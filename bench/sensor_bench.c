@@ -1,7 +1,7 @@
 /*
  * sensor_bench.c: DLP/WAF matching throughput on one core.
  *
- * usage: sensor_bench [MB [SECONDS]]
+ * usage: sensor_bench [MB [SECONDS [ENGINE]]]
  *
  * Generates MB (default 64) megabytes of HTTP-like bodies, 512 bytes to
  * 16 KB each: JSON API payloads (users, orders, events), HTML pages,
@@ -13,8 +13,14 @@
  *      shellshock, path traversal;
  *  (b) 10, 100 and 1000 generated rules of eight shapes (literals of
  *      various lengths, top-level alternation, validators, negation);
- * each with and without the prefilter, stopping a case after SECONDS
- * (default 5) of matching.  Prints MB/s, hits, and PCRE2 runs per MB.
+ * each with three engines: PCRE2 alone on whole bodies (pcre2), Hyperscan
+ * and PCRE2 on whole bodies (sensor_match: hs), and Hyperscan streams fed
+ * each body in segments of SEGMENT bytes with a pause after each
+ * (sensor_stream: stream, what nvd does with bodies and raw streams),
+ * stopping a case after SECONDS
+ * (default 5) of matching; ENGINE (pcre2, hs or stream) runs only its
+ * cases.  Prints MB/s, hits, PCRE2 runs per MB, the Hyperscan databases'
+ * size and the memory of one stream.
  */
 #include "config.h"
 
@@ -29,6 +35,10 @@
 
 #define BODY_MIN	512
 #define BODY_MAX	(16 << 10)
+#define SEGMENT		1448	/* a TCP segment's payload on a 1500-byte MTU */
+
+enum engine { ENGINE_PCRE2, ENGINE_HS, ENGINE_STREAM };
+static const char *const engine_names[] = { "pcre2", "hs", "stream" };
 
 struct corpus {
 	uint8_t *buf;
@@ -282,8 +292,38 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* One body through a stream in segments; the rules that fired, or -1. */
+static int
+stream_body(struct sensor_stream *st, struct sensor_scratch *s, const uint8_t *b, size_t n)
+{
+	const uint8_t *text[SCTX_COUNT] = { NULL };
+	size_t len[SCTX_COUNT] = { 0 };
+	int fired = 0, rc, failed = 0;
+
+	if ((rc = sensor_stream_begin(st, s, UINT64_MAX, text, len, NULL, NULL)) < 0)
+		failed = 1;
+	for (size_t at = 0; at < n; at += SEGMENT) {
+		rc = sensor_stream_feed(st, s, b + at, n - at < SEGMENT ? n - at : SEGMENT, NULL,
+		    NULL);
+		if (rc < 0)
+			failed = 1;
+		else
+			fired += rc;
+		/* As nvd does at each packet's end. */
+		if ((rc = sensor_stream_pause(st, s, NULL, NULL)) < 0)
+			failed = 1;
+		else
+			fired += rc;
+	}
+	if ((rc = sensor_stream_end(st, s, NULL, NULL)) < 0)
+		failed = 1;
+	else
+		fired += rc;
+	return failed ? -1 : fired;
+}
+
 static void
-run_case(const char *label, struct sensor_rule_spec *rules, int nrules, int prefilter,
+run_case(const char *label, struct sensor_rule_spec *rules, int nrules, enum engine eng,
     const struct corpus *c, double seconds)
 {
 	struct sensor_spec spec = { .name = "bench", .type = SENSOR_DLP, .rules = rules,
@@ -291,13 +331,16 @@ run_case(const char *label, struct sensor_rule_spec *rules, int nrules, int pref
 	struct sensor_set_info info;
 	struct sensor_stats st;
 	struct sensor_scratch *s = sensor_scratch_new();
+	struct sensor_stream *stream = NULL;
 	struct sensor_set *set;
 	char err[256];
 	size_t bytes = 0, i;
 	long hits = 0, limited = 0;
 	double t0, t;
 
-	if ((set = sensor_set_build(&spec, 1, prefilter, err, sizeof(err))) == NULL || s == NULL) {
+	if ((set = sensor_set_build(&spec, 1, eng != ENGINE_PCRE2, err, sizeof(err))) == NULL ||
+	    s == NULL || (eng == ENGINE_STREAM &&
+	    (stream = sensor_stream_new(set, SCTX_BODY)) == NULL)) {
 		fprintf(stderr, "sensor_bench: %s: %s\n", label, set == NULL ? err : "no memory");
 		exit(1);
 	}
@@ -310,7 +353,11 @@ run_case(const char *label, struct sensor_rule_spec *rules, int nrules, int pref
 
 		text[SCTX_BODY] = c->buf + c->off[i];
 		len[SCTX_BODY] = c->off[i + 1] - c->off[i];
-		if ((rc = sensor_match(set, s, UINT64_MAX, text, len, NULL, NULL)) < 0)
+		if (eng == ENGINE_STREAM)
+			rc = stream_body(stream, s, text[SCTX_BODY], len[SCTX_BODY]);
+		else
+			rc = sensor_match(set, s, UINT64_MAX, text, len, NULL, NULL);
+		if (rc < 0)
 			limited++;
 		else
 			hits += rc;
@@ -320,10 +367,11 @@ run_case(const char *label, struct sensor_rule_spec *rules, int nrules, int pref
 	}
 	t = now() - t0;
 	sensor_scratch_stats(s, &st);
-	printf("%-14s %5d  %-9s %9.1f %7.1f %7ld %6ld %10.1f %8zu\n", label, nrules,
-	    prefilter ? "yes" : "no", (double)bytes / 1e6 / t, (double)bytes / 1e6, hits,
-	    limited, (double)st.runs / ((double)bytes / 1e6),
-	    info.prefilter_bytes >> 10);
+	printf("%-14s %5d  %-7s %9.1f %7.1f %7ld %6ld %10.1f %8zu %8zu\n", label, nrules,
+	    engine_names[eng], (double)bytes / 1e6 / t, (double)bytes / 1e6, hits, limited,
+	    (double)st.runs / ((double)bytes / 1e6), info.hs_bytes >> 10,
+	    eng == ENGINE_STREAM ? sensor_stream_size(set, SCTX_BODY) : 0);
+	sensor_stream_free(stream);
 	sensor_set_free(set);
 	sensor_scratch_free(s);
 }
@@ -335,11 +383,15 @@ main(int argc, char **argv)
 	static const int sizes[] = { 10, 100, 1000 };
 	double seconds = argc > 2 ? atof(argv[2]) : 5.0;
 	size_t mb = argc > 1 ? strtoul(argv[1], NULL, 10) : 64;
+	int only = -1;
 	struct corpus c;
 	int ndef;
 
-	if (mb == 0 || seconds <= 0) {
-		fprintf(stderr, "usage: sensor_bench [MB [SECONDS]]\n");
+	for (int e = 0; argc > 3 && e < 3; e++)
+		if (strcmp(argv[3], engine_names[e]) == 0)
+			only = e;
+	if (mb == 0 || seconds <= 0 || (argc > 3 && only < 0)) {
+		fprintf(stderr, "usage: sensor_bench [MB [SECONDS [pcre2|hs|stream]]]\n");
 		return 2;
 	}
 	if (corpus_make(&c, mb << 20) < 0) {
@@ -351,13 +403,15 @@ main(int argc, char **argv)
 		generated_rule(&gen[i], i);
 	printf("%zu bodies, %.1f MB; one core; each case stops after %.0f s\n\n", c.n,
 	    (double)c.len / 1e6, seconds);
-	printf("%-14s %5s  %-9s %9s %7s %7s %6s %10s %8s\n", "set", "rules", "prefilter",
-	    "MB/s", "MB", "hits", "limit", "runs/MB", "pf KiB");
-	for (int pf = 0; pf < 2; pf++)
-		run_case("default", def, ndef, pf, &c, seconds);
+	printf("%-14s %5s  %-7s %9s %7s %7s %6s %10s %8s %8s\n", "set", "rules", "engine",
+	    "MB/s", "MB", "hits", "limit", "runs/MB", "hs KiB", "stream B");
+	for (int e = 0; e < 3; e++)
+		if (only < 0 || e == only)
+			run_case("default", def, ndef, (enum engine)e, &c, seconds);
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
-		for (int pf = 0; pf < 2; pf++)
-			run_case("generated", gen, sizes[k], pf, &c, seconds);
+		for (int e = 0; e < 3; e++)
+			if (only < 0 || e == only)
+				run_case("generated", gen, sizes[k], (enum engine)e, &c, seconds);
 	free(c.buf);
 	free(c.off);
 	return 0;

@@ -22,10 +22,9 @@ struct inspect_dir {
 	uint8_t hdr[INSPECT_HEADER_KEEP];
 	size_t hdr_len;
 	int has_hdr;
-	uint8_t body_tail[SENSOR_OVERLAP_MAX];
-	size_t body_tail_len;
-	uint8_t pkt_tail[SENSOR_OVERLAP_MAX];
-	size_t pkt_tail_len;
+	struct sensor_stream *pkt;	/* the raw stream's, NULL until needed */
+	struct sensor_stream *body;	/* the current message's body */
+	int body_on;			/* body begun for this message */
 	uint32_t fired[FIRED_MAX];	/* sensor << 16 | rule, this message */
 	int nfired;
 	uint32_t pkt_fired[FIRED_MAX];	/* the raw stream's, this flow */
@@ -85,20 +84,37 @@ crs_bit(struct inspect_env *e)
 }
 
 /*
- * sensor.crs judges every request of f, those past stream_depth too: the
- * requests' direction has no depth while it inspects (reasm_follow); one
- * already past it cannot be followed (a gap: in doubt).
+ * The sensors see every byte of the directions they inspect, those past
+ * stream_depth too (reasm_follow), so that a flow they inspect is never
+ * bypassed while they are assigned, and sensor.crs judges every request.
+ * A direction already past the depth when they are assigned cannot be
+ * followed (a gap: in doubt).
  */
 static void
-crs_follow(struct inspect_env *e, struct flow *f)
+follow(struct inspect_env *e, struct flow *f)
 {
-	uint64_t b = crs_bit(e);
-	int on = b != 0 && (f->insp->mask[DIR_TO_SERVER] & b) != 0;
+	const struct inspect *in = f->insp;
 
-	if (on && f->rs[DIR_TO_SERVER].done && e->doubt)
-		e->doubt(e->ctx, f, DOUBT_GAP, (f->insp->deny & b) != 0);
-	if (on || f->proxy == NULL)
-		reasm_follow(&f->rs[DIR_TO_SERVER], on);
+	for (int d = 0; d < 2; d++) {
+		int on = in->mask[d] != 0;
+
+		if (on && !f->rs[d].follow && f->rs[d].done && e->doubt)
+			e->doubt(e->ctx, f, DOUBT_GAP, (in->deny & in->mask[d]) != 0);
+		if (on || d == DIR_TO_CLIENT || f->proxy == NULL)
+			reasm_follow(&f->rs[d], on);
+	}
+}
+
+/* Streams made for another set or other sensors start again. */
+static void
+streams_drop(struct inspect *in)
+{
+	for (int d = 0; d < 2; d++) {
+		sensor_stream_free(in->d[d].pkt);
+		sensor_stream_free(in->d[d].body);
+		in->d[d].pkt = in->d[d].body = NULL;
+		in->d[d].body_on = 0;
+	}
 }
 
 int
@@ -128,7 +144,7 @@ inspect_start(struct inspect_env *e, struct flow *f, const struct policy_verdict
 	f->insp = in;
 	e->nflows++;
 	e->st->flows++;
-	crs_follow(e, f);
+	follow(e, f);
 	return 0;
 }
 
@@ -140,8 +156,12 @@ inspect_update(struct inspect_env *e, struct flow *f, const struct policy_verdic
 	if (v->sensors == 0)
 		inspect_release(e, f);
 	else {
+		uint64_t was[2] = { f->insp->mask[0], f->insp->mask[1] };
+
 		set_masks(e, f->insp, v);
-		crs_follow(e, f);
+		if (was[0] != f->insp->mask[0] || was[1] != f->insp->mask[1])
+			streams_drop(f->insp);
+		follow(e, f);
 	}
 	return 0;
 }
@@ -164,10 +184,12 @@ inspect_release(struct inspect_env *e, struct flow *f)
 		http_parser_free(f->insp->d[d].hp);
 		http_args_free(f->insp->d[d].args);
 	}
+	streams_drop(f->insp);
 	free(f->insp);
 	f->insp = NULL;
 	e->nflows--;
 	quota_give(&e->quota, f->key.addr[f->client]);
+	reasm_follow(&f->rs[DIR_TO_CLIENT], 0);
 	if (f->proxy == NULL)
 		reasm_follow(&f->rs[DIR_TO_SERVER], 0);
 }
@@ -215,52 +237,50 @@ static void
 match(struct call *c, const uint8_t *const text[SCTX_COUNT], const size_t len[SCTX_COUNT])
 {
 	struct inspect *in = c->f->insp;
-	size_t total = 0;
 
-	for (int i = 0; i < SCTX_COUNT; i++)
-		total += len[i];
-	c->e->st->bytes += total;
 	if (sensor_match(c->e->set, c->e->scratch, in->mask[c->dir], text, len, on_hit, c) < 0) {
 		c->e->st->limits++;
 		doubt(c->e, c->f, DOUBT_SENSOR_LIMIT);
 	}
 }
 
-/*
- * Matches new bytes of one context in windows that start with the tail of
- * the bytes before (tail, *tail_len), and keeps the new tail.
- */
+/* A stream call's result: a limit puts f in doubt. */
 static void
-match_windows(struct call *c, enum sensor_ctx ctx, uint8_t *tail, size_t *tail_len,
-    const uint8_t *buf, size_t len)
+stream_rc(struct call *c, int rc)
 {
-	struct inspect_dir *d = &c->f->insp->d[c->dir];
-	size_t overlap = sensor_set_overlap(c->e->set);
-
-	if (overlap > SENSOR_OVERLAP_MAX)
-		overlap = SENSOR_OVERLAP_MAX;
-	while (len > 0 && c->f->insp) {
-		size_t n = len < INSPECT_WINDOW ? len : INSPECT_WINDOW, w = *tail_len + n, keep;
-		const uint8_t *text[SCTX_COUNT] = { 0 };
-		size_t tlen[SCTX_COUNT] = { 0 };
-
-		memcpy(c->e->window, tail, *tail_len);
-		memcpy(c->e->window + *tail_len, buf, n);
-		text[ctx] = c->e->window;
-		tlen[ctx] = w;
-		if (ctx == SCTX_BODY) {
-			text[SCTX_URL] = d->has_url ? d->url : NULL;
-			tlen[SCTX_URL] = d->has_url ? d->url_len : 0;
-			text[SCTX_HEADER] = d->has_hdr ? d->hdr : NULL;
-			tlen[SCTX_HEADER] = d->has_hdr ? d->hdr_len : 0;
-		}
-		match(c, text, tlen);
-		keep = w < overlap ? w : overlap;
-		memcpy(tail, c->e->window + w - keep, keep);
-		*tail_len = keep;
-		buf += n;
-		len -= n;
+	if (rc < 0 && c->f->insp) {
+		c->e->st->limits++;
+		doubt(c->e, c->f, DOUBT_SENSOR_LIMIT);
 	}
+}
+
+/*
+ * *sp for e's set, made (and begun) anew when it was made for another or
+ * not yet; NULL when the sensors of f have no rule of context ctx in
+ * direction dir, or no memory (then f is in doubt).
+ */
+static struct sensor_stream *
+stream_of(struct call *c, enum sensor_ctx ctx, struct sensor_stream **sp)
+{
+	struct inspect *in = c->f->insp;
+	const uint8_t *text[SCTX_COUNT] = { 0 };
+	size_t len[SCTX_COUNT] = { 0 };
+
+	if (c->e->set != NULL && *sp != NULL &&
+	    sensor_stream_gen(*sp) == sensor_set_gen(c->e->set))
+		return *sp;
+	sensor_stream_free(*sp);
+	*sp = NULL;
+	if (c->e->set == NULL || !sensor_set_streams(c->e->set, ctx, in->mask[c->dir]))
+		return NULL;
+	if ((*sp = sensor_stream_new(c->e->set, ctx)) == NULL) {
+		doubt(c->e, c->f, DOUBT_INSPECT_STATE);
+		return NULL;
+	}
+	if (ctx == SCTX_PACKET)
+		stream_rc(c, sensor_stream_begin(*sp, c->e->scratch, in->mask[c->dir], text, len,
+		    on_hit, c));
+	return *sp;
 }
 
 /* --- the args context ----------------------------------------------------- */
@@ -397,6 +417,24 @@ keep(uint8_t *dst, size_t cap, size_t *dlen, int *has, const uint8_t *src, size_
 	*has = 1;
 }
 
+/* The body stream of the message whose url and header d keeps. */
+static void
+body_begin(struct call *c, struct inspect_dir *d)
+{
+	const uint8_t *text[SCTX_COUNT] = { 0 };
+	size_t len[SCTX_COUNT] = { 0 };
+
+	if (stream_of(c, SCTX_BODY, &d->body) == NULL || c->f->insp == NULL)
+		return;
+	text[SCTX_URL] = d->has_url ? d->url : NULL;
+	len[SCTX_URL] = d->has_url ? d->url_len : 0;
+	text[SCTX_HEADER] = d->has_hdr ? d->hdr : NULL;
+	len[SCTX_HEADER] = d->has_hdr ? d->hdr_len : 0;
+	d->body_on = 1;
+	stream_rc(c, sensor_stream_begin(d->body, c->e->scratch, c->f->insp->mask[c->dir], text,
+	    len, on_hit, c));
+}
+
 static void
 on_head(void *ctx, const struct http_head *h)
 {
@@ -410,7 +448,7 @@ on_head(void *ctx, const struct http_head *h)
 		return;
 	d = &in->d[c->dir];
 	d->nfired = 0;
-	d->body_tail_len = 0;
+	d->body_on = 0;
 	d->has_url = d->has_hdr = 0;
 	if (!h->response) {
 		keep(d->url, sizeof(d->url), &d->url_len, &d->has_url, h->url, h->url_len);
@@ -433,6 +471,8 @@ on_head(void *ctx, const struct http_head *h)
 	match(c, text, len);
 	if (c->f->insp && args_on(c->e, h))
 		args_head(c, &c->f->insp->d[c->dir], h);
+	if (c->f->insp && h->has_body)
+		body_begin(c, &c->f->insp->d[c->dir]);
 }
 
 static void
@@ -446,7 +486,8 @@ on_body(void *ctx, const uint8_t *data, size_t len)
 	d = &c->f->insp->d[c->dir];
 	if (crs_on(c->e, c->f->insp, c->dir))
 		crs_stage_body(c->e->crs, c->f, data, len);
-	match_windows(c, SCTX_BODY, d->body_tail, &d->body_tail_len, data, len);
+	if (d->body_on && stream_of(c, SCTX_BODY, &d->body) != NULL)
+		stream_rc(c, sensor_stream_feed(d->body, c->e->scratch, data, len, on_hit, c));
 	if (c->f->insp && c->f->insp->d[c->dir].args)
 		args_body(c, &c->f->insp->d[c->dir], data, len, 0);
 }
@@ -461,10 +502,17 @@ on_end(void *ctx, unsigned flags)
 		crs_stage_end(c->e->crs, c->f);
 	if (c->f->insp && c->f->insp->d[c->dir].args)
 		args_body(c, &c->f->insp->d[c->dir], NULL, 0, 1);
+	if (c->f->insp && c->f->insp->d[c->dir].body_on) {
+		struct inspect_dir *d = &c->f->insp->d[c->dir];
+
+		d->body_on = 0;
+		/* (A stream made anew for a new set mid-message has nothing to end.) */
+		if (stream_of(c, SCTX_BODY, &d->body) != NULL)
+			stream_rc(c, sensor_stream_end(d->body, c->e->scratch, on_hit, c));
+	}
 	if (c->f->insp) {
 		c->f->insp->d[c->dir].has_url = 0;
 		c->f->insp->d[c->dir].has_hdr = 0;
-		c->f->insp->d[c->dir].body_tail_len = 0;
 	}
 }
 
@@ -472,18 +520,39 @@ static const struct http_callbacks http_cb = { on_head, on_body, on_end };
 
 /* --- the stream ------------------------------------------------------- */
 
-void
-inspect_data(struct inspect_env *e, struct flow *f, int dir, const uint8_t *buf, size_t len)
+/*
+ * The receiver gets every byte of this packet: a match they end is judged
+ * now, before the verdict, not when the next bytes show it complete (a
+ * card number at the very end of a request).
+ */
+static void
+stream_pause(struct call *c)
 {
-	struct call c = { e, f, dir, 1 };
 	struct inspect_dir *d;
 
-	if (f->insp == NULL || len == 0)
+	if (c->f->insp == NULL)
 		return;
-	d = &f->insp->d[dir];
-	match_windows(&c, SCTX_PACKET, d->pkt_tail, &d->pkt_tail_len, buf, len);
-	if (f->insp == NULL || f->insp->d[dir].hp == NULL)
+	d = &c->f->insp->d[c->dir];
+	c->packet = 1;
+	if (c->e->set == NULL)
 		return;
+	if (d->pkt != NULL && sensor_stream_gen(d->pkt) == sensor_set_gen(c->e->set))
+		stream_rc(c, sensor_stream_pause(d->pkt, c->e->scratch, on_hit, c));
+	if (c->f->insp == NULL)
+		return;
+	d = &c->f->insp->d[c->dir];
+	c->packet = 0;
+	if (d->body_on && d->body != NULL && sensor_stream_gen(d->body) == sensor_set_gen(c->e->set))
+		stream_rc(c, sensor_stream_pause(d->body, c->e->scratch, on_hit, c));
+}
+
+/* The bytes through the direction's HTTP parser: url, header, body, args. */
+static void
+http_data(struct inspect_env *e, struct flow *f, struct call *cp, const uint8_t *buf, size_t len)
+{
+	struct call c = *cp;
+	struct inspect_dir *d = &f->insp->d[c.dir];
+
 	c.packet = 0;
 	if (http_parser_feed(d->hp, buf, len, &http_cb, &c) < 0 && f->insp) {
 		/* Not HTTP from its first bytes: the raw stream is still
@@ -504,6 +573,23 @@ inspect_data(struct inspect_env *e, struct flow *f, int dir, const uint8_t *buf,
 }
 
 void
+inspect_data(struct inspect_env *e, struct flow *f, int dir, const uint8_t *buf, size_t len)
+{
+	struct call c = { e, f, dir, 1 };
+	struct inspect_dir *d;
+
+	if (f->insp == NULL || len == 0)
+		return;
+	d = &f->insp->d[dir];
+	e->st->bytes += len;
+	if (stream_of(&c, SCTX_PACKET, &d->pkt) != NULL && f->insp)
+		stream_rc(&c, sensor_stream_feed(d->pkt, e->scratch, buf, len, on_hit, &c));
+	if (f->insp && f->insp->d[dir].hp)
+		http_data(e, f, &c, buf, len);
+	stream_pause(&c);
+}
+
+void
 inspect_gap(struct inspect_env *e, struct flow *f, int dir)
 {
 	struct call c = { e, f, dir, 0 };
@@ -511,7 +597,9 @@ inspect_gap(struct inspect_env *e, struct flow *f, int dir)
 	if (f->insp == NULL)
 		return;
 	doubt(e, f, DOUBT_GAP);
-	f->insp->d[dir].pkt_tail_len = 0;
+	/* The raw stream starts again after the bytes nvd never saw. */
+	sensor_stream_free(f->insp->d[dir].pkt);
+	f->insp->d[dir].pkt = NULL;
 	if (f->insp->d[dir].hp)
 		http_parser_gap(f->insp->d[dir].hp, &http_cb, &c);
 }
@@ -519,8 +607,13 @@ inspect_gap(struct inspect_env *e, struct flow *f, int dir)
 void
 inspect_eof(struct inspect_env *e, struct flow *f, int dir)
 {
-	struct call c = { e, f, dir, 0 };
+	struct call c = { e, f, dir, 1 };
 
+	/* Matches the stream's last bytes decide ($, \b, a lookahead). */
+	if (f->insp && f->insp->d[dir].pkt && e->set != NULL &&
+	    sensor_stream_gen(f->insp->d[dir].pkt) == sensor_set_gen(e->set))
+		stream_rc(&c, sensor_stream_end(f->insp->d[dir].pkt, e->scratch, on_hit, &c));
+	c.packet = 0;
 	if (f->insp && f->insp->d[dir].hp)
 		http_parser_eof(f->insp->d[dir].hp, &http_cb, &c);
 }

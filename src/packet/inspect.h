@@ -6,12 +6,16 @@
  * matched against the sensors (sensor.h).
  *
  * Matching is on the stream, not per packet, so a pattern split across
- * TCP segments matches: bodies and the raw stream are matched in windows
- * that overlap by sensor_set_overlap() bytes (the longest match the
- * sensors allow across a cut), so memory per flow stays bounded.  A
- * message's url and header (cut to INSPECT_URL_KEEP and
- * INSPECT_HEADER_KEEP) are kept while its body is matched, for rules that
- * need both.  A rule fires once per message.
+ * TCP segments matches: bodies and the raw stream go through sensor
+ * streams (sensor_stream_feed), which match every byte of them, however
+ * long, with state of a bounded size per flow (sensor_stream_size per
+ * stream of a direction) and no bytes kept but the few their
+ * patterns read back.  The directions a sensor inspects have no
+ * stream_depth (reasm_follow), so such a flow is never bypassed while a
+ * sensor is assigned.  A message's url and header (cut to
+ * INSPECT_URL_KEEP and INSPECT_HEADER_KEEP) are kept while its body is
+ * matched, for rules that need both.  A rule fires once per message (the
+ * raw stream's: once per flow).
  *
  * WAF sensors look at what enters the server (requests), DLP sensors at
  * both directions.  sensor.crs has no pattern: the requests of a flow it
@@ -35,14 +39,14 @@
 #define INSPECT_CLIENT_SHARE	(INSPECT_FLOWS_MAX / 8)	/* ... of them from one client */
 #define INSPECT_URL_KEEP	2048
 #define INSPECT_HEADER_KEEP	4096
-#define INSPECT_WINDOW		65536	/* new bytes matched at once at most */
+#define INSPECT_WINDOW		65536	/* arguments matched at once at most */
 #define INSPECT_HEAD_MEM	(32u << 20)	/* HTTP heads being read, per worker */
 
 struct inspect_stats {
 	uint64_t flows;			/* flows inspected */
 	uint64_t no_state;		/* not inspected: the client's share in use */
 	uint64_t messages;		/* HTTP messages matched */
-	uint64_t bytes;			/* bytes matched (all contexts) */
+	uint64_t bytes;			/* stream bytes inspected, each once */
 	uint64_t hits;			/* rules that fired */
 	uint64_t limits;		/* matches that hit PCRE2's limits */
 	uint64_t not_http;		/* directions matched as raw stream only */
@@ -59,7 +63,7 @@ struct inspect_hit {
 struct inspect_env {
 	const struct sensor_set *set;	/* the snapshot's */
 	struct sensor_scratch *scratch;	/* the worker's */
-	uint8_t *window;		/* the worker's, INSPECT_WINDOW + overlap */
+	uint8_t *window;		/* the worker's, INSPECT_WINDOW bytes */
 	void (*hit)(void *ctx, struct flow *f, const struct inspect_hit *ih);
 	/* The sensors cannot see all of f's bytes (a gap, a message the HTTP
 	 * parser gave up on, a match past the engine's limits); deny: one of

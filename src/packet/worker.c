@@ -107,7 +107,7 @@ int
 worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 {
 	w->insp.scratch = sensor_scratch_new();
-	w->insp.window = malloc(INSPECT_WINDOW + SENSOR_OVERLAP_MAX);
+	w->insp.window = malloc(INSPECT_WINDOW);
 	if (w->insp.scratch == NULL || w->insp.window == NULL ||
 	    quota_init(&w->insp.quota, INSPECT_FLOWS_MAX, INSPECT_CLIENT_SHARE) < 0 ||
 	    judge_init(&w->judge, live, wake_fd, &w->appid, &w->dns, &w->insp) < 0)

@@ -1,83 +1,33 @@
 /*
- * sensor.c: the DLP and WAF matching engine (see sensor.h for the
- * contract).
+ * sensor.c: the DLP and WAF matching engine over whole texts (see sensor.h
+ * for the contract; sensor_stream.c matches streams).
  *
  * A set is an array of sensors, each an array of rules, each up to
- * SENSOR_RULE_PATTERNS compiled patterns.  With the prefilter, each
- * context has an automaton of the literals its patterns require
- * (sensor_prefilter.h); sensor_match scans each text given once with it,
- * and a pattern whose literal did not occur is known not to match
+ * SENSOR_RULE_PATTERNS compiled patterns.  With Hyperscan (sensor_int.h),
+ * sensor_match scans each text given once with its context's block
+ * database, and a pattern Hyperscan did not report is known not to match
  * without running it.  A positive pattern so ruled out drops its rule
  * before any pattern of the rule runs; a negated one is satisfied.
  *
- * With or without the prefilter, a rule's patterns run in the same order
+ * With or without Hyperscan, a rule's patterns run in the same order
  * (positives in order, its first positive through the validator, then
- * negated ones), and the prefilter only spares runs whose answer would
- * have been "no match".  So whenever the set without it hits no limit,
- * both sets give the same hits; the tests and fuzz_sensor check that.
+ * negated ones), and Hyperscan only spares runs whose answer would have
+ * been "no match" (its matches are a superset of PCRE2's).  So whenever
+ * the set of PCRE2 alone hits no limit, both sets give the same hits; the
+ * tests and fuzz_sensor check that.
  */
 #include "config.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-
-#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/log.h"
-#include "sensor/sensor.h"
-#include "sensor/sensor_prefilter.h"
+#include "sensor/sensor_bound.h"
+#include "sensor/sensor_int.h"
 
-#define PREFILTER_MAX_BYTES	(64u << 20)	/* per context; beyond, no prefilter there */
 #define JIT_STACK_START		(32u << 10)
 #define JIT_STACK_MAX		(1u << 20)
-
-/*
- * The prefilter may rule a pattern out when, for some clause, none of
- * its literals (ids in the context's prefilter) occurs in the text.
- */
-struct pattern {
-	pcre2_code *re;
-	enum sensor_ctx ctx;
-	int negate;
-	int nclause;		/* 0: always runs */
-	int nalt[PREFILTER_CLAUSES];
-	int lit[PREFILTER_CLAUSES][PREFILTER_ALTS];
-};
-
-struct rule {
-	char name[SENSOR_NAME_MAX];
-	struct pattern pat[SENSOR_RULE_PATTERNS];
-	int npat;
-	int first;		/* the first positive pattern */
-	enum sensor_validator validator;
-};
-
-struct sensor {
-	char name[SENSOR_NAME_MAX];
-	enum sensor_type type;
-	struct rule *rule;
-	int nrules;
-};
-
-struct sensor_set {
-	struct sensor *sensor;
-	int n;
-	struct prefilter *pf[SCTX_COUNT];	/* NULL: every pattern of the context runs */
-	size_t overlap;
-	unsigned ctx_used;		/* a bit per context a pattern has */
-	struct sensor_set_info info;
-};
-
-struct sensor_scratch {
-	pcre2_match_context *mctx;
-	pcre2_jit_stack *jit;
-	pcre2_match_data *md;
-	uint64_t *seen[SCTX_COUNT];	/* literal bits of this call's texts */
-	size_t words[SCTX_COUNT];	/* allocated */
-	struct sensor_stats st;
-};
 
 /* One sensor_match call. */
 struct call {
@@ -85,7 +35,7 @@ struct call {
 	struct sensor_scratch *s;
 	const uint8_t *const *text;
 	const size_t *len;
-	int scanned[SCTX_COUNT];	/* seen[c] tells which literals occur */
+	int scanned[SCTX_COUNT];	/* seen[c] tells which patterns may match */
 };
 
 /* --- names --------------------------------------------------------------- */
@@ -290,54 +240,26 @@ rule_spec_problem(const struct sensor_rule_spec *r)
 	return NULL;
 }
 
-/* The pattern's bound as sensor_set_overlap counts it. */
-static size_t
-pattern_overlap(const pcre2_code *re, const struct prefilter_facts *f)
-{
-	uint32_t behind = 0;
-
-	if (f->bound == PREFILTER_UNBOUNDED)
-		return SENSOR_OVERLAP_UNBOUNDED;
-	pcre2_pattern_info(re, PCRE2_INFO_MAXLOOKBEHIND, &behind);
-	if (f->bound > SENSOR_OVERLAP_MAX)
-		return SENSOR_OVERLAP_MAX;
-	return f->bound + behind;
-}
-
 static int
 pattern_load(struct sensor_set *set, struct pattern *p, const struct sensor_pattern_spec *ps,
     char *err, size_t errlen)
 {
-	struct prefilter_facts f;
-	size_t ov;
+	uint32_t behind = 0;
 
 	if ((p->re = compile(ps->re, err, errlen)) == NULL)
 		return -1;
 	p->ctx = ps->ctx;
 	p->negate = ps->negate != 0;
-	p->nclause = 0;
 	set->info.patterns++;
-	if (pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE) == 0)
+	/* Streams confirm candidates with partial matching at a piece's end. */
+	if (pcre2_jit_compile(p->re, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD |
+	    PCRE2_JIT_PARTIAL_SOFT) == 0)
 		set->info.jit++;
-	prefilter_analyse(ps->re, &f);
-	if ((ov = pattern_overlap(p->re, &f)) > set->overlap)
-		set->overlap = ov < SENSOR_OVERLAP_MAX ? ov : SENSOR_OVERLAP_MAX;
-	if (set->pf[p->ctx] == NULL || f.nclause == 0)
-		return 0;
-	for (int c = 0; c < f.nclause; c++) {
-		for (int a = 0; a < f.clause[c].nalt; a++) {
-			const struct prefilter_lit *l = &f.clause[c].alt[a];
-
-			if ((p->lit[c][a] = prefilter_add(set->pf[p->ctx], l->b, l->len)) < 0) {
-				pcre2_code_free(p->re);
-				snprintf(err, errlen, "no memory");
-				return -1;
-			}
-		}
-		p->nalt[c] = f.clause[c].nalt;
-	}
-	p->nclause = f.nclause;
-	set->info.literals++;
+	pcre2_pattern_info(p->re, PCRE2_INFO_MAXLOOKBEHIND, &behind);
+	p->behind = behind > 0 ? behind : 1;
+	p->reach = sensor_bound(ps->re, &p->ahead);
+	if (p->reach != SENSOR_UNBOUNDED)
+		p->reach++;
 	return 0;
 }
 
@@ -417,30 +339,10 @@ sensor_load(struct sensor_set *set, struct sensor *sn, const struct sensor_spec 
 	return 0;
 }
 
-/* Compiles each context's automaton; one too large leaves its patterns unfiltered. */
-static void
-prefilter_finish(struct sensor_set *set)
-{
-	for (int c = 0; c < SCTX_COUNT; c++) {
-		struct prefilter *pf = set->pf[c];
-
-		if (pf == NULL)
-			continue;
-		if (prefilter_count(pf) > 0 && prefilter_compile(pf, PREFILTER_MAX_BYTES) == 0) {
-			set->info.prefilter_bytes += prefilter_bytes(pf);
-			continue;
-		}
-		if (prefilter_count(pf) > 0)
-			log_warnx("sensor: %s prefilter too large, its patterns all run",
-			    ctx_names[c]);
-		prefilter_free(pf);
-		set->pf[c] = NULL;
-	}
-}
-
 struct sensor_set *
-sensor_set_build(const struct sensor_spec *s, int n, int use_prefilter, char *err, size_t errlen)
+sensor_set_build(const struct sensor_spec *s, int n, int use_hs, char *err, size_t errlen)
 {
+	static uint64_t gens;
 	struct sensor_set *set;
 
 	if (n < 0 || n > SENSOR_MAX || (n > 0 && s == NULL)) {
@@ -451,15 +353,14 @@ sensor_set_build(const struct sensor_spec *s, int n, int use_prefilter, char *er
 	    (n > 0 && (set->sensor = calloc((size_t)n, sizeof(*set->sensor))) == NULL))
 		goto nomem;
 	set->n = n;	/* sensors not loaded hold no rule */
-	for (int c = 0; use_prefilter && c < SCTX_COUNT; c++)
-		if ((set->pf[c] = prefilter_new()) == NULL)
-			goto nomem;
+	set->gen = __atomic_add_fetch(&gens, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < n; i++) {
 		if (sensor_load(set, &set->sensor[i], s, i, err, errlen) < 0)
 			goto fail;
 		set->info.sensors++;
 	}
-	prefilter_finish(set);
+	if (sensor_hs_build(set, s, use_hs) < 0)
+		goto nomem;
 	return set;
 nomem:
 	snprintf(err, errlen, "no memory");
@@ -481,8 +382,7 @@ sensor_set_free(struct sensor_set *set)
 				pcre2_code_free(sn->rule[r].pat[p].re);
 		free(sn->rule);
 	}
-	for (int c = 0; c < SCTX_COUNT; c++)
-		prefilter_free(set->pf[c]);
+	sensor_hs_free(set);
 	free(set->sensor);
 	free(set);
 }
@@ -540,12 +440,6 @@ sensor_args_put(uint8_t *buf, size_t cap, size_t *len, const uint8_t *p, size_t 
 	return 0;
 }
 
-size_t
-sensor_set_overlap(const struct sensor_set *set)
-{
-	return set->overlap;
-}
-
 /* --- scratch ------------------------------------------------------------- */
 
 struct sensor_scratch *
@@ -561,6 +455,8 @@ sensor_scratch_new(void)
 	pcre2_set_match_limit(s->mctx, SENSOR_MATCH_LIMIT);
 	pcre2_set_depth_limit(s->mctx, SENSOR_DEPTH_LIMIT);
 	pcre2_set_heap_limit(s->mctx, SENSOR_HEAP_LIMIT);
+	if ((s->join = malloc(SENSOR_SPAN + SENSOR_CHUNK)) == NULL)
+		goto fail;
 	/* NULL when PCRE2 has no JIT: the interpreter needs none. */
 	s->jit = pcre2_jit_stack_create(JIT_STACK_START, JIT_STACK_MAX, NULL);
 	if (s->jit != NULL)
@@ -578,6 +474,11 @@ sensor_scratch_free(struct sensor_scratch *s)
 		return;
 	for (int c = 0; c < SCTX_COUNT; c++)
 		free(s->seen[c]);
+	for (int c = 0; c < SCTX_COUNT; c++)
+		if (s->spare[c] != NULL)
+			hs_close_stream(s->spare[c], NULL, NULL, NULL);
+	hs_free_scratch(s->hs);
+	free(s->join);
 	pcre2_jit_stack_free(s->jit);
 	pcre2_match_data_free(s->md);
 	pcre2_match_context_free(s->mctx);
@@ -592,22 +493,58 @@ sensor_scratch_stats(const struct sensor_scratch *s, struct sensor_stats *st)
 
 /* --- matching ------------------------------------------------------------ */
 
+static int
+on_block(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
+    void *ctx)
+{
+	uint64_t *bits = ctx;
+
+	(void)from, (void)to, (void)flags;
+	bits[id >> 6] |= 1ull << (id & 63);
+	return 0;
+}
+
+/* One text, or each subject of an args text (a pattern matches one subject). */
+static int
+hs_text(const hs_database_t *db, struct sensor_scratch *s, enum sensor_ctx c, const uint8_t *t,
+    size_t n)
+{
+	size_t at = 0;
+
+	if (c != SCTX_ARGS)
+		return hs_scan(db, (const char *)t, (unsigned)n, 0, s->hs, on_block,
+		    s->seen[c]) == HS_SUCCESS ? 0 : -1;
+	while (at + 2 <= n) {
+		size_t sl = (size_t)t[at] << 8 | t[at + 1], b = at + 2;
+
+		if (sl > n - b)
+			sl = n - b;
+		if (hs_scan(db, (const char *)t + b, (unsigned)sl, 0, s->hs, on_block,
+		    s->seen[c]) != HS_SUCCESS)
+			return -1;
+		at = b + sl;
+	}
+	return 0;
+}
+
 /*
- * Scans each text given with its context's automaton.  Where the bits
- * cannot be had (no memory), scanned stays 0 and every pattern runs.
+ * Scans each text given with its context's block database.  Where the
+ * bits cannot be had (no memory, a scan error), scanned stays 0 and every
+ * pattern of the context runs.
  */
 static void
-prefilter_run(struct call *k)
+hs_run(struct call *k)
 {
 	struct sensor_scratch *s = k->s;
 
+	if (sensor_scratch_fit(s, k->set) < 0)
+		return;
 	for (int c = 0; c < SCTX_COUNT; c++) {
-		const struct prefilter *pf = k->set->pf[c];
-		size_t words;
+		const struct ctx_db *db = &k->set->db[c];
+		size_t words = ((size_t)db->npat + 63) / 64;
 
-		if (pf == NULL || k->text[c] == NULL)
+		if (db->block == NULL || k->text[c] == NULL || k->len[c] > UINT32_MAX)
 			continue;
-		words = ((size_t)prefilter_count(pf) + 63) / 64;
 		if (words > s->words[c]) {
 			uint64_t *w = realloc(s->seen[c], words * sizeof(uint64_t));
 
@@ -617,8 +554,8 @@ prefilter_run(struct call *k)
 			s->words[c] = words;
 		}
 		memset(s->seen[c], 0, words * sizeof(uint64_t));
-		prefilter_scan(pf, k->text[c], k->len[c], s->seen[c]);
-		k->scanned[c] = 1;
+		if (hs_text(db->block, s, (enum sensor_ctx)c, k->text[c], k->len[c]) == 0)
+			k->scanned[c] = 1;
 	}
 }
 
@@ -628,43 +565,31 @@ seen(const uint64_t *bits, int id)
 	return bits[id >> 6] >> (id & 63) & 1;
 }
 
-/* 0 when the prefilter proves the pattern cannot match its text. */
+/* 0 when Hyperscan proves the pattern cannot match its text. */
 static int
 may_match(struct call *k, const struct pattern *p)
 {
-	const uint64_t *bits = k->s->seen[p->ctx];
-
-	if (!k->scanned[p->ctx])
+	if (!k->scanned[p->ctx] || k->set->db[p->ctx].pat[p->id]->hs == PHS_NONE ||
+	    seen(k->s->seen[p->ctx], p->id))
 		return 1;
-	for (int c = 0; c < p->nclause; c++) {
-		int a = 0;
-
-		while (a < p->nalt[c] && !seen(bits, p->lit[c][a]))
-			a++;
-		if (a == p->nalt[c]) {
-			k->s->st.skipped++;
-			return 0;
-		}
-	}
-	return 1;
+	k->s->st.skipped++;
+	return 0;
 }
 
-/* One pcre2_match of subject [0, n) from start, offsets into it. */
-static int
-run_one(struct call *k, const struct pattern *p, const uint8_t *subj, size_t n, size_t start,
-    size_t *off, size_t *len)
+int
+sensor_pcre(struct sensor_scratch *s, const struct pattern *p, const uint8_t *subj, size_t n,
+    size_t start, uint32_t options, size_t *off, size_t *len)
 {
-	struct sensor_scratch *s = k->s;
 	PCRE2_SIZE *ov;
 	int rc;
 
 	s->st.runs++;
-	rc = pcre2_match(p->re, subj, n, start, 0, s->md, s->mctx);
-	if (rc >= 0) {
+	rc = pcre2_match(p->re, subj, n, start, options, s->md, s->mctx);
+	if (rc >= 0 || rc == PCRE2_ERROR_PARTIAL) {
 		ov = pcre2_get_ovector_pointer(s->md);
 		*off = ov[0];
 		*len = ov[1] > ov[0] ? ov[1] - ov[0] : 0;
-		return 1;
+		return rc >= 0 ? 1 : 2;
 	}
 	switch (rc) {
 	case PCRE2_ERROR_NOMATCH:
@@ -679,6 +604,14 @@ run_one(struct call *k, const struct pattern *p, const uint8_t *subj, size_t n, 
 		s->st.errors++;
 		return -1;
 	}
+}
+
+/* One pcre2_match of subject [0, n) from start, offsets into it. */
+static int
+run_one(struct call *k, const struct pattern *p, const uint8_t *subj, size_t n, size_t start,
+    size_t *off, size_t *len)
+{
+	return sensor_pcre(k->s, p, subj, n, start, 0, off, len);
 }
 
 /*
@@ -728,12 +661,17 @@ run_validated(struct call *k, const struct rule *r, size_t *off, size_t *len)
 			return 1;
 		start = *len > 0 ? *off + *len : *off + 1;
 	}
+	if (start <= n)
+		k->s->st.capped++;
 	return 0;
 }
 
-/* 1 if the rule fires (with its match), 0 if not, -1 on a limit. */
+/*
+ * 1 if the rule fires (with its match), 0 if not, -1 on a limit; its
+ * patterns of context skip are left out (SCTX_COUNT: none).
+ */
 static int
-rule_eval(struct call *k, const struct rule *r, size_t *off, size_t *len)
+rule_eval(struct call *k, const struct rule *r, enum sensor_ctx skip, size_t *off, size_t *len)
 {
 	size_t o, l;
 	int rc;
@@ -741,13 +679,13 @@ rule_eval(struct call *k, const struct rule *r, size_t *off, size_t *len)
 	for (int i = 0; i < r->npat; i++) {
 		const struct pattern *p = &r->pat[i];
 
-		if (!p->negate && (k->text[p->ctx] == NULL || !may_match(k, p)))
+		if (p->ctx != skip && !p->negate && (k->text[p->ctx] == NULL || !may_match(k, p)))
 			return 0;
 	}
 	for (int i = 0; i < r->npat; i++) {
 		const struct pattern *p = &r->pat[i];
 
-		if (p->negate)
+		if (p->negate || p->ctx == skip)
 			continue;
 		rc = i == r->first ? run_validated(k, r, off, len) : run(k, p, 0, &o, &l);
 		if (rc <= 0)
@@ -756,7 +694,7 @@ rule_eval(struct call *k, const struct rule *r, size_t *off, size_t *len)
 	for (int i = 0; i < r->npat; i++) {
 		const struct pattern *p = &r->pat[i];
 
-		if (!p->negate || k->text[p->ctx] == NULL || !may_match(k, p))
+		if (!p->negate || p->ctx == skip || k->text[p->ctx] == NULL || !may_match(k, p))
 			continue;
 		if ((rc = run(k, p, 0, &o, &l)) != 0)
 			return rc > 0 ? 0 : -1;
@@ -764,13 +702,23 @@ rule_eval(struct call *k, const struct rule *r, size_t *off, size_t *len)
 	return 1;
 }
 
+int
+sensor_rule_others(struct sensor_scratch *s, const struct rule *r, enum sensor_ctx skip,
+    const uint8_t *const text[SCTX_COUNT], const size_t len[SCTX_COUNT], size_t *off,
+    size_t *len_out)
+{
+	struct call k = { .s = s, .text = text, .len = len };
+
+	return rule_eval(&k, r, skip, off, len_out);
+}
+
 /*
  * The match as an auditor may see it: at most SENSOR_EXCERPT_TEXT bytes,
  * bytes outside printable ASCII as '?', and for DLP every digit but the
  * match's last four as '*'.
  */
-static void
-excerpt(char *out, const uint8_t *m, size_t len, int mask)
+void
+sensor_excerpt(char *out, const uint8_t *m, size_t len, int mask)
 {
 	size_t n = len < SENSOR_EXCERPT_TEXT ? len : SENSOR_EXCERPT_TEXT;
 	size_t digits = 0, seen = 0;
@@ -806,7 +754,7 @@ hit_fill(struct sensor_hit *h, const struct call *k, int si, int ri, size_t off,
 	h->ctx = r->pat[r->first].ctx;
 	h->offset = off;
 	h->len = len;
-	excerpt(h->excerpt, k->text[h->ctx] + off, len, sn->type == SENSOR_DLP);
+	sensor_excerpt(h->excerpt, k->text[h->ctx] + off, len, sn->type == SENSOR_DLP);
 }
 
 int
@@ -819,7 +767,7 @@ sensor_match(const struct sensor_set *set, struct sensor_scratch *s, uint64_t ma
 	int fired = 0, failed = 0;
 
 	s->st.scans++;
-	prefilter_run(&k);
+	hs_run(&k);
 	for (int si = 0; si < set->n; si++) {
 		const struct sensor *sn = &set->sensor[si];
 
@@ -827,7 +775,7 @@ sensor_match(const struct sensor_set *set, struct sensor_scratch *s, uint64_t ma
 			continue;
 		for (int ri = 0; ri < sn->nrules; ri++) {
 			size_t off = 0, mlen = 0;
-			int rc = rule_eval(&k, &sn->rule[ri], &off, &mlen);
+			int rc = rule_eval(&k, &sn->rule[ri], SCTX_COUNT, &off, &mlen);
 
 			if (rc < 0)
 				failed = 1;

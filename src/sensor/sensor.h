@@ -12,12 +12,18 @@
  * the ranges of a US SSN).
  *
  * sensor_set_build() compiles every sensor once (PCRE2 with JIT, match
- * and depth limits) into an immutable set, with a literal prefilter: the
- * literals each pattern requires (sensor_prefilter.h), all scanned for at
- * once, so that a pattern whose literals are absent costs nothing.  Sets
- * are built off the packet path and swapped in like the policy (live.h);
- * any number of threads may match against one set at once, each with its
- * own struct sensor_scratch.
+ * and depth limits) into an immutable set, and each context's patterns
+ * into Hyperscan databases (exactly, or as a prefilter that
+ * may match more), so that one pass over a text or a stream tells which
+ * patterns may match and where, and PCRE2 runs only there.  Sets are
+ * built off the packet path and swapped in like the policy (live.h); any
+ * number of threads may match against one set at once, each with its own
+ * struct sensor_scratch.
+ *
+ * Whole texts (url, header, args, and any context in tests) go to
+ * sensor_match; the raw stream (packet) and bodies go to a struct
+ * sensor_stream, piece by piece, with the same results whatever the
+ * pieces (see sensor_stream_feed).
  *
  * Patterns are compiled without UTF (bytes; (*UTF) is refused) and
  * without DOTALL; (?i) and the other inline options work as usual.
@@ -42,8 +48,10 @@
 #define SENSOR_MATCH_LIMIT	100000	/* pcre2_set_match_limit */
 #define SENSOR_DEPTH_LIMIT	1000	/* pcre2_set_depth_limit (interpreter only) */
 #define SENSOR_HEAP_LIMIT	4096	/* pcre2_set_heap_limit, KiB (interpreter only) */
-#define SENSOR_OVERLAP_UNBOUNDED 256	/* sensor_set_overlap for unbounded patterns */
-#define SENSOR_OVERLAP_MAX	4096	/* sensor_set_overlap's cap */
+#define SENSOR_SPAN		1024	/* bytes a stream keeps at most (sensor_stream_feed) */
+#define SENSOR_CHUNK		16384	/* bytes of a piece scanned before its candidates are confirmed */
+#define SENSOR_STREAM_PENDING	16	/* patterns a stream has candidates of at once */
+#define SENSOR_STREAM_HELD	4	/* first matches a stream keeps for rules not yet complete */
 
 enum sensor_type {
 	SENSOR_DLP = 0,
@@ -122,11 +130,13 @@ struct sensor_scratch;
  * name, a sensor or rule name given twice in its scope, a rule of no
  * pattern, more than SENSOR_RULE_PATTERNS or only negated ones, an
  * unknown type, context or validator) or on no memory.  The spec is not
- * kept.  use_prefilter 0 builds a set without it (for tests and the
- * benchmark).  Patterns are JIT-compiled where PCRE2 can, else run by
- * its interpreter.
+ * kept.  use_hs 0 builds a set of PCRE2 alone, the plain engine that the
+ * tests and the benchmark compare with.  Patterns are JIT-compiled where
+ * PCRE2 can, else run by its interpreter.  A pattern Hyperscan cannot
+ * compile in either form is matched by PCRE2 alone (counted in
+ * sensor_set_info, logged).
  */
-struct sensor_set *sensor_set_build(const struct sensor_spec *s, int n, int use_prefilter,
+struct sensor_set *sensor_set_build(const struct sensor_spec *s, int n, int use_hs,
     char *err, size_t errlen);
 void sensor_set_free(struct sensor_set *set);
 int sensor_set_count(const struct sensor_set *set);		/* sensors */
@@ -137,8 +147,11 @@ int sensor_set_find(const struct sensor_set *set, const char *name);	/* index or
 struct sensor_set_info {
 	int sensors, rules, patterns;
 	int jit;		/* patterns JIT-compiled */
-	int literals;		/* patterns with prefilter literals (the others always run) */
-	size_t prefilter_bytes;	/* memory of the prefilter automata */
+	/* Distinct patterns (a text given in several rules counts once): */
+	int hs_exact;		/* ... Hyperscan matches exactly */
+	int hs_prefilter;	/* ... approximately (PCRE2 confirms) */
+	int pcre_only;		/* ... Hyperscan cannot take: PCRE2 alone, always run */
+	size_t hs_bytes;	/* memory of the Hyperscan databases */
 };
 void sensor_set_info(const struct sensor_set *set, struct sensor_set_info *info);
 /* Whether a pattern of the set is of context c. */
@@ -151,9 +164,9 @@ int sensor_args_put(uint8_t *buf, size_t cap, size_t *len, const uint8_t *p, siz
 
 /*
  * Per thread: PCRE2 match data, match context with the limits, JIT stack,
- * prefilter state.  Not tied to a set: one scratch serves every set its
- * thread uses (it grows, once, to the largest set's prefilter).  NULL on
- * no memory.
+ * Hyperscan scratch.  Not tied to a set: one scratch serves every set its
+ * thread uses (it grows, once per set, to the largest set's needs).  NULL
+ * on no memory.
  */
 struct sensor_scratch *sensor_scratch_new(void);
 void sensor_scratch_free(struct sensor_scratch *s);
@@ -162,9 +175,13 @@ void sensor_scratch_free(struct sensor_scratch *s);
 struct sensor_stats {
 	uint64_t scans;		/* sensor_match calls */
 	uint64_t runs;		/* pcre2_match calls */
-	uint64_t skipped;	/* patterns the prefilter ruled out, not run */
+	uint64_t skipped;	/* patterns Hyperscan ruled out, not run */
 	uint64_t limits;	/* matches stopped by the match, depth, heap or JIT stack limit */
-	uint64_t errors;	/* other PCRE2 failures (no memory) */
+	uint64_t errors;	/* other PCRE2 or Hyperscan failures (no memory) */
+	uint64_t capped;	/* whole texts whose validated matches passed SENSOR_VALIDATE_MAX */
+	uint64_t candidates;	/* stream candidates PCRE2 looked at */
+	uint64_t overflows;	/* stream candidates given up: SENSOR_STREAM_PENDING at once */
+	uint64_t too_long;	/* stream candidates whose bytes left SENSOR_SPAN, unconfirmed */
 };
 void sensor_scratch_stats(const struct sensor_scratch *s, struct sensor_stats *st);
 
@@ -204,14 +221,86 @@ int sensor_match(const struct sensor_set *set, struct sensor_scratch *s, uint64_
     void (*hit)(void *ctx, const struct sensor_hit *h), void *ctx);
 
 /*
- * The longest match a stream scan must allow across two pieces: the
- * overlap the caller keeps between consecutive windows (bytes).  Each
- * pattern's bound is read from its text (the most bytes it can consume,
- * lookaheads included, plus PCRE2's MAXLOOKBEHIND); a pattern with no
- * bound (*, +, {n,}, back references) counts as SENSOR_OVERLAP_UNBOUNDED,
- * so a longer match of it across two windows may be missed.  The largest,
- * at most SENSOR_OVERLAP_MAX; 0 for a set of no pattern.
+ * A stream: the raw bytes of one direction of a flow (SCTX_PACKET), or one
+ * HTTP message's body (SCTX_BODY), matched piece by piece with state of a
+ * bounded size whatever its length (sensor_stream_size): its
+ * Hyperscan stream state, the last bytes of the stream (at most
+ * SENSOR_SPAN: as many as its context's longest pattern reads, its
+ * lookbehind included), and a few bits per pattern and rule.
+ *
+ * A stream is of the set it was made for; sensor_stream_gen tells a
+ * caller holding streams across a set swap that it must make new ones.
+ * NULL for another context, or on no memory.
  */
-size_t sensor_set_overlap(const struct sensor_set *set);
+struct sensor_stream;
+
+struct sensor_stream *sensor_stream_new(const struct sensor_set *set, enum sensor_ctx c);
+void sensor_stream_free(struct sensor_stream *st);	/* the set may be gone */
+uint64_t sensor_set_gen(const struct sensor_set *set);
+uint64_t sensor_stream_gen(const struct sensor_stream *st);
+/* The memory one stream of c takes, its Hyperscan state included. */
+size_t sensor_stream_size(const struct sensor_set *set, enum sensor_ctx c);
+
+/*
+ * Starts the stream (again) at offset 0 for the sensors of mask; text and
+ * len are the other contexts of the same message, as sensor_match takes
+ * them (a body's url and header), and must stay valid until
+ * sensor_stream_end or the next begin.  The rules of the stream's context
+ * see those texts whole and the stream piece by piece.  Returns the rules
+ * that fired (a rule of no pattern in the stream's context never does), or
+ * -1 as sensor_match.
+ */
+int sensor_stream_begin(struct sensor_stream *st, struct sensor_scratch *s, uint64_t mask,
+    const uint8_t *const text[SCTX_COUNT], const size_t len[SCTX_COUNT],
+    void (*hit)(void *ctx, const struct sensor_hit *h), void *ctx);
+/*
+ * The next len bytes of the stream.  A rule fires as soon as the bytes
+ * that decide it have been fed, and once per stream: with the same result
+ * as sensor_match on the whole stream, however it was cut into pieces,
+ * for each pattern that reads at most SENSOR_SPAN bytes (its lookbehind
+ * included).  A match of a longer or unbounded pattern is found when what
+ * it reads fits in SENSOR_SPAN bytes; a longer one is still found when
+ * Hyperscan matches the pattern exactly and it needs no validator (its
+ * excerpt is then its last bytes), else the stream is in doubt (-1,
+ * counted in too_long: padding must not hide an attack).  Rules
+ * with a negated pattern in the stream's context are judged at
+ * sensor_stream_end, as sensor_match would judge the whole stream.  A
+ * validated pattern has every match of the stream tried (no
+ * SENSOR_VALIDATE_MAX: each try consumes the stream).  Hits' offsets are
+ * from the stream's start; a match whose greedy repeat at its end might
+ * still take more bytes ("select .*from" before the line ends) is reported
+ * once it is certain, with the bytes it has then (its len may be shorter
+ * than sensor_match's).
+ *
+ * A rule with several patterns in the stream's context shows the match of
+ * its first one if it was kept (SENSOR_STREAM_HELD rules at once), else
+ * no excerpt.
+ *
+ * Returns the rules that fired, or -1 when a candidate could not be
+ * decided (a PCRE2 limit or failure, more than SENSOR_STREAM_PENDING
+ * patterns in doubt at once, a match longer than SENSOR_SPAN as above):
+ * the caller is in doubt, as for sensor_match's -1.
+ */
+int sensor_stream_feed(struct sensor_stream *st, struct sensor_scratch *s, const uint8_t *buf,
+    size_t len, void (*hit)(void *ctx, const struct sensor_hit *h), void *ctx);
+/*
+ * The bytes fed so far are all the receiver has for now (the end of a
+ * packet): a match they end, that the stream's next bytes might still
+ * undo (a card number's last digit, before the byte that shows no digit
+ * follows), fires now, as sensor_match would fire on the stream so far.
+ * The stream goes on as if nothing happened, but for the rules that
+ * fired.  So with pauses a rule may fire where the whole stream would not
+ * (the number turns out longer): never later than the bytes that make the
+ * match reach the receiver.  Negated patterns wait for the stream's end.
+ */
+int sensor_stream_pause(struct sensor_stream *st, struct sensor_scratch *s,
+    void (*hit)(void *ctx, const struct sensor_hit *h), void *ctx);
+/* The stream ended: its last candidates and rules are decided. */
+int sensor_stream_end(struct sensor_stream *st, struct sensor_scratch *s,
+    void (*hit)(void *ctx, const struct sensor_hit *h), void *ctx);
+/* Whether a stream of c has rules of the sensors in mask to look for. */
+int sensor_set_streams(const struct sensor_set *set, enum sensor_ctx c, uint64_t mask);
+/* Bytes fed since begin. */
+uint64_t sensor_stream_offset(const struct sensor_stream *st);
 
 #endif

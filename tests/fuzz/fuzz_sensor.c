@@ -1,6 +1,6 @@
 /*
- * fuzz_sensor: the matching engine on any bytes, with and without the
- * prefilter; any difference aborts.
+ * fuzz_sensor: the matching engine on any bytes, with and without
+ * Hyperscan, whole and streamed; any difference aborts.
  *
  * Input: a first byte of flags, then the rest.
  *  - Flags bit 7 clear: a fixed DLP and WAF set (built once) matches the
@@ -9,11 +9,15 @@
  *    sensors run (none set: both).
  *  - Flags bit 7 set: the rest up to the first newline is a pattern, the
  *    bytes after it a body.  If the pattern compiles, it is matched with
- *    and without the prefilter; when it matches, the body must hold each
- *    clause prefilter_analyse found (one of its literals, ASCII case
- *    folded), and the match be no longer than the bound it found.
- * Each text lies in a buffer of its exact size, so a read past it is
- * caught.  Every hit must lie inside its text, with a printable excerpt.
+ *    and without Hyperscan; when it matches, the match must be no longer
+ *    than the bound sensor_bound found.
+ * The packet and body texts are also streamed (Hyperscan's streams, and
+ * PCRE2's alone) in pieces the bytes choose (a cut after each byte that
+ * is 0 modulo 1 + bits 0-2 of the last byte; flags bit 6: 1-byte pieces),
+ * and must give what sensor_match gives on the whole text, as
+ * sensor_stream_feed says (the same rules, at the same offsets).  Each
+ * text lies in a buffer of its exact size, so a read past it is caught.
+ * Every hit must lie inside its text, with a printable excerpt.
  */
 #include "config.h"
 
@@ -22,13 +26,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <pcre2.h>
+
 #include "sensor/sensor.h"
-#include "sensor/sensor_prefilter.h"
-#include "../unit/fixture_sensor.h"
+#include "sensor/sensor_bound.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define HITS_MAX	32
+#define CUTS_MAX	4096
 
 struct hits {
 	struct sensor_hit h[HITS_MAX];
@@ -70,17 +78,29 @@ static const struct {
 
 static struct sensor_set *with, *without;
 static struct sensor_scratch *scratch;
+static struct sensor_rule_spec fixed_rules[NFIXED];
+static struct sensor_spec fixed_spec[2];
+
+static int
+fixed_rule_in(int si, int ri, enum sensor_ctx c)
+{
+	const struct sensor_rule_spec *r = &fixed_spec[si].rules[ri];
+
+	for (int i = 0; i < r->npat; i++)
+		if (r->pat[i].ctx == c)
+			return 1;
+	return 0;
+}
 
 /* Consecutive lines of one sensor and rule make one rule. */
 static void
 fixed_build(void)
 {
-	static struct sensor_rule_spec rules[NFIXED];
-	struct sensor_spec spec[2];
+	struct sensor_rule_spec *rules = fixed_rules;
+	struct sensor_spec *spec = fixed_spec;
 	int nspec = 0, nrules = 0;
 	char err[256];
 
-	memset(spec, 0, sizeof(spec));
 	for (size_t i = 0; i < NFIXED; i++) {
 		struct sensor_rule_spec *r = nrules > 0 ? &rules[nrules - 1] : NULL;
 
@@ -138,6 +158,123 @@ same_hit(const struct sensor_hit *a, const struct sensor_hit *b)
 	    a->offset == b->offset && a->len == b->len && strcmp(a->excerpt, b->excerpt) == 0;
 }
 
+/* A stream's hit against the whole text's: a greedy end may be shorter. */
+static int
+same_streamed(const struct sensor_hit *s, const struct sensor_hit *w)
+{
+	return s->sensor == w->sensor && s->rule == w->rule && s->ctx == w->ctx &&
+	    s->offset == w->offset && s->len <= w->len &&
+	    (s->len < w->len || strcmp(s->excerpt, w->excerpt) == 0);
+}
+
+static int
+hit_cmp(const void *a, const void *b)
+{
+	const struct sensor_hit *x = a, *y = b;
+
+	return x->sensor != y->sensor ? x->sensor - y->sensor : x->rule - y->rule;
+}
+
+/* Whether rule ri of sensor si of set has a pattern of context c (a stream of c judges it). */
+static int (*rule_in)(int si, int ri, enum sensor_ctx c);
+
+/*
+ * t[c] streamed with set in the pieces cuts says, the other contexts of a
+ * body given whole; checked against whole (sensor_match's hits, of the
+ * set of PCRE2 alone, over the same texts).
+ */
+static void
+stream_check(const struct sensor_set *set, enum sensor_ctx c, uint64_t mask,
+    const uint8_t *const t[SCTX_COUNT], const size_t l[SCTX_COUNT], const size_t *cuts,
+    int ncuts, const struct hits *whole)
+{
+	struct sensor_stream *st = sensor_stream_new(set, c);
+	struct hits hs = { .n = 0 }, w = { .n = 0 };
+	size_t at = 0;
+	int failed = 0, rc;
+
+	if (st == NULL)
+		abort();
+	for (int i = 0; i < whole->n; i++)
+		if (rule_in(whole->h[i].sensor, whole->h[i].rule, c))
+			w.h[w.n++] = whole->h[i];
+	failed |= sensor_stream_begin(st, scratch, mask, t, l, collect, &hs) < 0;
+	for (int i = 0; i <= ncuts; i++) {
+		size_t to = i < ncuts ? cuts[i] : l[c];
+
+		rc = sensor_stream_feed(st, scratch, t[c] + at, to - at, collect, &hs);
+		failed |= rc < 0;
+		at = to;
+	}
+	failed |= sensor_stream_end(st, scratch, collect, &hs) < 0;
+	if (sensor_stream_offset(st) != l[c])
+		abort();
+	sensor_stream_free(st);
+	for (int i = 0; i < hs.n; i++)
+		if (hs.h[i].offset > l[c] || hs.h[i].len > l[c] - hs.h[i].offset)
+			abort();
+	if (failed)
+		return;
+	qsort(hs.h, (size_t)hs.n, sizeof(hs.h[0]), hit_cmp);
+	qsort(w.h, (size_t)w.n, sizeof(w.h[0]), hit_cmp);
+	if (hs.n != w.n)
+		abort();
+	for (int i = 0; i < hs.n; i++)
+		if (!same_streamed(&hs.h[i], &w.h[i]))
+			abort();
+}
+
+/* Cuts of n bytes at p as the input chooses; the number of cuts. */
+static int
+cuts_of(uint8_t flags, const uint8_t *p, size_t n, size_t *cuts)
+{
+	unsigned every = n > 0 ? 1u + (p[n - 1] & 7u) : 1u;
+	int nc = 0;
+
+	for (size_t i = 1; i < n && nc < CUTS_MAX; i++)
+		if ((flags & 0x40) || p[i - 1] % every == 0)
+			cuts[nc++] = i;
+	return nc;
+}
+
+/*
+ * The packet and body texts streamed with both sets, with what inspect
+ * gives each stream (a body its url and header, the raw stream nothing
+ * else), against sensor_match of the same texts when it hit no limit and
+ * tried every validated match.
+ */
+static void
+streams(uint8_t flags, uint64_t mask, const uint8_t *const t[SCTX_COUNT],
+    const size_t l[SCTX_COUNT])
+{
+	static size_t cuts[CUTS_MAX];
+	static const enum sensor_ctx sc[] = { SCTX_PACKET, SCTX_BODY };
+
+	for (size_t k = 0; k < sizeof(sc) / sizeof(sc[0]); k++) {
+		const uint8_t *st[SCTX_COUNT] = { NULL };
+		size_t sl[SCTX_COUNT] = { 0 };
+		struct sensor_stats before, after;
+		struct hits whole = { .n = 0 };
+		int nc, rc;
+
+		if (t[sc[k]] == NULL)
+			continue;
+		st[sc[k]] = t[sc[k]];
+		sl[sc[k]] = l[sc[k]];
+		if (sc[k] == SCTX_BODY)
+			for (int c = SCTX_URL; c <= SCTX_HEADER; c++)
+				st[c] = t[c], sl[c] = l[c];
+		sensor_scratch_stats(scratch, &before);
+		rc = sensor_match(without, scratch, mask, st, sl, collect, &whole);
+		sensor_scratch_stats(scratch, &after);
+		if (rc < 0 || after.capped != before.capped)
+			continue;
+		nc = cuts_of(flags, st[sc[k]], sl[sc[k]], cuts);
+		stream_check(with, sc[k], mask, st, sl, cuts, nc, &whole);
+		stream_check(without, sc[k], mask, st, sl, cuts, nc, &whole);
+	}
+}
+
 /*
  * Matches with both sets; wherever the set without the prefilter hit no
  * limit, both must agree.  Returns that set's result; its hits in hb.
@@ -189,21 +326,50 @@ fixed_run(uint8_t flags, const uint8_t *data, size_t size)
 		data += end != NULL ? n + 1 : n;
 		size -= end != NULL ? n + 1 : n;
 	}
-	both(with, without, mask ? mask : UINT64_MAX, t, l, &h);
+	mask = mask ? mask : UINT64_MAX;
+	both(with, without, mask, t, l, &h);
+	rule_in = fixed_rule_in;
+	streams(flags, mask, t, l);
 out:
 	for (int c = 0; c < SCTX_COUNT; c++)
 		free(copy[c]);
 }
 
+static int
+one_rule_in(int si, int ri, enum sensor_ctx c)
+{
+	return si == 0 && ri == 0 && c == SCTX_BODY;
+}
+
+/* The pattern's lookbehind, or -1 when it does not compile. */
+static int
+lookbehind(const char *re)
+{
+	pcre2_code *code;
+	PCRE2_SIZE off;
+	uint32_t behind = 0;
+	int ec;
+
+	if ((code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, PCRE2_NEVER_UTF, &ec,
+	    &off, NULL)) == NULL)
+		return -1;
+	pcre2_pattern_info(code, PCRE2_INFO_MAXLOOKBEHIND, &behind);
+	pcre2_code_free(code);
+	return (int)behind;
+}
+
 static void
-pattern_run(const uint8_t *data, size_t size)
+pattern_run(uint8_t flags, const uint8_t *data, size_t size)
 {
 	static struct sensor_rule_spec r;
+	static size_t cuts[CUTS_MAX];
+	struct sensor_stats before, after;
+	size_t ahead, bound;
+	int rc, nc, behind;
 	const uint8_t *nl = memchr(data, '\n', size);
 	const uint8_t *t[SCTX_COUNT] = { NULL };
 	size_t l[SCTX_COUNT] = { 0 }, plen, blen;
 	struct sensor_set *a, *b;
-	struct prefilter_facts f;
 	struct sensor_spec s;
 	struct hits h;
 	uint8_t *body;
@@ -231,19 +397,20 @@ pattern_run(const uint8_t *data, size_t size)
 	memcpy(body, nl + 1, blen);
 	t[SCTX_BODY] = body;
 	l[SCTX_BODY] = blen;
-	prefilter_analyse(r.pat[0].re, &f);
-	if (both(a, b, UINT64_MAX, t, l, &h) == 1) {
-		for (int c = 0; c < f.nclause; c++) {
-			int k = 0;
-
-			while (k < f.clause[c].nalt && !fxsensor_contains_folded(body, blen,
-			    f.clause[c].alt[k].b, f.clause[c].alt[k].len))
-				k++;
-			if (k == f.clause[c].nalt)
-				abort();
-		}
-		if (f.bound != PREFILTER_UNBOUNDED && h.h[0].len > f.bound)
-			abort();
+	bound = sensor_bound(r.pat[0].re, &ahead);
+	sensor_scratch_stats(scratch, &before);
+	rc = both(a, b, UINT64_MAX, t, l, &h);
+	if (rc == 1 && bound != SENSOR_UNBOUNDED && h.h[0].len > bound)
+		abort();
+	/* Streams find every match that fits in the bytes they keep. */
+	behind = lookbehind(r.pat[0].re);
+	sensor_scratch_stats(scratch, &after);
+	if (rc >= 0 && after.capped == before.capped && behind >= 0 &&
+	    blen + (size_t)behind + 1 <= SENSOR_SPAN) {
+		nc = cuts_of(flags, body, blen, cuts);
+		rule_in = one_rule_in;
+		stream_check(a, SCTX_BODY, UINT64_MAX, t, l, cuts, nc, &h);
+		stream_check(b, SCTX_BODY, UINT64_MAX, t, l, cuts, nc, &h);
 	}
 	free(body);
 out:
@@ -259,7 +426,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	if (data[0] & 0x80)
-		pattern_run(data + 1, size - 1);
+		pattern_run(data[0], data + 1, size - 1);
 	else
 		fixed_run(data[0], data + 1, size - 1);
 	return 0;

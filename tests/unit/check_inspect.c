@@ -4,7 +4,10 @@
  * segments is caught (deny in protect: dropped, both ends reset; an alert
  * that says it would have been denied in monitor), a SQL injection in a
  * percent-encoded url, a clean request passes, the masked excerpt, and a
- * flow with sensors is not bypassed once identified.
+ * flow with sensors is not bypassed once identified; the whole stream: a
+ * card split across two segments 2 MiB into a body (stream_depth 1 MiB)
+ * is caught with every packet before it queued, and a card that ends a
+ * request is caught in the packet that carries it.
  */
 #include "config.h"
 
@@ -187,6 +190,57 @@ START_TEST(test_card_in_response)
 }
 END_TEST
 
+/*
+ * Past stream_depth (1 MiB here): the flow stays queued, every byte is
+ * matched, and a card split across two segments 2 MiB in is caught.
+ */
+START_TEST(test_card_past_depth)
+{
+	static char seg[1400];
+	struct fx_conn k;
+	struct record r[4];
+	char head[160];
+	size_t sent = 0, total = ((2u << 20) + sizeof(seg) - 1) / sizeof(seg) * sizeof(seg) +
+	    2 * sizeof(seg);
+
+	memset(seg, 'x', sizeof(seg));
+	open_conn(&k, 42006);
+	snprintf(head, sizeof(head), "POST /up HTTP/1.1\r\nHost: web\r\nContent-Length: %zu\r\n\r\n",
+	    total);
+	ck_assert_int_eq(send_str(&k, 0, head), VERDICT_ACCEPT);
+	for (int i = 0; sent < 2u << 20; sent += sizeof(seg), i++) {
+		ck_assert_int_eq(fx_conn_send(&k, 0, TCP_ACK | TCP_PSH, seg, sizeof(seg)),
+		    VERDICT_ACCEPT);
+		if (i % 16 == 15)	/* the server acknowledges: the window moves */
+			ck_assert_int_eq(fx_conn_send(&k, 1, TCP_ACK, NULL, 0), VERDICT_ACCEPT);
+	}
+	ck_assert_int_eq(fx_conn_send(&k, 1, TCP_ACK, NULL, 0), VERDICT_ACCEPT);
+	memcpy(seg + sizeof(seg) - 8, " 4111 11", 8);
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_ACK | TCP_PSH, seg, sizeof(seg)), VERDICT_ACCEPT);
+	memset(seg, 'x', sizeof(seg));
+	memcpy(seg, "11 1111 1111 ", 13);
+	ck_assert_int_eq(fx_conn_send(&k, 0, TCP_ACK | TCP_PSH, seg, sizeof(seg)), VERDICT_DROP);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
+	ck_assert_str_eq(r[0].u.ev.name, "visa");
+	ck_assert_uint_ge(fx.w.st.inspect.bytes, 2u << 20);
+	ck_assert_uint_eq(fx.w.st.bypassed_flows, 0);
+}
+END_TEST
+
+/* A card that ends a request: caught in its packet, not when more bytes come. */
+START_TEST(test_card_ends_request)
+{
+	struct fx_conn k;
+	struct record r[4];
+
+	open_conn(&k, 42007);
+	ck_assert_int_eq(send_str(&k, 0, "POST /pay HTTP/1.1\r\nHost: web\r\n"
+	    "Content-Length: 24\r\n\r\n"), VERDICT_ACCEPT);
+	ck_assert_int_eq(send_str(&k, 0, "card=4111 1111 1111 1111"), VERDICT_DROP);
+	ck_assert_uint_eq(fx_records_of(REC_EVENT, r, 4), 1);
+}
+END_TEST
+
 /* Monitor: never blocks; the alert says it would have been denied. */
 START_TEST(test_monitor_alerts)
 {
@@ -215,6 +269,8 @@ inspect_suite(void)
 	tcase_add_test(tc, test_sqli_in_encoded_url);
 	tcase_add_test(tc, test_clean_request_not_bypassed);
 	tcase_add_test(tc, test_card_in_response);
+	tcase_add_test(tc, test_card_past_depth);
+	tcase_add_test(tc, test_card_ends_request);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("monitor");
 	tcase_add_checked_fixture(tc, setup_monitor, teardown);

@@ -426,6 +426,10 @@ START_TEST(test_defaults_names)
 	}
 	sensor_set_info(set, &info);
 	ck_assert_int_eq(info.jit, info.patterns);	/* every default pattern JIT-compiles */
+	ck_assert_int_eq(info.pcre_only, 0);		/* ... and Hyperscan takes it */
+	/* The memory per stream nvd(8) states (1948 and 1892 bytes on x86-64). */
+	ck_assert_uint_le(sensor_stream_size(set, SCTX_PACKET), 2048);
+	ck_assert_uint_le(sensor_stream_size(set, SCTX_BODY), 2048);
 }
 END_TEST
 

@@ -3,10 +3,14 @@
  * with PCRE2's message and offset, malformed specs, the Luhn and SSN
  * validators (card numbers of each network, SSN exclusions) and their
  * bounded search, rules over several contexts, negation, the sensor
- * mask, PCRE2's limits, masked excerpts, binary subjects, literal
- * extraction and match bounds, the automaton alone, and the prefilter's
- * equivalence: the same hits with and without it on crafted and random
- * texts, for a default-like set and for 10, 100 and 1000 generated rules.
+ * mask, PCRE2's limits, masked excerpts, binary subjects, match bounds,
+ * Hyperscan's equivalence: the same hits with and without it on crafted
+ * and random texts, for a default-like set and for 10, 100 and 1000
+ * generated rules; and streams: each sample streamed in every cut, in
+ * 1-byte pieces and at random gives the hits of sensor_match on the whole
+ * text, a card far into a stream and one split across two segments far
+ * in, a flood of candidates, unbounded patterns, a pattern of PCRE2 alone,
+ * too many patterns in doubt at once.
  */
 #include "config.h"
 
@@ -21,7 +25,7 @@
 #include <time.h>
 
 #include "sensor/sensor.h"
-#include "sensor/sensor_prefilter.h"
+#include "sensor/sensor_bound.h"
 #include "fixture_sensor.h"
 
 #define ALL	UINT64_MAX
@@ -261,7 +265,6 @@ START_TEST(test_build_errors)
 
 	ck_assert_int_eq(sensor_set_count(set), 0);
 	ck_assert_int_eq(fires(set, "anything"), 0);
-	ck_assert_uint_eq(sensor_set_overlap(set), 0);
 	sensor_set_free(set);
 }
 END_TEST
@@ -293,8 +296,9 @@ START_TEST(test_set_lookup)
 	ck_assert_int_eq(info.sensors, 2);
 	ck_assert_int_eq(info.rules, 2);
 	ck_assert_int_eq(info.patterns, 4);
-	ck_assert_int_eq(info.literals, 3);	/* "/": too short */
-	ck_assert_uint_gt(info.prefilter_bytes, 0);
+	ck_assert_int_eq(info.hs_exact + info.hs_prefilter, 4);
+	ck_assert_int_eq(info.pcre_only, 0);
+	ck_assert_uint_gt(info.hs_bytes, 0);
 	{
 		uint32_t jit = 0;
 
@@ -567,10 +571,16 @@ START_TEST(test_limits)
 		text[sizeof(text) - 2] = 'b';
 		text[sizeof(text) - 1] = '\0';
 		t0 = now();
-		ck_assert_int_eq(match_body(set, scr, text, &hs), -1);
+		if (pf) {
+			/* Hyperscan knows neither "$" pattern matches: PCRE2
+			 * never runs them. */
+			ck_assert_int_eq(match_body(set, scr, text, &hs), 2);
+			ck_assert_str_eq(hs.h[1].rule_name, "redos-negated");
+		} else
+			ck_assert_int_eq(match_body(set, scr, text, &hs), -1);
 		ck_assert_msg(now() - t0 < 2.0, "took %.2f s", now() - t0);
 		/* The other rule still fired and was reported. */
-		ck_assert_int_eq(hs.n, 1);
+		ck_assert_int_eq(hs.n, 1 + pf);
 		ck_assert_str_eq(hs.h[0].rule_name, "plain");
 		/* A short text does not reach the limits. */
 		ck_assert_int_eq(match_body(set, scr, "aaaa", &hs), 1);
@@ -578,7 +588,7 @@ START_TEST(test_limits)
 		sensor_set_free(set);
 	}
 	sensor_scratch_stats(scr, &st);
-	ck_assert_uint_ge(st.limits, 4);
+	ck_assert_uint_ge(st.limits, 2);
 	ck_assert_uint_eq(st.errors, 0);
 	ck_assert_uint_eq(st.scans, 4);
 }
@@ -664,172 +674,159 @@ START_TEST(test_binary)
 }
 END_TEST
 
-/* --- literal extraction -------------------------------------------------- */
+/* --- match bounds -------------------------------------------------------- */
 
-#define UNB	PREFILTER_UNBOUNDED
+#define UNB	SENSOR_UNBOUNDED
 
-/* Clauses in brackets, a clause's literals separated by '|'. */
+/* The most bytes a match reads from its start (sensor_bound.h). */
 static const struct {
 	const char *re;
-	const char *facts;
 	size_t bound;
-} lit_cases[] = {
-	{ "abc", "[abc]", 3 },
-	{ "(?i)AbC", "[abc]", 3 },
-	{ "ab?c", "", 3 },			/* "a" and "c": too short */
-	{ "abc*def", "[ab][def]", UNB },
-	{ "abc+def", "[abc][def]", UNB },
-	{ "ab{2}cd", "[ab][cd]", 5 },
-	{ "a{0}bc", "[bc]", 2 },
-	{ "foo|bar", "[foo|bar]", 3 },
-	{ "foo|b", "", 3 },
-	{ "(?:foo|bar)|bazz", "[foo|bar|bazz]", 4 },
-	{ "(?:foo|bar)bazz", "[foo|bar][bazz]", 7 },
-	{ "(?:abc|abc)d", "[abc]", 4 },
-	{ "a1|a2|a3|a4|a5|a6|a7|a8", "[a1|a2|a3|a4|a5|a6|a7|a8]", 2 },
-	{ "a1|a2|a3|a4|a5|a6|a7|a8|a9", "", 2 },	/* more than PREFILTER_ALTS */
-	{ "xyzzy(?:ab|cd)(?:ef|gh)(?:ij|kl)(?:mn|op)", "[xyzzy][ab|cd][ef|gh][ij|kl]", 13 },
-	{ "(?:mn|op)(?:ab|cd)(?:ef|gh)(?:ij|kl)xyzzy", "[xyzzy][ab|cd][ef|gh][ij|kl]", 13 },
-	{ "x(?:hello)?y", "", 7 },
-	{ "(hello)+ world", "[hello][ world]", UNB },
-	{ "(?:hello){2} x", "[hello][ x]", 12 },
-	{ "(?:hello)* x", "[ x]", UNB },
-	{ "\\$\\{jndi:", "[${jndi:]", 7 },
-	{ "\\x41\\x{42}C\\101", "[abc]", UNB },	/* \101: octal or a reference */
-	{ "\\0101", "[\x08" "1]", 2 },
-	{ "\\cAb", "[\x01" "b]", 2 },
-	{ "\\t<\\n\\r", "[\t<\n\r]", 4 },
-	{ "[abc]def", "[def]", 4 },
-	{ "[]abc]xyz", "[xyz]", 4 },
-	{ "[^]a]xyz", "[xyz]", 4 },
-	{ "[[:alpha:]]+foo", "[foo]", UNB },
-	{ "[a[:digit:]b]+foo", "[foo]", UNB },
-	{ "[\\]\\\\]zz", "[zz]", 3 },
-	{ "\\Qa.b*c\\E", "[a.b*c]", 5 },
-	{ "\\Qab\\E+cd", "[ab][cd]", UNB },
-	{ "\\Qab\\E?cd", "[cd]", 4 },
-	{ "\\Qa|b)c", "[a|b)c]", 5 },
-	{ "a(?=bcd)e", "[bcd]", 5 },
-	{ "(?<=abc)de", "[abc][de]", 2 },
-	{ "(?<!abc)de", "[de]", 2 },
-	{ "(?!abc)de", "[de]", 5 },
-	{ "(?=.*secret)(?=.*token)", "[secret][token]", UNB },
-	{ "\\d{3}-\\d{2}-\\d{4}", "", 11 },
-	{ "AKIA[0-9A-Z]{16}", "[akia]", 20 },
-	{ "(?i)\\bunion\\s+select\\b", "[union][select]", UNB },
-	{ "(?i)select\\s+\\w+\\s+from\\s+tbl2\\b", "[select][from][tbl2]", UNB },
-	{ "(a)\\1xyz", "[xyz]", UNB },
-	{ "(?<n>ab)\\k<n>cde", "[ab][cde]", UNB },
-	{ "ab\\g{-1}cde", "[ab][cde]", UNB },
-	{ "abcdefghijklmnopqrstuvwxyz", "[abcdefghijklmnop]", 26 },
-	{ "ab(?i)cd", "[ab][cd]", 4 },
-	{ "(?i:foo)bar", "[foo][bar]", 6 },
-	{ "(?i-s:foo)barr", "[foo][barr]", 7 },
-	{ "foo(?:bar|baz)", "[foo][bar|baz]", 6 },
-	{ "(?|a|b)cc", "[cc]", 3 },
-	{ "(?>abc)d", "[abc]", 4 },
-	{ "(?P<x>abc)d", "[abc]", 4 },
-	{ "(?'x'abc)d", "[abc]", 4 },
-	{ "^abc$", "[abc]", 3 },
-	{ "a++b", "", UNB },
-	{ "a{2,}+bc", "[bc]", UNB },
-	{ "ab{1,3}?c", "[ab]", 5 },
-	{ "a.b", "", 3 },
-	{ "\\w+@\\w+\\.com", "[.com]", UNB },
-	{ "\\p{L}\\pNab", "[ab]", 4 },
-	{ "\\Rab", "[ab]", 4 },
-	{ "\\Xab", "[ab]", UNB },
-	{ "\\babc\\Bd", "[abc]", 4 },
-	{ "ab\\Kcd", "[ab][cd]", 4 },
-	{ "a\\.b\\ c", "[a.b c]", 5 },
-	{ "}]ab", "[}]ab]", 4 },
-	{ "(?:(?:(?:deep)))", "[deep]", 4 },
-	{ "", "", 0 },
-	/* Unsure: no literal, no bound. */
-	{ "(?x)abc", "", UNB },
-	{ "(?x: a b )cde", "", UNB },
-	{ "(*UCP)abc", "", UNB },
-	{ "(*ACCEPT)abc", "", UNB },
-	{ "ab{,3}c", "", UNB },
-	{ "ab{x}", "", UNB },
-	{ "ab{1, 3}", "", UNB },
-	{ "{abc}", "", UNB },
-	{ "(?#comment)abc", "", UNB },
-	{ "(?C1)abc", "", UNB },
-	{ "(?(1)a|b)abc", "", UNB },
-	{ "(a)(?1)abc", "", UNB },
-	{ "(a)(?R)?abc", "", UNB },
-	{ "abc\\Edef", "", UNB },
-	{ "ab\\x", "", UNB },
-	{ "ab\\N{U+41}", "", UNB },
-	{ "[\\Q]\\E]abc", "", UNB },
-	{ "ab\\Q\\E+c", "", UNB },
-	{ "(?=ab)+cd", "", UNB },
-	{ "^*abc", "", UNB },
-	{ "a)bc", "", UNB },
-	{ "(abc", "", UNB },
-	{ "ab**", "", UNB },
-	{ "ab\\", "", UNB },
-	{ "\\yab", "", UNB },
+} bound_cases[] = {
+	{ "abc", 3 },
+	{ "(?i)AbC", 3 },
+	{ "ab?c", 3 },
+	{ "abc*def", UNB },
+	{ "abc+def", UNB },
+	{ "ab{2}cd", 5 },
+	{ "a{0}bc", 2 },
+	{ "foo|bar", 3 },
+	{ "foo|b", 3 },
+	{ "(?:foo|bar)|bazz", 4 },
+	{ "(?:foo|bar)bazz", 7 },
+	{ "(?:abc|abc)d", 4 },
+	{ "a1|a2|a3|a4|a5|a6|a7|a8", 2 },
+	{ "a1|a2|a3|a4|a5|a6|a7|a8|a9", 2 },
+	{ "xyzzy(?:ab|cd)(?:ef|gh)(?:ij|kl)(?:mn|op)", 13 },
+	{ "(?:mn|op)(?:ab|cd)(?:ef|gh)(?:ij|kl)xyzzy", 13 },
+	{ "x(?:hello)?y", 7 },
+	{ "(hello)+ world", UNB },
+	{ "(?:hello){2} x", 12 },
+	{ "(?:hello)* x", UNB },
+	{ "\\$\\{jndi:", 7 },
+	{ "\\x41\\x{42}C\\101", UNB },
+	{ "\\0101", 2 },
+	{ "\\cAb", 2 },
+	{ "\\t<\\n\\r", 4 },
+	{ "[abc]def", 4 },
+	{ "[]abc]xyz", 4 },
+	{ "[^]a]xyz", 4 },
+	{ "[[:alpha:]]+foo", UNB },
+	{ "[a[:digit:]b]+foo", UNB },
+	{ "[\\]\\\\]zz", 3 },
+	{ "\\Qa.b*c\\E", 5 },
+	{ "\\Qab\\E+cd", UNB },
+	{ "\\Qab\\E?cd", 4 },
+	{ "\\Qa|b)c", 5 },
+	{ "a(?=bcd)e", 5 },
+	{ "(?<=abc)de", 2 },
+	{ "(?<!abc)de", 2 },
+	{ "(?!abc)de", 5 },
+	{ "(?=.*secret)(?=.*token)", UNB },
+	{ "\\d{3}-\\d{2}-\\d{4}", 11 },
+	{ "AKIA[0-9A-Z]{16}", 20 },
+	{ "(?i)\\bunion\\s+select\\b", UNB },
+	{ "(?i)select\\s+\\w+\\s+from\\s+tbl2\\b", UNB },
+	{ "(a)\\1xyz", UNB },
+	{ "(?<n>ab)\\k<n>cde", UNB },
+	{ "ab\\g{-1}cde", UNB },
+	{ "abcdefghijklmnopqrstuvwxyz", 26 },
+	{ "ab(?i)cd", 4 },
+	{ "(?i:foo)bar", 6 },
+	{ "(?i-s:foo)barr", 7 },
+	{ "foo(?:bar|baz)", 6 },
+	{ "(?|a|b)cc", 3 },
+	{ "(?>abc)d", 4 },
+	{ "(?P<x>abc)d", 4 },
+	{ "(?'x'abc)d", 4 },
+	{ "^abc$", 3 },
+	{ "a++b", UNB },
+	{ "a{2,}+bc", UNB },
+	{ "ab{1,3}?c", 5 },
+	{ "a.b", 3 },
+	{ "\\w+@\\w+\\.com", UNB },
+	{ "\\p{L}\\pNab", 4 },
+	{ "\\Rab", 4 },
+	{ "\\Xab", UNB },
+	{ "\\babc\\Bd", 4 },
+	{ "ab\\Kcd", 4 },
+	{ "a\\.b\\ c", 5 },
+	{ "}]ab", 4 },
+	{ "(?:(?:(?:deep)))", 4 },
+	{ "", 0 },
+	/* Unsure: no bound. */
+	{ "(?x)abc", UNB },
+	{ "(?x: a b )cde", UNB },
+	{ "(*UCP)abc", UNB },
+	{ "(*ACCEPT)abc", UNB },
+	{ "ab{,3}c", UNB },
+	{ "ab{x}", UNB },
+	{ "ab{1, 3}", UNB },
+	{ "{abc}", UNB },
+	{ "(?#comment)abc", UNB },
+	{ "(?C1)abc", UNB },
+	{ "(?(1)a|b)abc", UNB },
+	{ "(a)(?1)abc", UNB },
+	{ "(a)(?R)?abc", UNB },
+	{ "abc\\Edef", UNB },
+	{ "ab\\x", UNB },
+	{ "ab\\N{U+41}", UNB },
+	{ "[\\Q]\\E]abc", UNB },
+	{ "ab\\Q\\E+c", UNB },
+	{ "(?=ab)+cd", UNB },
+	{ "^*abc", UNB },
+	{ "a)bc", UNB },
+	{ "(abc", UNB },
+	{ "ab**", UNB },
+	{ "ab\\", UNB },
+	{ "\\yab", UNB },
 };
 
-static void
-facts_text(const struct prefilter_facts *f, char *out, size_t cap)
+START_TEST(test_bound)
 {
-	size_t n = 0;
+	for (size_t i = 0; i < sizeof(bound_cases) / sizeof(bound_cases[0]); i++) {
+		size_t ahead, b = sensor_bound(bound_cases[i].re, &ahead);
 
-	out[0] = '\0';
-	for (int c = 0; c < f->nclause && n + 2 < cap; c++) {
-		out[n++] = '[';
-		for (int a = 0; a < f->clause[c].nalt; a++) {
-			const struct prefilter_lit *l = &f->clause[c].alt[a];
-
-			ck_assert_uint_ge(l->len, PREFILTER_LIT_MIN);
-			if (a > 0)
-				out[n++] = '|';
-			ck_assert_uint_lt(n + l->len + 2, cap);
-			memcpy(out + n, l->b, l->len);
-			n += l->len;
-		}
-		out[n++] = ']';
-		out[n] = '\0';
-	}
-}
-
-START_TEST(test_literals)
-{
-	struct prefilter_facts f;
-	char got[512];
-
-	for (size_t i = 0; i < sizeof(lit_cases) / sizeof(lit_cases[0]); i++) {
-		prefilter_analyse(lit_cases[i].re, &f);
-		facts_text(&f, got, sizeof(got));
-		ck_assert_msg(strcmp(got, lit_cases[i].facts) == 0, "%s: literals %s, want %s",
-		    lit_cases[i].re, got, lit_cases[i].facts);
-		ck_assert_msg(f.bound == lit_cases[i].bound, "%s: bound %zu, want %zu",
-		    lit_cases[i].re, f.bound, lit_cases[i].bound);
+		ck_assert_msg(b == bound_cases[i].bound, "%s: bound %zu, want %zu",
+		    bound_cases[i].re, b, bound_cases[i].bound);
 	}
 }
 END_TEST
 
-/* Every clause has a literal in the subject. */
-static int
-facts_hold(const struct prefilter_facts *f, const char *subject)
+/* What one assertion reads ahead, and word boundaries taken out for Hyperscan. */
+START_TEST(test_ahead_strip)
 {
-	for (int c = 0; c < f->nclause; c++) {
-		int a = 0;
+	static const struct { const char *re; size_t ahead; } ah[] = {
+		{ "abc", 0 }, { "ab\\b", 1 }, { "a$", 1 }, { "a+", 0 }, { "a(?=bcd)", 4 },
+		{ "a(?!x\\d)", 3 }, { "(?<=ab)c", 0 }, { "x\\z", 1 }, { "(?=.*x)", UNB },
+	};
+	static const struct { const char *re, *out; int rc; } st[] = {
+		{ "\\bab\\b", "ab", 1 }, { "[\\b]x", "", 0 }, { "a\\\\b", "", 0 },
+		{ "\\Q\\b\\E", "", 0 }, { "a[[:alpha:]\\b]\\B", "a[[:alpha:]\\b]", 1 },
+		{ "ab\\", "", -1 }, { "[ab", "", -1 },
+	};
+	char out[SENSOR_PATTERN_MAX];
 
-		while (a < f->clause[c].nalt && !fxsensor_contains_folded((const uint8_t *)subject,
-		    strlen(subject), f->clause[c].alt[a].b, f->clause[c].alt[a].len))
-			a++;
-		if (a == f->clause[c].nalt)
-			return 0;
+	for (size_t i = 0; i < sizeof(ah) / sizeof(ah[0]); i++) {
+		size_t ahead;
+
+		sensor_bound(ah[i].re, &ahead);
+		ck_assert_msg(ahead == ah[i].ahead, "%s: ahead %zu, want %zu", ah[i].re, ahead,
+		    ah[i].ahead);
 	}
-	return 1;
-}
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+		int rc = sensor_strip_boundaries(st[i].re, out, sizeof(out));
 
-/* Soundness: whenever PCRE2 matches, the clauses hold in the subject. */
-START_TEST(test_literals_sound)
+		ck_assert_msg(rc == st[i].rc, "%s: %d, want %d", st[i].re, rc, st[i].rc);
+		if (rc == 1)
+			ck_assert_str_eq(out, st[i].out);
+	}
+	ck_assert_int_eq(sensor_strip_boundaries("\\bab", out, 2), -1);	/* "ab" and its NUL: 3 */
+}
+END_TEST
+
+/* Soundness: whenever PCRE2 matches, the match is within the bound. */
+START_TEST(test_bound_sound)
 {
 	static const char *const subjects[] = {
 		"abc", "ABC", "ac", "abcdef", "abccccdef", "ab", "bar", "foo", "bazz", "xy",
@@ -842,26 +839,22 @@ START_TEST(test_literals_sound)
 		"xyzzycdghklop", "opcdghklxyzzy", "token secret", "select x from tbl2",
 		"Select  Y FROM TBL2;",
 	};
-	struct prefilter_facts f;
 	int matched = 0;
 
-	for (size_t i = 0; i < sizeof(lit_cases) / sizeof(lit_cases[0]); i++) {
+	for (size_t i = 0; i < sizeof(bound_cases) / sizeof(bound_cases[0]); i++) {
 		char err[128];
 		struct sensor_set *set;
 
-		if (sensor_pattern_check(lit_cases[i].re, err, sizeof(err)) < 0)
+		if (sensor_pattern_check(bound_cases[i].re, err, sizeof(err)) < 0)
 			continue;
-		prefilter_analyse(lit_cases[i].re, &f);
-		set = build_one(SENSOR_WAF, SVAL_NONE, lit_cases[i].re);
+		set = build_one(SENSOR_WAF, SVAL_NONE, bound_cases[i].re);
 		for (size_t j = 0; j < sizeof(subjects) / sizeof(subjects[0]); j++) {
 			if (fires(set, subjects[j]) == 0)
 				continue;
 			matched++;
-			ck_assert_msg(facts_hold(&f, subjects[j]), "%s matched %s", lit_cases[i].re,
-			    subjects[j]);
-			ck_assert_msg(f.bound == UNB || hs.h[0].len <= f.bound,
-			    "%s: match of %zu bytes, bound %zu", lit_cases[i].re, hs.h[0].len,
-			    f.bound);
+			ck_assert_msg(bound_cases[i].bound == UNB || hs.h[0].len <= bound_cases[i].bound,
+			    "%s: match of %zu bytes, bound %zu", bound_cases[i].re, hs.h[0].len,
+			    bound_cases[i].bound);
 		}
 		sensor_set_free(set);
 	}
@@ -869,120 +862,7 @@ START_TEST(test_literals_sound)
 }
 END_TEST
 
-START_TEST(test_overlap)
-{
-	struct sensor_rule_spec r[2];
-	struct sensor_spec s;
-	struct sensor_set *set;
-
-	rule_init(&r[0], "aws", SVAL_NONE);
-	rule_pat(&r[0], SCTX_BODY, 0, "\\bAKIA[0-9A-Z]{16}\\b");
-	rule_init(&r[1], "ssn", SVAL_SSN);
-	rule_pat(&r[1], SCTX_BODY, 0, "(?<=ssn=)\\d{3}-\\d{2}-\\d{4}");
-	sensor_init(&s, "pii", SENSOR_DLP, r, 2);
-	set = build(&s, 1, 1);
-	ck_assert_uint_eq(sensor_set_overlap(set), 21);	/* AKIA...: 20 and \b's lookbehind */
-	sensor_set_free(set);
-	s.rules = &r[1];
-	s.nrules = 1;
-	set = build(&s, 1, 1);
-	ck_assert_uint_eq(sensor_set_overlap(set), 15);	/* 11 and a lookbehind of 4 */
-	sensor_set_free(set);
-	s.rules = r;
-
-	rule_pat(&r[1], SCTX_URL, 0, "select.*from");
-	s.nrules = 2;
-	set = build(&s, 1, 0);
-	ck_assert_uint_eq(sensor_set_overlap(set), SENSOR_OVERLAP_UNBOUNDED);
-	sensor_set_free(set);
-
-	rule_init(&r[1], "long", SVAL_NONE);
-	rule_pat(&r[1], SCTX_URL, 0, "x[a-z]{300}");
-	set = build(&s, 1, 0);
-	ck_assert_uint_eq(sensor_set_overlap(set), 301);
-	sensor_set_free(set);
-	rule_init(&r[1], "longer", SVAL_NONE);
-	rule_pat(&r[1], SCTX_URL, 0, "(?:x[a-z]{300}){60}");
-	set = build(&s, 1, 0);
-	ck_assert_uint_eq(sensor_set_overlap(set), SENSOR_OVERLAP_MAX);
-	sensor_set_free(set);
-}
-END_TEST
-
-/* --- the automaton alone ------------------------------------------------- */
-
-static int
-scan(const struct prefilter *pf, const char *text, uint64_t *seen)
-{
-	memset(seen, 0, 4 * sizeof(uint64_t));
-	return prefilter_scan(pf, (const uint8_t *)text, strlen(text), seen);
-}
-
-START_TEST(test_automaton)
-{
-	static const char *const words[] = { "he", "she", "his", "hers", "HERS", "e", "xyzzy" };
-	struct prefilter *pf = prefilter_new();
-	uint64_t seen[4];
-	int id[7];
-
-	ck_assert_ptr_nonnull(pf);
-	for (int i = 0; i < 7; i++)
-		id[i] = prefilter_add(pf, (const uint8_t *)words[i], strlen(words[i]));
-	ck_assert_int_eq(id[0], 0);
-	ck_assert_int_eq(id[3], 3);
-	ck_assert_int_eq(id[4], 3);	/* case folded: the same literal */
-	ck_assert_int_eq(id[5], 4);
-	ck_assert_int_eq(prefilter_count(pf), 6);
-	ck_assert_int_eq(prefilter_compile(pf, 1 << 20), 0);
-	ck_assert_int_eq(prefilter_add(pf, (const uint8_t *)"late", 4), -1);
-	ck_assert_uint_eq(prefilter_states(pf), 16);	/* the root and 15 prefixes */
-
-	ck_assert_int_eq(scan(pf, "ushers", seen), 4);	/* she, he, hers, e */
-	ck_assert_uint_eq(seen[0], 0x1b);
-	ck_assert_int_eq(scan(pf, "USHERS", seen), 4);
-	ck_assert_uint_eq(seen[0], 0x1b);
-	ck_assert_int_eq(scan(pf, "this", seen), 1);
-	ck_assert_uint_eq(seen[0], 0x04);
-	ck_assert_int_eq(scan(pf, "xyzz", seen), 0);
-	ck_assert_int_eq(scan(pf, "xyzzxyzzy", seen), 1);
-	ck_assert_uint_eq(seen[0], 0x20);
-	ck_assert_int_eq(scan(pf, "", seen), 0);
-	/* Stops once all are found. */
-	ck_assert_int_eq(scan(pf, "ushers his xyzzy and more she", seen), 6);
-	prefilter_free(pf);
-
-	/* Too large for the given memory. */
-	pf = prefilter_new();
-	ck_assert_int_eq(prefilter_add(pf, (const uint8_t *)"abcdef", 6), 0);
-	ck_assert_int_eq(prefilter_compile(pf, 16), -1);
-	prefilter_free(pf);
-
-	/* Binary literals and many of them (the id hash grows). */
-	pf = prefilter_new();
-	for (int i = 0; i < 1000; i++) {
-		uint8_t lit[4] = { 0, (uint8_t)(i >> 6), (uint8_t)(0x80 | (i & 63)), 0xff };
-
-		ck_assert_int_eq(prefilter_add(pf, lit, 4), i);
-	}
-	for (int i = 0; i < 1000; i++) {
-		uint8_t lit[4] = { 0, (uint8_t)(i >> 6), (uint8_t)(0x80 | (i & 63)), 0xff };
-
-		ck_assert_int_eq(prefilter_add(pf, lit, 4), i);
-	}
-	ck_assert_int_eq(prefilter_compile(pf, 64 << 20), 0);
-	{
-		uint8_t text[] = { 'x', 0, 15, 0xa7, 0xff, 0, 0, 0x81, 0xff };
-		uint64_t bits[16] = { 0 };
-
-		ck_assert_int_eq(prefilter_scan(pf, text, sizeof(text), bits), 2);
-		ck_assert_uint_eq(bits[999 / 64], 1ull << (999 % 64));
-		ck_assert_uint_eq(bits[0], 2);
-	}
-	prefilter_free(pf);
-}
-END_TEST
-
-/* --- prefilter equivalence ----------------------------------------------- */
+/* --- Hyperscan against PCRE2 alone ---------------------------------------- */
 
 /* A default-like set: DLP and WAF rules as a deployment would have them. */
 static struct sensor_rule_spec dlp_rules[6], waf_rules[10];
@@ -1127,7 +1007,7 @@ sample_match(const struct sensor_set *set, struct sensor_scratch *s, const struc
 static void
 hits_same(const struct hits *a, const struct hits *b, int sample)
 {
-	ck_assert_msg(a->n == b->n, "sample %d: %d hits with the prefilter, %d without",
+	ck_assert_msg(a->n == b->n, "sample %d: %d hits with Hyperscan, %d without",
 	    sample, a->n, b->n);
 	for (int i = 0; i < a->n; i++) {
 		const struct sensor_hit *x = &a->h[i], *y = &b->h[i];
@@ -1143,7 +1023,7 @@ hits_same(const struct hits *a, const struct hits *b, int sample)
 
 /*
  * Matches every sample with both sets and checks they agree wherever the
- * set without the prefilter hit no limit.  Returns the hits seen.
+ * set of PCRE2 alone hit no limit.  Returns the hits seen.
  */
 static int
 equivalence(const struct sensor_set *with, const struct sensor_set *without,
@@ -1253,13 +1133,468 @@ START_TEST(test_equiv_generated)
 	without = build(&s, 1, 0);
 	sensor_set_info(with, &info);
 	ck_assert_int_eq(info.rules, nrules);
-	ck_assert_int_gt(info.literals, info.patterns / 2);
+	ck_assert_int_eq(info.pcre_only, 0);
 	total = equivalence(with, without, sm, SAMPLES);
 	ck_assert_int_gt(total, 0);
 	sensor_set_free(with);
 	sensor_set_free(without);
 	free(sm);
 	free(r);
+}
+END_TEST
+
+/* --- streams against whole texts ----------------------------------------- */
+
+/* Whether rule ri of sensor si in spec has a pattern of context c. */
+static int
+rule_in(const struct sensor_spec *spec, int si, int ri, enum sensor_ctx c)
+{
+	const struct sensor_rule_spec *r = &spec[si].rules[ri];
+
+	for (int i = 0; i < r->npat; i++)
+		if (r->pat[i].ctx == c)
+			return 1;
+	return 0;
+}
+
+static int
+hit_cmp(const void *a, const void *b)
+{
+	const struct sensor_hit *x = a, *y = b;
+
+	if (x->sensor != y->sensor)
+		return x->sensor - y->sensor;
+	return x->rule - y->rule;
+}
+
+/*
+ * text[c] fed to a stream of c in the pieces cuts says (ncuts cut
+ * offsets, ascending), the other contexts given whole; the hits in out.
+ */
+static int
+stream_run(const struct sensor_set *set, enum sensor_ctx c, const uint8_t *const text[SCTX_COUNT],
+    const size_t len[SCTX_COUNT], const size_t *cuts, int ncuts, struct hits *out)
+{
+	struct sensor_stream *st = sensor_stream_new(set, c);
+	size_t at = 0;
+	int fired = 0, rc, failed = 0;
+
+	ck_assert_ptr_nonnull(st);
+	hits_clear(out);
+	rc = sensor_stream_begin(st, scr, ALL, text, len, collect, out);
+	failed |= rc < 0;
+	fired += rc > 0 ? rc : 0;
+	for (int i = 0; i <= ncuts; i++) {
+		size_t to = i < ncuts ? cuts[i] : len[c];
+
+		rc = sensor_stream_feed(st, scr, text[c] + at, to - at, collect, out);
+		failed |= rc < 0;
+		fired += rc > 0 ? rc : 0;
+		at = to;
+	}
+	rc = sensor_stream_end(st, scr, collect, out);
+	failed |= rc < 0;
+	fired += rc > 0 ? rc : 0;
+	ck_assert_uint_eq(sensor_stream_offset(st), len[c]);
+	sensor_stream_free(st);
+	if (!failed)
+		ck_assert_int_eq(fired, out->n);
+	return failed ? -1 : fired;
+}
+
+/* The hits of the whole text of the rules a stream of c judges; -1 to skip. */
+static int
+whole_run(const struct sensor_set *plain, const struct sensor_spec *spec, enum sensor_ctx c,
+    const uint8_t *const text[SCTX_COUNT], const size_t len[SCTX_COUNT], struct hits *out)
+{
+	struct sensor_stats before, after;
+	int rc, n = 0;
+
+	sensor_scratch_stats(scr, &before);
+	hits_clear(out);
+	rc = sensor_match(plain, scr, ALL, text, len, collect, out);
+	sensor_scratch_stats(scr, &after);
+	/* A limit, or more validated matches than sensor_match tries: the
+	 * stream has no such bound. */
+	if (rc < 0 || after.capped != before.capped)
+		return -1;
+	for (int i = 0; i < out->n; i++)
+		if (rule_in(spec, out->h[i].sensor, out->h[i].rule, c))
+			out->h[n++] = out->h[i];
+	out->n = n;
+	return n;
+}
+
+static void
+hits_equal(struct hits *stream, struct hits *whole, const char *what, size_t cut)
+{
+	if (stream->n > 1)
+		qsort(stream->h, (size_t)stream->n, sizeof(stream->h[0]), hit_cmp);
+	if (whole->n > 1)
+		qsort(whole->h, (size_t)whole->n, sizeof(whole->h[0]), hit_cmp);
+	ck_assert_msg(stream->n == whole->n, "%s (cut %zu): %d hits streamed, %d whole", what, cut,
+	    stream->n, whole->n);
+	for (int i = 0; i < stream->n; i++) {
+		const struct sensor_hit *x = &stream->h[i], *y = &whole->h[i];
+
+		/* A match a stream decides before its end may be shorter: a
+		 * greedy repeat at its end had no more bytes yet. */
+		ck_assert_msg(x->sensor == y->sensor && x->rule == y->rule && x->ctx == y->ctx &&
+		    x->offset == y->offset && x->len <= y->len &&
+		    (x->len < y->len || strcmp(x->excerpt, y->excerpt) == 0),
+		    "%s (cut %zu) hit %d: %s at %zu+%zu '%s' streamed, %s at %zu+%zu '%s' whole",
+		    what, cut, i, x->rule_name, x->offset, x->len, x->excerpt, y->rule_name,
+		    y->offset, y->len, y->excerpt);
+	}
+}
+
+/*
+ * Each sample's text of context c as a stream of set, cut in every place
+ * (one cut), in 1-byte pieces and at random, against sensor_match of the
+ * whole text with plain (PCRE2 alone).  every: cut everywhere (else three
+ * random cuttings).  Returns the hits seen.
+ */
+static int
+stream_equivalence(const struct sensor_set *set, const struct sensor_set *plain,
+    const struct sensor_spec *spec, enum sensor_ctx c, const struct sample *samples, int n,
+    int every)
+{
+	struct hits a = { 0 }, b = { 0 };
+	size_t *cuts = malloc(sizeof(samples[0].buf[0]) * sizeof(size_t));
+	int total = 0;
+
+	ck_assert_ptr_nonnull(cuts);
+	for (int i = 0; i < n; i++) {
+		const struct sample *sm = &samples[i];
+		const uint8_t *t[SCTX_COUNT] = { NULL };
+		size_t l[SCTX_COUNT] = { 0 }, len = sm->len[c];
+		char what[64];
+
+		t[c] = sm->buf[c];
+		l[c] = len;
+		if (c == SCTX_BODY) {	/* as inspect gives a body stream */
+			for (int k = SCTX_URL; k <= SCTX_HEADER; k++) {
+				t[k] = sm->given[k] ? sm->buf[k] : NULL;
+				l[k] = sm->len[k];
+			}
+		}
+		if (whole_run(plain, spec, c, t, l, &b) < 0)
+			continue;
+		snprintf(what, sizeof(what), "%s sample %d", sensor_ctx_name(c), i);
+		total += b.n;
+		ck_assert_int_eq(stream_run(set, c, t, l, NULL, 0, &a), b.n);
+		hits_equal(&a, &b, what, 0);
+		for (size_t k = 1; k < len; k++)
+			cuts[k - 1] = k;
+		ck_assert_int_eq(stream_run(set, c, t, l, cuts, len > 0 ? (int)len - 1 : 0, &a), b.n);
+		hits_equal(&a, &b, what, 1);
+		for (size_t k = 1; every && k < len; k++) {
+			ck_assert_int_eq(stream_run(set, c, t, l, &k, 1, &a), b.n);
+			hits_equal(&a, &b, what, k);
+		}
+		for (int r = 0; !every && r < 3 && len > 1; r++) {
+			int nc = 0;
+
+			for (size_t k = 1 + rnd(8); k < len; k += 1 + rnd(40))
+				cuts[nc++] = k;
+			ck_assert_int_eq(stream_run(set, c, t, l, cuts, nc, &a), b.n);
+			hits_equal(&a, &b, what, cuts[0]);
+		}
+	}
+	free(cuts);
+	free(a.h);
+	free(b.h);
+	return total;
+}
+
+START_TEST(test_stream_default)
+{
+	struct sensor_set *with, *without;
+	struct sample *s = samples_make(SAMPLES);
+	int total = 0;
+
+	crafted(s, 100);
+	default_set_spec();
+	with = build(default_spec, 2, 1);
+	without = build(default_spec, 2, 0);
+	for (int c = 0; c < SCTX_COUNT; c++) {
+		if (c != SCTX_PACKET && c != SCTX_BODY)
+			continue;
+		/* Hyperscan's streams, and PCRE2's alone (every pattern a
+		 * candidate everywhere). */
+		total += stream_equivalence(with, without, default_spec, (enum sensor_ctx)c, s,
+		    SAMPLES, 1);
+		total += stream_equivalence(without, without, default_spec, (enum sensor_ctx)c, s,
+		    SAMPLES / 4, 1);
+	}
+	ck_assert_int_gt(total, SAMPLES / 4);
+	sensor_set_free(with);
+	sensor_set_free(without);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_stream_generated)
+{
+	int nrules = generated_sizes[_i];
+	struct sensor_rule_spec *r = calloc((size_t)nrules, sizeof(*r));
+	struct sensor_set *with, *without;
+	struct sensor_spec s;
+	struct sample *sm = samples_make(SAMPLES);
+	int total = 0;
+
+	crafted(sm, 100);
+	ck_assert_ptr_nonnull(r);
+	for (int i = 0; i < nrules; i++)
+		generated_rule(&r[i], i);
+	sensor_init(&s, "gen", SENSOR_WAF, r, nrules);
+	with = build(&s, 1, 1);
+	without = build(&s, 1, 0);
+	total += stream_equivalence(with, without, &s, SCTX_BODY, sm,
+	    nrules < 1000 ? SAMPLES : SAMPLES / 4, nrules < 1000);
+	ck_assert_int_gt(total, 0);
+	sensor_set_free(with);
+	sensor_set_free(without);
+	free(sm);
+	free(r);
+}
+END_TEST
+
+/* --- streams: far into them, floods, unbounded patterns ------------------ */
+
+/* A stream of the one-rule set fed buf in segments of seg bytes; hits in hs. */
+static int
+stream_segments(const struct sensor_set *set, enum sensor_ctx c, const uint8_t *buf, size_t n,
+    size_t seg)
+{
+	const uint8_t *t[SCTX_COUNT] = { NULL };
+	size_t l[SCTX_COUNT] = { 0 }, *cuts = malloc((n / seg + 1) * sizeof(size_t));
+	int nc = 0, rc;
+
+	ck_assert_ptr_nonnull(cuts);
+	t[c] = buf;
+	l[c] = n;
+	for (size_t k = seg; k < n; k += seg)
+		cuts[nc++] = k;
+	rc = stream_run(set, c, t, l, cuts, nc, &hs);
+	free(cuts);
+	return rc;
+}
+
+/* Fills n bytes with copies of s. */
+static void
+fill(uint8_t *buf, size_t n, const char *s)
+{
+	size_t sl = strlen(s);
+
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint8_t)s[i % sl];
+}
+
+/*
+ * A card after 4 MB of numbers that fail the Luhn check, and one split
+ * across two segments 2.9 MB in: each found once, at its offset in the
+ * stream, with work bounded by the stream's length.
+ */
+START_TEST(test_stream_far)
+{
+	const size_t n = 20u * 200000;	/* whole copies of the 20 bytes */
+	const char *card = "4111 1111 1111 1111";
+	uint8_t *buf = malloc(n + 64);
+	struct sensor_set *set = build_one(SENSOR_DLP, SVAL_LUHN, CARD_RE);
+	struct sensor_stats st;
+	size_t at;
+
+	ck_assert_ptr_nonnull(buf);
+	fill(buf, n, "4111 1111 1111 1112 ");
+	memcpy(buf + n, card, strlen(card));
+	ck_assert_int_eq(stream_segments(set, SCTX_BODY, buf, n + strlen(card), 1448), 1);
+	ck_assert_uint_eq(hs.h[0].offset, n);
+	ck_assert_str_eq(hs.h[0].excerpt, "**** **** **** 1111");
+	sensor_scratch_stats(scr, &st);
+	ck_assert_uint_le(st.runs, n / 8);	/* about one per candidate number */
+	/* sensor_match gives up after SENSOR_VALIDATE_MAX numbers. */
+	buf[n + strlen(card)] = '\0';
+	ck_assert_int_eq(fires(set, (const char *)buf), 0);
+
+	/* Split across two segments far in: "4111 1111 | 1111 1111". */
+	fill(buf, n, "lorem ipsum ");
+	at = 1448 * 2000 - 9;	/* "4111 1111" | " 1111 1111" */
+	memcpy(buf + at, card, strlen(card));
+	buf[at - 1] = buf[at + strlen(card)] = ' ';
+	ck_assert_int_eq(stream_segments(set, SCTX_PACKET, buf, n, 1448), 0);	/* a body rule */
+	ck_assert_int_eq(stream_segments(set, SCTX_BODY, buf, n, 1448), 1);
+	ck_assert_uint_eq(hs.h[0].offset, at);
+	ck_assert_str_eq(hs.h[0].excerpt, "**** **** **** 1111");
+	sensor_set_free(set);
+	free(buf);
+}
+END_TEST
+
+/*
+ * Unbounded patterns: a match that fits in SENSOR_SPAN bytes is found
+ * whatever the cuts; a longer one when Hyperscan matches the pattern
+ * exactly (here "select.*from"); a lookbehind makes the second a prefilter
+ * one, whose long match puts the stream in doubt, counted.
+ */
+START_TEST(test_stream_unbounded)
+{
+	const size_t n = 3 * SENSOR_SPAN;
+	uint8_t *buf = malloc(n);
+	struct sensor_set *exact = build_one(SENSOR_WAF, SVAL_NONE, "select .*from");
+	struct sensor_set *pre = build_one(SENSOR_WAF, SVAL_NONE, "(?<!x)select .*from");
+	struct sensor_set_info info;
+	struct sensor_stats st;
+	size_t seg[] = { 1, 7, 1448, 65536 };
+
+	ck_assert_ptr_nonnull(buf);
+	sensor_set_info(exact, &info);
+	ck_assert_int_eq(info.hs_exact, 1);
+	sensor_set_info(pre, &info);
+	ck_assert_int_eq(info.hs_prefilter, 1);
+	fill(buf, n, "-");
+	memcpy(buf + 100, "select ", 7);
+	memcpy(buf + 100 + SENSOR_SPAN / 2, "from", 4);
+	for (size_t i = 0; i < sizeof(seg) / sizeof(seg[0]); i++) {
+		ck_assert_int_eq(stream_segments(exact, SCTX_BODY, buf, n, seg[i]), 1);
+		ck_assert_uint_eq(hs.h[0].offset, 100);
+		ck_assert_uint_eq(hs.h[0].len, SENSOR_SPAN / 2 + 4);
+		ck_assert_int_eq(stream_segments(pre, SCTX_BODY, buf, n, seg[i]), 1);
+		ck_assert_uint_eq(hs.h[0].offset, 100);
+	}
+	/* "from" past the span: the exact pattern's report is the proof. */
+	memset(buf + 100 + SENSOR_SPAN / 2, '-', 4);
+	memcpy(buf + 100 + 2 * SENSOR_SPAN, "from", 4);
+	for (size_t i = 0; i < sizeof(seg) / sizeof(seg[0]); i++) {
+		ck_assert_int_eq(stream_segments(exact, SCTX_BODY, buf, n, seg[i]), 1);
+		ck_assert_uint_eq(hs.h[0].offset + hs.h[0].len, 104 + 2 * SENSOR_SPAN);
+		/* Found when one piece holds it all (the last size), else in doubt. */
+		ck_assert_int_eq(stream_segments(pre, SCTX_BODY, buf, n, seg[i]), seg[i] > n ? 1 : -1);
+	}
+	sensor_scratch_stats(scr, &st);
+	ck_assert_uint_gt(st.too_long, 0);
+	sensor_set_free(exact);
+	sensor_set_free(pre);
+	free(buf);
+}
+END_TEST
+
+/* A pattern Hyperscan cannot take (\K) matches through PCRE2 alone. */
+START_TEST(test_stream_pcre_only)
+{
+	struct sensor_set *set = build_one(SENSOR_DLP, SVAL_NONE, "key=\\K[0-9a-f]{8}\\b");
+	struct sensor_set_info info;
+	const char *text = "xx key=zz key=0123abcd; key=1";
+	size_t len = strlen(text);
+
+	sensor_set_info(set, &info);
+	ck_assert_int_eq(info.pcre_only, 1);
+	ck_assert_int_eq(info.hs_exact + info.hs_prefilter, 0);
+	ck_assert_int_eq(fires(set, text), 1);
+	ck_assert_uint_eq(hs.h[0].offset, 14);
+	for (size_t seg = 1; seg <= len; seg++) {
+		ck_assert_int_eq(stream_segments(set, SCTX_BODY, (const uint8_t *)text, len, seg), 1);
+		ck_assert_uint_eq(hs.h[0].offset, 14);
+		ck_assert_str_eq(hs.h[0].excerpt, "0123abcd");	/* four digits: none masked */
+	}
+	sensor_set_free(set);
+}
+END_TEST
+
+/*
+ * More than SENSOR_STREAM_PENDING patterns waiting for the next piece at
+ * once: the stream says it is in doubt (-1), counted.
+ */
+START_TEST(test_stream_pending)
+{
+	struct sensor_rule_spec r[SENSOR_STREAM_PENDING + 8];
+	struct sensor_spec s;
+	struct sensor_set *set;
+	struct sensor_stats st;
+	const char *text = "q123zzzz";
+	int n = SENSOR_STREAM_PENDING + 8;
+
+	/* Each candidate ends the first piece, its lookahead past it. */
+	for (int i = 0; i < n; i++) {
+		char re[32];
+
+		snprintf(re, sizeof(re), "q[0-9]{3}(?!x%d)", i);
+		rule_init(&r[i], "r", SVAL_NONE);
+		snprintf(r[i].name, sizeof(r[i].name), "r%d", i);
+		rule_pat(&r[i], SCTX_BODY, 0, re);
+	}
+	sensor_init(&s, "many", SENSOR_WAF, r, n);
+	set = build(&s, 1, 1);
+	ck_assert_int_eq(stream_segments(set, SCTX_BODY, (const uint8_t *)text, strlen(text), 4),
+	    -1);
+	sensor_scratch_stats(scr, &st);
+	ck_assert_uint_gt(st.overflows, 0);
+	sensor_set_free(set);
+}
+END_TEST
+
+/*
+ * A pause: a match the bytes so far end fires before the next bytes come
+ * (a card, an SSN, and an unbounded pattern whose \b Hyperscan decides at
+ * the stream's end, through a copy of its state), once; a number that
+ * goes on does not fire later.
+ */
+START_TEST(test_stream_pause)
+{
+	struct sensor_set *card = build_one(SENSOR_DLP, SVAL_LUHN, CARD_RE);
+	struct sensor_set *ssn = build_one(SENSOR_DLP, SVAL_SSN, "\\b\\d{3}-\\d{2}-\\d{4}\\b");
+	struct sensor_set *sql = build_one(SENSOR_WAF, SVAL_NONE, "(?i)union\\s+select\\b");
+	const uint8_t *t[SCTX_COUNT] = { NULL };
+	size_t l[SCTX_COUNT] = { 0 };
+	struct sensor_stream *st;
+	const char *a = "card=4111 1111 1111 1111";
+
+	ck_assert_int_eq(sensor_set_streams(card, SCTX_PACKET, ALL), 0);	/* a body pattern */
+	ck_assert_int_eq(sensor_set_streams(card, SCTX_BODY, ALL), 1);
+	ck_assert_int_eq(sensor_set_streams(card, SCTX_BODY, 0), 0);
+	ck_assert_ptr_null(sensor_stream_new(card, SCTX_URL));
+	st = sensor_stream_new(card, SCTX_BODY);
+	hits_clear(&hs);
+	ck_assert_int_eq(sensor_stream_begin(st, scr, ALL, t, l, collect, &hs), 0);
+	ck_assert_int_eq(sensor_stream_feed(st, scr, (const uint8_t *)a, strlen(a), collect, &hs), 0);
+	ck_assert_int_eq(sensor_stream_pause(st, scr, collect, &hs), 1);
+	ck_assert_uint_eq(hs.h[0].offset, 5);
+	ck_assert_int_eq(sensor_stream_feed(st, scr, (const uint8_t *)"2 x", 3, collect, &hs), 0);
+	ck_assert_int_eq(sensor_stream_end(st, scr, collect, &hs), 0);
+	ck_assert_int_eq(hs.n, 1);
+	/* Without the pause, the longer number does not match at all. */
+	hits_clear(&hs);
+	sensor_stream_begin(st, scr, ALL, t, l, collect, &hs);
+	sensor_stream_feed(st, scr, (const uint8_t *)a, strlen(a), collect, &hs);
+	sensor_stream_feed(st, scr, (const uint8_t *)"2 x", 3, collect, &hs);
+	ck_assert_int_eq(sensor_stream_end(st, scr, collect, &hs), 0);
+	ck_assert_int_eq(hs.n, 0);
+	sensor_stream_free(st);
+
+	st = sensor_stream_new(ssn, SCTX_BODY);
+	hits_clear(&hs);
+	sensor_stream_begin(st, scr, ALL, t, l, collect, &hs);
+	ck_assert_int_eq(sensor_stream_feed(st, scr, (const uint8_t *)"ssn 123-45-6789", 15, collect,
+	    &hs), 0);
+	ck_assert_int_eq(sensor_stream_pause(st, scr, collect, &hs), 1);
+	ck_assert_str_eq(hs.h[0].excerpt, "***-**-6789");
+	sensor_stream_free(st);
+
+	st = sensor_stream_new(sql, SCTX_BODY);
+	for (int pause = 0; pause < 2; pause++) {
+		hits_clear(&hs);
+		sensor_stream_begin(st, scr, ALL, t, l, collect, &hs);
+		sensor_stream_feed(st, scr, (const uint8_t *)"q=1 union select", 16, collect, &hs);
+		ck_assert_int_eq(hs.n, 0);
+		ck_assert_int_eq(pause ? sensor_stream_pause(st, scr, collect, &hs) : 0, pause);
+		sensor_stream_feed(st, scr, (const uint8_t *)"ed", 2, collect, &hs);
+		sensor_stream_end(st, scr, collect, &hs);
+		ck_assert_int_eq(hs.n, pause);	/* "selected": no match but at the pause */
+	}
+	sensor_stream_free(st);
+	sensor_set_free(card);
+	sensor_set_free(ssn);
+	sensor_set_free(sql);
 }
 END_TEST
 
@@ -1349,16 +1684,28 @@ sensor_suite(void)
 	tcase_add_test(tc, test_binary);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("prefilter");
+	tc = tcase_create("hyperscan");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_literals);
-	tcase_add_test(tc, test_literals_sound);
-	tcase_add_test(tc, test_overlap);
-	tcase_add_test(tc, test_automaton);
+	tcase_add_test(tc, test_bound);
+	tcase_add_test(tc, test_bound_sound);
+	tcase_add_test(tc, test_ahead_strip);
 	tcase_add_test(tc, test_equiv_default);
 	tcase_add_loop_test(tc, test_equiv_generated, 0,
 	    (int)(sizeof(generated_sizes) / sizeof(generated_sizes[0])));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("streams");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_stream_default);
+	tcase_add_loop_test(tc, test_stream_generated, 0,
+	    (int)(sizeof(generated_sizes) / sizeof(generated_sizes[0])));
+	tcase_add_test(tc, test_stream_far);
+	tcase_add_test(tc, test_stream_unbounded);
+	tcase_add_test(tc, test_stream_pcre_only);
+	tcase_add_test(tc, test_stream_pending);
+	tcase_add_test(tc, test_stream_pause);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("threads");
