@@ -464,6 +464,11 @@ conf_set(struct conf_ctx *x, const char *key, const char *v)
 			conf_err(x, "bad value for bypass_identified: '%s' (expected yes or no)", v);
 		else
 			c->bypass_identified = i;
+	} else if (!strcmp(key, "kernel_decide")) {
+		if (parse_bool(v, &i) < 0)
+			conf_err(x, "bad value for kernel_decide: '%s' (expected yes or no)", v);
+		else
+			c->kernel_decide = i;
 	} else if (!strcmp(key, "docker_socket"))
 		set_path(x, key, c->docker_socket, sizeof(c->docker_socket), v, 1);
 	else if (!strcmp(key, "default_mode")) {

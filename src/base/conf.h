@@ -57,6 +57,8 @@ struct conf {
 	uint64_t stream_depth;
 	uint64_t stream_memcap;
 	int bypass_identified;	/* bypass a flow once its application is known */
+	int kernel_decide;	/* the kernel allows what ports alone decide (nvd.8,
+				 * KERNEL DECISIONS) */
 	uint64_t max_flows;
 	uint32_t queue_maxlen;
 	char rules_dir[PATH_MAX];

@@ -36,6 +36,9 @@ enum verdict {
  *   BYPASS  0x20000000  the flow is handed back to the kernel
  *   OWN     0x10000000  packets nvd sends itself (TCP resets): never queued
  *   GEN     0x0ff00000  the bypass generation, 0-255, beside BYPASS
+ *   SRCOK   0x00080000  kernel decisions (nft.h): the packet came in on the
+ *                       bridge port of the workload whose address it carries
+ *   DSTOK   0x00040000  ... and goes out on the port of its destination's
  *
  * A verdict that bypasses a flow carries BYPASS and the generation of the
  * policy snapshot that judged the flow, in the packet mark (the rule at the
@@ -53,6 +56,8 @@ enum verdict {
 #define NVD_MARK_GEN_SHIFT	20
 #define NVD_BYPASS_GENS		256
 #define NVD_MARK_GEN(g)		(((uint32_t)(g) << NVD_MARK_GEN_SHIFT) & NVD_MARK_GEN_MASK)
+#define NVD_MARK_SRCOK		0x00080000u
+#define NVD_MARK_DSTOK		0x00040000u
 /* The bits a bypass sets or clears. */
 #define NVD_MARK_BYPASS_BITS	(NVD_MARK_BYPASS | NVD_MARK_GEN_MASK)
 

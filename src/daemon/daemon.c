@@ -314,7 +314,7 @@ protect_steer(struct daemon *d, const struct policy *p)
 	}
 	if (all != d->protect_all) {
 		unsigned g = live_bypass_gen(live_gen(&d->live));
-		struct nft_rules nr = { g, g, all };
+		struct nft_rules nr = { g, g, all, d->kdec.on };
 
 		if (nft_update(&d->conf, d->hook, &nr) == 0) {
 			d->protect_all = all;
@@ -367,14 +367,36 @@ quarantine_steer(struct daemon *d, const struct policy *p)
 	free(pa);
 }
 
-/* live's compiled callback: the kernel learns what p changes, before p judges. */
-static void
+/*
+ * live's compiled callback: the kernel learns what p changes, before p
+ * judges; -1 when the kernel's decisions could not be brought in step
+ * with p (p is not published).
+ */
+static int
 policy_compiled(void *ctx, const struct policy *p)
 {
 	struct daemon *d = ctx;
 
 	protect_steer(d, p);
 	quarantine_steer(d, p);
+	return kdec_run_steer(&d->kdec, &d->conf, p);
+}
+
+/* Connections the kernel decided count as their rules' hits (kdec_run.h),
+ * written by the writer like the workers'. */
+static void
+kdec_hit(void *ctx, int64_t rule_id, uint64_t n)
+{
+	struct daemon *d = ctx;
+	struct record *r;
+
+	if (!d->events_up || (r = event_ring_reserve(&d->events, REC_HIT)) == NULL)
+		return;		/* counted in the ring's dropped */
+	r->type = REC_HIT;
+	r->u.hit.rule_id = rule_id;
+	r->u.hit.count = n;
+	r->u.hit.time_ms = clock_real_ms();
+	event_ring_commit(&d->events);
 }
 
 /*
@@ -386,23 +408,29 @@ static int
 install_rules(struct daemon *d, const struct conf *c, const struct conf *old)
 {
 	unsigned g = live_bypass_gen(live_gen(&d->live));
-	struct nft_rules nr = { g, g, d->protect_all };
+	struct nft_rules nr = { g, g, d->protect_all, d->kdec.on };
 	int k;
 
 	if (!c->install_rules) {
 		d->hook = NFT_HOOK_NONE;
+		d->kdec.on = 0;
 		log_info("install_rules = no: steer traffic with your own ruleset (see rules/nvd.nft)");
 		return 0;
 	}
 	if (old && old->install_rules && d->hook != NFT_HOOK_NONE &&
 	    !strcmp(old->nft_table, c->nft_table))
 		return nft_update(c, d->hook, &nr);
+	d->kdec.hit = kdec_hit;
+	d->kdec.hit_ctx = d;
+	kdec_run_install(&d->kdec, c);
+	nr.kdec = d->kdec.on;
 	if ((k = nft_install(c, &nr)) < 0)
 		return -1;
 	d->hook = (enum nft_hook_kind)k;
 	d->protect_n = -1;	/* the new table's sets are empty */
 	d->quarantine_n = -1;
-	policy_compiled(d, live_current(&d->live));
+	if (policy_compiled(d, live_current(&d->live)) < 0)
+		log_warnx("kernel decisions: the sets of table %s could not be filled", c->nft_table);
 	return 0;
 }
 
@@ -461,6 +489,7 @@ bypass_tighten(void *ctx, unsigned cur, unsigned next)
 	nr.gen = next;
 	nr.prev = cur;
 	nr.protect_all = d->protect_all;
+	nr.kdec = d->kdec.on;
 	if (nft_update(&d->conf, d->hook, &nr) < 0) {
 		log_warnx("policy: flows the kernel bypasses keep their verdict until "
 		    "the next change");
@@ -540,6 +569,7 @@ daemon_reload(struct daemon *d, struct buf *out)
 	KEEP(crs_threads, "crs_threads");
 	KEEP(crs_deadline, "crs_deadline");
 	KEEP(crs_body_limit, "crs_body_limit");
+	KEEP(kernel_decide, "kernel_decide");
 #undef KEEP
 	conf_steer_str(old, olds, sizeof(olds));
 	conf_steer_str(&c, news, sizeof(news));
@@ -916,6 +946,7 @@ daemon_housekeeping(struct daemon *d, int woken)
 	}
 	live_reclaim(&d->live);
 	bypass_housekeeping(d);
+	kdec_run_poll(&d->kdec, &d->conf, clock_mono_ms());
 	fqdn_expire(d->fqdn, clock_mono_ms(), 65536);
 	overload_check(d);
 }
@@ -931,6 +962,7 @@ daemon_stop(struct daemon *d)
 	if (d->hook != NFT_HOOK_NONE && nft_remove(d->conf.nft_table) == 0)
 		log_info("nftables: table inet %s removed", d->conf.nft_table);
 	d->hook = NFT_HOOK_NONE;
+	kdec_run_free(&d->kdec);
 	stop_workers(d);
 	crs_pool_free(d->crs);	/* before the workers' queues of results go */
 	d->crs = NULL;

@@ -17,6 +17,7 @@
 
 #include "base/conf.h"
 #include "daemon/admission_run.h"
+#include "daemon/kdec_run.h"
 #include "runtime/live.h"
 #include "kernel/nfq.h"
 #include "kernel/nft.h"
@@ -95,6 +96,7 @@ struct daemon {
 		uint64_t sweep_after;
 	} bypass;
 	struct admission_run adm;	/* admission control: policy, plugin, events */
+	struct kdec_run kdec;		/* decisions in the kernel (kernel_decide) */
 };
 
 /* Reads the config d names (conf_path; defaults where it is missing and

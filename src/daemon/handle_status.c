@@ -453,6 +453,14 @@ text_response(struct buf *o, const struct response_status *r)
 	buf_puts(o, "\n");
 }
 
+/* Connections the workers judged, whatever the outcome. */
+static uint64_t
+judged(const struct worker_stats *t)
+{
+	return t->judge.judged[POL_ALLOW] + t->judge.judged[POL_LEARN] +
+	    t->judge.judged[POL_ALERT] + t->judge.judged[POL_DENY];
+}
+
 static int
 cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 {
@@ -525,6 +533,7 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 		json_unseen(o, &u);
 		json_policy_docker(o, d);
 		crs_status_json(o, d, &total);
+		kdec_run_json(o, &d->kdec, &d->conf, judged(&total));
 		buf_puts(o, "}\n");
 		return CTL_RESP_OK;
 	}
@@ -547,6 +556,7 @@ cmd_status(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	text_unseen(o, &u, d->conf.fail_mode);
 	text_policy_docker(o, d, &total);
 	crs_status_text(o, d, &total);
+	kdec_run_text(o, &d->kdec, &d->conf, judged(&total));
 	buf_puts(o, "\n");
 	buf_printf(o, "%-6s %12s %14s %12s %8s %9s %8s %9s %8s\n", "queue", "packets", "bytes",
 	    "accepted", "dropped", "bypassed", "flows", "anomalies", "unseen");

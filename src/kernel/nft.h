@@ -14,6 +14,9 @@
  *     meta mark & (BYPASS|GEN) == BYPASS|P ...            the same for P (if P != G)
  *     meta mark & OWN != 0 accept                         nvd's own resets
  *     ct state invalid,untracked meta mark |= NOCT        no conntrack entry
+ *     (forward, kernel_decide: two rules, nft.c's rules_kdec)
+ *     ct state new, SRCOK|DSTOK, saddr/daddr classes . proto . dport @kdec
+ *         counter name kdec, ct mark set BYPASS|G, accept
  *     iifname/oifname STEER ip[6] saddr|daddr @protect4|6 counter
  *         queue num PQ-PR [bypass]                        protect-mode traffic
  *     iifname/oifname STEER counter queue num Q-R [bypass]
@@ -28,6 +31,17 @@
  * (nft_quarantine_set): their packets are dropped before anything else,
  * those of bypassed (established) flows too.
  *
+ * Kernel decisions (kernel_decide, nvd(8) KERNEL DECISIONS): new
+ * connections between workloads that the policy allows by ports alone
+ * (policy/kdec.h) are accepted by the kernel and bypassed like a flow nvd
+ * let go.  The inet table maps addresses to classes (kdec_class4|6) and
+ * holds the class pairs' protocols and ports (kdec, a concatenation with
+ * port intervals); a table bridge of the same name marks the packets that
+ * came in on the bridge port of the workload whose address they carry
+ * (SRCOK) and leave on their destination's (DSTOK), from the set of
+ * ports and addresses kdec_port4|6: a spoofed source, or an address a
+ * new container took, is never decided in the kernel.
+ *
  * A flow whose ct mark has another generation fails the first rule and is
  * queued again.  The queue statement is the native nft_queue expression
  * where the kernel has it, else the xtables NFQUEUE target through
@@ -39,6 +53,7 @@
 #include <stdint.h>
 
 #include "base/conf.h"
+#include "base/kdec.h"
 #include "base/ranges.h"
 
 enum nft_hook_kind {
@@ -53,6 +68,7 @@ const char *nft_hook_kind_name(enum nft_hook_kind k);
 struct nft_rules {
 	unsigned gen, prev;	/* bypass generation, and the one before it */
 	int protect_all;	/* every steered packet to the protect queues */
+	int kdec;		/* the kernel decision rules (nft_kdec_install() done) */
 };
 
 /*
@@ -78,12 +94,31 @@ int nft_protect_set(const struct conf *c, const struct addr_range *a, int n);
 /* The quarantine sets become the n ranges of a (sorted, apart), in one
  * batch.  0 or -1. */
 int nft_quarantine_set(const struct conf *c, const struct addr_range *a, int n);
+/*
+ * Kernel decisions.  nft_kdec_install() makes (or makes anew) the bridge
+ * table; the inet table has the sets when c->kernel_decide was on at
+ * nft_install().  nft_kdec_set() makes the sets of both tables t's, in one
+ * batch: the kernel decides by t or, when it fails, as before.  old: what
+ * they hold now (only the difference is sent), or NULL (not known: they
+ * are flushed and filled).  nft_kdec_flows(): the connections the kernel decided
+ * since the table was installed.  Each returns 0, or -1 with errno (and a
+ * log line but for nft_kdec_flows).
+ */
+int nft_kdec_install(const struct conf *c);
+int nft_kdec_set(const struct conf *c, const struct kdec_table *old,
+    const struct kdec_table *t);
+int nft_kdec_flows(const struct conf *c, uint64_t *flows);
+/* Each element of the class pairs' set, with the packets it matched (one
+ * a connection: later packets are bypassed), to fn.  0, or -1. */
+int nft_kdec_counts(const struct conf *c,
+    void (*fn)(void *ctx, const struct kdec_elem *e, uint64_t packets), void *ctx);
 /* Packets the steering rules queued: to queues, to the protect queues.
  * 0, or -1 (the table is not there). */
 int nft_counters(const struct conf *c, uint64_t *queued, uint64_t *queued_protect);
 /* Packets the quarantine rules dropped.  0, or -1 (the table is not there). */
 int nft_quarantine_dropped(const struct conf *c, uint64_t *dropped);
-/* Removes the table; 0 also when it was not there. */
+/* Removes the table (and the bridge table of that name); 0 also when it
+ * was not there. */
 int nft_remove(const char *table);
 
 #endif

@@ -568,6 +568,62 @@ slot_find(const struct policy *p, int from, int to, uint8_t proto, uint16_t port
 	}
 }
 
+static int names_apps(const struct policy_rule *r);
+
+/* The first entry with key (from, to) or after it (entries are sorted). */
+static uint32_t
+entries_from(const struct policy *p, int from, int to)
+{
+	uint32_t lo = 0, hi = p->nentries;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct rule_entry *e = &p->entries[mid];
+
+		if (e->from < from || (e->from == from && e->to < to))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+spec_rank_cmp(const void *a, const void *b)
+{
+	const struct policy_spec *x = a, *y = b;
+
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+int
+policy_pair_specs(const struct policy *p, int cw, int sw, struct policy_spec *out, int max)
+{
+	int n = 0;
+
+	if (cw < 0 || cw >= p->nwl || sw < 0 || sw >= p->nwl)
+		return 0;
+	for (int i = p->wl_groups_off[cw]; i < p->wl_groups_off[cw + 1]; i++)
+		for (int j = p->wl_groups_off[sw]; j < p->wl_groups_off[sw + 1]; j++) {
+			int from = p->wl_groups[i], to = p->wl_groups[j];
+
+			for (uint32_t k = entries_from(p, from, to); k < p->nentries &&
+			    p->entries[k].from == from && p->entries[k].to == to; k++) {
+				const struct rule_entry *e = &p->entries[k];
+				const struct policy_rule *r = &p->rules[e->rule];
+
+				if (n == max)
+					return -1;
+				out[n].spec = e->spec;
+				out[n].rank = e->rank;
+				out[n].allow_any = r->action == RULE_ALLOW && !names_apps(r);
+				out[n++].rule_id = r->id;
+			}
+		}
+	qsort(out, (size_t)n, sizeof(*out), spec_rank_cmp);
+	return n;
+}
+
 /* --- compile --------------------------------------------------------- */
 
 /*

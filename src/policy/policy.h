@@ -263,6 +263,25 @@ int policy_workload_quarantined(const struct policy *p, int wl);
 int policy_quarantine_addrs(const struct policy *p, struct policy_addr *out, int max);
 /* The workload with address addr, or -1. */
 int policy_workload_by_addr(const struct policy *p, int family, const uint8_t *addr);
+/*
+ * One port spec of a rule that may judge a connection between two
+ * workloads (policy_pair_specs()): rank is the rule's place in the
+ * first-match order (lower is tried first); allow_any: the rule allows
+ * and names no application.
+ */
+struct policy_spec {
+	struct port_range spec;
+	uint32_t rank;
+	int allow_any;
+	int64_t rule_id;
+};
+/*
+ * The specs of the rules from a group of workload cw to a group of
+ * workload sw, by rank: what policy_judge() tries for a connection
+ * between them, whatever its port.  Returns the count, or -1 when there
+ * are more than max.
+ */
+int policy_pair_specs(const struct policy *p, int cw, int sw, struct policy_spec *out, int max);
 /* Index of the group named name, or -1. */
 int policy_group_find(const struct policy *p, const char *name);
 enum policy_mode policy_group_mode_at(const struct policy *p, int group);

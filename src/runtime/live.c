@@ -564,8 +564,12 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 	}
 	if (policy_sensor_error(p))
 		log_warnx("sensors: %s; running without sensors", policy_sensor_error(p));
-	if (l->compiled)
-		l->compiled(l->compiled_ctx, p);
+	if (l->compiled && l->compiled(l->compiled_ctx, p) < 0) {
+		policy_free(p);
+		snprintf(err, errlen, "the kernel's decisions could not be brought in step with "
+		    "the policy (nftables)");
+		goto out;
+	}
 	swap_in(l, p, may_tighten || changed || asked ? tighten(l) :
 	    live_bypass_gen(__atomic_load_n(&l->gen, __ATOMIC_ACQUIRE)));
 	l->rebuilds++;

@@ -119,9 +119,12 @@ struct live {
 	 * Set by the daemon (NULL: nothing).  Called by every rebuild with the
 	 * new snapshot, before tighten and before it is swapped in: the
 	 * kernel steers the traffic of its protect-mode workloads to the
-	 * protect queues before any worker judges by it.  Main thread.
+	 * protect queues, and decides what it may decide by it (nft.h),
+	 * before any worker judges by it.  Returns 0, or -1 when the kernel
+	 * still decides by an older policy: the rebuild fails, the snapshot
+	 * is not published.  Main thread.
 	 */
-	void (*compiled)(void *ctx, const struct policy *p);
+	int (*compiled)(void *ctx, const struct policy *p);
 	void *compiled_ctx;
 	uint64_t tightenings;		/* rebuilds that moved to a new generation */
 	/* The flood detectors' meters per destination, which every worker

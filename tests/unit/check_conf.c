@@ -452,6 +452,19 @@ START_TEST(test_bad_install_rules)
 }
 END_TEST
 
+/* Kernel decisions are off unless asked for. */
+START_TEST(test_kernel_decide)
+{
+	conf_defaults(&c);
+	ck_assert_int_eq(c.kernel_decide, 0);
+	ck_conf_ok("kernel_decide = yes\n");
+	ck_assert_int_eq(c.kernel_decide, 1);
+	ck_conf_err("kernel_decide = always",
+	    "t.conf:1: bad value for kernel_decide: 'always' (expected yes or no)");
+	ck_assert_int_eq(c.kernel_decide, 0);
+}
+END_TEST
+
 START_TEST(test_relative_path)
 {
 	ck_conf_err("database = nvd.db", "t.conf:1: database must be an absolute path, not 'nvd.db'");
@@ -831,6 +844,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_bad_max_flows);
 	tcase_add_test(tc, test_bad_queue_maxlen);
 	tcase_add_test(tc, test_bad_log_level);
+	tcase_add_test(tc, test_kernel_decide);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("check");
