@@ -200,11 +200,11 @@ kdec_run_json(struct buf *o, const struct kdec_run *k, const struct conf *c,
 		buf_puts(o, "null");
 	buf_printf(o, ",\"nvd_flows\":%llu,\"classes\":%d,\"pairs\":%d,\"elements\":%d,"
 	    "\"addresses\":%d,\"over_bound\":%s,\"updates\":%llu,\"failures\":%llu,"
-	    "\"batch_ms\":%llu,\"fill_ms\":%llu,\"rule_hits\":%llu}",
+	    "\"batch_seconds\":%.3f,\"fill_seconds\":%.3f,\"rule_hits\":%llu}",
 	    (unsigned long long)nvd_judged, k->classes, k->pairs, k->elems, k->addrs,
 	    k->over ? "true" : "false", (unsigned long long)k->updates,
-	    (unsigned long long)k->failures, (unsigned long long)k->batch_ms,
-	    (unsigned long long)k->fill_ms, (unsigned long long)k->hits);
+	    (unsigned long long)k->failures, (double)k->batch_ms / 1e3,
+	    (double)k->fill_ms / 1e3, (unsigned long long)k->hits);
 }
 
 void

@@ -105,6 +105,10 @@ static const char *const gauges[] = {
 	"crs_eval_seconds_max", "crs_wait_seconds_max",
 	"response_rules", "response_enabled", "response_quarantined",
 	"response_quarantined_running", "webhooks_pending",
+	"kernel_decisions_enabled", "kernel_decisions_classes", "kernel_decisions_pairs",
+	"kernel_decisions_elements", "kernel_decisions_addresses",
+	"kernel_decisions_over_bound", "kernel_decisions_batch_seconds",
+	"kernel_decisions_fill_seconds",
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))

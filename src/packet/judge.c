@@ -959,8 +959,17 @@ judge_threat_hit(void *ctx, struct flow *f, const struct packet *p, const struct
 	if (f)
 		snprintf(ev->app, sizeof(ev->app), "%s", flow_app_name(f));
 	port_text(&c, port, sizeof(port));
-	save_pcap(j, ev);
-	snprintf(ev->message, sizeof(ev->message), "%.24s -> %.24s %.15s: %.130s%s", ev->src_group,
+	if (h->any_source) {
+		/* The destination's meter, of every source: the packet that
+		 * crossed its threshold may be a client's, which the event must
+		 * not name (a response rule would quarantine it). */
+		memset(ev->src, 0, sizeof(ev->src));
+		ev->src_port = 0;
+		ev->src_workload[0] = ev->src_group[0] = '\0';
+	} else
+		save_pcap(j, ev);
+	snprintf(ev->message, sizeof(ev->message), "%.24s -> %.24s %.15s: %.130s%s",
+	    h->any_source ? "any source" : ev->src_group,
 	    ev->dst_group, port, h->evidence, h->deny ? " (denied)" :
 	    tc->deny ? " (would have been denied: not in protect mode)" : "");
 	if (ev->pcap[0] && (l = strlen(ev->message)) < sizeof(ev->message))

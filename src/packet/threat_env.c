@@ -84,8 +84,8 @@ threat_fire(struct threat_env *e, struct flow *f, const struct packet *p, int id
 }
 
 void
-threat_fire_flood(struct threat_env *e, const struct packet *p, int id, int deny, uint32_t count,
-    const char *fmt, ...)
+threat_fire_flood(struct threat_env *e, const struct packet *p, int id, int deny, int any_source,
+    uint32_t count, const char *fmt, ...)
 {
 	struct threat_hit h;
 	va_list ap;
@@ -95,6 +95,7 @@ threat_fire_flood(struct threat_env *e, const struct packet *p, int id, int deny
 	h.id = id;
 	h.deny = deny;
 	h.flood = 1;
+	h.any_source = any_source;
 	h.count = count;
 	va_start(ap, fmt);
 	vsnprintf(h.evidence, sizeof(h.evidence), fmt, ap);

@@ -57,6 +57,8 @@ struct threat_hit {
 	int id;				/* enum threat_id */
 	int deny;			/* it dropped */
 	int flood;			/* a meter's: one per interval, count set, not aggregated */
+	int any_source;			/* ... the destination's, of every source: the event
+					 * names none (not the packet's, maybe a client's) */
 	uint32_t count;			/* what the event stands for; 0: one */
 	char evidence[200];		/* the numbers, the bytes (masked) */
 };
@@ -98,8 +100,8 @@ struct threat_env {
 int threat_fire(struct threat_env *e, struct flow *f, const struct packet *p, int id,
     uint32_t deny_mask, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* A flood meter's event (count: the packets of its interval). */
-void threat_fire_flood(struct threat_env *e, const struct packet *p, int id, int deny,
-    uint32_t count, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void threat_fire_flood(struct threat_env *e, const struct packet *p, int id, int deny, int any_source,
+    uint32_t count, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 /*
  * n bytes at b as an auditor may see them, into out (cap bytes): printable
  * ASCII, '?' for the rest, at most 64 bytes and "..."; every digit but

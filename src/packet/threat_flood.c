@@ -59,12 +59,12 @@ report(struct threat_env *e, const struct packet *p, int id, int deny, int per_s
 	if (!r->fired && !(r->rolled && r->still))
 		return;
 	if (id == THREAT_SYN_FLOOD)
-		threat_fire_flood(e, p, id, deny, count, "%u SYNs in %s%llds %s, %u of them without "
+		threat_fire_flood(e, p, id, deny, !per_source, count, "%u SYNs in %s%llds %s, %u of them without "
 		    "a handshake (threshold %lld)", count, r->fired ? "under " : "",
 		    (long long)c->param[1], per_source ? "from this source" : "from all sources",
 		    value, (long long)c->param[0]);
 	else
-		threat_fire_flood(e, p, id, deny, count, "%u echo requests in %s%llds %s "
+		threat_fire_flood(e, p, id, deny, !per_source, count, "%u echo requests in %s%llds %s "
 		    "(threshold %lld)", count, r->fired ? "under " : "", (long long)c->param[1],
 		    per_source ? "from this source" : "from all sources", (long long)c->param[0]);
 }

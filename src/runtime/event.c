@@ -196,6 +196,16 @@ event_ring_pop(struct event_ring *r, struct record *out, unsigned max)
 	return n;
 }
 
+int
+event_addr_known(int family, const uint8_t *a)
+{
+	static const uint8_t zero[16];
+
+	if (family == AF_INET)
+		return memcmp(a, zero, 4) != 0;
+	return family == AF_INET6 && memcmp(a, zero, 16) != 0;
+}
+
 void
 event_set_addrs(struct event_rec *ev, int family, const uint8_t *src, uint16_t sport,
     const uint8_t *dst, uint16_t dport, uint8_t proto)

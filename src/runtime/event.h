@@ -163,6 +163,9 @@ void event_ring_commit(struct event_ring *r);
 /* Consumer: copies up to max records into out, returns how many. */
 unsigned event_ring_pop(struct event_ring *r, struct record *out, unsigned max);
 
+/* Whether a (of family) is an address to store: the unspecified one (a
+ * flood's "any source") is none, stored as NULL. */
+int event_addr_known(int family, const uint8_t *a);
 /* Fills the address and port fields of ev from text-free packet data. */
 void event_set_addrs(struct event_rec *ev, int family, const uint8_t *src, uint16_t sport,
     const uint8_t *dst, uint16_t dport, uint8_t proto);

@@ -73,8 +73,7 @@ json_addr(struct buf *o, const char *key, int family, const uint8_t *a)
 {
 	char text[INET6_ADDRSTRLEN];
 
-	if ((family != AF_INET && family != AF_INET6) ||
-	    inet_ntop(family, a, text, sizeof(text)) == NULL)
+	if (!event_addr_known(family, a) || inet_ntop(family, a, text, sizeof(text)) == NULL)
 		buf_printf(o, ",\"%s\":null", key);
 	else
 		buf_printf(o, ",\"%s\":\"%s\"", key, text);

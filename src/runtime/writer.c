@@ -231,8 +231,7 @@ bind_addr(sqlite3_stmt *st, int i, int family, const uint8_t *a)
 {
 	char text[INET6_ADDRSTRLEN];
 
-	if ((family != AF_INET && family != AF_INET6) ||
-	    inet_ntop(family, a, text, sizeof(text)) == NULL)
+	if (!event_addr_known(family, a) || inet_ntop(family, a, text, sizeof(text)) == NULL)
 		sqlite3_bind_null(st, i);
 	else
 		sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);

@@ -188,6 +188,38 @@ START_TEST(test_syn_flood_source)
 }
 END_TEST
 
+/*
+ * Many sources' SYNs turn the destination's meter on, perhaps at a
+ * client's packet: the event names no source (a response rule would
+ * quarantine the client it named), and the client's handshake goes on.
+ */
+START_TEST(test_syn_flood_any_source)
+{
+	static const uint8_t zero[16];
+	struct record r[8];
+	char src[32];
+
+	ts.t[THREAT_SYN_FLOOD].param[0] = 50;
+	ts.t[THREAT_SYN_FLOOD].param[2] = 40;
+	fx_publish();
+	for (int i = 0; i < 49; i++) {
+		snprintf(src, sizeof(src), "198.19.1.%d", i + 1);	/* forged, one SYN each */
+		fx_tcp(src, 10000, SERVER, 80, TCP_SYN, 1000, 0, NULL, 0);
+	}
+	ck_assert_uint_eq(events("TCP.SYN.Flood", r, 8), 0);
+	ck_assert_int_eq(fx_tcp(CLIENT, 10000, SERVER, 80, TCP_SYN, 1000, 0, NULL, 0),
+	    VERDICT_ACCEPT);
+	ck_assert_uint_eq(events("TCP.SYN.Flood", r, 8), 1);
+	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "from all sources"));
+	ck_assert_ptr_nonnull(strstr(r[0].u.ev.message, "any source -> nv.server"));
+	ck_assert_str_eq(r[0].u.ev.src_workload, "");
+	ck_assert_str_eq(r[0].u.ev.src_group, "");
+	ck_assert_mem_eq(r[0].u.ev.src, zero, sizeof(zero));
+	ck_assert_int_eq(event_addr_known(r[0].u.ev.family, r[0].u.ev.src), 0);
+	ck_assert_int_eq(event_addr_known(r[0].u.ev.family, r[0].u.ev.dst), 1);
+}
+END_TEST
+
 START_TEST(test_syn_flood_monitor_alerts)
 {
 	struct record r[8];
@@ -1286,6 +1318,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_syn_flood_source);
+	tcase_add_test(tc, test_syn_flood_any_source);
 	tcase_add_test(tc, test_syn_busy_server_is_no_flood);
 	tcase_add_test(tc, test_icmp_flood);
 	tcase_add_test(tc, test_session_limit);
