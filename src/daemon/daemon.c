@@ -636,7 +636,7 @@ int
 daemon_response_reload(struct daemon *d, char *err, size_t errlen)
 {
 	struct response_rule *r;
-	struct response_set *s;
+	struct response_set *s, *last;
 	int n;
 
 	if (!d->resp_up)
@@ -644,11 +644,18 @@ daemon_response_reload(struct daemon *d, char *err, size_t errlen)
 	if (store_response_list(d->db, &r, &n, err, errlen) < 0)
 		return -1;
 	s = response_set_new(r, n);
+	last = response_set_new(r, n);
 	free(r);
-	if (s == NULL) {
+	if (s == NULL || last == NULL) {
+		response_set_free(s);
+		response_set_free(last);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	response_set_carry(s, d->resp_last, clock_real_ms());
+	response_set_carry(last, s, 0);
+	response_set_free(d->resp_last);
+	d->resp_last = last;
 	responder_set_rules(&d->resp, s);
 	return 0;
 }
@@ -973,6 +980,8 @@ daemon_stop(struct daemon *d)
 	d->wh = NULL;
 	if (d->resp_up)
 		responder_destroy(&d->resp);
+	response_set_free(d->resp_last);
+	d->resp_last = NULL;
 	d->resp_up = 0;
 	if (d->events_up)
 		event_ring_destroy(&d->events);

@@ -75,6 +75,7 @@ struct daemon {
 	 * own events (policy changes, quarantine releases, overload), in a
 	 * ring of their own for the writer. */
 	struct responder resp;
+	struct response_set *resp_last;	/* a copy of what resp was handed last */
 	struct webhook *wh;
 	struct event_ring events;
 	int resp_up, events_up;

@@ -347,8 +347,42 @@ response_set_new(const struct response_rule *rules, int n)
 	}
 	if (n > 0)
 		memcpy(s->rules, rules, (size_t)n * sizeof(*rules));
+	for (int i = 0; i < n; i++)
+		s->rules[i].in_force_ms = 0;
 	s->nrules = n;
 	return s;
+}
+
+/* The same rule as far as which events it fires on and what it does. */
+static int
+same_rule(const struct response_rule *a, const struct response_rule *b)
+{
+	if (a->id != b->id || a->enabled != b->enabled || a->category != b->category ||
+	    strcmp(a->group, b->group) || a->ncrit != b->ncrit || a->actions != b->actions ||
+	    a->nwebhooks != b->nwebhooks)
+		return 0;
+	for (int i = 0; i < a->ncrit; i++)
+		if (a->crit[i].key != b->crit[i].key || strcmp(a->crit[i].glob, b->crit[i].glob))
+			return 0;
+	for (int i = 0; i < a->nwebhooks; i++)
+		if (strcmp(a->webhooks[i], b->webhooks[i]))
+			return 0;
+	return 1;
+}
+
+void
+response_set_carry(struct response_set *s, const struct response_set *prev, int64_t now_ms)
+{
+	for (int i = 0; i < s->nrules; i++) {
+		struct response_rule *r = &s->rules[i];
+
+		r->in_force_ms = prev ? now_ms : 0;
+		for (int k = 0; prev && k < prev->nrules; k++)
+			if (same_rule(r, &prev->rules[k])) {
+				r->in_force_ms = prev->rules[k].in_force_ms;
+				break;
+			}
+	}
 }
 
 void
@@ -456,7 +490,8 @@ response_eval(const struct response_set *s, const struct policy *p,
 		const struct response_rule *r = &s->rules[i];
 		int src_in;
 
-		if (!r->enabled || (int)r->category != cat || !criteria_match(r, ev))
+		if (!r->enabled || ev->time_ms < r->in_force_ms || (int)r->category != cat ||
+		    !criteria_match(r, ev))
 			continue;
 		src_in = end_member(p, r->group, ev->src_group, src);
 		if (!src_in && !end_member(p, r->group, ev->dst_group, dst))

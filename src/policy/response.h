@@ -78,6 +78,9 @@ struct response_rule {
 	int enabled;
 	/* As stored, for listings. */
 	int64_t fired, suppressed, last_fired, created, updated;
+	/* Events before this time (unix ms) are not the rule's: a rule acts
+	 * from the moment it is in force as it is (response_set_carry()). */
+	int64_t in_force_ms;
 };
 
 /*
@@ -116,6 +119,7 @@ struct response_event {
 	const char *src_workload, *src_group, *dst_workload, *dst_group;
 	int family;			/* of src and dst, 0: no addresses */
 	const uint8_t *src, *dst;
+	int64_t time_ms;		/* when it happened (unix ms) */
 };
 
 /* The rules that fired for one event and what they ask for, once each. */
@@ -137,8 +141,17 @@ struct response_set {
 	int nrules;
 };
 
-/* Copies the n rules; NULL for lack of memory. */
+/* Copies the n rules (in force from any time); NULL for lack of memory. */
 struct response_set *response_set_new(const struct response_rule *rules, int n);
+/*
+ * s replaces prev at now_ms: a rule of s that prev has as it is (same id,
+ * enabled, same criteria, group and actions) stays in force from when it
+ * was; any other rule is in force from now_ms, so that an event recorded
+ * before an operator added or changed a rule, and written after, does
+ * not fire it.  prev NULL: nvd starts, every rule in force from any time.
+ */
+void response_set_carry(struct response_set *s, const struct response_set *prev,
+    int64_t now_ms);
 void response_set_free(struct response_set *s);
 
 /*

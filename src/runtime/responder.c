@@ -189,7 +189,7 @@ responder_judge(struct responder *r, const struct event_rec *ev, struct response
 		.level = event_level_name(ev->level), .sensor = ev->sensor, .app = ev->app,
 		.src_workload = ev->src_workload, .src_group = ev->src_group,
 		.dst_workload = ev->dst_workload, .dst_group = ev->dst_group,
-		.family = ev->family, .src = ev->src, .dst = ev->dst,
+		.family = ev->family, .src = ev->src, .dst = ev->dst, .time_ms = ev->time_ms,
 	};
 	int suppress = 0;
 

@@ -4,11 +4,13 @@
   peers.py serve PORT...          TCP: greet "hello PORT", then echo lines
   peers.py get HOST PORT          connect, read the greeting, print
                                   "ok PORT" / "refused" / "reset" / "timeout"
-  peers.py hold HOST PORT SECS    connect, exchange a line, wait SECS, exchange
+  peers.py hold HOST PORT SECS [GO]  connect, exchange a line, wait SECS (or
+                                  until file GO exists, at most SECS), exchange
                                   another: prints "first ok" then "alive",
                                   "reset" or "timeout"
   peers.py udpflood HOST N        N datagrams, each from a new 5-tuple
 """
+import os
 import selectors
 import socket
 import sys
@@ -87,7 +89,7 @@ def get(host, port):
     print(outcome(go), flush=True)
 
 
-def hold(host, port, secs):
+def hold(host, port, secs, go=None):
     s = None
 
     def first():
@@ -100,7 +102,9 @@ def hold(host, port, secs):
     print(r, flush=True)
     if r != "first ok":
         return
-    time.sleep(secs)
+    end = time.monotonic() + secs
+    while time.monotonic() < end and not (go and os.path.exists(go)):
+        time.sleep(min(0.1, max(0, end - time.monotonic())))
 
     def second():
         s.send(b"two\n")
@@ -132,7 +136,8 @@ if __name__ == "__main__":
     elif cmd == "get":
         get(sys.argv[2], int(sys.argv[3]))
     elif cmd == "hold":
-        hold(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+        hold(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]),
+             sys.argv[5] if len(sys.argv) > 5 else None)
     elif cmd == "udpflood":
         udpflood(sys.argv[2], int(sys.argv[3]))
     else:

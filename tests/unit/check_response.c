@@ -240,6 +240,56 @@ START_TEST(test_match_globs_and)
 }
 END_TEST
 
+/* An event recorded before a rule was added or changed is not its own,
+ * even when written after: the quarantine of a workload for a violation
+ * from before an operator added the rule would surprise them. */
+START_TEST(test_match_in_force)
+{
+	struct response_rule rules[] = {
+		rule(1, RESP_CAT_SECURITY, "", "name=no rule", "quarantine"),
+		rule(2, RESP_CAT_SECURITY, "", "", "suppress-log"),
+	};
+	struct response_set *start = response_set_new(rules, 1), *s, *t;
+	struct response_event ev = event("violation", "no rule", "warning", "", "");
+	struct response_fire f;
+
+	response_set_carry(start, NULL, 5000);	/* nvd starts: any time */
+	ev.time_ms = 1;
+	ck_assert_int_eq(response_eval(start, NULL, &ev, &f), 1);
+	s = response_set_new(rules, 2);		/* rule 2 added at 9000 */
+	response_set_carry(s, start, 9000);
+	ck_assert_int_eq(s->rules[0].in_force_ms, 0);
+	ck_assert_int_eq(s->rules[1].in_force_ms, 9000);
+	ev.time_ms = 8999;
+	ck_assert_int_eq(response_eval(s, NULL, &ev, &f), 1);
+	ck_assert_int_eq(f.fired[0], 0);
+	ev.time_ms = 9000;
+	ck_assert_int_eq(response_eval(s, NULL, &ev, &f), 2);
+	/* rule 1 changed (its criteria), rule 2 kept as it is */
+	snprintf(rules[0].crit[0].glob, sizeof(rules[0].crit[0].glob), "no *");
+	t = response_set_new(rules, 2);
+	response_set_carry(t, s, 12000);
+	ck_assert_int_eq(t->rules[0].in_force_ms, 12000);
+	ck_assert_int_eq(t->rules[1].in_force_ms, 9000);
+	ev.time_ms = 11000;
+	ck_assert_int_eq(response_eval(t, NULL, &ev, &f), 1);
+	ck_assert_int_eq(f.fired[0], 1);
+	/* disabled and enabled again: in force from then */
+	response_set_free(s);
+	rules[1].enabled = 0;
+	s = response_set_new(rules, 2);
+	response_set_carry(s, t, 13000);
+	response_set_free(t);
+	rules[1].enabled = 1;
+	t = response_set_new(rules, 2);
+	response_set_carry(t, s, 14000);
+	ck_assert_int_eq(t->rules[1].in_force_ms, 14000);
+	response_set_free(start);
+	response_set_free(s);
+	response_set_free(t);
+}
+END_TEST
+
 START_TEST(test_match_dedup)
 {
 	struct response_rule rules[] = {
@@ -919,6 +969,7 @@ response_suite(void)
 	tc = tcase_create("match");
 	tcase_add_test(tc, test_match_globs_and);
 	tcase_add_test(tc, test_match_dedup);
+	tcase_add_test(tc, test_match_in_force);
 	tcase_add_test(tc, test_match_groups_victim);
 	tcase_add_test(tc, test_policy_quarantine);
 	tcase_add_test(tc, test_policy_quarantine_addrs);
