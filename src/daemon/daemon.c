@@ -104,6 +104,7 @@ crs_load(struct daemon *d, const struct conf *c, char *err, size_t errlen)
 
 	if (d->crs == NULL)
 		return 0;
+	d->crs_tried = 1;
 	if (c->crs_rules[0] == '\0') {
 		crs_pool_set_engine(d->crs, NULL);
 		d->crs_files = 0;
@@ -124,26 +125,36 @@ crs_load(struct daemon *d, const struct conf *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* sensor.crs's threads and rules, when nvd has libmodsecurity. */
+/* sensor.crs's threads, when nvd has libmodsecurity (its rules come at
+ * their first need: daemon_crs_need()). */
 static void
 crs_start(struct daemon *d)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int threads = d->conf.crs_threads ? (int)d->conf.crs_threads : cpus > 0 ? (int)cpus : 1;
-	char err[320];
 
 	if (!crs_available())
 		return;
 	if (threads > CRS_THREADS_MAX)
 		threads = CRS_THREADS_MAX;
-	if ((d->crs = crs_pool_new(threads, d->conf.queue_count * CRS_JOBS_MAX)) == NULL) {
+	if ((d->crs = crs_pool_new(threads, d->conf.queue_count * CRS_JOBS_MAX)) == NULL)
 		log_warnx("sensor.crs: its threads could not start; the requests it inspects "
 		    "are in doubt");
-		return;
-	}
-	if (crs_load(d, &d->conf, err, sizeof(err)) < 0)
+}
+
+int
+daemon_crs_need(struct daemon *d)
+{
+	char err[320];
+
+	if (d->crs == NULL || d->crs_tried)
+		return d->crs_error[0] ? -1 : 0;
+	if (crs_load(d, &d->conf, err, sizeof(err)) < 0) {
 		log_warnx("sensor.crs: %s; the requests it inspects are in doubt until a "
 		    "reload loads its rules", err);
+		return -1;
+	}
+	return 0;
 }
 
 /* The held packet of token gets its verdict (crs_stage.h's late callback). */
@@ -377,6 +388,10 @@ policy_compiled(void *ctx, const struct policy *p)
 {
 	struct daemon *d = ctx;
 
+	/* Its rules before the first snapshot that assigns it judges: else
+	 * its requests would be in doubt while they parse. */
+	if (policy_crs_assigned(p))
+		daemon_crs_need(d);
 	protect_steer(d, p);
 	quarantine_steer(d, p);
 	return kdec_run_steer(&d->kdec, &d->conf, p);
@@ -588,7 +603,10 @@ daemon_reload(struct daemon *d, struct buf *out)
 	daemon_apply_limits(&d->conf);
 	audit_settings(d);
 	load_rules(d);
-	if (crs_load(d, &c, err, sizeof(err)) < 0) {
+	/* Parsed again only where they were: else at their first need. */
+	if (!d->crs_tried)
+		d->crs_error[0] = '\0';
+	else if (crs_load(d, &c, err, sizeof(err)) < 0) {
 		log_warnx("reload: sensor.crs: %s; its rules loaded before stay", err);
 		buf_printf(out, "sensor.crs: %s; its rules loaded before stay", err);
 		crs_failed = 1;
@@ -847,6 +865,8 @@ daemon_init(struct daemon *d)
 		return -1;
 	}
 	d->live_up = 1;
+	if (policy_crs_assigned(live_current(&d->live)))
+		daemon_crs_need(d);
 	if (writer_init(&d->writer, d->conf.database, err, sizeof(err)) < 0) {
 		log_errx("writer: %s", err);
 		return -1;

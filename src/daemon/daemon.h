@@ -55,6 +55,10 @@ struct daemon {
 	struct crs_pool *crs;		/* sensor.crs's threads, NULL without libmodsecurity */
 	int crs_files;			/* rule files of the engine in use, 0: none */
 	char crs_error[320];		/* why the last load failed, or "" */
+	int crs_tried;			/* its rules were loaded (or failed to) for
+					 * this configuration: they are parsed at
+					 * the first need (an assignment, a test),
+					 * not by an nvd that never uses them */
 	int stop;			/* read by workers */
 	int live_up, writer_up;		/* initialised, to be destroyed */
 	int rebuild_pending;		/* a policy rebuild was asked for */
@@ -127,6 +131,12 @@ void daemon_event_commit(struct daemon *d);
 /* A request that changed something succeeded: a "policy change" event
  * naming it (argv: its words). */
 void daemon_changed(struct daemon *d, int argc, char **argv);
+/*
+ * sensor.crs's rules, parsed now unless they were for this configuration
+ * (daemon.crs_tried): the policy assigns it, or nvctl tests it.  Main
+ * thread.  0, or -1 when they do not parse (d->crs_error says why).
+ */
+int daemon_crs_need(struct daemon *d);
 /* The response rules as stored go to the writer.  0, or -1 with err. */
 int daemon_response_reload(struct daemon *d, char *err, size_t errlen);
 

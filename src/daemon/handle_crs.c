@@ -126,12 +126,13 @@ crs_test(struct daemon *d, const uint8_t *text, size_t len, int paranoia, int th
 	struct test_req r = { .body_max = d->conf.crs_body_limit };
 	struct crs_request rq = { .client = "198.18.0.1", .server = "198.18.0.2",
 	    .client_port = 40000, .server_port = 80 };
-	struct crs_engine *e = d->crs ? crs_pool_engine(d->crs) : NULL;
+	struct crs_engine *e;
 	struct http_parser *hp;
 	struct crs_result res;
 	int rc;
 
-	if (e == NULL)
+	daemon_crs_need(d);
+	if ((e = d->crs ? crs_pool_engine(d->crs) : NULL) == NULL)
 		return req_error(o, CTL_RESP_ERROR, "%s: %s", CRS_SENSOR, !crs_available() ?
 		    CRS_UNAVAILABLE : d->crs_error[0] ? d->crs_error : "no rules loaded");
 	if ((hp = http_parser_new(0, NULL)) == NULL) {
@@ -178,8 +179,9 @@ crs_status_json(struct buf *o, struct daemon *d, const struct worker_stats *t)
 
 	if (d->crs)
 		crs_pool_stats(d->crs, &ps);
-	buf_printf(o, ",\"crs\":{\"available\":%s,\"rule_files\":%d,\"error\":",
-	    crs_available() ? "true" : "false", d->crs_files);
+	buf_printf(o, ",\"crs\":{\"available\":%s,\"loaded\":%s,\"rule_files\":%d,\"error\":",
+	    crs_available() ? "true" : "false", d->crs_tried && d->crs_files ? "true" : "false",
+	    d->crs_files);
 	buf_json_str(o, d->crs_error[0] ? d->crs_error : NULL);
 	buf_printf(o, ",\"threads\":%llu,\"requests\":%llu,\"head_only\":%llu,\"evaluated\":%llu,"
 	    "\"denied\":%llu,\"flows_denied\":%llu,\"busy\":%llu,\"queue_full\":%llu,"
@@ -209,6 +211,11 @@ crs_status_text(struct buf *o, struct daemon *d, const struct worker_stats *t)
 		return;
 	}
 	crs_pool_stats(d->crs, &ps);
+	if (!d->crs_tried) {
+		buf_printf(o, "sensor.crs not loaded (assigned to no group: its rules are parsed "
+		    "at the first assignment)\n");
+		return;
+	}
 	if (d->crs_files == 0) {
 		buf_printf(o, "sensor.crs no rules loaded%s%s\n", d->crs_error[0] ? ": " : "",
 		    d->crs_error);

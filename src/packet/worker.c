@@ -14,16 +14,29 @@
 #include "packet/egress.h"
 #include "packet/worker.h"
 
+/*
+ * A flow whose bytes will not be read again (both ends closed, denied,
+ * dropped by sensor.crs): its inspection and threat state go back to its
+ * client's share now, not when it times out (else a client's closed or
+ * denied connections would hold them, and its next ones be in doubt:
+ * dropped in protect).  The rest stays until the flow leaves the table.
+ */
+static void
+flow_streams_done(struct worker *w, struct flow *f)
+{
+	inspect_release(&w->insp, f);
+	threat_release(&w->thr, f);
+}
+
 /* What a flow holds beyond its own memory, given back. */
 static void
 flow_free_state(struct worker *w, struct flow *f)
 {
 	appid_release(&w->appid, f);
 	dnsbind_release(&w->dns, f);
-	inspect_release(&w->insp, f);
+	flow_streams_done(w, f);
 	crs_stage_release(&w->crs, f);
 	proxy_release(&w->proxy, f);
-	threat_release(&w->thr, f);
 	if (f->fqdn_ref) {
 		fqdn_release(w->dns.cache, f->fqdn_ref, w->now);
 		f->fqdn_ref = 0;
@@ -74,16 +87,12 @@ worker_init(struct worker *w, int index, uint16_t queue, uint64_t max_flows, enu
 	return 0;
 }
 
-/* crs_stage.h's dropped callback: a denied flow needs no inspection or
- * threat state (both ends were reset: no packet of it may come to give
- * them back). */
+/* crs_stage.h's dropped callback: both ends were reset, no packet of
+ * the flow may come to give its state back. */
 static void
 flow_dropped_crs(void *ctx, struct flow *f)
 {
-	struct worker *w = ctx;
-
-	inspect_release(&w->insp, f);
-	threat_release(&w->thr, f);
+	flow_streams_done(ctx, f);
 }
 
 /*
@@ -370,12 +379,7 @@ tcp_packet(struct worker *w, const struct policy *pol, struct flow *f, int dir,
 	/* Nothing more will come: decide with what there is. */
 	if (f->tcp_state >= TCPS_CLOSING) {
 		appid_close(&w->appid, f);
-		/* Both ends closed: the states serve no more, and go back to
-		 * their client's share (else a client's closed connections
-		 * would hold them until they time out, and its next ones be
-		 * in doubt: dropped in protect). */
-		inspect_release(&w->insp, f);
-		threat_release(&w->thr, f);
+		flow_streams_done(w, f);
 	}
 	return v;
 }
@@ -697,13 +701,8 @@ out:
 	/* A request of f waits for sensor.crs: what follows waits behind it. */
 	if (f != NULL && f->crs != NULL)
 		v = crs_stage_packet(&w->crs, f, &p, v);
-	/* A denied flow's bytes are never read again: its inspection state
-	 * goes back to its client's share (else a client whose requests were
-	 * denied 512 times would have none left until they time out). */
-	if (f != NULL && (f->flags & FLOW_F_DENIED)) {
-		inspect_release(&w->insp, f);
-		threat_release(&w->thr, f);
-	}
+	if (f != NULL && (f->flags & FLOW_F_DENIED))
+		flow_streams_done(w, f);
 	if (v == VERDICT_BYPASS && (pflags & PKT_NOCT))
 		v = VERDICT_ACCEPT;	/* no conntrack entry to save it in */
 	if (v == VERDICT_BYPASS)

@@ -686,6 +686,12 @@ policy_sensor_error(const struct policy *p)
 	return p->sensor_err[0] ? p->sensor_err : NULL;
 }
 
+int
+policy_crs_assigned(const struct policy *p)
+{
+	return p->crs_bit != 0;
+}
+
 /* --- threat detectors ------------------------------------------------- */
 
 /* The detectors' settings, and per group what its settings turn on, off,

@@ -228,6 +228,8 @@ const struct sensor_set *policy_sensors(const struct policy *p);	/* or NULL */
 const struct threat_set *policy_threats(const struct policy *p);
 /* Why the snapshot has no sensors though its input had some, or NULL. */
 const char *policy_sensor_error(const struct policy *p);
+/* Whether a group has sensor.crs assigned. */
+int policy_crs_assigned(const struct policy *p);
 const char *policy_group_name_at(const struct policy *p, int group);
 const struct policy_workload *policy_workload_at(const struct policy *p, int workload);
 int policy_nworkloads(const struct policy *p);

@@ -45,9 +45,11 @@ srv_run nginx $NSC2 nginx -e $T/nginx/error.log -p $T/nginx -c $T/nginx/nginx.co
 write_conf "queues = 25-25" "rules_dir = $S/rules" "crs_deadline = 30000" "crs_body_limit = 1m"
 start_nvd || exit 1
 srv_ready nginx $NSC2 tcp $A 80 || { fail "nginx does not listen"; finish; }
-files=$(nvctl --json status | jget 'j["crs"]["rule_files"]' 2>/dev/null)
-[ "${files:-0}" -gt 20 ] 2>/dev/null && ok "sensor.crs loaded $files rule files" ||
-	fail "crs rule files: $files: $(nvctl --json status | jget 'j["crs"]')"
+# The CRS is parsed at its first assignment, not by an nvd that never uses it.
+[ "$(nvctl --json status | jget '(j["crs"]["loaded"], j["crs"]["rule_files"])')" = "(False, 0)" ] &&
+	nvctl status | grep -q "^sensor.crs not loaded (assigned to no group" &&
+	ok "sensor.crs not loaded while no group has it" ||
+	fail "crs before its assignment: $(nvctl --json status | jget 'j["crs"]')"
 
 nvctl workload add client --ip 198.18.0.11 >/dev/null &&
 nvctl workload add web --ip $A >/dev/null || fail "workload add"
@@ -55,6 +57,10 @@ nvctl rule add --from nv.client --to nv.web --ports tcp/80,tcp/8081,tcp/8082 \
 	--action allow >/dev/null || fail "rule add"
 r=$(nvctl sensor assign nv.web sensor.crs --action deny --paranoia 1 --threshold 5)
 [ $? = 0 ] && ok "$r" || fail "assign sensor.crs: $r"
+crs_files() { nvctl --json status | jget 'j["crs"]["rule_files"]' 2>/dev/null; }
+loaded() { [ "$(crs_files)" -gt 20 ] 2>/dev/null; }
+wait_for loaded && ok "assigned: sensor.crs loaded $(crs_files) rule files" ||
+	fail "crs rule files: $(nvctl --json status | jget 'j["crs"]')"
 r=$(nvctl sensor assign nv.web sensor.sqlinjection --action deny --paranoia 2 2>&1)
 [ $? != 0 ] && echo "$r" | grep -q "for sensor.crs only" &&
 	ok "--paranoia is refused for another sensor: $r" || fail "paranoia on sqlinjection: $r"
