@@ -6,7 +6,9 @@
 # the kernel); a card number 40 MB into an upload is caught and the flow
 # reset, and nothing past the card reaches the server (its reader counts
 # what arrived); the same card split across two TCP segments 40 MB into an
-# upload is caught as well, and its event is there.
+# upload is caught as well, and so is one whose halves come either side
+# of a policy rebuild that a second container's start causes; each has
+# its event.
 . "${NVD_SRCDIR:-.}/tests/integration/lib.sh"
 need_root
 
@@ -62,15 +64,16 @@ nvctl sensor assign nv.web sensor.creditcard --action deny >/dev/null &&
 nvctl group mode nv.web protect >/dev/null && ok "web in protect with sensor.creditcard (deny)" ||
 	fail "setup"
 
-# upload N TOTAL [SPLIT]: POSTs TOTAL bytes of text with the card at N (no
-# card when N is -1); SPLIT: the card's first 9 bytes end a segment (the
-# rest waits until they are acknowledged).  Prints "answered", "reset",
-# "closed" or "timeout".
+# upload N TOTAL [split|wait=FILE]: POSTs TOTAL bytes of text with the
+# card at N (no card when N is -1); split: the card's first 9 bytes end a
+# segment (the rest waits until they are acknowledged); wait=FILE: then
+# says "half" and waits for FILE before the rest.  Prints "answered",
+# "reset", "closed" or "timeout".
 upload() {
 	in_c1 python3 - $A "$@" <<'PY'
-import fcntl, socket, struct, sys, termios, time
+import fcntl, os, socket, struct, sys, termios, time
 at, total = int(sys.argv[2]), int(sys.argv[3])
-split = len(sys.argv) > 4
+split = sys.argv[4] if len(sys.argv) > 4 else None
 card = b" 4111 1111 1111 1111 "
 filler = b"lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 1130
 s = socket.create_connection((sys.argv[1], 8081), timeout=20)
@@ -89,7 +92,13 @@ try:
     else:
         send_filler(at - 1)
         if split:
-            s.sendall(card[:10]); drained(); time.sleep(0.2); s.sendall(card[10:])
+            s.sendall(card[:10]); drained(); time.sleep(0.2)
+            if split.startswith("wait="):
+                print("half", flush=True)
+                for _ in range(600):
+                    if os.path.exists(split[5:]): break
+                    time.sleep(0.05)
+            s.sendall(card[10:])
         else:
             s.sendall(card)
         send_filler(total - at - len(card) + 1)
@@ -134,10 +143,33 @@ n=$(count 2)
 [ -n "$n" ] && [ "$n" -le $((K + ${#CARD})) ] && [ "$n" -ge $((K - 8000000)) ] &&
 	ok "nothing past the split card reached the server ($n bytes read)" ||
 	fail "split: the server read $n bytes, the card ends at $((K + ${#CARD}))"
-two() {
-	[ "$(events_where 'e["type"]=="dlp" and e["sensor"]=="sensor.creditcard" and e["action"]=="deny" and "1111" in e["message"]')" -ge 2 ]
+
+# --- the card's halves either side of a policy rebuild ---------------------------
+# A second container of the attacker's starts between the halves: the
+# policy is rebuilt (a workload joins) but its sensors are not (their set
+# is kept), so the stream under way goes on with what it had seen.
+upload $K 41000000 wait=$T/go > $T/up3.out &
+UP=$!
+half() { grep -q half $T/up3.out; }
+WAIT_FOR_S=60 wait_for half || fail "the upload did not reach the card"
+container_add $ID-c3 13 && nvctl workload add attacker2 --ip 198.18.0.13 >/dev/null ||
+	fail "the second container"
+rebuilt() { grep -q "policy: .* 3 workloads" $T/nvd.log; }
+wait_for rebuilt && ok "between the halves the policy was rebuilt (3 workloads)" ||
+	fail "no rebuild: $(tail -3 $T/nvd.log)"
+touch $T/go
+wait $UP
+r=$(tail -1 $T/up3.out)
+[ "$r" = reset ] && ok "the card across the rebuild resets the upload" || fail "across the rebuild: $r"
+WAIT_FOR_S=20 wait_for counted 3
+n=$(count 3)
+[ -n "$n" ] && [ "$n" -le $((K + ${#CARD})) ] &&
+	ok "nothing past the card reached the server ($n bytes read)" ||
+	fail "rebuild: the server read $n bytes, the card ends at $((K + ${#CARD}))"
+three() {
+	[ "$(events_where 'e["type"]=="dlp" and e["sensor"]=="sensor.creditcard" and e["action"]=="deny" and "1111" in e["message"]')" -ge 3 ]
 }
-wait_for two && ok "a deny event for each card" || fail "events: $(nvctl events --type dlp)"
+wait_for three && ok "a deny event for each card" || fail "events: $(nvctl events --type dlp)"
 
 stop_nvd && ok "SIGTERM: exit 0" || fail "SIGTERM"
 srv_stop_all
