@@ -1,7 +1,7 @@
 /*
  * sensor_bench.c: DLP/WAF matching throughput on one core.
  *
- * usage: sensor_bench [MB [SECONDS [ENGINE]]]
+ * usage: sensor_bench [-r RULES_DIR] [MB [SECONDS [ENGINE]]]
  *
  * Generates MB (default 64) megabytes of HTTP-like bodies, 512 bytes to
  * 16 KB each: JSON API payloads (users, orders, events), HTML pages,
@@ -11,7 +11,10 @@
  *  (a) a default-like set: cards with Luhn, SSNs, AWS keys, private key
  *      headers, cleartext passwords, SQL injection, XSS, log4shell,
  *      shellshock, path traversal;
- *  (b) 10, 100 and 1000 generated rules of eight shapes (literals of
+ *  (b) with -r, the sensors nvd ships (RULES_DIR/dlp.rules and
+ *      waf.rules: every rule of every sensor, each pattern in the body
+ *      whatever context the file gives it);
+ *  (c) 10, 100 and 1000 generated rules of eight shapes (literals of
  *      various lengths, top-level alternation, validators, negation);
  * each with three engines: PCRE2 alone on whole bodies (pcre2), Hyperscan
  * and PCRE2 on whole bodies (sensor_match: hs), and Hyperscan streams fed
@@ -30,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sensor/rules_file.h"
 #include "sensor/sensor.h"
 #include "../tests/unit/fixture_sensor.h"
 
@@ -269,6 +273,36 @@ default_rules(struct sensor_rule_spec *r)
 	return (int)(p - r);
 }
 
+/* The rules of dir's dlp.rules and waf.rules, every pattern in the body,
+ * into r (at most max); their number, or -1. */
+static int
+shipped_rules(const char *dir, struct sensor_rule_spec *r, int max)
+{
+	static const char *const files[] = { "dlp.rules", "waf.rules" };
+	int n = 0;
+
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		struct rules_errors errs = { 0 };
+		struct rules_file rf;
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
+		if (rules_read(path, &rf, &errs) > 0) {
+			fprintf(stderr, "sensor_bench: %s\n", errs.msg[0]);
+			return -1;
+		}
+		for (int i = 0; i < rf.nsensors; i++)
+			for (int k = 0; k < rf.sensors[i].nrules && n < max; k++) {
+				r[n] = rf.sensors[i].rules[k];
+				for (int j = 0; j < r[n].npat; j++)
+					r[n].pat[j].ctx = SCTX_BODY;
+				n++;
+			}
+		rules_free(&rf);
+	}
+	return n;
+}
+
 /* The unit test's eight shapes (fixture_sensor.h), all in the body. */
 static void
 generated_rule(struct sensor_rule_spec *r, int i)
@@ -379,21 +413,32 @@ run_case(const char *label, struct sensor_rule_spec *rules, int nrules, enum eng
 int
 main(int argc, char **argv)
 {
-	static struct sensor_rule_spec def[16], gen[1000];
+	static struct sensor_rule_spec def[16], shipped[256], gen[1000];
 	static const int sizes[] = { 10, 100, 1000 };
-	double seconds = argc > 2 ? atof(argv[2]) : 5.0;
-	size_t mb = argc > 1 ? strtoul(argv[1], NULL, 10) : 64;
+	const char *rules_dir = NULL;
+	double seconds;
+	size_t mb;
 	int only = -1;
 	struct corpus c;
-	int ndef;
+	int ndef, nshipped = 0;
+
+	if (argc > 2 && strcmp(argv[1], "-r") == 0) {
+		rules_dir = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
+	seconds = argc > 2 ? atof(argv[2]) : 5.0;
+	mb = argc > 1 ? strtoul(argv[1], NULL, 10) : 64;
 
 	for (int e = 0; argc > 3 && e < 3; e++)
 		if (strcmp(argv[3], engine_names[e]) == 0)
 			only = e;
 	if (mb == 0 || seconds <= 0 || (argc > 3 && only < 0)) {
-		fprintf(stderr, "usage: sensor_bench [MB [SECONDS [pcre2|hs|stream]]]\n");
+		fprintf(stderr, "usage: sensor_bench [-r RULES_DIR] [MB [SECONDS [pcre2|hs|stream]]]\n");
 		return 2;
 	}
+	if (rules_dir && (nshipped = shipped_rules(rules_dir, shipped, 256)) < 0)
+		return 1;
 	if (corpus_make(&c, mb << 20) < 0) {
 		fprintf(stderr, "sensor_bench: no memory\n");
 		return 1;
@@ -408,6 +453,9 @@ main(int argc, char **argv)
 	for (int e = 0; e < 3; e++)
 		if (only < 0 || e == only)
 			run_case("default", def, ndef, (enum engine)e, &c, seconds);
+	for (int e = 0; nshipped > 0 && e < 3; e++)
+		if (only < 0 || e == only)
+			run_case("shipped", shipped, nshipped, (enum engine)e, &c, seconds);
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
 		for (int e = 0; e < 3; e++)
 			if (only < 0 || e == only)
