@@ -22,6 +22,7 @@
 #include "kernel/link.h"
 #include "names/fqdn.h"
 #include "packet/reasm.h"
+#include "packet/syncut.h"
 #include "runtime/crs_pool.h"
 #include "runtime/webhook.h"
 #include "store/db.h"
@@ -165,16 +166,18 @@ worker_late(void *ctx, uint64_t token, enum verdict v)
 }
 
 /* The queue's consumer (nfq.h): the worker of that queue. */
+_Static_assert(SYNCUT_MAX <= NFQ_CUT_MAX, "a cut SYN must fit a verdict");
+
 static enum verdict
-worker_nfq_packet(void *ctx, const uint8_t *buf, size_t len, int family, unsigned pflags,
-    uint32_t port, uint64_t now, uint64_t token, uint32_t *bypass_mark)
+worker_nfq_packet(void *ctx, uint8_t *buf, size_t len, int family, unsigned pflags,
+    uint32_t port, uint64_t now, uint64_t token, uint32_t *bypass_mark, size_t *cut)
 {
 	struct worker *w = ctx;
 	enum verdict v;
 
 	w->crs.token = token;
 	v = worker_packet(w, buf, len, family, pflags, port, now);
-
+	v = worker_syn_cut(w, v, buf, len, cut);
 	*bypass_mark = w->bypass_mark;
 	return v;
 }

@@ -64,11 +64,13 @@ json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_stats *
 	    (unsigned long long)q->recv_errors, (unsigned long long)q->send_errors,
 	    (unsigned long long)q->bad_messages, (unsigned long long)q->batches);
 	buf_printf(o, "\"judged\":{\"allow\":%llu,\"learn\":%llu,\"alert\":%llu,\"deny\":%llu},"
-	    "\"rejudged\":%llu,\"denied_packets\":%llu,\"resets_sent\":%llu,\"records_dropped\":%llu,",
+	    "\"rejudged\":%llu,\"denied_packets\":%llu,\"resets_sent\":%llu,\"records_dropped\":%llu,"
+	    "\"syn_data_cut\":%llu,\"syn_data_drops\":%llu,",
 	    (unsigned long long)s->judge.judged[0], (unsigned long long)s->judge.judged[1],
 	    (unsigned long long)s->judge.judged[2], (unsigned long long)s->judge.judged[3],
 	    (unsigned long long)s->judge.rejudged, (unsigned long long)s->judge.denied_packets,
-	    (unsigned long long)s->judge.resets_sent, (unsigned long long)s->records_dropped);
+	    (unsigned long long)s->judge.resets_sent, (unsigned long long)s->records_dropped,
+	    (unsigned long long)s->syn_data_cut, (unsigned long long)s->syn_data_drops);
 	buf_puts(o, "\"anomalies\":{");
 	for (int a = 1; a < ANOM_COUNT; a++)
 		buf_printf(o, "%s\"%s\":%llu", a > 1 ? "," : "", decode_anomaly_name(a),

@@ -34,6 +34,11 @@ struct nfq_pending {
 	uint8_t which;		/* the packet's queue: Q_MAIN or Q_PROTECT */
 	uint8_t late;		/* a held packet's (nfq_queue_late) */
 	enum verdict v;
+	/* ACCEPT of the packet as the handler rewrote it: its first cut
+	 * bytes, in the receive slot (valid until the next receive), go
+	 * back to the kernel in place of the packet.  0: as it came. */
+	uint16_t cut;
+	const uint8_t *data;
 };
 
 /*
@@ -222,10 +227,25 @@ static const int nf_verdicts[] = {
  * the packet's own mark with nvd's bypass bits (nvd.h), so it is always
  * sent alone.
  */
+/* Sends the verdicts in buf (off bytes); off is 0 after. */
+static void
+nfq_send(struct nfq_queue *q, const char *buf, size_t *off)
+{
+	if (*off && mnl_socket_sendto(q->nl, buf, *off) < 0) {
+		static struct log_limit lim;
+
+		COUNT(q, send_errors, 1);
+		if (log_limit_ok(&lim, 10))
+			log_warn("queue %u: sending verdicts", q->num[Q_MAIN]);
+	}
+	*off = 0;
+}
+
 static void
 nfq_flush(struct nfq_queue *q)
 {
-	char buf[NFQ_BATCH * 4 * 64];
+	/* A verdict is at most 64 bytes, and the packet a cut one carries. */
+	char buf[NFQ_BATCH * 4 * 64 + NFQ_CUT_MAX + 64];
 	size_t off = 0;
 	int i = 0;
 
@@ -234,13 +254,18 @@ nfq_flush(struct nfq_queue *q)
 		int j = i;
 		struct nlmsghdr *nlh;
 
-		if (p->v != VERDICT_BYPASS && q->nheld[p->which] == 0)
+		if (off + 64 + p->cut > sizeof(buf))
+			nfq_send(q, buf, &off);
+		if (p->v != VERDICT_BYPASS && p->cut == 0 && q->nheld[p->which] == 0)
 			while (j + 1 < q->npend && q->pend[j + 1].v == p->v &&
-			    q->pend[j + 1].which == p->which)
+			    q->pend[j + 1].which == p->which && q->pend[j + 1].cut == 0)
 				j++;
 		nlh = nfq_nlmsg_put(buf + off, j > i ? NFQNL_MSG_VERDICT_BATCH : NFQNL_MSG_VERDICT,
 		    q->num[p->which]);
-		if (p->v == VERDICT_BYPASS && q->ct_glue) {
+		if (p->cut) {
+			nfq_nlmsg_verdict_put(nlh, (int)p->id, NF_ACCEPT);
+			nfq_nlmsg_verdict_put_pkt(nlh, p->data, p->cut);
+		} else if (p->v == VERDICT_BYPASS && q->ct_glue) {
 			struct nlattr *nest;
 
 			nfq_nlmsg_verdict_put(nlh, (int)p->id, NF_ACCEPT);
@@ -261,13 +286,7 @@ nfq_flush(struct nfq_queue *q)
 		if (q->pend[i].late && q->nheld[q->pend[i].which] > 0)
 			q->nheld[q->pend[i].which]--;
 	q->npend = 0;
-	if (off && mnl_socket_sendto(q->nl, buf, off) < 0) {
-		static struct log_limit lim;
-
-		COUNT(q, send_errors, 1);
-		if (log_limit_ok(&lim, 10))
-			log_warn("queue %u: sending verdicts", q->num[Q_MAIN]);
-	}
+	nfq_send(q, buf, &off);
 }
 
 static int
@@ -326,6 +345,7 @@ nfq_handle(struct nfq_queue *q, const struct nfq_handler *h, const struct nlmsgh
 	    g->nfgen_family == NFPROTO_IPV4 ? AF_INET : 0;
 	p = &q->pend[q->npend++];
 	p->late = 0;
+	p->cut = 0;
 	p->id = ntohl(ph->packet_id);
 	p->which = ntohs(g->res_id) == q->num[Q_PROTECT] ? Q_PROTECT : Q_MAIN;
 	COUNT(q, received[p->which], 1);
@@ -341,12 +361,20 @@ nfq_handle(struct nfq_queue *q, const struct nfq_handler *h, const struct nlmsgh
 	 * glue the kernel sent none. */
 	if ((pmark & NVD_MARK_NOCT) || (q->ct_glue && attr[NFQA_CT] == NULL))
 		pflags |= PKT_NOCT;
-	if (attr[NFQA_PAYLOAD])
+	if (attr[NFQA_PAYLOAD]) {
+		size_t cut = 0;
+
 		p->v = h->packet(h->ctx, mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
 		    mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]), family, pflags,
-		    in_port(attr), now, (uint64_t)p->which << 32 | p->id, &bits);
-	else
+		    in_port(attr), now, (uint64_t)p->which << 32 | p->id, &bits, &cut);
+		if (p->v == VERDICT_ACCEPT && cut > 0 && cut <= NFQ_CUT_MAX &&
+		    cut < mnl_attr_get_payload_len(attr[NFQA_PAYLOAD])) {
+			p->cut = (uint16_t)cut;
+			p->data = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
+		}
+	} else {
 		p->v = VERDICT_ACCEPT;
+	}
 	if (p->v == VERDICT_HOLD) {
 		/* Its verdict comes with nfq_queue_late(). */
 		q->nheld[p->which]++;

@@ -46,16 +46,21 @@ int nfq_queue_ct_glue(const struct nfq_queue *q);
  * what crossed a bridge, NFQA_IFINDEX_PHYSINDEV, which br_netfilter
  * gives bridged and routed packets alike, else NFQA_IFINDEX_INDEV); for
  * VERDICT_BYPASS it sets *bypass_mark to the mark bits
- * (NVD_MARK_BYPASS_BITS) the verdict carries; token names the packet for
+ * (NVD_MARK_BYPASS_BITS) the verdict carries; for VERDICT_ACCEPT it may
+ * rewrite buf in place and set *cut to the length (at most NFQ_CUT_MAX,
+ * less than len) of the packet that goes on (0: the packet as it came;
+ * syncut.h); token names the packet for
  * nfq_queue_late() if it returns VERDICT_HOLD.  tick() runs after each
  * batch and at least every 200 ms when no packet comes, and, while the
  * handler holds packets, as soon as wake_fd (an eventfd, or -1) is
  * readable.
  */
+#define NFQ_CUT_MAX	512	/* the longest packet a handler may cut one to */
+
 struct nfq_handler {
-	enum verdict (*packet)(void *ctx, const uint8_t *buf, size_t len, int family,
+	enum verdict (*packet)(void *ctx, uint8_t *buf, size_t len, int family,
 	    unsigned pflags, uint32_t port, uint64_t now_ms, uint64_t token,
-	    uint32_t *bypass_mark);
+	    uint32_t *bypass_mark, size_t *cut);
 	void (*tick)(void *ctx, uint64_t now_ms);
 	void *ctx;
 	int wake_fd;

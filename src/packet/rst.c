@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "base/types.h"
+#include "packet/cksum.h"
 #include "packet/rst.h"
 
 static int
@@ -53,36 +54,11 @@ rst_close(struct rst *r)
 	r->fd4 = r->fd6 = -1;
 }
 
-static uint32_t
-sum16(uint32_t s, const uint8_t *b, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)b[i] << 8 | b[i + 1];
-	if (n & 1)
-		s += (uint32_t)b[n - 1] << 8;
-	return s;
-}
-
-static uint16_t
-fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static void
-put16(uint8_t *b, uint16_t v)
-{
-	b[0] = (uint8_t)(v >> 8);
-	b[1] = (uint8_t)v;
-}
-
 static void
 put32(uint8_t *b, uint32_t v)
 {
-	put16(b, (uint16_t)(v >> 16));
-	put16(b + 2, (uint16_t)v);
+	cksum_put16(b, (uint16_t)(v >> 16));
+	cksum_put16(b + 2, (uint16_t)v);
 }
 
 size_t
@@ -108,31 +84,31 @@ rst_build(const struct packet *p, int to_sender, uint8_t *out)
 	memset(out, 0, iph + 20);
 	if (p->family == AF_INET) {
 		out[0] = 0x45;
-		put16(out + 2, (uint16_t)(iph + 20));
+		cksum_put16(out + 2, (uint16_t)(iph + 20));
 		out[8] = 64;
 		out[9] = IPPROTO_TCP;
 		memcpy(out + 12, src, 4);
 		memcpy(out + 16, dst, 4);
-		put16(out + 10, fold(sum16(0, out, 20)));
+		cksum_put16(out + 10, cksum_fold(cksum_add(0, out, 20)));
 	} else {
 		out[0] = 0x60;
-		put16(out + 4, 20);
+		cksum_put16(out + 4, 20);
 		out[6] = IPPROTO_TCP;
 		out[7] = 64;
 		memcpy(out + 8, src, 16);
 		memcpy(out + 24, dst, 16);
 	}
-	put16(tcp, to_sender ? p->dport : p->sport);
-	put16(tcp + 2, to_sender ? p->sport : p->dport);
+	cksum_put16(tcp, to_sender ? p->dport : p->sport);
+	cksum_put16(tcp + 2, to_sender ? p->sport : p->dport);
 	put32(tcp + 4, seq);
 	put32(tcp + 8, ack);
 	tcp[12] = 5 << 4;
 	tcp[13] = flags;
 	/* checksum over the pseudo-header and the 20 header bytes */
-	s = sum16(0, src, alen);
-	s = sum16(s, dst, alen);
+	s = cksum_add(0, src, alen);
+	s = cksum_add(s, dst, alen);
 	s += IPPROTO_TCP + 20;
-	put16(tcp + 16, fold(sum16(s, tcp, 20)));
+	cksum_put16(tcp + 16, cksum_fold(cksum_add(s, tcp, 20)));
 	return iph + 20;
 }
 

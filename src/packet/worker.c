@@ -12,6 +12,7 @@
 #include "runtime/live.h"
 #include "base/log.h"
 #include "packet/egress.h"
+#include "packet/syncut.h"
 #include "packet/worker.h"
 
 /*
@@ -570,6 +571,7 @@ worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family, unsi
 	int dir, returned = 0, wl;
 
 	w->now = w->judge.now = w->crs.now = now;
+	w->cut_l4 = w->cut_payload = 0;
 	w->judge.pkt = buf;
 	w->judge.pkt_len = len;
 	w->st.packets++;
@@ -705,6 +707,13 @@ out:
 		flow_streams_done(w, f);
 	if (v == VERDICT_BYPASS && (pflags & PKT_NOCT))
 		v = VERDICT_ACCEPT;	/* no conntrack entry to save it in */
+	/* A SYN's bytes never go on (syncut.h): Fast Open would hand them to
+	 * the server before nvd judged them as a stream. */
+	if (v == VERDICT_ACCEPT && a == ANOM_NONE && p.proto == IPPROTO_TCP &&
+	    (p.tcp_flags & TCP_SYN) && p.payload_len > 0) {
+		w->cut_l4 = (size_t)(p.l4 - buf);
+		w->cut_payload = (size_t)(p.payload - buf);
+	}
 	if (v == VERDICT_BYPASS)
 		w->bypass_mark = NVD_MARK_BYPASS | NVD_MARK_GEN(bgen);
 	w->st.verdicts[v]++;
@@ -727,6 +736,23 @@ worker_publish(struct worker *w, uint64_t now)
 	w->pub = w->st;
 	pthread_mutex_unlock(&w->pub_lock);
 	w->pub_ms = now;
+}
+
+enum verdict
+worker_syn_cut(struct worker *w, enum verdict v, uint8_t *buf, size_t len, size_t *cut)
+{
+	*cut = 0;
+	if (v != VERDICT_ACCEPT || w->cut_payload == 0)
+		return v;
+	if (w->cut_payload > SYNCUT_MAX ||
+	    (*cut = syncut(buf, len, w->cut_l4, w->cut_payload)) == 0) {
+		w->st.syn_data_drops++;
+		w->st.verdicts[VERDICT_ACCEPT]--;
+		w->st.verdicts[VERDICT_DROP]++;
+		return VERDICT_DROP;
+	}
+	w->st.syn_data_cut++;
+	return v;
 }
 
 void

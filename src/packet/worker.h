@@ -42,6 +42,8 @@ struct worker_stats {
 	uint64_t flow_fail;		/* no flow could be had */
 	uint64_t records_dropped;	/* events, learning, hits: ring full */
 	uint64_t quarantine_drops;	/* packets of quarantined workloads dropped */
+	uint64_t syn_data_cut;		/* SYNs passed without their bytes (syncut.h) */
+	uint64_t syn_data_drops;	/* ... dropped: their headers could not be cut */
 	struct reasm_stats reasm;
 	struct flow_table_stats flows;
 	struct appid_stats appid;
@@ -74,6 +76,10 @@ struct worker {
 	/* The mark bits of the last BYPASS verdict: NVD_MARK_BYPASS and the
 	 * bypass generation (types.h), for the verdict. */
 	uint32_t bypass_mark;
+	/* After an ACCEPT of a SYN with bytes: where its TCP header and its
+	 * bytes start in the packet, which goes on without them (syncut.h,
+	 * worker_syn_cut()); 0: the packet goes on as it came. */
+	size_t cut_l4, cut_payload;
 
 	/* Published copy of st for the control thread. */
 	pthread_mutex_t pub_lock;
@@ -100,6 +106,14 @@ int worker_set_policy(struct worker *w, struct live *live, int wake_fd);
  * w->crs.late later, from worker_tick(). */
 enum verdict worker_packet(struct worker *w, const uint8_t *buf, size_t len, int family,
     unsigned pflags, uint32_t port, uint64_t now_ms);
+
+/*
+ * After worker_packet() gave v: the verdict for the packet in buf (len
+ * bytes), which a SYN with bytes has cut to its headers in place, *cut
+ * set to its new length (else 0).  DROP when its headers cannot be cut.
+ */
+enum verdict worker_syn_cut(struct worker *w, enum verdict v, uint8_t *buf, size_t len,
+    size_t *cut);
 
 /* Periodic work: flow timeouts, publishing statistics.  Call at least
  * every few hundred milliseconds, also when no packet comes. */

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "packet/reasm.h"
@@ -37,7 +38,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= 3;
 		if (len > size)
 			len = size;
-		worker_packet(&w, data, len, family, 0, 0, now);
+		{
+			/* As nfq.c: the packet in a buffer of its own the
+			 * worker may cut in place (syncut.h). */
+			uint8_t *copy = malloc(len ? len : 1);
+			size_t cut;
+
+			if (copy == NULL)
+				abort();
+			memcpy(copy, data, len);
+			if (worker_syn_cut(&w, worker_packet(&w, copy, len, family, 0, 0, now), copy,
+			    len, &cut) != VERDICT_DROP && cut >= len && cut != 0)
+				abort();	/* a cut packet is shorter */
+			free(copy);
+		}
 		now += step;
 		worker_tick(&w, now);
 		data += len;

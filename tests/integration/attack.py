@@ -20,10 +20,15 @@ Victim:
                                 is not HTTP is logged "LINE PORT TEXT", as
                                 every line after it, unanswered; after an h2c
                                 upgrade request it answers nothing and only
-                                counts bytes, in LOG.sink ("PORT BYTES")
+                                counts bytes, in LOG.sink ("PORT BYTES"); its
+                                listeners take Fast Open where the
+                                namespace's net.ipv4.tcp_fastopen allows
 Kernel TCP clients:
   get DST PORT PATH             "got CODE", "reset", "closed", "no answer"
   bighead DST PORT PATH N SIZE  a GET with N headers of SIZE bytes each
+  tfo-get DST PORT PATH         a GET sent in the SYN with TCP Fast Open
+                                (MSG_FASTOPEN; the client namespace's
+                                net.ipv4.tcp_fastopen decides whether it is)
   h2c-sink DST PORT BYTES       an h2c upgrade request, then BYTES one way:
                                 "sent N"
   idle DST PORT N FILE          N connections, each with half a request
@@ -530,6 +535,27 @@ def get(dst, port, path):
     kernel_request(dst, port, request(path))
 
 
+def tfo_get(dst, port, path):
+    s = socket.socket(socket.AF_INET6 if is6(dst) else socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(5)
+    try:
+        s.sendto(request(path), socket.MSG_FASTOPEN, (dst, port))
+    except ConnectionRefusedError:
+        print("refused", flush=True)
+        return
+    except (ConnectionResetError, BrokenPipeError):
+        print("reset", flush=True)
+        return
+    except OSError:
+        print("no answer", flush=True)
+        return
+    try:
+        print(kernel_answer(s), flush=True)
+    except ConnectionRefusedError:
+        print("refused", flush=True)
+    s.close()
+
+
 def bighead(dst, port, path, n, size):
     hdrs = [("X-Pad-%d" % i, chr(ord("a") + i % 26) * size) for i in range(n)]
     kernel_request(dst, port, request(path, headers=hdrs))
@@ -617,6 +643,7 @@ class Victim:
             s = socket.socket(fam, socket.SOCK_STREAM)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((addr, p))
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_FASTOPEN, 64)
             s.listen(4096)
             s.setblocking(False)
             self.sel.register(s, selectors.EVENT_READ, ("listen", p))
@@ -721,6 +748,7 @@ def main(a):
     cmds = {
         "serve": lambda: Victim(a[0], a[1], [int(p) for p in a[2:]]).run(),
         "get": lambda: get(a[0], int(a[1]), a[2]),
+        "tfo-get": lambda: tfo_get(a[0], int(a[1]), a[2]),
         "bighead": lambda: bighead(a[0], int(a[1]), a[2], int(a[3]), int(a[4])),
         "h2c-sink": lambda: h2c_sink(a[0], int(a[1]), int(a[2])),
         "idle": lambda: idle(a[0], int(a[1]), int(a[2]), a[3]),

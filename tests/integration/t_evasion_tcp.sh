@@ -8,7 +8,8 @@
 #  2 an out-of-window RST, then an SQL injection on the same connection:
 #    never logged; reason tcp_rst
 #  3 a SYN carrying an HTTP request, then SSH bytes to an http-only port:
-#    cut as SSH, never logged
+#    cut as SSH, never logged; 3b an SQL injection sent in a TCP Fast Open
+#    SYN to a server that takes Fast Open: never logged
 #  6 an SQL injection in the url behind 3 x 6 KB of headers: blocked; a
 #    head over 64 KiB never reaches the server; reason http_parser
 #  7 a benign copy out of order, the SQL injection over it at the same
@@ -54,6 +55,29 @@ settle
 n=$(events_where "e['type']=='violation' and e['action']=='deny' and e['dst_port']==8081 and e['app']=='SSH'")
 [ "$n" -ge 1 ] && ok "case 3: the violation names SSH on tcp/8081" ||
 	fail "case 3: no deny violation naming SSH on tcp/8081: $(nvctl --json events --limit 0 | jget "[(e['action'], e['app']) for e in j if e['dst_port']==8081]")"
+
+# --- 3b: data in a Fast Open SYN ------------------------------------------------------
+# With TCP Fast Open on in both kernels (the server's takes data without a
+# cookie), a SYN's bytes reach the server's application at once: an SQL
+# injection there must meet the sensors as in any segment.  nvd passes a
+# SYN without its bytes; the client's kernel sends them again after the
+# handshake, where they are inspected.
+need_nvd "before case 3b"
+in_c2 sysctl -qw net.ipv4.tcp_fastopen=514 && in_c1 sysctl -qw net.ipv4.tcp_fastopen=5 ||
+	fail "case 3b: Fast Open sysctls"
+r=$(atk tfo-get $SERVER 8080 /case3b-control)
+[ "$r" = "got 200" ] && [ "$(logged '^REQ 8080 GET /case3b-control ')" = 1 ] &&
+	ok "case 3b: a plain request sent in a Fast Open SYN is answered 200, logged once" ||
+	fail "case 3b: plain Fast Open request: $r, logged $(logged '^REQ 8080 GET /case3b-control ')"
+r=$(atk tfo-get $SERVER 8080 "$SQLI&case=3b")
+n=$(logged 'UNION.*case=3b')
+[ "$r" != "got 200" ] && [ "$n" = 0 ] &&
+	ok "case 3b: an SQL injection in a Fast Open SYN: $r, never logged" ||
+	fail "case 3b: an SQL injection in a Fast Open SYN reached the server: $r, logged $n"
+n=$(status_get 'j["total"]["syn_data_cut"]')
+[ "${n:-0}" -ge 2 ] && ok "case 3b: nvd passed $n SYNs without their bytes" ||
+	fail "case 3b: syn_data_cut $n (the SYNs carried no data: Fast Open was not used?)"
+in_c2 sysctl -qw net.ipv4.tcp_fastopen=1; in_c1 sysctl -qw net.ipv4.tcp_fastopen=1
 
 # --- 6: big request heads -----------------------------------------------------------
 need_nvd "before case 6"

@@ -634,6 +634,112 @@ START_TEST(test_tick_expires_and_publishes)
 }
 END_TEST
 
+/* --- a SYN's bytes (syncut.h) ------------------------------------------ */
+
+/* The one's complement sum of n bytes, folded: 0xffff over bytes whose
+ * checksum is right. */
+static uint16_t
+ones(uint32_t s, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		s += i & 1 ? b[i] : (uint32_t)b[i] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* A SYN (or SYN-ACK) from addr to peer with data, through the worker and
+ * worker_syn_cut(): its verdict; *cut its new length, buf the packet. */
+static enum verdict
+syn_with_data(const char *src, const char *dst, uint8_t flags, int ext, uint8_t *buf,
+    size_t *len, size_t *cut, struct pkt *q)
+{
+	enum verdict v;
+
+	pkt_tcp(q, src, 40000, dst, 80, flags, 1000, flags & TCP_ACK ? 7 : 0);
+	q->tcp_optlen = 8;
+	pkt_str(q, request);
+	if (ext)
+		pkt_ext(q, (uint8_t)ext, 8);
+	*len = pkt_build(q, buf, 2048);
+	ck_assert_uint_gt(*len, 0);
+	clock_ms++;
+	v = worker_packet(&w, buf, *len, q->family, 0, 0, clock_ms);
+	return worker_syn_cut(&w, v, buf, *len, cut);
+}
+
+/* The cut packet's lengths and checksums are right, its TCP header kept. */
+static void
+check_cut(const uint8_t *buf, size_t cut, const struct pkt *q)
+{
+	size_t l4 = q->l4_off, tcplen = cut - l4;
+	uint32_t s;
+	uint8_t hdr[4] = { 0, IPPROTO_TCP, (uint8_t)(tcplen >> 8), (uint8_t)tcplen };
+
+	ck_assert_uint_eq(cut, l4 + 20 + 8);
+	ck_assert_uint_eq(buf[l4 + 13] & TCP_SYN, TCP_SYN);
+	if (q->family == AF_INET) {
+		ck_assert_uint_eq((size_t)(buf[2] << 8 | buf[3]), cut);
+		ck_assert_uint_eq(ones(0, buf, 20), 0xffff);
+		s = ones(0, buf + 12, 8);
+	} else {
+		ck_assert_uint_eq((size_t)(buf[4] << 8 | buf[5]), cut - 40);
+		s = ones(0, buf + 8, 32);
+	}
+	ck_assert_uint_eq(ones(ones(s, hdr, 4), buf + l4, tcplen), 0xffff);
+}
+
+START_TEST(test_syn_data_cut)
+{
+	uint8_t buf[2048];
+	size_t len, cut;
+	struct pkt q;
+
+	/* A client's SYN with a request, IPv4 with TCP options. */
+	ck_assert_int_eq(syn_with_data(C4, S4, TCP_SYN, 0, buf, &len, &cut, &q), VERDICT_ACCEPT);
+	check_cut(buf, cut, &q);
+	ck_assert_uint_lt(cut, len);
+	/* A server's SYN-ACK with bytes, IPv6 behind a destination-options header. */
+	ck_assert_int_eq(syn_with_data(S6, C6, TCP_SYN | TCP_ACK, PKT_EXT_DSTOPTS, buf, &len, &cut,
+	    &q), VERDICT_ACCEPT);
+	check_cut(buf, cut, &q);
+	ck_assert_uint_eq(w.st.syn_data_cut, 2);
+	/* Behind a routing header the checksum's destination is another:
+	 * dropped, not cut. */
+	ck_assert_int_eq(syn_with_data("fd00::7", S6, TCP_SYN, PKT_EXT_ROUTING, buf, &len, &cut,
+	    &q), VERDICT_DROP);
+	ck_assert_uint_eq(cut, 0);
+	ck_assert_uint_eq(w.st.syn_data_drops, 1);
+}
+END_TEST
+
+/* A SYN without bytes and a segment with bytes go on as they came. */
+START_TEST(test_syn_cut_only_syn_data)
+{
+	struct conn k;
+	uint8_t buf[2048];
+	size_t len, cut = 1;
+	struct pkt q;
+	enum verdict v;
+
+	conn_init(&k, C4, 40001, S4, 80);
+	pkt_tcp(&q, C4, 40001, S4, 80, TCP_SYN, 1000, 0);
+	len = pkt_build(&q, buf, sizeof(buf));
+	v = worker_packet(&w, buf, len, AF_INET, 0, 0, ++clock_ms);
+	ck_assert_int_eq(worker_syn_cut(&w, v, buf, len, &cut), VERDICT_ACCEPT);
+	ck_assert_uint_eq(cut, 0);
+	k.seq[0] = 1001;
+	ck_assert_int_eq(seg(&k, 1, TCP_SYN | TCP_ACK, ""), VERDICT_ACCEPT);
+	pkt_tcp(&q, C4, 40001, S4, 80, TCP_ACK, 1001, k.seq[1]);
+	pkt_str(&q, request);
+	len = pkt_build(&q, buf, sizeof(buf));
+	v = worker_packet(&w, buf, len, AF_INET, 0, 0, ++clock_ms);
+	ck_assert_int_eq(worker_syn_cut(&w, v, buf, len, &cut), VERDICT_ACCEPT);
+	ck_assert_uint_eq(cut, 0);
+	ck_assert_uint_eq(w.st.syn_data_cut, 0);
+}
+END_TEST
+
 static Suite *
 worker_suite(void)
 {
@@ -676,6 +782,12 @@ worker_suite(void)
 	tcase_add_test(tc, test_udp_both_directions_one_flow);
 	tcase_add_test(tc, test_icmp_echo_one_flow);
 	tcase_add_test(tc, test_tick_expires_and_publishes);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("syn data");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_syn_data_cut);
+	tcase_add_test(tc, test_syn_cut_only_syn_data);
 	suite_add_tcase(s, tc);
 	return s;
 }
