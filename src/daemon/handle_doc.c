@@ -81,6 +81,7 @@ struct told {
 	struct buf *o;
 	int json, n;
 	int admission;		/* the admission policy changed */
+	int responses;		/* the response rules changed */
 };
 
 static void
@@ -89,6 +90,7 @@ tell(void *ctx, const char *object, const char *what, const char *name, const ch
 	struct told *t = ctx;
 
 	t->admission |= !strncmp(object, "admission", 9);
+	t->responses |= !strncmp(object, "response", 8);
 	if (!t->json) {
 		buf_printf(t->o, "%s%s%s %s: %s\n", object, name[0] ? " " : "", name, what, detail);
 		return;
@@ -145,6 +147,9 @@ cmd_import(struct daemon *d, int argc, char **argv, int json, struct buf *o)
 	if (t.admission && admission_run_apply(&d->adm, d->db, err, sizeof(err)) < 0)
 		return req_error(o, CTL_RESP_ERROR, "saved, but the admission policy was not "
 		    "rebuilt: %s", err);
+	if (t.responses && daemon_response_reload(d, err, sizeof(err)) < 0)
+		return req_error(o, CTL_RESP_ERROR, "saved, but the response rules were not "
+		    "reloaded: %s", err);
 	return req_apply(d, o);
 }
 

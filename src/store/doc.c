@@ -624,6 +624,70 @@ adm_read(struct rd *r, const struct json *root, struct doc *d)
 	    adm_rule_read);
 }
 
+/* --- response rules --------------------------------------------------------- */
+
+static const char *const category_words[] = { "security-event", "event", "cve-report",
+    "compliance", "admission", NULL };
+
+/*
+ * "criteria" (absent: every event of the category) or "actions" of o,
+ * parsed as nvctl response add parses its options.
+ */
+static int
+resp_texts(struct rd *r, const struct at *a, const struct json *o, struct response_rule *rr)
+{
+	char text_[RESPONSE_TEXT_MAX], why[RESPONSE_TEXT_MAX + 128];
+	struct at f;
+
+	if (joined(r, a, o, "criteria", "", text_, sizeof(text_)) < 0)
+		return -1;
+	at_set(&f, a, ".criteria");
+	if (response_criteria_parse(text_, rr, why, sizeof(why)) < 0)
+		return fail(r, &f, "%s", why);
+	if (joined(r, a, o, "actions", NULL, text_, sizeof(text_)) < 0)
+		return -1;
+	at_set(&f, a, ".actions");
+	if (response_actions_parse(text_, rr, why, sizeof(why)) < 0)
+		return fail(r, &f, "%s", why);
+	if (response_rule_check(rr, why, sizeof(why)) < 0)
+		return fail(r, a, "%s", why);
+	return 0;
+}
+
+static int
+response_read(struct rd *r, const struct at *a, const struct json *o, void *item, int i)
+{
+	static const char *const fields[] = { "category", "group", "criteria", "actions",
+	    "enabled", NULL };
+	struct response_rule *rr = item;
+	char key[2 * RESPONSE_TEXT_MAX + POLICY_NAME_MAX + 32], crit[RESPONSE_TEXT_MAX];
+	char acts[RESPONSE_TEXT_MAX];
+	const struct json *en;
+	struct at f;
+	int cat, prev;
+
+	if (object(r, a, o, fields) < 0 ||
+	    word(r, a, o, "category", category_words, REQUIRED, &cat) < 0 ||
+	    text(r, a, o, "group", 0, rr->group, sizeof(rr->group)) < 0)
+		return -1;
+	rr->category = (enum response_category)cat;
+	if (resp_texts(r, a, o, rr) < 0)
+		return -1;
+	at_set(&f, a, ".enabled");
+	if ((en = json_get(o, "enabled")) != NULL && json_bool(en) < 0)
+		return fail(r, &f, "expected true or false");
+	rr->enabled = en == NULL || json_bool(en) == 1;
+	/* The same rule twice would fire twice. */
+	response_criteria_format(rr, crit, sizeof(crit));
+	response_actions_format(rr, acts, sizeof(acts));
+	snprintf(key, sizeof(key), "R %d\037%s\037%s\037%s", cat, rr->group, crit, acts);
+	if ((prev = strmap_get(&r->names, key)) >= 0)
+		return fail(r, a, "the same response rule is already at $.responses[%d]", prev);
+	if (strmap_put(&r->names, key, i) < 0)
+		return fail(r, a, "out of memory");
+	return 0;
+}
+
 /* --- the whole -------------------------------------------------------------- */
 
 /* "line 3, column 7: MESSAGE" for a syntax error at byte offset off. */
@@ -648,7 +712,7 @@ int
 doc_parse(const char *text_, size_t len, struct doc *d, char *err, size_t errlen)
 {
 	static const char *const fields[] = { "nvd_policy", "groups", "rules", "sensors",
-	    "assignments", "admission", NULL };
+	    "assignments", "admission", "responses", NULL };
 	const struct json_limits lim = { 16, DOC_MAX_NODES, DOC_MAX_SIZE };
 	struct rd r = { .err = err, .errlen = errlen };
 	struct at top = { "$" };
@@ -685,8 +749,11 @@ doc_parse(const char *text_, size_t len, struct doc *d, char *err, size_t errlen
 	    read_list(&r, &top, root, "sensors", SENSOR_MAX, &d->sensors, &d->nsensors,
 	    sizeof(*d->sensors), sensor_read) < 0 ||
 	    read_list(&r, &top, root, "assignments", DOC_MAX_ASSIGNS, &d->assigns, &d->nassigns,
-	    sizeof(*d->assigns), assign_read) < 0 || adm_read(&r, root, d) < 0)
+	    sizeof(*d->assigns), assign_read) < 0 || adm_read(&r, root, d) < 0 ||
+	    read_list(&r, &top, root, "responses", DOC_MAX_RESPONSES, &d->responses,
+	    &d->nresponses, sizeof(*d->responses), response_read) < 0)
 		goto fail;
+	d->has_responses = json_get(root, "responses") != NULL;
 	strmap_free(&r.names);
 	json_free(jd);
 	return 0;
@@ -707,6 +774,7 @@ doc_free(struct doc *d)
 	free(d->rules);
 	free(d->assigns);
 	free(d->adm);
+	free(d->responses);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -825,6 +893,31 @@ write_admission(const struct doc *d, struct buf *o)
 	buf_puts(o, d->nadm ? "\n  ]}" : "]}");
 }
 
+static void
+write_responses(const struct doc *d, struct buf *o)
+{
+	char text_[RESPONSE_TEXT_MAX];
+
+	buf_puts(o, ",\n  \"responses\": [");
+	for (int i = 0; i < d->nresponses; i++) {
+		const struct response_rule *r = &d->responses[i];
+
+		buf_printf(o, "%s{\"category\": \"%s\"", i ? ",\n    " : "\n    ",
+		    response_category_name(r->category));
+		if (r->group[0]) {
+			buf_puts(o, ", \"group\": ");
+			buf_json_str(o, r->group);
+		}
+		response_criteria_format(r, text_, sizeof(text_));
+		if (text_[0])
+			write_list(o, "criteria", text_);
+		response_actions_format(r, text_, sizeof(text_));
+		write_list(o, "actions", text_);
+		buf_printf(o, ", \"enabled\": %s}", r->enabled ? "true" : "false");
+	}
+	buf_puts(o, d->nresponses ? "\n  ]" : "]");
+}
+
 void
 doc_write(const struct doc *d, struct buf *o)
 {
@@ -854,5 +947,7 @@ doc_write(const struct doc *d, struct buf *o)
 	buf_puts(o, d->nassigns ? "\n  ]" : "]");
 	if (d->has_admission)
 		write_admission(d, o);
+	if (d->has_responses)
+		write_responses(d, o);
 	buf_puts(o, "\n}\n");
 }

@@ -14,7 +14,10 @@
  *	 "assignments": [{"group": "web", "sensor": "pii", "action": "deny"}],
  *	 "admission": {"mode": "protect", "rules": [{"action": "deny",
  *		       "criteria": ["privileged"], "comment": "...", "enabled": true},
- *		      {"builtin": "docker-socket", "enabled": true}]}}
+ *		      {"builtin": "docker-socket", "enabled": true}]},
+ *	 "responses": [{"category": "security-event", "group": "web",
+ *		        "criteria": ["name=no rule"], "actions": ["quarantine"],
+ *		        "enabled": true}, ...]}
  *
  * Every word is the one nvctl takes, stored in the form nvd stores it, so
  * that a document exported, imported and exported again is the same text.
@@ -22,7 +25,10 @@
  * User rules are in their order of evaluation.  Sensors are the user
  * sensors with their rules; the built-in ones (from rules_dir) are named
  * by the assignments only, the built-in admission rules by their names.
- * A document without "admission" leaves admission control as it is.
+ * A document without "admission" leaves admission control as it is, one
+ * without "responses" the response rules (a rule without "group" takes
+ * events of any group, one without "criteria" every event of its
+ * category).
  *
  * The document is hostile input: its size, depth and node count are
  * bounded (json.h), so are its lists; unknown fields are refused (a typo
@@ -41,6 +47,7 @@
 #include "admission/adm_rules.h"
 #include "base/buf.h"
 #include "policy/policy.h"
+#include "policy/response.h"
 #include "sensor/sensor.h"
 
 #define DOC_VERSION		1
@@ -50,6 +57,7 @@
 #define DOC_MAX_RULES		131072
 #define DOC_MAX_ASSIGNS		65536
 #define DOC_MAX_ADM_RULES	4096
+#define DOC_MAX_RESPONSES	RESPONSE_RULES_MAX
 #define DOC_CRITERIA_MAX	(POLICY_MAX_CRITERIA * (POLICY_LABEL_KEY_MAX + \
 				    POLICY_LABEL_VALUE_MAX + 16))
 #define DOC_PORTS_MAX		(POLICY_MAX_PORTS * 24)
@@ -103,6 +111,9 @@ struct doc {
 	enum adm_mode adm_mode;
 	struct doc_adm_rule *adm;	/* in the order they are tried */
 	int nadm;
+	int has_responses;		/* the document says the response rules */
+	struct response_rule *responses;	/* checked whole; no ids, counts, times */
+	int nresponses;
 };
 
 /*

@@ -14,6 +14,7 @@
 #include "store/doc_db.h"
 #include "store/store.h"
 #include "store/store_admission.h"
+#include "store/store_response.h"
 
 /* --- export -------------------------------------------------------------- */
 
@@ -208,6 +209,36 @@ export_admission(sqlite3 *db, struct doc *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* The response rules (by id); with named, those of the named groups. */
+static int
+export_responses(sqlite3 *db, const struct strmap *named, struct doc *d, char *err,
+    size_t errlen)
+{
+	struct response_rule *r;
+	int n;
+
+	if (store_response_list(db, &r, &n, err, errlen) < 0)
+		return -1;
+	d->has_responses = 1;
+	if (n > 0 && (d->responses = calloc((size_t)n, sizeof(*d->responses))) == NULL) {
+		free(r);
+		return nomem(err, errlen);
+	}
+	for (int i = 0; i < n; i++) {
+		struct response_rule *dr;
+
+		if (named && (!r[i].group[0] || strmap_get(named, r[i].group) < 0))
+			continue;
+		dr = &d->responses[d->nresponses++];
+		*dr = r[i];
+		/* what differs between hosts is not the document's */
+		dr->id = dr->fired = dr->suppressed = dr->last_fired = 0;
+		dr->created = dr->updated = dr->in_force_ms = 0;
+	}
+	free(r);
+	return 0;
+}
+
 int
 doc_export(sqlite3 *db, const char *const *groups, int n, struct doc *d, char *err,
     size_t errlen)
@@ -228,6 +259,8 @@ doc_export(sqlite3 *db, const char *const *groups, int n, struct doc *d, char *e
 		rc = export_sensors(db, groups ? &named : NULL, d, err, errlen);
 	if (rc == 0 && groups == NULL)
 		rc = export_admission(db, d, err, errlen);
+	if (rc == 0)
+		rc = export_responses(db, groups ? &named : NULL, d, err, errlen);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	strmap_free(&named);
 	strmap_free(&want);
@@ -928,6 +961,105 @@ admission_apply(struct imp *x)
 	return rc;
 }
 
+/* --- response rules --------------------------------------------------------- */
+
+/* "security-event of group web: name=no rule -> quarantine" */
+static void
+resp_text(const struct response_rule *r, char *out, size_t size)
+{
+	char crit[RESPONSE_TEXT_MAX], acts[RESPONSE_TEXT_MAX];
+
+	response_criteria_format(r, crit, sizeof(crit));
+	response_actions_format(r, acts, sizeof(acts));
+	snprintf(out, size, "%s%s%s: %s -> %s", response_category_name(r->category),
+	    r->group[0] ? " of group " : "", r->group, crit[0] ? crit : "every event", acts);
+}
+
+/* What a rule is, enabled or not: the same key here and in the document. */
+static void
+resp_key(const struct response_rule *r, char *key, size_t size)
+{
+	char crit[RESPONSE_TEXT_MAX], acts[RESPONSE_TEXT_MAX];
+
+	response_criteria_format(r, crit, sizeof(crit));
+	response_actions_format(r, acts, sizeof(acts));
+	snprintf(key, size, "%d\037%s\037%s\037%s", (int)r->category, r->group, crit, acts);
+}
+
+/* Rule i of the document: one here that is it (kept, its enabled set as
+ * the document says), or added. */
+static int
+resp_apply(struct imp *x, const struct response_rule *had, int n, int *kept, int i)
+{
+	struct response_rule r = x->d->responses[i];
+	char key[2 * RESPONSE_TEXT_MAX + POLICY_NAME_MAX + 32];
+	char hkey[sizeof(key)], what[sizeof(key)], name[32], path[48];
+
+	resp_key(&r, key, sizeof(key));
+	for (int k = 0; k < n; k++) {
+		if (kept[k])
+			continue;
+		resp_key(&had[k], hkey, sizeof(hkey));
+		if (strcmp(key, hkey))
+			continue;
+		kept[k] = 1;
+		if (!had[k].enabled == !r.enabled)
+			return 0;
+		if (store_response_enable(x->db, had[k].id, r.enabled, x->err, x->errlen) < 0)
+			return -1;
+		resp_text(&r, what, sizeof(what));
+		snprintf(name, sizeof(name), "%lld", (long long)had[k].id);
+		told(x, "response rule", "changed", name, "%s: %s", what, r.enabled ? "enabled" :
+		    "disabled");
+		return 0;
+	}
+	snprintf(path, sizeof(path), "$.responses[%d].group", i);
+	if (r.group[0] && !group_known(x, r.group))
+		return group_unknown(x, path, r.group);
+	if (store_response_add(x->db, &r, x->err, x->errlen) < 0 ||
+	    (!x->d->responses[i].enabled && store_response_enable(x->db, r.id, 0, x->err,
+	    x->errlen) < 0))
+		return -1;
+	resp_text(&r, what, sizeof(what));
+	snprintf(name, sizeof(name), "%lld", (long long)r.id);
+	told(x, "response rule", "added", name, "%s%s", what, x->d->responses[i].enabled ? "" :
+	    ", disabled");
+	return 0;
+}
+
+/* The document's response rules, when it has them; with replace, the
+ * rules it lacks go. */
+static int
+responses_apply(struct imp *x)
+{
+	struct response_rule *had = NULL;
+	char what[2 * RESPONSE_TEXT_MAX + POLICY_NAME_MAX + 32], name[32];
+	int *kept = NULL, n = 0, rc = 0;
+
+	if (!x->d->has_responses)
+		return 0;
+	if (store_response_list(x->db, &had, &n, x->err, x->errlen) < 0)
+		return -1;
+	if ((kept = calloc((size_t)n + 1, sizeof(*kept))) == NULL)
+		rc = fail(x, "out of memory");
+	for (int i = 0; rc == 0 && i < x->d->nresponses; i++)
+		rc = resp_apply(x, had, n, kept, i);
+	for (int k = 0; rc == 0 && x->replace && k < n; k++) {
+		if (kept[k])
+			continue;
+		if (store_response_delete(x->db, had[k].id, x->err, x->errlen) < 0) {
+			rc = -1;
+			break;
+		}
+		resp_text(&had[k], what, sizeof(what));
+		snprintf(name, sizeof(name), "%lld", (long long)had[k].id);
+		told(x, "response rule", "deleted", name, "%s", what);
+	}
+	free(kept);
+	free(had);
+	return rc;
+}
+
 /* --- import -------------------------------------------------------------- */
 
 static int
@@ -965,7 +1097,7 @@ import_tx(struct imp *x)
 	}
 	rc = rules_apply(x, &h);
 	have_free(&h);
-	if (rc < 0 || sensors_apply(x) < 0 || admission_apply(x) < 0)
+	if (rc < 0 || sensors_apply(x) < 0 || admission_apply(x) < 0 || responses_apply(x) < 0)
 		return -1;
 	return x->replace ? groups_prune(x) : 0;
 }

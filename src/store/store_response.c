@@ -238,6 +238,9 @@ store_response_add(sqlite3 *db, struct response_rule *r, char *err, size_t errle
 
 	if (response_rule_check(r, err, errlen) < 0)
 		return -1;
+	/* Within a transaction of the caller's (policy import): its. */
+	if (!sqlite3_get_autocommit(db))
+		return add_tx(db, r, err, errlen);
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return fail_db(db, err, errlen);
 	if ((rc = add_tx(db, r, err, errlen)) == 0 &&

@@ -18,7 +18,7 @@
 
 /*
  * Adds rule r (checked whole: response_rule_check()) enabled, and sets
- * r->id.  Refused: "group 'x' does not exist" (STORE_NOTFOUND), "at most
+ * r->id; in a transaction of its own, or in the caller's if one is open.  Refused: "group 'x' does not exist" (STORE_NOTFOUND), "at most
  * 1024 response rules".
  */
 int store_response_add(sqlite3 *db, struct response_rule *r, char *err, size_t errlen);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Policy as code: nvctl policy export (groups, rules, a sensor and its
-# assignment, an admission rule and mode), then everything deleted, then
+# assignment, an admission rule and mode, response rules), then everything
+# deleted, then
 # nvctl policy import of the export gives the same export, and the
 # imported policy is enforced on real traffic (protect refuses what no
 # rule allows, the user rule lets HTTP through); importing it again
@@ -37,14 +38,19 @@ nvctl sensor assign apis pii --action deny >/dev/null &&
 nvctl group mode nv.api protect >/dev/null &&
 nvctl admission rule add --action deny --criteria privileged,mount=/var/run/docker.sock \
 	--comment "no privileged container with the Docker socket" >/dev/null &&
-nvctl admission mode protect >/dev/null && ok "a policy made with nvctl" || fail "policy setup"
+nvctl admission mode protect >/dev/null &&
+nvctl response add --category security-event --group apis --criteria 'name=no rule' \
+	--action quarantine >/dev/null &&
+nvctl response add --category event --action suppress-log >/dev/null &&
+nvctl response disable 2 >/dev/null && ok "a policy made with nvctl" || fail "policy setup"
 
 nvctl policy export > $T/p1.json && ok "exported" || fail "export"
-jget 'sorted(j)' < $T/p1.json | grep -qx "\['admission', 'assignments', 'groups', 'nvd_policy', 'rules', 'sensors'\]" &&
+jget 'sorted(j)' < $T/p1.json | grep -qx "\['admission', 'assignments', 'groups', 'nvd_policy', 'responses', 'rules', 'sensors'\]" &&
 	ok "one JSON document" || fail "export: $(head -c 300 $T/p1.json)"
 
 # --- everything deleted --------------------------------------------------------------
 nvctl sensor unassign apis pii >/dev/null && nvctl sensor delete pii >/dev/null || fail "sensor delete"
+nvctl response delete 1 >/dev/null && nvctl response delete 2 >/dev/null || fail "response delete"
 for id in $(nvctl --json rule list | jget '" ".join(str(r["id"]) for r in j)'); do
 	nvctl rule delete $id >/dev/null || fail "rule delete $id"
 done
@@ -55,8 +61,8 @@ done
 nvctl admission mode monitor >/dev/null || fail "admission mode"
 nvctl policy export > $T/p2.json
 cmp -s $T/p1.json $T/p2.json && fail "nothing was deleted"
-[ "$(jget 'len(j["rules"]) + len(j["sensors"]) + len(j["assignments"]) + len(j["admission"]["rules"])' < $T/p2.json)" = 0 ] &&
-	ok "no rule, sensor, assignment or admission rule left" || fail "left: $(cat $T/p2.json)"
+[ "$(jget 'len(j["rules"]) + len(j["sensors"]) + len(j["assignments"]) + len(j["responses"]) + len([r for r in j["admission"]["rules"] if "builtin" not in r])' < $T/p2.json)" = 0 ] &&
+	ok "no rule, sensor, assignment, response or admission rule left" || fail "left: $(cat $T/p2.json)"
 
 # --- a dry run changes nothing ----------------------------------------------------------
 out=$(nvctl policy import $T/p1.json --dry-run) && echo "$out" | tail -1 |
@@ -75,6 +81,9 @@ cmp -s $T/p1.json $T/p3.json && ok "export -> delete everything -> import gives 
 	fail "exports differ: $(diff $T/p1.json $T/p3.json)"
 [ "$(nvctl policy import $T/p1.json)" = "no changes" ] && ok "imported again: no changes" ||
 	fail "second import changed something"
+resp_in_force() { [ "$(nvctl --json status | jget '(j["response"]["rules"], j["response"]["enabled"])')" = "(2, 1)" ]; }
+wait_for resp_in_force && ok "the response rules are in force: 2, 1 enabled" ||
+	fail "response rules after import: $(nvctl --json status | jget 'j["response"]')"
 nvctl --json admission status | jget 'j["mode"]' | grep -qx protect &&
 	ok "admission: in protect again" || fail "admission status: $(nvctl --json admission status)"
 fetch 8080 && ok "enforced: the user rule lets front's HTTP through" || fail "HTTP refused"

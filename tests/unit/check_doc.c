@@ -5,7 +5,7 @@
  * exported, imported into another database and exported again to the
  * same text; import merging and replacing, twice changing nothing, a dry
  * run changing nothing, a bad document changing nothing; the user rules'
- * order and ids kept; nvctl policy export and import.
+ * order and ids kept; response rules; nvctl policy export and import.
  */
 #include "config.h"
 
@@ -174,7 +174,7 @@ START_TEST(test_parse_errors)
 	bad("{\"nvd_policy\": 2}", "$: nvd_policy 2 is newer than this nvd reads (1)");
 	bad("{\"nvd_policy\": \"1\"}", "$: nvd_policy: expected 1");
 	bad(DOC("\"group\": []"), "$: unknown field 'group' (expected nvd_policy, groups, rules, "
-	    "sensors, assignments, admission)");
+	    "sensors, assignments, admission, responses)");
 	bad(DOC("\"groups\": {}"), "$.groups: expected an array");
 	bad(G("[]"), "$.groups[0]: expected an object");
 	bad(G("{\"name\": \"web\", \"criteria\": [\"name=web\"], \"mode\": \"protected\"}"),
@@ -551,13 +551,91 @@ START_TEST(test_import_admission)
 	    "[\n    {\"builtin\": \"priv\", \"enabled\": true},\n    {\"action\": \"deny\", "
 	    "\"criteria\": [\"mount=/var/run/docker.sock\", \"privileged\"], \"comment\": \"no\", "
 	    "\"enabled\": true},\n    {\"action\": \"allow\", \"criteria\": [\"image=trusted/*\"], "
-	    "\"enabled\": false}\n  ]}\n}\n"));
+	    "\"enabled\": false}\n  ]},\n  \"responses\": []\n}\n"));
 	ck_assert_int_eq(import(before, DOC_REPLACE, 0), 0);
 	ck_assert_int_eq(import(none, DOC_MERGE, 0), -1);
 	ck_assert_str_eq(err, "$.admission.rules[0].builtin: admission rule 'nope' is not built in "
 	    "here (rules_dir)");
 	ck_assert_str_eq(exported(db), before);
 	free(before);
+}
+END_TEST
+
+#define RESP(x) DOC("\"responses\": [" x "]")
+
+/* Response rules: read as nvctl response add reads its options, matched
+ * by what they are (their ids here are this host's), exported as given. */
+START_TEST(test_import_responses)
+{
+	static const char doc[] = DOC("\"groups\": [{\"name\": \"web\", \"criteria\": "
+	    "[\"name=web*\"], \"mode\": \"protect\"}], \"responses\": ["
+	    "{\"category\": \"security-event\", \"group\": \"web\", \"criteria\": "
+	    "[\"name=no rule\"], \"actions\": [\"quarantine\"]}, "
+	    "{\"category\": \"event\", \"actions\": [\"webhook=https://siem.example/hook\", "
+	    "\"suppress-log\"], \"enabled\": false}]");
+	static const char off[] = RESP("{\"category\": \"security-event\", \"group\": \"web\", "
+	    "\"criteria\": [\"name=no rule\"], \"actions\": [\"quarantine\"], "
+	    "\"enabled\": false}");
+	char *before;
+
+	fxdb_exec(db, "INSERT INTO response_rules (category, criteria, actions, created, updated) "
+	    "VALUES ('security-event', 'level=critical', 'suppress-log', 0, 0)");
+	ck_assert_int_eq(import(doc, DOC_MERGE, 0), 3);
+	ck_assert_str_eq(changes.data,
+	    "group web added: user, protect, criteria name=web*\n"
+	    "response rule 2 added: security-event of group web: name=no rule -> quarantine\n"
+	    "response rule 3 added: event: every event -> webhook=https://siem.example/hook,"
+	    "suppress-log, disabled\n");
+	ck_assert_int_eq(import(doc, DOC_MERGE, 0), 0);
+	ck_assert_int_eq(import(off, DOC_MERGE, 0), 1);
+	ck_assert_str_eq(changes.data, "response rule 2 changed: security-event of group web: "
+	    "name=no rule -> quarantine: disabled\n");
+	/* --replace: what the document lacks goes. */
+	ck_assert_int_eq(import(doc, DOC_REPLACE, 1), 2);
+	ck_assert_str_eq(changes.data,
+	    "response rule 2 changed: security-event of group web: name=no rule -> quarantine: "
+	    "enabled\n"
+	    "response rule 1 deleted: security-event: level=critical -> suppress-log\n");
+	ck_assert_int_eq(import(doc, DOC_REPLACE, 0), 2);
+	ck_assert_int_eq(fxdb_int(db, "SELECT count(*) FROM response_rules"), 2);
+	before = strdup(exported(db));
+	ck_assert_ptr_nonnull(strstr(before, ",\n  \"responses\": [\n"
+	    "    {\"category\": \"security-event\", \"group\": \"web\", \"criteria\": "
+	    "[\"name=no rule\"], \"actions\": [\"quarantine\"], \"enabled\": true},\n"
+	    "    {\"category\": \"event\", \"actions\": [\"webhook=https://siem.example/hook\", "
+	    "\"suppress-log\"], \"enabled\": false}\n  ]\n}\n"));
+	ck_assert_int_eq(import(before, DOC_REPLACE, 0), 0);
+	/* A group neither in the document nor here; nothing changed. */
+	ck_assert_int_eq(import(RESP("{\"category\": \"security-event\", \"group\": \"db\", "
+	    "\"actions\": [\"quarantine\"]}"), DOC_MERGE, 0), -1);
+	ck_assert_str_eq(err, "$.responses[0].group: group 'db' does not exist (not in the "
+	    "document, not on this host)");
+	ck_assert_str_eq(exported(db), before);
+	free(before);
+}
+END_TEST
+
+START_TEST(test_parse_responses)
+{
+	bad(RESP("{\"category\": \"security\", \"actions\": [\"quarantine\"]}"),
+	    "$.responses[0].category: bad category 'security' (expected security-event, event, "
+	    "cve-report, compliance or admission)");
+	bad(RESP("{\"category\": \"event\"}"), "$.responses[0].actions: missing");
+	bad(RESP("{\"category\": \"event\", \"criteria\": [\"color=red\"], "
+	    "\"actions\": [\"suppress-log\"]}"),
+	    "$.responses[0].criteria: criterion 'color=red': unknown key 'color' (expected name=, "
+	    "level=, type=, sensor= or app=)");
+	bad(RESP("{\"category\": \"event\", \"actions\": [\"webhook=ftp://x\"]}"),
+	    "$.responses[0].actions: webhook URL 'ftp://x': expected http:// or https://");
+	bad(RESP("{\"category\": \"event\", \"actions\": [\"quarantine\"]}"),
+	    "$.responses[0]: action quarantine is for categories security-event, cve-report and "
+	    "compliance (category event names no attacker to quarantine)");
+	bad(RESP("{\"category\": \"event\", \"actions\": [\"suppress-log\"]}, "
+	    "{\"category\": \"event\", \"actions\": [\"suppress-log\"], \"enabled\": false}"),
+	    "$.responses[1]: the same response rule is already at $.responses[0]");
+	bad(RESP("{\"category\": \"event\", \"actions\": [\"suppress-log\"], \"id\": 3}"),
+	    "$.responses[0]: unknown field 'id' (expected category, group, criteria, actions, "
+	    "enabled)");
 }
 END_TEST
 
@@ -627,6 +705,7 @@ doc_suite(void)
 	tcase_add_test(tc, test_parse_full);
 	tcase_add_test(tc, test_parse_errors);
 	tcase_add_test(tc, test_parse_bounds);
+	tcase_add_test(tc, test_parse_responses);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("database");
@@ -638,6 +717,7 @@ doc_suite(void)
 	tcase_add_test(tc, test_export_import_elsewhere);
 	tcase_add_test(tc, test_export_groups);
 	tcase_add_test(tc, test_import_admission);
+	tcase_add_test(tc, test_import_responses);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("nvctl");
