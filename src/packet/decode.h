@@ -40,6 +40,7 @@ const char *decode_anomaly_name(enum decode_anomaly a);
 #define TCP_RST 0x04
 #define TCP_PSH 0x08
 #define TCP_ACK 0x10
+#define TCP_URG 0x20
 
 /* tcp_wscale of a segment without a window scale option. */
 #define TCP_WSCALE_NONE	0xff

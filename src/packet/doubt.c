@@ -10,6 +10,7 @@ static const struct {
 	[DOUBT_TCP_ACK] = { "tcp_ack", "an ACK for bytes never sent" },
 	[DOUBT_TCP_RST] = { "tcp_rst", "a RST out of sequence" },
 	[DOUBT_TCP_SEQ] = { "tcp_seq", "a segment outside the window" },
+	[DOUBT_TCP_URG] = { "tcp_urg", "urgent data, which the receiver takes out of the stream" },
 	[DOUBT_OVERLAP] = { "overlap", "bytes that differ from those sent before" },
 	[DOUBT_OOO_LIMIT] = { "ooo_limit", "out-of-order bytes past the bound" },
 	[DOUBT_UNDECODABLE] = { "undecodable", "headers that cannot be read" },

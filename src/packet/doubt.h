@@ -15,6 +15,8 @@ enum doubt {
 	DOUBT_TCP_ACK,		/* an ACK for bytes the peer never sent */
 	DOUBT_TCP_RST,		/* a RST not at the sequence number the receiver expects */
 	DOUBT_TCP_SEQ,		/* a segment outside the receiver's window */
+	DOUBT_TCP_URG,		/* urgent data, which the receiver may take out of
+				 * the stream nvd reads */
 	DOUBT_OVERLAP,		/* bytes that differ from those seen at the same sequence */
 	DOUBT_OOO_LIMIT,	/* out-of-order bytes past the per-flow or memory bound */
 	DOUBT_UNDECODABLE,	/* headers nvd cannot read */

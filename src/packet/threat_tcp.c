@@ -12,7 +12,6 @@
 
 #include "packet/threat_detect.h"
 
-#define TCP_URG	0x20
 #define TCP_ECE	0x40
 #define TCP_CWR	0x80
 

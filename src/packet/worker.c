@@ -353,6 +353,12 @@ tcp_packet(struct worker *w, const struct policy *pol, struct flow *f, int dir,
 
 	if ((d = tcp_check(f, dir, p)) != DOUBT_NONE)
 		return judge_doubt(&w->judge, pol, f, p, d);
+	/* A receiver without SO_OOBINLINE (nearly every one) takes the
+	 * urgent byte out of the stream its application reads, also one a
+	 * later segment brings: the bytes nvd reads would not be the
+	 * application's.  Never while nvd reads them. */
+	if ((p->tcp_flags & TCP_URG) && to != NULL)
+		return judge_doubt(&w->judge, pol, f, p, DOUBT_TCP_URG);
 	switch (tcp_bytes_check(f, dir, p)) {
 	case REASM_OK:
 		break;

@@ -26,6 +26,10 @@ Victim:
 Kernel TCP clients:
   get DST PORT PATH             "got CODE", "reset", "closed", "no answer"
   bighead DST PORT PATH N SIZE  a GET with N headers of SIZE bytes each
+  urg-get DST PORT PATH N       a GET whose path has, after its first N
+                                bytes, an extra byte sent as urgent data
+                                (MSG_OOB): a receiver without SO_OOBINLINE
+                                takes it out of the stream
   tfo-get DST PORT PATH         a GET sent in the SYN with TCP Fast Open
                                 (MSG_FASTOPEN; the client namespace's
                                 net.ipv4.tcp_fastopen decides whether it is)
@@ -535,6 +539,30 @@ def get(dst, port, path):
     kernel_request(dst, port, request(path))
 
 
+def urg_get(dst, port, path, n):
+    req = request(path)
+    cut = req.index(b" ") + 1 + n
+    try:
+        s = socket.create_connection((dst, port), timeout=3)
+    except OSError:
+        print("no answer", flush=True)
+        return
+    try:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        s.sendall(req[:cut])
+        time.sleep(0.1)
+        s.send(b"X", socket.MSG_OOB)
+        time.sleep(0.1)
+        s.sendall(req[cut:])
+    except (ConnectionResetError, BrokenPipeError):
+        print("reset", flush=True)
+        return
+    except (socket.timeout, TimeoutError):
+        pass
+    print(kernel_answer(s), flush=True)
+    s.close()
+
+
 def tfo_get(dst, port, path):
     s = socket.socket(socket.AF_INET6 if is6(dst) else socket.AF_INET, socket.SOCK_STREAM)
     s.settimeout(5)
@@ -749,6 +777,7 @@ def main(a):
         "serve": lambda: Victim(a[0], a[1], [int(p) for p in a[2:]]).run(),
         "get": lambda: get(a[0], int(a[1]), a[2]),
         "tfo-get": lambda: tfo_get(a[0], int(a[1]), a[2]),
+        "urg-get": lambda: urg_get(a[0], int(a[1]), a[2], int(a[3])),
         "bighead": lambda: bighead(a[0], int(a[1]), a[2], int(a[3]), int(a[4])),
         "h2c-sink": lambda: h2c_sink(a[0], int(a[1]), int(a[2])),
         "idle": lambda: idle(a[0], int(a[1]), int(a[2]), a[3]),

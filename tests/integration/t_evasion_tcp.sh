@@ -10,6 +10,8 @@
 #  3 a SYN carrying an HTTP request, then SSH bytes to an http-only port:
 #    cut as SSH, never logged; 3b an SQL injection sent in a TCP Fast Open
 #    SYN to a server that takes Fast Open: never logged
+# 12 an urgent byte (MSG_OOB) inside an SQL injection, which the server's
+#    kernel takes out of the stream: never logged; reason tcp_urg
 #  6 an SQL injection in the url behind 3 x 6 KB of headers: blocked; a
 #    head over 64 KiB never reaches the server; reason http_parser
 #  7 a benign copy out of order, the SQL injection over it at the same
@@ -78,6 +80,22 @@ n=$(status_get 'j["total"]["syn_data_cut"]')
 [ "${n:-0}" -ge 2 ] && ok "case 3b: nvd passed $n SYNs without their bytes" ||
 	fail "case 3b: syn_data_cut $n (the SYNs carried no data: Fast Open was not used?)"
 in_c2 sysctl -qw net.ipv4.tcp_fastopen=1; in_c1 sysctl -qw net.ipv4.tcp_fastopen=1
+
+# --- 12: an urgent byte inside the injection ----------------------------------------
+# A receiver without SO_OOBINLINE (nearly all) takes a segment's urgent byte
+# out of the stream its application reads: an 'X' sent with MSG_OOB inside
+# SELECT makes the sensors read SELXECT while the server reads SELECT.
+need_nvd "before case 12"
+r=$(atk urg-get $SERVER 8080 "$SQLI&case=12" 25)
+n=$(logged 'UNION.*case=12')
+[ "$r" != "got 200" ] && [ "$n" = 0 ] &&
+	ok "case 12: an SQL injection with an urgent byte inside: $r, never logged" ||
+	fail "case 12: an urgent byte hid an SQL injection from the sensors: $r, logged $n"
+r=$(atk urg-get $SERVER 8081 "/case12-plain" 3)
+[ "$r" != "got 200" ] && [ "$(logged '^REQ 8081 GET /case12-plain')" = 0 ] &&
+	ok "case 12: urgent data is cut in protect where nvd reads the stream ($r)" ||
+	fail "case 12: urgent data passed on a stream nvd reads: $r"
+reason_seen "case 12" tcp_urg
 
 # --- 6: big request heads -----------------------------------------------------------
 need_nvd "before case 6"

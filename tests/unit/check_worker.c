@@ -257,6 +257,29 @@ START_TEST(test_replay_out_of_order_and_retransmit)
 }
 END_TEST
 
+/* Urgent data: the receiver takes a byte out of its stream, so nvd's
+ * would differ; the segment is in doubt and changes no stream. */
+START_TEST(test_urgent_data_is_doubt)
+{
+	struct conn k;
+	struct pkt q;
+
+	conn_init(&k, C4, 40000, S4, 80);
+	handshake(&k);
+	pkt_tcp(&q, C4, 40000, S4, 80, TCP_ACK | TCP_URG, k.seq[0], k.seq[1]);
+	pkt_str(&q, "GET /items?id=1 UNION SEL");
+	feed(&q, 0);
+	ck_assert_uint_eq(w.judge.st.unjudged[DOUBT_TCP_URG], 1);
+	ck_assert_uint_eq(w.st.reasm.delivered, 0);
+	ck_assert_uint_eq(conn_flow(&k)->rs[DIR_TO_SERVER].offset, 0);
+	/* the same bytes without URG are the stream */
+	pkt_tcp(&q, C4, 40000, S4, 80, TCP_ACK, k.seq[0], k.seq[1]);
+	pkt_str(&q, "GET /items?id=1 UNION SEL");
+	ck_assert_int_eq(feed(&q, 0), VERDICT_ACCEPT);
+	ck_assert_uint_eq(w.st.reasm.delivered, 25);
+}
+END_TEST
+
 START_TEST(test_gap_acknowledged_by_server)
 {
 	struct conn k;
@@ -752,6 +775,7 @@ worker_suite(void)
 	tcase_add_test(tc, test_replay_ipv6_with_ext_header);
 	tcase_add_test(tc, test_replay_out_of_order_and_retransmit);
 	tcase_add_test(tc, test_gap_acknowledged_by_server);
+	tcase_add_test(tc, test_urgent_data_is_doubt);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bypass");
