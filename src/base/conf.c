@@ -61,6 +61,7 @@ conf_defaults(struct conf *c)
 	strcpy(c->docker_socket, "/var/run/docker.sock");
 	c->default_mode = MODE_DISCOVER;
 	c->dns_min_ttl = 60;
+	strcpy(c->dns_resolvers, "auto");
 	c->dns_max_bindings = 1000000;
 	c->stream_depth = 1048576;
 	c->bypass_identified = 1;
@@ -173,6 +174,41 @@ parse_bool(const char *s, int *out)
 	else
 		return -1;
 	return 0;
+}
+
+/* dns_resolvers: "auto", "any", or addresses separated by ',' or blanks. */
+static void
+dns_resolvers_set(struct conf_ctx *x, struct conf *c, const char *v)
+{
+	char buf[sizeof(c->dns_resolvers)], *save = NULL;
+	uint8_t a[16];
+	int n = 0;
+
+	if (!strcmp(v, "auto") || !strcmp(v, "any")) {
+		snprintf(c->dns_resolvers, sizeof(c->dns_resolvers), "%s", v);
+		return;
+	}
+	if (strlen(v) >= sizeof(buf)) {
+		conf_err(x, "dns_resolvers: too long (at most %d addresses)", CONF_RESOLVERS_MAX);
+		return;
+	}
+	strcpy(buf, v);
+	for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
+		if (inet_pton(AF_INET, t, a) != 1 && inet_pton(AF_INET6, t, a) != 1) {
+			conf_err(x, "bad address in dns_resolvers: '%s' (expected auto, any or "
+			    "IPv4 and IPv6 addresses)", t);
+			return;
+		}
+		if (++n > CONF_RESOLVERS_MAX) {
+			conf_err(x, "dns_resolvers: more than %d addresses", CONF_RESOLVERS_MAX);
+			return;
+		}
+	}
+	if (n == 0) {
+		conf_err(x, "dns_resolvers: empty (expected auto, any or addresses)");
+		return;
+	}
+	snprintf(c->dns_resolvers, sizeof(c->dns_resolvers), "%s", v);
 }
 
 static int
@@ -481,6 +517,8 @@ conf_set(struct conf_ctx *x, const char *key, const char *v)
 			conf_err(x, "bad value for dns_min_ttl: '%s' (expected seconds, 0-604800)", v);
 		else
 			c->dns_min_ttl = (uint32_t)n;
+	} else if (!strcmp(key, "dns_resolvers")) {
+		dns_resolvers_set(x, c, v);
 	} else if (!strcmp(key, "dns_max_bindings")) {
 		if (parse_u64(v, 100000000, &n) < 0 || n < 1000)
 			conf_err(x, "bad value for dns_max_bindings: '%s' (expected 1000-100000000)", v);

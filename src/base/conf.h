@@ -34,6 +34,8 @@ struct steer_if {
 	int glob;		/* 1: matches every interface starting with name */
 };
 
+#define CONF_RESOLVERS_MAX	16
+
 struct conf {
 	char database[PATH_MAX];
 	char control_socket[108];	/* sizeof(sun_path) */
@@ -53,6 +55,10 @@ struct conf {
 	char docker_socket[108];
 	enum policy_mode default_mode;
 	uint32_t dns_min_ttl;
+	/* The DNS servers whose answers bind names: "auto" (the host's
+	 * resolv.conf nameservers), "any", or addresses (checked; at most
+	 * CONF_RESOLVERS_MAX) separated by ',' or blanks. */
+	char dns_resolvers[CONF_RESOLVERS_MAX * 48];
 	uint64_t dns_max_bindings;	/* IP to FQDN cache bound */
 	uint64_t stream_depth;
 	uint64_t stream_memcap;

@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "daemon/daemon.h"
+#include "daemon/resolvers.h"
 #include "docker/dockerwatch.h"
 #include "kernel/ct.h"
 #include "kernel/link.h"
@@ -606,6 +607,7 @@ daemon_reload(struct daemon *d, struct buf *out)
 	daemon_apply_limits(&d->conf);
 	audit_settings(d);
 	load_rules(d);
+	resolvers_load(c.dns_resolvers, &d->live.resolvers);	/* for answers from now on */
 	/* Parsed again only where they were: else at their first need. */
 	if (!d->crs_tried)
 		d->crs_error[0] = '\0';
@@ -868,6 +870,11 @@ daemon_init(struct daemon *d)
 		return -1;
 	}
 	d->live_up = 1;
+	resolvers_load(d->conf.dns_resolvers, &d->live.resolvers);
+	if (live_rebuild(&d->live, err, sizeof(err)) < 0) {
+		log_errx("policy: %s", err);
+		return -1;
+	}
 	if (policy_crs_assigned(live_current(&d->live)))
 		daemon_crs_need(d);
 	if (writer_init(&d->writer, d->conf.database, err, sizeof(err)) < 0) {

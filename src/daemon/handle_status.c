@@ -97,13 +97,13 @@ json_stats(struct buf *o, const struct worker_stats *s, const struct nfq_stats *
 			errs += s->dns.errors[i];
 		buf_printf(o, "},\"dns\":{\"answers\":%llu,\"bindings\":%llu,\"errors\":%llu,"
 		    "\"cut\":%llu,\"too_big\":%llu,\"no_stream\":%llu,\"bind_failed\":%llu,"
-		    "\"queries\":%llu,\"unsolicited\":%llu,\"queries_over_share\":%llu,"
-		    "\"queries_evicted\":%llu",
+		    "\"queries\":%llu,\"unsolicited\":%llu,\"untrusted\":%llu,"
+		    "\"queries_over_share\":%llu,\"queries_evicted\":%llu",
 		    (unsigned long long)s->dns.answers, (unsigned long long)s->dns.bindings,
 		    (unsigned long long)errs, (unsigned long long)s->dns.cut,
 		    (unsigned long long)s->dns.too_big, (unsigned long long)s->dns.no_stream,
 		    (unsigned long long)s->dns.bind_failed, (unsigned long long)s->dns.queries,
-		    (unsigned long long)s->dns.unsolicited,
+		    (unsigned long long)s->dns.unsolicited, (unsigned long long)s->dns.untrusted,
 		    (unsigned long long)s->dns.queries_over_share,
 		    (unsigned long long)s->dns.queries_evicted);
 	}
@@ -352,11 +352,12 @@ text_policy_docker(struct buf *o, struct daemon *d, const struct worker_stats *t
 		struct fqdn_stats fs;
 
 		fqdn_stats(d->fqdn, &fs);
-		buf_printf(o, "dns queries %llu, answers %llu (%llu to no query: nothing bound), "
-		    "names bound %llu; cache %llu bindings of %llu names "
+		buf_printf(o, "dns queries %llu, answers %llu (%llu to no query, %llu from servers "
+		    "not trusted: nothing bound), names bound %llu; cache %llu bindings of %llu names "
 		    "(%llu KiB), %llu held by connections, %llu evicted\n",
 		    (unsigned long long)t->dns.queries, (unsigned long long)t->dns.answers,
-		    (unsigned long long)t->dns.unsolicited, (unsigned long long)t->dns.bindings,
+		    (unsigned long long)t->dns.unsolicited, (unsigned long long)t->dns.untrusted,
+		    (unsigned long long)t->dns.bindings,
 		    (unsigned long long)fs.bindings, (unsigned long long)fs.names,
 		    (unsigned long long)fs.memory >> 10, (unsigned long long)fs.refs,
 		    (unsigned long long)(fs.evicted + fs.evicted_in_use));

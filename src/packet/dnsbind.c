@@ -271,6 +271,12 @@ answer(struct dnsbind *b, struct flow *f, int dir, const uint8_t *msg, size_t le
 			b->forged(b->ctx, f, &a);
 		return;
 	}
+	if (b->trusted && !b->trusted(b->ctx, f)) {
+		b->st.untrusted++;
+		if (b->untrusted)
+			b->untrusted(b->ctx, f, &a);
+		return;
+	}
 	memset(&src, 0, sizeof(src));
 	src.family = f->key.family;
 	memcpy(src.addr, f->key.addr[f->client], 16);

@@ -69,6 +69,8 @@ struct dnsbind_stats {
 	uint64_t bind_failed;		/* the cache refused a binding */
 	uint64_t queries;		/* queries kept pending */
 	uint64_t unsolicited;		/* answers to no pending query: nothing bound */
+	uint64_t untrusted;		/* answers from a server not in dns_resolvers:
+					 * nothing bound */
 	uint64_t queries_over_share;	/* queries not kept: their client held its share */
 	uint64_t queries_evicted;	/* pending queries pushed out by newer ones at the bound */
 };
@@ -84,6 +86,12 @@ struct dnsbind {
 	 * answers no pending query: nothing was bound.  Called for each such
 	 * answer, before the answer's verdict; NULL: none.  ctx is its own. */
 	void (*forged)(void *ctx, struct flow *f, const struct dns_answer *a);
+	/* Whether answers from f's server may bind names (nvd.conf
+	 * dns_resolvers), NULL: any; an answer to a pending query from one
+	 * that may not binds nothing, is counted (untrusted) and handed to
+	 * untrusted (NULL: none).  ctx is theirs too. */
+	int (*trusted)(void *ctx, const struct flow *f);
+	void (*untrusted)(void *ctx, struct flow *f, const struct dns_answer *a);
 	void *ctx;
 	/* Every message read (UDP datagram, TCP message), before it is:
 	 * the threat detectors' (threat.h); NULL: none. */

@@ -853,15 +853,17 @@ judge_sensor_doubt(void *ctx, struct flow *f, enum doubt d, int deny)
 	violation(j, pol, f, &c, &v, d);
 }
 
-/* The bit of f->doubts_told, past the doubts', that says a forged DNS
- * answer on f was reported. */
-#define TOLD_DNS_FORGED	(1u << 31)
-_Static_assert(DOUBT_COUNT < 31, "doubts_told has a bit for forged DNS answers");
+/* The bits of f->doubts_told, past the doubts', that say a forged DNS
+ * answer, and one from a server not trusted, on f was reported. */
+#define TOLD_DNS_FORGED		(1u << 31)
+#define TOLD_DNS_UNTRUSTED	(1u << 30)
+_Static_assert(DOUBT_COUNT < 30, "doubts_told has bits for DNS answers");
 
-void
-judge_dns_forged(void *ctx, struct flow *f, const struct dns_answer *a)
+/* A DNS answer on f that bound nothing, reported once per flow (told). */
+static void
+dns_unbound(struct judge *j, struct flow *f, const struct dns_answer *a, uint32_t told,
+    const char *name, const char *reason, const char *why)
 {
-	struct judge *j = ctx;
 	const struct policy *pol = j->live ? live_current(j->live) : NULL;
 	char port[16], addr[INET6_ADDRSTRLEN] = "no address";
 	struct policy_conn c;
@@ -869,9 +871,9 @@ judge_dns_forged(void *ctx, struct flow *f, const struct dns_answer *a)
 	struct judge_names nm;
 	struct event_rec *ev;
 
-	if (pol == NULL || (f->doubts_told & TOLD_DNS_FORGED))
+	if (pol == NULL || (f->doubts_told & told))
 		return;
-	f->doubts_told |= TOLD_DNS_FORGED;
+	f->doubts_told |= told;
 	flow_conn(f, &c);
 	server_names(j, pol, f, &c, &nm);
 	policy_judge(pol, &c, &v);
@@ -879,17 +881,39 @@ judge_dns_forged(void *ctx, struct flow *f, const struct dns_answer *a)
 	    EV_ALERT);
 	if (ev == NULL)
 		return;
-	snprintf(ev->name, sizeof(ev->name), "dns forged answer");
-	snprintf(ev->reason, sizeof(ev->reason), "dns_unsolicited");
+	snprintf(ev->name, sizeof(ev->name), "%s", name);
+	snprintf(ev->reason, sizeof(ev->reason), "%s", reason);
 	snprintf(ev->app, sizeof(ev->app), "%s", app_name(APP_DNS));
 	snprintf(ev->fqdn, sizeof(ev->fqdn), "%s", a->names[0]);	/* the name it claims */
 	if (a->naddrs > 0)
 		inet_ntop(a->addrs[0].family, a->addrs[0].addr, addr, sizeof(addr));
 	port_text(&c, port, sizeof(port));
-	snprintf(ev->message, sizeof(ev->message), "%.40s -> %.40s %s: a DNS answer to no query "
-	    "the client sent (id %u): %.80s %s; nothing bound", ev->src_group, ev->dst_group, port,
-	    a->id, a->names[0], addr);
+	snprintf(ev->message, sizeof(ev->message), "%.40s -> %.40s %s: %s (id %u): %.80s %s; "
+	    "nothing bound", ev->src_group, ev->dst_group, port, why, a->id, a->names[0], addr);
 	event_end(j, ev);
+}
+
+void
+judge_dns_forged(void *ctx, struct flow *f, const struct dns_answer *a)
+{
+	dns_unbound(ctx, f, a, TOLD_DNS_FORGED, "dns forged answer", "dns_unsolicited",
+	    "a DNS answer to no query the client sent");
+}
+
+int
+judge_dns_trusted(void *ctx, const struct flow *f)
+{
+	struct judge *j = ctx;
+	const struct policy *pol = j->live ? live_current(j->live) : NULL;
+
+	return pol == NULL || policy_dns_trusted(pol, f->key.family, f->key.addr[!f->client]);
+}
+
+void
+judge_dns_untrusted(void *ctx, struct flow *f, const struct dns_answer *a)
+{
+	dns_unbound(ctx, f, a, TOLD_DNS_UNTRUSTED, "dns untrusted resolver", "dns_untrusted",
+	    "an answer from a DNS server not in dns_resolvers");
 }
 
 /* The ends of packet p, which has no flow judged, as a connection. */

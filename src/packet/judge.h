@@ -161,6 +161,10 @@ enum verdict judge_spoofed(struct judge *j, const struct policy *pol, const stru
  */
 struct dns_answer;
 void judge_dns_forged(void *ctx, struct flow *f, const struct dns_answer *a);
+/* dnsbind.h's trusted: whether answers from f's server may bind names. */
+int judge_dns_trusted(void *ctx, const struct flow *f);
+/* dnsbind.h's untrusted: reports the answer once per flow. */
+void judge_dns_untrusted(void *ctx, struct flow *f, const struct dns_answer *a);
 enum verdict judge_deny_pending(struct judge *j, struct flow *f, const struct packet *p);
 /*
  * threat.h's hit callback (ctx: the judge): the threat event, of f's

@@ -146,6 +146,8 @@ worker_set_policy(struct worker *w, struct live *live, int wake_fd)
 	w->crs.dropped = flow_dropped_crs;
 	w->crs.dropped_ctx = w;
 	w->dns.forged = judge_dns_forged;
+	w->dns.trusted = judge_dns_trusted;
+	w->dns.untrusted = judge_dns_untrusted;
 	w->dns.ctx = &w->judge;
 	w->dns.message = threat_dns;
 	w->dns.message_ctx = &w->thr;

@@ -82,6 +82,7 @@ struct policy {
 	int nnets;
 	enum policy_mode unidentified_mode;
 	uint64_t workloads_seq;
+	struct policy_resolvers resolvers;
 
 	struct sensor_set *sensors;	/* owned; NULL when none */
 	uint64_t *g_sensors;		/* per group: sensors assigned (bits) */
@@ -692,6 +693,20 @@ policy_crs_assigned(const struct policy *p)
 	return p->crs_bit != 0;
 }
 
+int
+policy_dns_trusted(const struct policy *p, int family, const uint8_t *addr)
+{
+	const struct policy_resolvers *r = &p->resolvers;
+
+	if (r->any)
+		return 1;
+	for (int i = 0; i < r->n; i++)
+		if (r->a[i].family == family &&
+		    !memcmp(r->a[i].addr, addr, family == AF_INET ? 4 : 16))
+			return 1;
+	return 0;
+}
+
 /* --- threat detectors ------------------------------------------------- */
 
 /* The detectors' settings, and per group what its settings turn on, off,
@@ -750,6 +765,7 @@ compile_nets(struct policy *p, const struct policy_input *in)
 		memcpy(p->nets, in->nets, (size_t)in->nnets * sizeof(*p->nets));
 	p->nnets = in->nnets;
 	p->workloads_seq = in->workloads_seq;
+	p->resolvers = in->resolvers;
 	return 0;
 }
 

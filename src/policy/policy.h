@@ -62,6 +62,19 @@ struct policy_threat_group {
 	int deny;		/* 1 deny, 0 alert, or -1: as the detector is */
 };
 
+/*
+ * The DNS servers whose answers bind names (nvd.conf dns_resolvers): any,
+ * or these addresses.  Else a container could ask a server it runs for
+ * www.example.com and be told the address of its choice, which a rule
+ * for *.example.com would then let it reach.
+ */
+#define POLICY_RESOLVERS_MAX	16
+struct policy_resolvers {
+	int any;
+	int n;
+	struct policy_addr a[POLICY_RESOLVERS_MAX];
+};
+
 struct policy_input {
 	const struct policy_group *groups;
 	int ngroups;
@@ -99,6 +112,7 @@ struct policy_input {
 	const struct threat_set *threats;
 	const struct policy_threat_group *threat_groups;
 	int nthreat_groups;
+	struct policy_resolvers resolvers;
 };
 
 struct policy;
@@ -230,6 +244,8 @@ const struct threat_set *policy_threats(const struct policy *p);
 const char *policy_sensor_error(const struct policy *p);
 /* Whether a group has sensor.crs assigned. */
 int policy_crs_assigned(const struct policy *p);
+/* Whether answers from the DNS server at addr (family's) may bind names. */
+int policy_dns_trusted(const struct policy *p, int family, const uint8_t *addr);
 const char *policy_group_name_at(const struct policy *p, int group);
 const struct policy_workload *policy_workload_at(const struct policy *p, int workload);
 int policy_nworkloads(const struct policy *p);

@@ -545,6 +545,7 @@ rebuild(struct live *l, int may_tighten, char *err, size_t errlen)
 	in.host_addrs = host;
 	in.nhost_addrs = host_addrs(host, HOST_ADDRS_MAX);
 	in.default_mode = l->default_mode;
+	in.resolvers = l->resolvers;
 	in.nets = nets;
 	in.nnets = nnets;
 	in.workloads_seq = seq;

@@ -63,6 +63,7 @@ struct live {
 
 	sqlite3 *db;			/* main thread's connection */
 	enum policy_mode default_mode;
+	struct policy_resolvers resolvers;	/* main thread's: for each rebuild */
 	int wake_fd;			/* eventfd: a rebuild was requested */
 
 	pthread_mutex_t lock;		/* workloads, dirty, wl_seq, nets, departures */

@@ -19,7 +19,7 @@ topo_up
 srv_postgres $NSC2 $A && srv_mariadb $NSC2 $A && srv_redis $NSC2 $A &&
 	srv_sshd $NSC2 $A && srv_nginx $NSC2 $A $A6 && srv_dnsmasq $NSC2 $A ||
 	{ fail "servers"; finish; }
-write_conf "queues = 21-22"
+write_conf "queues = 21-22" "dns_resolvers = $A"
 start_nvd || exit 1
 
 nvctl workload add client --ip 198.18.0.11,fd00:18::11 >/dev/null &&

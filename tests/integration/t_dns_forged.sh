@@ -17,6 +17,11 @@
 # request, one event "dns forged answer" (reason dns_unsolicited) for the
 # flow, status counts both answers.  A real lookup of real.example.com
 # still binds and its connection works.
+# A resolver the client runs or chose (a second dnsmasq, 198.18.0.35,
+# workload "rogue", which the client may ask) says www.example.com is
+# 198.18.0.34: with dns_resolvers naming only the real one, its answer
+# binds nothing (event "dns untrusted resolver", reason dns_untrusted) and
+# the connection is refused; with dns_resolvers = any it would bind.
 . "${NVD_SRCDIR:-.}/tests/integration/lib.sh"
 need_root
 for c in dnsmasq dig curl ss python3; do
@@ -28,11 +33,12 @@ P=198.18.0.12			# dnsmasq
 NET=198.18.0
 REAL=$NET.33			# real.example.com
 EVIL=$NET.34			# what the forger says www.example.com is
+ROGUE=$NET.35			# a resolver the client chose
 QPORT=45353			# the client's query port
 ATTACK=$S/tests/integration/attack.py
 
 topo_up
-for a in $REAL $EVIL; do
+for a in $REAL $EVIL $ROGUE; do
 	in_c2 ip addr add $a/32 dev eth0
 done
 
@@ -40,15 +46,22 @@ srv_dnsmasq_with $NSC2 $P \
 	--host-record=innocent.test,$NET.31,300 \
 	--host-record=real.example.com,$REAL,300 || { fail "dnsmasq"; finish; }
 # attack.py's victim: "REQ 80 GET / HTTP/1.1 ..." for every request.
+srv_dir rogue
+srv_run rogue $NSC2 dnsmasq --keep-in-foreground --conf-file=/dev/null --port=53 \
+	--listen-address=$ROGUE --bind-interfaces --no-resolv --no-hosts \
+	--host-record=www.example.com,$EVIL,300 --pid-file=$T/rogue/pid \
+	--log-facility=$T/rogue/dnsmasq.log
 srv_dir web
 srv_dir evil
 srv_run web $NSC2 python3 $ATTACK serve $REAL $T/web/log 80
 srv_run evil $NSC2 python3 $ATTACK serve $EVIL $T/evil/log 80
 
-write_conf "queues = 27-28"
+write_conf "queues = 27-28" "dns_resolvers = $P"
 start_nvd || exit 1
 nvctl workload add client --ip $C >/dev/null &&
 nvctl workload add dns --ip $P >/dev/null &&
+nvctl workload add rogue --ip $ROGUE >/dev/null &&
+nvctl rule add --from nv.client --to nv.rogue --ports udp/53 --action allow >/dev/null &&
 nvctl group add example --criteria 'address=*.example.com' >/dev/null &&
 R1=$(nvctl rule add --from nv.client --to example --ports tcp/80 --action allow) &&
 R2=$(nvctl rule add --from nv.client --to nv.dns --ports udp/53,tcp/53 --action allow) &&
@@ -56,7 +69,8 @@ nvctl group mode nv.client protect >/dev/null &&
 ok "client in protect: rules $R1 (*.example.com tcp/80), $R2 (its resolver)" ||
 	fail "policy"
 
-srv_ready dnsmasq $NSC2 udp $P 53 && srv_ready web $NSC2 tcp $REAL 80 &&
+srv_ready dnsmasq $NSC2 udp $P 53 && srv_ready rogue $NSC2 udp $ROGUE 53 &&
+	srv_ready web $NSC2 tcp $REAL 80 &&
 	srv_ready evil $NSC2 tcp $EVIL 80 &&
 	ok "dnsmasq and the web servers listen" || { fail "servers"; finish; }
 
@@ -124,7 +138,7 @@ out=$(in_c1 python3 $T/forge.py $S/tests/integration $BR_MAC $P $C $QPORT $EVIL 
 two_unsolicited() { [ "$(unsolicited)" -ge 2 ]; }
 wait_for two_unsolicited && ok "status: total.dns.unsolicited $(unsolicited)" ||
 	fail "status: $(nvctl --json status | jget "j['total']['dns']" 2>&1)"
-nvctl status | grep -q "answers [0-9]* ([0-9]* to no query: nothing bound)" &&
+nvctl status | grep -q "answers [0-9]* ([0-9]* to no query, [0-9]* from servers not trusted: nothing bound)" &&
 	ok "nvctl status says how many answers answered no query" ||
 	fail "nvctl status: $(nvctl status 2>&1 | grep dns)"
 
@@ -159,6 +173,33 @@ rc=$?
 	fail "protect: real.example.com: curl $rc: $OUT"
 grep -q "REQ 80 GET / HTTP/1.1" $T/web/log && ok "$REAL's server saw the request" ||
 	fail "$REAL's server log: $(cat $T/web/log)"
+
+# --- a resolver the client chose -----------------------------------------------
+a=$(in_c1 dig +short +time=2 +tries=1 @$ROGUE www.example.com 2>&1)
+[ "$a" = $EVIL ] && ok "dig @$ROGUE www.example.com: $a (the client's own resolver)" ||
+	fail "dig @$ROGUE: $a"
+[ "$(bindings www.example.com)" = 0 ] && ok "dns list: its answer bound nothing" ||
+	fail "www.example.com bound from $ROGUE: $(nvctl dns list --name www.example.com 2>&1)"
+c1_curl www.example.com $EVIL
+rc=$?
+cut $rc && ok "protect: www.example.com at $EVIL refused (curl $rc)" ||
+	fail "protect: www.example.com at $EVIL after asking $ROGUE: curl $rc: $OUT"
+sleep 0.5
+[ ! -s $T/evil/log ] && ok "$EVIL's server saw no request" ||
+	fail "$EVIL's server saw: $(cat $T/evil/log)"
+untrusted_event() {
+	[ "$(events_where "e['type']=='violation' and e['name']=='dns untrusted resolver' and e['reason']=='dns_untrusted' and e['dst_ip']=='$ROGUE'")" -ge 1 ]
+}
+wait_for untrusted_event && ok "an event 'dns untrusted resolver', reason dns_untrusted" ||
+	fail "events: $(nvctl --json events --limit 0 | jget "[e for e in j if e['reason']]" 2>&1)"
+n=$(nvctl --json status | jget "j['total']['dns'].get('untrusted', 0)")
+[ "${n:-0}" -ge 1 ] && ok "status: total.dns.untrusted $n" || fail "status: untrusted '$n'"
+# With any server trusted, the same answer binds (what the setting prevents).
+write_conf "queues = 27-28" "dns_resolvers = any"
+nvctl reload >/dev/null || fail "reload"
+a=$(in_c1 dig +short +time=2 +tries=1 @$ROGUE www.example.com 2>&1)
+[ "$(bindings www.example.com)" -ge 1 ] && ok "dns_resolvers = any: $ROGUE's answer binds" ||
+	fail "dns_resolvers = any: not bound ($a)"
 
 # --- the end ------------------------------------------------------------------
 stop_nvd && ok "SIGTERM: exit 0" || fail "SIGTERM"

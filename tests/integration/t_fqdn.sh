@@ -80,7 +80,7 @@ addrs=()
 for n in $WEB; do addrs+=("$NET.$n"); done
 srv_run web $NSC2 python3 $T/web/web.py "${addrs[@]}"
 
-write_conf "queues = 25-26"
+write_conf "queues = 25-26" "dns_resolvers = $P"
 start_nvd || exit 1
 nvctl workload add client --ip $C >/dev/null &&
 nvctl workload add proxy --ip $P >/dev/null &&

@@ -25,7 +25,7 @@ srv_run dnsmasq $NSC2 dnsmasq --keep-in-foreground --conf-file=/dev/null --port=
 	--pid-file=$T/dnsmasq/pid --log-facility=$T/dnsmasq/dnsmasq.log
 srv_ready dnsmasq $NSC2 tcp $DNS 53 && srv_ready dnsmasq $NSC2 udp $DNS 53 ||
 	{ fail "dnsmasq does not listen"; finish; }
-write_conf "queues = 37-38"
+write_conf "queues = 37-38" "dns_resolvers = $DNS"
 start_nvd || exit 1
 nvctl workload add client --ip 198.18.0.11 >/dev/null &&
 nvctl workload add dns --ip $DNS >/dev/null &&

@@ -194,6 +194,20 @@ START_TEST(test_value_forms)
 	ck_assert_str_eq(c.authz_socket, "");
 	ck_conf_ok("authz_socket = /run/docker/plugins/fw.sock\n");
 	ck_assert_str_eq(c.authz_socket, "/run/docker/plugins/fw.sock");
+	/* The DNS servers whose answers bind names. */
+	ck_assert_str_eq(c.dns_resolvers, "auto");
+	ck_conf_ok("dns_resolvers = 10.0.0.2, 2001:db8::53 192.0.2.1\n");
+	ck_assert_str_eq(c.dns_resolvers, "10.0.0.2, 2001:db8::53 192.0.2.1");
+	ck_conf_ok("dns_resolvers = any\n");
+	ck_assert_str_eq(c.dns_resolvers, "any");
+	ck_conf_err("dns_resolvers = 10.0.0.2, resolver.example\n",
+	    "t.conf:1: bad address in dns_resolvers: 'resolver.example' (expected auto, any or "
+	    "IPv4 and IPv6 addresses)");
+	ck_conf_err("dns_resolvers = ,\n", "t.conf:1: dns_resolvers: empty (expected auto, any or "
+	    "addresses)");
+	ck_conf_err("dns_resolvers = 1.1.1.1 1.1.1.2 1.1.1.3 1.1.1.4 1.1.1.5 1.1.1.6 1.1.1.7 "
+	    "1.1.1.8 1.1.1.9 1.1.1.10 1.1.1.11 1.1.1.12 1.1.1.13 1.1.1.14 1.1.1.15 1.1.1.16 "
+	    "1.1.1.17\n", "t.conf:1: dns_resolvers: more than 16 addresses");
 }
 END_TEST
 

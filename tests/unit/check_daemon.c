@@ -12,6 +12,8 @@
 #include <check.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "daemon/daemon.h"
+#include "daemon/resolvers.h"
 #include "names/fqdn.h"
 #include "store/store.h"
 
@@ -73,6 +76,35 @@ reply(void)
 	out.len--;
 	return out.data;
 }
+
+/* dns_resolvers = auto: the nameservers a container could ask. */
+START_TEST(test_resolvers_from_file)
+{
+	char path[] = "/tmp/nvd-resolv.XXXXXX";
+	struct policy_resolvers r;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs("# generated\nsearch example\nnameserver 127.0.0.53\nnameserver 10.0.0.2\n"
+	    "nameserver fe80::1%eth0\nnameserver ::1\nnameserver 2001:db8::53\n"
+	    "nameserver 10.0.0.2\noptions edns0\n", f);
+	fclose(f);
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(resolvers_from_file(path, &r), 2);	/* two loopback ones skipped */
+	ck_assert_int_eq(r.n, 2);
+	ck_assert_int_eq(r.a[0].family, AF_INET);
+	ck_assert_int_eq(r.a[1].family, AF_INET6);
+	unlink(path);
+	ck_assert_int_eq(resolvers_from_file(path, &r), -1);
+	resolvers_load("192.0.2.1, 2001:db8::1", &r);
+	ck_assert_int_eq(r.n, 2);
+	ck_assert_int_eq(r.any, 0);
+	resolvers_load("any", &r);
+	ck_assert_int_eq(r.any, 1);
+}
+END_TEST
 
 START_TEST(test_init)
 {
@@ -176,6 +208,7 @@ daemon_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_init);
+	tcase_add_test(tc, test_resolvers_from_file);
 	tcase_add_test(tc, test_reload_error_keeps_config);
 	tcase_add_test(tc, test_reload_applies);
 	tcase_add_test(tc, test_missing_file_given);

@@ -394,6 +394,44 @@ forged_events(struct record *out, unsigned max)
 	return k;
 }
 
+/* An answer from a server not in dns_resolvers binds nothing: a client
+ * could ask one it runs for www.example.com. */
+START_TEST(test_untrusted_resolver)
+{
+	struct record all[32];
+	struct msg m;
+	unsigned n;
+	int events = 0;
+
+	memset(&fx.resolvers, 0, sizeof(fx.resolvers));
+	fx.resolvers.n = 1;
+	fx.resolvers.a[0].family = AF_INET;
+	inet_pton(AF_INET, "198.19.0.99", fx.resolvers.a[0].addr);
+	fx_publish();
+	answer_start(&m, "www.example.com", 1);
+	rec_a(&m, "www.example.com", GOOD_IP, 300);
+	resolve(&m);
+	ck_assert_uint_eq(fx.w.dns.st.answers, 1);
+	ck_assert_uint_eq(fx.w.dns.st.untrusted, 1);
+	ck_assert_uint_eq(fx.w.dns.st.bindings, 0);
+	ck_assert_int_eq(syn(GOOD_IP, 41000, 443), VERDICT_DROP);
+	n = fx_records_of(REC_EVENT, all, 32);
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(all[i].u.ev.name, "dns untrusted resolver")) {
+			ck_assert_str_eq(all[i].u.ev.reason, "dns_untrusted");
+			ck_assert_str_eq(all[i].u.ev.fqdn, "www.example.com");
+			events++;
+		}
+	ck_assert_int_eq(events, 1);
+	/* The resolver trusted: the same answer binds. */
+	inet_pton(AF_INET, RESOLVER, fx.resolvers.a[0].addr);
+	fx_publish();
+	resolve(&m);
+	ck_assert_uint_eq(fx.w.dns.st.bindings, 1);
+	ck_assert_int_eq(syn(GOOD_IP, 41001, 443), VERDICT_ACCEPT);
+}
+END_TEST
+
 /* The answer to a query binds; a second answer to it binds nothing, is
  * counted, and passes; one event for the flow however many come. */
 START_TEST(test_answer_binds_once)
@@ -880,6 +918,7 @@ egress_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_resolved_name_allowed);
+	tcase_add_test(tc, test_untrusted_resolver);
 	tcase_add_test(tc, test_unresolved_address_is_external);
 	tcase_add_test(tc, test_blocked_name_refused_with_fqdn);
 	tcase_add_test(tc, test_cname_chain);

@@ -34,6 +34,7 @@ fx_begin(void)
 	memset(&fx, 0, sizeof(fx));
 	fx.clock_ms = 1000000;
 	fx.default_mode = MODE_DISCOVER;
+	fx.resolvers.any = 1;
 	fx.live.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	fx.live.nudge_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	ck_assert_int_ge(fx.live.wake_fd, 0);
@@ -177,6 +178,7 @@ fx_publish_gen(unsigned bgen)
 		.nquarantine = fx.nquarantine, .threats = fx.threats ? fx.threats : &no_threats,
 		.threat_groups = fx.threat_groups, .nthreat_groups = fx.nthreat_groups,
 		.sensors_prev = fx.live.cur ? policy_sensors(fx.live.cur) : NULL,	/* as live.c */
+		.resolvers = fx.resolvers,
 	};
 	struct policy *p = policy_compile(&in);
 

@@ -45,6 +45,7 @@ struct fx {
 	struct policy_addr host[FX_MAX_NETS];
 	int nhost;
 	enum policy_mode default_mode;
+	struct policy_resolvers resolvers;	/* any, unless a test says */
 	/* Sensors and their assignments: the test's own arrays, set before
 	 * fx_start(); a policy with sensors must compile them. */
 	const struct sensor_spec *sensors;
