@@ -510,12 +510,15 @@ def kernel_answer(s, timeout=5):
             data += d
     except (ConnectionResetError, BrokenPipeError):
         reset = True
+    except ConnectionRefusedError:
+        return "refused"
     except (socket.timeout, TimeoutError):
         pass
     return outcome_of(data, reset, fin)
 
 
-def kernel_request(dst, port, req):
+def kernel_request(dst, port, req, send=None):
+    """send(s) sends req its own way; by default all at once."""
     try:
         s = socket.create_connection((dst, port), timeout=3)
     except ConnectionRefusedError:
@@ -525,7 +528,10 @@ def kernel_request(dst, port, req):
         print("no answer", flush=True)
         return
     try:
-        s.sendall(req)
+        if send:
+            send(s)
+        else:
+            s.sendall(req)
     except (ConnectionResetError, BrokenPipeError):
         print("reset", flush=True)
         return
@@ -542,25 +548,15 @@ def get(dst, port, path):
 def urg_get(dst, port, path, n):
     req = request(path)
     cut = req.index(b" ") + 1 + n
-    try:
-        s = socket.create_connection((dst, port), timeout=3)
-    except OSError:
-        print("no answer", flush=True)
-        return
-    try:
+
+    def send(s):
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         s.sendall(req[:cut])
         time.sleep(0.1)
         s.send(b"X", socket.MSG_OOB)
         time.sleep(0.1)
         s.sendall(req[cut:])
-    except (ConnectionResetError, BrokenPipeError):
-        print("reset", flush=True)
-        return
-    except (socket.timeout, TimeoutError):
-        pass
-    print(kernel_answer(s), flush=True)
-    s.close()
+    kernel_request(dst, port, req, send)
 
 
 def tfo_get(dst, port, path):
@@ -577,10 +573,7 @@ def tfo_get(dst, port, path):
     except OSError:
         print("no answer", flush=True)
         return
-    try:
-        print(kernel_answer(s), flush=True)
-    except ConnectionRefusedError:
-        print("refused", flush=True)
+    print(kernel_answer(s), flush=True)
     s.close()
 
 

@@ -82,6 +82,17 @@ cut() { case $1 in 7|52|56) return 0 ;; esac; return 1; }
 # bindings NAME: how many bindings nvctl dns list has for NAME.
 bindings() { nvctl --json dns list --name $1 | jget "sum(1 for b in j if b['name']=='$1')"; }
 unsolicited() { nvctl --json status | jget "j['total']['dns'].get('unsolicited', 0)"; }
+# evil_refused: www.example.com at $EVIL is refused, and its server saw nothing.
+evil_refused() {
+	local rc
+	c1_curl www.example.com $EVIL
+	rc=$?
+	cut $rc && ok "protect: www.example.com at $EVIL refused (curl $rc)" ||
+		fail "protect: www.example.com at $EVIL: curl $rc: $OUT"
+	sleep 0.5
+	[ ! -s $T/evil/log ] && ok "$EVIL's server saw no request" ||
+		fail "$EVIL's server saw: $(cat $T/evil/log)"
+}
 
 # --- the client asks for innocent.test, really ---------------------------------
 a=$(in_c1 dig +short +time=2 +tries=1 -b $C#$QPORT @$P innocent.test 2>&1)
@@ -148,13 +159,7 @@ n=$(nvctl --json dns list --address $EVIL | jget "len(j)")
 [ "$n" = 0 ] && ok "dns list: no name for $EVIL" ||
 	fail "$EVIL named: $(nvctl dns list --address $EVIL 2>&1)"
 
-c1_curl www.example.com $EVIL
-rc=$?
-cut $rc && ok "protect: www.example.com at $EVIL refused (curl $rc)" ||
-	fail "protect: www.example.com at $EVIL: curl $rc: $OUT"
-sleep 0.5
-[ ! -s $T/evil/log ] && ok "$EVIL's server saw no request" ||
-	fail "$EVIL's server saw: $(cat $T/evil/log)"
+evil_refused
 
 forged_event() {
 	[ "$(events_where "e['type']=='violation' and e['name']=='dns forged answer' and e['reason']=='dns_unsolicited' and e['src_ip']=='$C' and e['src_port']==$QPORT and e['dst_ip']=='$P' and e['dst_port']==53")" = 1 ]
@@ -180,13 +185,7 @@ a=$(in_c1 dig +short +time=2 +tries=1 @$ROGUE www.example.com 2>&1)
 	fail "dig @$ROGUE: $a"
 [ "$(bindings www.example.com)" = 0 ] && ok "dns list: its answer bound nothing" ||
 	fail "www.example.com bound from $ROGUE: $(nvctl dns list --name www.example.com 2>&1)"
-c1_curl www.example.com $EVIL
-rc=$?
-cut $rc && ok "protect: www.example.com at $EVIL refused (curl $rc)" ||
-	fail "protect: www.example.com at $EVIL after asking $ROGUE: curl $rc: $OUT"
-sleep 0.5
-[ ! -s $T/evil/log ] && ok "$EVIL's server saw no request" ||
-	fail "$EVIL's server saw: $(cat $T/evil/log)"
+evil_refused
 untrusted_event() {
 	[ "$(events_where "e['type']=='violation' and e['name']=='dns untrusted resolver' and e['reason']=='dns_untrusted' and e['dst_ip']=='$ROGUE'")" -ge 1 ]
 }
