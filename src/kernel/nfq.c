@@ -398,6 +398,7 @@ nfq_queue_late(struct nfq_queue *q, uint64_t token, enum verdict v)
 	p->v = v == VERDICT_DROP ? VERDICT_DROP : VERDICT_ACCEPT;
 	p->mark = 0;
 	p->late = 1;
+	p->cut = 0;		/* a held packet goes on as it came */
 	__atomic_sub_fetch(&q->st.held, 1, __ATOMIC_RELAXED);
 	COUNT(q, late, 1);
 	if (q->npend == (int)(sizeof(q->pend) / sizeof(q->pend[0])))
