@@ -220,13 +220,6 @@ static const int nf_verdicts[] = {
 	[VERDICT_BYPASS] = NF_REPEAT,
 };
 
-/*
- * Sends the pending verdicts in one sendmsg.  A run of equal verdicts ends
- * in one batch verdict (it covers every id up to its own, and the ids
- * before the run were answered by the messages before it).  BYPASS carries
- * the packet's own mark with nvd's bypass bits (nvd.h), so it is always
- * sent alone.
- */
 /* Sends the verdicts in buf (off bytes); off is 0 after. */
 static void
 nfq_send(struct nfq_queue *q, const char *buf, size_t *off)
@@ -241,6 +234,14 @@ nfq_send(struct nfq_queue *q, const char *buf, size_t *off)
 	*off = 0;
 }
 
+/*
+ * Sends the pending verdicts in one sendmsg (more when packets that go on
+ * cut fill it).  A run of equal verdicts ends in one batch verdict (it
+ * covers every id up to its own, and the ids before the run were answered
+ * by the messages before it).  BYPASS carries the packet's own mark with
+ * nvd's bypass bits (nvd.h), and a cut packet its bytes, so each is
+ * always sent alone.
+ */
 static void
 nfq_flush(struct nfq_queue *q)
 {
