@@ -166,9 +166,9 @@ worker_late(void *ctx, uint64_t token, enum verdict v)
 	nfq_queue_late(ctx, token, v);
 }
 
-/* The queue's consumer (nfq.h): the worker of that queue. */
 _Static_assert(SYNCUT_MAX <= NFQ_CUT_MAX, "a cut SYN must fit a verdict");
 
+/* The queue's consumer (nfq.h): the worker of that queue. */
 static enum verdict
 worker_nfq_packet(void *ctx, uint8_t *buf, size_t len, int family, unsigned pflags,
     uint32_t port, uint64_t now, uint64_t token, uint32_t *bypass_mark, size_t *cut)
