@@ -54,6 +54,9 @@ resolvers_from_file(const char *path, struct policy_resolvers *r)
 	return loopback;
 }
 
+static const char *const docker_defaults[] = { "8.8.8.8", "8.8.4.4", "2001:4860:4860::8888",
+    "2001:4860:4860::8844" };
+
 void
 resolvers_load(const char *text, struct policy_resolvers *r)
 {
@@ -69,6 +72,11 @@ resolvers_load(const char *text, struct policy_resolvers *r)
 	if (!strcmp(text, "auto")) {
 		if (resolvers_from_file(RESOLV_CONF, r) > 0 && r->n == 0)
 			resolvers_from_file(RESOLV_CONF_SYSTEMD, r);
+		/* What Docker gives its containers when the host names no server
+		 * they can reach (libnetwork's defaults). */
+		for (size_t i = 0; r->n == 0 && i < sizeof(docker_defaults) /
+		    sizeof(docker_defaults[0]); i++)
+			add(r, docker_defaults[i], 0);
 	} else {
 		snprintf(buf, sizeof(buf), "%s", text);
 		for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save))
@@ -80,10 +88,5 @@ resolvers_load(const char *text, struct policy_resolvers *r)
 		inet_ntop(r->a[i].family, r->a[i].addr, a, sizeof(a));
 		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "", a);
 	}
-	if (r->n == 0)
-		log_warnx("dns_resolvers %s: no DNS server a container could ask (%s names none): "
-		    "DNS answers bind no names, and rules for names match nothing", text,
-		    RESOLV_CONF);
-	else
-		log_info("dns: the answers of %s bind names (dns_resolvers %s)", list, text);
+	log_info("dns: the answers of %s bind names (dns_resolvers %s)", list, text);
 }

@@ -4,7 +4,9 @@
  * (policy_resolvers).  "auto" reads the nameservers Docker gives its
  * containers: the host's resolv.conf, or, where that names only a local
  * stub (systemd-resolved's 127.0.0.53, which containers cannot reach),
- * the upstream servers in systemd-resolved's own file.
+ * the upstream servers in systemd-resolved's own file, and where neither
+ * names one, Docker's own defaults (Google's public servers), which it
+ * then gives its containers.
  */
 #ifndef NVD_RESOLVERS_H
 #define NVD_RESOLVERS_H
@@ -24,8 +26,9 @@ int resolvers_from_file(const char *path, struct policy_resolvers *r);
 /*
  * The servers text (conf's dns_resolvers, already checked) says, into *r:
  * "any", the addresses, or with "auto" those of RESOLV_CONF (and of
- * RESOLV_CONF_SYSTEMD when it names only loopback ones).  Says in the log
- * which servers are trusted, and when none is.
+ * RESOLV_CONF_SYSTEMD when it names only loopback ones, and Docker's
+ * defaults when neither names one).  Says in the log which servers are
+ * trusted, and when none is.
  */
 void resolvers_load(const char *text, struct policy_resolvers *r);
 

@@ -103,6 +103,11 @@ START_TEST(test_resolvers_from_file)
 	ck_assert_int_eq(r.any, 0);
 	resolvers_load("any", &r);
 	ck_assert_int_eq(r.any, 1);
+	/* auto on any host: at least one server (the host's, or Docker's
+	 * defaults where it names none a container can reach) */
+	resolvers_load("auto", &r);
+	ck_assert_int_eq(r.any, 0);
+	ck_assert_int_ge(r.n, 1);
 }
 END_TEST
 
