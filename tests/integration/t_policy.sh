@@ -111,10 +111,20 @@ nvctl group mode nv.web monitor >/dev/null
 # Counted in the database itself (sqlite3 is a supported way to audit).
 udp_events() { sqlite3 $T/nvd.db "select coalesce(sum(count), 0) from events where proto = 'udp'"; }
 udp_rows() { sqlite3 $T/nvd.db "select count(*) from events where proto = 'udp'"; }
+# The neighbour entry first (before the counts are taken: the ping is a
+# violation too): datagrams sent while the address is still being
+# resolved wait in a short queue, past which the sender's kernel drops
+# them before they reach the wire (sendto() said sent).
+in_c1 ping -c 1 -W 2 198.18.0.12 >/dev/null
+sleep 1
 before=$(udp_events)
 rows0=$(udp_rows)
 a0=$(nvctl --json status | jget 'j["total"]["judged"]["alert"]')
 u0=$(nvctl --json status | jget 'j["steered"]["passed_unseen"]')
+# A datagram nvd could not judge with full knowledge passes too (monitor),
+# counted by its reason instead.
+doubts() { nvctl --json status | jget 'sum(j["total"]["unjudged"].values())'; }
+d0=$(doubts)
 sent=$(in_c1 $PEERS udpflood 198.18.0.12 100000)
 settled() {
 	local a b
@@ -127,17 +137,18 @@ wait_for settled
 st=$(nvctl --json status)
 alerts=$(($(echo "$st" | jget 'j["total"]["judged"]["alert"]') - a0))
 unseen=$(($(echo "$st" | jget 'j["steered"]["passed_unseen"]') - u0))
+indoubt=$(($(echo "$st" | jget 'sum(j["total"]["unjudged"].values())') - d0))
 accounted() {
 	dropped=$(nvctl --json status | jget 'j["total"]["records_dropped"]')
 	written=$(($(udp_events) - before))
 	[ "$written" -ge "$alerts" ]
 }
-wait_for accounted
+WAIT_FOR_S=30 wait_for accounted	# the writer may lag behind a burst on a busy machine
 rows=$(($(udp_rows) - rows0))
-log "burst: sent $sent, judged alert $alerts, passed unseen $unseen, events $written in $rows rows, records dropped $dropped"
-[ $((alerts + unseen)) -ge "$sent" ] &&
-	ok "burst: every datagram judged ($alerts) or passed unseen by a full queue ($unseen)" ||
-	fail "burst: $alerts judged + $unseen unseen < $sent sent"
+log "burst: sent $sent, judged alert $alerts, in doubt $indoubt, passed unseen $unseen, events $written in $rows rows, records dropped $dropped"
+[ $((alerts + indoubt + unseen)) -ge "$sent" ] &&
+	ok "burst: every datagram judged ($alerts), in doubt ($indoubt) or passed unseen by a full queue ($unseen)" ||
+	fail "burst: $alerts judged + $indoubt in doubt + $unseen unseen < $sent sent"
 # (Records dropped, if any, are conversations' and learning's, not events.)
 [ "$written" = "$alerts" ] &&
 	ok "burst: every violation in the database ($written, in $rows rows)" ||

@@ -127,8 +127,8 @@ dlp_masked() {
 }
 wait_for dlp_masked && ok "dlp deny events with the card masked to its last four digits" ||
 	fail "dlp events: $(nvctl events --type dlp)"
-n=$(events_where 'e["type"]=="dlp" and "4444" in e["message"]')
-[ "$n" -ge 1 ] && ok "the split card's event is there" || fail "no event for the split card"
+split_event() { [ "$(events_where 'e["type"]=="dlp" and "4444" in e["message"]')" -ge 1 ]; }
+wait_for split_event && ok "the split card's event is there" || fail "no event for the split card"
 leak=$(nvctl --json events --limit 0 | grep -c "4111 1111 1111 1111\|4012-8888-8888-1881\|5555 5555 5555 4444")
 [ "$leak" = 0 ] && ok "no event holds a whole card number" || fail "a whole card number in the events"
 r=$(get http://$A/)
